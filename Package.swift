@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "lodestar",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lodestar", targets: ["lodestar"]),
+        .library(name: "LodestarCore", targets: ["LodestarCore"]),
+        .library(name: "LodestarServer", targets: ["LodestarServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+    ],
+    targets: [
+        .target(name: "LodestarCore"),
+        .target(
+            name: "LodestarServer",
+            dependencies: [
+                "LodestarCore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Leaf", package: "leaf"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
+        .executableTarget(
+            name: "lodestar",
+            dependencies: ["LodestarServer", .product(name: "Vapor", package: "vapor")]
+        ),
+        .testTarget(name: "LodestarCoreTests", dependencies: ["LodestarCore"]),
+        .testTarget(
+            name: "LodestarServerTests",
+            dependencies: [
+                "LodestarServer",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
+    ]
+)

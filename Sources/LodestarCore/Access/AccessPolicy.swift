@@ -1,0 +1,89 @@
+/// The roles Lodestar grants. District roles apply to every school; the others to one school.
+public enum StaffRole: String, Sendable, CaseIterable, Codable, Hashable {
+    case districtAdmin = "district_admin"
+    case districtLeader = "district_leader"
+    case principal
+    case assistantPrincipal = "assistant_principal"
+    case coach
+    case teacherLeader = "teacher_leader"
+    case teacher
+
+    public var isDistrictWide: Bool { self == .districtAdmin || self == .districtLeader }
+
+    /// Principals and assistant principals: responsible for every student in the school.
+    public var isSchoolAdministrator: Bool { self == .principal || self == .assistantPrincipal }
+
+    public var label: String {
+        switch self {
+        case .districtAdmin: "District admin"
+        case .districtLeader: "District leader"
+        case .principal: "Principal"
+        case .assistantPrincipal: "Assistant principal"
+        case .coach: "Instructional coach"
+        case .teacherLeader: "Teacher leader"
+        case .teacher: "Teacher"
+        }
+    }
+}
+
+/// One role held by a person: at the district (`schoolId == nil`) or at one school.
+public struct RoleGrant: Sendable, Hashable, Codable {
+    public var role: StaffRole
+    public var schoolId: String?
+
+    public init(role: StaffRole, schoolId: String?) {
+        self.role = role
+        self.schoolId = role.isDistrictWide ? nil : schoolId
+    }
+}
+
+/// Who may see what, from the roles a person holds. This is the one authorization check:
+/// every controller asks it, and the rules are tested here without a server.
+///
+/// - District admins and leaders see every school.
+/// - Principals, assistant principals, coaches and teacher leaders see their school's roster
+///   (teachers, classes, students list).
+/// - A student's profile is open to district roles, the principal and assistant principals of the
+///   student's school, and the student's own teachers — those with a legitimate educational interest.
+///   Coaches and teacher leaders work with teachers, so they see student detail only for their own classes.
+/// - Teachers see their own classes and the students in them.
+public struct AccessPolicy: Sendable {
+    public let grants: Set<RoleGrant>
+
+    public init(grants: some Sequence<RoleGrant>) {
+        self.grants = Set(grants)
+    }
+
+    public var isDistrictAdmin: Bool { grants.contains { $0.role == .districtAdmin } }
+    public var seesWholeDistrict: Bool { grants.contains { $0.role.isDistrictWide } }
+
+    /// Schools where the person holds a school role, any role.
+    public var schoolIds: Set<String> { Set(grants.compactMap(\.schoolId)) }
+
+    public func holds(_ role: StaffRole, at schoolId: String) -> Bool {
+        grants.contains(RoleGrant(role: role, schoolId: schoolId))
+    }
+
+    /// The school roster: its teachers, classes and list of students.
+    public func canViewRoster(ofSchool schoolId: String) -> Bool {
+        seesWholeDistrict || grants.contains { $0.schoolId == schoolId && $0.role != .teacher }
+    }
+
+    /// A class and its students.
+    /// - Parameter teachesClass: the person is rostered as a teacher of this class.
+    public func canViewClass(inSchool schoolId: String, teachesClass: Bool) -> Bool {
+        teachesClass || canViewRoster(ofSchool: schoolId)
+    }
+
+    /// A student's profile.
+    /// - Parameters:
+    ///   - schoolIds: the schools the student attends.
+    ///   - teachesStudent: the person teaches a class the student is enrolled in.
+    public func canViewStudent(attending schoolIds: Set<String>, teachesStudent: Bool) -> Bool {
+        seesWholeDistrict || teachesStudent
+            || grants.contains { grant in grant.role.isSchoolAdministrator && grant.schoolId.map(schoolIds.contains) == true }
+    }
+
+    /// Accounts, roles and imports.
+    public var canAdministerDistrict: Bool { isDistrictAdmin }
+}

@@ -1,0 +1,46 @@
+import Fluent
+import LodestarCore
+import Vapor
+
+/// The signed-in person and what their roles allow, loaded once per request.
+struct Viewer: Sendable {
+    let staff: Staff
+    let policy: AccessPolicy
+
+    var id: String { staff.id! }
+}
+
+private struct ViewerKey: StorageKey { typealias Value = Viewer }
+
+extension Request {
+    /// The signed-in person with their roles. Routes behind the sign-in redirect always have one.
+    func viewer() async throws -> Viewer {
+        if let viewer = storage[ViewerKey.self] { return viewer }
+        let staff = try auth.require(Staff.self)
+        let grants = try await RoleGrantRecord.query(on: db).filter(\.$staffId == staff.id!).all().compactMap(\.grant)
+        let viewer = Viewer(staff: staff, policy: AccessPolicy(grants: grants))
+        storage[ViewerKey.self] = viewer
+        return viewer
+    }
+
+    /// The viewer if already loaded by this request (for the layout of error pages).
+    var loadedViewer: Viewer? { storage[ViewerKey.self] }
+
+    /// Throws `forbidden` unless `allowed`; the one way controllers refuse.
+    func require(_ allowed: Bool) throws {
+        guard allowed else { throw LodestarError(.forbidden, "Your roles do not give you access to this page.") }
+    }
+}
+
+/// Restores the signed-in staff member from the session, refusing disabled accounts and sessions
+/// older than the session lifetime.
+struct StaffSessionAuthenticator: AsyncSessionAuthenticator {
+    typealias User = Staff
+
+    func authenticate(sessionID: String, for request: Request) async throws {
+        guard let signedInAt = request.session.data["signed_in_at"].flatMap(Double.init),
+              Date().timeIntervalSince1970 - signedInAt < SignInPolicy.sessionLifetime else { return }
+        guard let staff = try await Staff.find(sessionID, on: request.db), staff.isEnabled, staff.passwordHash != nil else { return }
+        request.auth.login(staff)
+    }
+}

@@ -1,0 +1,96 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Leaf
+import LodestarCore
+import Vapor
+
+/// Where the database lives, read from the environment.
+public enum DatabaseLocation: Sendable, Equatable {
+    /// An SQLite file: the embedded default.
+    case sqliteFile(String)
+    /// An in-memory SQLite database, for tests.
+    case sqliteMemory
+    /// PostgreSQL, from a `postgres://` URL.
+    case postgres(String)
+
+    /// `DATABASE_URL` selects PostgreSQL; otherwise SQLite at `DATABASE_PATH` (default `lodestar.sqlite`).
+    public static func fromEnvironment() -> DatabaseLocation {
+        if let url = Environment.get("DATABASE_URL"), !url.isEmpty { return .postgres(url) }
+        return .sqliteFile(Environment.get("DATABASE_PATH") ?? "lodestar.sqlite")
+    }
+}
+
+/// Sets up the application: database, sessions, views, middleware, routes, commands.
+/// The database is migrated here, so a fresh file or a fresh PostgreSQL database is ready on start.
+public func configure(_ app: Application, database: DatabaseLocation = .fromEnvironment()) async throws {
+    app.directory = DirectoryConfiguration(workingDirectory: resourcesRoot())
+
+    switch database {
+    case .sqliteFile(let path):
+        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 1), as: .sqlite)
+    case .sqliteMemory:
+        app.databases.use(.sqlite(.memory, maxConnectionsPerEventLoop: 1), as: .sqlite)
+    case .postgres(let url):
+        var config = try SQLPostgresConfiguration(url: url)
+        config.searchPath = nil
+        app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4), as: .psql)
+    }
+    if case .sqliteFile = database {
+        // WAL lets readers work while one writer writes; the setting is kept in the file.
+        try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
+        try await (app.db as! any SQLDatabase).raw("PRAGMA synchronous=NORMAL").run()
+    }
+
+    app.migrations.add(RosterMigration())
+    app.migrations.add(AccountsMigration())
+    app.migrations.add(SessionRecord.migration)
+    try await app.autoMigrate()
+
+    let secureCookies = Environment.get("LODESTAR_PUBLIC_URL")?.hasPrefix("https://") == true
+    app.sessions.use(.fluent)
+    app.sessions.configuration = SessionsConfiguration(cookieName: "lodestar_session") { id in
+        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(SignInPolicy.sessionLifetime),
+                          maxAge: Int(SignInPolicy.sessionLifetime), path: "/", isSecure: secureCookies,
+                          isHTTPOnly: true, sameSite: .lax)
+    }
+
+    app.views.use(.leaf)
+    app.leaf.cache.isEnabled = app.environment.isRelease
+
+    app.middleware = Middlewares()
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(LodestarErrorMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(app.sessions.middleware)
+    app.middleware.use(StaffSessionAuthenticator())
+    app.middleware.use(CSRFMiddleware())
+
+    app.storage[SignInLimiterKey.self] = SignInLimiter()
+    app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(ImportCommand(), as: "import")
+    app.asyncCommands.use(UserCommand(), as: "user")
+
+    try routes(app)
+}
+
+func routes(_ app: Application) throws {
+    try app.register(collection: SignInController())
+    let signedIn = app.grouped(Staff.redirectMiddleware(path: "/signin"))
+    try signedIn.register(collection: HomeController())
+    try signedIn.register(collection: RosterController())
+    try signedIn.register(collection: PeopleAdminController())
+    try signedIn.register(collection: ImportController())
+}
+
+/// The folder holding `Resources/` and `Public/`: the package root, found from this source file
+/// when run from a checkout, or the working directory when those folders are there.
+func resourcesRoot() -> String {
+    let fileManager = FileManager.default
+    let cwd = fileManager.currentDirectoryPath
+    if fileManager.fileExists(atPath: cwd + "/Resources/Views") { return cwd + "/" }
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<4 { url.deleteLastPathComponent() }
+    return url.path + "/"
+}

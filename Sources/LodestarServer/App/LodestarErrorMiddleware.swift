@@ -1,0 +1,73 @@
+import LodestarCore
+import Vapor
+
+/// Turns any error into a page a person can read: `LodestarError` messages are shown as they are,
+/// Vapor's `Abort` statuses get a plain sentence, and anything else becomes a generic message while the
+/// details go to the log only. Never a stack trace or SQL in front of a user.
+struct LodestarErrorMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch let error as LodestarError {
+            return try await errorPage(for: request, status: error.status, title: error.title, message: error.description)
+        } catch let abort as any AbortError {
+            if abort.status == .unauthorized || abort.status.code / 100 == 3 { throw abort }
+            let message = switch abort.status {
+            case .notFound: "We could not find that page. It may have moved, or you may not have access to it."
+            case .forbidden: "Your roles do not give you access to this page."
+            case .payloadTooLarge: "That file is too large to upload."
+            default: abort.reason
+            }
+            return try await errorPage(for: request, status: abort.status, title: abort.status.reasonPhrase, message: message)
+        } catch {
+            request.logger.report(error: error)
+            return try await errorPage(for: request, status: .internalServerError, title: "Something went wrong",
+                                       message: "Lodestar could not finish this request. Nothing was changed. If it happens again, tell your district admin the time it happened.")
+        }
+    }
+
+    private func errorPage(for request: Request, status: HTTPResponseStatus, title: String, message: String) async throws -> Response {
+        let context = ErrorPage(page: PageContext(request: request, title: title), message: message)
+        let response = try await request.view.render("app/error", context).encodeResponse(for: request).get()
+        response.status = status
+        return response
+    }
+}
+
+struct ErrorPage: Encodable {
+    let page: PageContext
+    let message: String
+}
+
+extension LodestarError {
+    var status: HTTPResponseStatus {
+        switch kind {
+        case .invalidInput: .unprocessableEntity
+        case .notFound: .notFound
+        case .forbidden: .forbidden
+        case .tooManyAttempts: .tooManyRequests
+        }
+    }
+
+    var title: String {
+        switch kind {
+        case .invalidInput: "Please check your input"
+        case .notFound: "Not found"
+        case .forbidden: "Not allowed"
+        case .tooManyAttempts: "Too many attempts"
+        }
+    }
+}
+
+/// Headers that make the pages harder to misuse: no framing, no sniffing, no third-party scripts.
+struct SecurityHeadersMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: request)
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
+        response.headers.replaceOrAdd(name: "Content-Security-Policy",
+                                      value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+        return response
+    }
+}

@@ -1,0 +1,46 @@
+import LodestarCore
+import Vapor
+
+/// What the layout needs on every page: the title, the signed-in person, the navigation their roles
+/// open, and the CSRF token for forms.
+struct PageContext: Encodable {
+    struct NavLink: Encodable {
+        let label: String
+        let href: String
+        let current: Bool
+    }
+
+    let title: String
+    let csrf: String
+    let personName: String?
+    let roleSummary: String?
+    let nav: [NavLink]
+
+    init(request: Request, title: String) {
+        self.title = title
+        csrf = request.csrfToken
+        let viewer = request.loadedViewer
+        personName = viewer?.staff.displayName
+        roleSummary = viewer.map { Self.roleSummary($0.policy) }
+        var links: [(String, String)] = []
+        if let viewer {
+            links.append(("Today", "/"))
+            let rosterSchools = viewer.policy.seesWholeDistrict || viewer.policy.grants.contains { $0.role != .teacher }
+            if rosterSchools { links.append(("Schools", "/schools")) }
+            if viewer.policy.grants.contains(where: { $0.role == .teacher }) { links.append(("My classes", "/classes")) }
+            if viewer.policy.canAdministerDistrict {
+                links.append(("People", "/admin/people"))
+                links.append(("Import", "/admin/import"))
+            }
+        }
+        let path = request.url.path
+        nav = links.map { label, href in
+            NavLink(label: label, href: href, current: href == "/" ? path == "/" : path.hasPrefix(href))
+        }
+    }
+
+    static func roleSummary(_ policy: AccessPolicy) -> String {
+        let roles = Set(policy.grants.map(\.role))
+        return StaffRole.allCases.filter(roles.contains).map(\.label).joined(separator: ", ")
+    }
+}

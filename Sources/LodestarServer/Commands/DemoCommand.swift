@@ -1,0 +1,24 @@
+import LodestarCore
+import Vapor
+
+/// `lodestar demo --size small|medium|large [--seed N]`: loads a generated district into the database.
+struct DemoCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "size", help: "small (3 schools), medium (30) or large (200). Default small.")
+        var size: String?
+        @Option(name: "seed", help: "Seed for the generator; the same seed gives the same district. Default 1.")
+        var seed: UInt64?
+    }
+
+    var help: String { "Loads a generated demo district (replacing the roster) and prints its sign-ins." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let size = DemoDistrict.Size(rawValue: signature.size ?? "small") else {
+            throw LodestarError("--size must be small, medium or large, not \(signature.size ?? "")")
+        }
+        let start = Date()
+        let district = try await DemoLoader.load(size: size, seed: signature.seed ?? 1, on: context.application.db)
+        context.console.print("Loaded the \(size.rawValue) district in \(String(format: "%.1f", Date().timeIntervalSince(start))) s: \(district.bundle.orgs.count - 1) schools, \(district.bundle.users.count) people, \(district.bundle.enrollments.count) enrollments.")
+        DemoLoader.printAccounts(district, console: context.console)
+    }
+}

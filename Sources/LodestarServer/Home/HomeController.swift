@@ -1,0 +1,67 @@
+import LodestarCore
+import Vapor
+
+/// The first page after sign-in: for each role the person holds, what is there and what to do next.
+struct HomeController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(use: home)
+    }
+
+    struct HomePage: Encodable {
+        struct Step: Encodable { let text: String; let href: String; let action: String }
+        let page: PageContext
+        let firstName: String
+        let roleSummary: String
+        let hasRoles: Bool
+        let district: District?
+        let schools: [RosterQueries.SchoolSummary]
+        let classes: [RosterQueries.ClassRow]
+        let isTeacher: Bool
+        let nextSteps: [Step]
+    }
+
+    struct District: Encodable {
+        let schools: Int
+        let students: Int
+        let staff: Int
+        let classes: Int
+    }
+
+    func home(req: Request) async throws -> View {
+        let viewer = try await req.viewer()
+        let policy = viewer.policy
+        let queries = RosterQueries(db: req.db.sql)
+        var steps: [HomePage.Step] = []
+
+        var district: District?
+        if policy.seesWholeDistrict {
+            let counts = try await queries.schoolCount()
+            district = District(schools: counts.schools, students: counts.students, staff: counts.staff, classes: counts.classes)
+            if counts.schools == 0 {
+                steps.append(.init(text: "No schools are in Lodestar yet. Import the OneRoster export from your student information system to bring in schools, classes, teachers and students.",
+                                   href: policy.canAdministerDistrict ? "/admin/import" : "", action: policy.canAdministerDistrict ? "Import a roster" : ""))
+            }
+        }
+        let leadSchools = Set(policy.grants.filter { $0.role != .teacher }.compactMap(\.schoolId))
+        let schools = try await queries.schools(limitedTo: policy.seesWholeDistrict ? nil : leadSchools)
+        if policy.canAdministerDistrict, (district?.schools ?? 0) > 0 {
+            steps.append(.init(text: "Give principals, assistant principals and coaches their roles so they can open their school's roster.",
+                               href: "/admin/people", action: "Manage people and roles"))
+        }
+        for school in schools where !policy.seesWholeDistrict && school.students == 0 {
+            steps.append(.init(text: "\(school.name) has no students in Lodestar yet. Your district admin imports them from the student information system.", href: "", action: ""))
+        }
+        if !leadSchools.isEmpty, let school = schools.first, school.students > 0 {
+            steps.append(.init(text: "Know your school: browse \(school.name)'s students by grade and program.", href: "/schools/\(school.id)", action: "Open the roster"))
+        }
+        let isTeacher = policy.grants.contains { $0.role == .teacher }
+        let classes = isTeacher ? try await queries.classes(taughtBy: viewer.id) : []
+        if isTeacher && classes.isEmpty {
+            steps.append(.init(text: "You have no classes in Lodestar yet. Classes arrive with the district's roster import; if yours are missing, tell your district admin.", href: "", action: ""))
+        }
+        return try await req.view.render("home/home", HomePage(
+            page: PageContext(request: req, title: "Today"), firstName: viewer.staff.givenName,
+            roleSummary: PageContext.roleSummary(policy), hasRoles: !policy.grants.isEmpty, district: district,
+            schools: policy.seesWholeDistrict ? [] : schools, classes: classes, isTeacher: isTeacher, nextSteps: steps))
+    }
+}

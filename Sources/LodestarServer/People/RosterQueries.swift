@@ -1,0 +1,201 @@
+import LodestarCore
+import SQLKit
+
+/// The questions the roster pages ask, each one query.
+struct RosterQueries {
+    let db: any SQLDatabase
+
+    struct SchoolSummary: Codable, Sendable {
+        var id: String
+        var name: String
+        var students: Int
+        var teachers: Int
+        var classes: Int
+    }
+
+    /// Schools with their counts, limited to `ids` unless nil (district roles).
+    func schools(limitedTo ids: Set<String>?) async throws -> [SchoolSummary] {
+        let rows = try await db.raw("""
+            SELECT o.id, o.name,
+              (SELECT COUNT(*) FROM students s WHERE s.school_id = o.id) AS students,
+              (SELECT COUNT(*) FROM role_grants g WHERE g.school_id = o.id AND g.role = 'teacher') AS teachers,
+              (SELECT COUNT(*) FROM classes c WHERE c.school_id = o.id) AS classes
+            FROM orgs o WHERE o.type = 'school' ORDER BY o.name
+            """).all(decoding: SchoolSummary.self)
+        guard let ids else { return rows }
+        return rows.filter { ids.contains($0.id) }
+    }
+
+    func school(_ id: String) async throws -> SchoolSummary? {
+        try await schools(limitedTo: [id]).first
+    }
+
+    struct StudentRow: Codable, Sendable {
+        var id: String
+        var givenName: String
+        var familyName: String
+        var preferredName: String
+        var identifier: String
+        var grade: String
+        var englishLearner: Bool
+        var specialEducation: Bool
+        var section504: Bool
+        var economicallyDisadvantaged: Bool
+        var gifted: Bool
+    }
+
+    /// Program filters offered on the roster, each a column of `students`.
+    static let programFilters: [(key: String, label: String, column: String)] = [
+        ("el", "English learner", "english_learner"), ("sped", "Special education (IEP)", "special_education"),
+        ("504", "Section 504", "section_504"), ("ed", "Economically disadvantaged", "economically_disadvantaged"),
+        ("gifted", "Gifted", "gifted"),
+    ]
+
+    struct StudentFilter: Sendable {
+        var search = ""
+        var grade = ""
+        var program = ""
+        var page = 1
+        static let pageSize = 50
+    }
+
+    /// One page of a school's students, with the total matching the filter.
+    func students(inSchool schoolId: String, filter: StudentFilter) async throws -> (rows: [StudentRow], total: Int) {
+        var conditions: [any SQLExpression] = [SQLBinaryExpression(SQLColumn("school_id"), .equal, SQLBind(schoolId))]
+        if !filter.search.isEmpty {
+            let pattern = "%" + filter.search.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            conditions.append(SQLQueryString("(LOWER(given_name) LIKE \(bind: pattern) OR LOWER(family_name) LIKE \(bind: pattern) OR LOWER(preferred_name) LIKE \(bind: pattern) OR identifier LIKE \(bind: pattern))"))
+        }
+        if !filter.grade.isEmpty { conditions.append(SQLBinaryExpression(SQLColumn("grade"), .equal, SQLBind(filter.grade))) }
+        if let program = Self.programFilters.first(where: { $0.key == filter.program }) {
+            conditions.append(SQLBinaryExpression(SQLColumn(program.column), .equal, SQLBind(true)))
+        }
+        let condition = SQLList(conditions, separator: SQLRaw(" AND "))
+        let total = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("students").where(condition)
+            .first()?.decode(column: "n", as: Int.self) ?? 0
+        let rows = try await db.select()
+            .columns("id", "given_name", "family_name", "preferred_name", "identifier", "grade", "english_learner",
+                     "special_education", "section_504", "economically_disadvantaged", "gifted")
+            .from("students").where(condition)
+            .orderBy("family_name").orderBy("given_name").orderBy("id")
+            .limit(StudentFilter.pageSize).offset((max(filter.page, 1) - 1) * StudentFilter.pageSize)
+            .all(decoding: StudentRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return (rows, total)
+    }
+
+    func grades(inSchool schoolId: String) async throws -> [String] {
+        try await db.raw("SELECT DISTINCT grade FROM students WHERE school_id = \(bind: schoolId)").all()
+            .map { try $0.decode(column: "grade", as: String.self) }
+            .sorted { GradeLevel.sortKey($0) < GradeLevel.sortKey($1) }
+    }
+
+    struct TeacherRow: Codable, Sendable {
+        var id: String
+        var givenName: String
+        var familyName: String
+        var email: String
+        var classes: Int
+    }
+
+    func teachers(inSchool schoolId: String) async throws -> [TeacherRow] {
+        try await db.raw("""
+            SELECT st.id, st.given_name, st.family_name, st.email,
+              (SELECT COUNT(*) FROM enrollments e JOIN classes c ON c.id = e.class_id
+               WHERE e.user_id = st.id AND e.role = 'teacher' AND c.school_id = \(bind: schoolId)) AS classes
+            FROM staff st JOIN role_grants g ON g.staff_id = st.id
+            WHERE g.role = 'teacher' AND g.school_id = \(bind: schoolId)
+            ORDER BY st.family_name, st.given_name
+            """).all(decoding: TeacherRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    struct ClassRow: Codable, Sendable {
+        var id: String
+        var title: String
+        var grades: String
+        var subjects: String
+        var periods: String
+        var location: String
+        var students: Int
+        var teachers: String?
+    }
+
+    /// Classes of a school, or only those a teacher teaches.
+    func classes(inSchool schoolId: String? = nil, taughtBy staffId: String? = nil) async throws -> [ClassRow] {
+        var query = SQLQueryString("""
+            SELECT c.id, c.title, c.grades, c.subjects, c.periods, c.location,
+              (SELECT COUNT(*) FROM enrollments e WHERE e.class_id = c.id AND e.role = 'student') AS students,
+              (SELECT MIN(st.given_name || ' ' || st.family_name) FROM enrollments e JOIN staff st ON st.id = e.user_id
+               WHERE e.class_id = c.id AND e.role = 'teacher') AS teachers
+            FROM classes c WHERE 1 = 1
+            """)
+        if let schoolId { query.appendInterpolation(unsafeRaw: " AND c.school_id = "); query.appendInterpolation(bind: schoolId) }
+        if let staffId {
+            query.appendInterpolation(unsafeRaw: " AND c.id IN (SELECT class_id FROM enrollments WHERE role = 'teacher' AND user_id = ")
+            query.appendInterpolation(bind: staffId)
+            query.appendInterpolation(unsafeRaw: ")")
+        }
+        query.appendInterpolation(unsafeRaw: " ORDER BY c.periods, c.title")
+        return try await db.raw(query).all(decoding: ClassRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// True when `staffId` is rostered as a teacher of the class.
+    func teaches(staffId: String, classId: String) async throws -> Bool {
+        try await db.raw("SELECT 1 AS yes FROM enrollments WHERE class_id = \(bind: classId) AND user_id = \(bind: staffId) AND role = 'teacher'")
+            .first() != nil
+    }
+
+    /// True when `staffId` teaches a class the student is enrolled in.
+    func teaches(staffId: String, studentId: String) async throws -> Bool {
+        try await db.raw("""
+            SELECT 1 AS yes FROM enrollments s JOIN enrollments t ON t.class_id = s.class_id
+            WHERE s.user_id = \(bind: studentId) AND s.role = 'student' AND t.user_id = \(bind: staffId) AND t.role = 'teacher'
+            """).first() != nil
+    }
+
+    struct EnrolledStudent: Codable, Sendable {
+        var id: String
+        var givenName: String
+        var familyName: String
+        var preferredName: String
+        var grade: String
+    }
+
+    func students(inClass classId: String) async throws -> [EnrolledStudent] {
+        try await db.raw("""
+            SELECT s.id, s.given_name, s.family_name, s.preferred_name, s.grade FROM enrollments e JOIN students s ON s.id = e.user_id
+            WHERE e.class_id = \(bind: classId) AND e.role = 'student' ORDER BY s.family_name, s.given_name
+            """).all(decoding: EnrolledStudent.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    struct StudentClass: Codable, Sendable {
+        var id: String
+        var title: String
+        var periods: String
+        var teacher: String?
+    }
+
+    func classes(ofStudent studentId: String) async throws -> [StudentClass] {
+        try await db.raw("""
+            SELECT c.id, c.title, c.periods,
+              (SELECT MIN(st.given_name || ' ' || st.family_name) FROM enrollments t JOIN staff st ON st.id = t.user_id
+               WHERE t.class_id = c.id AND t.role = 'teacher') AS teacher
+            FROM enrollments e JOIN classes c ON c.id = e.class_id
+            WHERE e.user_id = \(bind: studentId) AND e.role = 'student' ORDER BY c.periods, c.title
+            """).all(decoding: StudentClass.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// The student's schools: the primary school and those of their classes.
+    func schoolIds(ofStudent studentId: String, primary: String) async throws -> Set<String> {
+        let rows = try await db.raw("SELECT DISTINCT school_id FROM enrollments WHERE user_id = \(bind: studentId)").all()
+        return Set(try rows.map { try $0.decode(column: "school_id", as: String.self) }).union([primary])
+    }
+
+    func schoolCount() async throws -> (schools: Int, students: Int, staff: Int, classes: Int) {
+        let row = try await db.raw("""
+            SELECT (SELECT COUNT(*) FROM orgs WHERE type = 'school') AS schools, (SELECT COUNT(*) FROM students) AS students,
+                   (SELECT COUNT(*) FROM staff) AS staff, (SELECT COUNT(*) FROM classes) AS classes
+            """).first()!
+        return (try row.decode(column: "schools", as: Int.self), try row.decode(column: "students", as: Int.self),
+                try row.decode(column: "staff", as: Int.self), try row.decode(column: "classes", as: Int.self))
+    }
+}

@@ -1,0 +1,127 @@
+import SQLKit
+
+/// A value in a roster row, bound as a parameter so any text is safe.
+enum Cell: Hashable, Sendable, Encodable {
+    case text(String)
+    case bool(Bool)
+    case null
+
+    init(_ optional: String?) { self = optional.map(Cell.text) ?? .null }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .text(let value): try container.encode(value)
+        case .bool(let value): try container.encode(value)
+        case .null: try container.encodeNil()
+        }
+    }
+
+    var text: String? { if case .text(let value) = self { value } else { nil } }
+    var bool: Bool { if case .bool(let value) = self { value } else { false } }
+}
+
+/// Rows of one table keyed by id, as loaded or as they should become.
+typealias TableRows = [String: [Cell]]
+
+/// How many rows an import created, changed, left as they were and deleted in one table.
+struct SyncCounts: Sendable, Equatable, Codable {
+    var created = 0
+    var updated = 0
+    var unchanged = 0
+    var deleted = 0
+}
+
+/// Brings one table from its current rows to the desired rows with as few statements as possible:
+/// new and changed rows go in multi-row upserts, removed rows in batched deletes. Works the same on
+/// SQLite and PostgreSQL (`INSERT … ON CONFLICT (id) DO UPDATE`).
+struct TableSync: Sendable {
+    enum Kind: Sendable { case text, optionalText, bool }
+
+    let table: String
+    let columns: [(name: String, kind: Kind)]
+    /// A condition limiting which rows this sync owns (e.g. only rostered staff).
+    var scope: String? = nil
+
+    /// Loads the rows this sync owns.
+    func load(_ db: any SQLDatabase) async throws -> TableRows {
+        var query = "SELECT id"
+        for column in columns { query += ", \(column.name)" }
+        query += " FROM \(table)"
+        if let scope { query += " WHERE \(scope)" }
+        let rows = try await db.raw(SQLQueryString(query)).all()
+        var result = TableRows(minimumCapacity: rows.count)
+        for row in rows {
+            var cells: [Cell] = []
+            cells.reserveCapacity(columns.count)
+            for column in columns {
+                switch column.kind {
+                case .text: cells.append(.text(try row.decode(column: column.name, as: String.self)))
+                case .optionalText: cells.append(Cell(try row.decode(column: column.name, as: String?.self)))
+                case .bool: cells.append(.bool(try row.decode(column: column.name, as: Bool.self)))
+                }
+            }
+            result[try row.decode(column: "id", as: String.self)] = cells
+        }
+        return result
+    }
+
+    /// Writes the difference between `current` and `desired`; returns what changed.
+    /// `extraInsertColumns` are set on newly created rows only (e.g. the source of a staff row).
+    @discardableResult
+    func apply(from current: TableRows, to desired: TableRows, on db: any SQLDatabase,
+               extraInsertColumns: [(String, Cell)] = []) async throws -> SyncCounts {
+        var counts = SyncCounts()
+        var created: [(String, [Cell])] = []
+        var changed: [(String, [Cell])] = []
+        for (id, cells) in desired {
+            if let old = current[id] {
+                if old == cells { counts.unchanged += 1 } else { changed.append((id, cells)) }
+            } else {
+                created.append((id, cells))
+            }
+        }
+        let removed = current.keys.filter { desired[$0] == nil }
+        counts.created = created.count
+        counts.updated = changed.count
+        counts.deleted = removed.count
+
+        // Sorted, so the same import writes in the same order every time.
+        try await upsert(created.sorted { $0.0 < $1.0 }, extra: extraInsertColumns, on: db)
+        try await upsert(changed.sorted { $0.0 < $1.0 }, extra: [], on: db)
+        try await delete(ids: removed.sorted(), on: db)
+        return counts
+    }
+
+    private func upsert(_ rows: [(String, [Cell])], extra: [(String, Cell)], on db: any SQLDatabase) async throws {
+        guard !rows.isEmpty else { return }
+        let names = ["id"] + columns.map(\.name) + extra.map(\.0)
+        // Both databases accept at least 32,766 parameters per statement.
+        let batchSize = max(1, 30_000 / names.count)
+        var start = 0
+        while start < rows.count {
+            let batch = rows[start..<min(start + batchSize, rows.count)]
+            let insert = db.insert(into: table).columns(names)
+            for (id, cells) in batch {
+                var values: [any SQLExpression] = [SQLBind(id)]
+                values.reserveCapacity(names.count)
+                for cell in cells { values.append(SQLBind(cell)) }
+                for (_, cell) in extra { values.append(SQLBind(cell)) }
+                insert.values(values)
+            }
+            try await insert.onConflict(with: ["id"]) { update in
+                columns.reduce(update) { $0.set(excludedValueOf: $1.name) }
+            }.run()
+            start += batchSize
+        }
+    }
+
+    func delete(ids: [String], on db: any SQLDatabase) async throws {
+        var start = 0
+        while start < ids.count {
+            let batch = Array(ids[start..<min(start + 1_000, ids.count)])
+            try await db.delete(from: table).where("id", .in, batch).run()
+            start += 1_000
+        }
+    }
+}
