@@ -1,4 +1,5 @@
 import Crypto
+import LodestarCore
 import Vapor
 
 /// Rejects a state-changing request (POST, PUT, PATCH, DELETE) unless it carries the session's
@@ -22,7 +23,7 @@ struct CSRFMiddleware: AsyncMiddleware {
             presented = try? request.content.get(String.self, at: Self.fieldName)
         }
         guard let expected, let presented, Self.constantTimeEqual(expected, presented) else {
-            throw Abort(.forbidden, reason: "This form has expired. Go back, reload the page and try again.")
+            throw LodestarError(.forbidden, "This form has expired. Go back, reload the page and try again.")
         }
         return try await next.respond(to: request)
     }

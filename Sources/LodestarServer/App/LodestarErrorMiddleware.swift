@@ -12,11 +12,14 @@ struct LodestarErrorMiddleware: AsyncMiddleware {
             return try await errorPage(for: request, status: error.status, title: error.title, message: error.description)
         } catch let abort as any AbortError {
             if abort.status == .unauthorized || abort.status.code / 100 == 3 { throw abort }
+            // Vapor's reasons can name internals (decoding keys, types): log them, show a sentence instead.
+            request.logger.info("\(abort.status.code): \(abort.reason)")
             let message = switch abort.status {
             case .notFound: "We could not find that page. It may have moved, or you may not have access to it."
             case .forbidden: "Your roles do not give you access to this page."
             case .payloadTooLarge: "That file is too large to upload."
-            default: abort.reason
+            case .badRequest, .unprocessableEntity, .unsupportedMediaType: "Lodestar could not read what was sent. Go back, check the form and try again."
+            default: "Lodestar could not finish this request. Nothing was changed."
             }
             return try await errorPage(for: request, status: abort.status, title: abort.status.reasonPhrase, message: message)
         } catch {

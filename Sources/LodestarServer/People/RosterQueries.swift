@@ -75,7 +75,8 @@ struct RosterQueries {
             .first()?.decode(column: "n", as: Int.self) ?? 0
         let rows = try await db.select()
             .columns("id", "given_name", "family_name", "preferred_name", "identifier", "grade", "english_learner",
-                     "special_education", "section_504", "economically_disadvantaged", "gifted")
+                     "special_education", "economically_disadvantaged", "gifted")
+            .column(SQLColumn("section_504"), as: "section504")
             .from("students").where(condition)
             .orderBy("family_name").orderBy("given_name").orderBy("id")
             .limit(StudentFilter.pageSize).offset((max(filter.page, 1) - 1) * StudentFilter.pageSize)

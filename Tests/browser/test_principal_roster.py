@@ -1,0 +1,69 @@
+"""A principal signs in, opens the school roster, opens a student; axe finds no serious or critical problems."""
+from axe_selenium_python import Axe
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from conftest import BASE_URL, PASSWORD
+
+PRINCIPAL = "jada.green@cedarvalley.example.org"
+TEACHER = "nora.washington@cedarvalley.example.org"
+
+
+def assert_accessible(browser, page):
+    axe = Axe(browser)
+    axe.inject()
+    results = axe.run()
+    serious = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, f"{page}: " + "; ".join(f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in serious)
+
+
+def sign_in(browser, email):
+    browser.get(BASE_URL + "/signin")
+    browser.find_element(By.ID, "identifier").send_keys(email)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    WebDriverWait(browser, 10).until(lambda d: d.title.startswith("Today"))
+
+
+def test_principal_opens_roster_and_student(browser, shoot):
+    browser.get(BASE_URL + "/signin")
+    assert_accessible(browser, "sign-in")
+    shoot("01-sign-in")
+    shoot("01-sign-in-phone", width=360)
+
+    sign_in(browser, PRINCIPAL)
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Good to see you")
+    assert "Principal" in browser.page_source
+    assert_accessible(browser, "home")
+    shoot("02-home-principal")
+
+    browser.find_element(By.LINK_TEXT, "Open the roster").click()
+    WebDriverWait(browser, 10).until(lambda d: "roster" in d.title)
+    assert "students" in browser.find_element(By.CSS_SELECTOR, ".result-count").text
+    rows = browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
+    assert len(rows) == 50
+    assert_accessible(browser, "roster")
+    shoot("03-roster")
+    shoot("03-roster-phone", width=360)
+
+    browser.find_element(By.ID, "program").send_keys("English learner")
+    browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    WebDriverWait(browser, 10).until(lambda d: "program=el" in d.current_url)
+    filtered = int(browser.find_element(By.CSS_SELECTOR, ".result-count").text.split()[0])
+    assert 0 < filtered < 554
+
+    browser.find_element(By.CSS_SELECTOR, "table tbody tr td a").click()
+    WebDriverWait(browser, 10).until(lambda d: "/students/" in d.current_url)
+    assert "Student ID" in browser.find_element(By.CSS_SELECTOR, ".lede").text
+    assert "English learner" in browser.page_source
+    assert_accessible(browser, "student profile")
+    shoot("04-student")
+    shoot("04-student-phone", width=360)
+
+
+def test_teacher_is_refused_the_school_roster(browser):
+    sign_in(browser, TEACHER)
+    assert "Your classes" in browser.page_source
+    school_link = "/schools/school-1"
+    browser.get(BASE_URL + school_link)
+    assert "Not allowed" in browser.find_element(By.TAG_NAME, "h1").text
