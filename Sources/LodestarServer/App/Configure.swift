@@ -11,8 +11,9 @@ public enum DatabaseLocation: Sendable, Equatable {
     case sqliteFile(String)
     /// An in-memory SQLite database, for tests.
     case sqliteMemory
-    /// PostgreSQL, from a `postgres://` URL.
-    case postgres(String)
+    /// PostgreSQL, from a `postgres://` URL; `schema` (created if missing) keeps separate
+    /// databases apart in one server, as the tests do.
+    case postgres(String, schema: String? = nil)
 
     /// `DATABASE_URL` selects PostgreSQL; otherwise SQLite at `DATABASE_PATH` (default `lodestar.sqlite`).
     public static func fromEnvironment() -> DatabaseLocation {
@@ -31,15 +32,15 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
         app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 1), as: .sqlite)
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, maxConnectionsPerEventLoop: 1), as: .sqlite)
-    case .postgres(let url):
+    case .postgres(let url, let schema):
         var config = try SQLPostgresConfiguration(url: url)
-        config.searchPath = nil
+        if let schema { config.searchPath = [schema] }
         app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4), as: .psql)
+        if let schema { try await app.db.sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run() }
     }
     if case .sqliteFile = database {
         // WAL lets readers work while one writer writes; the setting is kept in the file.
-        try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
-        try await (app.db as! any SQLDatabase).raw("PRAGMA synchronous=NORMAL").run()
+        try await app.db.sql.raw("PRAGMA journal_mode=WAL").run()
     }
 
     app.migrations.add(RosterMigration())
@@ -59,7 +60,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.leaf.cache.isEnabled = app.environment.isRelease
 
     app.middleware = Middlewares()
-    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    if app.environment != .testing { app.middleware.use(RouteLoggingMiddleware(logLevel: .info)) }
     app.middleware.use(LodestarErrorMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(SecurityHeadersMiddleware())

@@ -1,0 +1,53 @@
+import Testing
+@testable import LodestarCore
+
+@Suite("Access policy")
+struct AccessPolicyTests {
+    let school = "north", other = "south"
+
+    func policy(_ grants: RoleGrant...) -> AccessPolicy { AccessPolicy(grants: grants) }
+
+    @Test func teacherSeesOnlyTheirOwnStudentsAndClasses() {
+        let teacher = policy(RoleGrant(role: .teacher, schoolId: school))
+        #expect(teacher.canViewStudent(attending: [school], teachesStudent: true))
+        #expect(!teacher.canViewStudent(attending: [school], teachesStudent: false))
+        #expect(teacher.canViewClass(inSchool: school, teachesClass: true))
+        #expect(!teacher.canViewClass(inSchool: school, teachesClass: false))
+        #expect(!teacher.canViewRoster(ofSchool: school))
+    }
+
+    @Test func principalSeesTheirSchoolOnly() {
+        let principal = policy(RoleGrant(role: .principal, schoolId: school))
+        #expect(principal.canViewRoster(ofSchool: school))
+        #expect(principal.canViewStudent(attending: [school], teachesStudent: false))
+        #expect(!principal.canViewRoster(ofSchool: other))
+        #expect(!principal.canViewStudent(attending: [other], teachesStudent: false))
+        #expect(!principal.canAdministerDistrict)
+    }
+
+    @Test func coachAndTeacherLeaderSeeTheRosterButNotStudentDetailWithoutARelationship() {
+        for role in [StaffRole.coach, .teacherLeader] {
+            let person = policy(RoleGrant(role: role, schoolId: school))
+            #expect(person.canViewRoster(ofSchool: school))
+            #expect(!person.canViewStudent(attending: [school], teachesStudent: false))
+        }
+    }
+
+    @Test func districtRolesSeeEverySchoolAndOnlyAdminsAdminister() {
+        let leader = policy(RoleGrant(role: .districtLeader, schoolId: nil))
+        #expect(leader.canViewRoster(ofSchool: other))
+        #expect(leader.canViewStudent(attending: [other], teachesStudent: false))
+        #expect(!leader.canAdministerDistrict)
+        #expect(policy(RoleGrant(role: .districtAdmin, schoolId: nil)).canAdministerDistrict)
+    }
+
+    @Test func districtGrantsIgnoreASchool() {
+        #expect(RoleGrant(role: .districtLeader, schoolId: school).schoolId == nil)
+    }
+
+    @Test func nobodyWithoutRolesSeesAnything() {
+        let nobody = policy()
+        #expect(!nobody.canViewRoster(ofSchool: school))
+        #expect(!nobody.canViewStudent(attending: [school], teachesStudent: false))
+    }
+}

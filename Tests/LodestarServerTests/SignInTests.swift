@@ -1,0 +1,68 @@
+import LodestarCore
+import Testing
+import VaporTesting
+@testable import LodestarServer
+
+@Suite("Signing in")
+struct SignInTests {
+    @Test(arguments: TestDatabase.all)
+    func sessionCookieIsHttpOnlyAndSameSiteAndRenewedAtSignIn(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, on: app.db)
+            let client = TestClient(app)
+            let page = try await client.get("/signin")
+            let before = try #require(page.headers.setCookie?["lodestar_session"])
+            #expect(before.isHTTPOnly)
+            #expect(before.sameSite == .lax)
+            let signedIn = try await client.signIn(DemoPeople(district: district).email(.principal))
+            #expect(signedIn.status == .seeOther)
+            let after = try #require(signedIn.headers.setCookie?["lodestar_session"])
+            #expect(after.string != before.string)
+            #expect(after.isHTTPOnly)
+            #expect(try await client.get("/").status == .ok)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func formWithoutCSRFTokenIsRefused(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, on: app.db)
+            let client = TestClient(app)
+            try await client.get("/signin")
+            let res = try await client.post("/signin", form: ["identifier": DemoPeople(district: district).email(.principal), "password": DemoDistrict.password], csrf: false)
+            #expect(res.status == .forbidden)
+            #expect(res.body.string.contains("This form has expired"))
+            client.csrf = "forged-token"
+            #expect(try await client.post("/signin", form: ["identifier": "x", "password": "y"]).status == .forbidden)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func wrongPasswordIsRefusedAndRepeatedAttemptsAreLimited(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, on: app.db)
+            let email = DemoPeople(district: district).email(.principal)
+            let client = TestClient(app)
+            for _ in 0..<SignInPolicy.failuresPerAccount {
+                #expect(try await client.signIn(email, password: "wrong").status == .unauthorized)
+            }
+            // Now even the right password waits.
+            let limited = try await client.signIn(email)
+            #expect(limited.status == .tooManyRequests)
+            #expect(limited.body.string.contains("Too many sign-in attempts"))
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func signOutEndsTheSession(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, on: app.db)
+            let client = TestClient(app)
+            try await client.signIn(DemoPeople(district: district).email(.principal))
+            let oldCookie = client.cookie
+            #expect(try await client.post("/signout", form: [:]).status == .seeOther)
+            client.cookie = oldCookie
+            #expect(try await client.get("/").status == .seeOther)
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import LodestarCore
+import Testing
+import Vapor
+import VaporTesting
+@testable import LodestarServer
+
+/// The databases every database test runs on: SQLite always, PostgreSQL when
+/// `LODESTAR_TEST_POSTGRES_URL` is set (CI sets it).
+enum TestDatabase: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite, postgres
+
+    static var all: [TestDatabase] {
+        ProcessInfo.processInfo.environment["LODESTAR_TEST_POSTGRES_URL"].map { _ in [.sqlite, .postgres] } ?? [.sqlite]
+    }
+
+    var testDescription: String { rawValue }
+}
+
+/// Path of the shared sample data (`../shared/data` from the package root).
+let sharedData: URL = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.deletingLastPathComponent().appendingPathComponent("shared/data")
+}()
+
+/// Runs `test` against a freshly configured, empty, migrated application on `database`.
+func withLodestar(_ database: TestDatabase, _ test: (Application) async throws -> Void) async throws {
+    let app = try await Application.make(.testing)
+    var schema: String?
+    do {
+        switch database {
+        case .sqlite:
+            try await configure(app, database: .sqliteMemory)
+        case .postgres:
+            schema = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            try await configure(app, database: .postgres(ProcessInfo.processInfo.environment["LODESTAR_TEST_POSTGRES_URL"]!, schema: schema))
+        }
+        try await test(app)
+    } catch {
+        if let schema { try? await app.db.sql.raw("DROP SCHEMA \(ident: schema) CASCADE").run() }
+        try await app.asyncShutdown()
+        throw error
+    }
+    if let schema { try await app.db.sql.raw("DROP SCHEMA \(ident: schema) CASCADE").run() }
+    try await app.asyncShutdown()
+}
+
+/// A browser-like client: keeps the session cookie and the CSRF token of the last page.
+final class TestClient: @unchecked Sendable {
+    let app: Application
+    var cookie: String?
+    var csrf: String?
+
+    init(_ app: Application) { self.app = app }
+
+    @discardableResult
+    func get(_ path: String) async throws -> TestingHTTPResponse {
+        var result: TestingHTTPResponse!
+        try await app.testing().test(.GET, path, beforeRequest: { req in
+            if let cookie { req.headers.replaceOrAdd(name: .cookie, value: cookie) }
+        }, afterResponse: { res in
+            self.remember(res)
+            result = res
+        })
+        return result
+    }
+
+    /// Posts a form with the current CSRF token (unless `csrf` is false).
+    @discardableResult
+    func post(_ path: String, form: [String: String], csrf withToken: Bool = true) async throws -> TestingHTTPResponse {
+        if withToken && csrf == nil { try await get("/signin") }
+        var fields = form
+        if withToken { fields["_csrf"] = csrf }
+        var result: TestingHTTPResponse!
+        try await app.testing().test(.POST, path, beforeRequest: { req in
+            if let cookie { req.headers.replaceOrAdd(name: .cookie, value: cookie) }
+            try req.content.encode(fields, as: .urlEncodedForm)
+        }, afterResponse: { res in
+            self.remember(res)
+            result = res
+        })
+        return result
+    }
+
+    func signIn(_ email: String, password: String = DemoDistrict.password) async throws -> TestingHTTPResponse {
+        try await get("/signin")
+        let response = try await post("/signin", form: ["identifier": email, "password": password])
+        // Signing in rotates the CSRF token; pick up the new one as a browser following the redirect would.
+        if response.status == .seeOther { try await get("/") }
+        return response
+    }
+
+    private func remember(_ res: TestingHTTPResponse) {
+        if let setCookie = res.headers.setCookie?["lodestar_session"] {
+            cookie = "lodestar_session=\(setCookie.string)"
+        }
+        if let match = res.body.string.firstMatch(of: /name="_csrf" value="([^"]+)"/) {
+            csrf = String(match.1)
+        }
+    }
+}
+
+/// The demo district's featured accounts, by role, for role-boundary tests.
+struct DemoPeople {
+    let district: DemoDistrict
+
+    func email(_ role: StaffRole) -> String {
+        district.accounts.first { $0.isFeatured && $0.grants.first?.role == role }!.email
+    }
+
+    var teacherEmail: String { district.accounts.first { $0.isFeatured && $0.grants.isEmpty }!.email }
+    var teacherId: String { district.accounts.first { $0.isFeatured && $0.grants.isEmpty }!.sourcedId! }
+}
