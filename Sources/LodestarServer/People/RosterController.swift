@@ -141,7 +141,9 @@ struct RosterController: RouteCollection {
             ClassPage.StudentItem(id: $0.id, name: "\($0.familyName), \($0.preferredName.isEmpty ? $0.givenName : $0.preferredName)", grade: GradeLevel.label($0.grade))
         }
         var details: [String] = []
-        if !schoolClass.periods.isEmpty { details.append("Period \(schoolClass.periods.replacingOccurrences(of: ",", with: ", "))") }
+        if schoolClass.classType == "homeroom" {
+            details.append("Homeroom, all day")
+        } else if !schoolClass.periods.isEmpty { details.append("Period \(schoolClass.periods.replacingOccurrences(of: ",", with: ", "))") }
         if !schoolClass.location.isEmpty { details.append(schoolClass.location) }
         if !schoolClass.subjects.isEmpty { details.append(schoolClass.subjects.replacingOccurrences(of: ",", with: ", ")) }
         return try await req.view.render("people/class", ClassPage(

@@ -5,6 +5,9 @@ import SQLKit
 struct RosterQueries {
     let db: any SQLDatabase
 
+    /// When a class meets, for people: homerooms meet all day, others in their periods.
+    static let periodLabel = "CASE WHEN c.class_type = 'homeroom' THEN 'All day' ELSE c.periods END"
+
     struct SchoolSummary: Codable, Sendable {
         var id: String
         var name: String
@@ -122,13 +125,13 @@ struct RosterQueries {
 
     /// Classes of a school, or only those a teacher teaches.
     func classes(inSchool schoolId: String? = nil, taughtBy staffId: String? = nil) async throws -> [ClassRow] {
-        var query = SQLQueryString("""
-            SELECT c.id, c.title, c.grades, c.subjects, c.periods, c.location,
+        var query: SQLQueryString = """
+            SELECT c.id, c.title, c.grades, c.subjects, \(unsafeRaw: Self.periodLabel) AS periods, c.location,
               (SELECT COUNT(*) FROM enrollments e WHERE e.class_id = c.id AND e.role = 'student') AS students,
               (SELECT MIN(st.given_name || ' ' || st.family_name) FROM enrollments e JOIN staff st ON st.id = e.user_id
                WHERE e.class_id = c.id AND e.role = 'teacher') AS teachers
             FROM classes c WHERE 1 = 1
-            """)
+            """
         if let schoolId { query.appendInterpolation(unsafeRaw: " AND c.school_id = "); query.appendInterpolation(bind: schoolId) }
         if let staffId {
             query.appendInterpolation(unsafeRaw: " AND c.id IN (SELECT class_id FROM enrollments WHERE role = 'teacher' AND user_id = ")
@@ -177,7 +180,7 @@ struct RosterQueries {
 
     func classes(ofStudent studentId: String) async throws -> [StudentClass] {
         try await db.raw("""
-            SELECT c.id, c.title, c.periods,
+            SELECT c.id, c.title, \(unsafeRaw: Self.periodLabel) AS periods,
               (SELECT MIN(st.given_name || ' ' || st.family_name) FROM enrollments t JOIN staff st ON st.id = t.user_id
                WHERE t.class_id = c.id AND t.role = 'teacher') AS teacher
             FROM enrollments e JOIN classes c ON c.id = e.class_id

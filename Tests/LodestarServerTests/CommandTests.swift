@@ -1,0 +1,59 @@
+import Fluent
+import LodestarCore
+import Testing
+import Vapor
+@testable import LodestarServer
+
+@Suite("Commands")
+struct CommandTests {
+    func run(_ app: Application, _ arguments: [String]) async throws {
+        var context = CommandContext(console: app.console, input: CommandInput(arguments: ["lodestar"] + arguments))
+        context.application = app
+        try await app.console.run(app.asyncCommands.group(), with: context)
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func userAddCreatesAnAccountThatCanSignIn(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            try await run(app, ["user", "add", "Ana.Ruiz@District.org", "--given", "Ana", "--family", "Ruiz", "--role", "district_admin"])
+            let staff = try #require(try await Staff.query(on: app.db).filter(\.$email == "ana.ruiz@district.org").first())
+            #expect(staff.source == "local")
+            #expect(try await RoleGrantRecord.query(on: app.db).filter(\.$staffId == staff.id!).first()?.role == "district_admin")
+            #expect(staff.passwordHash != nil)
+
+            // A school role needs an existing school; a duplicate email is refused.
+            await #expect(throws: LodestarError.self) {
+                try await run(app, ["user", "add", "x@district.org", "--role", "principal", "--school", "nowhere"])
+            }
+            await #expect(throws: LodestarError.self) {
+                try await run(app, ["user", "add", "ana.ruiz@district.org", "--role", "district_leader"])
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func resetPasswordChangesTheHash(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            try await DemoLoader.load(size: .small, seed: 1, on: app.db)
+            let email = DemoPeople(district: DemoDistrict(size: .small, seed: 1)).email(.principal)
+            let before = try await Staff.query(on: app.db).filter(\.$email == email).first()!.passwordHash!
+            try await run(app, ["user", "reset-password", email])
+            let after = try await Staff.query(on: app.db).filter(\.$email == email).first()!.passwordHash!
+            #expect(before != after)
+            #expect(!(try Bcrypt.verify(DemoDistrict.password, created: after)))
+            await #expect(throws: LodestarError.self) { try await run(app, ["user", "reset-password", "nobody@x.org"]) }
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func demoLoadsOnceAndReloadingChangesNothing(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            #expect(try await DemoLoader.databaseIsEmpty(app.db))
+            try await run(app, ["demo", "--size", "small", "--seed", "1"])
+            #expect(try await Student.query(on: app.db).count() == DemoDistrict(size: .small, seed: 1).bundle.users.filter(\.isStudent).count)
+            let report = try await RosterWriter.write(DemoDistrict(size: .small, seed: 1).bundle, to: app.db)
+            #expect(report.changedNothing)
+            await #expect(throws: LodestarError.self) { try await run(app, ["demo", "--size", "huge"]) }
+        }
+    }
+}
