@@ -88,3 +88,26 @@ struct OneRosterParserTests {
         #expect(RaceEthnicity.from(hispanicOrLatino: false, races: [], twoOrMore: false) == .notReported)
     }
 }
+
+@Suite("OneRoster writer")
+struct OneRosterWriterTests {
+    @Test func demoDistrictSurvivesARoundTripThroughCSV() throws {
+        let bundle = DemoDistrict(size: .small, seed: 3).bundle
+        let parsed = try OneRosterParser.parse(files: OneRosterWriter.files(for: bundle).mapValues { Array($0.utf8) })
+        #expect(parsed.orgs == bundle.orgs)
+        #expect(parsed.academicSessions == bundle.academicSessions)
+        #expect(parsed.courses == bundle.courses)
+        #expect(parsed.classes == bundle.classes)
+        #expect(parsed.enrollments == bundle.enrollments)
+        #expect(parsed.demographics == bundle.demographics)
+        #expect(parsed.users.map(\.sourcedId) == bundle.users.map(\.sourcedId))
+        #expect(parsed.users.map(\.role) == bundle.users.map(\.role))
+    }
+
+    @Test func fieldsWithCommasQuotesAndLineBreaksAreQuoted() throws {
+        var writer = CSVWriter(header: ["a", "b"])
+        writer.append(["O'Brien, \"Ace\"", "two\nlines"])
+        #expect(writer.text == "a,b\r\n\"O'Brien, \"\"Ace\"\"\",\"two\nlines\"\r\n")
+        #expect(try CSVTable(fileName: "t.csv", bytes: Array(writer.text.utf8)).records[0].fields == ["O'Brien, \"Ace\"", "two\nlines"])
+    }
+}

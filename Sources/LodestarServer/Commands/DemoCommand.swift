@@ -8,6 +8,8 @@ struct DemoCommand: AsyncCommand {
         var size: String?
         @Option(name: "seed", help: "Seed for the generator; the same seed gives the same district. Default 1.")
         var seed: UInt64?
+        @Option(name: "export", help: "Instead of loading, write the district as a OneRoster 1.1 CSV bundle into this folder.")
+        var export: String?
     }
 
     var help: String { "Loads a generated demo district (replacing the roster) and prints its sign-ins." }
@@ -15,6 +17,15 @@ struct DemoCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let size = DemoDistrict.Size(rawValue: signature.size ?? "small") else {
             throw LodestarError("--size must be small, medium or large, not \(signature.size ?? "")")
+        }
+        if let folder = signature.export {
+            let district = DemoDistrict(size: size, seed: signature.seed ?? 1)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for (name, text) in OneRosterWriter.files(for: district.bundle) {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: folder).appendingPathComponent(name))
+            }
+            context.console.print("Wrote the \(size.rawValue) district as OneRoster CSV to \(folder).")
+            return
         }
         let start = Date()
         let district = try await DemoLoader.load(size: size, seed: signature.seed ?? 1, on: context.application.db)
