@@ -13,6 +13,7 @@ public struct CSVTable: Sendable {
     public let fileName: String
     public let header: [String]
     public let records: [Record]
+    private let indexByName: [String: Int]
 
     /// Parses `bytes`; `fileName` is used in error messages.
     public init(fileName: String, bytes: [UInt8]) throws(LodestarError) {
@@ -22,6 +23,7 @@ public struct CSVTable: Sendable {
             throw LodestarError("the file is empty; expected a header row", at: FileLocation(file: fileName, line: 1))
         }
         header = first.fields.map { $0.trimmingSpaces() }
+        indexByName = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         var records: [Record] = []
         while let record = try parser.nextRecord() {
             if record.fields.count == 1 && record.fields[0].isEmpty { continue } // blank line
@@ -37,7 +39,7 @@ public struct CSVTable: Sendable {
 
     /// The index of a header column, matched exactly as OneRoster names columns.
     public func columnIndex(_ name: String) -> Int? {
-        header.firstIndex(of: name)
+        indexByName[name]
     }
 }
 

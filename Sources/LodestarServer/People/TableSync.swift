@@ -1,4 +1,5 @@
 import SQLKit
+import SQLiteNIO
 
 /// A value in a roster row, bound as a parameter so any text is safe.
 enum Cell: Hashable, Sendable, Encodable {
@@ -49,6 +50,9 @@ struct TableSync: Sendable {
         for column in columns { query += ", \(column.name)" }
         query += " FROM \(table)"
         if let scope { query += " WHERE \(scope)" }
+        if let sqlite = db as? any SQLiteDatabase {
+            return try await loadSQLite(query, sqlite)
+        }
         let rows = try await db.raw(SQLQueryString(query)).all()
         var result = TableRows(minimumCapacity: rows.count)
         for row in rows {
@@ -95,6 +99,9 @@ struct TableSync: Sendable {
 
     private func upsert(_ rows: [(String, [Cell])], extra: [(String, Cell)], on db: any SQLDatabase) async throws {
         guard !rows.isEmpty else { return }
+        if let sqlite = db as? any SQLiteDatabase {
+            return try await upsertSQLite(rows, extra: extra, on: sqlite)
+        }
         let names = ["id"] + columns.map(\.name) + extra.map(\.0)
         // Both databases accept at least 32,766 parameters per statement.
         let batchSize = max(1, 30_000 / names.count)
@@ -122,6 +129,65 @@ struct TableSync: Sendable {
             let batch = Array(ids[start..<min(start + 1_000, ids.count)])
             try await db.delete(from: table).where("id", .in, batch).run()
             start += 1_000
+        }
+    }
+
+    // MARK: - SQLite fast path
+    //
+    // The same statements as above, with parameters handed to SQLite as they are. Going through
+    // SQLKit's Encodable binds costs an allocation per value, which dominated a 150,000-student
+    // import (millions of values); PostgreSQL keeps the SQLKit path.
+
+    private func loadSQLite(_ query: String, _ sqlite: any SQLiteDatabase) async throws -> TableRows {
+        let rows = try await sqlite.query(query, [])
+        var result = TableRows(minimumCapacity: rows.count)
+        for row in rows {
+            let values = row.columns
+            var cells: [Cell] = []
+            cells.reserveCapacity(columns.count)
+            for (index, column) in columns.enumerated() {
+                let data = values[index + 1].data
+                switch column.kind {
+                case .text: cells.append(.text(data.string ?? ""))
+                case .optionalText: cells.append(Cell(data.string))
+                case .bool: cells.append(.bool(data.bool ?? false))
+                }
+            }
+            result[values[0].data.string ?? ""] = cells
+        }
+        return result
+    }
+
+    private func upsertSQLite(_ rows: [(String, [Cell])], extra: [(String, Cell)], on sqlite: any SQLiteDatabase) async throws {
+        let names = ["id"] + columns.map(\.name) + extra.map(\.0)
+        let batchSize = max(1, 30_000 / names.count)
+        let tuple = "(" + Array(repeating: "?", count: names.count).joined(separator: ",") + ")"
+        let update = columns.map { "\($0.name) = excluded.\($0.name)" }.joined(separator: ", ")
+        var start = 0
+        while start < rows.count {
+            let batch = rows[start..<min(start + batchSize, rows.count)]
+            let sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES "
+                + Array(repeating: tuple, count: batch.count).joined(separator: ",")
+                + " ON CONFLICT (id) DO UPDATE SET \(update)"
+            var binds: [SQLiteData] = []
+            binds.reserveCapacity(batch.count * names.count)
+            for (id, cells) in batch {
+                binds.append(.text(id))
+                for cell in cells { binds.append(cell.sqliteData) }
+                for (_, cell) in extra { binds.append(cell.sqliteData) }
+            }
+            _ = try await sqlite.query(sql, binds)
+            start += batchSize
+        }
+    }
+}
+
+extension Cell {
+    var sqliteData: SQLiteData {
+        switch self {
+        case .text(let value): .text(value)
+        case .bool(let value): .integer(value ? 1 : 0)
+        case .null: .null
         }
     }
 }
