@@ -32,6 +32,7 @@ def shoot(browser):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(name, width=1280):
+        browser.execute_script("window.scrollTo(0, 0)")
         browser.set_window_size(width, 900)
         height = browser.execute_script("return document.documentElement.scrollHeight")
         browser.set_window_size(width, max(900, min(height, 4000)))

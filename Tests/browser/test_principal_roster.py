@@ -5,6 +5,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import BASE_URL, PASSWORD
 
+ADMIN = "admin@cedarvalley.example.org"
 PRINCIPAL = "jada.green@cedarvalley.example.org"
 TEACHER = "nora.washington@cedarvalley.example.org"
 
@@ -67,3 +68,18 @@ def test_teacher_is_refused_the_school_roster(browser):
     school_link = "/schools/school-1"
     browser.get(BASE_URL + school_link)
     assert "Not allowed" in browser.find_element(By.TAG_NAME, "h1").text
+
+
+def test_district_admin_manages_people_and_imports(browser, shoot):
+    sign_in(browser, ADMIN)
+    assert "District admin" in browser.page_source
+    shoot("05-home-district-admin")
+
+    browser.get(BASE_URL + "/admin/people?q=green")
+    assert "Jada Green" in browser.page_source
+    assert_accessible(browser, "people")
+    shoot("06-people")
+
+    browser.get(BASE_URL + "/admin/import")
+    assert_accessible(browser, "import")
+    shoot("07-import")

@@ -20,11 +20,12 @@ struct HomeController: RouteCollection {
         let nextSteps: [Step]
     }
 
+    /// District counts, formatted for reading ("1,196").
     struct District: Encodable {
-        let schools: Int
-        let students: Int
-        let staff: Int
-        let classes: Int
+        let schools: String
+        let students: String
+        let staff: String
+        let classes: String
     }
 
     func home(req: Request) async throws -> View {
@@ -35,8 +36,9 @@ struct HomeController: RouteCollection {
 
         var district: District?
         if policy.seesWholeDistrict {
-            let counts = try await queries.schoolCount()
-            district = District(schools: counts.schools, students: counts.students, staff: counts.staff, classes: counts.classes)
+            let counts = try await queries.districtCounts()
+            district = District(schools: counts.schools.formatted(), students: counts.students.formatted(),
+                                staff: counts.staff.formatted(), classes: counts.classes.formatted())
             if counts.schools == 0 {
                 steps.append(.init(text: "No schools are in Lodestar yet. Import the OneRoster export from your student information system to bring in schools, classes, teachers and students.",
                                    href: policy.canAdministerDistrict ? "/admin/import" : "", action: policy.canAdministerDistrict ? "Import a roster" : ""))
@@ -44,9 +46,13 @@ struct HomeController: RouteCollection {
         }
         let leadSchools = Set(policy.grants.filter { $0.role != .teacher }.compactMap(\.schoolId))
         let schools = try await queries.schools(limitedTo: policy.seesWholeDistrict ? nil : leadSchools)
-        if policy.canAdministerDistrict, (district?.schools ?? 0) > 0 {
-            steps.append(.init(text: "Give principals, assistant principals and coaches their roles so they can open their school's roster.",
-                               href: "/admin/people", action: "Manage people and roles"))
+        if policy.canAdministerDistrict {
+            let withoutPrincipal = try await queries.schoolsWithoutPrincipal()
+            if !withoutPrincipal.isEmpty {
+                let names = withoutPrincipal.prefix(3).joined(separator: ", ") + (withoutPrincipal.count > 3 ? " and \(withoutPrincipal.count - 3) more" : "")
+                steps.append(.init(text: "\(names) \(withoutPrincipal.count == 1 ? "has" : "have") no principal in Lodestar yet. Give principals, assistant principals and coaches their roles so they can open their school's roster.",
+                                   href: "/admin/people", action: "Manage people and roles"))
+            }
         }
         for school in schools where !policy.seesWholeDistrict && school.students == 0 {
             steps.append(.init(text: "\(school.name) has no students in Lodestar yet. Your district admin imports them from the student information system.", href: "", action: ""))

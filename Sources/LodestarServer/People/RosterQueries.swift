@@ -194,7 +194,16 @@ struct RosterQueries {
         return Set(try rows.map { try $0.decode(column: "school_id", as: String.self) }).union([primary])
     }
 
-    func schoolCount() async throws -> (schools: Int, students: Int, staff: Int, classes: Int) {
+    /// Names of schools where nobody holds the principal role.
+    func schoolsWithoutPrincipal() async throws -> [String] {
+        try await db.raw("""
+            SELECT name FROM orgs o WHERE o.type = 'school'
+              AND NOT EXISTS (SELECT 1 FROM role_grants g WHERE g.school_id = o.id AND g.role = 'principal')
+            ORDER BY name
+            """).all().map { try $0.decode(column: "name", as: String.self) }
+    }
+
+    func districtCounts() async throws -> (schools: Int, students: Int, staff: Int, classes: Int) {
         let row = try await db.raw("""
             SELECT (SELECT COUNT(*) FROM orgs WHERE type = 'school') AS schools, (SELECT COUNT(*) FROM students) AS students,
                    (SELECT COUNT(*) FROM staff) AS staff, (SELECT COUNT(*) FROM classes) AS classes
