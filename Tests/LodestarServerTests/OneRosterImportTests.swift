@@ -86,6 +86,19 @@ struct OneRosterImportTests {
     }
 
     @Test(arguments: TestDatabase.all)
+    func manyWarningsOfOneKindAreSummarised(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let files = try Self.oatFiles { files in
+                for n in 1...8 { Self.append("extra\(n),active,,Class \(n),2,missing-course,,scheduled,,12345,1,,", to: "classes.csv", in: &files) }
+            }
+            let report = try await OneRosterImport.run(files: files, on: app.db)
+            let courseWarnings = report.warnings.filter { $0.contains("missing-course") }
+            #expect(courseWarnings.count == 5)
+            #expect(report.warnings.contains("3 more like the one above (classes without a known course)."))
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
     func deltaFileRemovesRecordsMarkedToBeDeletedWithTheirEnrollments(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in
             try await OneRosterImport.run(path: Self.oat, on: app.db)

@@ -1,3 +1,4 @@
+import Foundation
 import LodestarCore
 import Testing
 import VaporTesting
@@ -64,5 +65,28 @@ struct SignInTests {
             client.cookie = oldCookie
             #expect(try await client.get("/").status == .seeOther)
         }
+    }
+}
+
+@Suite("Sign-in limits")
+struct SignInLimiterTests {
+    @Test func oneAddressTryingManyAccountsIsStopped() async {
+        let limiter = SignInLimiter()
+        for n in 0..<SignInPolicy.failuresPerAddress {
+            #expect(await !limiter.isBlocked(account: "person\(n)@x.org", address: "203.0.113.7"))
+            await limiter.recordFailure(account: "person\(n)@x.org", address: "203.0.113.7")
+        }
+        #expect(await limiter.isBlocked(account: "someone.new@x.org", address: "203.0.113.7"))
+        #expect(await !limiter.isBlocked(account: "someone.new@x.org", address: "198.51.100.1"))
+    }
+
+    @Test func failuresExpireAfterTheWindow() async {
+        let limiter = SignInLimiter()
+        let start = Date(timeIntervalSince1970: 1_000_000)
+        for _ in 0..<SignInPolicy.failuresPerAccount {
+            await limiter.recordFailure(account: "a@x.org", address: "192.0.2.1", now: start)
+        }
+        #expect(await limiter.isBlocked(account: "a@x.org", address: "192.0.2.2", now: start.addingTimeInterval(60)))
+        #expect(await !limiter.isBlocked(account: "a@x.org", address: "192.0.2.2", now: start.addingTimeInterval(SignInPolicy.window + 1)))
     }
 }

@@ -87,8 +87,8 @@ struct RosterWriter {
 
         let currentClasses = try await classes.load(db)
         let desiredClasses = merge(currentClasses, bundle.classes, mode: bundle.mode(of: .classes), id: \.sourcedId, status: \.status) { c in
-            if desiredOrgs[c.schoolSourcedId] == nil { warn.add("classes.csv: class \(c.sourcedId) names school \(c.schoolSourcedId), which is in neither the export nor Lodestar.") }
-            if let course = c.courseSourcedId, desiredCourses[course] == nil { warn.add("classes.csv: class \(c.sourcedId) names course \(course), which is in neither the export nor Lodestar; the class was kept without its course.") }
+            if desiredOrgs[c.schoolSourcedId] == nil { warn.add("classes without a known school", "classes.csv: class \(c.sourcedId) names school \(c.schoolSourcedId), which is in neither the export nor Lodestar.") }
+            if let course = c.courseSourcedId, desiredCourses[course] == nil { warn.add("classes without a known course", "classes.csv: class \(c.sourcedId) names course \(course), which is in neither the export nor Lodestar; the class was kept without its course.") }
             return [.text(c.title), .text(joined(c.grades)), Cell(c.courseSourcedId.flatMap { desiredCourses[$0] == nil ? nil : $0 }),
                     .text(c.classCode), .text(c.classType), .text(c.location), .text(c.schoolSourcedId),
                     .text(joined(c.termSourcedIds)), .text(joined(c.subjects)), .text(joined(c.periods))]
@@ -131,7 +131,7 @@ struct RosterWriter {
                     .text(user.identifier), .text(user.role), .text(joined(user.orgSourcedIds)), .bool(user.enabledUser)]
             }
         }
-        if familySkipped > 0 { warn.add("users.csv: \(familySkipped) family members (guardians, parents, relatives) were not imported; Lodestar does not hold family contacts.") }
+        if familySkipped > 0 { warn.add("family members", "users.csv: \(familySkipped) family members (guardians, parents, relatives) were not imported; Lodestar does not hold family contacts.") }
 
         // Demographics complete the student rows.
         let demographicsMode = bundle.mode(of: .demographics)
@@ -156,13 +156,12 @@ struct RosterWriter {
             if let programs = record.programs, !cleared { setPrograms(programs, in: &cells) }
             desiredStudents[record.userSourcedId] = cells
         }
-        if demographicsForNonStudents > 0 { warn.add("demographics.csv: \(demographicsForNonStudents) rows name people who are not students in Lodestar; they were skipped.") }
+        if demographicsForNonStudents > 0 { warn.add("demographics of non-students", "demographics.csv: \(demographicsForNonStudents) rows name people who are not students in Lodestar; they were skipped.") }
 
         try checkUniqueEmails(desiredStaff)
-        var studentCounts = try await students.apply(from: currentStudents, to: desiredStudents, on: db)
+        let studentCounts = try await students.apply(from: currentStudents, to: desiredStudents, on: db)
         let staffCounts = try await staff.apply(from: currentStaff, to: desiredStaff, on: db,
                                                 extraInsertColumns: [("source", .text("oneroster"))])
-        if bundle.mode(of: .demographics) != .absent && usersMode == .absent { studentCounts.unchanged = 0 }
         report.lines.append(.init(entity: "students", counts: studentCounts))
         report.lines.append(.init(entity: "staff", counts: staffCounts))
 
@@ -171,21 +170,16 @@ struct RosterWriter {
         let people = Set(desiredStudents.keys).union(desiredStaff.keys).union(localStaff)
         let currentEnrollments = try await enrollments.load(db)
         var desiredEnrollments = bundle.mode(of: .enrollments) == .bulk ? TableRows() : currentEnrollments
-        var dangling = 0
         for enrollment in bundle.enrollments {
             guard enrollment.status != .toBeDeleted else { desiredEnrollments[enrollment.sourcedId] = nil; continue }
             guard desiredClasses[enrollment.classSourcedId] != nil, people.contains(enrollment.userSourcedId) else {
-                dangling += 1
-                if dangling <= 5 {
-                    warn.add("enrollments.csv: enrollment \(enrollment.sourcedId) names class \(enrollment.classSourcedId) and person \(enrollment.userSourcedId); one of them is not in Lodestar, so it was skipped.")
-                }
+                warn.add("enrollments skipped", "enrollments.csv: enrollment \(enrollment.sourcedId) names class \(enrollment.classSourcedId) and person \(enrollment.userSourcedId); one of them is not in Lodestar, so it was skipped.")
                 continue
             }
             desiredEnrollments[enrollment.sourcedId] = [
                 .text(enrollment.classSourcedId), .text(enrollment.userSourcedId), .text(enrollment.role), .bool(enrollment.primary),
                 Cell(enrollment.beginDate), Cell(enrollment.endDate), .text(enrollment.schoolSourcedId)]
         }
-        if dangling > 5 { warn.add("enrollments.csv: \(dangling - 5) more enrollments were skipped for the same reason.") }
         desiredEnrollments = desiredEnrollments.filter { desiredClasses[$0.value[0].text!] != nil && people.contains($0.value[1].text!) }
         report.lines.append(.init(entity: "enrollments", counts: try await enrollments.apply(from: currentEnrollments, to: desiredEnrollments, on: db)))
 
@@ -251,8 +245,25 @@ struct RosterWriter {
     }
 }
 
-/// Collects warnings from closures that cannot capture an `inout` array.
+/// Collects warnings, keeping the first few of each kind so a large export with one systematic
+/// problem gives a short report rather than thousands of lines.
 private final class WarningCollector: @unchecked Sendable {
-    var messages: [String] = []
-    func add(_ message: String) { messages.append(message) }
+    static let examplesPerKind = 5
+    private var examples: [(kind: String, messages: [String], count: Int)] = []
+
+    func add(_ kind: String, _ message: String) {
+        if let index = examples.firstIndex(where: { $0.kind == kind }) {
+            examples[index].count += 1
+            if examples[index].messages.count < Self.examplesPerKind { examples[index].messages.append(message) }
+        } else {
+            examples.append((kind, [message], 1))
+        }
+    }
+
+    var messages: [String] {
+        examples.flatMap { example in
+            example.messages + (example.count > example.messages.count
+                ? ["\(example.count - example.messages.count) more like the one above (\(example.kind))."] : [])
+        }
+    }
 }
