@@ -7,12 +7,15 @@ public struct FileLocation: Sendable, Equatable, Hashable {
     public var column: Int?
     /// The header name of that column, when the file has a header.
     public var columnName: String?
+    /// For structured files (JSON), the path to the field, e.g. `domains[1].indicators[0].shortName`.
+    public var field: String?
 
-    public init(file: String, line: Int? = nil, column: Int? = nil, columnName: String? = nil) {
+    public init(file: String, line: Int? = nil, column: Int? = nil, columnName: String? = nil, field: String? = nil) {
         self.file = file
         self.line = line
         self.column = column
         self.columnName = columnName
+        self.field = field
     }
 
     public var description: String {
@@ -23,6 +26,7 @@ public struct FileLocation: Sendable, Equatable, Hashable {
         } else if let columnName {
             parts.append("column \(columnName)")
         }
+        if let field { parts.append("field \(field)") }
         return parts.joined(separator: ", ")
     }
 }
