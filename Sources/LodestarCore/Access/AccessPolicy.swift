@@ -86,4 +86,37 @@ public struct AccessPolicy: Sendable {
 
     /// Accounts, roles and imports.
     public var canAdministerDistrict: Bool { isDistrictAdmin }
+
+    // MARK: Walkthroughs
+    //
+    // Principals and assistant principals visit every teacher in their school; coaches visit the
+    // teachers on their caseload; teachers and teacher leaders make peer visits and instructional
+    // rounds in their own school; district roles visit anywhere.
+
+    /// Visiting a teacher who teaches at `teacherSchools`.
+    public func canObserve(teacherAt teacherSchools: Set<String>, visitType: VisitType, onCaseload: Bool) -> Bool {
+        if seesWholeDistrict { return true }
+        return grants.contains { grant in
+            guard let school = grant.schoolId, teacherSchools.contains(school) else { return false }
+            switch grant.role {
+            case .principal, .assistantPrincipal: return true
+            case .coach: return onCaseload || visitType == .peer || visitType == .rounds
+            case .teacherLeader, .teacher: return visitType == .peer || visitType == .rounds
+            case .districtAdmin, .districtLeader: return true
+            }
+        }
+    }
+
+    /// Every walkthrough of a teacher (not only those the person made): the teacher's own shared
+    /// feedback, their coach, their school's administrators, district roles.
+    public func canSeeWalkthroughs(ofTeacherAt teacherSchools: Set<String>, isSelf: Bool, onCaseload: Bool) -> Bool {
+        if isSelf || seesWholeDistrict { return true }
+        return grants.contains { grant in
+            guard let school = grant.schoolId, teacherSchools.contains(school) else { return false }
+            return grant.role.isSchoolAdministrator || (grant.role == .coach && onCaseload)
+        }
+    }
+
+    /// Frameworks: only district admins create, import and edit them.
+    public var canManageFrameworks: Bool { isDistrictAdmin }
 }

@@ -45,6 +45,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
 
     app.migrations.add(RosterMigration())
     app.migrations.add(AccountsMigration())
+    app.migrations.add(WalkthroughMigration())
     app.migrations.add(SessionRecord.migration)
     try await app.autoMigrate()
 
@@ -83,6 +84,8 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: RosterController())
     try signedIn.register(collection: PeopleAdminController())
     try signedIn.register(collection: ImportController())
+    try signedIn.register(collection: WalkthroughController())
+    try signedIn.register(collection: FrameworksController())
 }
 
 /// The folder holding `Resources/` and `Public/`: the package root, found from this source file

@@ -30,11 +30,20 @@ struct LodestarErrorMiddleware: AsyncMiddleware {
     }
 
     private func errorPage(for request: Request, status: HTTPResponseStatus, title: String, message: String) async throws -> Response {
+        if request.url.path.hasPrefix("/api/") {
+            let response = try await APIError(error: message).encodeResponse(status: status, for: request)
+            return response
+        }
         let context = ErrorPage(page: PageContext(request: request, title: title), message: message)
         let response = try await request.view.render("app/error", context).encodeResponse(for: request).get()
         response.status = status
         return response
     }
+}
+
+/// The body of an error from `/api/…`: one sentence for a person.
+struct APIError: Content {
+    let error: String
 }
 
 struct ErrorPage: Encodable {

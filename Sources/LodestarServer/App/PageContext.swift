@@ -27,9 +27,14 @@ struct PageContext: Encodable {
             links.append(("Today", "/"))
             let rosterSchools = viewer.policy.seesWholeDistrict || viewer.policy.grants.contains { $0.role != .teacher }
             if rosterSchools { links.append(("Schools", "/schools")) }
-            if viewer.policy.grants.contains(where: { $0.role == .teacher }) { links.append(("My classes", "/classes")) }
+            if viewer.policy.grants.contains(where: { $0.role == .teacher }) {
+                links.append(("My classes", "/classes"))
+                links.append(("Feedback", "/feedback"))
+            }
+            if !viewer.policy.grants.isEmpty { links.append(("Visits", "/walkthroughs")) }
             if viewer.policy.canAdministerDistrict {
                 links.append(("People", "/admin/people"))
+                links.append(("Frameworks", "/admin/frameworks"))
                 links.append(("Import", "/admin/import"))
             }
         }

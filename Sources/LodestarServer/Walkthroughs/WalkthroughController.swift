@@ -1,0 +1,257 @@
+import Fluent
+import Foundation
+import LodestarCore
+import Vapor
+
+/// Capturing walkthroughs (online or offline), the observer's visits, the teacher's feedback inbox,
+/// a walkthrough's page with its conversation.
+struct WalkthroughController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("walkthroughs", use: visits)
+        routes.get("walkthroughs", "new", use: capture)
+        routes.get("walkthroughs", "capture-data", use: captureData)
+        routes.on(.POST, "api", "walkthroughs", body: .collect(maxSize: "1mb"), use: submit)
+        routes.get("walkthroughs", ":id", use: show)
+        routes.post("walkthroughs", ":id", "share", use: share)
+        routes.post("walkthroughs", ":id", "replies", use: reply)
+        routes.get("feedback", use: inbox)
+    }
+
+    // MARK: Capture
+
+    struct CapturePage: Encodable {
+        let page: PageContext
+    }
+
+    func capture(req: Request) async throws -> View {
+        _ = try await req.viewer()
+        return try await req.view.render("walkthroughs/capture", CapturePage(page: PageContext(request: req, title: "New walkthrough")))
+    }
+
+    /// Everything the capture page needs to work offline: teachers with classes, the framework, the bell schedule.
+    struct CaptureData: Content {
+        struct Option: Content { let value: String; let label: String }
+        let frameworkId: String
+        let framework: Framework
+        let teachers: [WalkthroughQueries.CaptureTeacher]
+        let schedule: BellSchedule
+        let visitTypes: [Option]
+        let observer: String
+    }
+
+    func captureData(req: Request) async throws -> Response {
+        let viewer = try await req.viewer()
+        let (record, framework) = try await FrameworkStore.active(on: req.db)
+        let data = CaptureData(frameworkId: record.id!, framework: framework,
+                               teachers: try await WalkthroughQueries(db: req.db).teachersToVisit(by: viewer),
+                               schedule: .standard,
+                               visitTypes: VisitType.allCases.map { .init(value: $0.rawValue, label: $0.label) },
+                               observer: viewer.staff.displayName)
+        let response = try await data.encodeResponse(for: req)
+        response.headers.cacheControl = .init(noStore: true)
+        return response
+    }
+
+    struct SubmitResult: Content {
+        let id: String
+        let outcome: WalkthroughStore.Outcome
+    }
+
+    /// Saves a walkthrough sent as JSON. Idempotent: the device's UUID makes one walkthrough however often it is sent.
+    func submit(req: Request) async throws -> Response {
+        let viewer = try await req.viewer()
+        let submission: WalkthroughSubmission
+        do {
+            submission = try req.content.decode(WalkthroughSubmission.self, as: .json)
+        } catch {
+            throw LodestarError("the walkthrough could not be read; update the capture page and try again")
+        }
+        let outcome = try await WalkthroughStore.save(submission, by: viewer, on: req.db)
+        let response = try await SubmitResult(id: submission.id.lowercased(), outcome: outcome).encodeResponse(for: req)
+        response.status = outcome == .created ? .created : .ok
+        return response
+    }
+
+    // MARK: Visits and inbox
+
+    struct ListPage: Encodable {
+        struct Item: Encodable {
+            let id: String
+            let who: String
+            let classTitle: String
+            let visitType: String
+            let when: String
+            let status: String
+            let glow: String
+            let grow: String
+            let question: String
+            let replies: Int
+            let unread: Bool
+        }
+        struct Loop: Encodable {
+            let visits: Int
+            let shared: Int
+            let medianTime: String
+            let withinADay: String
+            let replyRate: String
+        }
+        let page: PageContext
+        let items: [Item]
+        let loop: Loop?
+    }
+
+    func visits(req: Request) async throws -> View {
+        let viewer = try await req.viewer()
+        let queries = WalkthroughQueries(db: req.db)
+        let items = try await queries.list(.madeBy(viewer.id)).map { item($0, who: $0.teacherName) }
+        let loop = try await queries.feedbackLoop(observer: viewer.id)
+        let percent = { (value: Double?) in value.map { "\(Int(($0 * 100).rounded()))%" } ?? "—" }
+        return try await req.view.render("walkthroughs/visits", ListPage(
+            page: PageContext(request: req, title: "Visits"), items: items,
+            loop: loop.visits == 0 ? nil : .init(visits: loop.visits, shared: loop.shared,
+                                                  medianTime: loop.medianHoursToFeedback.map(DisplayTime.duration) ?? "—",
+                                                  withinADay: percent(loop.sharedWithinADay), replyRate: percent(loop.replyRate))))
+    }
+
+    func inbox(req: Request) async throws -> View {
+        let viewer = try await req.viewer()
+        let items = try await WalkthroughQueries(db: req.db).list(.sharedWith(viewer.id)).map { item($0, who: $0.observerName) }
+        return try await req.view.render("walkthroughs/inbox", ListPage(page: PageContext(request: req, title: "Feedback"), items: items, loop: nil))
+    }
+
+    private func item(_ row: WalkthroughQueries.ListItem, who: String) -> ListPage.Item {
+        ListPage.Item(id: row.id, who: who, classTitle: row.classTitle ?? "", visitType: VisitType(rawValue: row.visitType)?.label ?? row.visitType,
+                      when: DisplayTime.dateTime(row.observedAt),
+                      status: row.sharedAt == nil ? "Draft — not shared" : row.replies > 0 ? "Replied" : row.readAt == nil ? "Shared, not yet read" : "Read",
+                      glow: row.glow, grow: row.grow, question: row.question, replies: row.replies, unread: row.readAt == nil)
+    }
+
+    // MARK: One walkthrough
+
+    struct ShowPage: Encodable {
+        struct MarkItem: Encodable { let domain: String; let indicator: String; let mark: String; let seen: Bool; let lookFors: [String] }
+        struct NoteItem: Encodable { let time: String; let text: String }
+        struct ReplyItem: Encodable { let author: String; let when: String; let body: String; let mine: Bool }
+        let page: PageContext
+        let id: String
+        let teacherName: String
+        let observerName: String
+        let classTitle: String
+        let visitType: String
+        let announced: Bool
+        let when: String
+        let engagement: String?
+        let frameworkName: String
+        let marks: [MarkItem]
+        let notes: [NoteItem]
+        let glow: String
+        let grow: String
+        let question: String
+        let shared: Bool
+        let sharedWhen: String?
+        let canShare: Bool
+        let canReply: Bool
+        let isTeacher: Bool
+        let replies: [ReplyItem]
+    }
+
+    /// The walkthrough if `viewer` may see it: its observer, its teacher once shared, and those who see the teacher's walkthroughs.
+    private func visible(_ req: Request, _ viewer: Viewer) async throws -> Walkthrough {
+        guard let walkthrough = try await Walkthrough.find(try req.parameters.require("id"), on: req.db) else { throw Abort(.notFound) }
+        if walkthrough.observerId == viewer.id { return walkthrough }
+        if walkthrough.teacherId == viewer.id {
+            guard walkthrough.sharedAt != nil else { throw Abort(.notFound) }
+            return walkthrough
+        }
+        let queries = WalkthroughQueries(db: req.db)
+        let schools = try await queries.teachingSchools(of: walkthrough.teacherId).union([walkthrough.schoolId])
+        let onCaseload = try await queries.isOnCaseload(coach: viewer.id, teacher: walkthrough.teacherId)
+        try req.require(viewer.policy.canSeeWalkthroughs(ofTeacherAt: schools, isSelf: false, onCaseload: onCaseload))
+        return walkthrough
+    }
+
+    func show(req: Request) async throws -> View {
+        let viewer = try await req.viewer()
+        let walkthrough = try await visible(req, viewer)
+        if walkthrough.teacherId == viewer.id, walkthrough.readAt == nil {
+            walkthrough.readAt = Int(Date().timeIntervalSince1970)
+            try await req.db.writeTransaction { db in try await walkthrough.save(on: db) }
+        }
+        let framework = try await FrameworkStore.framework(id: walkthrough.frameworkId, on: req.db) ?? .lodestarDefault
+        let marks = try await IndicatorMark.query(on: req.db).filter(\.$walkthroughId == walkthrough.id!).all()
+        let markByKey = Dictionary(marks.map { ($0.indicatorKey, $0) }, uniquingKeysWith: { first, _ in first })
+        let markItems: [ShowPage.MarkItem] = framework.domains.flatMap { domain in
+            domain.indicators.compactMap { indicator in
+                markByKey[indicator.key].map {
+                    ShowPage.MarkItem(domain: domain.name, indicator: indicator.shortName, mark: framework.scale.label($0.mark),
+                                      seen: framework.scale.isSeen($0.mark), lookFors: $0.lookFors.split(separator: "\n").map(String.init))
+                }
+            }
+        }
+        let notes = (try? JSONDecoder().decode([WalkthroughSubmission.Note].self, from: Data(walkthrough.notes.utf8))) ?? []
+        let names = try await Staff.query(on: req.db).filter(\.$id ~~ [walkthrough.teacherId, walkthrough.observerId]).all()
+        let name = { (id: String) in names.first { $0.id == id }?.displayName ?? "Former staff member" }
+        let replies = try await FeedbackReply.query(on: req.db).filter(\.$walkthroughId == walkthrough.id!).sort(\.$createdAt).all()
+        let authors = try await Staff.query(on: req.db).filter(\.$id ~~ Set(replies.map(\.authorId))).all()
+        let schoolClass = try await walkthrough.classId.asyncMap { try await SchoolClass.find($0, on: req.db) } ?? nil
+        var engagement: String?
+        if let onTask = walkthrough.studentsOnTask, let present = walkthrough.studentsPresent {
+            engagement = "\(onTask) of \(present) students on task"
+        }
+        let isObserver = walkthrough.observerId == viewer.id, isTeacher = walkthrough.teacherId == viewer.id
+        return try await req.view.render("walkthroughs/show", ShowPage(
+            page: PageContext(request: req, title: "Walkthrough of \(name(walkthrough.teacherId))"), id: walkthrough.id!,
+            teacherName: name(walkthrough.teacherId), observerName: name(walkthrough.observerId),
+            classTitle: schoolClass?.title ?? "", visitType: VisitType(rawValue: walkthrough.visitType)?.label ?? walkthrough.visitType,
+            announced: walkthrough.announced, when: DisplayTime.dateTime(walkthrough.observedAt), engagement: engagement,
+            frameworkName: framework.name, marks: markItems,
+            notes: notes.map { .init(time: DisplayTime.dateTime(Int($0.at)), text: $0.text) },
+            glow: walkthrough.glow, grow: walkthrough.grow, question: walkthrough.question,
+            shared: walkthrough.sharedAt != nil, sharedWhen: walkthrough.sharedAt.map(DisplayTime.dateTime),
+            canShare: isObserver && walkthrough.sharedAt == nil, canReply: (isObserver || isTeacher) && walkthrough.sharedAt != nil,
+            isTeacher: isTeacher,
+            replies: replies.map { reply in
+                .init(author: authors.first { $0.id == reply.authorId }?.displayName ?? "Former staff member",
+                      when: DisplayTime.dateTime(reply.createdAt), body: reply.body, mine: reply.authorId == viewer.id)
+            }))
+    }
+
+    func share(req: Request) async throws -> Response {
+        let viewer = try await req.viewer()
+        let walkthrough = try await visible(req, viewer)
+        try req.require(walkthrough.observerId == viewer.id)
+        if walkthrough.sharedAt == nil {
+            guard !(walkthrough.glow.isEmpty && walkthrough.grow.isEmpty && walkthrough.question.isEmpty) else {
+                throw LodestarError("This walkthrough has no feedback to share yet.")
+            }
+            walkthrough.sharedAt = Int(Date().timeIntervalSince1970)
+            try await req.db.writeTransaction { db in try await walkthrough.save(on: db) }
+        }
+        return req.redirect(to: "/walkthroughs/\(walkthrough.id!)")
+    }
+
+    struct ReplyForm: Content { var body: String }
+
+    func reply(req: Request) async throws -> Response {
+        let viewer = try await req.viewer()
+        let walkthrough = try await visible(req, viewer)
+        try req.require((walkthrough.observerId == viewer.id || walkthrough.teacherId == viewer.id) && walkthrough.sharedAt != nil)
+        let body = try req.content.decode(ReplyForm.self).body.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !body.isEmpty, body.count <= 4_000 else { throw LodestarError("Write a reply of up to 4,000 characters.") }
+        let reply = FeedbackReply()
+        reply.id = UUID().uuidString.lowercased()
+        reply.walkthroughId = walkthrough.id!
+        reply.authorId = viewer.id
+        reply.body = body
+        reply.createdAt = Int(Date().timeIntervalSince1970)
+        try await req.db.writeTransaction { db in try await reply.create(on: db) }
+        return req.redirect(to: "/walkthroughs/\(walkthrough.id!)#replies")
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

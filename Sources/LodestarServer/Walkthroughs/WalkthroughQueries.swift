@@ -1,0 +1,130 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+
+/// The questions walkthrough pages ask.
+struct WalkthroughQueries {
+    let db: any Database
+    var sql: any SQLDatabase { db.sql }
+
+    /// Schools where `staffId` holds the teacher role.
+    func teachingSchools(of staffId: String) async throws -> Set<String> {
+        let rows = try await sql.raw("SELECT school_id FROM role_grants WHERE staff_id = \(bind: staffId) AND role = 'teacher'").all()
+        return Set(try rows.compactMap { try $0.decode(column: "school_id", as: String?.self) })
+    }
+
+    func isOnCaseload(coach: String, teacher: String) async throws -> Bool {
+        try await CaseloadEntry.query(on: db).filter(\.$coachId == coach).filter(\.$teacherId == teacher).first() != nil
+    }
+
+    func caseload(of coach: String) async throws -> Set<String> {
+        Set(try await CaseloadEntry.query(on: db).filter(\.$coachId == coach).all().map(\.teacherId))
+    }
+
+    /// A teacher the capture page can offer, with the classes they teach.
+    struct CaptureTeacher: Codable, Sendable {
+        struct Class: Codable, Sendable {
+            var id: String
+            var title: String
+            var periods: [String]
+            var allDay: Bool
+        }
+        var id: String
+        var name: String
+        var schoolId: String
+        var classes: [Class]
+    }
+
+    /// Teachers `viewer` may visit, for the capture page's type-ahead.
+    func teachersToVisit(by viewer: Viewer) async throws -> [CaptureTeacher] {
+        let policy = viewer.policy
+        let caseload = try await caseload(of: viewer.id)
+        let wholeSchools = Set(policy.grants.filter { $0.role != .coach }.compactMap(\.schoolId))
+        let coachSchools = Set(policy.grants.filter { $0.role == .coach }.compactMap(\.schoolId))
+        let rows = try await sql.raw("""
+            SELECT st.id, st.given_name, st.family_name, g.school_id FROM staff st JOIN role_grants g ON g.staff_id = st.id
+            WHERE g.role = 'teacher' ORDER BY st.family_name, st.given_name
+            """).all()
+        var teachers: [CaptureTeacher] = []
+        var seen: Set<String> = []
+        for row in rows {
+            let id = try row.decode(column: "id", as: String.self)
+            let school = try row.decode(column: "school_id", as: String?.self) ?? ""
+            guard id != viewer.id, !seen.contains(id) else { continue }
+            let visible = policy.seesWholeDistrict || wholeSchools.contains(school) || (coachSchools.contains(school) && caseload.contains(id))
+            guard visible else { continue }
+            seen.insert(id)
+            teachers.append(CaptureTeacher(id: id, name: "\(try row.decode(column: "given_name", as: String.self)) \(try row.decode(column: "family_name", as: String.self))",
+                                           schoolId: school, classes: []))
+        }
+        let classRows = try await sql.raw("""
+            SELECT e.user_id, c.id, c.title, c.periods, c.class_type FROM enrollments e JOIN classes c ON c.id = e.class_id
+            WHERE e.role = 'teacher' ORDER BY c.periods, c.title
+            """).all()
+        var classes: [String: [CaptureTeacher.Class]] = [:]
+        for row in classRows {
+            let teacher = try row.decode(column: "user_id", as: String.self)
+            guard seen.contains(teacher) else { continue }
+            classes[teacher, default: []].append(.init(
+                id: try row.decode(column: "id", as: String.self), title: try row.decode(column: "title", as: String.self),
+                periods: try row.decode(column: "periods", as: String.self).split(separator: ",").map(String.init),
+                allDay: try row.decode(column: "class_type", as: String.self) == "homeroom"))
+        }
+        return teachers.map { teacher in
+            var teacher = teacher
+            teacher.classes = classes[teacher.id] ?? []
+            return teacher
+        }
+    }
+
+    /// A walkthrough in a list: who, when, and where its feedback stands.
+    struct ListItem: Codable, Sendable {
+        var id: String
+        var teacherName: String
+        var observerName: String
+        var classTitle: String?
+        var visitType: String
+        var observedAt: Int
+        var sharedAt: Int?
+        var readAt: Int?
+        var glow: String
+        var grow: String
+        var question: String
+        var replies: Int
+    }
+
+    enum ListScope {
+        case madeBy(String)
+        case sharedWith(String)
+    }
+
+    func list(_ scope: ListScope, limit: Int = 200) async throws -> [ListItem] {
+        let condition: SQLQueryString = switch scope {
+        case .madeBy(let id): "w.observer_id = \(bind: id)"
+        case .sharedWith(let id): "w.teacher_id = \(bind: id) AND w.shared_at IS NOT NULL"
+        }
+        return try await sql.raw("""
+            SELECT w.id, t.given_name || ' ' || t.family_name AS teacher_name, o.given_name || ' ' || o.family_name AS observer_name,
+                   c.title AS class_title, w.visit_type, w.observed_at, w.shared_at, w.read_at, w.glow, w.grow, w.question,
+                   (SELECT COUNT(*) FROM feedback_replies r WHERE r.walkthrough_id = w.id) AS replies
+            FROM walkthroughs w JOIN staff t ON t.id = w.teacher_id JOIN staff o ON o.id = w.observer_id
+            LEFT JOIN classes c ON c.id = w.class_id
+            WHERE \(condition) ORDER BY w.observed_at DESC LIMIT \(literal: limit)
+            """).all(decoding: ListItem.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// The feedback-loop measures over the walkthroughs an observer made.
+    func feedbackLoop(observer: String) async throws -> FeedbackLoop {
+        let rows = try await sql.raw("""
+            SELECT w.observed_at, w.shared_at,
+                   (SELECT COUNT(*) FROM feedback_replies r WHERE r.walkthrough_id = w.id AND r.author_id = w.teacher_id) AS replies
+            FROM walkthroughs w WHERE w.observer_id = \(bind: observer)
+            """).all()
+        return FeedbackLoop(try rows.map { row in
+            FeedbackLoop.Visit(observedAt: Double(try row.decode(column: "observed_at", as: Int.self)),
+                               sharedAt: try row.decode(column: "shared_at", as: Int?.self).map(Double.init),
+                               replied: try row.decode(column: "replies", as: Int.self) > 0)
+        })
+    }
+}

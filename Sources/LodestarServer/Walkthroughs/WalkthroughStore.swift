@@ -1,0 +1,80 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+
+/// Saves walkthroughs from the capture page. Saving the same id twice gives one walkthrough.
+enum WalkthroughStore {
+    enum Outcome: String, Codable { case created, alreadySaved = "already_saved" }
+
+    static func save(_ submission: WalkthroughSubmission, by viewer: Viewer, on db: any Database) async throws -> Outcome {
+        let id = submission.id.lowercased()
+        if let existing = try await Walkthrough.find(id, on: db) {
+            guard existing.observerId == viewer.id else {
+                throw LodestarError("another walkthrough already has the id \(id); reload the capture page")
+            }
+            return .alreadySaved
+        }
+        let (record, framework) = try await FrameworkStore.active(on: db)
+        let now = Date().timeIntervalSince1970
+        try submission.validate(against: framework, now: now)
+
+        let queries = WalkthroughQueries(db: db)
+        let teacherSchools = try await queries.teachingSchools(of: submission.teacherId)
+        guard !teacherSchools.isEmpty else { throw LodestarError(.notFound, "that person is not a teacher in Lodestar") }
+        let onCaseload = try await queries.isOnCaseload(coach: viewer.id, teacher: submission.teacherId)
+        try requireAccess(viewer.policy.canObserve(teacherAt: teacherSchools, visitType: submission.visitType, onCaseload: onCaseload)
+                          && submission.teacherId != viewer.id)
+
+        var schoolId = teacherSchools.sorted().first!
+        if let classId = submission.classId {
+            guard try await RosterQueries(db: db.sql).teaches(staffId: submission.teacherId, classId: classId),
+                  let schoolClass = try await SchoolClass.find(classId, on: db) else {
+                throw LodestarError("that class is not one the teacher teaches", at: FileLocation(file: "walkthrough", field: "classId"))
+            }
+            schoolId = schoolClass.schoolId
+        }
+
+        let walkthrough = Walkthrough()
+        walkthrough.id = id
+        walkthrough.frameworkId = record.id!
+        walkthrough.observerId = viewer.id
+        walkthrough.teacherId = submission.teacherId
+        walkthrough.classId = submission.classId
+        walkthrough.schoolId = schoolId
+        walkthrough.visitType = submission.visitType.rawValue
+        walkthrough.announced = submission.announced
+        walkthrough.observedAt = Int(submission.observedAt)
+        walkthrough.studentsOnTask = submission.studentsOnTask
+        walkthrough.studentsPresent = submission.studentsPresent
+        walkthrough.glow = submission.glow.trimmingCharacters(in: .whitespacesAndNewlines)
+        walkthrough.grow = submission.grow.trimmingCharacters(in: .whitespacesAndNewlines)
+        walkthrough.question = submission.question.trimmingCharacters(in: .whitespacesAndNewlines)
+        walkthrough.notes = String(decoding: try JSONEncoder().encode(submission.notes), as: UTF8.self)
+        walkthrough.sharedAt = submission.share ? Int(now) : nil
+        walkthrough.createdAt = Int(now)
+        do {
+            try await db.writeTransaction { db in
+                try await walkthrough.create(on: db)
+                for mark in submission.marks {
+                    let row = IndicatorMark()
+                    row.id = "\(id)|\(mark.indicator)"
+                    row.walkthroughId = id
+                    row.indicatorKey = mark.indicator
+                    row.mark = mark.mark
+                    row.lookFors = mark.lookFors.joined(separator: "\n")
+                    try await row.create(on: db)
+                }
+            }
+        } catch {
+            // Two copies of one queued walkthrough can arrive together: the second finds the first.
+            if let existing = try await Walkthrough.find(id, on: db), existing.observerId == viewer.id { return .alreadySaved }
+            throw error
+        }
+        return .created
+    }
+
+    private static func requireAccess(_ allowed: Bool) throws {
+        guard allowed else { throw LodestarError(.forbidden, "Your roles do not let you visit this teacher.") }
+    }
+}
