@@ -1,0 +1,216 @@
+import Fluent
+import Foundation
+import LodestarCore
+import Testing
+import VaporTesting
+@testable import LodestarServer
+
+@Suite("Walkthroughs")
+struct WalkthroughTests {
+    /// The small demo, with ids worth trying.
+    struct Fixture {
+        let people: DemoPeople
+        let teacherId: String
+        let teacherClass: String
+        let otherSchoolTeacher: String
+
+        init(_ district: DemoDistrict) {
+            let people = DemoPeople(district: district)
+            let teacher = people.teacherId
+            self.people = people
+            teacherId = teacher
+            teacherClass = district.bundle.enrollments.first { $0.userSourcedId == teacher && $0.role == "teacher" }!.classSourcedId
+            otherSchoolTeacher = district.bundle.users.first { $0.role == "teacher" && $0.orgSourcedIds == ["school-2"] }!.sourcedId
+        }
+    }
+
+    func withDemo(_ database: TestDatabase, _ test: (Application, Fixture) async throws -> Void) async throws {
+        try await withLodestar(database) { app in
+            try await test(app, Fixture(try await DemoLoader.load(size: .small, seed: 1, on: app.db)))
+        }
+    }
+
+    func submission(teacher: String, classId: String? = nil, id: String = UUID().uuidString.lowercased(),
+                    visitType: VisitType = .informal, glow: String = "Students explained the target to each other.") -> WalkthroughSubmission {
+        WalkthroughSubmission(id: id, teacherId: teacher, classId: classId, visitType: visitType, observedAt: Date().timeIntervalSince1970 - 900,
+                              studentsOnTask: 21, studentsPresent: 23,
+                              marks: [.init(indicator: "learning-target", mark: "observed", lookFors: ["Students can say what they are learning when asked"]),
+                                      .init(indicator: "discourse", mark: "not_observed")],
+                              notes: [.init(at: Date().timeIntervalSince1970 - 800, text: "Target posted by the door.")],
+                              glow: glow, grow: "Add a turn-and-talk before whole-class answers.",
+                              question: "What did you hear in students' conversations?")
+    }
+
+    @discardableResult
+    func post(_ submission: WalkthroughSubmission, as client: TestClient) async throws -> TestingHTTPResponse {
+        var result: TestingHTTPResponse!
+        try await client.app.testing().test(.POST, "/api/walkthroughs", beforeRequest: { req in
+            req.headers.replaceOrAdd(name: .cookie, value: client.cookie!)
+            req.headers.replaceOrAdd(name: "X-CSRF-Token", value: client.csrf!)
+            try req.content.encode(submission, as: .json)
+        }, afterResponse: { result = $0 })
+        return result
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func sameWalkthroughSentTwiceIsSavedOnce(_ database: TestDatabase) async throws {
+        try await withDemo(database) { app, f in
+            let principal = TestClient(app)
+            try await principal.signIn(f.people.email(.principal))
+            let walkthrough = submission(teacher: f.teacherId, classId: f.teacherClass)
+            #expect(try await post(walkthrough, as: principal).status == .created)
+            let again = try await post(walkthrough, as: principal)
+            #expect(again.status == .ok)
+            #expect(again.body.string.contains("already_saved"))
+            #expect(try await Walkthrough.query(on: app.db).count() == 1)
+            #expect(try await IndicatorMark.query(on: app.db).count() == 2)
+            let saved = try #require(try await Walkthrough.find(walkthrough.id, on: app.db))
+            #expect(saved.schoolId == "school-1")
+            #expect(saved.sharedAt != nil)
+            #expect(saved.frameworkId == "lodestar-core@1")
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func invalidWalkthroughIsRefusedWithAReadableJSONError(_ database: TestDatabase) async throws {
+        try await withDemo(database) { app, f in
+            let principal = TestClient(app)
+            try await principal.signIn(f.people.email(.principal))
+            var bad = submission(teacher: f.teacherId)
+            bad.marks[0].mark = "brilliant"
+            let response = try await post(bad, as: principal)
+            #expect(response.status == .unprocessableEntity)
+            #expect(response.body.string.contains("marks[0].mark"))
+            #expect(response.headers.contentType == .json)
+            let wrongClass = try await post(submission(teacher: f.teacherId, classId: "school-2-course-06-0-1"), as: principal)
+            #expect(wrongClass.status == .unprocessableEntity)
+            #expect(try await Walkthrough.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func whoMayVisitWhom(_ database: TestDatabase) async throws {
+        try await withDemo(database) { app, f in
+            let principal = TestClient(app)
+            try await principal.signIn(f.people.email(.principal))
+            #expect(try await post(submission(teacher: f.otherSchoolTeacher), as: principal).status == .forbidden)
+
+            let coach = TestClient(app)
+            try await coach.signIn(f.people.email(.coach))
+            #expect(try await post(submission(teacher: f.teacherId), as: coach).status == .forbidden)
+            let entry = CaseloadEntry()
+            entry.id = "coach|teacher"
+            entry.coachId = try #require(try await Staff.query(on: app.db).filter(\.$email == f.people.email(.coach)).first()?.id)
+            entry.teacherId = f.teacherId
+            try await entry.create(on: app.db)
+            #expect(try await post(submission(teacher: f.teacherId), as: coach).status == .created)
+
+            let leader = TestClient(app)
+            try await leader.signIn(f.people.email(.teacherLeader))
+            #expect(try await post(submission(teacher: f.teacherId), as: leader).status == .forbidden)
+            #expect(try await post(submission(teacher: f.teacherId, visitType: .peer), as: leader).status == .created)
+
+            // Without the CSRF header the API refuses.
+            var result: TestingHTTPResponse!
+            try await app.testing().test(.POST, "/api/walkthroughs", beforeRequest: { req in
+                req.headers.replaceOrAdd(name: .cookie, value: principal.cookie!)
+                try req.content.encode(submission(teacher: f.teacherId), as: .json)
+            }, afterResponse: { result = $0 })
+            #expect(result.status == .forbidden)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func teacherSeesSharedFeedbackRepliesAndObserverSeesTheReply(_ database: TestDatabase) async throws {
+        try await withDemo(database) { app, f in
+            let principal = TestClient(app)
+            try await principal.signIn(f.people.email(.principal))
+            let shared = submission(teacher: f.teacherId, glow: "Shared glow")
+            var draft = submission(teacher: f.teacherId, glow: "Draft glow")
+            draft.share = false
+            try await post(shared, as: principal)
+            try await post(draft, as: principal)
+
+            let teacher = TestClient(app)
+            try await teacher.signIn(f.people.teacherEmail)
+            let inbox = try await teacher.get("/feedback")
+            #expect(inbox.body.string.contains("Shared glow"))
+            #expect(!inbox.body.string.contains("Draft glow"))
+            #expect(try await teacher.get("/walkthroughs/\(draft.id)").status == .notFound)
+            #expect(try await teacher.get("/walkthroughs/\(shared.id)").status == .ok)
+            #expect(try await Walkthrough.find(shared.id, on: app.db)?.readAt != nil)
+            #expect(try await teacher.post("/walkthroughs/\(shared.id)/replies", form: ["body": "I will try the turn-and-talk tomorrow."]).status == .seeOther)
+            // A teacher never sees marks turned into a score.
+            #expect(!inbox.body.string.contains("%"))
+
+            let page = try await principal.get("/walkthroughs/\(shared.id)")
+            #expect(page.body.string.contains("I will try the turn-and-talk tomorrow."))
+            let visits = try await principal.get("/walkthroughs")
+            // Two visits, one shared, and its teacher replied.
+            #expect(visits.body.string.contains("<span class=\"stat-label\">Visits</span> <strong>2</strong>"))
+            #expect(visits.body.string.contains("<span class=\"stat-label\">Teachers who replied</span> <strong>100%</strong>"))
+
+            // Sharing the draft later makes it visible.
+            #expect(try await principal.post("/walkthroughs/\(draft.id)/share", form: [:]).status == .seeOther)
+            #expect(try await teacher.get("/walkthroughs/\(draft.id)").status == .ok)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func othersCannotReadATeachersWalkthroughs(_ database: TestDatabase) async throws {
+        try await withDemo(database) { app, f in
+            let principal = TestClient(app)
+            try await principal.signIn(f.people.email(.principal))
+            let walkthrough = submission(teacher: f.teacherId)
+            try await post(walkthrough, as: principal)
+
+            let otherTeacher = TestClient(app)
+            try await otherTeacher.signIn(f.people.email(.teacherLeader))
+            #expect(try await otherTeacher.get("/walkthroughs/\(walkthrough.id)").status == .forbidden)
+            #expect(try await otherTeacher.post("/walkthroughs/\(walkthrough.id)/replies", form: ["body": "Hi"]).status == .forbidden)
+
+            let coach = TestClient(app)
+            try await coach.signIn(f.people.email(.coach))
+            #expect(try await coach.get("/walkthroughs/\(walkthrough.id)").status == .forbidden)
+
+            let ap = TestClient(app)
+            try await ap.signIn(f.people.email(.assistantPrincipal))
+            #expect(try await ap.get("/walkthroughs/\(walkthrough.id)").status == .ok)
+            #expect(try await ap.post("/walkthroughs/\(walkthrough.id)/share", form: [:]).status == .forbidden)
+
+            let leader = TestClient(app)
+            try await leader.signIn(f.people.email(.districtLeader))
+            #expect(try await leader.get("/walkthroughs/\(walkthrough.id)").status == .ok)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func frameworksAreImportedExportedAndVersionedByDistrictAdmins(_ database: TestDatabase) async throws {
+        try await withDemo(database) { app, f in
+            let principal = TestClient(app)
+            try await principal.signIn(f.people.email(.principal))
+            try await post(submission(teacher: f.teacherId), as: principal)
+            #expect(try await principal.get("/admin/frameworks").status == .forbidden)
+            #expect(try await principal.get("/admin/frameworks/lodestar-core@1/export").status == .forbidden)
+
+            let admin = TestClient(app)
+            try await admin.signIn(f.people.email(.districtAdmin))
+            let exported = try await admin.get("/admin/frameworks/lodestar-core@1/export")
+            #expect(exported.status == .ok)
+            #expect(try FrameworkJSON.decode(Array(exported.body.readableBytesView), fileName: "export.json") == .lodestarDefault)
+
+            var edited = Framework.lodestarDefault
+            edited.domains[0].indicators[0].shortName = "Learning target is clear"
+            let saved = try await admin.post("/admin/frameworks/lodestar-core@1/edit", form: ["definition": String(decoding: FrameworkJSON.encode(edited), as: UTF8.self)])
+            #expect(saved.status == .seeOther)
+            #expect(try await FrameworkStore.active(on: app.db).record.id == "lodestar-core@2")
+            // The earlier walkthrough keeps version 1.
+            #expect(try await Walkthrough.query(on: app.db).first()?.frameworkId == "lodestar-core@1")
+
+            let broken = try await admin.post("/admin/frameworks/lodestar-core@2/edit", form: ["definition": "{\"format\": \"lodestar-framework-1\"}"])
+            #expect(broken.status == .unprocessableEntity)
+            #expect(broken.body.string.contains("framework"))
+            #expect(try await FrameworkRecord.query(on: app.db).count() == 2)
+        }
+    }
+}
