@@ -7,12 +7,19 @@ import os
 import pathlib
 
 import pytest
+from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 BASE_URL = os.environ.get("LODESTAR_URL", "http://127.0.0.1:8080")
 SCREENSHOTS = pathlib.Path(os.environ.get("LODESTAR_SCREENSHOTS", pathlib.Path(__file__).resolve().parents[2] / "screenshots"))
 PASSWORD = "lodestar-demo"
+ADMIN = "admin@cedarvalley.example.org"
+PRINCIPAL = "jada.green@cedarvalley.example.org"
+TEACHER = "nora.washington@cedarvalley.example.org"
+TEACHER_NAME = "Nora Washington"
 
 
 @pytest.fixture
@@ -40,3 +47,28 @@ def shoot(browser):
         browser.set_window_size(1280, 900)
 
     return take
+
+
+def assert_accessible(browser, page):
+    """axe finds no serious or critical violations on the current page."""
+    axe = Axe(browser)
+    axe.inject()
+    results = axe.run()
+    serious = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, f"{page}: " + "; ".join(f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in serious)
+
+
+def sign_in(browser, email):
+    """Signs in through the form and waits for the Today page."""
+    browser.get(BASE_URL + "/signin")
+    browser.find_element(By.ID, "identifier").send_keys(email)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    WebDriverWait(browser, 10).until(lambda d: d.title.startswith("Today"))
+
+
+
+
+def sign_out(browser):
+    browser.find_element(By.CSS_SELECTOR, "form.signout button").click()
+    WebDriverWait(browser, 10).until(lambda d: d.title.startswith("Sign in"))

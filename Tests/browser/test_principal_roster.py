@@ -1,29 +1,8 @@
 """A principal signs in, opens the school roster, opens a student; axe finds no serious or critical problems."""
-from axe_selenium_python import Axe
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import BASE_URL, PASSWORD
-
-ADMIN = "admin@cedarvalley.example.org"
-PRINCIPAL = "jada.green@cedarvalley.example.org"
-TEACHER = "nora.washington@cedarvalley.example.org"
-
-
-def assert_accessible(browser, page):
-    axe = Axe(browser)
-    axe.inject()
-    results = axe.run()
-    serious = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
-    assert not serious, f"{page}: " + "; ".join(f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in serious)
-
-
-def sign_in(browser, email):
-    browser.get(BASE_URL + "/signin")
-    browser.find_element(By.ID, "identifier").send_keys(email)
-    browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
-    WebDriverWait(browser, 10).until(lambda d: d.title.startswith("Today"))
+from conftest import ADMIN, BASE_URL, PRINCIPAL, TEACHER, assert_accessible, sign_in
 
 
 def test_principal_opens_roster_and_student(browser, shoot):
