@@ -26,7 +26,7 @@ struct WalkthroughTests {
 
     func withDemo(_ database: TestDatabase, _ test: (Application, Fixture) async throws -> Void) async throws {
         try await withLodestar(database) { app in
-            try await test(app, Fixture(try await DemoLoader.load(size: .small, seed: 1, on: app.db)))
+            try await test(app, Fixture(try await DemoLoader.load(size: .small, seed: 1, withWalkthroughs: false, on: app.db)))
         }
     }
 
@@ -211,6 +211,40 @@ struct WalkthroughTests {
             #expect(broken.status == .unprocessableEntity)
             #expect(broken.body.string.contains("framework"))
             #expect(try await FrameworkRecord.query(on: app.db).count() == 2)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func demoDistrictHasAYearOfBelievableWalkthroughs(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let through = Date(timeIntervalSince1970: 1_795_651_200) // 2026-11-26
+            let district = try await DemoLoader.load(size: .small, seed: 1, through: through, on: app.db)
+            let walkthroughs = try await Walkthrough.query(on: app.db).all()
+            #expect((500...600).contains(walkthroughs.count))
+            #expect(walkthroughs.allSatisfy { $0.observedAt <= Int(through.timeIntervalSince1970) })
+            // Every visit is of a teacher of that school, by someone who may visit them.
+            let teacherSchool = Dictionary(district.bundle.users.filter { $0.role == "teacher" }.map { ($0.sourcedId, $0.orgSourcedIds[0]) }, uniquingKeysWith: { a, _ in a })
+            #expect(walkthroughs.allSatisfy { teacherSchool[$0.teacherId] == $0.schoolId })
+            let caseloads = try await CaseloadEntry.query(on: app.db).all()
+            #expect(!caseloads.isEmpty)
+            let coachingOutsideCaseload = walkthroughs.filter { w in w.visitType == "coaching" && !caseloads.contains { $0.coachId == w.observerId && $0.teacherId == w.teacherId } }
+            #expect(coachingOutsideCaseload.isEmpty)
+            // Feedback usually goes out within a day, and about half of teachers reply.
+            let loop = FeedbackLoop(walkthroughs.map { .init(observedAt: Double($0.observedAt), sharedAt: $0.sharedAt.map(Double.init), replied: false) })
+            #expect((loop.sharedWithinADay ?? 0) > 0.8)
+            let replies = try await FeedbackReply.query(on: app.db).count()
+            #expect(Double(replies) / Double(loop.shared) > 0.3)
+            // Some practices are commonly seen, some rarely.
+            let marks = try await IndicatorMark.query(on: app.db).all()
+            func seenShare(_ key: String) -> Double {
+                let these = marks.filter { $0.indicatorKey == key && $0.mark != "not_applicable" }
+                return Double(these.filter { $0.mark == "observed" }.count) / Double(these.count)
+            }
+            #expect(seenShare("routines") > seenShare("discourse") + 0.3)
+            #expect(Double(marks.count) / Double(walkthroughs.count) > 8)
+            // Loading again changes nothing and adds nothing.
+            try await DemoLoader.load(size: .small, seed: 1, through: through, on: app.db)
+            #expect(try await Walkthrough.query(on: app.db).count() == walkthroughs.count)
         }
     }
 }

@@ -8,8 +8,12 @@ import Vapor
 enum DemoLoader {
     static let adminId = "local-demo-admin"
 
+    /// - Parameters:
+    ///   - through: walkthroughs run from the start of the school year to this moment (default now).
+    ///   - withWalkthroughs: false loads the roster and accounts only (for tests that start from no visits).
     @discardableResult
-    static func load(size: DemoDistrict.Size, seed: UInt64, on db: any Database) async throws -> DemoDistrict {
+    static func load(size: DemoDistrict.Size, seed: UInt64, through: Date = Date(), withWalkthroughs: Bool = true,
+                     on db: any Database) async throws -> DemoDistrict {
         let district = DemoDistrict(size: size, seed: seed)
         _ = try await RosterWriter.write(district.bundle, to: db)
         // One hash for every demo account: they share a password, and hashing thousands would take minutes.
@@ -31,6 +35,8 @@ enum DemoLoader {
                 }
             }
         }
+        guard withWalkthroughs else { return district }
+        try await DemoWalkthroughLoader.load(DemoWalkthroughs(district: district, size: size, seed: seed, through: through.timeIntervalSince1970), on: db)
         return district
     }
 

@@ -60,7 +60,25 @@ struct HomeController: RouteCollection {
         if !leadSchools.isEmpty, let school = schools.first, school.students > 0 {
             steps.append(.init(text: "Know your school: browse \(school.name)'s students by grade and program.", href: "/schools/\(school.id)", action: "Open the roster"))
         }
+        let walkthroughs = WalkthroughQueries(db: req.db)
+        let observes = policy.seesWholeDistrict || policy.grants.contains { $0.role.isSchoolAdministrator || $0.role == .coach }
+        if observes {
+            let drafts = try await walkthroughs.unsharedCount(observer: viewer.id)
+            if drafts > 0 {
+                steps.append(.init(text: "\(drafts) of your walkthroughs \(drafts == 1 ? "has" : "have") feedback not yet shared. Feedback within a day is the feedback teachers use.",
+                                   href: "/walkthroughs", action: "Share feedback"))
+            }
+            steps.append(.init(text: "Be in classrooms today: a walkthrough takes five minutes and works offline on your phone.",
+                               href: "/walkthroughs/new", action: "Start a walkthrough"))
+        }
         let isTeacher = policy.grants.contains { $0.role == .teacher }
+        if isTeacher {
+            let unread = try await walkthroughs.unreadCount(teacher: viewer.id)
+            if unread > 0 {
+                steps.append(.init(text: "You have \(unread) new feedback \(unread == 1 ? "note" : "notes") from classroom visits. A short reflection back helps the conversation.",
+                                   href: "/feedback", action: "Read feedback"))
+            }
+        }
         let classes = isTeacher ? try await queries.classes(taughtBy: viewer.id) : []
         if isTeacher && classes.isEmpty {
             steps.append(.init(text: "You have no classes in Lodestar yet. Classes arrive with the district's roster import; if yours are missing, tell your district admin.", href: "", action: ""))

@@ -4,15 +4,18 @@ import SQLiteNIO
 /// A value in a roster row, bound as a parameter so any text is safe.
 enum Cell: Hashable, Sendable, Encodable {
     case text(String)
+    case int(Int)
     case bool(Bool)
     case null
 
     init(_ optional: String?) { self = optional.map(Cell.text) ?? .null }
+    init(_ optional: Int?) { self = optional.map(Cell.int) ?? .null }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .text(let value): try container.encode(value)
+        case .int(let value): try container.encode(value)
         case .bool(let value): try container.encode(value)
         case .null: try container.encodeNil()
         }
@@ -37,7 +40,7 @@ struct SyncCounts: Sendable, Equatable, Codable {
 /// new and changed rows go in multi-row upserts, removed rows in batched deletes. Works the same on
 /// SQLite and PostgreSQL (`INSERT … ON CONFLICT (id) DO UPDATE`).
 struct TableSync: Sendable {
-    enum Kind: Sendable { case text, optionalText, bool }
+    enum Kind: Sendable { case text, optionalText, int, optionalInt, bool }
 
     let table: String
     let columns: [(name: String, kind: Kind)]
@@ -62,12 +65,24 @@ struct TableSync: Sendable {
                 switch column.kind {
                 case .text: cells.append(.text(try row.decode(column: column.name, as: String.self)))
                 case .optionalText: cells.append(Cell(try row.decode(column: column.name, as: String?.self)))
+                case .int: cells.append(.int(try row.decode(column: column.name, as: Int.self)))
+                case .optionalInt: cells.append(Cell(try row.decode(column: column.name, as: Int?.self)))
                 case .bool: cells.append(.bool(try row.decode(column: column.name, as: Bool.self)))
                 }
             }
             result[try row.decode(column: "id", as: String.self)] = cells
         }
         return result
+    }
+
+    /// Creates or updates `rows` and leaves every other row alone: for data added beside what
+    /// people entered, such as the demo district's walkthroughs.
+    @discardableResult
+    func merge(_ rows: TableRows, on db: any SQLDatabase) async throws -> SyncCounts {
+        let existing = try await load(db)
+        var current = TableRows(minimumCapacity: rows.count)
+        for id in rows.keys { if let cells = existing[id] { current[id] = cells } }
+        return try await apply(from: current, to: rows, on: db)
     }
 
     /// Writes the difference between `current` and `desired`; returns what changed.
@@ -150,6 +165,8 @@ struct TableSync: Sendable {
                 switch column.kind {
                 case .text: cells.append(.text(data.string ?? ""))
                 case .optionalText: cells.append(Cell(data.string))
+                case .int: cells.append(.int(data.integer ?? 0))
+                case .optionalInt: cells.append(Cell(data.integer))
                 case .bool: cells.append(.bool(data.bool ?? false))
                 }
             }
@@ -186,6 +203,7 @@ extension Cell {
     var sqliteData: SQLiteData {
         switch self {
         case .text(let value): .text(value)
+        case .int(let value): .integer(value)
         case .bool(let value): .integer(value ? 1 : 0)
         case .null: .null
         }

@@ -114,6 +114,14 @@ struct WalkthroughQueries {
             """).all(decoding: ListItem.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
+    func unsharedCount(observer: String) async throws -> Int {
+        try await Walkthrough.query(on: db).filter(\.$observerId == observer).filter(\.$sharedAt == nil).count()
+    }
+
+    func unreadCount(teacher: String) async throws -> Int {
+        try await Walkthrough.query(on: db).filter(\.$teacherId == teacher).filter(\.$sharedAt != nil).filter(\.$readAt == nil).count()
+    }
+
     /// The feedback-loop measures over the walkthroughs an observer made.
     func feedbackLoop(observer: String) async throws -> FeedbackLoop {
         let rows = try await sql.raw("""

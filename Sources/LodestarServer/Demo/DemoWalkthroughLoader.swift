@@ -1,0 +1,47 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+
+/// Stores the demo district's walkthroughs, replies and coaching caseloads beside anything
+/// people have entered: rows are matched by their stable demo ids, never deleted.
+enum DemoWalkthroughLoader {
+    static let walkthroughs = TableSync(table: "walkthroughs", columns: [
+        ("framework_id", .text), ("observer_id", .text), ("teacher_id", .text), ("class_id", .optionalText), ("school_id", .text),
+        ("visit_type", .text), ("announced", .bool), ("observed_at", .int), ("students_on_task", .optionalInt),
+        ("students_present", .optionalInt), ("glow", .text), ("grow", .text), ("question", .text), ("notes", .text),
+        ("shared_at", .optionalInt), ("read_at", .optionalInt), ("created_at", .int)])
+    static let marks = TableSync(table: "indicator_marks", columns: [
+        ("walkthrough_id", .text), ("indicator_key", .text), ("mark", .text), ("look_fors", .text)])
+    static let replies = TableSync(table: "feedback_replies", columns: [
+        ("walkthrough_id", .text), ("author_id", .text), ("body", .text), ("created_at", .int)])
+    static let caseloads = TableSync(table: "caseloads", columns: [("coach_id", .text), ("teacher_id", .text)])
+
+    static func load(_ demo: DemoWalkthroughs, on db: any Database) async throws {
+        let frameworkId = try await FrameworkStore.active(on: db).record.id!
+        var walkthroughRows = TableRows(minimumCapacity: demo.visits.count)
+        var markRows = TableRows()
+        var replyRows = TableRows()
+        for visit in demo.visits {
+            walkthroughRows[visit.id] = [
+                .text(frameworkId), .text(visit.observerId), .text(visit.teacherId), Cell(visit.classId), .text(visit.schoolId),
+                .text(visit.visitType.rawValue), .bool(visit.announced), .int(visit.observedAt), Cell(visit.studentsOnTask),
+                Cell(visit.studentsPresent), .text(visit.glow), .text(visit.grow), .text(visit.question), .text("[]"),
+                Cell(visit.sharedAt), Cell(visit.readAt), .int(visit.observedAt)]
+            for mark in visit.marks {
+                markRows["\(visit.id)|\(mark.indicator)"] = [.text(visit.id), .text(mark.indicator), .text(mark.mark), .text(mark.lookFors.joined(separator: "\n"))]
+            }
+            if let text = visit.replyText, let at = visit.repliedAt {
+                replyRows["\(visit.id)|reply"] = [.text(visit.id), .text(visit.teacherId), .text(text), .int(at)]
+            }
+        }
+        var caseloadRows = TableRows()
+        for (coach, teachers) in demo.caseloads {
+            for teacher in teachers { caseloadRows["\(coach)|\(teacher)"] = [.text(coach), .text(teacher)] }
+        }
+        let tables = [(walkthroughs, walkthroughRows), (marks, markRows), (replies, replyRows), (caseloads, caseloadRows)]
+        try await db.writeTransaction { db in
+            for (table, rows) in tables { try await table.merge(rows, on: db.sql) }
+        }
+    }
+}
