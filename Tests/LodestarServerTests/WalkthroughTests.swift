@@ -248,3 +248,39 @@ struct WalkthroughTests {
         }
     }
 }
+
+@Suite("Visit coverage")
+struct CoverageTests {
+    @Test(arguments: TestDatabase.all)
+    func principalSeesCoverageAndPlansAVisitTheTeacherSees(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withWalkthroughs: false, on: app.db)
+            let people = DemoPeople(district: district)
+            let principal = TestClient(app)
+            try await principal.signIn(people.email(.principal))
+            let coverage = try await principal.get("/walkthroughs/coverage?school=school-1")
+            #expect(coverage.status == .ok)
+            #expect(coverage.body.string.contains("never visited"))
+            #expect(try await principal.get("/walkthroughs/coverage?school=school-2").body.string.contains("school-1\" selected"))
+
+            let tomorrow = CoverageController.isoDay(Int(Date().timeIntervalSince1970) + 86_400)
+            let planned = try await principal.post("/walkthroughs/schedule", form: [
+                "teacherId": people.teacherId, "day": tomorrow, "time": "10:15", "visitType": "informal", "note": "Reading block"])
+            #expect(planned.status == .seeOther)
+            let teacher = TestClient(app)
+            try await teacher.signIn(people.teacherEmail)
+            let inbox = try await teacher.get("/feedback")
+            #expect(inbox.body.string.contains("Visits planned with you"))
+            #expect(inbox.body.string.contains("Reading block"))
+
+            // A teacher cannot see coverage or plan an informal visit of a colleague.
+            #expect(try await teacher.get("/walkthroughs/coverage").status == .forbidden)
+            let other = try #require(district.bundle.users.first { $0.role == "teacher" && $0.orgSourcedIds == ["school-1"] && $0.sourcedId != people.teacherId })
+            #expect(try await teacher.post("/walkthroughs/schedule", form: [
+                "teacherId": other.sourcedId, "day": tomorrow, "time": "10:15", "visitType": "informal"]).status == .forbidden)
+            // A date in the past is refused.
+            #expect(try await principal.post("/walkthroughs/schedule", form: [
+                "teacherId": people.teacherId, "day": "2020-01-01", "time": "10:15", "visitType": "informal"]).status == .unprocessableEntity)
+        }
+    }
+}

@@ -46,6 +46,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.migrations.add(RosterMigration())
     app.migrations.add(AccountsMigration())
     app.migrations.add(WalkthroughMigration())
+    app.migrations.add(ScheduledVisitMigration())
     app.migrations.add(SessionRecord.migration)
     try await app.autoMigrate()
 
@@ -85,6 +86,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: PeopleAdminController())
     try signedIn.register(collection: ImportController())
     try signedIn.register(collection: WalkthroughController())
+    try signedIn.register(collection: CoverageController())
     try signedIn.register(collection: FrameworksController())
 }
 

@@ -2,9 +2,9 @@ import Foundation
 import Vapor
 
 /// Times shown to people, in the district's time zone (`LODESTAR_TIME_ZONE`, e.g. America/Chicago;
-/// default the server's zone).
+/// default America/New_York, the demo district's).
 enum DisplayTime {
-    static let zone: TimeZone = Environment.get("LODESTAR_TIME_ZONE").flatMap(TimeZone.init(identifier:)) ?? .current
+    static let zone: TimeZone = Environment.get("LODESTAR_TIME_ZONE").flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "America/New_York")!
 
     /// "Nov 26, 8:14 AM"
     static func dateTime(_ seconds: Int) -> String {

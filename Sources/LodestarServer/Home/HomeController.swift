@@ -70,9 +70,20 @@ struct HomeController: RouteCollection {
             }
             steps.append(.init(text: "Be in classrooms today: a walkthrough takes five minutes and works offline on your phone.",
                                href: "/walkthroughs/new", action: "Start a walkthrough"))
+            for school in policy.grants.filter({ $0.role.isSchoolAdministrator }).compactMap(\.schoolId) {
+                let notVisited = try await walkthroughs.teachersNotVisited(inSchool: school, days: 30)
+                if notVisited > 0 {
+                    steps.append(.init(text: "\(notVisited) \(notVisited == 1 ? "teacher has" : "teachers have") not had a visit in 30 days.",
+                                       href: "/walkthroughs/coverage?school=\(school.urlQueryEncoded)", action: "See coverage"))
+                }
+            }
         }
         let isTeacher = policy.grants.contains { $0.role == .teacher }
         if isTeacher {
+            for visit in try await walkthroughs.upcomingVisits(.forTeacher(viewer.id)).prefix(3) {
+                steps.append(.init(text: "\(visit.observerName) plans a \(VisitType(rawValue: visit.visitType)?.label.lowercased() ?? "visit") \(DisplayTime.dateTime(visit.scheduledFor))\(visit.note.isEmpty ? "." : ": \(visit.note)")",
+                                   href: "/feedback", action: "See planned visits"))
+            }
             let unread = try await walkthroughs.unreadCount(teacher: viewer.id)
             if unread > 0 {
                 steps.append(.init(text: "You have \(unread) new feedback \(unread == 1 ? "note" : "notes") from classroom visits. A short reflection back helps the conversation.",

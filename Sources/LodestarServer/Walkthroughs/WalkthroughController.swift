@@ -95,9 +95,17 @@ struct WalkthroughController: RouteCollection {
             let withinADay: String
             let replyRate: String
         }
+        struct Upcoming: Encodable { let who: String; let when: String; let visitType: String; let note: String }
         let page: PageContext
         let items: [Item]
         let loop: Loop?
+        let upcoming: [Upcoming]
+        let canSeeCoverage: Bool
+    }
+
+    private func upcoming(_ visits: [WalkthroughQueries.UpcomingVisit], teacherView: Bool) -> [ListPage.Upcoming] {
+        visits.map { .init(who: teacherView ? $0.observerName : $0.teacherName, when: DisplayTime.dateTime($0.scheduledFor),
+                           visitType: VisitType(rawValue: $0.visitType)?.label ?? $0.visitType, note: $0.note) }
     }
 
     func visits(req: Request) async throws -> View {
@@ -106,17 +114,23 @@ struct WalkthroughController: RouteCollection {
         let items = try await queries.list(.madeBy(viewer.id)).map { item($0, who: $0.teacherName) }
         let loop = try await queries.feedbackLoop(observer: viewer.id)
         let percent = { (value: Double?) in value.map { "\(Int(($0 * 100).rounded()))%" } ?? "—" }
+        let policy = viewer.policy
         return try await req.view.render("walkthroughs/visits", ListPage(
             page: PageContext(request: req, title: "Visits"), items: items,
             loop: loop.visits == 0 ? nil : .init(visits: loop.visits, shared: loop.shared,
                                                   medianTime: loop.medianHoursToFeedback.map(DisplayTime.duration) ?? "—",
-                                                  withinADay: percent(loop.sharedWithinADay), replyRate: percent(loop.replyRate))))
+                                                  withinADay: percent(loop.sharedWithinADay), replyRate: percent(loop.replyRate)),
+            upcoming: upcoming(try await queries.upcomingVisits(.byObserver(viewer.id)), teacherView: false),
+            canSeeCoverage: policy.seesWholeDistrict || policy.grants.contains { $0.role.isSchoolAdministrator || $0.role == .coach }))
     }
 
     func inbox(req: Request) async throws -> View {
         let viewer = try await req.viewer()
-        let items = try await WalkthroughQueries(db: req.db).list(.sharedWith(viewer.id)).map { item($0, who: $0.observerName) }
-        return try await req.view.render("walkthroughs/inbox", ListPage(page: PageContext(request: req, title: "Feedback"), items: items, loop: nil))
+        let queries = WalkthroughQueries(db: req.db)
+        let items = try await queries.list(.sharedWith(viewer.id)).map { item($0, who: $0.observerName) }
+        return try await req.view.render("walkthroughs/inbox", ListPage(
+            page: PageContext(request: req, title: "Feedback"), items: items, loop: nil,
+            upcoming: upcoming(try await queries.upcomingVisits(.forTeacher(viewer.id)), teacherView: true), canSeeCoverage: false))
     }
 
     private func item(_ row: WalkthroughQueries.ListItem, who: String) -> ListPage.Item {

@@ -114,6 +114,40 @@ struct WalkthroughQueries {
             """).all(decoding: ListItem.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
+    /// Announced visits still ahead, for the teacher or the observer.
+    struct UpcomingVisit: Codable, Sendable {
+        var observerName: String
+        var teacherName: String
+        var visitType: String
+        var scheduledFor: Int
+        var note: String
+    }
+
+    enum UpcomingScope { case forTeacher(String), byObserver(String) }
+
+    func upcomingVisits(_ scope: UpcomingScope) async throws -> [UpcomingVisit] {
+        let now = Int(Date().timeIntervalSince1970)
+        let condition: SQLQueryString = switch scope {
+        case .forTeacher(let id): "v.teacher_id = \(bind: id)"
+        case .byObserver(let id): "v.observer_id = \(bind: id)"
+        }
+        return try await sql.raw("""
+            SELECT o.given_name || ' ' || o.family_name AS observer_name, t.given_name || ' ' || t.family_name AS teacher_name,
+                   v.visit_type, v.scheduled_for, v.note
+            FROM scheduled_visits v JOIN staff o ON o.id = v.observer_id JOIN staff t ON t.id = v.teacher_id
+            WHERE \(condition) AND v.scheduled_for >= \(bind: now - 3_600) ORDER BY v.scheduled_for LIMIT 20
+            """).all(decoding: UpcomingVisit.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Teachers of a school with no walkthrough in the last `days` days.
+    func teachersNotVisited(inSchool schoolId: String, days: Int) async throws -> Int {
+        let since = Int(Date().timeIntervalSince1970) - days * 86_400
+        return try await sql.raw("""
+            SELECT COUNT(*) AS n FROM role_grants g WHERE g.role = 'teacher' AND g.school_id = \(bind: schoolId)
+              AND NOT EXISTS (SELECT 1 FROM walkthroughs w WHERE w.teacher_id = g.staff_id AND w.observed_at >= \(bind: since))
+            """).first()!.decode(column: "n", as: Int.self)
+    }
+
     func unsharedCount(observer: String) async throws -> Int {
         try await Walkthrough.query(on: db).filter(\.$observerId == observer).filter(\.$sharedAt == nil).count()
     }
