@@ -62,3 +62,8 @@ def test_district_admin_manages_people_and_imports(browser, shoot):
     browser.get(BASE_URL + "/admin/import")
     assert_accessible(browser, "import")
     shoot("07-import")
+
+    browser.get(BASE_URL + "/admin/frameworks")
+    assert "Lodestar Core Practices" in browser.page_source
+    assert_accessible(browser, "frameworks")
+    shoot("08-frameworks")

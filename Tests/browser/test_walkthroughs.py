@@ -74,6 +74,15 @@ def test_feedback_loop_on_a_phone(browser, shoot):
     assert reflection in browser.page_source
     assert TEACHER_NAME in browser.page_source
 
+    browser.set_window_size(1280, 900)
+    browser.get(BASE_URL + "/walkthroughs")
+    assert_accessible(browser, "visits")
+    shoot("14-visits")
+    browser.get(BASE_URL + "/walkthroughs/coverage")
+    assert "Visit coverage" in browser.page_source
+    assert_accessible(browser, "coverage")
+    shoot("15-coverage")
+
 
 def test_capture_offline_then_sync_exactly_once(browser, shoot):
     browser.set_window_size(*PHONE)
