@@ -117,6 +117,23 @@ public struct AccessPolicy: Sendable {
         }
     }
 
+    // MARK: Coaching
+
+    /// Recording coaching conversations with a teacher: the coach whose caseload they are on.
+    public func canCoach(teacherAt teacherSchools: Set<String>, onCaseload: Bool) -> Bool {
+        onCaseload && grants.contains { $0.role == .coach && $0.schoolId.map(teacherSchools.contains) == true }
+    }
+
+    /// A teacher's coaching record: the teacher, their coach, their school's administrators, district roles.
+    public func canSeeCoaching(ofTeacherAt teacherSchools: Set<String>, isSelf: Bool, onCaseload: Bool) -> Bool {
+        canSeeWalkthroughs(ofTeacherAt: teacherSchools, isSelf: isSelf, onCaseload: onCaseload)
+    }
+
+    /// Assigning teachers to coaches at a school: its principal or assistant principals, district admins.
+    public func canManageCaseloads(atSchool schoolId: String) -> Bool {
+        isDistrictAdmin || grants.contains { $0.schoolId == schoolId && $0.role.isSchoolAdministrator }
+    }
+
     /// Frameworks: only district admins create, import and edit them.
     public var canManageFrameworks: Bool { isDistrictAdmin }
 }

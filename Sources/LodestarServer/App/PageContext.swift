@@ -32,6 +32,9 @@ struct PageContext: Encodable {
                 links.append(("Feedback", "/feedback"))
             }
             if !viewer.policy.grants.isEmpty { links.append(("Visits", "/walkthroughs")) }
+            if viewer.policy.grants.contains(where: { [.coach, .principal, .assistantPrincipal, .teacher].contains($0.role) }) || viewer.policy.isDistrictAdmin {
+                links.append(("Coaching", "/coaching"))
+            }
             if viewer.policy.canAdministerDistrict {
                 links.append(("People", "/admin/people"))
                 links.append(("Frameworks", "/admin/frameworks"))

@@ -166,6 +166,8 @@ struct WalkthroughController: RouteCollection {
         let canShare: Bool
         let canReply: Bool
         let isTeacher: Bool
+        /// For the coach who made the visit: where to record the coaching conversation.
+        let coachingLink: String?
         let replies: [ReplyItem]
     }
 
@@ -224,6 +226,8 @@ struct WalkthroughController: RouteCollection {
             shared: walkthrough.sharedAt != nil, sharedWhen: walkthrough.sharedAt.map(DisplayTime.dateTime),
             canShare: isObserver && walkthrough.sharedAt == nil, canReply: (isObserver || isTeacher) && walkthrough.sharedAt != nil,
             isTeacher: isTeacher,
+            coachingLink: isObserver && walkthrough.visitType == VisitType.coaching.rawValue
+                ? "/coaching/teachers/\(walkthrough.teacherId.urlQueryEncoded)?walkthrough=\(walkthrough.id!.urlQueryEncoded)" : nil,
             replies: replies.map { reply in
                 .init(author: authors.first { $0.id == reply.authorId }?.displayName ?? "Former staff member",
                       when: DisplayTime.dateTime(reply.createdAt), body: reply.body, mine: reply.authorId == viewer.id)
