@@ -229,6 +229,10 @@ struct WalkthroughTests {
             #expect(!caseloads.isEmpty)
             let coachingOutsideCaseload = walkthroughs.filter { w in w.visitType == "coaching" && !caseloads.contains { $0.coachId == w.observerId && $0.teacherId == w.teacherId } }
             #expect(coachingOutsideCaseload.isEmpty)
+            let conversations = try await CoachingConversation.query(on: app.db).all()
+            #expect(!conversations.isEmpty)
+            #expect(conversations.allSatisfy { c in caseloads.contains { $0.coachId == c.coachId && $0.teacherId == c.teacherId } })
+            #expect(try await CoachingStep.query(on: app.db).count() >= conversations.count)
             // Feedback usually goes out within a day, and about half of teachers reply.
             let loop = FeedbackLoop(walkthroughs.map { .init(observedAt: Double($0.observedAt), sharedAt: $0.sharedAt.map(Double.init), replied: false) })
             #expect((loop.sharedWithinADay ?? 0) > 0.8)

@@ -32,7 +32,28 @@ public struct DemoWalkthroughs: Sendable {
     /// The district's time zone, for times of day.
     public static let timeZone = TimeZone(identifier: "America/New_York")!
 
+    /// A coaching conversation after a coaching visit, with its next steps.
+    public struct Conversation: Sendable, Equatable {
+        public struct Step: Sendable, Equatable {
+            public var text: String
+            public var owner: String
+            public var dueOn: String
+            public var doneAt: Int?
+        }
+        public var id: String
+        public var coachId: String
+        public var teacherId: String
+        public var schoolId: String
+        public var walkthroughId: String
+        public var heldAt: Int
+        public var focus: [String]
+        public var notes: String
+        public var followUpAt: Int?
+        public var steps: [Step]
+    }
+
     public var visits: [Visit] = []
+    public var conversations: [Conversation] = []
     /// Coach sourcedId → teacher sourcedIds.
     public var caseloads: [String: [String]] = [:]
 
@@ -166,8 +187,35 @@ public struct DemoWalkthroughs: Sendable {
                     sharedAt: sharedAt, readAt: readAt, replyText: replyText, repliedAt: repliedAt))
             }
         }
-        // Nothing after the reference moment: later feedback is still a draft, later replies not yet written.
+        // Coaching visits often lead to a conversation a day or two later, with next steps.
         let end = Int(through)
+        let dayFormatter: DateFormatter = {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = Self.timeZone
+            formatter.dateFormat = "yyyy-MM-dd"
+            return formatter
+        }()
+        for visit in visits where visit.visitType == .coaching && random.chance(0.5) {
+            let heldAt = visit.observedAt + Int.random(in: 1...2, using: &random) * 86_400 + Int.random(in: 0...3_600, using: &random)
+            guard heldAt <= end else { continue }
+            let missed = visit.marks.first { $0.mark == "not_observed" } ?? visit.marks[0]
+            let indicator = framework.indicator(missed.indicator)!
+            var steps: [Conversation.Step] = []
+            for (index, text) in DemoFeedback.steps(for: indicator.shortName, using: &random).enumerated() {
+                let due = heldAt + (7 + 7 * index) * 86_400
+                steps.append(.init(text: text, owner: index == 0 ? "teacher" : random.pick(["teacher", "coach"]),
+                                   dueOn: dayFormatter.string(from: Date(timeIntervalSince1970: TimeInterval(due))),
+                                   doneAt: due - 2 * 86_400 <= end && random.chance(0.7) ? due - Int.random(in: 86_400...4 * 86_400, using: &random) : nil))
+            }
+            conversations.append(Conversation(
+                id: Self.uuid(&random), coachId: visit.observerId, teacherId: visit.teacherId, schoolId: visit.schoolId,
+                walkthroughId: visit.id, heldAt: heldAt, focus: [indicator.key],
+                notes: "We looked at \(indicator.shortName.lowercased()) in the lesson I visited. \(random.pick(DemoFeedback.conversationNotes))",
+                followUpAt: heldAt + 14 * 86_400, steps: steps))
+        }
+
+        // Nothing after the reference moment: later feedback is still a draft, later replies not yet written.
         visits = visits.filter { $0.observedAt <= end }.map { visit in
             var visit = visit
             if let shared = visit.sharedAt, shared > end { visit.sharedAt = nil; visit.readAt = nil }
@@ -232,6 +280,22 @@ enum DemoFeedback {
         "Thanks. I tried the exit ticket today and it showed me who needs a small group.",
         "Helpful, thank you. Can we talk about differentiation at our next coaching meeting?",
     ]
+
+    static let conversationNotes = [
+        "We watched a short clip together and named what students were doing.",
+        "The teacher chose the next step; we agreed to look at student work next time.",
+        "We planned the opening of tomorrow's lesson together.",
+        "We compared two classes and talked about what was different for students.",
+    ]
+
+    /// One or two next steps toward a practice.
+    static func steps(for practice: String, using random: inout SeededRandom) -> [String] {
+        let options = ["Try one new routine for \(practice.lowercased()) in two lessons",
+                       "Collect student work from one lesson and bring it to our next meeting",
+                       "Observe a colleague's lesson with a focus on \(practice.lowercased())",
+                       "Share a model lesson plan with the teacher"]
+        return Array(options.shuffled(using: &random).prefix(Int.random(in: 1...2, using: &random)))
+    }
 
     static func glow(for key: String, using random: inout SeededRandom) -> String { random.pick(glows[key] ?? ["Students were engaged in the task."]) }
     static func grow(for key: String, using random: inout SeededRandom) -> String { random.pick(grows[key] ?? ["Consider one small next step."]) }

@@ -36,7 +36,8 @@ enum DemoLoader {
             }
         }
         guard withWalkthroughs else { return district }
-        try await DemoWalkthroughLoader.load(DemoWalkthroughs(district: district, size: size, seed: seed, through: through.timeIntervalSince1970), on: db)
+        try await DemoWalkthroughLoader.load(DemoWalkthroughs(district: district, size: size, seed: seed, through: through.timeIntervalSince1970),
+                                             now: Int(through.timeIntervalSince1970), on: db)
         return district
     }
 

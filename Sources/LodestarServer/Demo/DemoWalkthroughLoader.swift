@@ -16,8 +16,16 @@ enum DemoWalkthroughLoader {
     static let replies = TableSync(table: "feedback_replies", columns: [
         ("walkthrough_id", .text), ("author_id", .text), ("body", .text), ("created_at", .int)])
     static let caseloads = TableSync(table: "caseloads", columns: [("coach_id", .text), ("teacher_id", .text)])
+    static let conversations = TableSync(table: "coaching_conversations", columns: [
+        ("coach_id", .text), ("teacher_id", .text), ("walkthrough_id", .optionalText), ("held_at", .int), ("focus", .text),
+        ("notes", .text), ("follow_up_at", .optionalInt), ("created_at", .int)])
+    static let steps = TableSync(table: "coaching_steps", columns: [
+        ("conversation_id", .text), ("text", .text), ("owner", .text), ("due_on", .text), ("done_at", .optionalInt)])
+    static let scheduled = TableSync(table: "scheduled_visits", columns: [
+        ("observer_id", .text), ("teacher_id", .text), ("school_id", .text), ("visit_type", .text), ("scheduled_for", .int),
+        ("note", .text), ("created_at", .int)])
 
-    static func load(_ demo: DemoWalkthroughs, on db: any Database) async throws {
+    static func load(_ demo: DemoWalkthroughs, now: Int, on db: any Database) async throws {
         let frameworkId = try await FrameworkStore.active(on: db).record.id!
         var walkthroughRows = TableRows(minimumCapacity: demo.visits.count)
         var markRows = TableRows()
@@ -39,7 +47,22 @@ enum DemoWalkthroughLoader {
         for (coach, teachers) in demo.caseloads {
             for teacher in teachers { caseloadRows["\(coach)|\(teacher)"] = [.text(coach), .text(teacher)] }
         }
-        let tables = [(walkthroughs, walkthroughRows), (marks, markRows), (replies, replyRows), (caseloads, caseloadRows)]
+        var conversationRows = TableRows(), stepRows = TableRows(), scheduledRows = TableRows()
+        for conversation in demo.conversations {
+            conversationRows[conversation.id] = [
+                .text(conversation.coachId), .text(conversation.teacherId), .text(conversation.walkthroughId), .int(conversation.heldAt),
+                .text(conversation.focus.joined(separator: ",")), .text(conversation.notes), Cell(conversation.followUpAt), .int(conversation.heldAt)]
+            for (index, step) in conversation.steps.enumerated() {
+                stepRows["\(conversation.id)|\(index)"] = [.text(conversation.id), .text(step.text), .text(step.owner), .text(step.dueOn), Cell(step.doneAt)]
+            }
+            if let followUp = conversation.followUpAt, followUp > now {
+                scheduledRows["\(conversation.id)|follow-up"] = [
+                    .text(conversation.coachId), .text(conversation.teacherId), .text(conversation.schoolId), .text(VisitType.coaching.rawValue),
+                    .int(followUp), .text("Follow-up on our coaching conversation"), .int(conversation.heldAt)]
+            }
+        }
+        let tables = [(walkthroughs, walkthroughRows), (marks, markRows), (replies, replyRows), (caseloads, caseloadRows),
+                      (conversations, conversationRows), (steps, stepRows), (scheduled, scheduledRows)]
         try await db.writeTransaction { db in
             for (table, rows) in tables { try await table.merge(rows, on: db.sql) }
         }
