@@ -20,6 +20,7 @@ ADMIN = "admin@cedarvalley.example.org"
 PRINCIPAL = "jada.green@cedarvalley.example.org"
 TEACHER = "nora.washington@cedarvalley.example.org"
 TEACHER_NAME = "Nora Washington"
+COACH = "linh.green@cedarvalley.example.org"
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import uuid
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import BASE_URL, PRINCIPAL, TEACHER, TEACHER_NAME, assert_accessible, sign_in, sign_out
+from conftest import BASE_URL, COACH, PRINCIPAL, TEACHER, TEACHER_NAME, assert_accessible, sign_in, sign_out
 
 PHONE = (360, 780)
 
@@ -121,3 +121,16 @@ def test_capture_offline_then_sync_exactly_once(browser, shoot):
     page = browser.page_source
     for glow in glows:
         assert page.count(glow) == 1, f"{glow} should arrive exactly once"
+
+
+def test_coach_sees_caseload_and_coaching_record(browser, shoot):
+    sign_in(browser, COACH)
+    browser.get(BASE_URL + "/coaching")
+    assert "Your caseload" in browser.page_source
+    assert_accessible(browser, "coaching")
+    shoot("16-coaching-caseload")
+    browser.find_element(By.CSS_SELECTOR, "table tbody tr td a").click()
+    WebDriverWait(browser, 10).until(lambda d: "/coaching/teachers/" in d.current_url)
+    browser.find_element(By.CSS_SELECTOR, "details.panel summary").click()
+    assert_accessible(browser, "coaching record")
+    shoot("17-coaching-record")
