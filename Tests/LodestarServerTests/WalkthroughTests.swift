@@ -178,6 +178,11 @@ struct WalkthroughTests {
             #expect(try await ap.get("/walkthroughs/\(walkthrough.id)").status == .ok)
             #expect(try await ap.post("/walkthroughs/\(walkthrough.id)/share", form: [:]).status == .forbidden)
 
+            let otherPrincipal = TestClient(app)
+            let otherPrincipalEmail = try #require(f.people.district.accounts.first { $0.grants == [RoleGrant(role: .principal, schoolId: "school-2")] }?.email)
+            try await otherPrincipal.signIn(otherPrincipalEmail)
+            #expect(try await otherPrincipal.get("/walkthroughs/\(walkthrough.id)").status == .forbidden)
+
             let leader = TestClient(app)
             try await leader.signIn(f.people.email(.districtLeader))
             #expect(try await leader.get("/walkthroughs/\(walkthrough.id)").status == .ok)
