@@ -68,6 +68,24 @@ struct FrameworkTests {
         })?.location?.field == "framework.domains[2].indicators")
     }
 
+    @Test func editorFormRoundTripsAndSkipsBlankOrRemovedItems() {
+        let framework = Framework.lodestarDefault
+        #expect(FrameworkForm.framework(key: framework.key, from: FrameworkForm.fields(of: framework)) == framework)
+        var fields = FrameworkForm.fields(of: framework)
+        fields["d0_i1_remove"] = "1"
+        fields["d5_name"] = "Family partnership"
+        fields["d5_key"] = ""
+        fields["d5_i0_shortName"] = "Family communication"
+        fields["d5_i0_lookFors"] = "Weekly note home\n\n"
+        fields["d5_i0_questions"] = "How do families hear about learning?"
+        fields["d5_i1_shortName"] = ""
+        let edited = FrameworkForm.framework(key: framework.key, from: fields)
+        #expect(edited.domains[0].indicators.map(\.key) == ["learning-target"])
+        #expect(edited.domains.last?.key == "family-partnership")
+        #expect(edited.domains.last?.indicators.map(\.key) == ["family-communication"])
+        #expect(edited.domains.last?.indicators.first?.lookFors == ["Weekly note home"])
+    }
+
     @Test func suggestedQuestionComesFromTheFirstIndicatorSeen() {
         let framework = Framework.lodestarDefault
         let marks = [WalkthroughSubmission.Mark(indicator: "discourse", mark: "observed"),

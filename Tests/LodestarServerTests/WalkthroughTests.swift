@@ -206,16 +206,32 @@ struct WalkthroughTests {
 
             var edited = Framework.lodestarDefault
             edited.domains[0].indicators[0].shortName = "Learning target is clear"
-            let saved = try await admin.post("/admin/frameworks/lodestar-core@1/edit", form: ["definition": String(decoding: FrameworkJSON.encode(edited), as: UTF8.self)])
+            let saved = try await admin.post("/admin/frameworks/lodestar-core@1/json", form: ["definition": String(decoding: FrameworkJSON.encode(edited), as: UTF8.self)])
             #expect(saved.status == .seeOther)
             #expect(try await FrameworkStore.active(on: app.db).record.id == "lodestar-core@2")
             // The earlier walkthrough keeps version 1.
             #expect(try await Walkthrough.query(on: app.db).first()?.frameworkId == "lodestar-core@1")
 
-            let broken = try await admin.post("/admin/frameworks/lodestar-core@2/edit", form: ["definition": "{\"format\": \"lodestar-framework-1\"}"])
+            let broken = try await admin.post("/admin/frameworks/lodestar-core@2/json", form: ["definition": "{\"format\": \"lodestar-framework-1\"}"])
             #expect(broken.status == .unprocessableEntity)
             #expect(broken.body.string.contains("framework"))
             #expect(try await FrameworkRecord.query(on: app.db).count() == 2)
+
+            // The form editor: rename a practice, add one; a practice without questions is refused by name.
+            #expect(try await admin.get("/admin/frameworks/lodestar-core@2/edit").status == .ok)
+            var fields = FrameworkForm.fields(of: edited)
+            fields["d0_i0_shortName"] = "Shared learning target"
+            fields["d0_i2_shortName"] = "Student self-assessment"
+            fields["d0_i2_lookFors"] = "Students rate their work against the criteria"
+            let missingQuestion = try await admin.post("/admin/frameworks/lodestar-core@2/edit", form: fields)
+            #expect(missingQuestion.status == .unprocessableEntity)
+            #expect(missingQuestion.body.string.contains("Student self-assessment: at least one reflective question is required"))
+            fields["d0_i2_questions"] = "How did students judge their own work today?"
+            #expect(try await admin.post("/admin/frameworks/lodestar-core@2/edit", form: fields).status == .seeOther)
+            let current = try await FrameworkStore.active(on: app.db)
+            #expect(current.record.version == 3)
+            #expect(current.framework.indicator("learning-target")?.shortName == "Shared learning target")
+            #expect(current.framework.indicator("student-self-assessment")?.questions == ["How did students judge their own work today?"])
         }
     }
 

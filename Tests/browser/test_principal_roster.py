@@ -67,3 +67,9 @@ def test_district_admin_manages_people_and_imports(browser, shoot):
     assert "Lodestar Core Practices" in browser.page_source
     assert_accessible(browser, "frameworks")
     shoot("08-frameworks")
+
+    browser.find_element(By.LINK_TEXT, "Edit").click()
+    WebDriverWait(browser, 10).until(lambda d: "/edit" in d.current_url)
+    assert browser.find_element(By.ID, "d0_i0_shortName").get_attribute("value") == "Clear learning target"
+    assert_accessible(browser, "framework editor")
+    shoot("09-framework-editor")

@@ -12,7 +12,9 @@ struct FrameworksController: RouteCollection {
         frameworks.on(.POST, "import", body: .collect(maxSize: "2mb"), use: importFile)
         frameworks.get(":id", "export", use: export)
         frameworks.get(":id", "edit", use: edit)
-        frameworks.on(.POST, ":id", "edit", body: .collect(maxSize: "2mb"), use: saveEdit)
+        frameworks.on(.POST, ":id", "edit", body: .collect(maxSize: "2mb"), use: saveForm)
+        frameworks.get(":id", "json", use: editJSON)
+        frameworks.on(.POST, ":id", "json", body: .collect(maxSize: "2mb"), use: saveJSON)
         frameworks.post(":id", "activate", use: activate)
     }
 
@@ -96,17 +98,17 @@ struct FrameworksController: RouteCollection {
         let error: String?
     }
 
-    func edit(req: Request) async throws -> View {
+    func editJSON(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canManageFrameworks)
         guard let record = try await FrameworkRecord.find(try req.parameters.require("id"), on: req.db) else { throw Abort(.notFound) }
-        return try await req.view.render("frameworks/edit", EditPage(page: PageContext(request: req, title: "Edit \(record.name)"), id: record.id!,
+        return try await req.view.render("frameworks/json", EditPage(page: PageContext(request: req, title: "Edit \(record.name)"), id: record.id!,
                                                                     name: record.name, version: record.version, definition: record.definition, error: nil))
     }
 
     struct EditForm: Content { var definition: String }
 
-    func saveEdit(req: Request) async throws -> Response {
+    func saveJSON(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canManageFrameworks)
         guard let record = try await FrameworkRecord.find(try req.parameters.require("id"), on: req.db) else { throw Abort(.notFound) }
@@ -119,12 +121,112 @@ struct FrameworksController: RouteCollection {
             let saved = try await FrameworkStore.save(framework, on: req.db)
             return req.redirect(to: "/admin/frameworks?notice=" + "Saved \(saved.name) as version \(saved.version). Earlier walkthroughs keep the version they used.".urlQueryEncoded)
         } catch let error as LodestarError {
-            let response = try await req.view.render("frameworks/edit", EditPage(
+            let response = try await req.view.render("frameworks/json", EditPage(
                 page: PageContext(request: req, title: "Edit \(record.name)"), id: record.id!, name: record.name, version: record.version,
                 definition: definition, error: error.description)).encodeResponse(for: req)
             response.status = .unprocessableEntity
             return response
         }
+    }
+
+    // MARK: The form editor
+
+    struct FormPage: Encodable {
+        struct IndicatorFields: Encodable {
+            let prefix: String
+            let key: String
+            let shortName: String
+            let description: String
+            let lookFors: String
+            let questions: String
+            let isNew: Bool
+        }
+        struct DomainFields: Encodable {
+            let prefix: String
+            let key: String
+            let name: String
+            let isNew: Bool
+            let indicators: [IndicatorFields]
+        }
+        let page: PageContext
+        let id: String
+        let name: String
+        let description: String
+        let version: Int
+        let isRating: Bool
+        let levels: String
+        let domains: [DomainFields]
+        let error: String?
+    }
+
+    /// The editor, with one blank indicator per domain and one blank domain for adding.
+    private func renderForm(_ req: Request, record: FrameworkRecord, fields: [String: String], error: String?) async throws -> View {
+        var domains: [FormPage.DomainFields] = []
+        var d = 0
+        func indicators(_ d: Int) -> [FormPage.IndicatorFields] {
+            var result: [FormPage.IndicatorFields] = []
+            var i = 0
+            while fields["d\(d)_i\(i)_shortName"] != nil {
+                let p = "d\(d)_i\(i)_"
+                result.append(.init(prefix: "d\(d)_i\(i)", key: fields[p + "key"] ?? "", shortName: fields[p + "shortName"] ?? "",
+                                    description: fields[p + "description"] ?? "", lookFors: fields[p + "lookFors"] ?? "",
+                                    questions: fields[p + "questions"] ?? "", isNew: (fields[p + "key"] ?? "").isEmpty))
+                i += 1
+            }
+            if result.last.map({ !$0.shortName.isEmpty }) ?? true {
+                result.append(.init(prefix: "d\(d)_i\(i)", key: "", shortName: "", description: "", lookFors: "", questions: "", isNew: true))
+            }
+            return result
+        }
+        while fields["d\(d)_name"] != nil {
+            domains.append(.init(prefix: "d\(d)", key: fields["d\(d)_key"] ?? "", name: fields["d\(d)_name"] ?? "",
+                                 isNew: (fields["d\(d)_key"] ?? "").isEmpty, indicators: indicators(d)))
+            d += 1
+        }
+        if domains.last.map({ !$0.name.isEmpty }) ?? true {
+            domains.append(.init(prefix: "d\(d)", key: "", name: "", isNew: true, indicators: indicators(d)))
+        }
+        return try await req.view.render("frameworks/edit", FormPage(
+            page: PageContext(request: req, title: "Edit \(record.name)"), id: record.id!, name: fields["name"] ?? "",
+            description: fields["description"] ?? "", version: record.version, isRating: fields["scaleType"] == "rating",
+            levels: fields["levels"] ?? "", domains: domains, error: error))
+    }
+
+    func edit(req: Request) async throws -> View {
+        let viewer = try await req.viewer()
+        try req.require(viewer.policy.canManageFrameworks)
+        guard let record = try await FrameworkRecord.find(try req.parameters.require("id"), on: req.db) else { throw Abort(.notFound) }
+        return try await renderForm(req, record: record, fields: FrameworkForm.fields(of: try record.framework()), error: nil)
+    }
+
+    func saveForm(req: Request) async throws -> Response {
+        let viewer = try await req.viewer()
+        try req.require(viewer.policy.canManageFrameworks)
+        guard let record = try await FrameworkRecord.find(try req.parameters.require("id"), on: req.db) else { throw Abort(.notFound) }
+        var fields = try req.content.decode([String: String].self)
+        fields["_csrf"] = nil
+        let framework = FrameworkForm.framework(key: record.key, from: fields)
+        do {
+            try FrameworkJSON.validate(framework, fileName: "the framework")
+            let saved = try await FrameworkStore.save(framework, on: req.db)
+            return req.redirect(to: "/admin/frameworks?notice=" + "Saved \(saved.name) as version \(saved.version). Earlier walkthroughs keep the version they used.".urlQueryEncoded)
+        } catch let error as LodestarError {
+            let response = try await renderForm(req, record: record, fields: fields, error: Self.plainMessage(error, framework: framework)).encodeResponse(for: req)
+            response.status = .unprocessableEntity
+            return response
+        }
+    }
+
+    /// A validation error in the words of the form: "Student discourse: at least one reflective question is required".
+    static func plainMessage(_ error: LodestarError, framework: Framework) -> String {
+        guard let field = error.location?.field,
+              let match = field.firstMatch(of: /framework\.domains\[(\d+)\](?:\.indicators\[(\d+)\])?/) else { return error.message }
+        let domain = framework.domains[Int(match.1)!]
+        if let i = match.2.flatMap({ Int($0) }) {
+            let indicator = domain.indicators[i]
+            return "\(indicator.shortName.isEmpty ? "A practice in \(domain.name)" : indicator.shortName): \(error.message)"
+        }
+        return "\(domain.name): \(error.message)"
     }
 
     func activate(req: Request) async throws -> Response {
