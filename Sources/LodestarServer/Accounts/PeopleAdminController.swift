@@ -20,13 +20,12 @@ struct PeopleAdminController: RouteCollection {
             let canSignIn: Bool
             let grants: [Grant]
         }
-        struct Option: Encodable { let value: String; let label: String }
         let page: PageContext
         let search: String
         let people: [Person]
         let total: Int
-        let roles: [Option]
-        let schools: [Option]
+        let roles: [SelectOption]
+        let schools: [SelectOption]
         let notice: String?
     }
 

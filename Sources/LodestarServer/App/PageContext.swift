@@ -52,3 +52,10 @@ struct PageContext: Encodable {
         return StaffRole.allCases.filter(roles.contains).map(\.label).joined(separator: ", ")
     }
 }
+
+/// One choice in a select list or a set of options on a page.
+struct SelectOption: Codable, Sendable {
+    let value: String
+    let label: String
+    var selected = false
+}

@@ -34,9 +34,8 @@ struct CoachingController: RouteCollection {
             let coachId: String
             let coachName: String
             let members: [Member]
-            let candidates: [Option]
+            let candidates: [SelectOption]
         }
-        struct Option: Encodable { let value: String; let label: String }
         let page: PageContext
         let caseload: [TeacherRow]
         let isCoach: Bool
@@ -160,7 +159,6 @@ struct CoachingController: RouteCollection {
             let followUp: String?
             let steps: [StepItem]
         }
-        struct Option: Encodable { let value: String; let label: String }
         let page: PageContext
         let teacherId: String
         let teacherName: String
@@ -168,9 +166,9 @@ struct CoachingController: RouteCollection {
         let canCoach: Bool
         let canCompleteSteps: Bool
         let conversations: [ConversationItem]
-        let recentWalkthroughs: [Option]
+        let recentWalkthroughs: [SelectOption]
         let selectedWalkthrough: String
-        let indicators: [Option]
+        let indicators: [SelectOption]
         let today: String
         let error: String?
     }

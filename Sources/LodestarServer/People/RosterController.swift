@@ -30,7 +30,6 @@ struct RosterController: RouteCollection {
     // MARK: School roster
 
     struct RosterPage: Encodable {
-        struct Option: Encodable { let value: String; let label: String; let selected: Bool }
         struct StudentItem: Encodable { let id: String; let name: String; let identifier: String; let grade: String; let programs: [String] }
         struct Tab: Encodable { let key: String; let label: String; let count: Int; let current: Bool }
 
@@ -39,8 +38,8 @@ struct RosterController: RouteCollection {
         let tab: String
         let tabs: [Tab]
         let search: String
-        let grades: [Option]
-        let programs: [Option]
+        let grades: [SelectOption]
+        let programs: [SelectOption]
         let students: [StudentItem]
         let studentTotal: Int
         let pageNumber: Int

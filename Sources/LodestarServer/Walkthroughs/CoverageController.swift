@@ -22,16 +22,15 @@ struct CoverageController: RouteCollection {
             let overdue: Bool
             let upcoming: String?
         }
-        struct Option: Encodable { let value: String; let label: String; let selected: Bool }
         let page: PageContext
-        let schools: [Option]
+        let schools: [SelectOption]
         let schoolName: String
         let days: Int
-        let dayOptions: [Option]
+        let dayOptions: [SelectOption]
         let termStart: String
         let rows: [Row]
         let overdueCount: Int
-        let visitTypes: [Option]
+        let visitTypes: [SelectOption]
         let today: String
         let notice: String?
     }

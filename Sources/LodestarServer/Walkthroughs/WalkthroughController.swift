@@ -30,12 +30,11 @@ struct WalkthroughController: RouteCollection {
 
     /// Everything the capture page needs to work offline: teachers with classes, the framework, the bell schedule.
     struct CaptureData: Content {
-        struct Option: Content { let value: String; let label: String }
         let frameworkId: String
         let framework: Framework
         let teachers: [WalkthroughQueries.CaptureTeacher]
         let schedule: BellSchedule
-        let visitTypes: [Option]
+        let visitTypes: [SelectOption]
         let observer: String
     }
 
