@@ -108,11 +108,13 @@ struct AccessTests {
             try await principal.signIn(f.people.email(.principal))
             let refused = try await principal.post("/admin/people/\(f.people.teacherId)/grants", form: ["role": "district_admin", "school": ""])
             #expect(refused.status == .forbidden)
+            #expect(try await principal.get("/admin/people/\(f.people.teacherId)").status == .forbidden)
             #expect(try await RoleGrantRecord.query(on: app.db).filter(\.$staffId == f.people.teacherId).filter(\.$role == "district_admin").count() == 0)
 
             let admin = TestClient(app)
             try await admin.signIn(f.people.email(.districtAdmin))
             #expect(try await admin.get("/admin/people").status == .ok)
+            #expect(try await admin.get("/admin/people/\(f.people.teacherId)").status == .ok)
             let granted = try await admin.post("/admin/people/\(f.people.teacherId)/grants", form: ["role": "coach", "school": "school-1"])
             #expect(granted.status == .seeOther)
             #expect(try await RoleGrantRecord.find("\(f.people.teacherId)|coach|school-1", on: app.db) != nil)

@@ -58,6 +58,11 @@ def test_district_admin_manages_people_and_imports(browser, shoot):
     assert "Jada Green" in browser.page_source
     assert_accessible(browser, "people")
     shoot("06-people")
+    browser.find_element(By.LINK_TEXT, "Jada Green").click()
+    WebDriverWait(browser, 10).until(lambda d: d.title.startswith("Jada Green"))
+    assert "Principal · Lincoln Elementary School" in browser.page_source
+    assert_accessible(browser, "person")
+    shoot("06-person")
 
     browser.get(BASE_URL + "/admin/import")
     assert_accessible(browser, "import")

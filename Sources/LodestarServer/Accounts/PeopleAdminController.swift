@@ -2,32 +2,33 @@ import Fluent
 import LodestarCore
 import Vapor
 
-/// People and roles: district admins find staff and grant or remove roles.
+/// People and roles: district admins find staff, open a person, and grant or remove roles.
 struct PeopleAdminController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let admin = routes.grouped("admin", "people")
         admin.get(use: list)
+        admin.get(":staffId", use: person)
         admin.post(":staffId", "grants", use: grant)
         admin.post(":staffId", "grants", "remove", use: revoke)
     }
 
-    struct PeoplePage: Encodable {
+    struct GrantItem: Encodable { let id: String; let label: String; let fromRoster: Bool }
+
+    struct ListPage: Encodable {
         struct Person: Encodable {
-            struct Grant: Encodable { let id: String; let label: String; let source: String; let removable: Bool }
             let id: String
             let name: String
             let email: String
             let canSignIn: Bool
-            let grants: [Grant]
+            let roles: String
         }
         let page: PageContext
         let search: String
         let people: [Person]
         let total: Int
-        let roles: [SelectOption]
-        let schools: [SelectOption]
-        let notice: String?
     }
+
+    static let pageSize = 50
 
     func list(req: Request) async throws -> View {
         let viewer = try await req.viewer()
@@ -41,24 +42,47 @@ struct PeopleAdminController: RouteCollection {
             }
         }
         let total = try await query.count()
-        let staff = try await query.sort(\.$familyName).sort(\.$givenName).limit(100).all()
+        let staff = try await query.sort(\.$familyName).sort(\.$givenName).limit(Self.pageSize).all()
         let grants = try await RoleGrantRecord.query(on: req.db).filter(\.$staffId ~~ staff.compactMap(\.id)).all()
+        let people = staff.map { person in
+            let roles = Set(grants.filter { $0.staffId == person.id }.compactMap { $0.grant?.role })
+            return ListPage.Person(id: person.id!, name: person.displayName, email: person.email,
+                                   canSignIn: person.passwordHash != nil && person.isEnabled,
+                                   roles: StaffRole.allCases.filter(roles.contains).map(\.label).joined(separator: ", "))
+        }
+        return try await req.view.render("accounts/people", ListPage(
+            page: PageContext(request: req, title: "People and roles"), search: search, people: people, total: total))
+    }
+
+    struct PersonPage: Encodable {
+        let page: PageContext
+        let id: String
+        let name: String
+        let email: String
+        let canSignIn: Bool
+        let grants: [GrantItem]
+        let roles: [SelectOption]
+        let schools: [SelectOption]
+        let notice: String?
+    }
+
+    func person(req: Request) async throws -> View {
+        let viewer = try await req.viewer()
+        try req.require(viewer.policy.canAdministerDistrict)
+        guard let staff = try await Staff.find(try req.parameters.require("staffId"), on: req.db) else { throw Abort(.notFound) }
         let schools = try await Org.query(on: req.db).filter(\.$type == "school").sort(\.$name).all()
         let schoolNames = Dictionary(uniqueKeysWithValues: schools.map { ($0.id!, $0.name) })
-        let people = staff.map { person in
-            PeoplePage.Person(
-                id: person.id!, name: person.displayName, email: person.email, canSignIn: person.passwordHash != nil && person.isEnabled,
-                grants: grants.filter { $0.staffId == person.id }.compactMap { record in
-                    guard let grant = record.grant else { return nil }
-                    let place = grant.schoolId.map { schoolNames[$0] ?? $0 } ?? "District"
-                    return .init(id: record.id!, label: "\(grant.role.label) · \(place)", source: record.source == "roster" ? "from roster" : "",
-                                 removable: record.source != "roster")
-                })
-        }
-        return try await req.view.render("accounts/people", PeoplePage(
-            page: PageContext(request: req, title: "People and roles"), search: search, people: people, total: total,
-            roles: StaffRole.allCases.map { .init(value: $0.rawValue, label: $0.label) },
-            schools: schools.map { .init(value: $0.id!, label: $0.name) },
+        let grants = try await RoleGrantRecord.query(on: req.db).filter(\.$staffId == staff.id!).all()
+        return try await req.view.render("accounts/person", PersonPage(
+            page: PageContext(request: req, title: staff.displayName), id: staff.id!, name: staff.displayName, email: staff.email,
+            canSignIn: staff.passwordHash != nil && staff.isEnabled,
+            grants: grants.compactMap { record in
+                guard let grant = record.grant else { return nil }
+                let place = grant.schoolId.map { schoolNames[$0] ?? $0 } ?? "Whole district"
+                return GrantItem(id: record.id!, label: "\(grant.role.label) · \(place)", fromRoster: record.source == "roster")
+            }.sorted { $0.label < $1.label },
+            roles: StaffRole.allCases.map { SelectOption(value: $0.rawValue, label: $0.label) },
+            schools: schools.map { SelectOption(value: $0.id!, label: $0.name) },
             notice: req.query[String.self, at: "notice"]))
     }
 
@@ -85,7 +109,7 @@ struct PeopleAdminController: RouteCollection {
                 try await RoleGrantRecord(staffId: staff.id!, grant: grant, source: "manual").create(on: db)
             }
         }
-        return redirectBack(req, notice: "\(staff.displayName) is now \(role.label).", search: staff.email)
+        return redirectBack(req, staffId: staff.id!, notice: "\(staff.displayName) is now \(role.label).")
     }
 
     struct RevokeForm: Content {
@@ -106,13 +130,10 @@ struct PeopleAdminController: RouteCollection {
             guard admins > 1 else { throw LodestarError("You are the only district admin; give the role to someone else first.") }
         }
         try await req.db.writeTransaction { db in try await record.delete(on: db) }
-        let staff = try await Staff.find(staffId, on: req.db)
-        return redirectBack(req, notice: "Role removed.", search: staff?.email ?? "")
+        return redirectBack(req, staffId: staffId, notice: "Role removed.")
     }
 
-    private func redirectBack(_ req: Request, notice: String, search: String) -> Response {
-        var components = URLComponents()
-        components.queryItems = [.init(name: "q", value: search), .init(name: "notice", value: notice)]
-        return req.redirect(to: "/admin/people?\(components.percentEncodedQuery ?? "")")
+    private func redirectBack(_ req: Request, staffId: String, notice: String) -> Response {
+        req.redirect(to: "/admin/people/\(staffId.urlQueryEncoded)?notice=\(notice.urlQueryEncoded)")
     }
 }

@@ -42,9 +42,12 @@ struct WalkthroughQueries {
         let caseload = try await caseload(of: viewer.id)
         let wholeSchools = Set(policy.grants.filter { $0.role != .coach }.compactMap(\.schoolId))
         let coachSchools = Set(policy.grants.filter { $0.role == .coach }.compactMap(\.schoolId))
+        // District roles see every school; others only the schools they work in.
+        guard policy.seesWholeDistrict || !wholeSchools.union(coachSchools).isEmpty else { return [] }
+        let schoolFilter: SQLQueryString = policy.seesWholeDistrict ? "" : "AND g.school_id IN (\(binds: Array(wholeSchools.union(coachSchools)).sorted()))"
         let rows = try await sql.raw("""
             SELECT st.id, st.given_name, st.family_name, g.school_id FROM staff st JOIN role_grants g ON g.staff_id = st.id
-            WHERE g.role = 'teacher' ORDER BY st.family_name, st.given_name
+            WHERE g.role = 'teacher' \(schoolFilter) ORDER BY st.family_name, st.given_name
             """).all()
         var teachers: [CaptureTeacher] = []
         var seen: Set<String> = []
@@ -58,9 +61,10 @@ struct WalkthroughQueries {
             teachers.append(CaptureTeacher(id: id, name: "\(try row.decode(column: "given_name", as: String.self)) \(try row.decode(column: "family_name", as: String.self))",
                                            schoolId: school, classes: []))
         }
+        let classFilter: SQLQueryString = policy.seesWholeDistrict ? "" : "AND c.school_id IN (\(binds: Array(wholeSchools.union(coachSchools)).sorted()))"
         let classRows = try await sql.raw("""
             SELECT e.user_id, c.id, c.title, c.periods, c.class_type FROM enrollments e JOIN classes c ON c.id = e.class_id
-            WHERE e.role = 'teacher' ORDER BY c.periods, c.title
+            WHERE e.role = 'teacher' \(classFilter) ORDER BY c.periods, c.title
             """).all()
         var classes: [String: [CaptureTeacher.Class]] = [:]
         for row in classRows {
