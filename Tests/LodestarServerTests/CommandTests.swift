@@ -1,4 +1,5 @@
 import Fluent
+import Foundation
 import LodestarCore
 import Testing
 import Vapor
@@ -42,6 +43,24 @@ struct CommandTests {
             #expect(before != after)
             #expect(!(try Bcrypt.verify(DemoDistrict.password, created: after)))
             await #expect(throws: LodestarError.self) { try await run(app, ["user", "reset-password", "nobody@x.org"]) }
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func importFrameworkFileMakesItTheActiveFramework(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            var framework = Framework.lodestarDefault
+            framework.key = "district-rubric"
+            framework.name = "District rubric"
+            framework.scale = .rating(levels: ["Beginning", "Developing", "Established"])
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("rubric-\(UUID().uuidString).json")
+            try Data(FrameworkJSON.encode(framework)).write(to: file)
+            try await run(app, ["import", "framework", file.path])
+            let active = try await FrameworkStore.active(on: app.db)
+            #expect(active.framework == framework)
+            try Data("{\"format\": \"lodestar-framework-1\", \"framework\": {}}".utf8).write(to: file)
+            let error = await #expect(throws: LodestarError.self) { try await run(app, ["import", "framework", file.path]) }
+            #expect(error?.location?.field == "framework.key")
         }
     }
 

@@ -1,24 +1,35 @@
 import LodestarCore
 import Vapor
 
-/// `lodestar import oneroster PATH`: imports a OneRoster CSV bundle (folder or .zip).
+/// `lodestar import oneroster PATH` (a OneRoster CSV bundle, folder or .zip) and
+/// `lodestar import framework FILE` (an instructional framework, JSON).
 struct ImportCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "format", help: "What the file holds: oneroster.")
+        @Argument(name: "format", help: "What the file holds: oneroster or framework.")
         var format: String
         @Argument(name: "path", help: "A folder of CSV files or a .zip.")
         var path: String
     }
 
-    var help: String { "Imports a file into Lodestar. Formats: oneroster (a folder or .zip of OneRoster 1.1/1.2 CSV)." }
+    var help: String { "Imports a file into Lodestar. Formats: oneroster (a folder or .zip of OneRoster 1.1/1.2 CSV), framework (JSON)." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        guard signature.format == "oneroster" else {
-            throw LodestarError("unknown format \(signature.format); expected: oneroster")
+        switch signature.format {
+        case "oneroster": try await importRoster(signature.path, context: context)
+        case "framework":
+            let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: signature.path)))
+            let framework = try FrameworkJSON.decode(bytes, fileName: (signature.path as NSString).lastPathComponent)
+            let record = try await FrameworkStore.save(framework, on: context.application.db)
+            context.console.print("Imported \(record.name), version \(record.version); new walkthroughs use it.")
+        default:
+            throw LodestarError("unknown format \(signature.format); expected oneroster or framework")
         }
+    }
+
+    private func importRoster(_ path: String, context: CommandContext) async throws {
         let start = Date()
-        let report = try await OneRosterImport.run(path: signature.path, on: context.application.db)
-        context.console.print("Imported \(signature.path) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s.")
+        let report = try await OneRosterImport.run(path: path, on: context.application.db)
+        context.console.print("Imported \(path) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s.")
         context.console.print("entity".padding(toLength: 18, withPad: " ", startingAt: 0) + "created  updated  unchanged  deleted")
         for line in report.lines {
             let c = line.counts
