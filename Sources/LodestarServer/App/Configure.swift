@@ -48,6 +48,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.migrations.add(WalkthroughMigration())
     app.migrations.add(ScheduledVisitMigration())
     app.migrations.add(CoachingMigration())
+    app.migrations.add(StandardsMigration())
     app.migrations.add(SessionRecord.migration)
     try await app.autoMigrate()
 
@@ -89,6 +90,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: WalkthroughController())
     try signedIn.register(collection: CoverageController())
     try signedIn.register(collection: CoachingController())
+    try signedIn.register(collection: StandardsController())
     try signedIn.register(collection: FrameworksController())
 }
 

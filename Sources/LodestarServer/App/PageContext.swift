@@ -31,7 +31,10 @@ struct PageContext: Encodable {
                 links.append(("My classes", "/classes"))
                 links.append(("Feedback", "/feedback"))
             }
-            if !viewer.policy.grants.isEmpty { links.append(("Visits", "/walkthroughs")) }
+            if !viewer.policy.grants.isEmpty {
+                links.append(("Visits", "/walkthroughs"))
+                links.append(("Standards", "/standards"))
+            }
             if viewer.policy.grants.contains(where: { [.coach, .principal, .assistantPrincipal, .teacher].contains($0.role) }) || viewer.policy.isDistrictAdmin {
                 links.append(("Coaching", "/coaching"))
             }

@@ -2,27 +2,36 @@ import LodestarCore
 import Vapor
 
 /// `lodestar import oneroster PATH` (a OneRoster CSV bundle, folder or .zip) and
+/// `lodestar import case FILE [--subject S]` (a CASE 1.0 standards package) and
 /// `lodestar import framework FILE` (an instructional framework, JSON).
 struct ImportCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "format", help: "What the file holds: oneroster or framework.")
+        @Argument(name: "format", help: "What the file holds: oneroster, case or framework.")
         var format: String
         @Argument(name: "path", help: "A folder of CSV files or a .zip.")
         var path: String
+        @Option(name: "subject", help: "For case: the subject to file the standards under, when the package names none.")
+        var subject: String?
     }
 
-    var help: String { "Imports a file into Lodestar. Formats: oneroster (a folder or .zip of OneRoster 1.1/1.2 CSV), framework (JSON)." }
+    var help: String { "Imports a file into Lodestar. Formats: oneroster (a folder or .zip of OneRoster 1.1/1.2 CSV), case (CASE 1.0 JSON), framework (JSON)." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         switch signature.format {
         case "oneroster": try await importRoster(signature.path, context: context)
+        case "case":
+            let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: signature.path)))
+            let package = try CASEPackage.parse(bytes, fileName: (signature.path as NSString).lastPathComponent)
+            let counts = try await StandardsStore.save(package, subject: signature.subject, on: context.application.db)
+            context.console.print("Imported \(package.title): \(counts.created) new, \(counts.updated) updated, \(counts.unchanged) unchanged, \(counts.deleted) removed.")
+            for warning in package.warnings { context.console.warning("warning: \(warning)") }
         case "framework":
             let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: signature.path)))
             let framework = try FrameworkJSON.decode(bytes, fileName: (signature.path as NSString).lastPathComponent)
             let record = try await FrameworkStore.save(framework, on: context.application.db)
             context.console.print("Imported \(record.name), version \(record.version); new walkthroughs use it.")
         default:
-            throw LodestarError("unknown format \(signature.format); expected oneroster or framework")
+            throw LodestarError("unknown format \(signature.format); expected oneroster, case or framework")
         }
     }
 

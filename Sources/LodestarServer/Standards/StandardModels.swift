@@ -1,0 +1,83 @@
+import Fluent
+import LodestarCore
+import SQLKit
+
+/// A standards framework document from a CASE package.
+final class StandardDocument: Model, @unchecked Sendable {
+    static let schema = "standard_documents"
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "title") var title: String
+    @Field(key: "creator") var creator: String
+    @Field(key: "subject") var subject: String
+    @Field(key: "adoption_status") var adoptionStatus: String
+    init() {}
+}
+
+/// One standard (CASE CFItem), placed in its document's tree.
+final class Standard: Model, @unchecked Sendable {
+    static let schema = "standards"
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "document_id") var documentId: String
+    @Field(key: "code") var code: String
+    @Field(key: "statement") var statement: String
+    @Field(key: "abbreviated") var abbreviated: String
+    @Field(key: "item_type") var itemType: String
+    /// Grade codes, comma-separated.
+    @Field(key: "grades") var grades: String
+    @OptionalField(key: "parent_id") var parentId: String?
+    @Field(key: "position") var position: Int
+    init() {}
+}
+
+struct StandardsMigration: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("standard_documents")
+            .field("id", .string, .identifier(auto: false))
+            .field("title", .string, .required).field("creator", .string, .required)
+            .field("subject", .string, .required).field("adoption_status", .string, .required)
+            .create()
+        try await database.schema("standards")
+            .field("id", .string, .identifier(auto: false))
+            .field("document_id", .string, .required).field("code", .string, .required).field("statement", .string, .required)
+            .field("abbreviated", .string, .required).field("item_type", .string, .required).field("grades", .string, .required)
+            .field("parent_id", .string).field("position", .int, .required)
+            .create()
+        let sql = database as! any SQLDatabase
+        try await sql.raw("CREATE INDEX standards_document ON standards (document_id, parent_id, position)").run()
+        try await sql.raw("CREATE INDEX standards_code ON standards (code)").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("standards").delete()
+        try await database.schema("standard_documents").delete()
+    }
+}
+
+/// Stores CASE packages: re-importing updates by identifier, and items gone from the package go.
+enum StandardsStore {
+    static let documents = TableSync(table: "standard_documents", columns: [
+        ("title", .text), ("creator", .text), ("subject", .text), ("adoption_status", .text)])
+
+    static func standards(of documentId: String) -> TableSync {
+        // The identifier was checked by the parser (letters, digits, . _ : -), so it is safe in the condition.
+        TableSync(table: "standards", columns: [
+            ("document_id", .text), ("code", .text), ("statement", .text), ("abbreviated", .text), ("item_type", .text),
+            ("grades", .text), ("parent_id", .optionalText), ("position", .int)], scope: "document_id = '\(documentId)'")
+    }
+
+    /// - Parameter subject: the subject to file the standards under, when the package names none.
+    static func save(_ package: CASEPackage, subject: String?, on db: any Database) async throws -> SyncCounts {
+        let subject = (subject?.isEmpty == false ? subject! : package.subject)
+        return try await db.writeTransaction { db in
+            try await documents.merge([package.identifier: [.text(package.title), .text(package.creator), .text(subject), .text(package.adoptionStatus)]],
+                                      on: db.sql)
+            var rows = TableRows(minimumCapacity: package.items.count)
+            for item in package.items {
+                rows[item.identifier] = [.text(package.identifier), .text(item.code), .text(item.statement), .text(item.abbreviatedStatement),
+                                         .text(item.type), .text(item.grades.joined(separator: ",")), Cell(item.parentIdentifier), .int(item.position)]
+            }
+            let sync = standards(of: package.identifier)
+            return try await sync.apply(from: try await sync.load(db.sql), to: rows, on: db.sql)
+        }
+    }
+}

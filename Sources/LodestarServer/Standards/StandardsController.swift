@@ -1,0 +1,186 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+import Vapor
+
+/// Browsing and searching standards (everyone signed in), and importing CASE packages (district admins).
+struct StandardsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("standards", use: browse)
+        routes.get("standards", ":id", use: show)
+        routes.get("admin", "standards", use: importPage)
+        routes.on(.POST, "admin", "standards", body: .collect(maxSize: "50mb"), use: importFile)
+    }
+
+    struct StandardRow: Encodable {
+        let id: String
+        let code: String
+        let statement: String
+        let grades: String
+        let type: String
+        let depth: Int
+    }
+
+    struct BrowsePage: Encodable {
+        struct Document: Encodable { let id: String; let title: String; let subject: String; let count: Int; let selected: Bool }
+        let page: PageContext
+        let documents: [Document]
+        let subjects: [SelectOption]
+        let grades: [SelectOption]
+        let search: String
+        let heading: String?
+        let rows: [StandardRow]
+        let truncated: Bool
+        let canImport: Bool
+    }
+
+    static let resultLimit = 300
+
+    func browse(req: Request) async throws -> View {
+        let viewer = try await req.viewer()
+        let sql = req.db.sql
+        let subject = req.query[String.self, at: "subject"] ?? ""
+        let grade = req.query[String.self, at: "grade"] ?? ""
+        let search = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespaces)
+        let documentId = req.query[String.self, at: "document"] ?? ""
+
+        let documents = try await sql.raw("""
+            SELECT d.id, d.title, d.subject, (SELECT COUNT(*) FROM standards s WHERE s.document_id = d.id) AS n
+            FROM standard_documents d ORDER BY d.subject, d.title
+            """).all().map { row in
+            BrowsePage.Document(id: try row.decode(column: "id", as: String.self), title: try row.decode(column: "title", as: String.self),
+                                subject: try row.decode(column: "subject", as: String.self), count: try row.decode(column: "n", as: Int.self),
+                                selected: try row.decode(column: "id", as: String.self) == documentId)
+        }
+        let gradeCodes = Set(try await sql.raw("SELECT DISTINCT grades FROM standards").all()
+            .flatMap { try $0.decode(column: "grades", as: String.self).split(separator: ",").map(String.init) })
+
+        var rows: [StandardRow] = []
+        var heading: String?
+        var truncated = false
+        if !search.isEmpty || !grade.isEmpty || !subject.isEmpty {
+            var conditions: [SQLQueryString] = []
+            if !search.isEmpty {
+                let pattern = "%" + search.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+                conditions.append("(LOWER(s.code) LIKE \(bind: pattern) OR LOWER(s.statement) LIKE \(bind: pattern))")
+            }
+            // Grades are stored as a comma list; wrapping both sides in commas matches whole codes only.
+            if !grade.isEmpty { conditions.append("(',' || s.grades || ',') LIKE \(bind: "%," + grade + ",%")") }
+            if !subject.isEmpty { conditions.append("d.subject = \(bind: subject)") }
+            if !documentId.isEmpty { conditions.append("s.document_id = \(bind: documentId)") }
+            var query: SQLQueryString = "SELECT s.id, s.code, s.statement, s.grades, s.item_type FROM standards s JOIN standard_documents d ON d.id = s.document_id WHERE "
+            query.appendInterpolation(SQLList(conditions, separator: SQLRaw(" AND ")))
+            query.appendInterpolation(unsafeRaw: " ORDER BY s.code, s.statement LIMIT \(Self.resultLimit + 1)")
+            let found = try await sql.raw(query).all()
+            truncated = found.count > Self.resultLimit
+            rows = try found.prefix(Self.resultLimit).map { row in
+                StandardRow(id: try row.decode(column: "id", as: String.self), code: try row.decode(column: "code", as: String.self),
+                            statement: try row.decode(column: "statement", as: String.self),
+                            grades: Self.gradeLabels(try row.decode(column: "grades", as: String.self)),
+                            type: try row.decode(column: "item_type", as: String.self), depth: 0)
+            }
+            heading = "\(rows.count)\(truncated ? "+" : "") standards found"
+        } else if let document = try await StandardDocument.find(documentId, on: req.db) {
+            rows = try await tree(of: document.id!, on: req.db)
+            heading = document.title
+        }
+        return try await req.view.render("standards/browse", BrowsePage(
+            page: PageContext(request: req, title: "Standards"), documents: documents,
+            subjects: Set(documents.map(\.subject)).filter { !$0.isEmpty }.sorted().map { SelectOption(value: $0, label: $0, selected: $0 == subject) },
+            grades: gradeCodes.sorted { GradeLevel.sortKey($0) < GradeLevel.sortKey($1) }.map { SelectOption(value: $0, label: GradeLevel.label($0), selected: $0 == grade) },
+            search: search, heading: heading, rows: rows, truncated: truncated, canImport: viewer.policy.canAdministerDistrict))
+    }
+
+    /// A document's standards in reading order, each with its depth in the tree.
+    private func tree(of documentId: String, on db: any Database) async throws -> [StandardRow] {
+        let all = try await Standard.query(on: db).filter(\.$documentId == documentId).all()
+        let children = Dictionary(grouping: all, by: \.parentId).mapValues { $0.sorted { $0.position < $1.position } }
+        var rows: [StandardRow] = []
+        func visit(_ parent: String?, depth: Int) {
+            for standard in children[parent] ?? [] {
+                rows.append(StandardRow(id: standard.id!, code: standard.code, statement: standard.statement, grades: Self.gradeLabels(standard.grades),
+                                        type: standard.itemType, depth: min(depth, 6)))
+                visit(standard.id, depth: depth + 1)
+            }
+        }
+        visit(nil, depth: 0)
+        return rows
+    }
+
+    static func gradeLabels(_ codes: String) -> String {
+        codes.split(separator: ",").map { GradeLevel.label(String($0)) }.joined(separator: ", ")
+    }
+
+    struct ShowPage: Encodable {
+        struct Link: Encodable { let id: String; let label: String }
+        let page: PageContext
+        let code: String
+        let statement: String
+        let grades: String
+        let type: String
+        let documentId: String
+        let documentTitle: String
+        let ancestors: [Link]
+        let children: [StandardRow]
+    }
+
+    func show(req: Request) async throws -> View {
+        _ = try await req.viewer()
+        guard let standard = try await Standard.find(try req.parameters.require("id"), on: req.db) else { throw Abort(.notFound) }
+        var ancestors: [ShowPage.Link] = []
+        var parentId = standard.parentId
+        while let id = parentId, ancestors.count < 20, let parent = try await Standard.find(id, on: req.db) {
+            ancestors.insert(.init(id: parent.id!, label: parent.code.isEmpty ? String(parent.statement.prefix(60)) : parent.code), at: 0)
+            parentId = parent.parentId
+        }
+        let children = try await Standard.query(on: req.db).filter(\.$parentId == standard.id!).sort(\.$position).all()
+        let document = try await StandardDocument.find(standard.documentId, on: req.db)
+        return try await req.view.render("standards/show", ShowPage(
+            page: PageContext(request: req, title: standard.code.isEmpty ? "Standard" : standard.code), code: standard.code,
+            statement: standard.statement, grades: Self.gradeLabels(standard.grades), type: standard.itemType,
+            documentId: standard.documentId, documentTitle: document?.title ?? "", ancestors: ancestors,
+            children: children.map { .init(id: $0.id!, code: $0.code, statement: $0.statement, grades: Self.gradeLabels($0.grades), type: $0.itemType, depth: 0) }))
+    }
+
+    struct ImportPage: Encodable {
+        let page: PageContext
+        let error: String?
+        let notice: String?
+        let warnings: [String]
+    }
+
+    func importPage(req: Request) async throws -> View {
+        let viewer = try await req.viewer()
+        try req.require(viewer.policy.canAdministerDistrict)
+        return try await req.view.render("standards/import", ImportPage(page: PageContext(request: req, title: "Import standards"), error: nil,
+                                                                        notice: nil, warnings: []))
+    }
+
+    struct ImportForm: Content {
+        var file: File
+        var subject: String?
+    }
+
+    func importFile(req: Request) async throws -> Response {
+        let viewer = try await req.viewer()
+        try req.require(viewer.policy.canAdministerDistrict)
+        var error: String?, notice: String?, warnings: [String] = []
+        if let form = try? req.content.decode(ImportForm.self), form.file.data.readableBytes > 0 {
+            do {
+                let package = try CASEPackage.parse(Array(buffer: form.file.data), fileName: form.file.filename)
+                let counts = try await StandardsStore.save(package, subject: form.subject?.trimmingCharacters(in: .whitespaces), on: req.db)
+                notice = "Imported \(package.title): \(counts.created) new, \(counts.updated) updated, \(counts.unchanged) unchanged, \(counts.deleted) removed."
+                warnings = package.warnings
+            } catch let failure as LodestarError {
+                error = failure.description
+            }
+        } else {
+            error = "Choose a CASE package (.json) first."
+        }
+        let response = try await req.view.render("standards/import", ImportPage(page: PageContext(request: req, title: "Import standards"),
+                                                                                error: error, notice: notice, warnings: warnings)).encodeResponse(for: req)
+        if error != nil { response.status = .unprocessableEntity }
+        return response
+    }
+}
