@@ -41,6 +41,14 @@ struct AccessPolicyTests {
         #expect(policy(RoleGrant(role: .districtAdmin, schoolId: nil)).canAdministerDistrict)
     }
 
+    @Test func studentResultsFollowStudentProfiles() {
+        #expect(policy(RoleGrant(role: .teacher, schoolId: school)).canViewStudentResults(inSchool: school, teachesClass: true))
+        #expect(!policy(RoleGrant(role: .teacherLeader, schoolId: school)).canViewStudentResults(inSchool: school, teachesClass: false))
+        #expect(!policy(RoleGrant(role: .coach, schoolId: school)).canViewStudentResults(inSchool: school, teachesClass: false))
+        #expect(policy(RoleGrant(role: .assistantPrincipal, schoolId: school)).canViewStudentResults(inSchool: school, teachesClass: false))
+        #expect(!policy(RoleGrant(role: .principal, schoolId: other)).canViewStudentResults(inSchool: school, teachesClass: false))
+    }
+
     @Test func districtGrantsIgnoreASchool() {
         #expect(RoleGrant(role: .districtLeader, schoolId: school).schoolId == nil)
     }

@@ -84,6 +84,12 @@ public struct AccessPolicy: Sendable {
             || grants.contains { grant in grant.role.isSchoolAdministrator && grant.schoolId.map(schoolIds.contains) == true }
     }
 
+    /// A class's student-level results (scores, mastery): its teachers, the school's principal and
+    /// assistant principals, district roles — the same people who may open those students' profiles.
+    public func canViewStudentResults(inSchool schoolId: String, teachesClass: Bool) -> Bool {
+        teachesClass || canViewStudent(attending: [schoolId], teachesStudent: false)
+    }
+
     /// Accounts, roles and imports.
     public var canAdministerDistrict: Bool { isDistrictAdmin }
 

@@ -49,6 +49,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.migrations.add(ScheduledVisitMigration())
     app.migrations.add(CoachingMigration())
     app.migrations.add(StandardsMigration())
+    app.migrations.add(AssessmentMigration())
     app.migrations.add(SessionRecord.migration)
     try await app.autoMigrate()
 
@@ -91,6 +92,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: CoverageController())
     try signedIn.register(collection: CoachingController())
     try signedIn.register(collection: StandardsController())
+    try signedIn.register(collection: AssessmentController())
     try signedIn.register(collection: FrameworksController())
 }
 

@@ -29,6 +29,7 @@ struct PageContext: Encodable {
             if rosterSchools { links.append(("Schools", "/schools")) }
             if viewer.policy.grants.contains(where: { $0.role == .teacher }) {
                 links.append(("My classes", "/classes"))
+                links.append(("Assessments", "/assessments"))
                 links.append(("Feedback", "/feedback"))
             }
             if !viewer.policy.grants.isEmpty {

@@ -121,6 +121,7 @@ struct RosterController: RouteCollection {
     struct ClassPage: Encodable {
         struct StudentItem: Encodable { let id: String; let name: String; let grade: String }
         let page: PageContext
+        let classId: String
         let title: String
         let schoolName: String
         let schoolId: String
@@ -146,7 +147,7 @@ struct RosterController: RouteCollection {
         if !schoolClass.location.isEmpty { details.append(schoolClass.location) }
         if !schoolClass.subjects.isEmpty { details.append(schoolClass.subjects.replacingOccurrences(of: ",", with: ", ")) }
         return try await req.view.render("people/class", ClassPage(
-            page: PageContext(request: req, title: schoolClass.title), title: schoolClass.title,
+            page: PageContext(request: req, title: schoolClass.title), classId: schoolClass.id!, title: schoolClass.title,
             schoolName: school?.name ?? schoolClass.schoolId, schoolId: schoolClass.schoolId,
             canOpenSchool: viewer.policy.canViewRoster(ofSchool: schoolClass.schoolId),
             details: details.joined(separator: " · "), students: students))

@@ -1,0 +1,134 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+
+/// A formative assessment: given to one or more classes on a day, assessing one or more standards,
+/// scored on a proficiency scale.
+final class Assessment: Model, @unchecked Sendable {
+    static let schema = "assessments"
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "title") var title: String
+    /// ISO date the assessment was given: the order of attempts for mastery.
+    @Field(key: "assessed_on") var assessedOn: String
+    @Field(key: "scale_id") var scaleId: String
+    @Field(key: "school_id") var schoolId: String
+    @Field(key: "created_by") var createdBy: String
+    @Field(key: "created_at") var createdAt: Int
+    init() {}
+}
+
+/// One student's score on one standard of an assessment, as a value on the assessment's scale.
+final class Score: Model, @unchecked Sendable {
+    static let schema = "scores"
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "assessment_id") var assessmentId: String
+    @Field(key: "student_id") var studentId: String
+    @Field(key: "standard_id") var standardId: String
+    @Field(key: "value") var value: Double
+    /// When the score was entered: the tie-break for attempts on the same day.
+    @Field(key: "entered_at") var enteredAt: Int
+    @Field(key: "entered_by") var enteredBy: String
+    init() {}
+
+    static func id(assessment: String, student: String, standard: String) -> String { "\(assessment)|\(student)|\(standard)" }
+}
+
+/// A proficiency scale as stored; its definition is the Core `ProficiencyScale` as JSON.
+final class ScaleRecord: Model, @unchecked Sendable {
+    static let schema = "proficiency_scales"
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "name") var name: String
+    @Field(key: "definition") var definition: String
+    init() {}
+
+    func scale() throws -> ProficiencyScale { try JSONDecoder().decode(ProficiencyScale.self, from: Data(definition.utf8)) }
+}
+
+/// The mastery method for the district (`id == "district"`) or one school (`id` is the school).
+final class MasterySetting: Model, @unchecked Sendable {
+    static let schema = "mastery_settings"
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "method") var method: String
+    init() {}
+}
+
+struct AssessmentMigration: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("assessments")
+            .field("id", .string, .identifier(auto: false))
+            .field("title", .string, .required).field("assessed_on", .string, .required).field("scale_id", .string, .required)
+            .field("school_id", .string, .required).field("created_by", .string, .required).field("created_at", .int64, .required)
+            .create()
+        for (table, column) in [("assessment_classes", "class_id"), ("assessment_standards", "standard_id")] {
+            try await database.schema(table)
+                .field("id", .string, .identifier(auto: false))
+                .field("assessment_id", .string, .required).field(FieldKey(stringLiteral: column), .string, .required)
+                .create()
+        }
+        try await database.schema("scores")
+            .field("id", .string, .identifier(auto: false))
+            .field("assessment_id", .string, .required).field("student_id", .string, .required).field("standard_id", .string, .required)
+            .field("value", .double, .required).field("entered_at", .int64, .required).field("entered_by", .string, .required)
+            .create()
+        try await database.schema("proficiency_scales")
+            .field("id", .string, .identifier(auto: false)).field("name", .string, .required).field("definition", .string, .required)
+            .create()
+        try await database.schema("mastery_settings")
+            .field("id", .string, .identifier(auto: false)).field("method", .string, .required)
+            .create()
+        let sql = database as! any SQLDatabase
+        for statement in [
+            "CREATE INDEX assessment_classes_class ON assessment_classes (class_id)",
+            "CREATE INDEX assessment_classes_assessment ON assessment_classes (assessment_id)",
+            "CREATE INDEX assessment_standards_assessment ON assessment_standards (assessment_id)",
+            "CREATE INDEX scores_student_standard ON scores (student_id, standard_id)",
+            "CREATE INDEX scores_assessment ON scores (assessment_id)",
+        ] {
+            try await sql.raw(SQLQueryString(statement)).run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        for table in ["mastery_settings", "proficiency_scales", "scores", "assessment_standards", "assessment_classes", "assessments"] {
+            try await database.schema(table).delete()
+        }
+    }
+}
+
+/// Scales and mastery methods, with the defaults stored on first use.
+enum MasteryStore {
+    static let defaultScaleId = "four-level"
+    static let defaultMethod = MasteryMethod.decayingAverage(weight: MasteryMethod.defaultWeight)
+
+    static func scale(_ id: String, on db: any Database) async throws -> ProficiencyScale {
+        if let record = try await ScaleRecord.find(id, on: db) { return try record.scale() }
+        guard id == defaultScaleId else { throw LodestarError(.notFound, "that proficiency scale no longer exists") }
+        let record = ScaleRecord()
+        record.id = defaultScaleId
+        record.name = ProficiencyScale.fourLevel.name
+        record.definition = String(decoding: try JSONEncoder().encode(ProficiencyScale.fourLevel), as: UTF8.self)
+        try await db.writeTransaction { db in
+            if try await ScaleRecord.find(defaultScaleId, on: db) == nil { try await record.create(on: db) }
+        }
+        return .fourLevel
+    }
+
+    /// The method for a school: its own setting, else the district's, else the default.
+    static func method(forSchool schoolId: String, on db: any Database) async throws -> MasteryMethod {
+        let settings = try await MasterySetting.query(on: db).filter(\.$id ~~ [schoolId, "district"]).all()
+        let chosen = settings.first { $0.id == schoolId } ?? settings.first { $0.id == "district" }
+        return try chosen.map { try JSONDecoder().decode(MasteryMethod.self, from: Data($0.method.utf8)) } ?? defaultMethod
+    }
+
+    static func setMethod(_ method: MasteryMethod?, for scope: String, on db: any Database) async throws {
+        try await db.writeTransaction { db in
+            try await MasterySetting.query(on: db).filter(\.$id == scope).delete()
+            guard let method else { return }
+            let setting = MasterySetting()
+            setting.id = scope
+            setting.method = String(decoding: try JSONEncoder().encode(method), as: UTF8.self)
+            try await setting.create(on: db)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+
+/// The questions assessment and mastery pages ask.
+struct AssessmentQueries {
+    let db: any Database
+    var sql: any SQLDatabase { db.sql }
+
+    struct StandardRef: Codable, Sendable, Hashable {
+        var id: String
+        var code: String
+        var statement: String
+    }
+
+    func classIds(of assessmentId: String) async throws -> [String] {
+        try await sql.raw("SELECT class_id FROM assessment_classes WHERE assessment_id = \(bind: assessmentId) ORDER BY class_id").all()
+            .map { try $0.decode(column: "class_id", as: String.self) }
+    }
+
+    func standards(of assessmentId: String) async throws -> [StandardRef] {
+        try await sql.raw("""
+            SELECT s.id, s.code, s.statement FROM assessment_standards x JOIN standards s ON s.id = x.standard_id
+            WHERE x.assessment_id = \(bind: assessmentId) ORDER BY s.code
+            """).all(decoding: StandardRef.self)
+    }
+
+    struct ListItem: Codable, Sendable {
+        var id: String
+        var title: String
+        var assessedOn: String
+        var classes: Int
+        var scores: Int
+    }
+
+    /// Assessments given to any of `classIds`, newest first.
+    func assessments(forClasses classIds: [String]) async throws -> [ListItem] {
+        guard !classIds.isEmpty else { return [] }
+        return try await sql.raw("""
+            SELECT a.id, a.title, a.assessed_on,
+              (SELECT COUNT(*) FROM assessment_classes c WHERE c.assessment_id = a.id) AS classes,
+              (SELECT COUNT(*) FROM scores s WHERE s.assessment_id = a.id) AS scores
+            FROM assessments a WHERE a.id IN (SELECT assessment_id FROM assessment_classes WHERE class_id IN (\(binds: classIds)))
+            ORDER BY a.assessed_on DESC, a.created_at DESC LIMIT 200
+            """).all(decoding: ListItem.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    struct Student: Codable, Sendable {
+        var id: String
+        var givenName: String
+        var familyName: String
+        var preferredName: String
+        var name: String { "\(familyName), \(preferredName.isEmpty ? givenName : preferredName)" }
+    }
+
+    /// Students enrolled in any of `classIds`, by name.
+    func students(inClasses classIds: [String]) async throws -> [Student] {
+        guard !classIds.isEmpty else { return [] }
+        return try await sql.raw("""
+            SELECT DISTINCT s.id, s.given_name, s.family_name, s.preferred_name FROM enrollments e JOIN students s ON s.id = e.user_id
+            WHERE e.role = 'student' AND e.class_id IN (\(binds: classIds)) ORDER BY s.family_name, s.given_name, s.id
+            """).all(decoding: Student.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// A score with what orders it: the assessment's date, then when it was entered.
+    struct Evidence: Codable, Sendable {
+        var assessmentId: String
+        var title: String
+        var assessedOn: String
+        var studentId: String
+        var standardId: String
+        var value: Double
+        var enteredAt: Int
+        var scaleId: String
+    }
+
+    /// Every score of `students` on `standards`, in attempt order.
+    func evidence(students: [String], standards: [String]) async throws -> [Evidence] {
+        guard !students.isEmpty, !standards.isEmpty else { return [] }
+        return try await sql.raw("""
+            SELECT sc.assessment_id, a.title, a.assessed_on, sc.student_id, sc.standard_id, sc.value, sc.entered_at, a.scale_id
+            FROM scores sc JOIN assessments a ON a.id = sc.assessment_id
+            WHERE sc.student_id IN (\(binds: students)) AND sc.standard_id IN (\(binds: standards))
+            ORDER BY a.assessed_on, sc.entered_at
+            """).all(decoding: Evidence.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Standards assessed in a class, by code.
+    func standardsAssessed(inClass classId: String) async throws -> [StandardRef] {
+        try await sql.raw("""
+            SELECT DISTINCT s.id, s.code, s.statement FROM assessment_classes c JOIN assessment_standards x ON x.assessment_id = c.assessment_id
+            JOIN standards s ON s.id = x.standard_id WHERE c.class_id = \(bind: classId) ORDER BY s.code
+            """).all(decoding: StandardRef.self)
+    }
+}

@@ -1,0 +1,119 @@
+import Fluent
+import Foundation
+import LodestarCore
+import Testing
+import VaporTesting
+@testable import LodestarServer
+
+@Suite("Assessments and mastery")
+struct AssessmentTests {
+    struct Fixture {
+        let people: DemoPeople
+        let classId: String
+        let students: [String]
+        let otherClass: String
+    }
+
+    func withClass(_ database: TestDatabase, _ test: (Application, Fixture, TestClient) async throws -> Void) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withWalkthroughs: false, on: app.db)
+            let package = try CASEPackage.parse(Array(try Data(contentsOf: sharedData.appendingPathComponent("case/what-standards-could-be-ccss-math.json"))), fileName: "ccss.json")
+            try await StandardsStore.save(package, subject: "Mathematics", on: app.db)
+            let people = DemoPeople(district: district)
+            let classId = district.bundle.enrollments.first { $0.userSourcedId == people.teacherId && $0.role == "teacher" }!.classSourcedId
+            let students = district.bundle.enrollments.filter { $0.classSourcedId == classId && $0.role == "student" }.map(\.userSourcedId)
+            let otherClass = district.bundle.classes.first { $0.schoolSourcedId == "school-1" && $0.sourcedId != classId }!.sourcedId
+            let teacher = TestClient(app)
+            try await teacher.signIn(people.teacherEmail)
+            try await test(app, Fixture(people: people, classId: classId, students: students, otherClass: otherClass), teacher)
+        }
+    }
+
+    func create(_ client: TestClient, classId: String, title: String, date: String, codes: String = "CCSS.Math.Content.6.RP.A.1") async throws -> String? {
+        let response = try await client.post("/assessments", form: ["title": title, "assessedOn": date, "classIds[]": classId, "standards": codes])
+        guard response.status == .seeOther, let location = response.headers.first(name: .location) else { return nil }
+        return String(location.dropFirst("/assessments/".count))
+    }
+
+    @discardableResult
+    func score(_ client: TestClient, _ assessment: String, student: String, standard: String, value: Double?) async throws -> TestingHTTPResponse {
+        var result: TestingHTTPResponse!
+        try await client.app.testing().test(.PUT, "/api/assessments/\(assessment)/scores", beforeRequest: { req in
+            req.headers.replaceOrAdd(name: .cookie, value: client.cookie!)
+            req.headers.replaceOrAdd(name: "X-CSRF-Token", value: client.csrf!)
+            try req.content.encode(AssessmentController.ScoreInput(studentId: student, standardId: standard, value: value), as: .json)
+        }, afterResponse: { result = $0 })
+        return result
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func teacherCreatesAssessmentsEntersScoresAndTheTrackerFollowsTheMethod(_ database: TestDatabase) async throws {
+        try await withClass(database) { app, f, teacher in
+            let standard = try #require(try await Standard.query(on: app.db).filter(\.$code == "CCSS.Math.Content.6.RP.A.1").first()).id!
+            let first = try #require(try await create(teacher, classId: f.classId, title: "Exit ticket 1", date: "2026-09-10"))
+            let second = try #require(try await create(teacher, classId: f.classId, title: "Exit ticket 2", date: "2026-09-20"))
+            let third = try #require(try await create(teacher, classId: f.classId, title: "Quiz", date: "2026-10-01"))
+            let student = f.students[0]
+            // Entered out of date order: attempts still follow the dates given (1, 2, 3 → decaying average).
+            #expect(try await score(teacher, third, student: student, standard: standard, value: 3).status == .ok)
+            #expect(try await score(teacher, first, student: student, standard: standard, value: 1).status == .ok)
+            #expect(try await score(teacher, second, student: student, standard: standard, value: 2).status == .ok)
+            // D = 1, 1.65, 2.5275 → 2.5 Approaching
+            let tracker = try await teacher.get("/classes/\(f.classId)/mastery")
+            #expect(tracker.status == .ok)
+            #expect(tracker.body.string.contains("<span class=\"cell-value\">2.5</span> <span class=\"cell-level\">Approaching</span>"))
+            // The school switches to "most recent": the cell follows.
+            try await MasteryStore.setMethod(.mostRecent, for: "school-1", on: app.db)
+            #expect(try await teacher.get("/classes/\(f.classId)/mastery").body.string.contains("<span class=\"cell-value\">3</span> <span class=\"cell-level\">Meets</span>"))
+            let evidence = try await teacher.get("/classes/\(f.classId)/mastery/\(student)/\(standard)")
+            #expect(evidence.body.string.contains("Exit ticket 1"))
+            #expect(evidence.body.string.contains("3 — Meets"))
+            // Clearing a score removes it.
+            #expect(try await score(teacher, third, student: student, standard: standard, value: nil).status == .ok)
+            #expect(try await Score.query(on: app.db).count() == 2)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func badScoresAndBadAssessmentsAreRefused(_ database: TestDatabase) async throws {
+        try await withClass(database) { app, f, teacher in
+            let standard = try #require(try await Standard.query(on: app.db).filter(\.$code == "CCSS.Math.Content.6.RP.A.1").first()).id!
+            let assessment = try #require(try await create(teacher, classId: f.classId, title: "Check", date: "2026-09-10"))
+            let outside = try await score(teacher, assessment, student: f.students[0], standard: standard, value: 7)
+            #expect(outside.status == .unprocessableEntity)
+            #expect(outside.body.string.contains("expected one of 1, 2, 3, 4"))
+            #expect(try await score(teacher, assessment, student: "stu-999999", standard: standard, value: 3).status == .unprocessableEntity)
+            #expect(try await score(teacher, assessment, student: f.students[0], standard: "not-a-standard", value: 3).status == .unprocessableEntity)
+            #expect(try await Score.query(on: app.db).count() == 0)
+            // Unknown standard code, wrong date, someone else's class.
+            #expect(try await teacher.post("/assessments", form: ["title": "X", "assessedOn": "2026-09-10", "classIds[]": f.classId, "standards": "NOPE.1"]).status == .unprocessableEntity)
+            #expect(try await teacher.post("/assessments", form: ["title": "X", "assessedOn": "2026-02-30", "classIds[]": f.classId, "standards": "CCSS.Math.Content.6.RP.A.1"]).status == .unprocessableEntity)
+            #expect(try await teacher.post("/assessments", form: ["title": "X", "assessedOn": "2026-09-10", "classIds[]": f.otherClass, "standards": "CCSS.Math.Content.6.RP.A.1"]).status == .forbidden)
+            #expect(try await Assessment.query(on: app.db).count() == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func onlyTheClassTeachersAndSchoolLeadersSeeScores(_ database: TestDatabase) async throws {
+        try await withClass(database) { app, f, teacher in
+            let standard = try #require(try await Standard.query(on: app.db).filter(\.$code == "CCSS.Math.Content.6.RP.A.1").first()).id!
+            let assessment = try #require(try await create(teacher, classId: f.classId, title: "Check", date: "2026-09-10"))
+            let colleague = TestClient(app)
+            try await colleague.signIn(f.people.email(.teacherLeader))
+            #expect(try await colleague.get("/assessments/\(assessment)").status == .forbidden)
+            #expect(try await colleague.get("/classes/\(f.classId)/mastery").status == .forbidden)
+            #expect(try await score(colleague, assessment, student: f.students[0], standard: standard, value: 3).status == .forbidden)
+
+            let principal = TestClient(app)
+            try await principal.signIn(f.people.email(.principal))
+            #expect(try await principal.get("/classes/\(f.classId)/mastery").status == .ok)
+            #expect(try await principal.get("/assessments/\(assessment)").status == .ok)
+
+            let otherPrincipal = TestClient(app)
+            let email = try #require(f.people.district.accounts.first { $0.grants == [RoleGrant(role: .principal, schoolId: "school-2")] }?.email)
+            try await otherPrincipal.signIn(email)
+            #expect(try await otherPrincipal.get("/classes/\(f.classId)/mastery").status == .forbidden)
+            #expect(try await otherPrincipal.get("/assessments/\(assessment)").status == .forbidden)
+        }
+    }
+}
