@@ -117,3 +117,82 @@ struct AssessmentTests {
         }
     }
 }
+
+@Suite("Score files")
+struct ScoreImportTests {
+    func withClass(_ database: TestDatabase, _ test: (Application, DemoPeople, String, [String]) async throws -> Void) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withWalkthroughs: false, on: app.db)
+            let package = try CASEPackage.parse(Array(try Data(contentsOf: sharedData.appendingPathComponent("case/what-standards-could-be-ccss-math.json"))), fileName: "ccss.json")
+            try await StandardsStore.save(package, subject: "Mathematics", on: app.db)
+            let people = DemoPeople(district: district)
+            let classId = district.bundle.enrollments.first { $0.userSourcedId == people.teacherId && $0.role == "teacher" }!.classSourcedId
+            let students = district.bundle.enrollments.filter { $0.classSourcedId == classId && $0.role == "student" }.map(\.userSourcedId)
+            try await test(app, people, classId, students)
+        }
+    }
+
+    static let code = "CCSS.Math.Content.6.RP.A.1"
+
+    @Test(arguments: TestDatabase.all)
+    func goodFileImportsAndReimportChangesNothing(_ database: TestDatabase) async throws {
+        try await withClass(database) { app, people, classId, students in
+            let file = """
+                assessment,date,class,student,standard,score
+                Exit ticket,2026-09-10,\(classId),\(students[0]),\(Self.code),3
+                Exit ticket,2026-09-10,\(classId),\(students[1]),\(Self.code),7/10
+                Quiz,2026-09-20,\(classId),\(students[0]),\(Self.code),4
+
+                """
+            let report = try await ScoreImport.run(Array(file.utf8), fileName: "scores.csv", importer: nil, on: app.db)
+            #expect(report.assessments == 2)
+            #expect(report.scores == SyncCounts(created: 3))
+            #expect(try await Score.query(on: app.db).filter(\.$studentId == students[1]).first()?.value == 2) // 70% → Approaching
+            let again = try await ScoreImport.run(Array(file.utf8), fileName: "scores.csv", importer: nil, on: app.db)
+            #expect(again.scores == SyncCounts(unchanged: 3))
+            #expect(try await Assessment.query(on: app.db).count() == 2)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func badFilesNameLineAndColumnAndSaveNothing(_ database: TestDatabase) async throws {
+        try await withClass(database) { app, people, classId, students in
+            let header = "assessment,date,class,student,standard,score\n"
+            let good = "Exit ticket,2026-09-10,\(classId),\(students[0]),\(Self.code),3\n"
+            let cases: [(String, Int, String)] = [
+                (good + "Exit ticket,2026-09-10,\(classId),\(students[1]),\(Self.code),5\n", 3, "score"),
+                (good + "Exit ticket,2026-09-10,\(classId),\(students[1]),\(Self.code),11/10\n", 3, "score"),
+                (good + "Exit ticket,2026-09-31,\(classId),\(students[1]),\(Self.code),3\n", 3, "date"),
+                (good + "Exit ticket,2026-09-10,\(classId),stu-999999,\(Self.code),3\n", 3, "student"),
+                (good + "Exit ticket,2026-09-10,\(classId),\(students[1]),NOT.A.CODE,3\n", 3, "standard"),
+                (good + good, 3, "student"),
+                (good + "Exit ticket,2026-09-10,no-such-class,\(students[1]),\(Self.code),3\n", 3, "class"),
+                (good + "Exit ticket,2026-09-10,\(classId),\(students[1]),\(Self.code),\n", 3, "score"),
+            ]
+            for (body, line, column) in cases {
+                let error = await #expect(throws: LodestarError.self) {
+                    try await ScoreImport.run(Array((header + body).utf8), fileName: "scores.csv", importer: nil, on: app.db)
+                }
+                #expect(error?.location?.line == line, "\(column): \(error?.description ?? "")")
+                #expect(error?.location?.columnName == column, "\(error?.description ?? "")")
+            }
+            #expect(try await Score.query(on: app.db).count() == 0)
+            #expect(try await Assessment.query(on: app.db).count() == 0)
+
+            // Through the page: a colleague may not import scores for someone else's class.
+            let colleague = TestClient(app)
+            try await colleague.signIn(people.email(.teacherLeader))
+            let viewer = try await colleagueViewer(app, email: people.email(.teacherLeader))
+            let refused = await #expect(throws: LodestarError.self) {
+                try await ScoreImport.run(Array((header + good).utf8), fileName: "scores.csv", importer: viewer, on: app.db)
+            }
+            #expect(refused?.location?.columnName == "class")
+        }
+    }
+
+    func colleagueViewer(_ app: Application, email: String) async throws -> Viewer {
+        let staff = try #require(try await Staff.query(on: app.db).filter(\.$email == email).first())
+        let grants = try await RoleGrantRecord.query(on: app.db).filter(\.$staffId == staff.id!).all().compactMap(\.grant)
+        return Viewer(staff: staff, policy: AccessPolicy(grants: grants))
+    }
+}

@@ -11,6 +11,8 @@ struct AssessmentController: RouteCollection {
         routes.get("assessments", use: list)
         routes.get("assessments", "new", use: newForm)
         routes.post("assessments", use: create)
+        routes.get("assessments", "import", use: importPage)
+        routes.on(.POST, "assessments", "import", body: .collect(maxSize: "100mb"), use: importScores)
         routes.get("assessments", ":id", use: grid)
         routes.on(.PUT, "api", "assessments", ":id", "scores", body: .collect(maxSize: "64kb"), use: saveScore)
         routes.get("classes", ":classId", "mastery", use: tracker)
@@ -127,6 +129,44 @@ struct AssessmentController: RouteCollection {
             response.status = error.status
             return response
         }
+    }
+
+    // MARK: Score files
+
+    struct ImportPage: Encodable {
+        let page: PageContext
+        let columns: String
+        let notice: String?
+        let error: String?
+    }
+
+    func importPage(req: Request) async throws -> View {
+        _ = try await req.viewer()
+        return try await req.view.render("assessments/import", ImportPage(page: PageContext(request: req, title: "Import scores"),
+                                                                          columns: ScoreFile.columns.joined(separator: ","), notice: nil, error: nil))
+    }
+
+    struct ImportForm: Content { var file: File }
+
+    func importScores(req: Request) async throws -> Response {
+        let viewer = try await req.viewer()
+        var notice: String?, error: String?
+        if let form = try? req.content.decode(ImportForm.self), form.file.data.readableBytes > 0 {
+            do {
+                let report = try await ScoreImport.run(Array(buffer: form.file.data), fileName: form.file.filename, importer: viewer, on: req.db)
+                let c = report.scores
+                notice = "Imported \(report.assessments) assessments: \(c.created) new scores, \(c.updated) changed, \(c.unchanged) unchanged."
+            } catch let failure as LodestarError {
+                error = failure.description
+            }
+        } else {
+            error = "Choose a score file (.csv) first."
+        }
+        let response = try await req.view.render("assessments/import", ImportPage(
+            page: PageContext(request: req, title: "Import scores"), columns: ScoreFile.columns.joined(separator: ","),
+            notice: notice, error: error)).encodeResponse(for: req)
+        if error != nil { response.status = .unprocessableEntity }
+        return response
     }
 
     // MARK: Score entry

@@ -5,6 +5,7 @@ import SQLiteNIO
 enum Cell: Hashable, Sendable, Encodable {
     case text(String)
     case int(Int)
+    case double(Double)
     case bool(Bool)
     case null
 
@@ -16,6 +17,7 @@ enum Cell: Hashable, Sendable, Encodable {
         switch self {
         case .text(let value): try container.encode(value)
         case .int(let value): try container.encode(value)
+        case .double(let value): try container.encode(value)
         case .bool(let value): try container.encode(value)
         case .null: try container.encodeNil()
         }
@@ -40,23 +42,41 @@ struct SyncCounts: Sendable, Equatable, Codable {
 /// new and changed rows go in multi-row upserts, removed rows in batched deletes. Works the same on
 /// SQLite and PostgreSQL (`INSERT … ON CONFLICT (id) DO UPDATE`).
 struct TableSync: Sendable {
-    enum Kind: Sendable { case text, optionalText, int, optionalInt, bool }
+    enum Kind: Sendable { case text, optionalText, int, optionalInt, double, bool }
 
     let table: String
     let columns: [(name: String, kind: Kind)]
     /// A condition limiting which rows this sync owns (e.g. only rostered staff).
     var scope: String? = nil
 
-    /// Loads the rows this sync owns.
-    func load(_ db: any SQLDatabase) async throws -> TableRows {
+    /// Loads the rows this sync owns, or only those with the given ids.
+    func load(_ db: any SQLDatabase, ids: [String]? = nil) async throws -> TableRows {
+        guard let ids else { return try await load(db, condition: nil, binds: []) }
+        var result = TableRows(minimumCapacity: ids.count)
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let batch = Array(ids[start..<min(start + 500, ids.count)])
+            let placeholders = Array(repeating: "?", count: batch.count).joined(separator: ", ")
+            result.merge(try await load(db, condition: "id IN (\(placeholders))", binds: batch)) { _, new in new }
+        }
+        return result
+    }
+
+    private func load(_ db: any SQLDatabase, condition: String?, binds: [String]) async throws -> TableRows {
         var query = "SELECT id"
         for column in columns { query += ", \(column.name)" }
         query += " FROM \(table)"
-        if let scope { query += " WHERE \(scope)" }
+        let conditions = [scope, condition].compactMap { $0 }
+        if !conditions.isEmpty { query += " WHERE " + conditions.joined(separator: " AND ") }
         if let sqlite = db as? any SQLiteDatabase {
-            return try await loadSQLite(query, sqlite)
+            return try await loadSQLite(query, binds: binds.map { SQLiteData.text($0) }, sqlite)
         }
-        let rows = try await db.raw(SQLQueryString(query)).all()
+        // Each ? becomes a bound parameter in the database's own syntax.
+        var sqlQuery = SQLQueryString("")
+        for (index, part) in query.split(separator: "?", omittingEmptySubsequences: false).enumerated() {
+            if index > 0 { sqlQuery.appendInterpolation(bind: binds[index - 1]) }
+            sqlQuery.appendInterpolation(unsafeRaw: String(part))
+        }
+        let rows = try await db.raw(sqlQuery).all()
         var result = TableRows(minimumCapacity: rows.count)
         for row in rows {
             var cells: [Cell] = []
@@ -67,6 +87,7 @@ struct TableSync: Sendable {
                 case .optionalText: cells.append(Cell(try row.decode(column: column.name, as: String?.self)))
                 case .int: cells.append(.int(try row.decode(column: column.name, as: Int.self)))
                 case .optionalInt: cells.append(Cell(try row.decode(column: column.name, as: Int?.self)))
+                case .double: cells.append(.double(try row.decode(column: column.name, as: Double.self)))
                 case .bool: cells.append(.bool(try row.decode(column: column.name, as: Bool.self)))
                 }
             }
@@ -77,11 +98,21 @@ struct TableSync: Sendable {
 
     /// Creates or updates `rows` and leaves every other row alone: for data added beside what
     /// people entered, such as the demo district's walkthroughs.
+    /// Cells at the `ignoring` positions (such as "entered at") do not count as a change.
     @discardableResult
-    func merge(_ rows: TableRows, on db: any SQLDatabase) async throws -> SyncCounts {
-        let existing = try await load(db)
-        var current = TableRows(minimumCapacity: rows.count)
-        for id in rows.keys { if let cells = existing[id] { current[id] = cells } }
+    func merge(_ rows: TableRows, ignoring: Set<Int> = [], on db: any SQLDatabase) async throws -> SyncCounts {
+        var current = try await load(db, ids: Array(rows.keys))
+        if !ignoring.isEmpty {
+            // Rows that differ only in ignored cells count as unchanged: keep their stored cells.
+            var desired = rows
+            for (id, cells) in rows {
+                guard let stored = current[id] else { continue }
+                let same = cells.indices.allSatisfy { ignoring.contains($0) || cells[$0] == stored[$0] }
+                if same { desired[id] = stored }
+            }
+            return try await apply(from: current, to: desired, on: db)
+        }
+        current = current.filter { rows[$0.key] != nil }
         return try await apply(from: current, to: rows, on: db)
     }
 
@@ -153,8 +184,8 @@ struct TableSync: Sendable {
     // SQLKit's Encodable binds costs an allocation per value, which dominated a 150,000-student
     // import (millions of values); PostgreSQL keeps the SQLKit path.
 
-    private func loadSQLite(_ query: String, _ sqlite: any SQLiteDatabase) async throws -> TableRows {
-        let rows = try await sqlite.query(query, [])
+    private func loadSQLite(_ query: String, binds: [SQLiteData], _ sqlite: any SQLiteDatabase) async throws -> TableRows {
+        let rows = try await sqlite.query(query, binds)
         var result = TableRows(minimumCapacity: rows.count)
         for row in rows {
             let values = row.columns
@@ -167,6 +198,7 @@ struct TableSync: Sendable {
                 case .optionalText: cells.append(Cell(data.string))
                 case .int: cells.append(.int(data.integer ?? 0))
                 case .optionalInt: cells.append(Cell(data.integer))
+                case .double: cells.append(.double(data.double ?? 0))
                 case .bool: cells.append(.bool(data.bool ?? false))
                 }
             }
@@ -204,6 +236,7 @@ extension Cell {
         switch self {
         case .text(let value): .text(value)
         case .int(let value): .integer(value)
+        case .double(let value): .float(value)
         case .bool(let value): .integer(value ? 1 : 0)
         case .null: .null
         }

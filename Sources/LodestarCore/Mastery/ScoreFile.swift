@@ -1,0 +1,67 @@
+/// Lodestar's simple score file: one row per student, standard and assessment.
+///
+/// ```
+/// assessment,date,class,student,standard,score
+/// Exit ticket: unit rates,2026-09-10,class-6a,stu-1042,CCSS.Math.Content.6.RP.A.2,3
+/// Exit ticket: unit rates,2026-09-10,class-6a,stu-1043,CCSS.Math.Content.6.RP.A.2,7/10
+/// ```
+///
+/// `class` and `student` are roster sourcedIds; `standard` is a standard's code (or CASE identifier);
+/// `score` is a level value on the scale or points as `earned/possible`, turned into a level by the
+/// scale's cut scores. Rows with the same assessment, date and class are one assessment.
+public enum ScoreFile {
+    public static let columns = ["assessment", "date", "class", "student", "standard", "score"]
+
+    public struct Row: Sendable, Equatable {
+        public var line: Int
+        public var assessment: String
+        public var date: String
+        public var classId: String
+        public var studentId: String
+        public var standard: String
+        /// The level value, after converting points.
+        public var value: Double
+    }
+
+    public static func parse(_ bytes: [UInt8], fileName: String, scale: ProficiencyScale) throws(LodestarError) -> [Row] {
+        let table = try CSVTable(fileName: fileName, bytes: bytes)
+        for name in columns where table.columnIndex(name) == nil {
+            throw LodestarError("the header has no “\(name)” column; expected \(columns.joined(separator: ","))",
+                                at: FileLocation(file: fileName, line: 1, columnName: name))
+        }
+        guard !table.records.isEmpty else { throw LodestarError("the file has no scores", at: FileLocation(file: fileName, line: 2)) }
+        let index = Dictionary(uniqueKeysWithValues: columns.map { ($0, table.columnIndex($0)!) })
+        var rows: [Row] = []
+        var seen: [String: Int] = [:]
+        for record in table.records {
+            func field(_ name: String) -> String { record.fields[index[name]!].trimmingSpaces() }
+            func fail(_ name: String, _ message: String) -> LodestarError {
+                LodestarError(message, at: FileLocation(file: fileName, line: record.line, column: index[name]! + 1, columnName: name))
+            }
+            for name in columns where field(name).isEmpty { throw fail(name, "a value is required here") }
+            guard ISODate.isValid(field("date")) else { throw fail("date", "expected a date as YYYY-MM-DD, found “\(field("date"))”") }
+            let value: Double
+            let text = field("score")
+            if let slash = text.firstIndex(of: "/") {
+                guard let earned = Double(text[..<slash]), let possible = Double(text[text.index(after: slash)...]),
+                      let level = scale.level(points: earned, outOf: possible) else {
+                    throw fail("score", "expected points as earned/possible with 0 ≤ earned ≤ possible, found “\(text)”")
+                }
+                value = level.value
+            } else {
+                guard let number = Double(text), scale.levels.contains(where: { $0.value == number }) else {
+                    let allowed = scale.levels.map { $0.value == $0.value.rounded() ? String(Int($0.value)) : String($0.value) }
+                    throw fail("score", "expected one of \(allowed.joined(separator: ", ")) or points like 7/10, found “\(text)”")
+                }
+                value = number
+            }
+            let key = [field("assessment"), field("date"), field("class"), field("student"), field("standard")].joined(separator: "\u{1F}")
+            if let first = seen.updateValue(record.line, forKey: key) {
+                throw fail("student", "this student already has a score for this standard on this assessment (line \(first))")
+            }
+            rows.append(Row(line: record.line, assessment: field("assessment"), date: field("date"), classId: field("class"),
+                            studentId: field("student"), standard: field("standard"), value: value))
+        }
+        return rows
+    }
+}
