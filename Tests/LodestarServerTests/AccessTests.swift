@@ -32,7 +32,7 @@ struct AccessTests {
 
     func withDemo(_ database: TestDatabase, _ test: (Application, Fixture) async throws -> Void) async throws {
         try await withLodestar(database) { app in
-            let district = try await DemoLoader.load(size: .small, seed: 1, withWalkthroughs: false, on: app.db)
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
             try await test(app, Fixture(district))
         }
     }

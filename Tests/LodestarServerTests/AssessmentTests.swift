@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import LodestarCore
 import Testing
@@ -16,7 +17,7 @@ struct AssessmentTests {
 
     func withClass(_ database: TestDatabase, _ test: (Application, Fixture, TestClient) async throws -> Void) async throws {
         try await withLodestar(database) { app in
-            let district = try await DemoLoader.load(size: .small, seed: 1, withWalkthroughs: false, on: app.db)
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
             let package = try CASEPackage.parse(Array(try Data(contentsOf: sharedData.appendingPathComponent("case/what-standards-could-be-ccss-math.json"))), fileName: "ccss.json")
             try await StandardsStore.save(package, subject: "Mathematics", on: app.db)
             let people = DemoPeople(district: district)
@@ -122,7 +123,7 @@ struct AssessmentTests {
 struct ScoreImportTests {
     func withClass(_ database: TestDatabase, _ test: (Application, DemoPeople, String, [String]) async throws -> Void) async throws {
         try await withLodestar(database) { app in
-            let district = try await DemoLoader.load(size: .small, seed: 1, withWalkthroughs: false, on: app.db)
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
             let package = try CASEPackage.parse(Array(try Data(contentsOf: sharedData.appendingPathComponent("case/what-standards-could-be-ccss-math.json"))), fileName: "ccss.json")
             try await StandardsStore.save(package, subject: "Mathematics", on: app.db)
             let people = DemoPeople(district: district)
@@ -194,5 +195,35 @@ struct ScoreImportTests {
         let staff = try #require(try await Staff.query(on: app.db).filter(\.$email == email).first())
         let grants = try await RoleGrantRecord.query(on: app.db).filter(\.$staffId == staff.id!).all().compactMap(\.grant)
         return Viewer(staff: staff, policy: AccessPolicy(grants: grants))
+    }
+}
+
+@Suite("Demo assessments")
+struct DemoAssessmentTests {
+    @Test(arguments: TestDatabase.all)
+    func demoHasWeeklyAssessmentsWithGrowthAndGroupGaps(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let through = Date(timeIntervalSince1970: 1_795_651_200) // 2026-11-26
+            try await DemoLoader.load(size: .small, seed: 1, through: through, on: app.db)
+            let assessments = try await Assessment.query(on: app.db).count()
+            let scores = try await Score.query(on: app.db).count()
+            #expect(assessments > 700)
+            #expect(scores > 25_000)
+            // Scores grow over the autumn.
+            func mean(_ condition: SQLQueryString) async throws -> Double {
+                try await app.db.sql.raw("""
+                    SELECT AVG(sc.value) AS m FROM scores sc JOIN assessments a ON a.id = sc.assessment_id
+                    JOIN students s ON s.id = sc.student_id WHERE \(condition)
+                    """).first()!.decode(column: "m", as: Double.self)
+            }
+            #expect(try await mean("a.assessed_on < '2026-09-20'") + 0.15 < mean("a.assessed_on > '2026-11-01'"))
+            // Groups differ, as in real districts.
+            #expect(try await mean("s.special_education = \(bind: true)") + 0.3 < mean("s.special_education = \(bind: false)"))
+            #expect(try await mean("s.gifted = \(bind: true)") > mean("s.gifted = \(bind: false)") + 0.3)
+            // Every score is on the scale, and the tracker of a class shows mastery.
+            #expect(try await Score.query(on: app.db).filter(\.$value < 1).count() == 0)
+            try await DemoLoader.load(size: .small, seed: 1, through: through, on: app.db)
+            #expect(try await Score.query(on: app.db).count() == scores)
+        }
     }
 }

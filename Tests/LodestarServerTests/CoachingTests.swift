@@ -10,7 +10,7 @@ struct CoachingTests {
     @Test(arguments: TestDatabase.all)
     func principalAssignsCaseloadCoachRecordsAConversationTeacherFollowsUp(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in
-            let district = try await DemoLoader.load(size: .small, seed: 1, withWalkthroughs: false, on: app.db)
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
             let people = DemoPeople(district: district)
             let coachId = try #require(district.accounts.first { $0.isFeatured && $0.grants.first?.role == .coach }?.sourcedId)
             let otherTeacher = try #require(district.bundle.users.first { $0.role == "teacher" && $0.orgSourcedIds == ["school-1"] && $0.sourcedId != people.teacherId }).sourcedId

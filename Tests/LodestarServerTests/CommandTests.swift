@@ -35,7 +35,7 @@ struct CommandTests {
     @Test(arguments: TestDatabase.all)
     func resetPasswordChangesTheHash(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in
-            try await DemoLoader.load(size: .small, seed: 1, withWalkthroughs: false, on: app.db)
+            try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
             let email = DemoPeople(district: DemoDistrict(size: .small, seed: 1)).email(.principal)
             let before = try await Staff.query(on: app.db).filter(\.$email == email).first()!.passwordHash!
             try await run(app, ["user", "reset-password", email])

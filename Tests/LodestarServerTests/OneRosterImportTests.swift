@@ -172,7 +172,7 @@ struct OneRosterImportTests {
     @Test(arguments: TestDatabase.all)
     func uploadPageIsForDistrictAdminsAndReportsErrors(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in
-            let district = try await DemoLoader.load(size: .small, seed: 1, withWalkthroughs: false, on: app.db)
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
             let people = DemoPeople(district: district)
             let zip = try Data(contentsOf: URL(fileURLWithPath: Self.catalystZip))
 

@@ -9,7 +9,7 @@ struct SignInTests {
     @Test(arguments: TestDatabase.all)
     func sessionCookieIsHttpOnlyAndSameSiteAndRenewedAtSignIn(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in
-            let district = try await DemoLoader.load(size: .small, seed: 1, withWalkthroughs: false, on: app.db)
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
             let client = TestClient(app)
             let page = try await client.get("/signin")
             let before = try #require(page.headers.setCookie?["lodestar_session"])
@@ -27,7 +27,7 @@ struct SignInTests {
     @Test(arguments: TestDatabase.all)
     func formWithoutCSRFTokenIsRefused(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in
-            let district = try await DemoLoader.load(size: .small, seed: 1, withWalkthroughs: false, on: app.db)
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
             let client = TestClient(app)
             try await client.get("/signin")
             let res = try await client.post("/signin", form: ["identifier": DemoPeople(district: district).email(.principal), "password": DemoDistrict.password], csrf: false)
@@ -41,7 +41,7 @@ struct SignInTests {
     @Test(arguments: TestDatabase.all)
     func wrongPasswordIsRefusedAndRepeatedAttemptsAreLimited(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in
-            let district = try await DemoLoader.load(size: .small, seed: 1, withWalkthroughs: false, on: app.db)
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
             let email = DemoPeople(district: district).email(.principal)
             let client = TestClient(app)
             for _ in 0..<SignInPolicy.failuresPerAccount {
@@ -57,7 +57,7 @@ struct SignInTests {
     @Test(arguments: TestDatabase.all)
     func signOutEndsTheSession(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in
-            let district = try await DemoLoader.load(size: .small, seed: 1, withWalkthroughs: false, on: app.db)
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
             let client = TestClient(app)
             try await client.signIn(DemoPeople(district: district).email(.principal))
             let oldCookie = client.cookie

@@ -49,7 +49,7 @@ struct StandardsTests {
     @Test(arguments: TestDatabase.all)
     func browseSearchAndImportThroughTheApp(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in
-            let district = try await DemoLoader.load(size: .small, seed: 1, withWalkthroughs: false, on: app.db)
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
             let people = DemoPeople(district: district)
             try await run(app, ["import", "case", Self.sample("what-standards-could-be-ccss-math.json"), "--subject", "Mathematics"])
             let teacher = TestClient(app)

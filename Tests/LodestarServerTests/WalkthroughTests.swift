@@ -26,7 +26,7 @@ struct WalkthroughTests {
 
     func withDemo(_ database: TestDatabase, _ test: (Application, Fixture) async throws -> Void) async throws {
         try await withLodestar(database) { app in
-            try await test(app, Fixture(try await DemoLoader.load(size: .small, seed: 1, withWalkthroughs: false, on: app.db)))
+            try await test(app, Fixture(try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)))
         }
     }
 
@@ -279,7 +279,7 @@ struct CoverageTests {
     @Test(arguments: TestDatabase.all)
     func principalSeesCoverageAndPlansAVisitTheTeacherSees(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in
-            let district = try await DemoLoader.load(size: .small, seed: 1, withWalkthroughs: false, on: app.db)
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
             let people = DemoPeople(district: district)
             let principal = TestClient(app)
             try await principal.signIn(people.email(.principal))

@@ -10,9 +10,10 @@ enum DemoLoader {
 
     /// - Parameters:
     ///   - through: walkthroughs run from the start of the school year to this moment (default now).
-    ///   - withWalkthroughs: false loads the roster and accounts only (for tests that start from no visits).
+    ///   - withActivity: false loads the roster and accounts only: no walkthroughs, coaching,
+    ///     standards, assessments or scores (for tests that start from nothing).
     @discardableResult
-    static func load(size: DemoDistrict.Size, seed: UInt64, through: Date = Date(), withWalkthroughs: Bool = true,
+    static func load(size: DemoDistrict.Size, seed: UInt64, through: Date = Date(), withActivity: Bool = true,
                      on db: any Database) async throws -> DemoDistrict {
         let district = DemoDistrict(size: size, seed: seed)
         _ = try await RosterWriter.write(district.bundle, to: db)
@@ -35,7 +36,8 @@ enum DemoLoader {
                 }
             }
         }
-        guard withWalkthroughs else { return district }
+        guard withActivity else { return district }
+        try await DemoAssessmentLoader.load(DemoAssessments(district: district, seed: seed, through: through.timeIntervalSince1970), on: db)
         try await DemoWalkthroughLoader.load(DemoWalkthroughs(district: district, size: size, seed: seed, through: through.timeIntervalSince1970),
                                              now: Int(through.timeIntervalSince1970), on: db)
         return district

@@ -143,7 +143,8 @@ struct TableSync: Sendable {
         return counts
     }
 
-    private func upsert(_ rows: [(String, [Cell])], extra: [(String, Cell)], on db: any SQLDatabase) async throws {
+    /// Inserts `rows`, updating any that exist, in batched statements.
+    func upsert(_ rows: [(String, [Cell])], extra: [(String, Cell)] = [], on db: any SQLDatabase) async throws {
         guard !rows.isEmpty else { return }
         if let sqlite = db as? any SQLiteDatabase {
             return try await upsertSQLite(rows, extra: extra, on: sqlite)

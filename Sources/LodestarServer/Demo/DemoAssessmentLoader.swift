@@ -1,0 +1,39 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+
+/// Stores the demo district's standards, assessments and scores. Demo assessments have ids starting
+/// with `demo|`; loading again replaces them and leaves assessments people made alone.
+enum DemoAssessmentLoader {
+    static let assessments = TableSync(table: "assessments", columns: [
+        ("title", .text), ("assessed_on", .text), ("scale_id", .text), ("school_id", .text), ("created_by", .text), ("created_at", .int)])
+    static let classLinks = TableSync(table: "assessment_classes", columns: [("assessment_id", .text), ("class_id", .text)])
+    static let standardLinks = TableSync(table: "assessment_standards", columns: [("assessment_id", .text), ("standard_id", .text)])
+    static let scores = TableSync(table: "scores", columns: [
+        ("assessment_id", .text), ("student_id", .text), ("standard_id", .text), ("value", .double), ("entered_at", .int), ("entered_by", .text)])
+
+    static func load(_ demo: DemoAssessments, on db: any Database) async throws {
+        for package in DemoStandards.packages { try await StandardsStore.save(package, subject: nil, on: db) }
+        _ = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: db)
+        try await db.writeTransaction { db in
+            let sql = db.sql
+            for table in ["scores", "assessment_classes", "assessment_standards", "assessments"] {
+                let column = table == "assessments" ? "id" : "assessment_id"
+                try await sql.raw("DELETE FROM \(ident: table) WHERE \(ident: column) LIKE 'demo|%'").run()
+            }
+            for school in demo.schoolIds {
+                let (schoolAssessments, schoolScores) = demo.generate(school: school)
+                try await assessments.upsert(schoolAssessments.map { a in
+                    (a.id, [.text(a.title), .text(a.date), .text(MasteryStore.defaultScaleId), .text(a.schoolId), .text(a.teacherId), .int(0)])
+                }, on: sql)
+                try await classLinks.upsert(schoolAssessments.map { ("\($0.id)|\($0.classId)", [.text($0.id), .text($0.classId)]) }, on: sql)
+                try await standardLinks.upsert(schoolAssessments.flatMap { a in a.standardIds.map { ("\(a.id)|\($0)", [.text(a.id), .text($0)]) } }, on: sql)
+                try await scores.upsert(schoolScores.map { s in
+                    (Score.id(assessment: s.assessmentId, student: s.studentId, standard: s.standardId),
+                     [.text(s.assessmentId), .text(s.studentId), .text(s.standardId), .double(s.value), .int(s.enteredAt), .text("demo")])
+                }, on: sql)
+            }
+        }
+    }
+}
