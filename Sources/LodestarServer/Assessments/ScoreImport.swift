@@ -15,6 +15,16 @@ enum ScoreImport {
     static let scores = TableSync(table: "scores", columns: [
         ("assessment_id", .text), ("student_id", .text), ("standard_id", .text), ("value", .double), ("entered_at", .int), ("entered_by", .text)])
 
+    /// A stable id for the assessment a file row belongs to (FNV-1a of class, date and title), safe in a URL,
+    /// so importing the same file again finds the same assessment.
+    static func assessmentId(classId: String, date: String, title: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "\(classId)\u{1F}\(date)\u{1F}\(title)".utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return "csv-" + String(hash, radix: 16)
+    }
+
     /// - Parameter importer: who imports; teachers may import only for their own classes. Nil for the command line.
     static func run(_ bytes: [UInt8], fileName: String, importer: Viewer?, on db: any Database) async throws -> Report {
         let scale = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: db)
@@ -66,7 +76,7 @@ enum ScoreImport {
         var assessments: [String: (title: String, date: String, classId: String, standards: Set<String>)] = [:]
         var scoreRows = TableRows()
         for row in rows {
-            let id = "csv|\(row.classId)|\(row.date)|\(row.assessment)"
+            let id = assessmentId(classId: row.classId, date: row.date, title: row.assessment)
             let standard = standardIds[row.standard]!
             assessments[id, default: (row.assessment, row.date, row.classId, [])].standards.insert(standard)
             scoreRows[Score.id(assessment: id, student: row.studentId, standard: standard)] = [
