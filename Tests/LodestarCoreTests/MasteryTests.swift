@@ -110,3 +110,28 @@ struct MasteryTests {
         #expect(throws: Never.self) { try ProficiencyScale.fourLevel.validate() }
     }
 }
+
+@Suite("Mastery settings form")
+struct MasteryFormTests {
+    @Test func everyMethodRoundTripsThroughTheForm() throws {
+        let methods: [MasteryMethod] = [.mostRecent, .highest, .mean, .mode(tieBreak: .lowest), .mostRecentMean(count: 3), .nTimes(count: 2),
+                                        .weightedAverage(weight: 0.7), .decayingAverage(weight: 0.65), .powerLaw]
+        for method in methods {
+            var tie: String?, count: Int?, weight: Double?
+            switch method {
+            case .mode(let t): tie = t.rawValue
+            case .mostRecentMean(let n), .nTimes(let n): count = n
+            case .weightedAverage(let w), .decayingAverage(let w): weight = w
+            default: break
+            }
+            #expect(try MasteryMethod(formKey: method.formKey, tieBreak: tie, count: count, weight: weight) == method)
+        }
+    }
+
+    @Test func missingOrImpossibleParametersAreRefused() {
+        #expect(throws: LodestarError.self) { try MasteryMethod(formKey: "decaying", tieBreak: nil, count: nil, weight: 1.5) }
+        #expect(throws: LodestarError.self) { try MasteryMethod(formKey: "n_times", tieBreak: nil, count: 0, weight: nil) }
+        #expect(throws: LodestarError.self) { try MasteryMethod(formKey: "mode", tieBreak: "coin", count: nil, weight: nil) }
+        #expect(throws: LodestarError.self) { try MasteryMethod(formKey: "magic", tieBreak: nil, count: nil, weight: nil) }
+    }
+}

@@ -69,6 +69,10 @@ struct AssessmentTests {
             let evidence = try await teacher.get("/classes/\(f.classId)/mastery/\(student)/\(standard)")
             #expect(evidence.body.string.contains("Exit ticket 1"))
             #expect(evidence.body.string.contains("3 — Meets"))
+            // The student's profile shows the same mastery.
+            let profile = try await teacher.get("/students/\(student)")
+            #expect(profile.body.string.contains("<strong>CCSS.Math.Content.6.RP.A.1</strong>"))
+            #expect(profile.body.string.contains("<span class=\"cell-value\">3</span> <span class=\"cell-level\">Meets</span>"))
             // Clearing a score removes it.
             #expect(try await score(teacher, third, student: student, standard: standard, value: nil).status == .ok)
             #expect(try await Score.query(on: app.db).count() == 2)
@@ -115,6 +119,33 @@ struct AssessmentTests {
             try await otherPrincipal.signIn(email)
             #expect(try await otherPrincipal.get("/classes/\(f.classId)/mastery").status == .forbidden)
             #expect(try await otherPrincipal.get("/assessments/\(assessment)").status == .forbidden)
+        }
+    }
+}
+
+@Suite("Mastery settings")
+struct MasterySettingsTests {
+    @Test(arguments: TestDatabase.all)
+    func districtAdminSetsTheMethodAndSchoolOverrides(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            let people = DemoPeople(district: district)
+            let principal = TestClient(app)
+            try await principal.signIn(people.email(.principal))
+            #expect(try await principal.get("/admin/mastery").status == .forbidden)
+            #expect(try await principal.post("/admin/mastery", form: ["scope": "district", "method": "highest"]).status == .forbidden)
+
+            let admin = TestClient(app)
+            try await admin.signIn(people.email(.districtAdmin))
+            #expect(try await admin.get("/admin/mastery").status == .ok)
+            #expect(try await admin.post("/admin/mastery", form: ["scope": "district", "method": "n_times", "count": "2"]).status == .seeOther)
+            #expect(try await MasteryStore.method(forSchool: "school-1", on: app.db) == .nTimes(count: 2))
+            #expect(try await admin.post("/admin/mastery", form: ["scope": "school-1", "method": "weighted", "weight": "0.7"]).status == .seeOther)
+            #expect(try await MasteryStore.method(forSchool: "school-1", on: app.db) == .weightedAverage(weight: 0.7))
+            #expect(try await MasteryStore.method(forSchool: "school-2", on: app.db) == .nTimes(count: 2))
+            #expect(try await admin.post("/admin/mastery", form: ["scope": "school-1", "method": "inherit"]).status == .seeOther)
+            #expect(try await MasteryStore.method(forSchool: "school-1", on: app.db) == .nTimes(count: 2))
+            #expect(try await admin.post("/admin/mastery", form: ["scope": "district", "method": "decaying", "weight": "2"]).status == .unprocessableEntity)
         }
     }
 }

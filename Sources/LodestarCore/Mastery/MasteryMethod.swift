@@ -109,3 +109,52 @@ public enum MasteryMethod: Sendable, Equatable, Codable, Hashable {
         }
     }
 }
+
+extension MasteryMethod {
+    /// The methods as a settings form offers them, by key.
+    public static let formKeys: [(key: String, label: String)] = [
+        ("decaying", "Decaying average"), ("weighted", "Weighted average"), ("most_recent", "Most recent score"),
+        ("recent_mean", "Mean of the most recent scores"), ("highest", "Highest score"), ("mean", "Mean of all scores"),
+        ("mode", "Most frequent score"), ("n_times", "Mastered n times"), ("power_law", "Power law"),
+    ]
+
+    public var formKey: String {
+        switch self {
+        case .mostRecent: "most_recent"
+        case .highest: "highest"
+        case .mean: "mean"
+        case .mode: "mode"
+        case .mostRecentMean: "recent_mean"
+        case .nTimes: "n_times"
+        case .weightedAverage: "weighted"
+        case .decayingAverage: "decaying"
+        case .powerLaw: "power_law"
+        }
+    }
+
+    /// Builds a method from the settings form; only the fields the method uses are read.
+    public init(formKey: String, tieBreak: String?, count: Int?, weight: Double?) throws(LodestarError) {
+        func needCount() throws(LodestarError) -> Int {
+            guard let count, (1...20).contains(count) else { throw LodestarError("give a number of scores from 1 to 20") }
+            return count
+        }
+        func needWeight() throws(LodestarError) -> Double {
+            guard let weight, weight > 0, weight < 1 else { throw LodestarError("give a weight between 0 and 1, such as 0.65") }
+            return weight
+        }
+        switch formKey {
+        case "most_recent": self = .mostRecent
+        case "highest": self = .highest
+        case "mean": self = .mean
+        case "mode":
+            guard let tie = ModeTieBreak(rawValue: tieBreak ?? "") else { throw LodestarError("choose how ties are broken") }
+            self = .mode(tieBreak: tie)
+        case "recent_mean": self = .mostRecentMean(count: try needCount())
+        case "n_times": self = .nTimes(count: try needCount())
+        case "weighted": self = .weightedAverage(weight: try needWeight())
+        case "decaying": self = .decayingAverage(weight: try needWeight())
+        case "power_law": self = .powerLaw
+        default: throw LodestarError("choose a mastery method from the list")
+        }
+    }
+}

@@ -93,6 +93,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: CoachingController())
     try signedIn.register(collection: StandardsController())
     try signedIn.register(collection: AssessmentController())
+    try signedIn.register(collection: MasterySettingsController())
     try signedIn.register(collection: FrameworksController())
 }
 

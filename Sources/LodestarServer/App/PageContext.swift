@@ -42,6 +42,7 @@ struct PageContext: Encodable {
             if viewer.policy.canAdministerDistrict {
                 links.append(("People", "/admin/people"))
                 links.append(("Frameworks", "/admin/frameworks"))
+                links.append(("Mastery", "/admin/mastery"))
                 links.append(("Import", "/admin/import"))
             }
         }

@@ -86,6 +86,44 @@ struct AssessmentQueries {
             """).all(decoding: Evidence.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
+    /// Standards a student has any score on, by code.
+    func standardsScored(student studentId: String) async throws -> [StandardRef] {
+        try await sql.raw("""
+            SELECT DISTINCT s.id, s.code, s.statement FROM scores sc JOIN standards s ON s.id = sc.standard_id
+            WHERE sc.student_id = \(bind: studentId) ORDER BY s.code
+            """).all(decoding: StandardRef.self)
+    }
+
+    /// A student's mastery of every standard with evidence, by the school's method.
+    struct MasteryRow: Encodable, Sendable {
+        var code: String
+        var statement: String
+        var value: String
+        var level: String
+        var css: String
+        var scores: Int
+    }
+
+    func masteryProfile(student studentId: String, schoolId: String) async throws -> (method: String, rows: [MasteryRow]) {
+        let method = try await MasteryStore.method(forSchool: schoolId, on: db)
+        let scale = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: db)
+        let standards = try await standardsScored(student: studentId)
+        let grouped = Dictionary(grouping: try await evidence(students: [studentId], standards: standards.map(\.id)), by: \.standardId)
+        let rows = standards.map { standard -> MasteryRow in
+            let scores = grouped[standard.id] ?? []
+            switch method.calculate(scores.map(\.value), on: scale) {
+            case .value(let value):
+                let level = scale.level(for: value)
+                return MasteryRow(code: standard.code, statement: standard.statement, value: AssessmentController.format((value * 10).rounded() / 10),
+                                  level: level?.name ?? "", css: AssessmentController.css(levelIndex: level.flatMap { scale.levels.firstIndex(of: $0) }, of: scale.levels.count),
+                                  scores: scores.count)
+            case .notYet, .noEvidence:
+                return MasteryRow(code: standard.code, statement: standard.statement, value: "…", level: "Not yet", css: "level-none", scores: scores.count)
+            }
+        }
+        return (method.label, rows)
+    }
+
     /// Standards assessed in a class, by code.
     func standardsAssessed(inClass classId: String) async throws -> [StandardRef] {
         try await sql.raw("""

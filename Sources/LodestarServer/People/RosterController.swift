@@ -167,6 +167,8 @@ struct RosterController: RouteCollection {
         let raceEthnicity: String
         let programs: [String]
         let classes: [ClassItem]
+        let masteryMethod: String
+        let mastery: [AssessmentQueries.MasteryRow]
     }
 
     func student(req: Request) async throws -> View {
@@ -187,10 +189,12 @@ struct RosterController: RouteCollection {
             StudentPage.ClassItem(id: $0.id, title: $0.title, teacher: $0.teacher ?? "—", periods: $0.periods.replacingOccurrences(of: ",", with: ", "))
         }
         let school = try await Org.find(student.schoolId, on: req.db)
+        let mastery = try await AssessmentQueries(db: req.db).masteryProfile(student: student.id!, schoolId: student.schoolId)
         return try await req.view.render("people/student", StudentPage(
             page: PageContext(request: req, title: student.displayName), name: student.displayName,
             identifier: student.identifier, grade: GradeLevel.label(student.grade), schoolName: school?.name ?? student.schoolId,
             birthDate: student.birthDate ?? "Not recorded", sex: student.sex.isEmpty ? "Not recorded" : student.sex.capitalized,
-            raceEthnicity: student.raceEthnicity, programs: programs, classes: enrolled))
+            raceEthnicity: student.raceEthnicity, programs: programs, classes: enrolled,
+            masteryMethod: mastery.method, mastery: mastery.rows))
     }
 }
