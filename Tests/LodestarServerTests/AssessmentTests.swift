@@ -80,6 +80,39 @@ struct AssessmentTests {
     }
 
     @Test(arguments: TestDatabase.all)
+    func interventionGroupFollowsProgressAfterReassessment(_ database: TestDatabase) async throws {
+        try await withClass(database) { app, f, teacher in
+            let standard = try #require(try await Standard.query(on: app.db).filter(\.$code == "CCSS.Math.Content.6.RP.A.1").first()).id!
+            let first = try #require(try await create(teacher, classId: f.classId, title: "Check", date: "2026-09-10"))
+            try await score(teacher, first, student: f.students[0], standard: standard, value: 1)
+            try await score(teacher, first, student: f.students[1], standard: standard, value: 2)
+            try await score(teacher, first, student: f.students[2], standard: standard, value: 4)
+            let form = try await teacher.get("/classes/\(f.classId)/interventions/new?standard=\(standard)")
+            #expect(form.status == .ok)
+            // Below Meets are ticked; the student at Exceeds is not.
+            #expect(form.body.string.contains("value=\"\(f.students[0])\" checked"))
+            #expect(!form.body.string.contains("value=\"\(f.students[2])\" checked"))
+            #expect(try await teacher.post("/classes/\(f.classId)/interventions", form: ["standardId": standard, "name": "", "plan": "", "reassessOn": "2026-10-01", "studentIds[]": f.students[0]]).status == .unprocessableEntity)
+            let created = try await teacher.post("/classes/\(f.classId)/interventions", form: [
+                "standardId": standard, "name": "Ratio group", "plan": "Reteach with tape diagrams", "reassessOn": "2026-10-01", "studentIds[]": f.students[0]])
+            #expect(created.status == .seeOther)
+            let groupPath = try #require(created.headers.first(name: .location))
+            #expect(try await teacher.get(groupPath).body.string.contains("0 of 1 now at Meets or above"))
+            // After reassessment, most recent method: the student reached Meets.
+            try await MasteryStore.setMethod(.mostRecent, for: "school-1", on: app.db)
+            let reassessment = try #require(try await create(teacher, classId: f.classId, title: "Reassessment", date: "2026-10-01"))
+            try await score(teacher, reassessment, student: f.students[0], standard: standard, value: 3)
+            let page = try await teacher.get(groupPath)
+            #expect(page.body.string.contains("1 of 1 now at Meets or above"))
+            #expect(page.body.string.contains("+2"))
+            // A colleague cannot see the group.
+            let colleague = TestClient(app)
+            try await colleague.signIn(f.people.email(.teacherLeader))
+            #expect(try await colleague.get(groupPath).status == .forbidden)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
     func badScoresAndBadAssessmentsAreRefused(_ database: TestDatabase) async throws {
         try await withClass(database) { app, f, teacher in
             let standard = try #require(try await Standard.query(on: app.db).filter(\.$code == "CCSS.Math.Content.6.RP.A.1").first()).id!

@@ -50,6 +50,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.migrations.add(CoachingMigration())
     app.migrations.add(StandardsMigration())
     app.migrations.add(AssessmentMigration())
+    app.migrations.add(InterventionMigration())
     app.migrations.add(SessionRecord.migration)
     try await app.autoMigrate()
 
@@ -94,6 +95,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: StandardsController())
     try signedIn.register(collection: AssessmentController())
     try signedIn.register(collection: MasterySettingsController())
+    try signedIn.register(collection: InterventionController())
     try signedIn.register(collection: FrameworksController())
 }
 
