@@ -52,7 +52,7 @@ struct SignInController: RouteCollection {
         await limiter.recordSuccess(account: identifier)
         // New session id at sign-in: drop the old session record, let the middleware issue a new one.
         if let oldId = req.session.id {
-            try await req.application.sessions.driver.deleteSession(oldId, for: req)
+            try await req.application.sessions.driver.deleteSession(oldId, for: req).get()
         }
         req.session.id = nil
         req.session.data = SessionData()

@@ -66,6 +66,7 @@ enum StandardsStore {
     }
 
     /// - Parameter subject: the subject to file the standards under, when the package names none.
+    @discardableResult
     static func save(_ package: CASEPackage, subject: String?, on db: any Database) async throws -> SyncCounts {
         let subject = (subject?.isEmpty == false ? subject! : package.subject)
         return try await db.writeTransaction { db in
