@@ -83,6 +83,7 @@ final class TestClient: @unchecked Sendable {
         return result
     }
 
+    @discardableResult
     func signIn(_ email: String, password: String = DemoDistrict.password) async throws -> TestingHTTPResponse {
         try await get("/signin")
         let response = try await post("/signin", form: ["identifier": email, "password": password])
