@@ -8,6 +8,7 @@ enum OneRosterImport {
     /// A zip may expand to at most this much; a larger one is refused before it fills memory.
     static let maxExpandedSize: UInt64 = 4 * 1024 * 1024 * 1024
 
+    @discardableResult
     static func run(path: String, on db: any Database) async throws -> ImportReport {
         try await run(files: readFiles(at: path), on: db)
     }
