@@ -291,3 +291,71 @@ struct DemoAssessmentTests {
         }
     }
 }
+
+@Suite("School assessment views")
+struct SchoolAssessmentViewTests {
+    @Test(arguments: TestDatabase.all)
+    func frequencyAndReadingViewsForLeaders(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, through: Date(), on: app.db)
+            let people = DemoPeople(district: district)
+            let principal = TestClient(app)
+            try await principal.signIn(people.email(.principal))
+            let frequency = try await principal.get("/schools/school-1/assessment-frequency")
+            #expect(frequency.status == .ok)
+            #expect(frequency.body.string.contains("CV.MATH."))
+            let reading = try await principal.get("/schools/school-1/reading")
+            #expect(reading.status == .ok)
+            #expect(reading.body.string.contains("CV.ELA.3.1"))
+            #expect(reading.body.string.contains("%</strong>"))
+
+            // Designating standards is the principal's; a coach sees the view but cannot change it; a teacher sees neither.
+            let coach = TestClient(app)
+            try await coach.signIn(people.email(.coach))
+            #expect(try await coach.get("/schools/school-1/reading").status == .ok)
+            #expect(try await coach.post("/schools/school-1/reading", form: ["standardIds[]": "cv-ela-03-1"]).status == .forbidden)
+            let teacher = TestClient(app)
+            try await teacher.signIn(people.teacherEmail)
+            #expect(try await teacher.get("/schools/school-1/reading").status == .forbidden)
+            #expect(try await teacher.get("/schools/school-1/assessment-frequency").status == .forbidden)
+
+            #expect(try await principal.post("/schools/school-1/reading", form: ["standardIds[]": "cv-ela-03-1"]).status == .seeOther)
+            let narrowed = try await principal.get("/schools/school-1/reading")
+            #expect(!narrowed.body.string.contains("value=\"cv-ela-KG-2\" checked"))
+            #expect(narrowed.body.string.contains("value=\"cv-ela-03-1\" checked"))
+            #expect(narrowed.body.string.contains("none designated for this grade"))
+            #expect(try await principal.post("/schools/school-1/reading", form: ["standardIds[]": "no-such-standard"]).status == .unprocessableEntity)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func smallGroupsAreNotShown(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            try await OneRosterImport.run(path: sharedData.appendingPathComponent("oneroster/v1p1-oat-sample").path, on: app.db)
+            let package = DemoStandards.packages.first { $0.subject == "English Language Arts" }!
+            try await StandardsStore.save(package, subject: nil, on: app.db)
+            try await ScoreImport.run(Array("assessment,date,class,student,standard,score\nCheck,2026-09-10,class1,user1,CV.ELA.2.2,4\n".utf8),
+                                      fileName: "s.csv", importer: nil, on: app.db)
+            let benchmark = ReadingBenchmark()
+            benchmark.id = "12345|cv-ela-02-2"
+            benchmark.schoolId = "12345"
+            benchmark.standardId = "cv-ela-02-2"
+            try await benchmark.create(on: app.db)
+            try await run(app, ["user", "add", "lead@x.org", "--role", "district_leader"])
+            let staff = try #require(try await Staff.query(on: app.db).filter(\.$email == "lead@x.org").first())
+            staff.passwordHash = try Bcrypt.hash(DemoDistrict.password)
+            try await staff.save(on: app.db)
+            let leader = TestClient(app)
+            try await leader.signIn("lead@x.org")
+            let page = try await leader.get("/schools/12345/reading")
+            #expect(page.body.string.contains("Not shown (fewer than 10)"))
+            #expect(!page.body.string.contains("1 of 1"))
+        }
+    }
+
+    func run(_ app: Application, _ arguments: [String]) async throws {
+        var context = CommandContext(console: app.console, input: CommandInput(arguments: ["lodestar"] + arguments))
+        context.application = app
+        try await app.console.run(app.asyncCommands.group(), with: context)
+    }
+}

@@ -97,6 +97,11 @@ public struct DemoAssessments: Sendable {
         schoolIds = sections.keys.sorted()
     }
 
+    /// The grades a school's assessed classes serve.
+    public func grades(ofSchool schoolId: String) -> [String] {
+        Array(Set((sections[schoolId] ?? []).map(\.grade))).sorted { GradeLevel.sortKey($0) < GradeLevel.sortKey($1) }
+    }
+
     /// The assessments and scores of one school.
     public func generate(school schoolId: String) -> (assessments: [Assessment], scores: [ScoreRow]) {
         var random = SeededRandom(seed: seed &+ UInt64(schoolIds.firstIndex(of: schoolId) ?? 0) &* 7_919 &+ 3)

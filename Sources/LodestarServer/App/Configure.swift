@@ -51,6 +51,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.migrations.add(StandardsMigration())
     app.migrations.add(AssessmentMigration())
     app.migrations.add(InterventionMigration())
+    app.migrations.add(ReadingBenchmarkMigration())
     app.migrations.add(SessionRecord.migration)
     try await app.autoMigrate()
 
@@ -96,6 +97,8 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: AssessmentController())
     try signedIn.register(collection: MasterySettingsController())
     try signedIn.register(collection: InterventionController())
+    try signedIn.register(collection: FrequencyController())
+    try signedIn.register(collection: ReadingTrackerController())
     try signedIn.register(collection: FrameworksController())
 }
 

@@ -22,6 +22,16 @@ enum DemoAssessmentLoader {
                 let column = table == "assessments" ? "id" : "assessment_id"
                 try await sql.raw("DELETE FROM \(ident: table) WHERE \(ident: column) LIKE 'demo|%'").run()
             }
+            // Each school counts its grade's reading-fluency or textual-evidence standard toward reading at grade level.
+            var benchmarks: [(String, [Cell])] = []
+            for school in demo.schoolIds {
+                for grade in demo.grades(ofSchool: school) {
+                    let number = ["KG", "01", "02"].contains(grade) ? 2 : 1
+                    let standard = DemoStandards.identifier(subject: "English Language Arts", grade: grade, number: number)
+                    benchmarks.append(("\(school)|\(standard)", [.text(school), .text(standard)]))
+                }
+            }
+            try await TableSync(table: "reading_benchmarks", columns: [("school_id", .text), ("standard_id", .text)]).upsert(benchmarks, on: sql)
             for school in demo.schoolIds {
                 let (schoolAssessments, schoolScores) = demo.generate(school: school)
                 try await assessments.upsert(schoolAssessments.map { a in

@@ -57,7 +57,7 @@ struct CoverageController: RouteCollection {
         let school = schools.first { $0.id == requested } ?? schools[0]
         let days = [14, 30, 60].contains(req.query[Int.self, at: "days"] ?? 0) ? req.query[Int.self, at: "days"]! : 30
         let now = Int(Date().timeIntervalSince1970)
-        let termStart = try await currentTermStart(req.db.sql, now: now)
+        let termStart = try await Self.currentTermStart(req.db.sql, now: now)
 
         let rows = try await req.db.sql.raw("""
             SELECT st.id, st.given_name, st.family_name,
@@ -93,7 +93,7 @@ struct CoverageController: RouteCollection {
     }
 
     /// Start of the semester or term running now, else of the school year, else 90 days ago.
-    private func currentTermStart(_ sql: any SQLDatabase, now: Int) async throws -> Int {
+    static func currentTermStart(_ sql: any SQLDatabase, now: Int) async throws -> Int {
         let today = Self.isoDay(now)
         let row = try await sql.raw("""
             SELECT start_date FROM academic_sessions

@@ -1,0 +1,152 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+import Vapor
+
+/// A standard a school counts toward "reading at grade level".
+final class ReadingBenchmark: Model, @unchecked Sendable {
+    static let schema = "reading_benchmarks"
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "school_id") var schoolId: String
+    @Field(key: "standard_id") var standardId: String
+    init() {}
+}
+
+struct ReadingBenchmarkMigration: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("reading_benchmarks")
+            .field("id", .string, .identifier(auto: false))
+            .field("school_id", .string, .required).field("standard_id", .string, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("reading_benchmarks").delete()
+    }
+}
+
+/// The share of students reading at or above grade level, grade by grade, on the standards the school
+/// designates — the "every child reads at grade level by grade 3" goal. Groups under ten students are
+/// not shown, so no child can be singled out.
+struct ReadingTrackerController: RouteCollection {
+    static let minimumGroup = 10
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("schools", ":schoolId", "reading", use: show)
+        routes.post("schools", ":schoolId", "reading", use: designate)
+    }
+
+    struct Page: Encodable {
+        struct Grade: Encodable {
+            let grade: String
+            let students: Int
+            let withEvidence: Int
+            let atOrAbove: Int?
+            let share: String?
+            let barWidth: Int
+            let suppressed: Bool
+            let standards: String
+        }
+        let page: PageContext
+        let schoolId: String
+        let schoolName: String
+        let method: String
+        let grades: [Grade]
+        let canDesignate: Bool
+        let candidates: [SelectOption]
+        let hasDesignations: Bool
+        let minimumGroup: Int
+    }
+
+    func show(req: Request) async throws -> View {
+        let viewer = try await req.viewer()
+        let schoolId = try req.parameters.require("schoolId")
+        try req.require(viewer.policy.canViewRoster(ofSchool: schoolId))
+        guard let school = try await Org.find(schoolId, on: req.db) else { throw Abort(.notFound) }
+        let sql = req.db.sql
+        let designated = try await ReadingBenchmark.query(on: req.db).filter(\.$schoolId == schoolId).all().map(\.standardId)
+        let standards = try await Standard.query(on: req.db).filter(\.$id ~~ designated).all()
+        let method = try await MasteryStore.method(forSchool: schoolId, on: req.db)
+        let scale = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: req.db)
+
+        // Students by grade.
+        let students = try await sql.raw("SELECT id, grade FROM students WHERE school_id = \(bind: schoolId)").all()
+            .map { (id: try $0.decode(column: "id", as: String.self), grade: try $0.decode(column: "grade", as: String.self)) }
+        let byGrade = Dictionary(grouping: students, by: \.grade)
+        // Every score on the designated standards, in attempt order.
+        var evidence: [String: [Double]] = [:]
+        if !designated.isEmpty {
+            let rows = try await sql.raw("""
+                SELECT sc.student_id, sc.standard_id, sc.value FROM scores sc JOIN assessments a ON a.id = sc.assessment_id
+                JOIN students s ON s.id = sc.student_id
+                WHERE s.school_id = \(bind: schoolId) AND sc.standard_id IN (\(binds: designated))
+                ORDER BY a.assessed_on, sc.entered_at
+                """).all()
+            for row in rows {
+                evidence["\(try row.decode(column: "student_id", as: String.self))|\(try row.decode(column: "standard_id", as: String.self))", default: []]
+                    .append(try row.decode(column: "value", as: Double.self))
+            }
+        }
+        var grades: [Page.Grade] = []
+        for grade in byGrade.keys.sorted(by: { GradeLevel.sortKey($0) < GradeLevel.sortKey($1) }) {
+            let gradeStandards = standards.filter { $0.grades.split(separator: ",").contains(Substring(grade)) }
+            var withEvidence = 0, atOrAbove = 0
+            for student in byGrade[grade]! {
+                let values = gradeStandards.compactMap { method.calculate(evidence["\(student.id)|\($0.id!)"] ?? [], on: scale).value }
+                guard !values.isEmpty else { continue }
+                withEvidence += 1
+                if values.reduce(0, +) / Double(values.count) >= scale.masteryValue - 1e-9 { atOrAbove += 1 }
+            }
+            let suppressed = withEvidence < Self.minimumGroup
+            let share = suppressed || withEvidence == 0 ? nil : Double(atOrAbove) / Double(withEvidence)
+            grades.append(.init(grade: GradeLevel.label(grade), students: byGrade[grade]!.count, withEvidence: withEvidence,
+                                atOrAbove: suppressed ? nil : atOrAbove, share: share.map { "\(Int(($0 * 100).rounded()))%" },
+                                barWidth: share.map { Int(($0 * 100).rounded()) } ?? 0, suppressed: suppressed,
+                                standards: gradeStandards.map(\.code).sorted().joined(separator: ", ")))
+        }
+        let canDesignate = viewer.policy.canManageCaseloads(atSchool: schoolId)
+        var candidates: [SelectOption] = []
+        if canDesignate {
+            let schoolGrades = Set(byGrade.keys)
+            let rows = try await sql.raw("""
+                SELECT s.id, s.code, s.statement, s.grades FROM standards s JOIN standard_documents d ON d.id = s.document_id
+                WHERE (LOWER(d.subject) LIKE '%english%' OR LOWER(d.subject) LIKE '%reading%' OR LOWER(d.subject) LIKE '%literacy%')
+                  AND s.item_type <> 'Grade' ORDER BY s.code
+                """).all()
+            for row in rows {
+                let id = try row.decode(column: "id", as: String.self)
+                let grades = try row.decode(column: "grades", as: String.self).split(separator: ",").map(String.init)
+                guard grades.contains(where: schoolGrades.contains) else { continue }
+                candidates.append(SelectOption(value: id, label: "\(try row.decode(column: "code", as: String.self)) — \(try row.decode(column: "statement", as: String.self))",
+                                               selected: designated.contains(id)))
+            }
+        }
+        return try await req.view.render("assessments/reading", Page(
+            page: PageContext(request: req, title: "Reading at grade level: \(school.name)"), schoolId: schoolId, schoolName: school.name,
+            method: method.label, grades: grades, canDesignate: canDesignate, candidates: candidates, hasDesignations: !designated.isEmpty,
+            minimumGroup: Self.minimumGroup))
+    }
+
+    struct Form: Content { var standardIds: [String]? }
+
+    func designate(req: Request) async throws -> Response {
+        let viewer = try await req.viewer()
+        let schoolId = try req.parameters.require("schoolId")
+        try req.require(viewer.policy.canManageCaseloads(atSchool: schoolId))
+        let chosen = Array(Set(try req.content.decode(Form.self).standardIds ?? []))
+        let found = try await Standard.query(on: req.db).filter(\.$id ~~ chosen).count()
+        guard found == chosen.count else { throw LodestarError("Choose standards from the list.") }
+        try await req.db.writeTransaction { db in
+            try await ReadingBenchmark.query(on: db).filter(\.$schoolId == schoolId).delete()
+            for id in chosen.sorted() {
+                let benchmark = ReadingBenchmark()
+                benchmark.id = "\(schoolId)|\(id)"
+                benchmark.schoolId = schoolId
+                benchmark.standardId = id
+                try await benchmark.create(on: db)
+            }
+        }
+        return req.redirect(to: "/schools/\(schoolId.urlQueryEncoded)/reading")
+    }
+}
