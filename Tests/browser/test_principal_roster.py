@@ -34,11 +34,25 @@ def test_principal_opens_roster_and_student(browser, shoot):
 
     browser.find_element(By.CSS_SELECTOR, "table tbody tr td a").click()
     WebDriverWait(browser, 10).until(lambda d: "/students/" in d.current_url)
+    assert "Mastery by standard" in browser.page_source
     assert "Student ID" in browser.find_element(By.CSS_SELECTOR, ".lede").text
     assert "English learner" in browser.page_source
     assert_accessible(browser, "student profile")
     shoot("04-student")
     shoot("04-student-phone", width=360)
+
+
+def test_principal_sees_reading_and_assessment_frequency(browser, shoot):
+    sign_in(browser, PRINCIPAL)
+    browser.get(BASE_URL + "/schools/school-1")
+    browser.find_element(By.LINK_TEXT, "Reading at grade level").click()
+    WebDriverWait(browser, 10).until(lambda d: "Reading at grade level" in d.title)
+    assert "%" in browser.find_element(By.CSS_SELECTOR, "table tbody").text
+    assert_accessible(browser, "reading")
+    shoot("23-reading")
+    browser.get(BASE_URL + "/schools/school-1/assessment-frequency")
+    assert_accessible(browser, "assessment frequency")
+    shoot("24-assessment-frequency")
 
 
 def test_teacher_is_refused_the_school_roster(browser):

@@ -124,7 +124,7 @@ public struct DemoAssessments: Sendable {
                     let progress = Double(day.seconds - yearStart) / yearLength
                     for student in section.students where random.chance(0.95) {
                         for standard in standards {
-                            let raw = 1.9 + (ability[student] ?? 0) + 1.1 * progress + Self.normal(&random) * 0.55
+                            let raw = 2.25 + (ability[student] ?? 0) + 1.1 * progress + Self.normal(&random) * 0.55
                             scores.append(ScoreRow(assessmentId: id, studentId: student, standardId: standard,
                                                    value: min(4, max(1, raw.rounded())), enteredAt: day.seconds + 15 * 3_600))
                         }
