@@ -73,6 +73,10 @@ struct AccessTests {
             #expect(roster.status == .ok)
             #expect(roster.body.string.contains("/students/"))
             #expect(try await client.get("/students/\(f.sameSchoolOtherStudent)").status == .ok)
+            // Every view of a student-level page is in the audit trail.
+            let event = try #require(try await AuditEvent.query(on: app.db).filter(\.$subject == f.sameSchoolOtherStudent).first())
+            #expect(event.action == "viewed student profile")
+            #expect(try await Staff.find(event.staffId, on: app.db)?.email == f.people.email(.principal))
             #expect(try await client.get("/schools/school-2").status == .forbidden)
             #expect(try await client.get("/students/\(f.otherSchoolStudent)").status == .forbidden)
             #expect(try await client.get("/admin/people").status == .forbidden)

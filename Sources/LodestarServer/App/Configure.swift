@@ -52,6 +52,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.migrations.add(AssessmentMigration())
     app.migrations.add(InterventionMigration())
     app.migrations.add(ReadingBenchmarkMigration())
+    app.migrations.add(AuditMigration())
     app.migrations.add(SessionRecord.migration)
     try await app.autoMigrate()
 

@@ -190,6 +190,7 @@ struct AssessmentController: RouteCollection {
         let viewer = try await req.viewer()
         guard let assessment = try await Assessment.find(try req.parameters.require("id"), on: req.db) else { throw Abort(.notFound) }
         let (classes, canEnter) = try await access(req, viewer, assessment)
+        try await req.audit("viewed assessment scores", subject: assessment.id!)
         let queries = AssessmentQueries(db: req.db)
         let standards = try await queries.standards(of: assessment.id!)
         let students = try await queries.students(inClasses: classes)
@@ -289,6 +290,7 @@ struct AssessmentController: RouteCollection {
     func tracker(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         let (schoolClass, teaches) = try await visibleClass(req, viewer)
+        try await req.audit("viewed class mastery", subject: schoolClass.id!)
         let queries = AssessmentQueries(db: req.db)
         let standards = try await queries.standardsAssessed(inClass: schoolClass.id!)
         let students = try await queries.students(inClasses: [schoolClass.id!])
@@ -347,6 +349,7 @@ struct AssessmentController: RouteCollection {
         let queries = AssessmentQueries(db: req.db)
         guard let student = try await queries.students(inClasses: [schoolClass.id!]).first(where: { $0.id == studentId }),
               let standard = try await Standard.find(standardId, on: req.db) else { throw Abort(.notFound) }
+        try await req.audit("viewed student evidence", subject: studentId)
         let method = try await MasteryStore.method(forSchool: schoolClass.schoolId, on: req.db)
         let scale = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: req.db)
         let scores = try await queries.evidence(students: [studentId], standards: [standardId])

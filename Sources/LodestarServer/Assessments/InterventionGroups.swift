@@ -185,6 +185,7 @@ struct InterventionController: RouteCollection {
               let schoolClass = try await SchoolClass.find(group.classId, on: req.db) else { throw Abort(.notFound) }
         let teaches = try await RosterQueries(db: req.db.sql).teaches(staffId: viewer.id, classId: group.classId)
         try req.require(viewer.policy.canViewStudentResults(inSchool: group.schoolId, teachesClass: teaches))
+        try await req.audit("viewed intervention group", subject: group.id!)
         let standard = try await Standard.find(group.standardId, on: req.db)
         let scale = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: req.db)
         let members = try await InterventionMember.query(on: req.db).filter(\.$groupId == group.id!).all()

@@ -136,6 +136,7 @@ struct RosterController: RouteCollection {
         let queries = RosterQueries(db: req.db.sql)
         let teaches = try await queries.teaches(staffId: viewer.id, classId: schoolClass.id!)
         try req.require(viewer.policy.canViewClass(inSchool: schoolClass.schoolId, teachesClass: teaches))
+        try await req.audit("viewed class list", subject: schoolClass.id!)
         let school = try await Org.find(schoolClass.schoolId, on: req.db)
         let students = try await queries.students(inClass: schoolClass.id!).map {
             ClassPage.StudentItem(id: $0.id, name: "\($0.familyName), \($0.preferredName.isEmpty ? $0.givenName : $0.preferredName)", grade: GradeLevel.label($0.grade))
@@ -178,6 +179,7 @@ struct RosterController: RouteCollection {
         let teaches = try await queries.teaches(staffId: viewer.id, studentId: student.id!)
         let schools = try await queries.schoolIds(ofStudent: student.id!, primary: student.schoolId)
         try req.require(viewer.policy.canViewStudent(attending: schools, teachesStudent: teaches))
+        try await req.audit("viewed student profile", subject: student.id!)
 
         var programs: [String] = []
         if student.englishLearner { programs.append("English learner") }
