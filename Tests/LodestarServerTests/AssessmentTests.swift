@@ -359,3 +359,66 @@ struct SchoolAssessmentViewTests {
         try await app.console.run(app.asyncCommands.group(), with: context)
     }
 }
+
+@Suite("OneRoster results")
+struct OneRosterResultsTests {
+    static let oat = sharedData.appendingPathComponent("oneroster/v1p1-oat-sample").path
+
+    func setUp(_ app: Application) async throws {
+        try await OneRosterImport.run(path: Self.oat, on: app.db)
+        try await StandardsStore.save(DemoStandards.packages.first { $0.subject == "Mathematics" }!, subject: nil, on: app.db)
+    }
+
+    static let lineItems = """
+        sourcedId,status,dateLastModified,title,description,assignDate,dueDate,classSourcedId,categorySourcedId,gradingPeriodSourcedId,resultValueMin,resultValueMax,metadata.standards
+        li-1,active,,Fractions quiz,,2026-10-05,2026-10-06,class1,,,0,20,
+        li-2,active,,Word problems,,2026-10-12,,class1,,,0,10,CV.MATH.2.3
+
+        """
+    static let objectives = "lineItemSourcedId,source,learningObjectiveId\nli-1,case,cv-math-02-2\n"
+
+    func files(results: String, lineItems: String = lineItems, objectives: String? = objectives) -> [String: [UInt8]] {
+        var files = ["lineItems.csv": Array(lineItems.utf8), "results.csv": Array(results.utf8)]
+        if let objectives { files["lineItemLearningObjectiveIds.csv"] = Array(objectives.utf8) }
+        return files
+    }
+
+    static let header = "sourcedId,status,dateLastModified,lineItemSourcedId,studentSourcedId,scoreStatus,score,scoreDate,comment\n"
+
+    @Test(arguments: TestDatabase.all)
+    func lineItemsAndResultsBecomeAssessmentsAndScores(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            try await setUp(app)
+            let results = Self.header + "r1,active,,li-1,user1,fully graded,16,,\nr2,active,,li-2,user1,fully graded,6,,\nr3,active,,li-2,user2,not submitted,,,\n"
+            let report = try await ScoreImport.runOneRoster(files(results: results), importer: nil, on: app.db)
+            #expect(report.assessments == 2)
+            #expect(report.scores == SyncCounts(created: 2))
+            // 16/20 = 80% → Meets; 6/10 = 60% → Approaching.
+            #expect(try await Score.query(on: app.db).filter(\.$standardId == "cv-math-02-2").first()?.value == 3)
+            #expect(try await Score.query(on: app.db).filter(\.$standardId == "cv-math-02-3").first()?.value == 2)
+            #expect(try await ScoreImport.runOneRoster(files(results: results), importer: nil, on: app.db).scores == SyncCounts(unchanged: 2))
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func badGradebooksNameFileLineAndColumn(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            try await setUp(app)
+            let cases: [([String: [UInt8]], String, Int?, String?)] = [
+                (files(results: Self.header + "r1,active,,li-1,user1,fully graded,25,,\n"), "results.csv", 2, "score"),
+                (files(results: Self.header + "r1,active,,li-9,user1,fully graded,5,,\n"), "results.csv", 2, "lineItemSourcedId"),
+                (files(results: Self.header + "r1,active,,li-1,user9,fully graded,5,,\n"), "results.csv", 2, "studentSourcedId"),
+                (files(results: Self.header + "r1,active,,li-1,user1,fully graded,5,,\n", objectives: nil), "lineItems.csv", 2, "sourcedId"),
+                (files(results: Self.header + "r1,active,,li-1,user1,fully graded,5,,\nr2,active,,li-1,user1,fully graded,6,,\n"), "results.csv", 3, "studentSourcedId"),
+                (["lineItems.csv": Array(Self.lineItems.utf8)], "results.csv", nil, nil),
+            ]
+            for (files, file, line, column) in cases {
+                let error = await #expect(throws: LodestarError.self) { try await ScoreImport.runOneRoster(files, importer: nil, on: app.db) }
+                #expect(error?.location?.file == file, "\(error?.description ?? "")")
+                #expect(error?.location?.line == line, "\(error?.description ?? "")")
+                #expect(error?.location?.columnName == column, "\(error?.description ?? "")")
+            }
+            #expect(try await Score.query(on: app.db).count() == 0)
+        }
+    }
+}

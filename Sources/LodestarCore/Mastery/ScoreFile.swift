@@ -21,6 +21,14 @@ public enum ScoreFile {
         public var standard: String
         /// The level value, after converting points.
         public var value: Double
+        /// Where each field came from (keys: assessment, date, class, student, standard, score), for errors.
+        public var locations: [String: FileLocation]
+
+        public init(line: Int, assessment: String, date: String, classId: String, studentId: String, standard: String, value: Double,
+                    locations: [String: FileLocation]) {
+            self.line = line; self.assessment = assessment; self.date = date; self.classId = classId; self.studentId = studentId
+            self.standard = standard; self.value = value; self.locations = locations
+        }
     }
 
     public static func parse(_ bytes: [UInt8], fileName: String, scale: ProficiencyScale) throws(LodestarError) -> [Row] {
@@ -59,8 +67,11 @@ public enum ScoreFile {
             if let first = seen.updateValue(record.line, forKey: key) {
                 throw fail("student", "this student already has a score for this standard on this assessment (line \(first))")
             }
+            let locations = Dictionary(uniqueKeysWithValues: columns.map {
+                ($0, FileLocation(file: fileName, line: record.line, column: index[$0]! + 1, columnName: $0))
+            })
             rows.append(Row(line: record.line, assessment: field("assessment"), date: field("date"), classId: field("class"),
-                            studentId: field("student"), standard: field("standard"), value: value))
+                            studentId: field("student"), standard: field("standard"), value: value, locations: locations))
         }
         return rows
     }

@@ -153,14 +153,17 @@ struct AssessmentController: RouteCollection {
         var notice: String?, error: String?
         if let form = try? req.content.decode(ImportForm.self), form.file.data.readableBytes > 0 {
             do {
-                let report = try await ScoreImport.run(Array(buffer: form.file.data), fileName: form.file.filename, importer: viewer, on: req.db)
+                let name = form.file.filename
+                let report = name.lowercased().hasSuffix(".zip")
+                    ? try await ScoreImport.runOneRoster(try OneRosterImport.readZip(Data(buffer: form.file.data), name: name), importer: viewer, on: req.db)
+                    : try await ScoreImport.run(Array(buffer: form.file.data), fileName: name, importer: viewer, on: req.db)
                 let c = report.scores
                 notice = "Imported \(report.assessments) assessments: \(c.created) new scores, \(c.updated) changed, \(c.unchanged) unchanged."
             } catch let failure as LodestarError {
                 error = failure.description
             }
         } else {
-            error = "Choose a score file (.csv) first."
+            error = "Choose a score file (.csv) or a OneRoster gradebook export (.zip) first."
         }
         let response = try await req.view.render("assessments/import", ImportPage(
             page: PageContext(request: req, title: "Import scores"), columns: ScoreFile.columns.joined(separator: ","),

@@ -28,10 +28,20 @@ enum ScoreImport {
     /// - Parameter importer: who imports; teachers may import only for their own classes. Nil for the command line.
     static func run(_ bytes: [UInt8], fileName: String, importer: Viewer?, on db: any Database) async throws -> Report {
         let scale = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: db)
-        let rows = try ScoreFile.parse(bytes, fileName: fileName, scale: scale)
+        return try await write(ScoreFile.parse(bytes, fileName: fileName, scale: scale), importer: importer, on: db)
+    }
+
+    /// Imports OneRoster `lineItems.csv` + `results.csv` (a folder's or zip's files).
+    static func runOneRoster(_ files: [String: [UInt8]], importer: Viewer?, on db: any Database) async throws -> Report {
+        let scale = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: db)
+        return try await write(OneRosterResults.parse(files: files, scale: scale), importer: importer, on: db)
+    }
+
+    /// Checks every reference of `rows`, then writes them in one transaction.
+    static func write(_ rows: [ScoreFile.Row], importer: Viewer?, on db: any Database) async throws -> Report {
         let sql = db.sql
         func fail(_ row: ScoreFile.Row, _ column: String, _ message: String) -> LodestarError {
-            LodestarError(message, at: FileLocation(file: fileName, line: row.line, column: ScoreFile.columns.firstIndex(of: column)! + 1, columnName: column))
+            LodestarError(message, at: row.locations[column])
         }
 
         // Classes, and who may import for them.

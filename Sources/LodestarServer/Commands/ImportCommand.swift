@@ -6,7 +6,7 @@ import Vapor
 /// `lodestar import framework FILE` (an instructional framework, JSON).
 struct ImportCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "format", help: "What the file holds: oneroster, case, scores or framework.")
+        @Argument(name: "format", help: "What the file holds: oneroster, results, case, scores or framework.")
         var format: String
         @Argument(name: "path", help: "A folder of CSV files or a .zip.")
         var path: String
@@ -14,7 +14,7 @@ struct ImportCommand: AsyncCommand {
         var subject: String?
     }
 
-    var help: String { "Imports a file into Lodestar. Formats: oneroster (a folder or .zip of OneRoster 1.1/1.2 CSV), case (CASE 1.0 JSON), scores (Lodestar score CSV), framework (JSON)." }
+    var help: String { "Imports a file into Lodestar. Formats: oneroster (a folder or .zip of OneRoster 1.1/1.2 CSV), case (CASE 1.0 JSON), results (OneRoster lineItems + results, folder or .zip), scores (Lodestar score CSV), framework (JSON)." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         switch signature.format {
@@ -30,13 +30,17 @@ struct ImportCommand: AsyncCommand {
             let report = try await ScoreImport.run(bytes, fileName: (signature.path as NSString).lastPathComponent, importer: nil, on: context.application.db)
             let c = report.scores
             context.console.print("Imported \(report.assessments) assessments: \(c.created) new scores, \(c.updated) changed, \(c.unchanged) unchanged.")
+        case "results":
+            let report = try await ScoreImport.runOneRoster(try OneRosterImport.readFiles(at: signature.path), importer: nil, on: context.application.db)
+            let c = report.scores
+            context.console.print("Imported \(report.assessments) assessments: \(c.created) new scores, \(c.updated) changed, \(c.unchanged) unchanged.")
         case "framework":
             let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: signature.path)))
             let framework = try FrameworkJSON.decode(bytes, fileName: (signature.path as NSString).lastPathComponent)
             let record = try await FrameworkStore.save(framework, on: context.application.db)
             context.console.print("Imported \(record.name), version \(record.version); new walkthroughs use it.")
         default:
-            throw LodestarError("unknown format \(signature.format); expected oneroster, case, scores or framework")
+            throw LodestarError("unknown format \(signature.format); expected oneroster, results, case, scores or framework")
         }
     }
 
