@@ -135,3 +135,19 @@ struct MasteryFormTests {
         #expect(throws: LodestarError.self) { try MasteryMethod(formKey: "magic", tieBreak: nil, count: nil, weight: nil) }
     }
 }
+
+@Suite("Scale form")
+struct ScaleFormTests {
+    @Test func aScaleIsReadFromTheForm() throws {
+        let scale = try ProficiencyScale(formName: "Three levels", levels: "1 Not yet\n2 Developing\n3 Proficient\n", masteryValue: "3", cuts: "60, 80")
+        #expect(scale.levels.map(\.name) == ["Not yet", "Developing", "Proficient"])
+        #expect(scale.level(points: 7, outOf: 10)?.name == "Developing")
+    }
+
+    @Test func badScalesAreRefusedWithAReason() {
+        #expect(throws: LodestarError.self) { try ProficiencyScale(formName: "", levels: "1 A\n2 B", masteryValue: "2", cuts: "50") }
+        #expect(throws: LodestarError.self) { try ProficiencyScale(formName: "X", levels: "one A\n2 B", masteryValue: "2", cuts: "50") }
+        #expect(throws: LodestarError.self) { try ProficiencyScale(formName: "X", levels: "1 A\n2 B", masteryValue: "5", cuts: "50") }
+        #expect(throws: LodestarError.self) { try ProficiencyScale(formName: "X", levels: "1 A\n2 B\n3 C", masteryValue: "2", cuts: "50") }
+    }
+}

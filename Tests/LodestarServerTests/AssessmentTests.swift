@@ -183,6 +183,34 @@ struct MasterySettingsTests {
     }
 }
 
+@Suite("Proficiency scales")
+struct ScaleTests {
+    @Test(arguments: TestDatabase.all)
+    func districtAdminAddsAScaleThatAssessmentsUse(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            let people = DemoPeople(district: district)
+            try await StandardsStore.save(DemoStandards.packages[0], subject: nil, on: app.db)
+            let principal = TestClient(app)
+            try await principal.signIn(people.email(.principal))
+            #expect(try await principal.get("/admin/scales").status == .forbidden)
+            let admin = TestClient(app)
+            try await admin.signIn(people.email(.districtAdmin))
+            #expect(try await admin.post("/admin/scales", form: ["name": "Three", "levels": "1 Not yet\n2 Developing\n3 Proficient", "masteryValue": "3", "cuts": "60, 80"]).status == .seeOther)
+            #expect(try await admin.post("/admin/scales", form: ["name": "Broken", "levels": "1 A", "masteryValue": "1", "cuts": ""]).status == .unprocessableEntity)
+            let scale = try #require(try await ScaleRecord.query(on: app.db).filter(\.$name == "Three").first())
+
+            let teacher = TestClient(app)
+            try await teacher.signIn(people.teacherEmail)
+            let classId = district.bundle.enrollments.first { $0.userSourcedId == people.teacherId && $0.role == "teacher" }!.classSourcedId
+            let created = try await teacher.post("/assessments", form: ["title": "Check", "assessedOn": "2026-09-10", "classIds[]": classId,
+                                                                        "standards": "CV.MATH.K.1", "scaleId": scale.id!])
+            #expect(created.status == .seeOther)
+            #expect(try await Assessment.query(on: app.db).first()?.scaleId == scale.id)
+        }
+    }
+}
+
 @Suite("Score files")
 struct ScoreImportTests {
     func withClass(_ database: TestDatabase, _ test: (Application, DemoPeople, String, [String]) async throws -> Void) async throws {

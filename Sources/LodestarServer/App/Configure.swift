@@ -97,6 +97,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: StandardsController())
     try signedIn.register(collection: AssessmentController())
     try signedIn.register(collection: MasterySettingsController())
+    try signedIn.register(collection: ScalesController())
     try signedIn.register(collection: InterventionController())
     try signedIn.register(collection: FrequencyController())
     try signedIn.register(collection: ReadingTrackerController())

@@ -54,6 +54,7 @@ struct AssessmentController: RouteCollection {
         let title: String
         let date: String
         let standards: String
+        let scales: [SelectOption]
         let error: String?
     }
 
@@ -65,11 +66,15 @@ struct AssessmentController: RouteCollection {
 
     private func renderNew(_ req: Request, _ viewer: Viewer, form: CreateForm?, selected: [String], error: String?) async throws -> View {
         let classes = try await RosterQueries(db: req.db.sql).classes(taughtBy: viewer.id)
+        _ = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: req.db)
+        let chosenScale = form?.scaleId ?? MasteryStore.defaultScaleId
+        let scales = try await ScaleRecord.query(on: req.db).sort(\.$name).all()
+            .map { SelectOption(value: $0.id!, label: $0.name, selected: $0.id == chosenScale) }
         return try await req.view.render("assessments/new", NewPage(
             page: PageContext(request: req, title: "New assessment"),
             classes: classes.map { SelectOption(value: $0.id, label: $0.title, selected: selected.contains($0.id)) },
             title: form?.title ?? "", date: form?.assessedOn ?? CoverageController.isoDay(Int(Date().timeIntervalSince1970)),
-            standards: form?.standards ?? "", error: error))
+            standards: form?.standards ?? "", scales: scales, error: error))
     }
 
     struct CreateForm: Content {
@@ -77,6 +82,7 @@ struct AssessmentController: RouteCollection {
         var assessedOn: String
         var classIds: [String]?
         var standards: String
+        var scaleId: String?
     }
 
     func create(req: Request) async throws -> Response {
@@ -106,12 +112,13 @@ struct AssessmentController: RouteCollection {
                 }
                 if !standardIds.contains(standard.id!) { standardIds.append(standard.id!) }
             }
-            _ = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: req.db)
+            let scaleId = form.scaleId ?? MasteryStore.defaultScaleId
+            _ = try await MasteryStore.scale(scaleId, on: req.db)
             let assessment = Assessment()
             assessment.id = UUID().uuidString.lowercased()
             assessment.title = title
             assessment.assessedOn = form.assessedOn
-            assessment.scaleId = MasteryStore.defaultScaleId
+            assessment.scaleId = scaleId
             assessment.schoolId = schools.first!
             assessment.createdBy = viewer.id
             assessment.createdAt = Int(Date().timeIntervalSince1970)
@@ -298,13 +305,14 @@ struct AssessmentController: RouteCollection {
         let standards = try await queries.standardsAssessed(inClass: schoolClass.id!)
         let students = try await queries.students(inClasses: [schoolClass.id!])
         let method = try await MasteryStore.method(forSchool: schoolClass.schoolId, on: req.db)
-        let scale = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: req.db)
+        let book = try await ScaleBook.load(on: req.db)
+        let scale = book.fallback
         let evidence = try await queries.evidence(students: students.map(\.id), standards: standards.map(\.id))
         let grouped = Dictionary(grouping: evidence) { "\($0.studentId)|\($0.standardId)" }
         let rows = students.map { student in
             TrackerPage.Row(studentId: student.id, name: student.name, cells: standards.map { standard in
                 let scores = grouped["\(student.id)|\(standard.id)"] ?? []
-                let result = method.calculate(scores.map(\.value), on: scale)
+                let (result, scale) = book.mastery(scores, by: method)
                 switch result {
                 case .value(let value):
                     let level = scale.level(for: value)
@@ -354,9 +362,10 @@ struct AssessmentController: RouteCollection {
               let standard = try await Standard.find(standardId, on: req.db) else { throw Abort(.notFound) }
         try await req.audit("viewed student evidence", subject: studentId)
         let method = try await MasteryStore.method(forSchool: schoolClass.schoolId, on: req.db)
-        let scale = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: req.db)
+        let book = try await ScaleBook.load(on: req.db)
         let scores = try await queries.evidence(students: [studentId], standards: [standardId])
-        let result: String = switch method.calculate(scores.map(\.value), on: scale) {
+        let (mastery, scale) = book.mastery(scores, by: method)
+        let result: String = switch mastery {
         case .value(let value): "\(Self.format((value * 100).rounded() / 100)) — \(scale.level(for: value)?.name ?? "")"
         case .notYet: "Not yet: more evidence needed"
         case .noEvidence: "No evidence yet"
@@ -365,6 +374,6 @@ struct AssessmentController: RouteCollection {
             page: PageContext(request: req, title: "\(student.name): \(standard.code)"), classId: schoolClass.id!, classTitle: schoolClass.title,
             studentName: student.name, standardCode: standard.code, standardStatement: standard.statement, method: method.label, result: result,
             items: scores.map { .init(assessmentId: $0.assessmentId, title: $0.title, date: $0.assessedOn, value: Self.format($0.value),
-                                      level: scale.level(for: $0.value)?.name ?? "") }))
+                                      level: book.scale(lastAssessedOn: $0.scaleId).level(for: $0.value)?.name ?? "") }))
     }
 }

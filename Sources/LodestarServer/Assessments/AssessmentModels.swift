@@ -132,3 +132,27 @@ enum MasteryStore {
         }
     }
 }
+
+/// Every proficiency scale, loaded once per request. A standard's mastery is computed on the scale of
+/// its most recent assessment (the last of the evidence, in attempt order).
+struct ScaleBook: Sendable {
+    let scales: [String: ProficiencyScale]
+    let fallback: ProficiencyScale
+
+    static func load(on db: any Database) async throws -> ScaleBook {
+        let fallback = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: db)
+        var scales: [String: ProficiencyScale] = [:]
+        for record in try await ScaleRecord.query(on: db).all() { scales[record.id!] = try record.scale() }
+        return ScaleBook(scales: scales, fallback: fallback)
+    }
+
+    func scale(lastAssessedOn scaleId: String?) -> ProficiencyScale {
+        scaleId.flatMap { scales[$0] } ?? fallback
+    }
+
+    /// The method's result for scores in attempt order, with the scale it was computed on.
+    func mastery(_ evidence: [AssessmentQueries.Evidence], by method: MasteryMethod) -> (result: MasteryMethod.Result, scale: ProficiencyScale) {
+        let scale = scale(lastAssessedOn: evidence.last?.scaleId)
+        return (method.calculate(evidence.map(\.value), on: scale), scale)
+    }
+}

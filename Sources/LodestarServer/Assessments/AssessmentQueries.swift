@@ -106,12 +106,13 @@ struct AssessmentQueries {
 
     func masteryProfile(student studentId: String, schoolId: String) async throws -> (method: String, rows: [MasteryRow]) {
         let method = try await MasteryStore.method(forSchool: schoolId, on: db)
-        let scale = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: db)
+        let book = try await ScaleBook.load(on: db)
         let standards = try await standardsScored(student: studentId)
         let grouped = Dictionary(grouping: try await evidence(students: [studentId], standards: standards.map(\.id)), by: \.standardId)
         let rows = standards.map { standard -> MasteryRow in
             let scores = grouped[standard.id] ?? []
-            switch method.calculate(scores.map(\.value), on: scale) {
+            let (result, scale) = book.mastery(scores, by: method)
+            switch result {
             case .value(let value):
                 let level = scale.level(for: value)
                 return MasteryRow(code: standard.code, statement: standard.statement, value: AssessmentController.format((value * 10).rounded() / 10),

@@ -66,9 +66,9 @@ struct InterventionController: RouteCollection {
         let queries = AssessmentQueries(db: req.db)
         let students = try await queries.students(inClasses: [classId])
         let method = try await MasteryStore.method(forSchool: schoolId, on: req.db)
-        let scale = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: req.db)
+        let book = try await ScaleBook.load(on: req.db)
         let grouped = Dictionary(grouping: try await queries.evidence(students: students.map(\.id), standards: [standardId]), by: \.studentId)
-        return students.map { ($0, method.calculate((grouped[$0.id] ?? []).map(\.value), on: scale).value) }
+        return students.map { ($0, book.mastery(grouped[$0.id] ?? [], by: method).result.value) }
     }
 
     private func classForLeadersAndTeachers(_ req: Request, _ viewer: Viewer) async throws -> (SchoolClass, Bool) {

@@ -68,35 +68,37 @@ struct ReadingTrackerController: RouteCollection {
         let designated = try await ReadingBenchmark.query(on: req.db).filter(\.$schoolId == schoolId).all().map(\.standardId)
         let standards = try await Standard.query(on: req.db).filter(\.$id ~~ designated).all()
         let method = try await MasteryStore.method(forSchool: schoolId, on: req.db)
-        let scale = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: req.db)
+        let book = try await ScaleBook.load(on: req.db)
 
         // Students by grade.
         let students = try await sql.raw("SELECT id, grade FROM students WHERE school_id = \(bind: schoolId)").all()
             .map { (id: try $0.decode(column: "id", as: String.self), grade: try $0.decode(column: "grade", as: String.self)) }
         let byGrade = Dictionary(grouping: students, by: \.grade)
         // Every score on the designated standards, in attempt order.
-        var evidence: [String: [Double]] = [:]
+        var evidence: [String: [AssessmentQueries.Evidence]] = [:]
         if !designated.isEmpty {
             let rows = try await sql.raw("""
-                SELECT sc.student_id, sc.standard_id, sc.value FROM scores sc JOIN assessments a ON a.id = sc.assessment_id
+                SELECT sc.assessment_id, a.title, a.assessed_on, sc.student_id, sc.standard_id, sc.value, sc.entered_at, a.scale_id
+                FROM scores sc JOIN assessments a ON a.id = sc.assessment_id
                 JOIN students s ON s.id = sc.student_id
                 WHERE s.school_id = \(bind: schoolId) AND sc.standard_id IN (\(binds: designated))
                 ORDER BY a.assessed_on, sc.entered_at
-                """).all()
-            for row in rows {
-                evidence["\(try row.decode(column: "student_id", as: String.self))|\(try row.decode(column: "standard_id", as: String.self))", default: []]
-                    .append(try row.decode(column: "value", as: Double.self))
-            }
+                """).all(decoding: AssessmentQueries.Evidence.self, keyDecodingStrategy: .convertFromSnakeCase)
+            for row in rows { evidence["\(row.studentId)|\(row.standardId)", default: []].append(row) }
         }
         var grades: [Page.Grade] = []
         for grade in byGrade.keys.sorted(by: { GradeLevel.sortKey($0) < GradeLevel.sortKey($1) }) {
             let gradeStandards = standards.filter { $0.grades.split(separator: ",").contains(Substring(grade)) }
             var withEvidence = 0, atOrAbove = 0
             for student in byGrade[grade]! {
-                let values = gradeStandards.compactMap { method.calculate(evidence["\(student.id)|\($0.id!)"] ?? [], on: scale).value }
-                guard !values.isEmpty else { continue }
+                // At or above when the mean of the student's mastery on the grade's designated standards reaches mastery.
+                let results = gradeStandards.compactMap { standard -> (value: Double, mastery: Double)? in
+                    let (result, scale) = book.mastery(evidence["\(student.id)|\(standard.id!)"] ?? [], by: method)
+                    return result.value.map { ($0, scale.masteryValue) }
+                }
+                guard !results.isEmpty else { continue }
                 withEvidence += 1
-                if values.reduce(0, +) / Double(values.count) >= scale.masteryValue - 1e-9 { atOrAbove += 1 }
+                if results.map(\.value).reduce(0, +) >= results.map(\.mastery).reduce(0, +) - 1e-9 { atOrAbove += 1 }
             }
             let suppressed = withEvidence < Self.minimumGroup
             let share = suppressed || withEvidence == 0 ? nil : Double(atOrAbove) / Double(withEvidence)
