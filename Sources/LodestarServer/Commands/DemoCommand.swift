@@ -10,6 +10,8 @@ struct DemoCommand: AsyncCommand {
         var seed: UInt64?
         @Option(name: "export", help: "Instead of loading, write the district as a OneRoster 1.1 CSV bundle into this folder.")
         var export: String?
+        @Option(name: "through", help: "Walkthroughs and scores up to this day (YYYY-MM-DD); default today. 2027-06-04 gives the whole school year.")
+        var through: String?
     }
 
     var help: String { "Loads a generated demo district (replacing the roster) and prints its sign-ins." }
@@ -27,8 +29,15 @@ struct DemoCommand: AsyncCommand {
             context.console.print("Wrote the \(size.rawValue) district as OneRoster CSV to \(folder).")
             return
         }
+        var through = Date()
+        if let day = signature.through {
+            guard ISODate.isValid(day), let date = CoverageController.date(fromISODay: day, time: "23:59") else {
+                throw LodestarError("--through must be a date as YYYY-MM-DD, not \(day)")
+            }
+            through = date
+        }
         let start = Date()
-        let district = try await DemoLoader.load(size: size, seed: signature.seed ?? 1, on: context.application.db)
+        let district = try await DemoLoader.load(size: size, seed: signature.seed ?? 1, through: through, on: context.application.db)
         context.console.print("Loaded the \(size.rawValue) district in \(String(format: "%.1f", Date().timeIntervalSince(start))) s: \(district.bundle.orgs.count - 1) schools, \(district.bundle.users.count) people, \(district.bundle.enrollments.count) enrollments.")
         DemoLoader.printAccounts(district, console: context.console)
     }
