@@ -369,7 +369,7 @@ struct SchoolAssessmentViewTests {
             benchmark.schoolId = "12345"
             benchmark.standardId = "cv-ela-02-2"
             try await benchmark.create(on: app.db)
-            try await run(app, ["user", "add", "lead@x.org", "--role", "district_leader"])
+            try await runCommand(app, ["user", "add", "lead@x.org", "--role", "district_leader"])
             let staff = try #require(try await Staff.query(on: app.db).filter(\.$email == "lead@x.org").first())
             staff.passwordHash = try Bcrypt.hash(DemoDistrict.password)
             try await staff.save(on: app.db)
@@ -381,11 +381,6 @@ struct SchoolAssessmentViewTests {
         }
     }
 
-    func run(_ app: Application, _ arguments: [String]) async throws {
-        var context = CommandContext(console: app.console, input: CommandInput(arguments: ["lodestar"] + arguments))
-        context.application = app
-        try await app.console.run(app.asyncCommands.group(), with: context)
-    }
 }
 
 @Suite("OneRoster results")

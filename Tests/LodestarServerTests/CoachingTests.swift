@@ -28,17 +28,17 @@ struct CoachingTests {
 
             let overview = try await coach.get("/coaching")
             #expect(overview.body.string.contains("/coaching/teachers/\(people.teacherId)"))
-            let tomorrow = CoverageController.isoDay(Int(Date().timeIntervalSince1970) + 86_400)
-            let nextWeek = CoverageController.isoDay(Int(Date().timeIntervalSince1970) + 7 * 86_400)
+            let tomorrow = DisplayTime.isoDay(Int(Date().timeIntervalSince1970) + 86_400)
+            let nextWeek = DisplayTime.isoDay(Int(Date().timeIntervalSince1970) + 7 * 86_400)
             // A step without a due date is refused, and nothing is saved.
             let missingDue = try await coach.post("/coaching/teachers/\(people.teacherId)/conversations", form: [
-                "heldOn": CoverageController.isoDay(Int(Date().timeIntervalSince1970)), "notes": "Talked about discourse.",
+                "heldOn": DisplayTime.isoDay(Int(Date().timeIntervalSince1970)), "notes": "Talked about discourse.",
                 "stepText[]": "Plan two turn-and-talks", "stepOwner[]": "teacher", "stepDue[]": ""])
             #expect(missingDue.status == .unprocessableEntity)
             #expect(try await CoachingConversation.query(on: app.db).count() == 0)
 
             let saved = try await coach.post("/coaching/teachers/\(people.teacherId)/conversations", form: [
-                "heldOn": CoverageController.isoDay(Int(Date().timeIntervalSince1970)), "focus[]": "discourse",
+                "heldOn": DisplayTime.isoDay(Int(Date().timeIntervalSince1970)), "focus[]": "discourse",
                 "notes": "Talked about discourse.", "stepText[]": "Plan two turn-and-talks", "stepOwner[]": "teacher", "stepDue[]": nextWeek,
                 "followUpOn": tomorrow])
             #expect(saved.status == .seeOther)

@@ -7,16 +7,11 @@ import Vapor
 
 @Suite("Commands")
 struct CommandTests {
-    func run(_ app: Application, _ arguments: [String]) async throws {
-        var context = CommandContext(console: app.console, input: CommandInput(arguments: ["lodestar"] + arguments))
-        context.application = app
-        try await app.console.run(app.asyncCommands.group(), with: context)
-    }
 
     @Test(arguments: TestDatabase.all)
     func userAddCreatesAnAccountThatCanSignIn(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in
-            try await run(app, ["user", "add", "Ana.Ruiz@District.org", "--given", "Ana", "--family", "Ruiz", "--role", "district_admin"])
+            try await runCommand(app, ["user", "add", "Ana.Ruiz@District.org", "--given", "Ana", "--family", "Ruiz", "--role", "district_admin"])
             let staff = try #require(try await Staff.query(on: app.db).filter(\.$email == "ana.ruiz@district.org").first())
             #expect(staff.source == "local")
             #expect(try await RoleGrantRecord.query(on: app.db).filter(\.$staffId == staff.id!).first()?.role == "district_admin")
@@ -24,10 +19,10 @@ struct CommandTests {
 
             // A school role needs an existing school; a duplicate email is refused.
             await #expect(throws: LodestarError.self) {
-                try await run(app, ["user", "add", "x@district.org", "--role", "principal", "--school", "nowhere"])
+                try await runCommand(app, ["user", "add", "x@district.org", "--role", "principal", "--school", "nowhere"])
             }
             await #expect(throws: LodestarError.self) {
-                try await run(app, ["user", "add", "ana.ruiz@district.org", "--role", "district_leader"])
+                try await runCommand(app, ["user", "add", "ana.ruiz@district.org", "--role", "district_leader"])
             }
         }
     }
@@ -38,11 +33,11 @@ struct CommandTests {
             try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
             let email = DemoPeople(district: DemoDistrict(size: .small, seed: 1)).email(.principal)
             let before = try await Staff.query(on: app.db).filter(\.$email == email).first()!.passwordHash!
-            try await run(app, ["user", "reset-password", email])
+            try await runCommand(app, ["user", "reset-password", email])
             let after = try await Staff.query(on: app.db).filter(\.$email == email).first()!.passwordHash!
             #expect(before != after)
             #expect(!(try Bcrypt.verify(DemoDistrict.password, created: after)))
-            await #expect(throws: LodestarError.self) { try await run(app, ["user", "reset-password", "nobody@x.org"]) }
+            await #expect(throws: LodestarError.self) { try await runCommand(app, ["user", "reset-password", "nobody@x.org"]) }
         }
     }
 
@@ -55,11 +50,11 @@ struct CommandTests {
             framework.scale = .rating(levels: ["Beginning", "Developing", "Established"])
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("rubric-\(UUID().uuidString).json")
             try Data(FrameworkJSON.encode(framework)).write(to: file)
-            try await run(app, ["import", "framework", file.path])
+            try await runCommand(app, ["import", "framework", file.path])
             let active = try await FrameworkStore.active(on: app.db)
             #expect(active.framework == framework)
             try Data("{\"format\": \"lodestar-framework-1\", \"framework\": {}}".utf8).write(to: file)
-            let error = await #expect(throws: LodestarError.self) { try await run(app, ["import", "framework", file.path]) }
+            let error = await #expect(throws: LodestarError.self) { try await runCommand(app, ["import", "framework", file.path]) }
             #expect(error?.location?.field == "framework.key")
         }
     }
@@ -68,11 +63,11 @@ struct CommandTests {
     func demoLoadsOnceAndReloadingChangesNothing(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in
             #expect(try await DemoLoader.databaseIsEmpty(app.db))
-            try await run(app, ["demo", "--size", "small", "--seed", "1"])
+            try await runCommand(app, ["demo", "--size", "small", "--seed", "1"])
             #expect(try await Student.query(on: app.db).count() == DemoDistrict(size: .small, seed: 1).bundle.users.filter(\.isStudent).count)
             let report = try await RosterWriter.write(DemoDistrict(size: .small, seed: 1).bundle, to: app.db)
             #expect(report.changedNothing)
-            await #expect(throws: LodestarError.self) { try await run(app, ["demo", "--size", "huge"]) }
+            await #expect(throws: LodestarError.self) { try await runCommand(app, ["demo", "--size", "huge"]) }
         }
     }
 }

@@ -9,11 +9,6 @@ import VaporTesting
 struct StandardsTests {
     static func sample(_ name: String) -> String { sharedData.appendingPathComponent("case/\(name)").path }
 
-    func run(_ app: Application, _ arguments: [String]) async throws {
-        var context = CommandContext(console: app.console, input: CommandInput(arguments: ["lodestar"] + arguments))
-        context.application = app
-        try await app.console.run(app.asyncCommands.group(), with: context)
-    }
 
     @Test(arguments: TestDatabase.all)
     func realCASEPackagesImportAndReimportChangesNothing(_ database: TestDatabase) async throws {
@@ -51,7 +46,7 @@ struct StandardsTests {
         try await withLodestar(database) { app in
             let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
             let people = DemoPeople(district: district)
-            try await run(app, ["import", "case", Self.sample("what-standards-could-be-ccss-math.json"), "--subject", "Mathematics"])
+            try await runCommand(app, ["import", "case", Self.sample("what-standards-could-be-ccss-math.json"), "--subject", "Mathematics"])
             let teacher = TestClient(app)
             try await teacher.signIn(people.teacherEmail)
             let found = try await teacher.get("/standards?q=6.RP.A&grade=06&subject=Mathematics")
@@ -70,7 +65,7 @@ struct StandardsTests {
             await #expect(throws: LodestarError.self) {
                 let bad = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).json")
                 try Data("{\"CFDocument\": {}}".utf8).write(to: bad)
-                try await run(app, ["import", "case", bad.path])
+                try await runCommand(app, ["import", "case", bad.path])
             }
         }
     }

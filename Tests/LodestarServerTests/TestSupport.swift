@@ -113,3 +113,10 @@ struct DemoPeople {
     var teacherEmail: String { district.accounts.first { $0.isFeatured && $0.grants.isEmpty }!.email }
     var teacherId: String { district.accounts.first { $0.isFeatured && $0.grants.isEmpty }!.sourcedId! }
 }
+
+/// Runs a `lodestar` command (e.g. ["import", "case", path]) against `app`.
+func runCommand(_ app: Application, _ arguments: [String]) async throws {
+    var context = CommandContext(console: app.console, input: CommandInput(arguments: ["lodestar"] + arguments))
+    context.application = app
+    try await app.console.run(app.asyncCommands.group(), with: context)
+}

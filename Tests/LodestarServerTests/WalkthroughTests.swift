@@ -288,7 +288,7 @@ struct CoverageTests {
             #expect(coverage.body.string.contains("never visited"))
             #expect(try await principal.get("/walkthroughs/coverage?school=school-2").body.string.contains("school-1\" selected"))
 
-            let tomorrow = CoverageController.isoDay(Int(Date().timeIntervalSince1970) + 86_400)
+            let tomorrow = DisplayTime.isoDay(Int(Date().timeIntervalSince1970) + 86_400)
             let planned = try await principal.post("/walkthroughs/schedule", form: [
                 "teacherId": people.teacherId, "day": tomorrow, "time": "10:15", "visitType": "informal", "note": "Reading block"])
             #expect(planned.status == .seeOther)

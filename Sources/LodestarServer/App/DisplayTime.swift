@@ -30,4 +30,22 @@ enum DisplayTime {
         if hours < 48 { return "\(Int(hours.rounded())) hours" }
         return "\(Int((hours / 24).rounded())) days"
     }
+
+    /// The calendar day, `YYYY-MM-DD`, in the district's time zone.
+    static func isoDay(_ seconds: Int) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+
+    /// The moment a day (`YYYY-MM-DD`) and time (`HH:mm`) name in the district's time zone.
+    static func date(fromISODay text: String, time: String = "00:00") -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.date(from: "\(text) \(time)")
+    }
 }

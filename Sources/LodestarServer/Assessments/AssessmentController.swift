@@ -73,7 +73,7 @@ struct AssessmentController: RouteCollection {
         return try await req.view.render("assessments/new", NewPage(
             page: PageContext(request: req, title: "New assessment"),
             classes: classes.map { SelectOption(value: $0.id, label: $0.title, selected: selected.contains($0.id)) },
-            title: form?.title ?? "", date: form?.assessedOn ?? CoverageController.isoDay(Int(Date().timeIntervalSince1970)),
+            title: form?.title ?? "", date: form?.assessedOn ?? DisplayTime.isoDay(Int(Date().timeIntervalSince1970)),
             standards: form?.standards ?? "", scales: scales, error: error))
     }
 

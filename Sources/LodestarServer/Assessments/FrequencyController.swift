@@ -41,9 +41,9 @@ struct FrequencyController: RouteCollection {
         try req.require(viewer.policy.canViewRoster(ofSchool: schoolId))
         guard let school = try await Org.find(schoolId, on: req.db) else { throw Abort(.notFound) }
         let now = Int(Date().timeIntervalSince1970)
-        let since = CoverageController.isoDay(now - 30 * 86_400)
+        let since = DisplayTime.isoDay(now - 30 * 86_400)
         let termStart = try await CoverageController.currentTermStart(req.db.sql, now: now)
-        let termDay = CoverageController.isoDay(termStart)
+        let termDay = DisplayTime.isoDay(termStart)
         let sql = req.db.sql
         let classes = try await sql.raw("""
             SELECT c.id, c.title,

@@ -110,7 +110,7 @@ struct InterventionController: RouteCollection {
                 .init(id: row.student.id, name: row.student.name, value: row.value.map { AssessmentController.format(($0 * 10).rounded() / 10) } ?? "—",
                       checked: (row.value ?? 0) < scale.masteryValue - 1e-9 && row.value != nil)
             },
-            reassessOn: CoverageController.isoDay(Int(Date().timeIntervalSince1970) + 14 * 86_400), error: error))
+            reassessOn: DisplayTime.isoDay(Int(Date().timeIntervalSince1970) + 14 * 86_400), error: error))
     }
 
     struct CreateForm: Content {
@@ -203,7 +203,7 @@ struct InterventionController: RouteCollection {
         return try await req.view.render("assessments/intervention", ShowPage(
             page: PageContext(request: req, title: group.name), name: group.name, classId: group.classId, classTitle: schoolClass.title,
             standardCode: standard?.code ?? "", standardStatement: standard?.statement ?? "", plan: group.plan, reassessOn: group.reassessOn,
-            due: group.reassessOn <= CoverageController.isoDay(Int(Date().timeIntervalSince1970)), members: items,
+            due: group.reassessOn <= DisplayTime.isoDay(Int(Date().timeIntervalSince1970)), members: items,
             summary: "\(reached) of \(items.count) now at \(scale.level(for: scale.masteryValue)?.name ?? "mastery") or above"))
     }
 

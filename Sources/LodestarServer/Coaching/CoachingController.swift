@@ -202,7 +202,7 @@ struct CoachingController: RouteCollection {
         let conversations = try await CoachingConversation.query(on: req.db).filter(\.$teacherId == teacherId).sort(\.$heldAt, .descending).all()
         let steps = try await CoachingStep.query(on: req.db).filter(\.$conversationId ~~ conversations.compactMap(\.id)).all()
         let coaches = try await Staff.query(on: req.db).filter(\.$id ~~ Set(conversations.map(\.coachId))).all()
-        let today = CoverageController.isoDay(Int(Date().timeIntervalSince1970))
+        let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
         let canCoach = viewer.policy.canCoach(teacherAt: relation.schools, onCaseload: relation.onCaseload)
         let recent = canCoach ? try await Walkthrough.query(on: req.db).filter(\.$teacherId == teacherId).filter(\.$observerId == viewer.id)
             .sort(\.$observedAt, .descending).limit(10).all() : []
@@ -244,7 +244,7 @@ struct CoachingController: RouteCollection {
         let form = try req.content.decode(ConversationForm.self)
         let framework = try await FrameworkStore.active(on: req.db).framework
         do {
-            guard let held = CoverageController.date(fromISODay: form.heldOn, time: "12:00") else { throw LodestarError("Give the day of the conversation.") }
+            guard let held = DisplayTime.date(fromISODay: form.heldOn, time: "12:00") else { throw LodestarError("Give the day of the conversation.") }
             let notes = form.notes.trimmingCharacters(in: .whitespacesAndNewlines)
             let focus = (form.focus ?? []).filter { framework.indicator($0) != nil }
             guard !notes.isEmpty || !focus.isEmpty else { throw LodestarError("Write notes or choose at least one practice in focus.") }
@@ -259,7 +259,7 @@ struct CoachingController: RouteCollection {
             }
             var followUp: Date?
             if let day = form.followUpOn, !day.isEmpty {
-                guard let date = CoverageController.date(fromISODay: day, time: "09:00"), date > Date() else {
+                guard let date = DisplayTime.date(fromISODay: day, time: "09:00"), date > Date() else {
                     throw LodestarError("The follow-up visit must be on a later day.")
                 }
                 followUp = date

@@ -31,7 +31,7 @@ struct DemoCommand: AsyncCommand {
         }
         var through = Date()
         if let day = signature.through {
-            guard ISODate.isValid(day), let date = CoverageController.date(fromISODay: day, time: "23:59") else {
+            guard ISODate.isValid(day), let date = DisplayTime.date(fromISODay: day, time: "23:59") else {
                 throw LodestarError("--through must be a date as YYYY-MM-DD, not \(day)")
             }
             through = date

@@ -89,37 +89,21 @@ struct CoverageController: RouteCollection {
             dayOptions: [14, 30, 60].map { .init(value: String($0), label: "\($0) days", selected: $0 == days) },
             termStart: DisplayTime.day(termStart), rows: items, overdueCount: items.filter(\.overdue).count,
             visitTypes: VisitType.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0 == .informal) },
-            today: Self.isoDay(now), notice: req.query[String.self, at: "notice"]))
+            today: DisplayTime.isoDay(now), notice: req.query[String.self, at: "notice"]))
     }
 
     /// Start of the semester or term running now, else of the school year, else 90 days ago.
     static func currentTermStart(_ sql: any SQLDatabase, now: Int) async throws -> Int {
-        let today = Self.isoDay(now)
+        let today = DisplayTime.isoDay(now)
         let row = try await sql.raw("""
             SELECT start_date FROM academic_sessions
             WHERE start_date <= \(bind: today) AND end_date >= \(bind: today) AND type IN ('semester', 'term', 'schoolyear')
             ORDER BY CASE type WHEN 'schoolyear' THEN 1 ELSE 0 END, start_date DESC
             """).first()
-        guard let start = try row?.decode(column: "start_date", as: String.self), let date = Self.date(fromISODay: start) else {
+        guard let start = try row?.decode(column: "start_date", as: String.self), let date = DisplayTime.date(fromISODay: start) else {
             return now - 90 * 86_400
         }
         return Int(date.timeIntervalSince1970)
-    }
-
-    static func isoDay(_ seconds: Int) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = DisplayTime.zone
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
-    }
-
-    static func date(fromISODay text: String, time: String = "00:00") -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = DisplayTime.zone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.date(from: "\(text) \(time)")
     }
 
     struct ScheduleForm: Content {
@@ -135,7 +119,7 @@ struct CoverageController: RouteCollection {
         let viewer = try await req.viewer()
         let form = try req.content.decode(ScheduleForm.self)
         guard let visitType = VisitType(rawValue: form.visitType) else { throw LodestarError("Choose a kind of visit.") }
-        guard let when = Self.date(fromISODay: form.day, time: form.time), when.timeIntervalSinceNow > -3_600 else {
+        guard let when = DisplayTime.date(fromISODay: form.day, time: form.time), when.timeIntervalSinceNow > -3_600 else {
             throw LodestarError("Choose a day and time from today on.")
         }
         let queries = WalkthroughQueries(db: req.db)
