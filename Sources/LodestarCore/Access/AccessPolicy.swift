@@ -140,6 +140,20 @@ public struct AccessPolicy: Sendable {
         isDistrictAdmin || grants.contains { $0.schoolId == schoolId && $0.role.isSchoolAdministrator }
     }
 
+    // MARK: Vision
+
+    /// A school's vision is for all its staff; the district's for everyone.
+    public func canViewVision(ofSchool schoolId: String?) -> Bool {
+        guard let schoolId else { return !grants.isEmpty }
+        return seesWholeDistrict || schoolIds.contains(schoolId)
+    }
+
+    /// The school's principal and assistant principals edit its vision; district admins and leaders the district's.
+    public func canEditVision(ofSchool schoolId: String?) -> Bool {
+        guard let schoolId else { return seesWholeDistrict }
+        return isDistrictAdmin || grants.contains { $0.schoolId == schoolId && $0.role.isSchoolAdministrator }
+    }
+
     /// Frameworks: only district admins create, import and edit them.
     public var canManageFrameworks: Bool { isDistrictAdmin }
 }

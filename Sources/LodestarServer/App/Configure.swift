@@ -53,6 +53,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.migrations.add(InterventionMigration())
     app.migrations.add(ReadingBenchmarkMigration())
     app.migrations.add(AuditMigration())
+    app.migrations.add(VisionMigration())
     app.migrations.add(SessionRecord.migration)
     try await app.autoMigrate()
 
@@ -101,6 +102,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: InterventionController())
     try signedIn.register(collection: FrequencyController())
     try signedIn.register(collection: ReadingTrackerController())
+    try signedIn.register(collection: VisionController())
     try signedIn.register(collection: FrameworksController())
 }
 

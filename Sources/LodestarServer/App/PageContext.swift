@@ -25,6 +25,7 @@ struct PageContext: Encodable {
         var links: [(String, String)] = []
         if let viewer {
             links.append(("Today", "/"))
+            if !viewer.policy.grants.isEmpty { links.append(("Vision", "/vision")) }
             let rosterSchools = viewer.policy.seesWholeDistrict || viewer.policy.grants.contains { $0.role != .teacher }
             if rosterSchools { links.append(("Schools", "/schools")) }
             if viewer.policy.grants.contains(where: { $0.role == .teacher }) {

@@ -37,10 +37,43 @@ enum DemoLoader {
             }
         }
         guard withActivity else { return district }
+        try await loadVisions(district, on: db)
         try await DemoAssessmentLoader.load(DemoAssessments(district: district, seed: seed, through: through.timeIntervalSince1970), on: db)
         try await DemoWalkthroughLoader.load(DemoWalkthroughs(district: district, size: size, seed: seed, through: through.timeIntervalSince1970),
                                              now: Int(through.timeIntervalSince1970), on: db)
         return district
+    }
+
+    /// The district's vision and one for each school, written by its leaders; an existing first version is left alone.
+    static func loadVisions(_ district: DemoDistrict, on db: any Database) async throws {
+        let editor = district.accounts.first { $0.grants.first?.role == .districtLeader }?.sourcedId ?? adminId
+        var rows = TableRows()
+        func add(_ scope: String, vision: String, mission: String, students: String, teachers: String, leaders: String, staff: String) {
+            rows["\(scope)|1"] = [.text(scope), .int(1), .text(vision), .text(mission), .text(students), .text(teachers), .text(leaders),
+                                  .text(staff), .text(editor), .int(1_787_000_000)]
+        }
+        add("district", vision: "Every Cedar Valley student reads, reasons and belongs, and leaves ready for the life they choose.",
+            mission: "We put teaching and learning first: frequent evidence of learning, feedback every teacher can use, and support for every student who needs it.",
+            students: "Students will read every day and talk about what they read\nStudents will explain their reasoning and learn from mistakes",
+            teachers: "Teachers will check for understanding in every lesson\nTeachers will plan from evidence of student learning in their PLC",
+            leaders: "Leaders will be in classrooms every day and give feedback within a day\nLeaders will protect time for teaching and collaboration",
+            staff: "Staff will know every student by name and need")
+        for org in district.bundle.orgs where org.type == "school" {
+            add(org.sourcedId, vision: "At \(org.name), every student grows a year or more, every year.",
+                mission: "We teach every student to read, write and reason at grade level, and we know each student well enough to know what they need next.",
+                students: "Students will set goals and track their own progress\nStudents will read at grade level by the end of grade 3",
+                teachers: "Teachers will use weekly formative checks to group and regroup students\nTeachers will open their doors to colleagues",
+                leaders: "Leaders will visit every classroom every two weeks\nLeaders will give feedback within a day",
+                staff: "Staff will greet every student by name")
+        }
+        let sync = TableSync(table: "visions", columns: [
+            ("scope", .text), ("version", .int), ("vision", .text), ("mission", .text), ("students", .text), ("teachers", .text),
+            ("leaders", .text), ("staff", .text), ("edited_by", .text), ("edited_at", .int)])
+        let visions = rows
+        try await db.writeTransaction { db in
+            let existing = try await sync.load(db.sql, ids: Array(visions.keys))
+            try await sync.upsert(visions.filter { existing[$0.key] == nil }.map { ($0.key, $0.value) }, on: db.sql)
+        }
     }
 
     /// True when no roster has been loaded yet.

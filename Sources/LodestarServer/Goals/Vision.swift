@@ -1,0 +1,207 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+import Vapor
+
+/// One version of a vision: the district's (`scope == "district"`) or a school's. Every edit is a new
+/// version, so the history of a shared vision is kept.
+final class VisionVersion: Model, @unchecked Sendable {
+    static let schema = "visions"
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    /// "district" or a school's sourcedId.
+    @Field(key: "scope") var scope: String
+    @Field(key: "version") var version: Int
+    @Field(key: "vision") var vision: String
+    @Field(key: "mission") var mission: String
+    /// Action statements, one per line: "Students will …", "Teachers will …", and so on.
+    @Field(key: "students") var students: String
+    @Field(key: "teachers") var teachers: String
+    @Field(key: "leaders") var leaders: String
+    @Field(key: "staff") var staff: String
+    @Field(key: "edited_by") var editedBy: String
+    @Field(key: "edited_at") var editedAt: Int
+    init() {}
+}
+
+struct VisionMigration: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("visions")
+            .field("id", .string, .identifier(auto: false))
+            .field("scope", .string, .required).field("version", .int, .required)
+            .field("vision", .string, .required).field("mission", .string, .required)
+            .field("students", .string, .required).field("teachers", .string, .required)
+            .field("leaders", .string, .required).field("staff", .string, .required)
+            .field("edited_by", .string, .required).field("edited_at", .int64, .required)
+            .unique(on: "scope", "version")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("visions").delete()
+    }
+}
+
+/// Vision, mission and action statements for the district and each school.
+struct VisionController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("vision", use: index)
+        routes.get("vision", ":scope", use: show)
+        routes.get("vision", ":scope", "edit", use: edit)
+        routes.post("vision", ":scope", use: save)
+        routes.get("vision", ":scope", "history", use: history)
+    }
+
+    struct Statements: Encodable {
+        let vision: String
+        let mission: String
+        let groups: [Group]
+        let editedBy: String
+        let editedAt: String
+        let version: Int
+        struct Group: Encodable { let label: String; let lines: [String] }
+    }
+
+    private func schoolId(_ scope: String) -> String? { scope == "district" ? nil : scope }
+
+    private func name(of scope: String, on db: any Database) async throws -> String {
+        if scope == "district" { return try await Org.query(on: db).filter(\.$type == "district").first()?.name ?? "The district" }
+        guard let school = try await Org.find(scope, on: db), school.type == "school" else { throw Abort(.notFound) }
+        return school.name
+    }
+
+    private func statements(_ version: VisionVersion, on db: any Database) async throws -> Statements {
+        let editor = try await Staff.find(version.editedBy, on: db)
+        let lines = { (text: String) in text.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        return Statements(vision: version.vision, mission: version.mission,
+                          groups: [("Students", version.students), ("Teachers", version.teachers), ("Leaders", version.leaders), ("Staff", version.staff)]
+                            .map { Statements.Group(label: $0.0, lines: lines($0.1)) }.filter { !$0.lines.isEmpty },
+                          editedBy: editor?.displayName ?? "Former staff member", editedAt: DisplayTime.dateTime(version.editedAt), version: version.version)
+    }
+
+    private func current(_ scope: String, on db: any Database) async throws -> VisionVersion? {
+        try await VisionVersion.query(on: db).filter(\.$scope == scope).sort(\.$version, .descending).first()
+    }
+
+    struct IndexPage: Encodable {
+        let page: PageContext
+        let scopes: [SelectOption]
+    }
+
+    func index(req: Request) async throws -> Response {
+        let viewer = try await req.viewer()
+        let schools = try await Org.query(on: req.db).filter(\.$type == "school").sort(\.$name).all()
+            .filter { viewer.policy.canViewVision(ofSchool: $0.id!) }
+        if schools.count == 1 && !viewer.policy.seesWholeDistrict { return req.redirect(to: "/vision/\(schools[0].id!.urlQueryEncoded)") }
+        return try await req.view.render("goals/vision-index", IndexPage(
+            page: PageContext(request: req, title: "Vision"),
+            scopes: [SelectOption(value: "district", label: try await name(of: "district", on: req.db))] + schools.map { SelectOption(value: $0.id!, label: $0.name) }
+        )).encodeResponse(for: req)
+    }
+
+    struct ShowPage: Encodable {
+        let page: PageContext
+        let scope: String
+        let name: String
+        let current: Statements?
+        let district: Statements?
+        let canEdit: Bool
+    }
+
+    func show(req: Request) async throws -> View {
+        let viewer = try await req.viewer()
+        let scope = try req.parameters.require("scope")
+        try req.require(viewer.policy.canViewVision(ofSchool: schoolId(scope)))
+        let name = try await name(of: scope, on: req.db)
+        let latest = try await current(scope, on: req.db)
+        let district = scope == "district" ? nil : try await current("district", on: req.db)
+        return try await req.view.render("goals/vision", ShowPage(
+            page: PageContext(request: req, title: "Vision: \(name)"), scope: scope, name: name,
+            current: try await latest.asyncMap { try await statements($0, on: req.db) },
+            district: try await district.asyncMap { try await statements($0, on: req.db) },
+            canEdit: viewer.policy.canEditVision(ofSchool: schoolId(scope))))
+    }
+
+    struct EditPage: Encodable {
+        let page: PageContext
+        let scope: String
+        let name: String
+        let form: VisionForm
+        let error: String?
+    }
+
+    struct VisionForm: Content {
+        var vision: String
+        var mission: String
+        var students: String
+        var teachers: String
+        var leaders: String
+        var staff: String
+    }
+
+    func edit(req: Request) async throws -> View {
+        let viewer = try await req.viewer()
+        let scope = try req.parameters.require("scope")
+        try req.require(viewer.policy.canEditVision(ofSchool: schoolId(scope)))
+        let version = try await current(scope, on: req.db)
+        let form = VisionForm(vision: version?.vision ?? "", mission: version?.mission ?? "",
+                              students: version?.students ?? "Students will ", teachers: version?.teachers ?? "Teachers will ",
+                              leaders: version?.leaders ?? "Leaders will ", staff: version?.staff ?? "Staff will ")
+        return try await req.view.render("goals/vision-edit", EditPage(page: PageContext(request: req, title: "Edit vision"), scope: scope,
+                                                                       name: try await name(of: scope, on: req.db), form: form, error: nil))
+    }
+
+    func save(req: Request) async throws -> Response {
+        let viewer = try await req.viewer()
+        let scope = try req.parameters.require("scope")
+        try req.require(viewer.policy.canEditVision(ofSchool: schoolId(scope)))
+        let name = try await name(of: scope, on: req.db)
+        let form = try req.content.decode(VisionForm.self)
+        let clean: @Sendable (String) -> String = { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(8_000)) }
+        guard !clean(form.vision).isEmpty, !clean(form.mission).isEmpty else {
+            let response = try await req.view.render("goals/vision-edit", EditPage(page: PageContext(request: req, title: "Edit vision"), scope: scope,
+                                                                                   name: name, form: form, error: "Write both the vision and the mission.")).encodeResponse(for: req)
+            response.status = .unprocessableEntity
+            return response
+        }
+        try await req.db.writeTransaction { db in
+            let latest = try await VisionVersion.query(on: db).filter(\.$scope == scope).sort(\.$version, .descending).first()
+            let version = VisionVersion()
+            version.version = (latest?.version ?? 0) + 1
+            version.id = "\(scope)|\(version.version)"
+            version.scope = scope
+            version.vision = clean(form.vision)
+            version.mission = clean(form.mission)
+            // A statement left at its prompt ("Students will") is empty.
+            let statement: @Sendable (String) -> String = { text in text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && !$0.hasSuffix(" will") }.joined(separator: "\n") }
+            version.students = statement(form.students)
+            version.teachers = statement(form.teachers)
+            version.leaders = statement(form.leaders)
+            version.staff = statement(form.staff)
+            version.editedBy = viewer.id
+            version.editedAt = Int(Date().timeIntervalSince1970)
+            try await version.create(on: db)
+        }
+        return req.redirect(to: "/vision/\(scope.urlQueryEncoded)")
+    }
+
+    struct HistoryPage: Encodable {
+        let page: PageContext
+        let scope: String
+        let name: String
+        let versions: [Statements]
+    }
+
+    func history(req: Request) async throws -> View {
+        let viewer = try await req.viewer()
+        let scope = try req.parameters.require("scope")
+        try req.require(viewer.policy.canViewVision(ofSchool: schoolId(scope)))
+        var versions: [Statements] = []
+        for version in try await VisionVersion.query(on: req.db).filter(\.$scope == scope).sort(\.$version, .descending).all() {
+            versions.append(try await statements(version, on: req.db))
+        }
+        return try await req.view.render("goals/vision-history", HistoryPage(page: PageContext(request: req, title: "Vision history"), scope: scope,
+                                                                             name: try await name(of: scope, on: req.db), versions: versions))
+    }
+}
