@@ -55,6 +55,23 @@ def test_principal_sees_reading_and_assessment_frequency(browser, shoot):
     shoot("24-assessment-frequency")
 
 
+def test_principal_edits_the_school_vision(browser, shoot):
+    sign_in(browser, PRINCIPAL)
+    browser.get(BASE_URL + "/vision/school-1")
+    assert "every student grows" in browser.page_source
+    assert_accessible(browser, "vision")
+    shoot("25-vision")
+    browser.find_element(By.LINK_TEXT, "Edit").click()
+    WebDriverWait(browser, 10).until(lambda d: "/edit" in d.current_url)
+    assert_accessible(browser, "vision editor")
+    field = browser.find_element(By.ID, "vision")
+    field.clear()
+    field.send_keys("Every child at Lincoln reads, reasons and belongs.")
+    browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    WebDriverWait(browser, 10).until(lambda d: "reads, reasons and belongs" in d.page_source)
+    assert "Version 2" in browser.page_source
+
+
 def test_teacher_is_refused_the_school_roster(browser):
     sign_in(browser, TEACHER)
     assert "Your classes" in browser.page_source
