@@ -113,10 +113,12 @@ struct AccessTests {
             let refused = try await principal.post("/admin/people/\(f.people.teacherId)/grants", form: ["role": "district_admin", "school": ""])
             #expect(refused.status == .forbidden)
             #expect(try await principal.get("/admin/people/\(f.people.teacherId)").status == .forbidden)
+            #expect(try await principal.get("/admin").status == .forbidden)
             #expect(try await RoleGrantRecord.query(on: app.db).filter(\.$staffId == f.people.teacherId).filter(\.$role == "district_admin").count() == 0)
 
             let admin = TestClient(app)
             try await admin.signIn(f.people.email(.districtAdmin))
+            #expect(try await admin.get("/admin").status == .ok)
             #expect(try await admin.get("/admin/people").status == .ok)
             #expect(try await admin.get("/admin/people/\(f.people.teacherId)").status == .ok)
             let granted = try await admin.post("/admin/people/\(f.people.teacherId)/grants", form: ["role": "coach", "school": "school-1"])

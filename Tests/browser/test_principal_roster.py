@@ -84,6 +84,10 @@ def test_district_admin_manages_people_and_imports(browser, shoot):
     sign_in(browser, ADMIN)
     assert "District admin" in browser.page_source
     shoot("05-home-district-admin")
+    browser.find_element(By.LINK_TEXT, "Admin").click()
+    WebDriverWait(browser, 10).until(lambda d: d.title.startswith("Administration"))
+    assert_accessible(browser, "administration")
+    shoot("05-admin")
 
     browser.get(BASE_URL + "/admin/people?q=green")
     assert "Jada Green" in browser.page_source

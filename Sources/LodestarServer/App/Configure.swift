@@ -90,6 +90,7 @@ func routes(_ app: Application) throws {
     let signedIn = app.grouped(Staff.redirectMiddleware(path: "/signin"))
     try signedIn.register(collection: HomeController())
     try signedIn.register(collection: RosterController())
+    try signedIn.register(collection: AdminController())
     try signedIn.register(collection: PeopleAdminController())
     try signedIn.register(collection: ImportController())
     try signedIn.register(collection: WalkthroughController())

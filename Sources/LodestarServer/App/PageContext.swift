@@ -40,12 +40,7 @@ struct PageContext: Encodable {
             if viewer.policy.grants.contains(where: { [.coach, .principal, .assistantPrincipal, .teacher].contains($0.role) }) || viewer.policy.isDistrictAdmin {
                 links.append(("Coaching", "/coaching"))
             }
-            if viewer.policy.canAdministerDistrict {
-                links.append(("People", "/admin/people"))
-                links.append(("Frameworks", "/admin/frameworks"))
-                links.append(("Mastery", "/admin/mastery"))
-                links.append(("Import", "/admin/import"))
-            }
+            if viewer.policy.canAdministerDistrict { links.append(("Admin", "/admin")) }
         }
         let path = request.url.path
         nav = links.map { label, href in

@@ -46,11 +46,15 @@ enum DemoLoader {
 
     /// The district's vision and one for each school, written by its leaders; an existing first version is left alone.
     static func loadVisions(_ district: DemoDistrict, on db: any Database) async throws {
-        let editor = district.accounts.first { $0.grants.first?.role == .districtLeader }?.sourcedId ?? adminId
+        // The district leader wrote the district's; each principal their school's.
+        func author(_ scope: String) -> String {
+            let role: StaffRole = scope == "district" ? .districtLeader : .principal
+            return district.accounts.first { $0.grants.contains(RoleGrant(role: role, schoolId: scope == "district" ? nil : scope)) }?.sourcedId ?? adminId
+        }
         var rows = TableRows()
         func add(_ scope: String, vision: String, mission: String, students: String, teachers: String, leaders: String, staff: String) {
             rows["\(scope)|1"] = [.text(scope), .int(1), .text(vision), .text(mission), .text(students), .text(teachers), .text(leaders),
-                                  .text(staff), .text(editor), .int(1_787_000_000)]
+                                  .text(staff), .text(author(scope)), .int(1_787_000_000)]
         }
         add("district", vision: "Every Cedar Valley student reads, reasons and belongs, and leaves ready for the life they choose.",
             mission: "We put teaching and learning first: frequent evidence of learning, feedback every teacher can use, and support for every student who needs it.",

@@ -1,0 +1,29 @@
+import LodestarCore
+import Vapor
+
+/// The district admin's starting point: every administration page in one place.
+struct AdminController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("admin", use: index)
+    }
+
+    struct Page: Encodable {
+        struct Item: Encodable { let title: String; let href: String; let text: String }
+        let page: PageContext
+        let items: [Item]
+    }
+
+    func index(req: Request) async throws -> View {
+        let viewer = try await req.viewer()
+        try req.require(viewer.policy.canAdministerDistrict)
+        return try await req.view.render("accounts/admin", Page(page: PageContext(request: req, title: "Administration"), items: [
+            .init(title: "People and roles", href: "/admin/people", text: "Find staff and give or remove roles."),
+            .init(title: "Import a roster", href: "/admin/import", text: "OneRoster 1.1 or 1.2 export from the student information system."),
+            .init(title: "Import standards", href: "/admin/standards", text: "CASE 1.0 packages for the standards you teach and assess."),
+            .init(title: "Import scores", href: "/assessments/import", text: "Score files and OneRoster gradebooks."),
+            .init(title: "Instructional frameworks", href: "/admin/frameworks", text: "The practices walkthroughs look for; versions, import and export."),
+            .init(title: "Mastery method", href: "/admin/mastery", text: "How scores become mastery, for the district and each school."),
+            .init(title: "Proficiency scales", href: "/admin/scales", text: "Levels, mastery value and cut scores."),
+        ]))
+    }
+}
