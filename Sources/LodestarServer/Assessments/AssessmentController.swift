@@ -291,12 +291,6 @@ struct AssessmentController: RouteCollection {
         let canCreate: Bool
     }
 
-    /// CSS class for a level index: colour plus the level's name in text, so the grid reads without colour.
-    static func css(levelIndex: Int?, of count: Int) -> String {
-        guard let index = levelIndex else { return "level-none" }
-        return "level-\(min(3, max(0, index * 4 / max(count, 1))))"
-    }
-
     func tracker(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         let (schoolClass, teaches) = try await visibleClass(req, viewer)
@@ -313,23 +307,14 @@ struct AssessmentController: RouteCollection {
             TrackerPage.Row(studentId: student.id, name: student.name, cells: standards.map { standard in
                 let scores = grouped["\(student.id)|\(standard.id)"] ?? []
                 let (result, scale) = book.mastery(scores, by: method)
-                switch result {
-                case .value(let value):
-                    let level = scale.level(for: value)
-                    let index = level.flatMap { l in scale.levels.firstIndex(of: l) }
-                    return .init(standardId: standard.id, text: Self.format((value * 10).rounded() / 10), level: level?.name ?? "",
-                                 css: Self.css(levelIndex: index, of: scale.levels.count), count: scores.count)
-                case .notYet:
-                    return .init(standardId: standard.id, text: "…", level: "Not yet", css: "level-none", count: scores.count)
-                case .noEvidence:
-                    return .init(standardId: standard.id, text: "—", level: "No evidence", css: "level-none", count: 0)
-                }
+                let shown = MasteryDisplay(result, on: scale)
+                return .init(standardId: standard.id, text: shown.text, level: shown.level, css: shown.css, count: scores.count)
             })
         }
         return try await req.view.render("assessments/tracker", TrackerPage(
             page: PageContext(request: req, title: "Mastery: \(schoolClass.title)"), classId: schoolClass.id!, classTitle: schoolClass.title,
             method: method.label, standards: standards, rows: rows,
-            legend: scale.levels.enumerated().map { .init(name: $1.name, css: Self.css(levelIndex: $0, of: scale.levels.count)) },
+            legend: scale.levels.enumerated().map { .init(name: $1.name, css: MasteryDisplay.css(levelIndex: $0, of: scale.levels.count)) },
             canCreate: teaches))
     }
 

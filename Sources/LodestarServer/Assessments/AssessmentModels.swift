@@ -156,3 +156,34 @@ struct ScaleBook: Sendable {
         return (method.calculate(evidence.map(\.value), on: scale), scale)
     }
 }
+
+/// How a mastery result reads in a cell: the value to a tenth, the level's name, and its colour class —
+/// colour plus text, so it reads without colour. The one rendering of mastery for trackers and profiles.
+struct MasteryDisplay: Encodable, Sendable {
+    let text: String
+    let level: String
+    let css: String
+
+    init(_ result: MasteryMethod.Result, on scale: ProficiencyScale) {
+        switch result {
+        case .value(let value):
+            let level = scale.level(for: value)
+            text = Self.tenths(value)
+            self.level = level?.name ?? ""
+            css = Self.css(levelIndex: level.flatMap { scale.levels.firstIndex(of: $0) }, of: scale.levels.count)
+        case .notYet:
+            text = "…"; level = "Not yet"; css = "level-none"
+        case .noEvidence:
+            text = "—"; level = "No evidence"; css = "level-none"
+        }
+    }
+
+    /// A value rounded to a tenth, without trailing zeros: "2.5", "3".
+    static func tenths(_ value: Double) -> String { AssessmentController.format((value * 10).rounded() / 10) }
+
+    /// CSS class for a level index, spread over four colours.
+    static func css(levelIndex: Int?, of count: Int) -> String {
+        guard let index = levelIndex else { return "level-none" }
+        return "level-\(min(3, max(0, index * 4 / max(count, 1))))"
+    }
+}

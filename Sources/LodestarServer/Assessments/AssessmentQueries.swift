@@ -112,15 +112,9 @@ struct AssessmentQueries {
         let rows = standards.map { standard -> MasteryRow in
             let scores = grouped[standard.id] ?? []
             let (result, scale) = book.mastery(scores, by: method)
-            switch result {
-            case .value(let value):
-                let level = scale.level(for: value)
-                return MasteryRow(code: standard.code, statement: standard.statement, value: AssessmentController.format((value * 10).rounded() / 10),
-                                  level: level?.name ?? "", css: AssessmentController.css(levelIndex: level.flatMap { scale.levels.firstIndex(of: $0) }, of: scale.levels.count),
-                                  scores: scores.count)
-            case .notYet, .noEvidence:
-                return MasteryRow(code: standard.code, statement: standard.statement, value: "…", level: "Not yet", css: "level-none", scores: scores.count)
-            }
+            let shown = MasteryDisplay(result, on: scale)
+            return MasteryRow(code: standard.code, statement: standard.statement, value: shown.text, level: shown.level, css: shown.css,
+                              scores: scores.count)
         }
         return (method.label, rows)
     }

@@ -76,15 +76,8 @@ struct ReadingTrackerController: RouteCollection {
         let byGrade = Dictionary(grouping: students, by: \.grade)
         // Every score on the designated standards, in attempt order.
         var evidence: [String: [AssessmentQueries.Evidence]] = [:]
-        if !designated.isEmpty {
-            let rows = try await sql.raw("""
-                SELECT sc.assessment_id, a.title, a.assessed_on, sc.student_id, sc.standard_id, sc.value, sc.entered_at, a.scale_id
-                FROM scores sc JOIN assessments a ON a.id = sc.assessment_id
-                JOIN students s ON s.id = sc.student_id
-                WHERE s.school_id = \(bind: schoolId) AND sc.standard_id IN (\(binds: designated))
-                ORDER BY a.assessed_on, sc.entered_at
-                """).all(decoding: AssessmentQueries.Evidence.self, keyDecodingStrategy: .convertFromSnakeCase)
-            for row in rows { evidence["\(row.studentId)|\(row.standardId)", default: []].append(row) }
+        for row in try await AssessmentQueries(db: req.db).evidence(students: students.map(\.id), standards: designated) {
+            evidence["\(row.studentId)|\(row.standardId)", default: []].append(row)
         }
         var grades: [Page.Grade] = []
         for grade in byGrade.keys.sorted(by: { GradeLevel.sortKey($0) < GradeLevel.sortKey($1) }) {
