@@ -121,6 +121,9 @@ struct AccessTests {
             #expect(try await admin.get("/admin").status == .ok)
             #expect(try await admin.get("/admin/people").status == .ok)
             #expect(try await admin.get("/admin/people/\(f.people.teacherId)").status == .ok)
+            // Search ignores case on every database and matches full names.
+            let principalName = try #require(f.people.district.accounts.first { $0.email == f.people.email(.principal) }?.displayName)
+            #expect(try await admin.get("/admin/people?q=\(principalName.uppercased().replacingOccurrences(of: " ", with: "+"))").body.string.contains(principalName))
             let granted = try await admin.post("/admin/people/\(f.people.teacherId)/grants", form: ["role": "coach", "school": "school-1"])
             #expect(granted.status == .seeOther)
             #expect(try await RoleGrantRecord.find("\(f.people.teacherId)|coach|school-1", on: app.db) != nil)

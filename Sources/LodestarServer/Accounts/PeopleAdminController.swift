@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import LodestarCore
 import Vapor
 
@@ -36,10 +37,10 @@ struct PeopleAdminController: RouteCollection {
         let search = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         var query = Staff.query(on: req.db)
         if !search.isEmpty {
-            query = query.group(.or) { group in
-                group.filter(\.$email ~~ search).filter(\.$familyName ~~ search.capitalized).filter(\.$givenName ~~ search.capitalized)
-                    .filter(\.$familyName ~~ search).filter(\.$givenName ~~ search)
-            }
+            // Lower-cased on both sides: LIKE ignores case in SQLite but not in PostgreSQL.
+            let pattern = "%" + search.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            query = query.filter(.custom(SQLQueryString(
+                "(LOWER(email) LIKE \(bind: pattern) OR LOWER(given_name) LIKE \(bind: pattern) OR LOWER(family_name) LIKE \(bind: pattern) OR LOWER(given_name || ' ' || family_name) LIKE \(bind: pattern))")))
         }
         let total = try await query.count()
         let staff = try await query.sort(\.$familyName).sort(\.$givenName).limit(Self.pageSize).all()
