@@ -44,7 +44,7 @@ struct ReadingTrackerController: RouteCollection {
             let withEvidence: Int
             let atOrAbove: Int?
             let share: String?
-            let barWidth: Int
+            let percent: Int
             let suppressed: Bool
             let standards: String
         }
@@ -97,7 +97,7 @@ struct ReadingTrackerController: RouteCollection {
             let share = suppressed || withEvidence == 0 ? nil : Double(atOrAbove) / Double(withEvidence)
             grades.append(.init(grade: GradeLevel.label(grade), students: byGrade[grade]!.count, withEvidence: withEvidence,
                                 atOrAbove: suppressed ? nil : atOrAbove, share: share.map { "\(Int(($0 * 100).rounded()))%" },
-                                barWidth: share.map { Int(($0 * 100).rounded()) } ?? 0, suppressed: suppressed,
+                                percent: share.map { Int(($0 * 100).rounded()) } ?? 0, suppressed: suppressed,
                                 standards: gradeStandards.map(\.code).sorted().joined(separator: ", ")))
         }
         let canDesignate = viewer.policy.canManageCaseloads(atSchool: schoolId)

@@ -24,7 +24,6 @@ enum Cell: Hashable, Sendable, Encodable {
     }
 
     var text: String? { if case .text(let value) = self { value } else { nil } }
-    var bool: Bool { if case .bool(let value) = self { value } else { false } }
 }
 
 /// Rows of one table keyed by id, as loaded or as they should become.
