@@ -140,19 +140,34 @@ public struct AccessPolicy: Sendable {
         isDistrictAdmin || grants.contains { $0.schoolId == schoolId && $0.role.isSchoolAdministrator }
     }
 
-    // MARK: Vision
+    // MARK: Vision, goals and plans
 
-    /// A school's vision is for all its staff; the district's for everyone.
-    public func canViewVision(ofSchool schoolId: String?) -> Bool {
+    /// A school's vision, goals and action plan are for all its staff; the district's for everyone.
+    public func canViewPlan(ofSchool schoolId: String?) -> Bool {
         guard let schoolId else { return !grants.isEmpty }
         return seesWholeDistrict || schoolIds.contains(schoolId)
     }
 
-    /// The school's principal and assistant principals edit its vision; district admins and leaders the district's.
-    public func canEditVision(ofSchool schoolId: String?) -> Bool {
+    /// The school's principal and assistant principals edit its vision, goals and plan; district admins and leaders the district's.
+    public func canEditPlan(ofSchool schoolId: String?) -> Bool {
         guard let schoolId else { return seesWholeDistrict }
         return isDistrictAdmin || grants.contains { $0.schoolId == schoolId && $0.role.isSchoolAdministrator }
     }
+
+    // MARK: Leaders' time
+
+    /// A leader's time is visible to that leader and to district leaders only.
+    public func canViewTime(ofLeader leaderId: String, viewerId: String) -> Bool {
+        leaderId == viewerId || grants.contains { $0.role == .districtLeader }
+    }
+
+    /// Principals, assistant principals and coaches keep track of their time.
+    public var tracksOwnTime: Bool {
+        grants.contains { $0.role.isSchoolAdministrator || $0.role == .coach }
+    }
+
+    /// The district's list of time categories: district admins and leaders.
+    public var canEditTimeCategories: Bool { seesWholeDistrict }
 
     /// Frameworks: only district admins create, import and edit them.
     public var canManageFrameworks: Bool { isDistrictAdmin }

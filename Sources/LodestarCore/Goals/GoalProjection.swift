@@ -20,9 +20,16 @@ public struct GoalProjection: Sendable, Equatable {
     public static let atRiskShare = 0.8
 
     public var projected: Double?
+    /// The trend line: its value at `anchorTime` and its change per unit of time.
+    public var anchorTime: Double = 0, anchorValue: Double = 0, slope: Double = 0
     /// Share of the way from baseline to target the projection reaches (1 = exactly the target).
     public var progressShare: Double?
     public var status: Status
+
+    /// The trend line's value at `time` (nil without a trend).
+    public func trend(at time: Double) -> Double? {
+        projected == nil ? nil : anchorValue + slope * (time - anchorTime)
+    }
 
     /// - Parameters:
     ///   - baseline: the value when the goal was set.
@@ -41,6 +48,7 @@ public struct GoalProjection: Sendable, Equatable {
         }
         let slope = points.reduce(0) { $0 + ($1.time - meanT) * ($1.value - meanV) } / stt
         let value = meanV + slope * (deadline - meanT)
+        (anchorTime, anchorValue, self.slope) = (meanT, meanV, slope)
         projected = value
         let share = (value - baseline) / (target - baseline)
         progressShare = share

@@ -54,6 +54,8 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.migrations.add(ReadingBenchmarkMigration())
     app.migrations.add(AuditMigration())
     app.migrations.add(VisionMigration())
+    app.migrations.add(GoalMigration())
+    app.migrations.add(TimeMigration())
     app.migrations.add(SessionRecord.migration)
     try await app.autoMigrate()
 
@@ -104,6 +106,13 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: FrequencyController())
     try signedIn.register(collection: ReadingTrackerController())
     try signedIn.register(collection: VisionController())
+    try signedIn.register(collection: GoalsController())
+    try signedIn.register(collection: ActionPlanController())
+    try signedIn.register(collection: SchoolPlanController())
+    try signedIn.register(collection: TimeController())
+    try signedIn.register(collection: TimeOverviewController())
+    try signedIn.register(collection: DelegationController())
+    try signedIn.register(collection: TimeCategoriesController())
     try signedIn.register(collection: FrameworksController())
 }
 

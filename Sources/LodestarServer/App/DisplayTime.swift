@@ -48,4 +48,51 @@ enum DisplayTime {
         formatter.dateFormat = "yyyy-MM-dd HH:mm"
         return formatter.date(from: "\(text) \(time)")
     }
+
+    /// "8:05 AM"
+    static func clock(_ seconds: Int) -> String {
+        format(seconds, "h:mm a")
+    }
+
+    /// "Mon Nov 23"
+    static func shortDay(_ seconds: Int) -> String {
+        format(seconds, "EEE MMM d")
+    }
+
+    private static var calendar: Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        return calendar
+    }
+
+    /// The ISO day `days` after (or before) another, by the calendar (a day is 23 or 25 hours when clocks change).
+    static func isoDay(_ day: String, plus days: Int) -> String {
+        guard let date = date(fromISODay: day, time: "12:00"), let moved = calendar.date(byAdding: .day, value: days, to: date) else { return day }
+        return isoDay(Int(moved.timeIntervalSince1970))
+    }
+
+    /// The Monday of the week holding an ISO day.
+    static func monday(of day: String) -> String {
+        guard let date = date(fromISODay: day, time: "12:00") else { return day }
+        let weekday = calendar.component(.weekday, from: date)  // 1 = Sunday
+        return isoDay(day, plus: -((weekday + 5) % 7))
+    }
+
+    /// Midnight starting an ISO day, in seconds.
+    static func startOfDay(_ day: String) -> Int {
+        Int((date(fromISODay: day) ?? Date()).timeIntervalSince1970)
+    }
+
+    /// Minutes after midnight, district time.
+    static func minuteOfDay(_ seconds: Int) -> Int {
+        let parts = calendar.dateComponents([.hour, .minute], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        return (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
+    }
+
+    /// The first day of the school year holding an ISO day: August 1.
+    static func schoolYearStart(of day: String) -> String {
+        let year = Int(day.prefix(4)) ?? 2026
+        return day >= "\(year)-08-01" ? "\(year)-08-01" : "\(year - 1)-08-01"
+    }
 }
+

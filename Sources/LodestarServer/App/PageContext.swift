@@ -25,7 +25,10 @@ struct PageContext: Encodable {
         var links: [(String, String)] = []
         if let viewer {
             links.append(("Today", "/"))
-            if !viewer.policy.grants.isEmpty { links.append(("Vision", "/vision")) }
+            if !viewer.policy.grants.isEmpty {
+                links.append(("Vision", "/vision"))
+                links.append(("Goals", "/goals"))
+            }
             let rosterSchools = viewer.policy.seesWholeDistrict || viewer.policy.grants.contains { $0.role != .teacher }
             if rosterSchools { links.append(("Schools", "/schools")) }
             if viewer.policy.grants.contains(where: { $0.role == .teacher }) {
@@ -39,6 +42,11 @@ struct PageContext: Encodable {
             }
             if viewer.policy.grants.contains(where: { [.coach, .principal, .assistantPrincipal, .teacher].contains($0.role) }) || viewer.policy.isDistrictAdmin {
                 links.append(("Coaching", "/coaching"))
+            }
+            if viewer.policy.tracksOwnTime {
+                links.append(("My time", "/time"))
+            } else if viewer.policy.grants.contains(where: { $0.role == .districtLeader }) {
+                links.append(("Leaders' time", "/time"))
             }
             if viewer.policy.canAdministerDistrict { links.append(("Admin", "/admin")) }
         }

@@ -84,14 +84,13 @@ struct ReadingTrackerController: RouteCollection {
             let gradeStandards = standards.filter { $0.grades.split(separator: ",").contains(Substring(grade)) }
             var withEvidence = 0, atOrAbove = 0
             for student in byGrade[grade]! {
-                // At or above when the mean of the student's mastery on the grade's designated standards reaches mastery.
                 let results = gradeStandards.compactMap { standard -> (value: Double, mastery: Double)? in
                     let (result, scale) = book.mastery(evidence["\(student.id)|\(standard.id!)"] ?? [], by: method)
                     return result.value.map { ($0, scale.masteryValue) }
                 }
-                guard !results.isEmpty else { continue }
+                guard let reached = MasteryShare.isAtOrAbove(results) else { continue }
                 withEvidence += 1
-                if results.map(\.value).reduce(0, +) >= results.map(\.mastery).reduce(0, +) - 1e-9 { atOrAbove += 1 }
+                if reached { atOrAbove += 1 }
             }
             let suppressed = withEvidence < Self.minimumGroup
             let share = suppressed || withEvidence == 0 ? nil : Double(atOrAbove) / Double(withEvidence)

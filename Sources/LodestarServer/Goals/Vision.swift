@@ -91,7 +91,7 @@ struct VisionController: RouteCollection {
     func index(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
         let schools = try await Org.query(on: req.db).filter(\.$type == "school").sort(\.$name).all()
-            .filter { viewer.policy.canViewVision(ofSchool: $0.id!) }
+            .filter { viewer.policy.canViewPlan(ofSchool: $0.id!) }
         if schools.count == 1 && !viewer.policy.seesWholeDistrict { return req.redirect(to: "/vision/\(schools[0].id!.urlQueryEncoded)") }
         return try await req.view.render("goals/vision-index", IndexPage(
             page: PageContext(request: req, title: "Vision"),
@@ -111,7 +111,7 @@ struct VisionController: RouteCollection {
     func show(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         let scope = try req.parameters.require("scope")
-        try req.require(viewer.policy.canViewVision(ofSchool: schoolId(scope)))
+        try req.require(viewer.policy.canViewPlan(ofSchool: schoolId(scope)))
         let name = try await name(of: scope, on: req.db)
         let latest = try await current(scope, on: req.db)
         let district = scope == "district" ? nil : try await current("district", on: req.db)
@@ -119,7 +119,7 @@ struct VisionController: RouteCollection {
             page: PageContext(request: req, title: "Vision: \(name)"), scope: scope, name: name,
             current: try await latest.asyncMap { try await statements($0, on: req.db) },
             district: try await district.asyncMap { try await statements($0, on: req.db) },
-            canEdit: viewer.policy.canEditVision(ofSchool: schoolId(scope))))
+            canEdit: viewer.policy.canEditPlan(ofSchool: schoolId(scope))))
     }
 
     struct EditPage: Encodable {
@@ -142,7 +142,7 @@ struct VisionController: RouteCollection {
     func edit(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         let scope = try req.parameters.require("scope")
-        try req.require(viewer.policy.canEditVision(ofSchool: schoolId(scope)))
+        try req.require(viewer.policy.canEditPlan(ofSchool: schoolId(scope)))
         let version = try await current(scope, on: req.db)
         let form = VisionForm(vision: version?.vision ?? "", mission: version?.mission ?? "",
                               students: version?.students ?? "Students will ", teachers: version?.teachers ?? "Teachers will ",
@@ -154,7 +154,7 @@ struct VisionController: RouteCollection {
     func save(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
         let scope = try req.parameters.require("scope")
-        try req.require(viewer.policy.canEditVision(ofSchool: schoolId(scope)))
+        try req.require(viewer.policy.canEditPlan(ofSchool: schoolId(scope)))
         let name = try await name(of: scope, on: req.db)
         let form = try req.content.decode(VisionForm.self)
         let clean: @Sendable (String) -> String = { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(8_000)) }
@@ -196,7 +196,7 @@ struct VisionController: RouteCollection {
     func history(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         let scope = try req.parameters.require("scope")
-        try req.require(viewer.policy.canViewVision(ofSchool: schoolId(scope)))
+        try req.require(viewer.policy.canViewPlan(ofSchool: schoolId(scope)))
         var versions: [Statements] = []
         for version in try await VisionVersion.query(on: req.db).filter(\.$scope == scope).sort(\.$version, .descending).all() {
             versions.append(try await statements(version, on: req.db))

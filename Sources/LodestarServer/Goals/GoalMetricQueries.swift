@@ -1,0 +1,148 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+
+/// Computes a goal's measure from the raw rows, as of any day: the baseline when a goal is set and
+/// every point of its progress chart. Each measure is defined in words by `GoalMetric.definition`.
+struct GoalMetricQueries {
+    let db: any Database
+    var sql: any SQLDatabase { db.sql }
+
+    /// The measure as of each day (ISO), in the district or a school; nil where there is nothing to measure yet.
+    /// Manual measures have no computed values (see `manualValues`).
+    func values(_ metric: GoalMetric, scope: String, days: [String]) async throws -> [Double?] {
+        guard !days.isEmpty else { return [] }
+        let schoolId = scope == "district" ? nil : scope
+        switch metric.kind {
+        case .mastery: return try await masteryShares(metric, schoolId: schoolId, days: days)
+        case .indicatorObserved: return try await indicatorShares(metric.indicatorKey ?? "", schoolId: schoolId, days: days)
+        case .hoursToFeedback: return try await hoursToFeedback(schoolId: schoolId, days: days)
+        case .instructionalTime: return try await instructionalShares(schoolId: schoolId, days: days)
+        case .manual: return days.map { _ in nil }
+        }
+    }
+
+    /// Values entered by hand for a goal, by day.
+    func manualValues(goalId: String) async throws -> [GoalValue] {
+        try await GoalValue.query(on: db).filter(\.$goalId == goalId).sort(\.$day).sort(\.$enteredAt).all()
+    }
+
+    /// Seconds at the end of an ISO day (midnight starting the next day), district time.
+    static func endOfDay(_ day: String) -> Int {
+        Int((DisplayTime.date(fromISODay: day) ?? Date()).timeIntervalSince1970) + 86_400
+    }
+
+    /// The trailing window ending with `day`.
+    static func window(endingOn day: String) -> Range<Int> {
+        let end = endOfDay(day)
+        return (end - GoalMetric.trailingDays * 86_400)..<end
+    }
+
+    // MARK: Mastery
+
+    private func masteryShares(_ metric: GoalMetric, schoolId: String?, days: [String]) async throws -> [Double?] {
+        guard !metric.standardIds.isEmpty else { return days.map { _ in nil } }
+        var query: SQLQueryString = """
+            SELECT sc.student_id, sc.standard_id, sc.value, a.assessed_on, a.scale_id, s.school_id
+            FROM scores sc JOIN assessments a ON a.id = sc.assessment_id JOIN students s ON s.id = sc.student_id
+            WHERE sc.standard_id IN (\(binds: metric.standardIds)) AND a.assessed_on <= \(bind: days.max()!)
+            """
+        if let schoolId { query += " AND s.school_id = \(bind: schoolId)" }
+        if let grade = metric.grade, !grade.isEmpty { query += " AND s.grade = \(bind: grade)" }
+        if let group = metric.group.flatMap(StudentGroup.init(key:)) {
+            let column = group.column
+            if let value = column.equals { query += " AND s.\(ident: column.name) = \(bind: value)" } else { query += " AND s.\(ident: column.name) = \(bind: true)" }
+        }
+        query += " ORDER BY a.assessed_on, sc.entered_at"
+
+        // Each student's scores per standard, in attempt order.
+        var evidence: [String: [String: [AssessmentQueries.Evidence]]] = [:]
+        var schoolOf: [String: String] = [:]
+        for row in try await sql.raw(query).all() {
+            let student = try row.decode(column: "student_id", as: String.self)
+            let item = AssessmentQueries.Evidence(assessmentId: "", title: "", assessedOn: try row.decode(column: "assessed_on", as: String.self),
+                                                  studentId: student, standardId: try row.decode(column: "standard_id", as: String.self),
+                                                  value: try row.decode(column: "value", as: Double.self), enteredAt: 0,
+                                                  scaleId: try row.decode(column: "scale_id", as: String.self))
+            evidence[student, default: [:]][item.standardId, default: []].append(item)
+            schoolOf[student] = try row.decode(column: "school_id", as: String.self)
+        }
+        let book = try await ScaleBook.load(on: db)
+        var methods: [String: MasteryMethod] = [:]
+        for school in Set(schoolOf.values) { methods[school] = try await MasteryStore.method(forSchool: school, on: db) }
+
+        return days.map { day in
+            var counted = 0, atOrAbove = 0
+            for (student, standards) in evidence {
+                let method = methods[schoolOf[student]!]!
+                let results = standards.values.compactMap { scores -> (value: Double, mastery: Double)? in
+                    let upToDay = scores.prefix { $0.assessedOn <= day }
+                    guard !upToDay.isEmpty else { return nil }
+                    let (result, scale) = book.mastery(Array(upToDay), by: method)
+                    return result.value.map { ($0, scale.masteryValue) }
+                }
+                guard let reached = MasteryShare.isAtOrAbove(results) else { continue }
+                counted += 1
+                if reached { atOrAbove += 1 }
+            }
+            return counted == 0 ? nil : 100 * Double(atOrAbove) / Double(counted)
+        }
+    }
+
+    // MARK: Walkthroughs
+
+    private func walkthroughRows(schoolId: String?, days: [String], extra: SQLQueryString, join: SQLQueryString = "") async throws -> [SQLRow] {
+        let from = Self.window(endingOn: days.min()!).lowerBound, to = Self.endOfDay(days.max()!)
+        var query: SQLQueryString = "SELECT w.observed_at, w.shared_at, w.framework_id" + extra + " FROM walkthroughs w" + join
+        query += " WHERE w.observed_at >= \(bind: from) AND w.observed_at < \(bind: to)"
+        if let schoolId { query += " AND w.school_id = \(bind: schoolId)" }
+        return try await sql.raw(query).all()
+    }
+
+    private func indicatorShares(_ indicatorKey: String, schoolId: String?, days: [String]) async throws -> [Double?] {
+        let rows = try await walkthroughRows(schoolId: schoolId, days: days, extra: ", m.mark",
+                                             join: " LEFT JOIN indicator_marks m ON m.walkthrough_id = w.id AND m.indicator_key = \(bind: indicatorKey)")
+        var frameworks: [String: Framework?] = [:]
+        var visits: [(at: Int, seen: Bool)] = []
+        for row in rows {
+            let frameworkId = try row.decode(column: "framework_id", as: String.self)
+            if frameworks[frameworkId] == nil { frameworks[frameworkId] = try await FrameworkRecord.find(frameworkId, on: db)?.framework() }
+            guard let framework = frameworks[frameworkId] ?? nil, framework.indicator(indicatorKey) != nil else { continue }
+            let mark = try row.decodeNil(column: "mark") ? nil : try row.decode(column: "mark", as: String.self)
+            if mark == "not_applicable" { continue }
+            visits.append((try row.decode(column: "observed_at", as: Int.self), mark.map(framework.scale.isSeen) ?? false))
+        }
+        return days.map { day in
+            let window = Self.window(endingOn: day)
+            let inWindow = visits.filter { window.contains($0.at) }
+            return inWindow.isEmpty ? nil : 100 * Double(inWindow.filter(\.seen).count) / Double(inWindow.count)
+        }
+    }
+
+    private func hoursToFeedback(schoolId: String?, days: [String]) async throws -> [Double?] {
+        let visits = try await walkthroughRows(schoolId: schoolId, days: days, extra: "").map { row in
+            (at: try row.decode(column: "observed_at", as: Int.self), shared: try row.decode(column: "shared_at", as: Int?.self))
+        }
+        return days.map { day in
+            let window = Self.window(endingOn: day)
+            return FeedbackLoop(visits.filter { window.contains($0.at) }
+                .map { FeedbackLoop.Visit(observedAt: Double($0.at), sharedAt: $0.shared.map(Double.init), replied: false) }).medianHoursToFeedback
+        }
+    }
+
+    // MARK: Leaders' time
+
+    private func instructionalShares(schoolId: String?, days: [String]) async throws -> [Double?] {
+        let time = TimeQueries(db: db)
+        let leaders = try await time.leaders(ofSchool: schoolId, roles: [.principal, .assistantPrincipal])
+        let from = Self.window(endingOn: days.min()!).lowerBound, to = Self.endOfDay(days.max()!)
+        let entries = try await time.entries(leaders: leaders, from: from, to: to)
+        let instructional = Set(try await time.categories().filter(\.instructional).map(\.key))
+        return days.map { day in
+            let window = Self.window(endingOn: day)
+            return TimeLedger(entries.filter { window.contains($0.start) }.map(\.ledgerEntry), instructional: instructional)
+                .instructionalShare.map { $0 * 100 }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Fluent
+import Foundation
+import LodestarCore
+
+/// A goal's measurements so far (the baseline, then the measure every two weeks up to today or the
+/// deadline), its projection to the deadline, and the chart and words that show them.
+struct GoalProgress: Sendable {
+    let goal: SmartGoal
+    let metric: GoalMetric
+    /// Measurements in day order; the first is the baseline.
+    let points: [(day: String, value: Double)]
+    let projection: GoalProjection
+
+    /// Days between measurements on the chart.
+    static let stepDays = 14
+
+    static func compute(_ goal: SmartGoal, today: String, on db: any Database) async throws -> GoalProgress {
+        let metric = try goal.metric
+        var points: [(day: String, value: Double)] = [(goal.startsOn, goal.baseline)]
+        let queries = GoalMetricQueries(db: db)
+        if metric.kind == .manual {
+            var byDay: [String: Double] = [:]
+            for value in try await queries.manualValues(goalId: goal.id!) where value.day >= goal.startsOn { byDay[value.day] = value.value }
+            points += byDay.keys.sorted().map { ($0, byDay[$0]!) }
+        } else {
+            let days = checkpoints(from: goal.startsOn, through: min(today, goal.deadline))
+            for (day, value) in zip(days, try await queries.values(metric, scope: goal.scope, days: days)) {
+                if let value { points.append((day, value)) }
+            }
+        }
+        let projection = GoalProjection(baseline: goal.baseline, target: goal.target, deadline: time(goal.deadline),
+                                        points: points.map { GoalProjection.Point(time: time($0.day), value: $0.value) })
+        return GoalProgress(goal: goal, metric: metric, points: points, projection: projection)
+    }
+
+    /// Every `stepDays` after the start, and the last day itself.
+    static func checkpoints(from start: String, through last: String) -> [String] {
+        guard let startDate = DisplayTime.date(fromISODay: start, time: "12:00"), last > start else { return [] }
+        var days: [String] = []
+        var step = 1
+        while true {
+            let day = DisplayTime.isoDay(Int(startDate.timeIntervalSince1970) + step * stepDays * 86_400)
+            guard day < last else { break }
+            days.append(day)
+            step += 1
+        }
+        return days + [last]
+    }
+
+    /// A day as a moment for the projection: its noon, district time.
+    static func time(_ day: String) -> Double {
+        (DisplayTime.date(fromISODay: day, time: "12:00") ?? Date()).timeIntervalSince1970
+    }
+
+    var current: Double? { points.count > 1 ? points.last?.value : nil }
+
+    /// "62.5%", "18 hours".
+    func format(_ value: Double?) -> String {
+        guard let value else { return "—" }
+        let number = abs(value - value.rounded()) < 0.05 ? String(Int(value.rounded())) : String(format: "%.1f", value)
+        return number + metric.displayUnit
+    }
+
+    /// What pages show of a goal.
+    struct Summary: Encodable {
+        let id: String
+        let scope: String
+        let statement: String
+        let owner: String
+        let measure: String
+        let definition: String
+        let baseline: String
+        let current: String
+        let target: String
+        let projected: String
+        let startsOn: String
+        let deadline: String
+        let status: String
+        let statusCss: String
+        let rule: String
+        let measurements: [Measurement]
+        struct Measurement: Encodable { let day: String; let value: String }
+    }
+
+    func summary(owner: String) -> Summary {
+        Summary(id: goal.id!, scope: goal.scope, statement: goal.statement, owner: owner, measure: measureLabel,
+                definition: metric.definition, baseline: format(goal.baseline), current: format(current), target: format(goal.target),
+                projected: format(projection.projected), startsOn: goal.startsOn, deadline: goal.deadline,
+                status: projection.status.rawValue.capitalizedFirst, statusCss: projection.status.rawValue.replacingOccurrences(of: " ", with: "-"),
+                rule: GoalProjection.rule, measurements: points.map { .init(day: $0.day, value: format($0.value)) })
+    }
+
+    var measureLabel: String {
+        switch metric.kind {
+        case .manual: metric.unit.map { "Entered by hand (\($0))" } ?? "Entered by hand"
+        default: metric.kind.label
+        }
+    }
+
+    /// The progress chart: measurements, the trend to the deadline, and the target.
+    func chart(id: String) -> String {
+        let start = Self.time(goal.startsOn), end = Self.time(goal.deadline)
+        var series = [LineChart.Series(name: "Measured", style: .measured, points: points.map { (Self.time($0.day), $0.value) })]
+        if let first = points.first, let from = projection.trend(at: Self.time(first.day)), let to = projection.trend(at: end) {
+            series.append(LineChart.Series(name: "Trend to deadline", style: .projected, points: [(Self.time(first.day), from), (end, to)]))
+        }
+        series.append(LineChart.Series(name: "Target \(format(goal.target))", style: .reference, points: [(start, goal.target), (end, goal.target)]))
+        let values = series.flatMap { $0.points.map(\.y) }
+        let isShare = metric.displayUnit == "%"
+        let description = "Baseline \(format(goal.baseline)) on \(goal.startsOn); latest \(format(current)); target \(format(goal.target)) by \(goal.deadline); "
+            + "projected \(format(projection.projected)) at the deadline: \(projection.status.rawValue)."
+        return LineChart(id: id, title: "Progress: \(goal.statement)", description: description, series: series,
+                         xTicks: Self.monthTicks(from: start, to: end), xRange: start...max(end, start + 86_400),
+                         yRange: LineChart.range(containing: values, cap: isShare ? 100 : nil), yUnit: isShare ? "%" : "").svg()
+    }
+
+    /// The first of each month between two moments, labelled "Sep".
+    static func monthTicks(from start: Double, to end: Double) -> [(x: Double, label: String)] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = DisplayTime.zone
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = DisplayTime.zone
+        let span = end - start
+        formatter.dateFormat = span > 400 * 86_400 ? "MMM yy" : "MMM"
+        var ticks: [(Double, String)] = []
+        var month = calendar.date(from: calendar.dateComponents([.year, .month], from: Date(timeIntervalSince1970: start)))!
+        let every = span > 400 * 86_400 ? 3 : 1
+        while month.timeIntervalSince1970 <= end {
+            if month.timeIntervalSince1970 >= start { ticks.append((month.timeIntervalSince1970, formatter.string(from: month))) }
+            month = calendar.date(byAdding: .month, value: every, to: month)!
+        }
+        return ticks
+    }
+}
+
+extension String {
+    /// "on track" → "On track".
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+}

@@ -1,0 +1,85 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+
+/// Imports a leader's calendar (.ics) for a range of days: every occurrence (recurring events
+/// expanded) becomes a time entry, sorted into a category by the leader's corrections and the
+/// district's keywords. Re-importing updates the same entries and keeps corrected categories;
+/// events gone from the calendar in that range are removed. All in one transaction.
+enum CalendarImport {
+    struct Report: Sendable, Equatable {
+        var added = 0
+        var updated = 0
+        var removed = 0
+        var allDay = 0
+        /// Events no rule matched: filed under "Meetings" for the leader to check.
+        var guessed = 0
+    }
+
+    /// Where events no keyword matches are filed, marked as a guess.
+    static let fallbackCategory = "meetings"
+
+    static let columns: [(String, TableSync.Kind)] = [
+        ("leader_id", .text), ("starts_at", .int), ("ends_at", .int), ("title", .text), ("category", .text), ("source", .text),
+        ("guessed", .bool), ("all_day", .bool), ("created_at", .int),
+    ]
+
+    /// - Parameters:
+    ///   - from, through: ISO days, both included.
+    static func run(_ bytes: [UInt8], fileName: String, leaderId: String, from: String, through: String, on db: any Database) async throws -> Report {
+        let start = DisplayTime.startOfDay(from), end = DisplayTime.startOfDay(DisplayTime.isoDay(through, plus: 1))
+        guard end > start else { throw LodestarError("The last day comes before the first day.") }
+        guard end - start <= 400 * 86_400 else { throw LodestarError("Import at most a year at a time.") }
+        let window = Date(timeIntervalSince1970: TimeInterval(start))..<Date(timeIntervalSince1970: TimeInterval(end))
+        let occurrences = try ICalendar.occurrences(in: bytes, fileName: fileName, window: window, zone: DisplayTime.zone)
+
+        let queries = TimeQueries(db: db)
+        let categories = try await queries.categories()
+        let corrections = Dictionary(try await TimeCorrection.query(on: db).filter(\.$leaderId == leaderId).all().map { ($0.title, $0.category) },
+                                     uniquingKeysWith: { first, _ in first })
+        let now = Int(Date().timeIntervalSince1970)
+        var desired: [String: (start: Int, end: Int, title: String, allDay: Bool, category: String?)] = [:]
+        for occurrence in occurrences {
+            let id = TimeEntry.calendarId(leader: leaderId, uid: occurrence.uid, start: occurrence.start)
+            let title = occurrence.summary.isEmpty ? "(no title)" : String(occurrence.summary.prefix(300))
+            let begin = Int(occurrence.start.timeIntervalSince1970)
+            // An all-day event marks the day; it says nothing about how the hours went.
+            let finish = occurrence.allDay ? begin : max(begin, Int(occurrence.end.timeIntervalSince1970))
+            desired[id] = (begin, finish, title, occurrence.allDay, TimeCategory.categorize(title, categories: categories, corrections: corrections))
+        }
+
+        let sync = TableSync(table: "time_entries", columns: columns)
+        let events = desired
+        return try await db.writeTransaction { db in
+            let sql = db.sql
+            let existingRows = try await sql.raw("""
+                SELECT id, category, guessed FROM time_entries WHERE leader_id = \(bind: leaderId) AND source = 'calendar'
+                AND starts_at >= \(bind: start) AND starts_at < \(bind: end)
+                """).all()
+            var existing: [String: (category: String, guessed: Bool)] = [:]
+            for row in existingRows {
+                existing[try row.decode(column: "id", as: String.self)] = (try row.decode(column: "category", as: String.self), try row.decode(column: "guessed", as: Bool.self))
+            }
+            var rows: [(String, [Cell])] = []
+            for (id, event) in events {
+                // A category the leader set by hand stays; a guess is redone with today's rules.
+                let kept = existing[id].flatMap { $0.guessed ? nil : $0.category }
+                let category = kept ?? event.category ?? fallbackCategory
+                let guessed = kept == nil && event.category == nil
+                rows.append((id, [.text(leaderId), .int(event.start), .int(event.end), .text(event.title), .text(category), .text("calendar"),
+                                  .bool(guessed), .bool(event.allDay), .int(now)]))
+            }
+            try await sync.upsert(rows, on: sql)
+            let gone = existing.keys.filter { events[$0] == nil }
+            try await sync.delete(ids: Array(gone), on: sql)
+            var report = Report()
+            report.added = events.keys.filter { existing[$0] == nil }.count
+            report.updated = events.count - report.added
+            report.removed = gone.count
+            report.allDay = events.values.filter(\.allDay).count
+            report.guessed = rows.filter { $0.1[6] == .bool(true) }.count
+            return report
+        }
+    }
+}

@@ -1,0 +1,335 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+import Vapor
+
+/// The leader's own time: a week view of entries (recorded, imported and automatic), the week's
+/// share on instruction against the leader's target, protected instructional blocks, and corrections.
+struct TimeController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("time", use: index)
+        routes.get("time", ":leaderId", use: week)
+        routes.post("time", ":leaderId", "entries", use: addEntry)
+        routes.post("time", ":leaderId", "entries", ":entryId", use: changeEntry)
+        routes.post("time", ":leaderId", "entries", ":entryId", "delete", use: deleteEntry)
+        routes.post("time", ":leaderId", "target", use: setTarget)
+        routes.post("time", ":leaderId", "blocks", use: addBlock)
+        routes.post("time", ":leaderId", "blocks", ":blockId", "delete", use: deleteBlock)
+    }
+
+    /// The leader whose time a request is about, and whether the viewer may change it (only the leader may).
+    struct LeaderContext {
+        let leader: Staff
+        let canEdit: Bool
+        var id: String { leader.id! }
+
+        static func load(_ req: Request) async throws -> LeaderContext {
+            let viewer = try await req.viewer()
+            let leaderId = try req.parameters.require("leaderId")
+            try req.require(viewer.policy.canViewTime(ofLeader: leaderId, viewerId: viewer.id))
+            guard let leader = try await Staff.find(leaderId, on: req.db) else { throw Abort(.notFound) }
+            return LeaderContext(leader: leader, canEdit: leaderId == viewer.id)
+        }
+
+        func requireEdit(_ req: Request) throws {
+            guard canEdit else { throw LodestarError(.forbidden, "Only \(leader.displayName) can change their own time.") }
+        }
+    }
+
+    func index(req: Request) async throws -> Response {
+        let viewer = try await req.viewer()
+        if viewer.policy.tracksOwnTime { return req.redirect(to: "/time/\(viewer.id.urlQueryEncoded)") }
+        try req.require(viewer.policy.grants.contains { $0.role == .districtLeader })
+        return req.redirect(to: "/time/leaders")
+    }
+
+    static func target(of leaderId: String, on db: any Database) async throws -> Double {
+        try await TimeTarget.find(leaderId, on: db)?.share ?? TimeTarget.defaultShare
+    }
+
+    static func percent(_ share: Double?) -> String {
+        share.map { "\(Int(($0 * 100).rounded()))%" } ?? "—"
+    }
+
+    static func hours(_ minutes: Double) -> String {
+        let hours = minutes / 60
+        return abs(hours - hours.rounded()) < 0.05 ? "\(Int(hours.rounded())) h" : String(format: "%.1f h", hours)
+    }
+
+    // MARK: The week
+
+    struct WeekPage: Encodable {
+        struct Day: Encodable {
+            let label: String
+            let iso: String
+            let entries: [Entry]
+            let allDay: [String]
+            let blocks: [Block]
+        }
+        struct Entry: Encodable {
+            let id: String
+            let time: String
+            let title: String
+            let category: String
+            let categoryName: String
+            let kind: String
+            let source: String
+            let guessed: Bool
+            let link: String?
+            let editable: Bool
+            let noDuration: Bool
+        }
+        struct Block: Encodable { let label: String; let time: String; let state: String }
+        struct CategoryTotal: Encodable { let name: String; let hours: String; let kind: String; let percent: Int }
+        struct BlockSetting: Encodable { let id: String; let label: String; let when: String }
+        let page: PageContext
+        let leaderId: String
+        let leaderName: String
+        let canEdit: Bool
+        let weekLabel: String
+        let previousWeek: String
+        let nextWeek: String
+        let thisWeek: String
+        let days: [Day]
+        let share: String
+        let sharePercent: Int
+        let target: String
+        let targetPercent: Int
+        let metTarget: Bool
+        let instructionalHours: String
+        let totalHours: String
+        let totals: [CategoryTotal]
+        let blocksKept: Int
+        let blocksPast: Int
+        let categories: [SelectOption]
+        let blockSettings: [BlockSetting]
+        let weekdays: [SelectOption]
+        let notice: String?
+    }
+
+    static let weekdayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+    func week(req: Request) async throws -> View {
+        let context = try await LeaderContext.load(req)
+        let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
+        let requested = (try? req.query.get(String.self, at: "week")).flatMap { DisplayTime.date(fromISODay: $0) != nil ? $0 : nil } ?? today
+        let monday = DisplayTime.monday(of: requested)
+        let start = DisplayTime.startOfDay(monday), end = DisplayTime.startOfDay(DisplayTime.isoDay(monday, plus: 7))
+        let queries = TimeQueries(db: req.db)
+        let categories = try await queries.categories()
+        let byKey = Dictionary(uniqueKeysWithValues: categories.map { ($0.key, $0) })
+        let instructional = Set(categories.filter(\.instructional).map(\.key))
+        let entries = try await queries.entries(leaders: [context.id], from: start, to: end)
+        let ledger = TimeLedger(entries.map(\.ledgerEntry), instructional: instructional)
+        let blocks = try await ProtectedBlock.query(on: req.db).filter(\.$leaderId == context.id).sort(\.$weekday).sort(\.$startMinute).all()
+        let now = Int(Date().timeIntervalSince1970)
+
+        var days: [WeekPage.Day] = []
+        var kept = 0, past = 0
+        for offset in 0..<7 {
+            let iso = DisplayTime.isoDay(monday, plus: offset)
+            let dayStart = DisplayTime.startOfDay(iso), dayEnd = DisplayTime.startOfDay(DisplayTime.isoDay(iso, plus: 1))
+            let dayEntries = entries.filter { $0.start >= dayStart && $0.start < dayEnd }
+            let dayBlocks = blocks.filter { $0.weekday == offset + 1 }
+            // Weekends appear only when something happened on them.
+            if offset >= 5 && dayEntries.isEmpty { continue }
+            var blockViews: [WeekPage.Block] = []
+            for block in dayBlocks {
+                let from = dayStart + block.startMinute * 60, to = dayStart + block.endMinute * 60
+                let state: String
+                if to > now {
+                    state = "ahead"
+                } else {
+                    past += 1
+                    let wasKept = TimeLedger.kept(block: Double(from)..<Double(to), entries: dayEntries.map(\.ledgerEntry), instructional: instructional)
+                    if wasKept { kept += 1 }
+                    state = wasKept ? "kept" : "interrupted"
+                }
+                blockViews.append(.init(label: block.label, time: "\(DisplayTime.clock(from))–\(DisplayTime.clock(to))", state: state))
+            }
+            days.append(.init(
+                label: DisplayTime.shortDay(dayStart + 43_200), iso: iso,
+                entries: dayEntries.filter { !$0.allDay }.map { entry in
+                    let category = byKey[entry.category]
+                    return WeekPage.Entry(
+                        id: entry.id, time: entry.end > entry.start ? "\(DisplayTime.clock(entry.start))–\(DisplayTime.clock(entry.end))" : DisplayTime.clock(entry.start),
+                        title: entry.title, category: entry.category, categoryName: category?.name ?? "Uncategorized",
+                        kind: category?.instructional == true ? "instructional" : "management",
+                        source: ["walkthrough": "automatic, from the walkthrough", "coaching": "automatic, from the coaching record",
+                                 "calendar": "from your calendar", "manual": "added by hand"][entry.source] ?? entry.source,
+                        guessed: entry.guessed, link: entry.link, editable: context.canEdit && !entry.automatic, noDuration: entry.end <= entry.start)
+                },
+                allDay: dayEntries.filter(\.allDay).map(\.title), blocks: blockViews))
+        }
+        let target = try await Self.target(of: context.id, on: req.db)
+        let share = ledger.instructionalShare
+        let totals = categories.compactMap { category -> WeekPage.CategoryTotal? in
+            guard let minutes = ledger.minutesByCategory[category.key], minutes > 0 else { return nil }
+            return .init(name: category.name, hours: Self.hours(minutes), kind: category.instructional ? "instructional" : "management",
+                         percent: Int((minutes / max(ledger.totalMinutes, 1) * 100).rounded()))
+        }
+        let sunday = DisplayTime.isoDay(monday, plus: 6)
+        return try await req.view.render("time/week", WeekPage(
+            page: PageContext(request: req, title: context.canEdit ? "My time" : "Time: \(context.leader.displayName)"),
+            leaderId: context.id, leaderName: context.leader.displayName, canEdit: context.canEdit,
+            weekLabel: "\(DisplayTime.shortDay(start + 43_200)) – \(DisplayTime.shortDay(DisplayTime.startOfDay(sunday) + 43_200))",
+            previousWeek: DisplayTime.isoDay(monday, plus: -7), nextWeek: DisplayTime.isoDay(monday, plus: 7), thisWeek: DisplayTime.monday(of: today),
+            days: days, share: Self.percent(share), sharePercent: Int(((share ?? 0) * 100).rounded()),
+            target: Self.percent(target), targetPercent: Int((target * 100).rounded()), metTarget: (share ?? 0) >= target - 1e-9,
+            instructionalHours: Self.hours(ledger.instructionalMinutes), totalHours: Self.hours(ledger.totalMinutes), totals: totals,
+            blocksKept: kept, blocksPast: past,
+            categories: categories.map { SelectOption(value: $0.key, label: "\($0.name) (\($0.instructional ? "instructional" : "management"))") },
+            blockSettings: blocks.map { .init(id: $0.id!, label: $0.label, when: "\(Self.weekdayNames[$0.weekday - 1])s \(Self.clockText($0.startMinute))–\(Self.clockText($0.endMinute))") },
+            weekdays: Self.weekdayNames.prefix(5).enumerated().map { SelectOption(value: String($0.offset + 1), label: $0.element) },
+            notice: try? req.query.get(String.self, at: "notice")))
+    }
+
+    /// "9:30 AM" from minutes after midnight.
+    static func clockText(_ minute: Int) -> String {
+        let hour = minute / 60, suffix = hour >= 12 ? "PM" : "AM"
+        return "\(hour % 12 == 0 ? 12 : hour % 12):\(String(format: "%02d", minute % 60)) \(suffix)"
+    }
+
+    /// "14:30" → minutes after midnight.
+    static func minutes(_ text: String) -> Int? {
+        let parts = text.split(separator: ":").compactMap { Int($0) }
+        guard parts.count == 2, (0..<24).contains(parts[0]), (0..<60).contains(parts[1]) else { return nil }
+        return parts[0] * 60 + parts[1]
+    }
+
+    private func backToWeek(_ req: Request, _ context: LeaderContext, day: String? = nil, notice: String? = nil) -> Response {
+        var path = "/time/\(context.id.urlQueryEncoded)"
+        var query: [String] = []
+        if let day { query.append("week=\(day)") }
+        if let notice { query.append("notice=\(notice.urlQueryEncoded)") }
+        if !query.isEmpty { path += "?" + query.joined(separator: "&") }
+        return req.redirect(to: path)
+    }
+
+    // MARK: Entries
+
+    struct EntryForm: Content { var day: String; var start: String; var end: String; var title: String; var category: String }
+
+    func addEntry(req: Request) async throws -> Response {
+        let context = try await LeaderContext.load(req)
+        try context.requireEdit(req)
+        let form = try req.content.decode(EntryForm.self)
+        guard DisplayTime.date(fromISODay: form.day) != nil else { throw LodestarError("Give the day of the entry.") }
+        guard let from = Self.minutes(form.start), let to = Self.minutes(form.end), to > from else {
+            throw LodestarError("Give a start and an end time, the end after the start.")
+        }
+        let title = form.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !title.isEmpty else { throw LodestarError("Say what the time was spent on.") }
+        guard try await TimeCategoryRecord.find(form.category, on: req.db) != nil else { throw LodestarError("Choose a category.") }
+        let entry = TimeEntry()
+        entry.id = UUID().uuidString.lowercased()
+        entry.leaderId = context.id
+        entry.startsAt = DisplayTime.startOfDay(form.day) + from * 60
+        entry.endsAt = DisplayTime.startOfDay(form.day) + to * 60
+        entry.title = String(title.prefix(300))
+        entry.category = form.category
+        entry.source = "manual"
+        entry.guessed = false
+        entry.allDay = false
+        entry.createdAt = Int(Date().timeIntervalSince1970)
+        try await req.db.writeTransaction { db in try await entry.create(on: db) }
+        return backToWeek(req, context, day: form.day)
+    }
+
+    struct CategoryForm: Content { var category: String }
+
+    /// Corrects an entry's category. For a calendar event the correction is remembered for its title
+    /// and applied to the leader's other entries with that title.
+    func changeEntry(req: Request) async throws -> Response {
+        let context = try await LeaderContext.load(req)
+        try context.requireEdit(req)
+        guard let entry = try await TimeEntry.find(try req.parameters.require("entryId"), on: req.db), entry.leaderId == context.id else { throw Abort(.notFound) }
+        let form = try req.content.decode(CategoryForm.self)
+        guard try await TimeCategoryRecord.find(form.category, on: req.db) != nil else { throw LodestarError("Choose a category.") }
+        let changed = try await req.db.writeTransaction { db -> Int in
+            entry.category = form.category
+            entry.guessed = false
+            try await entry.save(on: db)
+            guard entry.source == "calendar" else { return 1 }
+            let title = TimeCategory.normalize(entry.title)
+            let correctionId = "\(context.id)|\(title)"
+            let correction = try await TimeCorrection.find(correctionId, on: db) ?? TimeCorrection()
+            correction.id = correctionId
+            correction.leaderId = context.id
+            correction.title = title
+            correction.category = form.category
+            try await correction.save(on: db)
+            let same = try await TimeEntry.query(on: db).filter(\.$leaderId == context.id).filter(\.$source == "calendar")
+                .filter(\.$title == entry.title).filter(\.$id != entry.id!).all()
+            var changed = 1
+            for other in same where other.category != form.category || other.guessed {
+                other.category = form.category
+                other.guessed = false
+                try await other.save(on: db)
+                changed += 1
+            }
+            return changed
+        }
+        let notice = changed > 1 ? "Changed \(changed) entries titled “\(entry.title)”; later imports will use this category too." : nil
+        return backToWeek(req, context, day: DisplayTime.isoDay(entry.startsAt), notice: notice)
+    }
+
+    func deleteEntry(req: Request) async throws -> Response {
+        let context = try await LeaderContext.load(req)
+        try context.requireEdit(req)
+        guard let entry = try await TimeEntry.find(try req.parameters.require("entryId"), on: req.db), entry.leaderId == context.id else { throw Abort(.notFound) }
+        try await req.db.writeTransaction { db in try await entry.delete(on: db) }
+        return backToWeek(req, context, day: DisplayTime.isoDay(entry.startsAt))
+    }
+
+    // MARK: Target and protected blocks
+
+    struct TargetForm: Content { var percent: String }
+
+    func setTarget(req: Request) async throws -> Response {
+        let context = try await LeaderContext.load(req)
+        try context.requireEdit(req)
+        let form = try req.content.decode(TargetForm.self)
+        guard let percent = Double(form.percent.trimmingCharacters(in: .whitespaces)), percent > 0, percent <= 100 else {
+            throw LodestarError("Give the target as a percentage between 1 and 100.")
+        }
+        try await req.db.writeTransaction { db in
+            let target = try await TimeTarget.find(context.id, on: db) ?? TimeTarget()
+            target.id = context.id
+            target.share = percent / 100
+            try await target.save(on: db)
+        }
+        return backToWeek(req, context)
+    }
+
+    struct BlockForm: Content { var weekday: Int; var start: String; var end: String; var label: String }
+
+    func addBlock(req: Request) async throws -> Response {
+        let context = try await LeaderContext.load(req)
+        try context.requireEdit(req)
+        let form = try req.content.decode(BlockForm.self)
+        guard (1...5).contains(form.weekday) else { throw LodestarError("Choose a school day.") }
+        guard let from = Self.minutes(form.start), let to = Self.minutes(form.end), to > from else {
+            throw LodestarError("Give a start and an end time, the end after the start.")
+        }
+        let label = form.label.trimmingCharacters(in: .whitespacesAndNewlines)
+        let block = ProtectedBlock()
+        block.id = UUID().uuidString.lowercased()
+        block.leaderId = context.id
+        block.weekday = form.weekday
+        block.startMinute = from
+        block.endMinute = to
+        block.label = label.isEmpty ? "Classroom visits" : String(label.prefix(120))
+        try await req.db.writeTransaction { db in try await block.create(on: db) }
+        return backToWeek(req, context)
+    }
+
+    func deleteBlock(req: Request) async throws -> Response {
+        let context = try await LeaderContext.load(req)
+        try context.requireEdit(req)
+        guard let block = try await ProtectedBlock.find(try req.parameters.require("blockId"), on: req.db), block.leaderId == context.id else { throw Abort(.notFound) }
+        try await req.db.writeTransaction { db in try await block.delete(on: db) }
+        return backToWeek(req, context)
+    }
+}

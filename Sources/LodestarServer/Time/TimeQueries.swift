@@ -1,0 +1,95 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+
+/// Reads leaders' time: entries they recorded or imported, plus automatic entries for the
+/// walkthroughs they made and the coaching conversations they held.
+struct TimeQueries {
+    let db: any Database
+    var sql: any SQLDatabase { db.sql }
+
+    /// How long an automatic entry lasts: a walkthrough is a short visit; a coaching conversation longer.
+    static let walkthroughMinutes = 15
+    static let coachingMinutes = 30
+
+    /// One entry in a leader's time, recorded or automatic.
+    struct Row: Sendable {
+        var id: String
+        var leaderId: String
+        var start: Int
+        var end: Int
+        var title: String
+        var category: String
+        /// "manual", "calendar", "walkthrough" or "coaching".
+        var source: String
+        var guessed: Bool
+        var allDay = false
+        /// Where an automatic entry comes from (the walkthrough or coaching page).
+        var link: String?
+
+        var automatic: Bool { source == "walkthrough" || source == "coaching" }
+        var ledgerEntry: TimeLedger.Entry {
+            TimeLedger.Entry(start: Double(start), end: Double(end), category: category, automatic: automatic)
+        }
+    }
+
+    /// The district's categories, in order.
+    func categories() async throws -> [TimeCategory] {
+        try await TimeCategoryRecord.query(on: db).sort(\.$position).all().map(\.category)
+    }
+
+    /// Every entry of `leaders` starting in `from..<to` (seconds), in time order.
+    func entries(leaders: [String], from: Int, to: Int) async throws -> [Row] {
+        guard !leaders.isEmpty else { return [] }
+        var rows: [Row] = []
+        for row in try await sql.raw("""
+            SELECT id, leader_id, starts_at, ends_at, title, category, source, guessed, all_day FROM time_entries
+            WHERE leader_id IN (\(binds: leaders)) AND starts_at >= \(bind: from) AND starts_at < \(bind: to)
+            """).all() {
+            rows.append(Row(id: try row.decode(column: "id", as: String.self), leaderId: try row.decode(column: "leader_id", as: String.self),
+                            start: try row.decode(column: "starts_at", as: Int.self), end: try row.decode(column: "ends_at", as: Int.self),
+                            title: try row.decode(column: "title", as: String.self), category: try row.decode(column: "category", as: String.self),
+                            source: try row.decode(column: "source", as: String.self), guessed: try row.decode(column: "guessed", as: Bool.self),
+                            allDay: try row.decode(column: "all_day", as: Bool.self)))
+        }
+        for row in try await sql.raw("""
+            SELECT w.id, w.observer_id, w.observed_at, w.visit_type, s.given_name, s.family_name FROM walkthroughs w
+            JOIN staff s ON s.id = w.teacher_id
+            WHERE w.observer_id IN (\(binds: leaders)) AND w.observed_at >= \(bind: from) AND w.observed_at < \(bind: to)
+            """).all() {
+            let start = try row.decode(column: "observed_at", as: Int.self)
+            let teacher = "\(try row.decode(column: "given_name", as: String.self)) \(try row.decode(column: "family_name", as: String.self))"
+            let id = try row.decode(column: "id", as: String.self)
+            rows.append(Row(id: "walkthrough|\(id)", leaderId: try row.decode(column: "observer_id", as: String.self), start: start,
+                            end: start + Self.walkthroughMinutes * 60, title: "Walkthrough: \(teacher)", category: "walkthroughs",
+                            source: "walkthrough", guessed: false, link: "/walkthroughs/\(id)"))
+        }
+        for row in try await sql.raw("""
+            SELECT c.id, c.coach_id, c.held_at, c.teacher_id, s.given_name, s.family_name FROM coaching_conversations c
+            JOIN staff s ON s.id = c.teacher_id
+            WHERE c.coach_id IN (\(binds: leaders)) AND c.held_at >= \(bind: from) AND c.held_at < \(bind: to)
+            """).all() {
+            let start = try row.decode(column: "held_at", as: Int.self)
+            let teacher = "\(try row.decode(column: "given_name", as: String.self)) \(try row.decode(column: "family_name", as: String.self))"
+            rows.append(Row(id: "coaching|\(try row.decode(column: "id", as: String.self))", leaderId: try row.decode(column: "coach_id", as: String.self),
+                            start: start, end: start + Self.coachingMinutes * 60, title: "Coaching conversation: \(teacher)", category: "coaching",
+                            source: "coaching", guessed: false, link: "/coaching/teachers/\(try row.decode(column: "teacher_id", as: String.self))"))
+        }
+        return rows.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
+    }
+
+    /// The time ledger of `leaders` over `from..<to`.
+    func ledger(leaders: [String], from: Int, to: Int) async throws -> TimeLedger {
+        let instructional = Set(try await categories().filter(\.instructional).map(\.key))
+        return TimeLedger(try await entries(leaders: leaders, from: from, to: to).map(\.ledgerEntry), instructional: instructional)
+    }
+
+    /// Principals and assistant principals of a school (or of every school, for `nil`), and coaches:
+    /// the people whose time Lodestar tracks.
+    func leaders(ofSchool schoolId: String?, roles: [StaffRole] = [.principal, .assistantPrincipal, .coach]) async throws -> [String] {
+        var query = RoleGrantRecord.query(on: db).filter(\.$role ~~ roles.map(\.rawValue))
+        if let schoolId { query = query.filter(\.$schoolId == schoolId) }
+        return Array(Set(try await query.all().map(\.staffId))).sorted()
+    }
+}
