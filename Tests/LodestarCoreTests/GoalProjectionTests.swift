@@ -28,6 +28,8 @@ struct GoalProjectionTests {
         let goal = GoalProjection(baseline: 10, target: 30, deadline: 4, points: [P(time: 0, value: 10), P(time: 1, value: 12), P(time: 2, value: 17)])
         #expect(goal.projected == 23.5)
         #expect(goal.status == .offTrack)
+        // The chart draws the same line: 13 at the mean time, 6 at the start.
+        #expect(goal.trend(at: 1) == 13 && goal.trend(at: -1) == 6)
     }
 
     @Test func goalsThatShouldFallWork() {

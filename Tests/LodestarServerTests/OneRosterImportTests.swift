@@ -178,32 +178,16 @@ struct OneRosterImportTests {
 
             let principal = TestClient(app)
             try await principal.signIn(people.email(.principal))
-            #expect(try await upload(zip, name: "roster.zip", as: principal).status == .forbidden)
+            #expect(try await principal.upload("/admin/import", file: zip, field: "bundle", fileName: "roster.zip").status == .forbidden)
 
             let admin = TestClient(app)
             try await admin.signIn(people.email(.districtAdmin))
-            let ok = try await upload(zip, name: "roster.zip", as: admin)
+            let ok = try await admin.upload("/admin/import", file: zip, field: "bundle", fileName: "roster.zip")
             #expect(ok.status == .ok)
             #expect(ok.body.string.contains("Imported roster.zip"))
-            let bad = try await upload(Data("not a zip".utf8), name: "notes.zip", as: admin)
+            let bad = try await admin.upload("/admin/import", file: Data("not a zip".utf8), field: "bundle", fileName: "notes.zip")
             #expect(bad.status == .unprocessableEntity)
             #expect(bad.body.string.contains("Nothing was imported"))
         }
-    }
-
-    private func upload(_ data: Data, name: String, as client: TestClient) async throws -> TestingHTTPResponse {
-        let boundary = "lodestar-test-boundary"
-        var body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(client.csrf ?? "")\r\n"
-        body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"bundle\"; filename=\"\(name)\"\r\nContent-Type: application/zip\r\n\r\n"
-        var bytes = Data(body.utf8)
-        bytes.append(data)
-        bytes.append(Data("\r\n--\(boundary)--\r\n".utf8))
-        var result: TestingHTTPResponse!
-        try await client.app.testing().test(.POST, "/admin/import", beforeRequest: { req in
-            req.headers.replaceOrAdd(name: .cookie, value: client.cookie!)
-            req.headers.contentType = HTTPMediaType(type: "multipart", subType: "form-data", parameters: ["boundary": boundary])
-            req.body = ByteBuffer(data: bytes)
-        }, afterResponse: { result = $0 })
-        return result
     }
 }

@@ -83,6 +83,30 @@ final class TestClient: @unchecked Sendable {
         return result
     }
 
+    /// Posts a multipart form with one file, as a browser's upload form does.
+    @discardableResult
+    func upload(_ path: String, file data: Data, field: String, fileName: String, fields: [String: String] = [:]) async throws -> TestingHTTPResponse {
+        let boundary = "lodestar-test-boundary"
+        var body = ""
+        for (name, value) in fields.merging(["_csrf": csrf ?? ""], uniquingKeysWith: { first, _ in first }) {
+            body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
+        }
+        body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(fileName)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        var bytes = Data(body.utf8)
+        bytes.append(data)
+        bytes.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        var result: TestingHTTPResponse!
+        try await app.testing().test(.POST, path, beforeRequest: { req in
+            if let cookie { req.headers.replaceOrAdd(name: .cookie, value: cookie) }
+            req.headers.contentType = HTTPMediaType(type: "multipart", subType: "form-data", parameters: ["boundary": boundary])
+            req.body = ByteBuffer(data: bytes)
+        }, afterResponse: { res in
+            self.remember(res)
+            result = res
+        })
+        return result
+    }
+
     @discardableResult
     func signIn(_ email: String, password: String = DemoDistrict.password) async throws -> TestingHTTPResponse {
         try await get("/signin")

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import LodestarCore
+
+@Suite("Leaders' time")
+struct LeaderTimeTests {
+    let categories = TimeCategory.defaults
+
+    @Test func calendarTitlesFallInTheirCategoriesByKeyword() {
+        let expected = [
+            "Classroom walkthroughs": "walkthroughs", "Post-conference with Ms. Lee": "coaching", "Grade 3 PLC": "plc",
+            "Data meeting (math)": "plc", "Co-plan unit 4 with ELA team": "planning", "PD: writing workshop": "learning",
+            "Bus duty": "operations", "Behavior referral follow-up": "behavior", "IEP annual review": "compliance",
+            "PTA meeting": "family", "Cabinet": "meetings", "Email": "email",
+        ]
+        for (title, category) in expected {
+            #expect(TimeCategory.categorize(title, categories: categories, corrections: [:]) == category, "\(title)")
+        }
+        // Short keywords match whole words only: "updates" holds "pd" but is not professional development.
+        #expect(TimeCategory.categorize("Weekly updates", categories: categories, corrections: [:]) == nil)
+        #expect(TimeCategory.categorize("Lunch", categories: categories, corrections: [:]) == nil)
+    }
+
+    @Test func aLeadersCorrectionWinsForThatExactTitle() {
+        let corrections = [TimeCategory.normalize("  Bus duty!! "): "behavior"]
+        #expect(TimeCategory.categorize("bus duty", categories: categories, corrections: corrections) == "behavior")
+        #expect(TimeCategory.categorize("Bus duty rotation", categories: categories, corrections: corrections) == "operations")
+        // A correction to a category the district removed is ignored.
+        #expect(TimeCategory.categorize("Bus duty", categories: categories, corrections: ["bus duty": "gone"]) == "operations")
+    }
+
+    @Test func theLedgerCountsMinutesOnceAndSharesInstruction() {
+        typealias E = TimeLedger.Entry
+        let hour = 3_600.0
+        let entries = [
+            E(start: 9 * hour, end: 10 * hour, category: "walkthroughs", automatic: false),
+            E(start: 9.25 * hour, end: 9.5 * hour, category: "walkthroughs", automatic: true),  // inside the block: not counted
+            E(start: 11 * hour, end: 11.25 * hour, category: "walkthroughs", automatic: true),
+            E(start: 7 * hour, end: 9 * hour, category: "operations", automatic: false),
+            E(start: 12 * hour, end: 12 * hour, category: "meetings", automatic: false),       // a moment: no time
+        ]
+        let ledger = TimeLedger(entries, instructional: ["walkthroughs"])
+        #expect(ledger.instructionalMinutes == 75)
+        #expect(ledger.totalMinutes == 195)
+        #expect(ledger.minutesByCategory == ["walkthroughs": 75, "operations": 120])
+        #expect(abs(ledger.instructionalShare! - 75.0 / 195) < 1e-12)
+        #expect(TimeLedger([], instructional: []).instructionalShare == nil)
+        // A protected block is kept unless management time overlaps it.
+        #expect(TimeLedger.kept(block: (9 * hour)..<(10 * hour), entries: entries, instructional: ["walkthroughs"]))
+        #expect(!TimeLedger.kept(block: (8.5 * hour)..<(10 * hour), entries: entries, instructional: ["walkthroughs"]))
+    }
+
+    @Test func theDemoYearIsTheSameEveryRunAndCategoriesMatchTheKeywords() {
+        let leaders = [DemoLeaderTime.Leader(id: "p1", isPrincipal: true), DemoLeaderTime.Leader(id: "ap1", isPrincipal: false)]
+        let through = ISO8601DateFormatter().date(from: "2026-10-30T23:00:00Z")!.timeIntervalSince1970
+        let first = DemoLeaderTime.entries(for: leaders, seed: 5, through: through)
+        #expect(first == DemoLeaderTime.entries(for: leaders, seed: 5, through: through))
+        #expect(first.count > 500)
+        #expect(Set(first.map(\.id)).count == first.count)
+        for entry in first {
+            #expect(TimeCategory.categorize(entry.title, categories: categories, corrections: [:]) == entry.category, "\(entry.title)")
+        }
+    }
+}
+
+@Suite("Charts and goal measures")
+struct ChartTests {
+    @Test func lineChartsAreLabelledEscapedAndReadableWithoutColour() {
+        let chart = LineChart(id: "c1", title: "Mastery <grade 3> & more", description: "Baseline 40%", series: [
+            LineChart.Series(name: "Measured", style: .measured, points: [(0, 40), (1, 45)]),
+            LineChart.Series(name: "Target", style: .reference, points: [(0, 60), (2, 60)]),
+        ], xTicks: [(0, "Sep"), (1, "Oct")], xRange: 0...2, yRange: LineChart.range(containing: [40, 45, 60], cap: 100), yUnit: "%").svg()
+        #expect(chart.hasPrefix("<svg class=\"chart\""))
+        #expect(chart.contains("role=\"img\" aria-labelledby=\"c1-title c1-desc\""))
+        #expect(chart.contains("<title id=\"c1-title\">Mastery &lt;grade 3&gt; &amp; more</title>"))
+        #expect(chart.contains("class=\"chart-reference\""))
+        #expect(chart.contains(">Target</text>"))
+        #expect(chart.contains(">60%</text>"))
+        #expect(LineChart.range(containing: [40, 45, 60], cap: 100) == 0...80)
+        #expect(LineChart.niceStep(17) == 20 && LineChart.niceStep(0.3) == 0.5)
+    }
+
+    @Test func goalMeasuresSayWhatIsMissing() {
+        #expect(throws: LodestarError.self) { try GoalMetric(kind: .mastery).validate() }
+        #expect(throws: LodestarError.self) { try GoalMetric(kind: .mastery, standardIds: ["s"], group: "martians").validate() }
+        #expect(throws: LodestarError.self) { try GoalMetric(kind: .indicatorObserved).validate() }
+        #expect(throws: Never.self) { try GoalMetric(kind: .manual, unit: "%").validate() }
+        for group in StudentGroup.all { #expect(StudentGroup(key: group.key) == group) }
+        #expect(MasteryShare.isAtOrAbove([]) == nil)
+        #expect(MasteryShare.isAtOrAbove([(2, 3), (4, 3)]) == true)
+        #expect(MasteryShare.isAtOrAbove([(2, 3), (3.9, 3)]) == false)
+    }
+}
