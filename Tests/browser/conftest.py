@@ -39,13 +39,18 @@ def browser():
 def shoot(browser):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def take(name, width=1280):
+    def take(name, width=1280, media=None):
+        """Saves a full-page screenshot; media="print" shows the page as it prints."""
+        if media:
+            browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": media})
         browser.execute_script("window.scrollTo(0, 0)")
         browser.set_window_size(width, 900)
         height = browser.execute_script("return document.documentElement.scrollHeight")
         browser.set_window_size(width, max(900, min(height, 4000)))
         browser.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
         browser.set_window_size(1280, 900)
+        if media:
+            browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
 
     return take
 

@@ -55,7 +55,7 @@ public struct DemoLeaderTime: Sendable {
                 let midnight = Int(date.timeIntervalSince1970)
                 let dayKey = midnight / 86_400
                 // Leaders protect more of their time as the year goes on.
-                let protect = min(1, Double(week) / 30)
+                let protect = min(1, Double(week) / 14)
                 func add(_ slot: String, _ from: (Int, Int), _ to: (Int, Int), _ title: String, _ category: String, _ source: String = "calendar") {
                     result.append(Entry(id: "demo-time|\(leader.id)|\(dayKey)|\(slot)", leaderId: leader.id,
                                         start: midnight + (from.0 * 60 + from.1) * 60, end: midnight + (to.0 * 60 + to.1) * 60,

@@ -68,3 +68,10 @@ struct SelectOption: Codable, Sendable {
     let label: String
     var selected = false
 }
+
+extension String {
+    /// The string as an HTML id: letters, digits and hyphens only (record ids may hold "|").
+    var htmlId: String {
+        String(map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" })
+    }
+}

@@ -115,10 +115,10 @@ enum DemoPlanLoader {
         let districtMath = try await topMath(nil)
         if !districtMath.isEmpty {
             planned.append(PlannedGoal(id: "demo-goal|district|mastery", scope: "district", statement: "By June 2027, more students in every school reach mastery on \(try await codes(districtMath))",
-                                       ownerId: districtLeader, metric: GoalMetric(kind: .mastery, standardIds: districtMath), target: raise(15, 95), steps: []))
+                                       ownerId: districtLeader, metric: GoalMetric(kind: .mastery, standardIds: districtMath), target: raise(8, 95), steps: []))
         }
         planned.append(PlannedGoal(id: "demo-goal|district|checks", scope: "district", statement: "Checks for understanding are seen in most classrooms we visit",
-                                   ownerId: districtLeader, metric: GoalMetric(kind: .indicatorObserved, indicatorKey: "checks-for-understanding"), target: raise(20, 90), steps: []))
+                                   ownerId: districtLeader, metric: GoalMetric(kind: .indicatorObserved, indicatorKey: "checks-for-understanding"), target: raise(10, 90), steps: []))
         planned.append(PlannedGoal(id: "demo-goal|district|feedback", scope: "district", statement: "Feedback reaches teachers faster after every walkthrough",
                                    ownerId: districtLeader, metric: GoalMetric(kind: .hoursToFeedback), target: { max(0.5, ($0 * 1.2).rounded() / 2) }, steps: []))
         let teams = teams(district)
@@ -130,22 +130,22 @@ enum DemoPlanLoader {
             if !math.isEmpty {
                 planned.append(PlannedGoal(
                     id: "demo-goal|\(school)|mastery", scope: school, parentId: districtMath.isEmpty ? nil : "demo-goal|district|mastery",
-                    statement: "By June 2027, 15 more students in every hundred reach mastery on \(try await codes(math))", ownerId: lead,
-                    metric: GoalMetric(kind: .mastery, standardIds: math), target: raise(15, 95),
+                    statement: "By June 2027, 8 more students in every hundred reach mastery on \(try await codes(math))", ownerId: lead,
+                    metric: GoalMetric(kind: .mastery, standardIds: math), target: raise(8, 95),
                     steps: [("Weekly common formative check in every grade-level PLC", coach, "2026-10-02"),
                             ("Re-teach groups for students below mastery after each check", assistant, "2026-11-13"),
                             ("Mid-year data review with each grade team", lead, "2027-01-22")]))
             }
             planned.append(PlannedGoal(
                 id: "demo-goal|\(school)|checks", scope: school, parentId: "demo-goal|district|checks",
-                statement: "Every lesson checks for understanding: seen in 20 more walkthroughs in every hundred by June", ownerId: lead,
-                metric: GoalMetric(kind: .indicatorObserved, indicatorKey: "checks-for-understanding"), target: raise(20, 90),
+                statement: "Every lesson checks for understanding: seen in 10 more walkthroughs in every hundred by June", ownerId: lead,
+                metric: GoalMetric(kind: .indicatorObserved, indicatorKey: "checks-for-understanding"), target: raise(10, 90),
                 steps: [("Model three quick checks for understanding at the staff meeting", coach, "2026-09-25"),
                         ("Walkthrough focus weeks on checks for understanding", lead, "2026-10-23"),
                         ("Peer visits to classrooms strong in checking for understanding", teacherLeader, "2026-12-11")]))
             planned.append(PlannedGoal(
-                id: "demo-goal|\(school)|time", scope: school, statement: "School leaders spend half their time on instruction", ownerId: lead,
-                metric: GoalMetric(kind: .instructionalTime), target: { _ in 50 },
+                id: "demo-goal|\(school)|time", scope: school, statement: "School leaders spend two fifths of their time on instruction", ownerId: lead,
+                metric: GoalMetric(kind: .instructionalTime), target: { _ in 40 },
                 steps: [("Protect Tuesday and Thursday mornings for walkthroughs", lead, "2026-09-18"),
                         ("Hand bus and lunch duty scheduling to the office manager", assistant, "2026-10-09"),
                         ("Move the leadership team meeting to after school", lead, "2026-11-20")]))
@@ -201,8 +201,13 @@ enum DemoPlanLoader {
                 }
             }
             if plan.metric.kind == .mastery, plan.scope != "district", let step = steps.last(where: { $0.goalId == plan.id && $0.text.hasPrefix("Weekly") }),
-               let assessment = try await Assessment.query(on: db).filter(\.$schoolId == plan.scope).filter(\.$assessedOn <= throughDay).sort(\.$assessedOn, .descending).first() {
-                evidence.append(link("\(step.id!)|evidence", step: step.id!, kind: "Assessment", href: "/assessments/\(assessment.id!)", label: assessment.title, by: plan.ownerId, at: setAt))
+               let assessment = try await sql.raw("""
+                   SELECT a.id, a.title FROM assessments a JOIN assessment_standards x ON x.assessment_id = a.id
+                   WHERE a.school_id = \(bind: plan.scope) AND a.assessed_on <= \(bind: throughDay) AND x.standard_id IN (\(binds: plan.metric.standardIds))
+                   ORDER BY a.assessed_on DESC, a.id LIMIT 1
+                   """).first() {
+                evidence.append(link("\(step.id!)|evidence", step: step.id!, kind: "Assessment", href: "/assessments/\(try assessment.decode(column: "id", as: String.self))",
+                                     label: try assessment.decode(column: "title", as: String.self), by: plan.ownerId, at: setAt))
             }
             if plan.metric.kind == .indicatorObserved, plan.scope != "district", let step = steps.last(where: { $0.goalId == plan.id && $0.text.hasPrefix("Walkthrough") }),
                let visit = try await Walkthrough.query(on: db).filter(\.$schoolId == plan.scope).filter(\.$observerId == plan.ownerId).sort(\.$observedAt).first() {

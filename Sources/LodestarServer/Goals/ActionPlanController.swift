@@ -118,7 +118,7 @@ struct ActionPlanController: RouteCollection {
                 try await PlanChange.record(goalId: goal.id!, what: "Step “\(step.text)”: status \(before) → \(status.label)", why: note, by: viewer.id, on: db)
             }
         }
-        return back(req, scope, goal, anchor: "step-\(step.id!)")
+        return back(req, scope, goal, anchor: "step-\(step.id!.htmlId)")
     }
 
     struct EvidenceForm: Content { var href: String; var label: String? }
@@ -156,6 +156,6 @@ struct ActionPlanController: RouteCollection {
         evidence.addedBy = viewer.id
         evidence.addedAt = Int(Date().timeIntervalSince1970)
         try await req.db.writeTransaction { db in try await evidence.create(on: db) }
-        return back(req, scope, goal, anchor: "step-\(step.id!)")
+        return back(req, scope, goal, anchor: "step-\(step.id!.htmlId)")
     }
 }

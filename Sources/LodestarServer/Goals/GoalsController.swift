@@ -279,6 +279,7 @@ struct GoalsController: RouteCollection {
     struct GoalPage: Encodable {
         struct Step: Encodable {
             let id: String
+            let htmlId: String
             let text: String
             let owner: String
             let ownerOptions: [SelectOption]
@@ -344,7 +345,7 @@ struct GoalsController: RouteCollection {
             isManual: progress.metric.kind == .manual, dataLinks: try await dataLinks(progress.metric, scope: scope, on: req.db),
             parent: parent?.statement, parentId: parent?.id, aligned: aligned,
             steps: steps.map { step in
-                GoalPage.Step(id: step.id!, text: step.text, owner: names[step.ownerId] ?? "Former staff member",
+                GoalPage.Step(id: step.id!, htmlId: step.id!.htmlId, text: step.text, owner: names[step.ownerId] ?? "Former staff member",
                               ownerOptions: owners.map { SelectOption(value: $0.value, label: $0.label, selected: $0.value == step.ownerId) },
                               dueOn: step.dueOn, status: statusLabel(step.status),
                               statusOptions: ActionStep.Status.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == step.status) },
