@@ -14,8 +14,8 @@ struct ActionPlanController: RouteCollection {
         steps.post(":stepId", "evidence", use: addEvidence)
     }
 
-    private func context(_ req: Request) async throws -> (scope: GoalsController.Scope, goal: SmartGoal, viewer: Viewer) {
-        let scope = try await GoalsController.Scope.load(req)
+    private func context(_ req: Request) async throws -> (scope: PlanScope, goal: SmartGoal, viewer: Viewer) {
+        let scope = try await PlanScope.load(req)
         try scope.requireEdit(req)
         return (scope, try await scope.goal(req), try await req.viewer())
     }
@@ -25,7 +25,7 @@ struct ActionPlanController: RouteCollection {
         return step
     }
 
-    private func back(_ req: Request, _ scope: GoalsController.Scope, _ goal: SmartGoal, anchor: String = "plan") -> Response {
+    private func back(_ req: Request, _ scope: PlanScope, _ goal: SmartGoal, anchor: String = "plan") -> Response {
         req.redirect(to: "/goals/\(scope.id.urlQueryEncoded)/\(goal.id!)#\(anchor)")
     }
 

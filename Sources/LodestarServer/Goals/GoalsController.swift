@@ -17,51 +17,6 @@ struct GoalsController: RouteCollection {
         routes.post("goals", ":scope", ":goalId", "adjust", use: adjust)
     }
 
-    // MARK: Scopes
-
-    /// The district or a school, as named in URLs, with the viewer's rights there.
-    struct Scope {
-        let id: String
-        let name: String
-        let canEdit: Bool
-        var schoolId: String? { id == "district" ? nil : id }
-
-        static func load(_ req: Request) async throws -> Scope {
-            let viewer = try await req.viewer()
-            let id = try req.parameters.require("scope")
-            let schoolId = id == "district" ? nil : id
-            try req.require(viewer.policy.canViewPlan(ofSchool: schoolId))
-            let name: String
-            if let schoolId {
-                guard let school = try await Org.find(schoolId, on: req.db), school.type == "school" else { throw Abort(.notFound) }
-                name = school.name
-            } else {
-                name = try await Org.query(on: req.db).filter(\.$type == "district").first()?.name ?? "The district"
-            }
-            return Scope(id: id, name: name, canEdit: viewer.policy.canEditPlan(ofSchool: schoolId))
-        }
-
-        func requireEdit(_ req: Request) throws { try req.require(canEdit) }
-
-        func goal(_ req: Request) async throws -> SmartGoal {
-            guard let goal = try await SmartGoal.find(try req.parameters.require("goalId"), on: req.db), goal.scope == id else { throw Abort(.notFound) }
-            return goal
-        }
-
-        /// People who may own a goal or a step: staff with a role at the school (or any district role).
-        func staffOptions(on db: any Database, selected: String? = nil) async throws -> [SelectOption] {
-            let sql = db.sql
-            let rows = try await sql.raw(schoolId.map { school in
-                "SELECT DISTINCT s.id, s.given_name, s.family_name FROM staff s JOIN role_grants g ON g.staff_id = s.id WHERE g.school_id = \(bind: school) OR g.school_id IS NULL ORDER BY s.family_name, s.given_name"
-            } ?? "SELECT DISTINCT s.id, s.given_name, s.family_name FROM staff s JOIN role_grants g ON g.staff_id = s.id WHERE g.school_id IS NULL OR g.role IN ('principal', 'assistant_principal') ORDER BY s.family_name, s.given_name").all()
-            return try rows.map { row in
-                let id = try row.decode(column: "id", as: String.self)
-                return SelectOption(value: id, label: "\(try row.decode(column: "given_name", as: String.self)) \(try row.decode(column: "family_name", as: String.self))",
-                                    selected: id == selected)
-            }
-        }
-    }
-
     static func today() -> String { DisplayTime.isoDay(Int(Date().timeIntervalSince1970)) }
 
     static func names(of ids: some Sequence<String>, on db: any Database) async throws -> [String: String] {
@@ -72,21 +27,8 @@ struct GoalsController: RouteCollection {
 
     // MARK: Index and plan
 
-    struct IndexPage: Encodable {
-        let page: PageContext
-        let scopes: [SelectOption]
-    }
-
     func index(req: Request) async throws -> Response {
-        let viewer = try await req.viewer()
-        let schools = try await Org.query(on: req.db).filter(\.$type == "school").sort(\.$name).all()
-            .filter { viewer.policy.canViewPlan(ofSchool: $0.id!) }
-        if schools.count == 1 && !viewer.policy.seesWholeDistrict { return req.redirect(to: "/goals/\(schools[0].id!.urlQueryEncoded)") }
-        let district = try await Org.query(on: req.db).filter(\.$type == "district").first()?.name ?? "The district"
-        return try await req.view.render("goals/index", IndexPage(
-            page: PageContext(request: req, title: "Goals and plans"),
-            scopes: [SelectOption(value: "district", label: district)] + schools.map { SelectOption(value: $0.id!, label: $0.name) }
-        )).encodeResponse(for: req)
+        try await PlanScope.index(req, section: "goals", title: "Goals and plans", template: "goals/index")
     }
 
     struct PlanPage: Encodable {
@@ -112,7 +54,7 @@ struct GoalsController: RouteCollection {
     }
 
     func plan(req: Request) async throws -> View {
-        let scope = try await Scope.load(req)
+        let scope = try await PlanScope.load(req)
         let goals = try await SmartGoal.query(on: req.db).filter(\.$scope == scope.id).sort(\.$createdAt).all()
         let owners = try await Self.names(of: goals.map(\.ownerId), on: req.db)
         let steps = Dictionary(grouping: try await ActionStep.query(on: req.db).filter(\.$goalId ~~ goals.map { $0.id! }).all(), by: \.goalId)
@@ -166,7 +108,7 @@ struct GoalsController: RouteCollection {
         let error: String?
     }
 
-    private func renderNew(_ req: Request, scope: Scope, form: GoalForm, error: String?) async throws -> Response {
+    private func renderNew(_ req: Request, scope: PlanScope, form: GoalForm, error: String?) async throws -> Response {
         let sql = req.db.sql
         var standardsQuery: SQLQueryString = """
             SELECT DISTINCT s.id, s.code, s.statement FROM assessment_standards x JOIN standards s ON s.id = x.standard_id
@@ -202,7 +144,7 @@ struct GoalsController: RouteCollection {
     }
 
     func newGoal(req: Request) async throws -> Response {
-        let scope = try await Scope.load(req)
+        let scope = try await PlanScope.load(req)
         try scope.requireEdit(req)
         let viewer = try await req.viewer()
         return try await renderNew(req, scope: scope, form: GoalForm(
@@ -211,7 +153,7 @@ struct GoalsController: RouteCollection {
     }
 
     func create(req: Request) async throws -> Response {
-        let scope = try await Scope.load(req)
+        let scope = try await PlanScope.load(req)
         try scope.requireEdit(req)
         let viewer = try await req.viewer()
         let form = try req.content.decode(GoalForm.self)
@@ -226,7 +168,7 @@ struct GoalsController: RouteCollection {
     }
 
     /// A goal from the form, its baseline taken from the data as of today (or typed, for a manual measure).
-    private func validate(_ form: GoalForm, scope: Scope, on db: any Database) async throws -> SmartGoal {
+    private func validate(_ form: GoalForm, scope: PlanScope, on db: any Database) async throws -> SmartGoal {
         let statement = form.statement.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !statement.isEmpty else { throw LodestarError("Write the goal as a specific statement.") }
         guard let kind = GoalMetric.Kind(rawValue: form.kind) else { throw LodestarError("Choose how the goal is measured.") }
@@ -313,7 +255,7 @@ struct GoalsController: RouteCollection {
     }
 
     func show(req: Request) async throws -> View {
-        let scope = try await Scope.load(req)
+        let scope = try await PlanScope.load(req)
         let goal = try await scope.goal(req)
         let today = Self.today()
         let progress = try await GoalProgress.compute(goal, today: today, on: req.db)
@@ -360,7 +302,7 @@ struct GoalsController: RouteCollection {
     }
 
     /// Where the numbers come from, one click away.
-    private func dataLinks(_ metric: GoalMetric, scope: Scope, on db: any Database) async throws -> [SelectOption] {
+    private func dataLinks(_ metric: GoalMetric, scope: PlanScope, on db: any Database) async throws -> [SelectOption] {
         switch metric.kind {
         case .mastery:
             return try await Standard.query(on: db).filter(\.$id ~~ metric.standardIds).sort(\.$code).all()
@@ -379,7 +321,7 @@ struct GoalsController: RouteCollection {
     struct ValueForm: Content { var day: String; var value: String; var note: String? }
 
     func addValue(req: Request) async throws -> Response {
-        let scope = try await Scope.load(req)
+        let scope = try await PlanScope.load(req)
         try scope.requireEdit(req)
         let goal = try await scope.goal(req)
         let viewer = try await req.viewer()
@@ -405,7 +347,7 @@ struct GoalsController: RouteCollection {
 
     /// Changes a goal's target or deadline, or records another adjustment, always with the reason.
     func adjust(req: Request) async throws -> Response {
-        let scope = try await Scope.load(req)
+        let scope = try await PlanScope.load(req)
         try scope.requireEdit(req)
         let goal = try await scope.goal(req)
         let viewer = try await req.viewer()

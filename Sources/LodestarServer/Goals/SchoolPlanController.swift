@@ -14,7 +14,7 @@ struct SchoolPlanController: RouteCollection {
 
     /// Everything the printed plan and the CSV files hold, computed once.
     struct PlanData {
-        let scope: GoalsController.Scope
+        let scope: PlanScope
         let goals: [(goal: SmartGoal, progress: GoalProgress)]
         let steps: [ActionStep]
         let lastCheckIn: [String: StepCheckIn]
@@ -23,7 +23,7 @@ struct SchoolPlanController: RouteCollection {
         let today: String
 
         static func load(_ req: Request) async throws -> PlanData {
-            let scope = try await GoalsController.Scope.load(req)
+            let scope = try await PlanScope.load(req)
             let today = GoalsController.today()
             var goals: [(SmartGoal, GoalProgress)] = []
             for goal in try await SmartGoal.query(on: req.db).filter(\.$scope == scope.id).sort(\.$createdAt).all() {

@@ -62,14 +62,6 @@ struct VisionController: RouteCollection {
         struct Group: Encodable { let label: String; let lines: [String] }
     }
 
-    private func schoolId(_ scope: String) -> String? { scope == "district" ? nil : scope }
-
-    private func name(of scope: String, on db: any Database) async throws -> String {
-        if scope == "district" { return try await Org.query(on: db).filter(\.$type == "district").first()?.name ?? "The district" }
-        guard let school = try await Org.find(scope, on: db), school.type == "school" else { throw Abort(.notFound) }
-        return school.name
-    }
-
     private func statements(_ version: VisionVersion, on db: any Database) async throws -> Statements {
         let editor = try await Staff.find(version.editedBy, on: db)
         let lines = { (text: String) in text.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
@@ -83,20 +75,8 @@ struct VisionController: RouteCollection {
         try await VisionVersion.query(on: db).filter(\.$scope == scope).sort(\.$version, .descending).first()
     }
 
-    struct IndexPage: Encodable {
-        let page: PageContext
-        let scopes: [SelectOption]
-    }
-
     func index(req: Request) async throws -> Response {
-        let viewer = try await req.viewer()
-        let schools = try await Org.query(on: req.db).filter(\.$type == "school").sort(\.$name).all()
-            .filter { viewer.policy.canViewPlan(ofSchool: $0.id!) }
-        if schools.count == 1 && !viewer.policy.seesWholeDistrict { return req.redirect(to: "/vision/\(schools[0].id!.urlQueryEncoded)") }
-        return try await req.view.render("goals/vision-index", IndexPage(
-            page: PageContext(request: req, title: "Vision"),
-            scopes: [SelectOption(value: "district", label: try await name(of: "district", on: req.db))] + schools.map { SelectOption(value: $0.id!, label: $0.name) }
-        )).encodeResponse(for: req)
+        try await PlanScope.index(req, section: "vision", title: "Vision", template: "goals/vision-index")
     }
 
     struct ShowPage: Encodable {
@@ -109,17 +89,14 @@ struct VisionController: RouteCollection {
     }
 
     func show(req: Request) async throws -> View {
-        let viewer = try await req.viewer()
-        let scope = try req.parameters.require("scope")
-        try req.require(viewer.policy.canViewPlan(ofSchool: schoolId(scope)))
-        let name = try await name(of: scope, on: req.db)
-        let latest = try await current(scope, on: req.db)
-        let district = scope == "district" ? nil : try await current("district", on: req.db)
+        let scope = try await PlanScope.load(req)
+        let latest = try await current(scope.id, on: req.db)
+        let district = scope.schoolId == nil ? nil : try await current("district", on: req.db)
         return try await req.view.render("goals/vision", ShowPage(
-            page: PageContext(request: req, title: "Vision: \(name)"), scope: scope, name: name,
+            page: PageContext(request: req, title: "Vision: \(scope.name)"), scope: scope.id, name: scope.name,
             current: try await latest.asyncMap { try await statements($0, on: req.db) },
             district: try await district.asyncMap { try await statements($0, on: req.db) },
-            canEdit: viewer.policy.canEditPlan(ofSchool: schoolId(scope))))
+            canEdit: scope.canEdit))
     }
 
     struct EditPage: Encodable {
@@ -140,22 +117,21 @@ struct VisionController: RouteCollection {
     }
 
     func edit(req: Request) async throws -> View {
-        let viewer = try await req.viewer()
-        let scope = try req.parameters.require("scope")
-        try req.require(viewer.policy.canEditPlan(ofSchool: schoolId(scope)))
-        let version = try await current(scope, on: req.db)
+        let scope = try await PlanScope.load(req)
+        try scope.requireEdit(req)
+        let version = try await current(scope.id, on: req.db)
         let form = VisionForm(vision: version?.vision ?? "", mission: version?.mission ?? "",
                               students: version?.students ?? "Students will ", teachers: version?.teachers ?? "Teachers will ",
                               leaders: version?.leaders ?? "Leaders will ", staff: version?.staff ?? "Staff will ")
-        return try await req.view.render("goals/vision-edit", EditPage(page: PageContext(request: req, title: "Edit vision"), scope: scope,
-                                                                       name: try await name(of: scope, on: req.db), form: form, error: nil))
+        return try await req.view.render("goals/vision-edit", EditPage(page: PageContext(request: req, title: "Edit vision"), scope: scope.id,
+                                                                       name: scope.name, form: form, error: nil))
     }
 
     func save(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
-        let scope = try req.parameters.require("scope")
-        try req.require(viewer.policy.canEditPlan(ofSchool: schoolId(scope)))
-        let name = try await name(of: scope, on: req.db)
+        let planScope = try await PlanScope.load(req)
+        try planScope.requireEdit(req)
+        let (scope, name) = (planScope.id, planScope.name)
         let form = try req.content.decode(VisionForm.self)
         let clean: @Sendable (String) -> String = { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(8_000)) }
         guard !clean(form.vision).isEmpty, !clean(form.mission).isEmpty else {
@@ -194,14 +170,12 @@ struct VisionController: RouteCollection {
     }
 
     func history(req: Request) async throws -> View {
-        let viewer = try await req.viewer()
-        let scope = try req.parameters.require("scope")
-        try req.require(viewer.policy.canViewPlan(ofSchool: schoolId(scope)))
+        let scope = try await PlanScope.load(req)
         var versions: [Statements] = []
-        for version in try await VisionVersion.query(on: req.db).filter(\.$scope == scope).sort(\.$version, .descending).all() {
+        for version in try await VisionVersion.query(on: req.db).filter(\.$scope == scope.id).sort(\.$version, .descending).all() {
             versions.append(try await statements(version, on: req.db))
         }
-        return try await req.view.render("goals/vision-history", HistoryPage(page: PageContext(request: req, title: "Vision history"), scope: scope,
-                                                                             name: try await name(of: scope, on: req.db), versions: versions))
+        return try await req.view.render("goals/vision-history", HistoryPage(page: PageContext(request: req, title: "Vision history"), scope: scope.id,
+                                                                             name: scope.name, versions: versions))
     }
 }
