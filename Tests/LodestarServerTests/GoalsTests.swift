@@ -92,6 +92,17 @@ struct GoalsTests {
                 let median = hours.count % 2 == 1 ? hours[hours.count / 2] : (hours[hours.count / 2 - 1] + hours[hours.count / 2]) / 2
                 #expect(try await queries.values(GoalMetric(kind: .hoursToFeedback), scope: scope, days: [day]) == [median])
             }
+
+            // The demo's school goals were measured to its last day; the kept measurements equal the measure.
+            let goal = try #require(try await SmartGoal.find("demo-goal|school-1|checks", on: app.db))
+            let progress = try await GoalProgress.compute(goal, today: "2026-11-21", on: app.db)
+            let kept = try await GoalMeasurement.query(on: app.db).filter(\.$goalId == goal.id!).sort(\.$day).all()
+            #expect(kept.map(\.day) == GoalProgress.checkpoints(from: goal.startsOn, through: "2026-11-20"))
+            let direct = try await queries.values(try goal.metric, scope: "school-1", days: kept.map(\.day))
+            #expect(kept.map(\.value) == direct)
+            #expect(progress.points.dropFirst().map(\.value) == direct.compactMap { $0 })
+            let again = try await GoalProgress.compute(goal, today: "2026-11-21", on: app.db)
+            #expect(again.points.map(\.value) == progress.points.map(\.value))
         }
     }
 

@@ -29,6 +29,9 @@ public struct GoalMetric: Sendable, Equatable, Codable {
     /// Walkthroughs, feedback and leaders' time are measured over the days up to each measurement.
     public static let trailingDays = 30
 
+    /// When computed measures are taken, said once on every goal page.
+    public static let schedule = "Measured on the day the goal was set (the baseline), then every two weeks and as of the end of yesterday; each measurement is kept as it was taken."
+
     public var kind: Kind
     /// Mastery: the standards (ids, which also fix the subject) and, optionally, a grade and a student group key.
     public var standardIds: [String]

@@ -227,6 +227,8 @@ enum DemoPlanLoader {
             for item in records.evidence { try await item.create(on: db) }
             for item in records.changes { try await item.create(on: db) }
         }
+        // Take the measurements up to the demo's last day, as the weeks of monitoring would have.
+        _ = try await GoalProgress.compute(goals, today: DisplayTime.isoDay(throughDay, plus: 1), on: db)
         try await loadDelegations(teams: teams, through: throughDay, on: db)
     }
 

@@ -23,11 +23,6 @@ struct GoalMetricQueries {
         }
     }
 
-    /// Values entered by hand for a goal, by day.
-    func manualValues(goalId: String) async throws -> [GoalValue] {
-        try await GoalValue.query(on: db).filter(\.$goalId == goalId).sort(\.$day).sort(\.$enteredAt).all()
-    }
-
     /// Seconds at the end of an ISO day (midnight starting the next day), district time.
     static func endOfDay(_ day: String) -> Int {
         Int((DisplayTime.date(fromISODay: day) ?? Date()).timeIntervalSince1970) + 86_400

@@ -42,6 +42,19 @@ final class GoalValue: Model, @unchecked Sendable {
     init() {}
 }
 
+/// A computed measurement of a goal, kept as it was taken on a past checkpoint day, so a plan shows
+/// the trajectory people saw at the time and pages do not recompute a year of history on every view.
+/// `value` is nil when there was nothing to measure that day.
+final class GoalMeasurement: Model, @unchecked Sendable {
+    static let schema = "goal_measurements"
+    /// "goal id|day"
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "goal_id") var goalId: String
+    @Field(key: "day") var day: String
+    @OptionalField(key: "value") var value: Double?
+    init() {}
+}
+
 /// One step of a goal's action plan.
 final class ActionStep: Model, @unchecked Sendable {
     static let schema = "action_steps"
@@ -126,6 +139,10 @@ struct GoalMigration: AsyncMigration {
             .field("value", .double, .required).field("note", .string, .required)
             .field("entered_by", .string, .required).field("entered_at", .int64, .required)
             .create()
+        try await database.schema("goal_measurements")
+            .field("id", .string, .identifier(auto: false)).field("goal_id", .string, .required).field("day", .string, .required)
+            .field("value", .double)
+            .create()
         try await database.schema("action_steps")
             .field("id", .string, .identifier(auto: false)).field("goal_id", .string, .required).field("text", .string, .required)
             .field("owner_id", .string, .required).field("due_on", .string, .required).field("status", .string, .required)
@@ -148,6 +165,7 @@ struct GoalMigration: AsyncMigration {
         for statement in [
             "CREATE INDEX goals_scope ON goals (scope)",
             "CREATE INDEX goal_values_goal ON goal_values (goal_id)",
+            "CREATE INDEX goal_measurements_goal ON goal_measurements (goal_id)",
             "CREATE INDEX action_steps_goal ON action_steps (goal_id)",
             "CREATE INDEX step_evidence_step ON step_evidence (step_id)",
             "CREATE INDEX step_check_ins_step ON step_check_ins (step_id)",
@@ -158,7 +176,7 @@ struct GoalMigration: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        for table in ["plan_changes", "step_check_ins", "step_evidence", "action_steps", "goal_values", "goals"] {
+        for table in ["plan_changes", "step_check_ins", "step_evidence", "action_steps", "goal_measurements", "goal_values", "goals"] {
             try await database.schema(table).delete()
         }
     }

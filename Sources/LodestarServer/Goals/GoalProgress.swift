@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import LodestarCore
+import SQLKit
 
 /// A goal's measurements so far (the baseline, then the measure every two weeks up to today or the
 /// deadline), its projection to the deadline, and the chart and words that show them.
@@ -15,22 +16,55 @@ struct GoalProgress: Sendable {
     static let stepDays = 14
 
     static func compute(_ goal: SmartGoal, today: String, on db: any Database) async throws -> GoalProgress {
-        let metric = try goal.metric
-        var points: [(day: String, value: Double)] = [(goal.startsOn, goal.baseline)]
-        let queries = GoalMetricQueries(db: db)
-        if metric.kind == .manual {
-            var byDay: [String: Double] = [:]
-            for value in try await queries.manualValues(goalId: goal.id!) where value.day >= goal.startsOn { byDay[value.day] = value.value }
-            points += byDay.keys.sorted().map { ($0, byDay[$0]!) }
-        } else {
-            let days = checkpoints(from: goal.startsOn, through: min(today, goal.deadline))
-            for (day, value) in zip(days, try await queries.values(metric, scope: goal.scope, days: days)) {
-                if let value { points.append((day, value)) }
+        try await compute([goal], today: today, on: db)[0]
+    }
+
+    /// The progress of several goals, reading their kept measurements and manual values in one query each.
+    static func compute(_ goals: [SmartGoal], today: String, on db: any Database) async throws -> [GoalProgress] {
+        let ids = goals.map { $0.id! }
+        let kept = Dictionary(grouping: try await GoalMeasurement.query(on: db).filter(\.$goalId ~~ ids).all(), by: \.goalId)
+        let manual = Dictionary(grouping: try await GoalValue.query(on: db).filter(\.$goalId ~~ ids).sort(\.$day).sort(\.$enteredAt).all(), by: \.goalId)
+        var result: [GoalProgress] = []
+        for goal in goals {
+            let metric = try goal.metric
+            var points: [(day: String, value: Double)] = [(goal.startsOn, goal.baseline)]
+            if metric.kind == .manual {
+                var byDay: [String: Double] = [:]
+                for value in manual[goal.id!] ?? [] where value.day >= goal.startsOn { byDay[value.day] = value.value }
+                points += byDay.keys.sorted().map { ($0, byDay[$0]!) }
+            } else {
+                // Measured to the end of yesterday: every point is a finished day, kept once taken.
+                let days = checkpoints(from: goal.startsOn, through: min(DisplayTime.isoDay(today, plus: -1), goal.deadline))
+                let values = try await measurements(goal, metric: metric, days: days,
+                                                    kept: Dictionary(uniqueKeysWithValues: (kept[goal.id!] ?? []).map { ($0.day, $0.value) }), on: db)
+                for (day, value) in zip(days, values) {
+                    if let value { points.append((day, value)) }
+                }
+            }
+            let projection = GoalProjection(baseline: goal.baseline, target: goal.target, deadline: time(goal.deadline),
+                                            points: points.map { GoalProjection.Point(time: time($0.day), value: $0.value) })
+            result.append(GoalProgress(goal: goal, metric: metric, points: points, projection: projection))
+        }
+        return result
+    }
+
+    /// The measure on each (finished) day: as kept when first taken, or taken and kept now.
+    private static func measurements(_ goal: SmartGoal, metric: GoalMetric, days: [String], kept: [String: Double?], on db: any Database) async throws -> [Double?] {
+        let missing = days.filter { kept[$0] == nil }
+        guard !missing.isEmpty else { return days.map { kept[$0] ?? nil } }
+        let fresh = Dictionary(uniqueKeysWithValues: zip(missing, try await GoalMetricQueries(db: db).values(metric, scope: goal.scope, days: missing)))
+        let goalId = goal.id!
+        try await db.writeTransaction { db in
+            // Two people opening the goal at once both measure; the first one's rows stay.
+            for day in missing {
+                let value = fresh[day] ?? nil
+                try await db.sql.raw("""
+                    INSERT INTO goal_measurements (id, goal_id, day, value) VALUES (\(bind: "\(goalId)|\(day)"), \(bind: goalId), \(bind: day), \(bind: value))
+                    ON CONFLICT (id) DO NOTHING
+                    """).run()
             }
         }
-        let projection = GoalProjection(baseline: goal.baseline, target: goal.target, deadline: time(goal.deadline),
-                                        points: points.map { GoalProjection.Point(time: time($0.day), value: $0.value) })
-        return GoalProgress(goal: goal, metric: metric, points: points, projection: projection)
+        return days.map { kept[$0] ?? fresh[$0] ?? nil }
     }
 
     /// Every `stepDays` after the start, and the last day itself.

@@ -61,8 +61,8 @@ struct GoalsController: RouteCollection {
         let districtGoals = scope.schoolId == nil ? [] : try await SmartGoal.query(on: req.db).filter(\.$scope == "district").sort(\.$createdAt).all()
         let today = Self.today()
         var cards: [PlanPage.GoalCard] = []
-        for (index, goal) in goals.enumerated() {
-            let progress = try await GoalProgress.compute(goal, today: today, on: req.db)
+        for (index, progress) in try await GoalProgress.compute(goals, today: today, on: req.db).enumerated() {
+            let goal = progress.goal
             let goalSteps = steps[goal.id!] ?? []
             cards.append(.init(summary: progress.summary(owner: owners[goal.ownerId] ?? "Former staff member"), chart: progress.chart(id: "goal-chart-\(index)"),
                                steps: goalSteps.count, done: goalSteps.filter { $0.status == ActionStep.Status.done.rawValue }.count,
@@ -252,6 +252,7 @@ struct GoalsController: RouteCollection {
         let statuses: [SelectOption]
         let canEdit: Bool
         let today: String
+        let schedule: String
     }
 
     func show(req: Request) async throws -> View {
@@ -272,8 +273,8 @@ struct GoalsController: RouteCollection {
         if scope.schoolId == nil {
             let schoolGoals = try await SmartGoal.query(on: req.db).filter(\.$parentId == goal.id!).all()
             let schools = Dictionary(uniqueKeysWithValues: try await Org.query(on: req.db).filter(\.$type == "school").all().map { ($0.id!, $0.name) })
-            for schoolGoal in schoolGoals {
-                let status = try await GoalProgress.compute(schoolGoal, today: today, on: req.db).projection.status
+            for progress in try await GoalProgress.compute(schoolGoals, today: today, on: req.db) {
+                let (schoolGoal, status) = (progress.goal, progress.projection.status)
                 aligned.append(.init(scope: schoolGoal.scope, school: schools[schoolGoal.scope] ?? schoolGoal.scope, statement: schoolGoal.statement,
                                      status: status.rawValue.capitalizedFirst, statusCss: status.rawValue.replacingOccurrences(of: " ", with: "-"), id: schoolGoal.id!))
             }
@@ -298,7 +299,7 @@ struct GoalsController: RouteCollection {
             },
             changes: changes.map { .init(at: DisplayTime.dateTime($0.at), author: names[$0.authorId] ?? "Former staff member", what: $0.what, why: $0.why) },
             owners: owners, statuses: ActionStep.Status.allCases.map { SelectOption(value: $0.rawValue, label: $0.label) },
-            canEdit: scope.canEdit, today: today))
+            canEdit: scope.canEdit, today: today, schedule: GoalMetric.schedule))
     }
 
     /// Where the numbers come from, one click away.

@@ -25,10 +25,8 @@ struct SchoolPlanController: RouteCollection {
         static func load(_ req: Request) async throws -> PlanData {
             let scope = try await PlanScope.load(req)
             let today = GoalsController.today()
-            var goals: [(SmartGoal, GoalProgress)] = []
-            for goal in try await SmartGoal.query(on: req.db).filter(\.$scope == scope.id).sort(\.$createdAt).all() {
-                goals.append((goal, try await GoalProgress.compute(goal, today: today, on: req.db)))
-            }
+            let goals = try await GoalProgress.compute(try await SmartGoal.query(on: req.db).filter(\.$scope == scope.id).sort(\.$createdAt).all(),
+                                                       today: today, on: req.db).map { (goal: $0.goal, progress: $0) }
             let steps = try await ActionStep.query(on: req.db).filter(\.$goalId ~~ goals.map { $0.0.id! }).sort(\.$dueOn).all()
             var lastCheckIn: [String: StepCheckIn] = [:]
             for checkIn in try await StepCheckIn.query(on: req.db).filter(\.$stepId ~~ steps.map { $0.id! }).sort(\.$at).all() {
