@@ -91,3 +91,19 @@ struct ChartTests {
         #expect(MasteryShare.isAtOrAbove([(2, 3), (3.9, 3)]) == false)
     }
 }
+
+@Suite("ISO days")
+struct ISODayTests {
+    @Test func daysCountAcrossMonthsYearsAndLeapDays() {
+        #expect(ISODay.number("1970-01-01") == 0)
+        #expect(ISODay.number("2026-11-26") == 20_783)
+        #expect(ISODay.string(20_783) == "2026-11-26")
+        #expect(ISODay.adding(14, to: "2026-12-25") == "2027-01-08")
+        #expect(ISODay.adding(1, to: "2028-02-28") == "2028-02-29")
+        #expect(ISODay.adding(-1, to: "2027-03-01") == "2027-02-28")
+        #expect(ISODay.weekday("2026-11-26") == 4)  // a Thursday
+        #expect(ISODay.weekday("2026-11-23") == 1)
+        for bad in ["2026-02-30", "2026-13-01", "26-11-26", "2026-1-5", "", "yesterday"] { #expect(ISODay.number(bad) == nil, "\(bad)") }
+        for day in stride(from: -300_000, to: 2_900_000, by: 997) { #expect(ISODay.number(ISODay.string(day)) == day) }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import LodestarCore
 import Vapor
 
 /// Times shown to people, in the district's time zone (`LODESTAR_TIME_ZONE`, e.g. America/Chicago;
@@ -65,17 +66,14 @@ enum DisplayTime {
         return calendar
     }
 
-    /// The ISO day `days` after (or before) another, by the calendar (a day is 23 or 25 hours when clocks change).
+    /// The ISO day `days` after (or before) another.
     static func isoDay(_ day: String, plus days: Int) -> String {
-        guard let date = date(fromISODay: day, time: "12:00"), let moved = calendar.date(byAdding: .day, value: days, to: date) else { return day }
-        return isoDay(Int(moved.timeIntervalSince1970))
+        ISODay.adding(days, to: day)
     }
 
     /// The Monday of the week holding an ISO day.
     static func monday(of day: String) -> String {
-        guard let date = date(fromISODay: day, time: "12:00") else { return day }
-        let weekday = calendar.component(.weekday, from: date)  // 1 = Sunday
-        return isoDay(day, plus: -((weekday + 5) % 7))
+        ISODay.weekday(day).map { ISODay.adding(1 - $0, to: day) } ?? day
     }
 
     /// Midnight starting an ISO day, in seconds.

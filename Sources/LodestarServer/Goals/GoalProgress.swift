@@ -69,21 +69,13 @@ struct GoalProgress: Sendable {
 
     /// Every `stepDays` after the start, and the last day itself.
     static func checkpoints(from start: String, through last: String) -> [String] {
-        guard let startDate = DisplayTime.date(fromISODay: start, time: "12:00"), last > start else { return [] }
-        var days: [String] = []
-        var step = 1
-        while true {
-            let day = DisplayTime.isoDay(Int(startDate.timeIntervalSince1970) + step * stepDays * 86_400)
-            guard day < last else { break }
-            days.append(day)
-            step += 1
-        }
-        return days + [last]
+        guard let first = ISODay.number(start), let end = ISODay.number(last), end > first else { return [] }
+        return Array(stride(from: first + stepDays, to: end, by: stepDays)).map(ISODay.string) + [last]
     }
 
-    /// A day as a moment for the projection: its noon, district time.
+    /// A day as a moment for the projection and the chart: its noon, counted in days (time zones do not move a trend).
     static func time(_ day: String) -> Double {
-        (DisplayTime.date(fromISODay: day, time: "12:00") ?? Date()).timeIntervalSince1970
+        Double(ISODay.number(day) ?? 0) * 86_400 + 43_200
     }
 
     var current: Double? { points.count > 1 ? points.last?.value : nil }
@@ -148,21 +140,20 @@ struct GoalProgress: Sendable {
                          yRange: LineChart.range(containing: values, cap: isShare ? 100 : nil), yUnit: isShare ? "%" : "").svg()
     }
 
-    /// The first of each month between two moments, labelled "Sep".
+    static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// The first of each month between two chart times (see `time(_:)`), labelled "Sep" (every third
+    /// month, "Sep 26", over more than a year).
     static func monthTicks(from start: Double, to end: Double) -> [(x: Double, label: String)] {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = DisplayTime.zone
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = DisplayTime.zone
-        let span = end - start
-        formatter.dateFormat = span > 400 * 86_400 ? "MMM yy" : "MMM"
+        let first = Int(start / 86_400), last = Int(end / 86_400)
+        let long = last - first > 400
+        let opening = ISODay.string(first)
+        var year = Int(opening.prefix(4)) ?? 1970, month = Int(opening.dropFirst(5).prefix(2)) ?? 1
         var ticks: [(Double, String)] = []
-        var month = calendar.date(from: calendar.dateComponents([.year, .month], from: Date(timeIntervalSince1970: start)))!
-        let every = span > 400 * 86_400 ? 3 : 1
-        while month.timeIntervalSince1970 <= end {
-            if month.timeIntervalSince1970 >= start { ticks.append((month.timeIntervalSince1970, formatter.string(from: month))) }
-            month = calendar.date(byAdding: .month, value: every, to: month)!
+        while let day = ISODay.number(String(format: "%04d-%02d-01", year, month)), day <= last {
+            if day >= first { ticks.append((Double(day) * 86_400 + 43_200, long ? "\(monthNames[month - 1]) \(year % 100)" : monthNames[month - 1])) }
+            month += long ? 3 : 1
+            if month > 12 { month -= 12; year += 1 }
         }
         return ticks
     }
