@@ -93,6 +93,18 @@ struct GoalsTests {
                 #expect(try await queries.values(GoalMetric(kind: .hoursToFeedback), scope: scope, days: [day]) == [median])
             }
 
+            // Leaders' time summed in the database equals the ledger over every entry, leader by leader.
+            let time = TimeQueries(db: app.db)
+            let leaders = try await time.leaders(ofSchool: nil)
+            let instructional = Set(try await time.categories().filter(\.instructional).map(\.key))
+            let entries = Dictionary(grouping: try await time.entries(leaders: leaders, from: window.lowerBound, to: window.upperBound), by: \.leaderId)
+            let summed = try await time.ledgers(leaders: leaders, from: window.lowerBound, to: window.upperBound)
+            #expect(summed.count >= 6)
+            for leader in leaders {
+                let ledger = TimeLedger((entries[leader] ?? []).map(\.ledgerEntry), instructional: instructional)
+                #expect(summed[leader]?.minutesByCategory ?? [:] == ledger.minutesByCategory, "\(leader)")
+            }
+
             // The demo's school goals were measured to its last day; the kept measurements equal the measure.
             let goal = try #require(try await SmartGoal.find("demo-goal|school-1|checks", on: app.db))
             let progress = try await GoalProgress.compute(goal, today: "2026-11-21", on: app.db)

@@ -95,6 +95,13 @@ public struct TimeLedger: Sendable, Equatable {
         instructionalMinutes = minutes.filter { instructional.contains($0.key) }.values.reduce(0, +)
     }
 
+    /// A ledger from minutes already summed by category (as the database sums them, by the same rule).
+    public init(minutesByCategory: [String: Double], instructional: Set<String>) {
+        self.minutesByCategory = minutesByCategory.filter { $0.value > 0 }
+        totalMinutes = self.minutesByCategory.values.reduce(0, +)
+        instructionalMinutes = self.minutesByCategory.filter { instructional.contains($0.key) }.values.reduce(0, +)
+    }
+
     /// Whether a protected block was kept: no management time overlaps it.
     public static func kept(block: Range<Double>, entries: [Entry], instructional: Set<String>) -> Bool {
         !entries.contains { !instructional.contains($0.category) && $0.start < block.upperBound && block.lowerBound < $0.end && $0.end > $0.start }

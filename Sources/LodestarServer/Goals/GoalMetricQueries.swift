@@ -131,13 +131,13 @@ struct GoalMetricQueries {
     private func instructionalShares(schoolId: String?, days: [String]) async throws -> [Double?] {
         let time = TimeQueries(db: db)
         let leaders = try await time.leaders(ofSchool: schoolId, roles: [.principal, .assistantPrincipal])
-        let from = Self.window(endingOn: days.min()!).lowerBound, to = Self.endOfDay(days.max()!)
-        let entries = try await time.entries(leaders: leaders, from: from, to: to)
-        let instructional = Set(try await time.categories().filter(\.instructional).map(\.key))
-        return days.map { day in
+        var shares: [Double?] = []
+        for day in days {
             let window = Self.window(endingOn: day)
-            return TimeLedger(entries.filter { window.contains($0.start) }.map(\.ledgerEntry), instructional: instructional)
-                .instructionalShare.map { $0 * 100 }
+            let ledgers = try await time.ledgers(leaders: leaders, from: window.lowerBound, to: window.upperBound).values
+            let total = ledgers.reduce(0) { $0 + $1.totalMinutes }, instructional = ledgers.reduce(0) { $0 + $1.instructionalMinutes }
+            shares.append(total > 0 ? 100 * instructional / total : nil)
         }
+        return shares
     }
 }

@@ -196,16 +196,14 @@ struct TimeOverviewController: RouteCollection {
         let from = DisplayTime.isoDay(DisplayTime.monday(of: today), plus: -28)
         let grants = try await RoleGrantRecord.query(on: req.db).filter(\.$role ~~ [StaffRole.principal.rawValue, StaffRole.assistantPrincipal.rawValue]).all()
         let leaderIds = Array(Set(grants.map(\.staffId)))
-        let queries = TimeQueries(db: req.db)
-        let instructional = Set(try await queries.categories().filter(\.instructional).map(\.key))
-        let entries = Dictionary(grouping: try await queries.entries(leaders: leaderIds, from: DisplayTime.startOfDay(from),
-                                                                     to: DisplayTime.startOfDay(DisplayTime.monday(of: today))), by: \.leaderId)
+        let ledgers = try await TimeQueries(db: req.db).ledgers(leaders: leaderIds, from: DisplayTime.startOfDay(from),
+                                                               to: DisplayTime.startOfDay(DisplayTime.monday(of: today)))
         let targets = Dictionary(uniqueKeysWithValues: try await TimeTarget.query(on: req.db).all().map { ($0.id!, $0.share) })
         let schools = Dictionary(uniqueKeysWithValues: try await Org.query(on: req.db).filter(\.$type == "school").all().map { ($0.id!, $0.name) })
         let names = try await GoalsController.names(of: leaderIds, on: req.db)
         var rows: [LeadersPage.Row] = []
         for grant in grants {
-            let ledger = TimeLedger((entries[grant.staffId] ?? []).map(\.ledgerEntry), instructional: instructional)
+            let ledger = ledgers[grant.staffId] ?? TimeLedger([], instructional: [])
             let target = targets[grant.staffId] ?? TimeTarget.defaultShare
             rows.append(.init(id: grant.staffId, name: names[grant.staffId] ?? grant.staffId, school: grant.schoolId.flatMap { schools[$0] } ?? "",
                               role: StaffRole(rawValue: grant.role)?.label ?? grant.role, share: TimeController.percent(ledger.instructionalShare),

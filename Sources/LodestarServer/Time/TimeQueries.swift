@@ -79,10 +79,34 @@ struct TimeQueries {
         return rows.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
     }
 
-    /// The time ledger of `leaders` over `from..<to`.
-    func ledger(leaders: [String], from: Int, to: Int) async throws -> TimeLedger {
+    /// Each leader's time over `from..<to`, summed in the database by the ledger's rule (automatic entries
+    /// inside recorded time are not counted): for tables of many leaders, without reading every entry.
+    func ledgers(leaders: [String], from: Int, to: Int) async throws -> [String: TimeLedger] {
+        guard !leaders.isEmpty else { return [:] }
         let instructional = Set(try await categories().filter(\.instructional).map(\.key))
-        return TimeLedger(try await entries(leaders: leaders, from: from, to: to).map(\.ledgerEntry), instructional: instructional)
+        var minutes: [String: [String: Double]] = [:]
+        for row in try await sql.raw("""
+            SELECT leader_id, category, SUM(ends_at - starts_at) AS seconds FROM time_entries
+            WHERE leader_id IN (\(binds: leaders)) AND starts_at >= \(bind: from) AND starts_at < \(bind: to) AND ends_at > starts_at
+            GROUP BY leader_id, category
+            """).all() {
+            minutes[try row.decode(column: "leader_id", as: String.self), default: [:]][try row.decode(column: "category", as: String.self)] =
+                Double(try row.decode(column: "seconds", as: Int.self)) / 60
+        }
+        for (table, leader, at, length, category) in [("walkthroughs", "observer_id", "observed_at", Self.walkthroughMinutes * 60, "walkthroughs"),
+                                                      ("coaching_conversations", "coach_id", "held_at", Self.coachingMinutes * 60, "coaching")] {
+            for row in try await sql.raw("""
+                SELECT a.\(ident: leader) AS leader_id, COUNT(*) AS visits FROM \(ident: table) a
+                WHERE a.\(ident: leader) IN (\(binds: leaders)) AND a.\(ident: at) >= \(bind: from) AND a.\(ident: at) < \(bind: to)
+                  AND NOT EXISTS (SELECT 1 FROM time_entries t WHERE t.leader_id = a.\(ident: leader)
+                                  AND t.starts_at < a.\(ident: at) + \(literal: length) AND a.\(ident: at) < t.ends_at)
+                GROUP BY a.\(ident: leader)
+                """).all() {
+                minutes[try row.decode(column: "leader_id", as: String.self), default: [:]][category, default: 0] +=
+                    Double(try row.decode(column: "visits", as: Int.self) * length) / 60
+            }
+        }
+        return minutes.mapValues { TimeLedger(minutesByCategory: $0, instructional: instructional) }
     }
 
     /// Principals and assistant principals of a school (or of every school, for `nil`), and coaches:
