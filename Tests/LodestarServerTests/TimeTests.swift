@@ -51,6 +51,11 @@ struct TimeTests {
             #expect(again.status == .ok)
             #expect(try await TimeEntry.query(on: app.db).count() == 10)
             #expect(try await TimeEntry.query(on: app.db).filter(\.$category == "operations").count() == 10)
+            // The series shortened to eight days: the last two occurrences go.
+            let shorter = Data(String(decoding: try sample("issue_1081_event_with_rrule.ics"), as: UTF8.self).replacingOccurrences(of: "COUNT=10", with: "COUNT=8").utf8)
+            let shortened = try await f.principal.upload(path, file: shorter, field: "calendar", fileName: "rrule.ics", fields: ["from": "2024-12-01", "through": "2025-01-31"])
+            #expect(shortened.body.string.contains("<span class=\"stat-label\">Removed</span><strong>2</strong>"))
+            #expect(try await TimeEntry.query(on: app.db).count() == 8)
 
             // A custom TZID naming New York: 8:00–10:00 local on 2014-08-29.
             let zoned = try await f.principal.upload(path, file: try sample("america_new_york.ics"), field: "calendar", fileName: "ny.ics",
@@ -64,6 +69,22 @@ struct TimeTests {
                                                  fields: ["from": "2025-01-01", "through": "2025-01-01"]).status == .ok)
             let moment = try #require(try await TimeEntry.query(on: app.db).filter(\.$title == "Simple Event").first())
             #expect(moment.endsAt == moment.startsAt)
+
+            // An all-day event and a three-day conference mark their days; neither counts as hours.
+            let conference = Data("""
+                BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:conf\r\nDTSTART;TZID=America/New_York:20250106T080000\r\n\
+                DTEND;TZID=America/New_York:20250108T170000\r\nSUMMARY:State principals conference\r\nEND:VEVENT\r\n\
+                BEGIN:VEVENT\r\nUID:pd-day\r\nDTSTART;VALUE=DATE:20250110\r\nDTEND;VALUE=DATE:20250111\r\nSUMMARY:Staff PD day\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n
+                """.utf8)
+            let marked = try await f.principal.upload(path, file: conference, field: "calendar", fileName: "conference.ics", fields: ["from": "2025-01-06", "through": "2025-01-12"])
+            #expect(marked.status == .ok)
+            for title in ["State principals conference", "Staff PD day"] {
+                let entry = try #require(try await TimeEntry.query(on: app.db).filter(\.$title == title).first())
+                #expect(entry.allDay && entry.endsAt == entry.startsAt, "\(title)")
+            }
+            // Another calendar for the same days leaves the first calendar's entries alone.
+            #expect(try await TimeEntry.query(on: app.db).filter(\.$title == "Test Event").count() == 8)
+            #expect(TimeEntry.calendarUID(fromId: TimeEntry.calendarId(leader: "p|1", uid: "a|b@x", start: Date(timeIntervalSince1970: 5)), leader: "p|1") == "a|b@x")
         }
     }
 

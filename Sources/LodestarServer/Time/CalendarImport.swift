@@ -6,7 +6,8 @@ import SQLKit
 /// Imports a leader's calendar (.ics) for a range of days: every occurrence (recurring events
 /// expanded) becomes a time entry, sorted into a category by the leader's corrections and the
 /// district's keywords. Re-importing updates the same entries and keeps corrected categories;
-/// events gone from the calendar in that range are removed. All in one transaction.
+/// occurrences of the file's events that are gone from it in that range (cancelled, moved) are removed,
+/// and entries from other calendars are left alone. All in one transaction.
 enum CalendarImport {
     struct Report: Sendable, Equatable {
         var added = 0
@@ -44,13 +45,16 @@ enum CalendarImport {
             let id = TimeEntry.calendarId(leader: leaderId, uid: occurrence.uid, start: occurrence.start)
             let title = occurrence.summary.isEmpty ? "(no title)" : String(occurrence.summary.prefix(300))
             let begin = Int(occurrence.start.timeIntervalSince1970)
-            // An all-day event marks the day; it says nothing about how the hours went.
-            let finish = occurrence.allDay ? begin : max(begin, Int(occurrence.end.timeIntervalSince1970))
-            desired[id] = (begin, finish, title, occurrence.allDay, TimeCategory.categorize(title, categories: categories, corrections: corrections))
+            // An all-day event marks the day; it says nothing about how the hours went. Nor does an event
+            // longer than a day (a conference from Monday 8:00 to Wednesday 17:00): it is shown like one.
+            let allDay = occurrence.allDay || occurrence.end.timeIntervalSince(occurrence.start) > TimeEntry.longest
+            let finish = allDay ? begin : max(begin, Int(occurrence.end.timeIntervalSince1970))
+            desired[id] = (begin, finish, title, allDay, TimeCategory.categorize(title, categories: categories, corrections: corrections))
         }
 
         let sync = TableSync(table: "time_entries", columns: columns)
         let events = desired
+        let uids = Set(occurrences.map(\.uid))
         return try await db.writeTransaction { db in
             let sql = db.sql
             let existingRows = try await sql.raw("""
@@ -71,7 +75,9 @@ enum CalendarImport {
                                   .bool(guessed), .bool(event.allDay), .int(now)]))
             }
             try await sync.upsert(rows, on: sql)
-            let gone = existing.keys.filter { events[$0] == nil }
+            // Occurrences of this file's events that it no longer has (cancelled, moved, excepted) go;
+            // entries from the leader's other calendars stay.
+            let gone = existing.keys.filter { events[$0] == nil && uids.contains(TimeEntry.calendarUID(fromId: $0, leader: leaderId)) }
             try await sync.delete(ids: Array(gone), on: sql)
             var report = Report()
             report.added = events.keys.filter { existing[$0] == nil }.count

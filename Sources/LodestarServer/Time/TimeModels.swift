@@ -40,9 +40,18 @@ final class TimeEntry: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Int
     init() {}
 
+    /// The longest time one entry counts: a day (seconds). Longer calendar events are shown, not counted.
+    static let longest = 86_400.0
+
     /// A calendar occurrence's id: the same event imported twice updates one entry.
     static func calendarId(leader: String, uid: String, start: Date) -> String {
         "cal|\(leader)|\(uid)|\(Int(start.timeIntervalSince1970))"
+    }
+
+    /// The event UID inside a `calendarId`.
+    static func calendarUID(fromId id: String, leader: String) -> String {
+        let rest = id.dropFirst("cal|\(leader)|".count)
+        return String(rest[..<(rest.lastIndex(of: "|") ?? rest.endIndex)])
     }
 }
 

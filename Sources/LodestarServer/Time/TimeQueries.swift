@@ -80,7 +80,8 @@ struct TimeQueries {
     }
 
     /// Each leader's time over `from..<to`, summed in the database by the ledger's rule (automatic entries
-    /// inside recorded time are not counted): for tables of many leaders, without reading every entry.
+    /// inside recorded time are not counted; no recorded entry is longer than `TimeEntry.longest`): for
+    /// tables of many leaders, without reading every entry.
     func ledgers(leaders: [String], from: Int, to: Int) async throws -> [String: TimeLedger] {
         guard !leaders.isEmpty else { return [:] }
         let instructional = Set(try await categories().filter(\.instructional).map(\.key))
@@ -99,6 +100,7 @@ struct TimeQueries {
                 SELECT a.\(ident: leader) AS leader_id, COUNT(*) AS visits FROM \(ident: table) a
                 WHERE a.\(ident: leader) IN (\(binds: leaders)) AND a.\(ident: at) >= \(bind: from) AND a.\(ident: at) < \(bind: to)
                   AND NOT EXISTS (SELECT 1 FROM time_entries t WHERE t.leader_id = a.\(ident: leader)
+                                  AND t.starts_at > a.\(ident: at) - \(literal: Int(TimeEntry.longest))
                                   AND t.starts_at < a.\(ident: at) + \(literal: length) AND a.\(ident: at) < t.ends_at)
                 GROUP BY a.\(ident: leader)
                 """).all() {
