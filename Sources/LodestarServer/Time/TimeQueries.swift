@@ -87,7 +87,7 @@ struct TimeQueries {
         let instructional = Set(try await categories().filter(\.instructional).map(\.key))
         var minutes: [String: [String: Double]] = [:]
         for row in try await sql.raw("""
-            SELECT leader_id, category, SUM(ends_at - starts_at) AS seconds FROM time_entries
+            SELECT leader_id, category, CAST(SUM(ends_at - starts_at) AS BIGINT) AS seconds FROM time_entries
             WHERE leader_id IN (\(binds: leaders)) AND starts_at >= \(bind: from) AND starts_at < \(bind: to) AND ends_at > starts_at
             GROUP BY leader_id, category
             """).all() {
