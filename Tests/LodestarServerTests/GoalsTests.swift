@@ -195,6 +195,8 @@ struct GoalsTests {
             #expect(page.body.string.contains("Conferences moved to February"))
             #expect(page.body.string.contains("Overdue"))
             #expect(page.body.string.contains("<svg class=\"chart\""))
+            // The owner's Today page points at the overdue step.
+            #expect(try await principal.get("/").body.string.contains("Your action step “Call every family before conferences” was due 2026-02-10."))
 
             // Staff of the school read the plan; they cannot change it; other schools cannot see it.
             let teacher = TestClient(app)

@@ -125,6 +125,7 @@ struct TimeTests {
             #expect(week.contains("Target met"))
             #expect(week.contains("interrupted by management time"))
             #expect(week.contains("0 of 1"))
+            #expect(try await f.principal.get("/").body.string.contains("Last week 43% of your recorded time went to teaching and learning; your target is 40%."))
             let csv = try await f.principal.get("\(base)/time.csv").body.string
             #expect(csv.hasPrefix("day,start,end,minutes,title,category,instructional,source,counted"))
             #expect(csv.contains("Budget meeting,Operations,no,manual,yes"))

@@ -1,3 +1,4 @@
+import Fluent
 import LodestarCore
 import Vapor
 
@@ -77,6 +78,23 @@ struct HomeController: RouteCollection {
                                        href: "/walkthroughs/coverage?school=\(school.urlQueryEncoded)", action: "See coverage"))
                 }
             }
+        }
+        let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
+        if policy.tracksOwnTime {
+            let monday = DisplayTime.monday(of: today), lastMonday = DisplayTime.isoDay(monday, plus: -7)
+            let lastWeek = try await TimeQueries(db: req.db).ledgers(leaders: [viewer.id], from: DisplayTime.startOfDay(lastMonday),
+                                                                     to: DisplayTime.startOfDay(monday))[viewer.id]
+            if let share = lastWeek?.instructionalShare {
+                let target = try await TimeController.target(of: viewer.id, on: req.db)
+                steps.append(.init(text: "Last week \(TimeController.percent(share)) of your recorded time went to teaching and learning; your target is \(TimeController.percent(target)).",
+                                   href: "/time/\(viewer.id.urlQueryEncoded)?week=\(lastMonday)", action: "See your week"))
+            }
+        }
+        let overdue = try await ActionStep.query(on: req.db).filter(\.$ownerId == viewer.id).filter(\.$dueOn < today)
+            .filter(\.$status ~~ [ActionStep.Status.notStarted.rawValue, ActionStep.Status.inProgress.rawValue]).sort(\.$dueOn).all()
+        if let first = overdue.first, let goal = try await SmartGoal.find(first.goalId, on: req.db) {
+            steps.append(.init(text: overdue.count == 1 ? "Your action step “\(first.text)” was due \(first.dueOn)." : "\(overdue.count) action steps you own are past due, the first “\(first.text)”.",
+                               href: "/goals/\(goal.scope.urlQueryEncoded)/\(goal.id!.urlQueryEncoded)#plan", action: "Check in"))
         }
         let isTeacher = policy.grants.contains { $0.role == .teacher }
         if isTeacher {
