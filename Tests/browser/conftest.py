@@ -78,3 +78,11 @@ def sign_in(browser, email):
 def sign_out(browser):
     browser.find_element(By.CSS_SELECTOR, "form.signout button").click()
     WebDriverWait(browser, 10).until(lambda d: d.title.startswith("Sign in"))
+
+
+def click_and_wait_for_page(browser, element):
+    """Clicks something that loads a new page and waits until the new page has replaced the old one."""
+    browser.execute_script("window.__lodestarOldPage = true")
+    element.click()
+    WebDriverWait(browser, 10).until(lambda d: d.execute_script("return window.__lodestarOldPage === undefined && document.readyState === 'complete'"))
+

@@ -6,10 +6,9 @@ import base64
 import re
 import time
 
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import BASE_URL, PRINCIPAL, assert_accessible, sign_in, sign_out
+from conftest import BASE_URL, PRINCIPAL, assert_accessible, click_and_wait_for_page, sign_in, sign_out
 
 DISTRICT_LEADER = "angela.brooks@cedarvalley.example.org"
 
@@ -33,9 +32,7 @@ def test_principal_works_the_school_plan_and_prints_it(browser, shoot):
     step = f"Share the October data at the staff meeting ({int(time.time())})"
     browser.find_element(By.ID, "step-text").send_keys(step)
     browser.find_element(By.ID, "step-due").send_keys("12/18/2026")
-    button = browser.find_element(By.CSS_SELECTOR, "form.add-step button")
-    button.click()
-    WebDriverWait(browser, 10).until(EC.staleness_of(button))
+    click_and_wait_for_page(browser, browser.find_element(By.CSS_SELECTOR, "form.add-step button"))
     assert step in browser.find_element(By.ID, "plan").text
     assert "Step added: " + step in browser.find_element(By.ID, "log").text
 
@@ -65,13 +62,14 @@ def test_principal_sees_the_week_and_corrects_a_category(browser, shoot):
     shoot("13-time-week")
     shoot("13-time-week-phone", width=360)
 
-    entry = browser.find_element(By.CSS_SELECTOR, ".entry-management .entry-edit")
-    entry.find_element(By.TAG_NAME, "summary").click()
+    entry = next(e for e in browser.find_elements(By.CSS_SELECTOR, ".entry-management") if e.find_elements(By.CSS_SELECTOR, ".entry-edit"))
+    title = entry.find_element(By.CSS_SELECTOR, ".entry-title").text
+    entry.find_element(By.CSS_SELECTOR, ".entry-edit summary").click()
     form = entry.find_element(By.CSS_SELECTOR, "form.entry-form")
     Select(form.find_element(By.TAG_NAME, "select")).select_by_value("planning")
-    form.find_element(By.TAG_NAME, "button").click()
-    WebDriverWait(browser, 10).until(EC.staleness_of(form))
-    assert "Planning with teachers (instructional)" in browser.page_source
+    click_and_wait_for_page(browser, form.find_element(By.TAG_NAME, "button"))
+    same = [e for e in browser.find_elements(By.CSS_SELECTOR, ".entry") if e.find_element(By.CSS_SELECTOR, ".entry-title").text == title]
+    assert same and all(e.find_element(By.CSS_SELECTOR, ".entry-category").text.startswith("Planning with teachers") for e in same)
 
     browser.find_element(By.LINK_TEXT, "This year").click()
     WebDriverWait(browser, 10).until(lambda d: d.title.startswith("Time this year"))
