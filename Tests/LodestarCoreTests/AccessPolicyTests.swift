@@ -58,4 +58,24 @@ struct AccessPolicyTests {
         #expect(!nobody.canViewRoster(ofSchool: school))
         #expect(!nobody.canViewStudent(attending: [school], teachesStudent: false))
     }
+
+    @Test func plansTimeAndTrendsFollowTheirRoles() {
+        let principal = policy(RoleGrant(role: .principal, schoolId: school))
+        let coach = policy(RoleGrant(role: .coach, schoolId: school))
+        let teacher = policy(RoleGrant(role: .teacher, schoolId: school))
+        let leader = policy(RoleGrant(role: .districtLeader, schoolId: nil))
+        let admin = policy(RoleGrant(role: .districtAdmin, schoolId: nil))
+        // Plans: the school's staff read, its administrators edit; the district's plan for district roles.
+        #expect(teacher.canViewPlan(ofSchool: school) && !teacher.canEditPlan(ofSchool: school))
+        #expect(principal.canEditPlan(ofSchool: school) && !principal.canEditPlan(ofSchool: other) && !principal.canViewPlan(ofSchool: other))
+        #expect(!principal.canEditPlan(ofSchool: nil) && leader.canEditPlan(ofSchool: nil) && teacher.canViewPlan(ofSchool: nil))
+        // Time: the leader and district leaders only — not district admins.
+        #expect(principal.canViewTime(ofLeader: "p", viewerId: "p") && !principal.canViewTime(ofLeader: "q", viewerId: "p"))
+        #expect(leader.canViewTime(ofLeader: "p", viewerId: "l") && !admin.canViewTime(ofLeader: "p", viewerId: "a"))
+        #expect(principal.tracksOwnTime && coach.tracksOwnTime && !teacher.tracksOwnTime && !leader.tracksOwnTime)
+        // Trends: aggregates for the school's non-teaching roles; the visits behind them for administrators.
+        #expect(coach.canViewTrends(ofSchool: school) && !coach.canOpenTrendVisits(ofSchool: school))
+        #expect(principal.canOpenTrendVisits(ofSchool: school) && !principal.canViewTrends(ofSchool: other))
+        #expect(!teacher.canViewTrends(ofSchool: school) && leader.canOpenTrendVisits(ofSchool: other))
+    }
 }

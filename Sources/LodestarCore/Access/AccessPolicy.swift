@@ -154,6 +154,19 @@ public struct AccessPolicy: Sendable {
         return isDistrictAdmin || grants.contains { $0.schoolId == schoolId && $0.role.isSchoolAdministrator }
     }
 
+    // MARK: Insights
+
+    /// Trends of practice and of feedback across a school's walkthroughs (aggregates): the school's
+    /// leaders, coaches and teacher leaders; district roles for every school.
+    public func canViewTrends(ofSchool schoolId: String) -> Bool {
+        canViewRoster(ofSchool: schoolId)
+    }
+
+    /// The individual walkthroughs behind a trend: those who may read every walkthrough in the school.
+    public func canOpenTrendVisits(ofSchool schoolId: String) -> Bool {
+        seesWholeDistrict || grants.contains { $0.schoolId == schoolId && $0.role.isSchoolAdministrator }
+    }
+
     // MARK: Leaders' time
 
     /// A leader's time is visible to that leader and to district leaders only.

@@ -56,6 +56,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.migrations.add(VisionMigration())
     app.migrations.add(GoalMigration())
     app.migrations.add(TimeMigration())
+    app.migrations.add(InsightsMigration())
     app.migrations.add(SessionRecord.migration)
     try await app.autoMigrate()
 
@@ -83,6 +84,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(UserCommand(), as: "user")
+    app.asyncCommands.use(RollupsCommand(), as: "rollups")
 
     try routes(app)
 }
@@ -113,6 +115,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: TimeOverviewController())
     try signedIn.register(collection: DelegationController())
     try signedIn.register(collection: TimeCategoriesController())
+    try signedIn.register(collection: PracticeTrendsController())
     try signedIn.register(collection: FrameworksController())
 }
 

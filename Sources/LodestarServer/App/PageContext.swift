@@ -40,6 +40,9 @@ struct PageContext: Encodable {
                 links.append(("Visits", "/walkthroughs"))
                 links.append(("Standards", "/standards"))
             }
+            if viewer.policy.seesWholeDistrict || viewer.policy.grants.contains(where: { $0.role != .teacher }) {
+                links.append(("Insights", "/insights"))
+            }
             if viewer.policy.grants.contains(where: { [.coach, .principal, .assistantPrincipal, .teacher].contains($0.role) }) || viewer.policy.isDistrictAdmin {
                 links.append(("Coaching", "/coaching"))
             }

@@ -13,6 +13,9 @@ final class Walkthrough: Model, @unchecked Sendable {
     @Field(key: "teacher_id") var teacherId: String
     @OptionalField(key: "class_id") var classId: String?
     @Field(key: "school_id") var schoolId: String
+    /// The class's grade band and subject at the time of the visit ("" without a class); see `ClassContext`.
+    @Field(key: "grade_band") var gradeBand: String
+    @Field(key: "subject") var subject: String
     @Field(key: "visit_type") var visitType: String
     @Field(key: "announced") var announced: Bool
     /// Seconds since 1970.

@@ -27,12 +27,15 @@ enum WalkthroughStore {
                           && submission.teacherId != viewer.id)
 
         var schoolId = teacherSchools.sorted().first!
+        var (gradeBand, subject) = ("", "")
         if let classId = submission.classId {
             guard try await RosterQueries(db: db.sql).teaches(staffId: submission.teacherId, classId: classId),
                   let schoolClass = try await SchoolClass.find(classId, on: db) else {
                 throw LodestarError("that class is not one the teacher teaches", at: FileLocation(file: "walkthrough", field: "classId"))
             }
             schoolId = schoolClass.schoolId
+            gradeBand = ClassContext.gradeBand(ClassContext.list(schoolClass.grades))
+            subject = ClassContext.subject(ClassContext.list(schoolClass.subjects))
         }
 
         let walkthrough = Walkthrough()
@@ -42,6 +45,8 @@ enum WalkthroughStore {
         walkthrough.teacherId = submission.teacherId
         walkthrough.classId = submission.classId
         walkthrough.schoolId = schoolId
+        walkthrough.gradeBand = gradeBand
+        walkthrough.subject = subject
         walkthrough.visitType = submission.visitType.rawValue
         walkthrough.announced = submission.announced
         walkthrough.observedAt = Int(submission.observedAt)
@@ -65,6 +70,7 @@ enum WalkthroughStore {
                     row.lookFors = mark.lookFors.joined(separator: "\n")
                     try await row.create(on: db)
                 }
+                try await IndicatorRollup.add(walkthroughs: [id], on: db)
             }
         } catch {
             // Two copies of one queued walkthrough can arrive together: the second finds the first.

@@ -1,0 +1,156 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+
+/// Walkthrough counts by school, month, grade band, subject and indicator: how many visits could have
+/// seen the practice (`visits`: the framework has it and it was not marked not applicable) and how many
+/// did (`seen`). Every walkthrough write adds its counts in the same transaction; `rebuild` recomputes
+/// the table from the walkthroughs themselves, and a test holds the two identical.
+enum IndicatorRollup {
+    static let table = "rollup_indicator_months"
+
+    struct Key: Hashable {
+        var schoolId: String
+        var month: String
+        var gradeBand: String
+        var subject: String
+        var indicator: String
+        var id: String { [schoolId, month, gradeBand, subject, indicator].joined(separator: "|") }
+    }
+
+    /// "2026-11": the month of a moment, district time.
+    static func month(_ seconds: Int) -> String {
+        let offset = DisplayTime.zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        return String(ISODay.string(Int(floor(Double(seconds + offset) / 86_400))).prefix(7))
+    }
+
+    /// The counts the given walkthroughs contribute, read from their rows and marks.
+    static func counts(walkthroughs ids: [String], on db: any Database) async throws -> [Key: (visits: Int, seen: Int)] {
+        guard !ids.isEmpty else { return [:] }
+        let sql = db.sql
+        var frameworks: [String: Framework] = [:]
+        var marks: [String: [String: String]] = [:]
+        for row in try await sql.raw("SELECT walkthrough_id, indicator_key, mark FROM indicator_marks WHERE walkthrough_id IN (\(binds: ids))").all() {
+            marks[try row.decode(column: "walkthrough_id", as: String.self), default: [:]][try row.decode(column: "indicator_key", as: String.self)] =
+                try row.decode(column: "mark", as: String.self)
+        }
+        var result: [Key: (visits: Int, seen: Int)] = [:]
+        for row in try await sql.raw("SELECT id, school_id, observed_at, framework_id, grade_band, subject FROM walkthroughs WHERE id IN (\(binds: ids))").all() {
+            let frameworkId = try row.decode(column: "framework_id", as: String.self)
+            if frameworks[frameworkId] == nil, let record = try await FrameworkRecord.find(frameworkId, on: db) { frameworks[frameworkId] = try record.framework() }
+            guard let framework = frameworks[frameworkId] else { continue }
+            let id = try row.decode(column: "id", as: String.self)
+            let school = try row.decode(column: "school_id", as: String.self), month = month(try row.decode(column: "observed_at", as: Int.self))
+            let band = try row.decode(column: "grade_band", as: String.self), subject = try row.decode(column: "subject", as: String.self)
+            for indicator in framework.indicators {
+                let mark = marks[id]?[indicator.key]
+                if mark == "not_applicable" { continue }
+                let key = Key(schoolId: school, month: month, gradeBand: band, subject: subject, indicator: indicator.key)
+                let seen = mark.map(framework.scale.isSeen) ?? false
+                result[key, default: (0, 0)].visits += 1
+                if seen { result[key, default: (0, 0)].seen += 1 }
+            }
+        }
+        return result
+    }
+
+    /// Adds the walkthroughs' counts; call inside the transaction that writes them.
+    static func add(walkthroughs ids: [String], on db: any Database) async throws {
+        try await increment(try await counts(walkthroughs: ids, on: db), on: db)
+    }
+
+    private static func increment(_ counts: [Key: (visits: Int, seen: Int)], on db: any Database) async throws {
+        let rows = Array(counts)
+        for start in stride(from: 0, to: rows.count, by: 400) {
+            let chunk = rows[start..<min(start + 400, rows.count)]
+            var query: SQLQueryString = "INSERT INTO rollup_indicator_months (id, school_id, month, grade_band, subject, indicator_key, visits, seen) VALUES "
+            for (index, (key, value)) in chunk.enumerated() {
+                if index > 0 { query += ", " }
+                query += "(\(bind: key.id), \(bind: key.schoolId), \(bind: key.month), \(bind: key.gradeBand), \(bind: key.subject), \(bind: key.indicator), \(bind: value.visits), \(bind: value.seen))"
+            }
+            query += " ON CONFLICT (id) DO UPDATE SET visits = rollup_indicator_months.visits + excluded.visits, seen = rollup_indicator_months.seen + excluded.seen"
+            try await db.sql.raw(query).run()
+        }
+    }
+
+    /// Recomputes the whole table from the walkthroughs, in one transaction.
+    static func rebuild(on db: any Database) async throws {
+        try await db.writeTransaction { db in try await recompute(on: db) }
+    }
+
+    /// `rebuild` inside a transaction the caller holds (bulk loads).
+    static func recompute(on db: any Database) async throws {
+        do {
+            try await db.sql.raw("DELETE FROM rollup_indicator_months").run()
+            let ids = try await db.sql.raw("SELECT id FROM walkthroughs ORDER BY id").all().map { try $0.decode(column: "id", as: String.self) }
+            var total: [Key: (visits: Int, seen: Int)] = [:]
+            for start in stride(from: 0, to: ids.count, by: 10_000) {
+                for (key, value) in try await counts(walkthroughs: Array(ids[start..<min(start + 10_000, ids.count)]), on: db) {
+                    total[key, default: (0, 0)].visits += value.visits
+                    total[key, default: (0, 0)].seen += value.seen
+                }
+            }
+            try await increment(total, on: db)
+        }
+    }
+
+    /// Every row, for comparing a rebuilt table with a maintained one.
+    static func all(on db: any Database) async throws -> [String: [Int]] {
+        var rows: [String: [Int]] = [:]
+        for row in try await db.sql.raw("SELECT id, visits, seen FROM rollup_indicator_months").all() {
+            rows[try row.decode(column: "id", as: String.self)] = [try row.decode(column: "visits", as: Int.self), try row.decode(column: "seen", as: Int.self)]
+        }
+        return rows
+    }
+}
+
+/// Each walkthrough keeps the grade band and subject of its class as they were at the visit, so trends
+/// do not shift when a roster changes later.
+enum WalkthroughContext {
+    /// Fills grade band and subject for walkthroughs with a class and none set yet.
+    static func backfill(on db: any Database) async throws {
+        let sql = db.sql
+        let classes = try await sql.raw("""
+            SELECT DISTINCT c.id, c.grades, c.subjects FROM classes c JOIN walkthroughs w ON w.class_id = c.id WHERE w.grade_band = '' AND w.subject = ''
+            """).all()
+        var byContext: [[String]: [String]] = [:]
+        for row in classes {
+            let band = ClassContext.gradeBand(ClassContext.list(try row.decode(column: "grades", as: String.self)))
+            let subject = ClassContext.subject(ClassContext.list(try row.decode(column: "subjects", as: String.self)))
+            byContext[[band, subject], default: []].append(try row.decode(column: "id", as: String.self))
+        }
+        for (context, ids) in byContext where context != ["", ""] {
+            for start in stride(from: 0, to: ids.count, by: 5_000) {
+                let chunk = Array(ids[start..<min(start + 5_000, ids.count)])
+                try await sql.raw("""
+                    UPDATE walkthroughs SET grade_band = \(bind: context[0]), subject = \(bind: context[1])
+                    WHERE class_id IN (\(binds: chunk)) AND grade_band = '' AND subject = ''
+                    """).run()
+            }
+        }
+    }
+}
+
+struct InsightsMigration: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        // One column per statement: SQLite adds columns one at a time.
+        try await database.schema("walkthroughs").field("grade_band", .string, .required, .sql(.default(""))).update()
+        try await database.schema("walkthroughs").field("subject", .string, .required, .sql(.default(""))).update()
+        try await database.schema(IndicatorRollup.table)
+            .field("id", .string, .identifier(auto: false))
+            .field("school_id", .string, .required).field("month", .string, .required).field("grade_band", .string, .required)
+            .field("subject", .string, .required).field("indicator_key", .string, .required)
+            .field("visits", .int64, .required).field("seen", .int64, .required)
+            .create()
+        try await (database as! any SQLDatabase).raw("CREATE INDEX rollup_indicator_months_school ON rollup_indicator_months (school_id, month)").run()
+        try await WalkthroughContext.backfill(on: database)
+        try await IndicatorRollup.recompute(on: database)
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(IndicatorRollup.table).delete()
+        try await database.schema("walkthroughs").deleteField("grade_band").update()
+        try await database.schema("walkthroughs").deleteField("subject").update()
+    }
+}

@@ -1,0 +1,143 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+
+/// The questions the insight pages ask, answered from the rollup tables (and, for the last 30 days
+/// of feedback, from the walkthroughs themselves).
+struct InsightsQueries {
+    let db: any Database
+    var sql: any SQLDatabase { db.sql }
+
+    /// What the practice heatmap is narrowed to. Empty strings mean "all".
+    struct PracticeFilter: Sendable, Equatable {
+        var schoolIds: [String]?
+        var gradeBand = ""
+        var subject = ""
+        var fromMonth: String
+        var throughMonth: String
+    }
+
+    /// The dimension the heatmap's columns follow.
+    enum Dimension: String, CaseIterable, Sendable {
+        case month, gradeBand = "grade_band", subject, school = "school_id"
+        var label: String {
+            switch self {
+            case .month: "Month"
+            case .gradeBand: "Grade band"
+            case .subject: "Subject"
+            case .school: "School"
+            }
+        }
+    }
+
+    struct PracticeCell: Sendable, Equatable {
+        var indicator: String
+        /// The column's value; nil for the indicator's total over every column.
+        var column: String?
+        var visits: Int
+        var seen: Int
+    }
+
+    private func conditions(_ filter: PracticeFilter) -> SQLQueryString {
+        var query: SQLQueryString = " WHERE month >= \(bind: filter.fromMonth) AND month <= \(bind: filter.throughMonth)"
+        if let schools = filter.schoolIds { query += schools.isEmpty ? " AND 1 = 0" : " AND school_id IN (\(binds: schools))" }
+        if !filter.gradeBand.isEmpty { query += " AND grade_band = \(bind: filter.gradeBand)" }
+        if !filter.subject.isEmpty { query += " AND subject = \(bind: filter.subject)" }
+        return query
+    }
+
+    /// Visits and visits that saw each indicator, per column value and in total.
+    func practice(_ filter: PracticeFilter, by dimension: Dimension) async throws -> [PracticeCell] {
+        var cells: [PracticeCell] = []
+        let byColumn: SQLQueryString = "SELECT indicator_key, \(ident: dimension.rawValue) AS col, CAST(SUM(visits) AS BIGINT) AS visits, CAST(SUM(seen) AS BIGINT) AS seen FROM rollup_indicator_months"
+            + conditions(filter) + " GROUP BY indicator_key, \(ident: dimension.rawValue)"
+        for row in try await sql.raw(byColumn).all() {
+            cells.append(PracticeCell(indicator: try row.decode(column: "indicator_key", as: String.self), column: try row.decode(column: "col", as: String.self),
+                                      visits: try row.decode(column: "visits", as: Int.self), seen: try row.decode(column: "seen", as: Int.self)))
+        }
+        let totals: SQLQueryString = "SELECT indicator_key, CAST(SUM(visits) AS BIGINT) AS visits, CAST(SUM(seen) AS BIGINT) AS seen FROM rollup_indicator_months"
+            + conditions(filter) + " GROUP BY indicator_key"
+        for row in try await sql.raw(totals).all() {
+            cells.append(PracticeCell(indicator: try row.decode(column: "indicator_key", as: String.self), column: nil,
+                                      visits: try row.decode(column: "visits", as: Int.self), seen: try row.decode(column: "seen", as: Int.self)))
+        }
+        return cells
+    }
+
+    /// The grade bands and subjects that have visits, for the filters.
+    func contexts() async throws -> (bands: [String], subjects: [String]) {
+        let rows = try await sql.raw("SELECT DISTINCT grade_band, subject FROM rollup_indicator_months").all()
+        let bands = Set(try rows.map { try $0.decode(column: "grade_band", as: String.self) }).filter { !$0.isEmpty }
+        let subjects = Set(try rows.map { try $0.decode(column: "subject", as: String.self) }).filter { !$0.isEmpty }
+        return (ClassContext.gradeBands.filter(bands.contains), subjects.sorted())
+    }
+
+    /// The walkthroughs behind a heatmap cell, newest first.
+    struct CellVisit: Decodable, Sendable {
+        var id: String
+        var observedAt: Int
+        var teacherGiven: String
+        var teacherFamily: String
+        var observerGiven: String
+        var observerFamily: String
+        var schoolId: String
+        var mark: String?
+        var frameworkId: String
+    }
+
+    func visits(indicator: String, filter: PracticeFilter, month: String?, limit: Int = 500) async throws -> [CellVisit] {
+        let from = DisplayTime.startOfDay((month ?? filter.fromMonth) + "-01")
+        let through = month ?? filter.throughMonth
+        let end = DisplayTime.startOfDay(ISODay.adding(32, to: through + "-01").prefix(7) + "-01")
+        var query: SQLQueryString = """
+            SELECT w.id, w.observed_at, t.given_name AS teacher_given, t.family_name AS teacher_family, o.given_name AS observer_given,
+                   o.family_name AS observer_family, w.school_id, m.mark, w.framework_id
+            FROM walkthroughs w JOIN staff t ON t.id = w.teacher_id JOIN staff o ON o.id = w.observer_id
+            LEFT JOIN indicator_marks m ON m.walkthrough_id = w.id AND m.indicator_key = \(bind: indicator)
+            WHERE w.observed_at >= \(bind: from) AND w.observed_at < \(bind: end) AND (m.mark IS NULL OR m.mark <> 'not_applicable')
+            """
+        if let schools = filter.schoolIds { query += schools.isEmpty ? " AND 1 = 0" : " AND w.school_id IN (\(binds: schools))" }
+        if !filter.gradeBand.isEmpty { query += " AND w.grade_band = \(bind: filter.gradeBand)" }
+        if !filter.subject.isEmpty { query += " AND w.subject = \(bind: filter.subject)" }
+        query += " ORDER BY w.observed_at DESC LIMIT \(literal: limit)"
+        return try await sql.raw(query).all(decoding: CellVisit.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Feedback-loop health and visit coverage of each school over the last `days` days.
+    struct SchoolLoop: Sendable {
+        var schoolId: String
+        var teachers: Int
+        var visitedTeachers: Int
+        var loop: FeedbackLoop
+    }
+
+    func feedbackLoops(schoolIds: [String]?, days: Int = 30, now: Int = Int(Date().timeIntervalSince1970)) async throws -> [SchoolLoop] {
+        let since = now - days * 86_400
+        var query: SQLQueryString = """
+            SELECT w.school_id, w.teacher_id, w.observed_at, w.shared_at,
+                   CASE WHEN EXISTS (SELECT 1 FROM feedback_replies r WHERE r.walkthrough_id = w.id AND r.author_id = w.teacher_id) THEN 1 ELSE 0 END AS replied
+            FROM walkthroughs w WHERE w.observed_at >= \(bind: since) AND w.observed_at <= \(bind: now)
+            """
+        if let schoolIds { query += schoolIds.isEmpty ? " AND 1 = 0" : " AND w.school_id IN (\(binds: schoolIds))" }
+        var visits: [String: [FeedbackLoop.Visit]] = [:]
+        var visited: [String: Set<String>] = [:]
+        for row in try await sql.raw(query).all() {
+            let school = try row.decode(column: "school_id", as: String.self)
+            visits[school, default: []].append(FeedbackLoop.Visit(observedAt: Double(try row.decode(column: "observed_at", as: Int.self)),
+                                                                  sharedAt: try row.decode(column: "shared_at", as: Int?.self).map(Double.init),
+                                                                  replied: try row.decode(column: "replied", as: Int.self) == 1))
+            visited[school, default: []].insert(try row.decode(column: "teacher_id", as: String.self))
+        }
+        var teachers: [String: Set<String>] = [:]
+        for row in try await sql.raw("SELECT staff_id, school_id FROM role_grants WHERE role = 'teacher'").all() {
+            guard let school = try row.decode(column: "school_id", as: String?.self) else { continue }
+            teachers[school, default: []].insert(try row.decode(column: "staff_id", as: String.self))
+        }
+        let schools = schoolIds ?? Array(Set(teachers.keys).union(visits.keys))
+        return schools.map { school in
+            SchoolLoop(schoolId: school, teachers: teachers[school]?.count ?? 0,
+                       visitedTeachers: visited[school]?.intersection(teachers[school] ?? []).count ?? 0, loop: FeedbackLoop(visits[school] ?? []))
+        }
+    }
+}

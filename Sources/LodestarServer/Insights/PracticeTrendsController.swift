@@ -1,0 +1,278 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+import Vapor
+
+/// Instructional trends: the share of walkthroughs in which each practice of the framework was seen,
+/// by month, grade band, subject or school, with the walkthroughs behind any cell; and the health of
+/// the feedback loop and visit coverage, school by school.
+struct PracticeTrendsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("insights", use: index)
+        routes.get("insights", "practice", use: practice)
+        routes.get("insights", "practice.csv", use: practiceCSV)
+        routes.get("insights", "practice", "visits", use: visits)
+        routes.get("insights", "feedback", use: feedback)
+        routes.get("insights", "feedback.csv", use: feedbackCSV)
+    }
+
+    func index(req: Request) async throws -> Response {
+        let viewer = try await req.viewer()
+        try req.require(viewer.policy.seesWholeDistrict || !viewer.policy.grants.allSatisfy { $0.role == .teacher })
+        return req.redirect(to: "/insights/practice")
+    }
+
+    /// The request's filters, limited to the schools the viewer may see.
+    struct Selection {
+        let filter: InsightsQueries.PracticeFilter
+        let dimension: InsightsQueries.Dimension
+        let school: String
+        let schools: [Org]
+        let seesDistrict: Bool
+
+        static func load(_ req: Request) async throws -> Selection {
+            let viewer = try await req.viewer()
+            let allSchools = try await Org.query(on: req.db).filter(\.$type == "school").sort(\.$name).all()
+            let visible = allSchools.filter { viewer.policy.canViewTrends(ofSchool: $0.id!) }
+            try req.require(!visible.isEmpty)
+            let seesDistrict = viewer.policy.seesWholeDistrict
+            var school = (try? req.query.get(String.self, at: "school")) ?? ""
+            if !seesDistrict && school.isEmpty { school = visible[0].id! }
+            if !school.isEmpty { try req.require(visible.contains { $0.id == school }) }
+            let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
+            let yearStart = DisplayTime.schoolYearStart(of: today)
+            let from = (try? req.query.get(String.self, at: "from")).flatMap(Self.month) ?? String(yearStart.prefix(7))
+            let through = (try? req.query.get(String.self, at: "through")).flatMap(Self.month) ?? String(today.prefix(7))
+            var dimension = (try? req.query.get(String.self, at: "by")).flatMap(InsightsQueries.Dimension.init(rawValue:)) ?? .month
+            if dimension == .school && !school.isEmpty { dimension = .month }
+            let filter = InsightsQueries.PracticeFilter(
+                schoolIds: school.isEmpty ? nil : [school],
+                gradeBand: (try? req.query.get(String.self, at: "band")) ?? "", subject: (try? req.query.get(String.self, at: "subject")) ?? "",
+                fromMonth: from, throughMonth: through)
+            return Selection(filter: filter, dimension: dimension, school: school, schools: visible, seesDistrict: seesDistrict)
+        }
+
+        /// "2026-09" when the text is a month.
+        static func month(_ text: String) -> String? {
+            ISODay.number(text + "-01") != nil ? text : nil
+        }
+
+        /// The query string for these filters, with changes.
+        func query(_ changes: [String: String] = [:]) -> String {
+            var fields = ["school": school, "band": filter.gradeBand, "subject": filter.subject, "from": filter.fromMonth,
+                          "through": filter.throughMonth, "by": dimension.rawValue]
+            fields.merge(changes) { $1 }
+            return fields.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
+                .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+        }
+    }
+
+    // MARK: The heatmap
+
+    struct Heatmap {
+        struct Column: Encodable { let key: String; let label: String }
+        struct Cell: Encodable {
+            let text: String
+            let visits: Int
+            let heat: Int
+            let href: String?
+            let label: String
+        }
+        struct Row: Encodable {
+            let indicator: String
+            let domain: String
+            let cells: [Cell]
+            let total: Cell
+        }
+        let columns: [Column]
+        let rows: [Row]
+        /// The numbers as shown, for the CSV: indicator, column, visits, seen, share.
+        let numbers: [[String]]
+    }
+
+    /// Columns in their natural order: months in time, bands by grade, schools and subjects by name.
+    private func columns(_ selection: Selection, cells: [InsightsQueries.PracticeCell]) -> [Heatmap.Column] {
+        let present = Set(cells.compactMap(\.column))
+        switch selection.dimension {
+        case .month:
+            var months: [String] = []
+            var month = selection.filter.fromMonth
+            while month <= selection.filter.throughMonth, months.count < 36 {
+                months.append(month)
+                month = String(ISODay.adding(32, to: month + "-01").prefix(7))
+            }
+            return months.map { m in
+                let index = Int(m.suffix(2)) ?? 1
+                return Heatmap.Column(key: m, label: "\(GoalProgress.monthNames[index - 1]) \(m.prefix(4).suffix(2))")
+            }
+        case .gradeBand:
+            return ClassContext.gradeBands.filter(present.contains).map { .init(key: $0, label: $0) } + (present.contains("") ? [.init(key: "", label: "No class")] : [])
+        case .subject:
+            return present.filter { !$0.isEmpty }.sorted().map { .init(key: $0, label: $0) } + (present.contains("") ? [.init(key: "", label: "No class")] : [])
+        case .school:
+            return selection.schools.filter { present.contains($0.id!) }.map { .init(key: $0.id!, label: $0.name) }
+        }
+    }
+
+    private func heatmap(_ req: Request, _ selection: Selection, canOpen: Bool) async throws -> Heatmap {
+        let cells = try await InsightsQueries(db: req.db).practice(selection.filter, by: selection.dimension)
+        let framework = try await FrameworkStore.active(on: req.db).framework
+        let columns = columns(selection, cells: cells)
+        var byKey: [String: InsightsQueries.PracticeCell] = [:]
+        for cell in cells { byKey["\(cell.indicator)|\(cell.column ?? "\u{0}")"] = cell }
+        var numbers: [[String]] = []
+        func cell(_ indicator: Framework.Indicator, _ column: Heatmap.Column?) -> Heatmap.Cell {
+            let counts = byKey["\(indicator.key)|\(column?.key ?? "\u{0}")"]
+            let visits = counts?.visits ?? 0, seen = counts?.seen ?? 0
+            let share = visits > 0 ? Double(seen) / Double(visits) : nil
+            let text = share.map { "\(Int(($0 * 100).rounded()))%" } ?? "—"
+            numbers.append([indicator.shortName, column?.label ?? "All", String(visits), String(seen), share.map { String(Int(($0 * 100).rounded())) } ?? ""])
+            var changes = ["indicator": indicator.key]
+            if let column { changes[selection.dimension == .month ? "month" : selection.dimension == .gradeBand ? "band" : selection.dimension == .subject ? "subject" : "school"] = column.key }
+            let href = canOpen && visits > 0 ? "/insights/practice/visits?" + selection.query(changes) : nil
+            return Heatmap.Cell(text: text, visits: visits, heat: share.map { min(4, Int($0 * 5)) } ?? -1, href: href,
+                                label: "\(indicator.shortName), \(column?.label ?? "all"): \(text) of \(visits) visits")
+        }
+        var rows: [Heatmap.Row] = []
+        for domain in framework.domains {
+            for indicator in domain.indicators {
+                rows.append(Heatmap.Row(indicator: indicator.shortName, domain: domain.name, cells: columns.map { cell(indicator, $0) }, total: cell(indicator, nil)))
+            }
+        }
+        return Heatmap(columns: columns, rows: rows, numbers: numbers)
+    }
+
+    struct PracticePage: Encodable {
+        let page: PageContext
+        let columns: [Heatmap.Column]
+        let rows: [Heatmap.Row]
+        let schools: [SelectOption]
+        let bands: [SelectOption]
+        let subjects: [SelectOption]
+        let dimensions: [SelectOption]
+        let seesDistrict: Bool
+        let from: String
+        let through: String
+        let csv: String
+        let scopeLabel: String
+        let totalVisits: Int
+    }
+
+    func practice(req: Request) async throws -> View {
+        let selection = try await Selection.load(req)
+        let viewer = try await req.viewer()
+        let canOpen = selection.school.isEmpty ? viewer.policy.seesWholeDistrict : viewer.policy.canOpenTrendVisits(ofSchool: selection.school)
+        let map = try await heatmap(req, selection, canOpen: canOpen)
+        let contexts = try await InsightsQueries(db: req.db).contexts()
+        let schoolName = selection.schools.first { $0.id == selection.school }?.name ?? "All schools"
+        return try await req.view.render("insights/practice", PracticePage(
+            page: PageContext(request: req, title: "Practice trends"), columns: map.columns, rows: map.rows,
+            schools: (selection.seesDistrict ? [SelectOption(value: "", label: "All schools", selected: selection.school.isEmpty)] : [])
+                + selection.schools.map { SelectOption(value: $0.id!, label: $0.name, selected: $0.id == selection.school) },
+            bands: [SelectOption(value: "", label: "Every grade band")] + contexts.bands.map { SelectOption(value: $0, label: $0, selected: $0 == selection.filter.gradeBand) },
+            subjects: [SelectOption(value: "", label: "Every subject")] + contexts.subjects.map { SelectOption(value: $0, label: $0, selected: $0 == selection.filter.subject) },
+            dimensions: InsightsQueries.Dimension.allCases.filter { $0 != .school || selection.school.isEmpty }
+                .map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == selection.dimension) },
+            seesDistrict: selection.seesDistrict, from: selection.filter.fromMonth, through: selection.filter.throughMonth,
+            csv: "/insights/practice.csv?" + selection.query(), scopeLabel: schoolName,
+            totalVisits: map.rows.map(\.total.visits).max() ?? 0))
+    }
+
+    func practiceCSV(req: Request) async throws -> Response {
+        let selection = try await Selection.load(req)
+        let map = try await heatmap(req, selection, canOpen: false)
+        var csv = CSVWriter(header: ["practice", selection.dimension.label.lowercased(), "visits", "seen", "share_percent"])
+        for row in map.numbers { csv.append(row) }
+        return Response.csv(csv, named: "practice-trends.csv")
+    }
+
+    // MARK: Drill-down
+
+    struct VisitsPage: Encodable {
+        struct Row: Encodable { let id: String; let when: String; let teacher: String; let observer: String; let school: String; let seen: String }
+        let page: PageContext
+        let practice: String
+        let scope: String
+        let rows: [Row]
+        let back: String
+        let truncated: Bool
+    }
+
+    func visits(req: Request) async throws -> View {
+        let selection = try await Selection.load(req)
+        let viewer = try await req.viewer()
+        try req.require(selection.school.isEmpty ? viewer.policy.seesWholeDistrict : viewer.policy.canOpenTrendVisits(ofSchool: selection.school))
+        let indicatorKey = try req.query.get(String.self, at: "indicator")
+        let framework = try await FrameworkStore.active(on: req.db).framework
+        guard let indicator = framework.indicator(indicatorKey) else { throw Abort(.notFound) }
+        let month = (try? req.query.get(String.self, at: "month")).flatMap(Selection.month)
+        let found = try await InsightsQueries(db: req.db).visits(indicator: indicatorKey, filter: selection.filter, month: month)
+        var scales: [String: MarkScale] = [:]
+        for id in Set(found.map(\.frameworkId)) { scales[id] = try await FrameworkRecord.find(id, on: req.db)?.framework().scale }
+        let schools = Dictionary(uniqueKeysWithValues: selection.schools.map { ($0.id!, $0.name) })
+        var scope = [selection.schools.first { $0.id == selection.school }?.name ?? "All schools"]
+        if let month { scope.append(month) }
+        if !selection.filter.gradeBand.isEmpty { scope.append("grades \(selection.filter.gradeBand)") }
+        if !selection.filter.subject.isEmpty { scope.append(selection.filter.subject) }
+        return try await req.view.render("insights/visits", VisitsPage(
+            page: PageContext(request: req, title: "Visits: \(indicator.shortName)"), practice: indicator.shortName, scope: scope.joined(separator: " · "),
+            rows: found.map { visit in
+                let seen = visit.mark.map { mark in scales[visit.frameworkId].map { $0.isSeen(mark) ? "Seen (\($0.label(mark)))" : $0.label(mark) } ?? mark } ?? "Not marked"
+                return VisitsPage.Row(id: visit.id, when: DisplayTime.dateTime(visit.observedAt), teacher: "\(visit.teacherGiven) \(visit.teacherFamily)",
+                                      observer: "\(visit.observerGiven) \(visit.observerFamily)", school: schools[visit.schoolId] ?? visit.schoolId, seen: seen)
+            },
+            back: "/insights/practice?" + selection.query(), truncated: found.count >= 500))
+    }
+
+    // MARK: Feedback and coverage
+
+    struct FeedbackPage: Encodable {
+        struct Row: Encodable {
+            let school: String
+            let visits: Int
+            let coverage: String
+            let coveragePercent: Int
+            let median: String
+            let withinADay: String
+            let replyRate: String
+        }
+        let page: PageContext
+        let rows: [Row]
+        let csv: String
+    }
+
+    private func feedbackRows(_ req: Request) async throws -> [(name: String, loop: InsightsQueries.SchoolLoop)] {
+        let selection = try await Selection.load(req)
+        let ids = selection.school.isEmpty ? selection.schools.map { $0.id! } : [selection.school]
+        let names = Dictionary(uniqueKeysWithValues: selection.schools.map { ($0.id!, $0.name) })
+        return try await InsightsQueries(db: req.db).feedbackLoops(schoolIds: ids).map { (names[$0.schoolId] ?? $0.schoolId, $0) }
+            .sorted { ($0.loop.loop.medianHoursToFeedback ?? .infinity, $0.name) > ($1.loop.loop.medianHoursToFeedback ?? .infinity, $1.name) }
+    }
+
+    private static func percent(_ share: Double?) -> String { share.map { "\(Int(($0 * 100).rounded()))%" } ?? "—" }
+
+    func feedback(req: Request) async throws -> View {
+        let rows = try await feedbackRows(req)
+        return try await req.view.render("insights/feedback", FeedbackPage(
+            page: PageContext(request: req, title: "Feedback and coverage"),
+            rows: rows.map { name, school in
+                let coverage = school.teachers > 0 ? Double(school.visitedTeachers) / Double(school.teachers) : nil
+                return FeedbackPage.Row(school: name, visits: school.loop.visits, coverage: "\(school.visitedTeachers) of \(school.teachers) (\(Self.percent(coverage)))",
+                                        coveragePercent: Int(((coverage ?? 0) * 100).rounded()),
+                                        median: school.loop.medianHoursToFeedback.map { String(format: "%.1f h", $0) } ?? "—",
+                                        withinADay: Self.percent(school.loop.sharedWithinADay), replyRate: Self.percent(school.loop.replyRate))
+            },
+            csv: "/insights/feedback.csv" + (req.url.query.map { "?" + $0 } ?? "")))
+    }
+
+    func feedbackCSV(req: Request) async throws -> Response {
+        var csv = CSVWriter(header: ["school", "visits_30_days", "teachers", "teachers_visited", "median_hours_to_feedback", "shared_within_a_day_percent", "reply_rate_percent"])
+        for (name, school) in try await feedbackRows(req) {
+            csv.append([name, String(school.loop.visits), String(school.teachers), String(school.visitedTeachers),
+                        school.loop.medianHoursToFeedback.map { String(format: "%.1f", $0) } ?? "",
+                        school.loop.sharedWithinADay.map { String(Int(($0 * 100).rounded())) } ?? "", school.loop.replyRate.map { String(Int(($0 * 100).rounded())) } ?? ""])
+        }
+        return Response.csv(csv, named: "feedback-and-coverage.csv")
+    }
+}
