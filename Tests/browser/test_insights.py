@@ -1,0 +1,35 @@
+"""A district leader reads practice trends across schools, opens the visits behind a cell, and checks
+feedback and coverage; axe finds no serious or critical problems."""
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from conftest import BASE_URL, assert_accessible, click_and_wait_for_page, sign_in
+
+DISTRICT_LEADER = "angela.brooks@cedarvalley.example.org"
+
+
+def test_district_leader_reads_practice_trends(browser, shoot):
+    sign_in(browser, DISTRICT_LEADER)
+    browser.find_element(By.LINK_TEXT, "Insights").click()
+    WebDriverWait(browser, 10).until(lambda d: d.title.startswith("Practice trends"))
+    assert len(browser.find_elements(By.CSS_SELECTOR, "table.heatmap tbody tr")) == 14
+    assert_accessible(browser, "practice trends")
+    shoot("20-practice-trends")
+
+    Select(browser.find_element(By.ID, "by")).select_by_value("school_id")
+    click_and_wait_for_page(browser, browser.find_element(By.CSS_SELECTOR, "form.filters button"))
+    headers = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "table.heatmap thead th")]
+    assert len(headers) == 5  # practice, three schools, all
+    shoot("21-practice-by-school")
+
+    cell = browser.find_element(By.CSS_SELECTOR, "table.heatmap tbody td.heat a")
+    visits = int(cell.find_element(By.CSS_SELECTOR, ".heat-n").text)
+    click_and_wait_for_page(browser, cell)
+    assert browser.title.startswith("Visits: ")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "table tbody tr")) == min(visits, 500)
+    assert_accessible(browser, "visits behind a cell")
+
+    browser.get(BASE_URL + "/insights/feedback")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "table tbody tr")) == 3
+    assert_accessible(browser, "feedback and coverage")
+    shoot("22-feedback-coverage")
