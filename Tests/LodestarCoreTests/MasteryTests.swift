@@ -151,3 +151,32 @@ struct ScaleFormTests {
         #expect(throws: LodestarError.self) { try ProficiencyScale(formName: "X", levels: "1 A\n2 B\n3 C", masteryValue: "2", cuts: "50") }
     }
 }
+
+@Suite("Mastery timelines")
+struct MasteryTimelineTests {
+    let scale = ProficiencyScale.fourLevel
+
+    func score(_ day: String, _ value: Double) -> MasteryTimeline.Score { .init(day: day, value: value, scale: scale) }
+
+    @Test func eachMonthWithScoresTakesItsStandingAfterItsLastScore() {
+        // Most recent: Sept ends at 3 (2 then 3), October at 2, December at 4.
+        let timeline = MasteryTimeline.months([score("2026-09-03", 2), score("2026-09-20", 3), score("2026-10-02", 2), score("2026-12-01", 4)], method: .mostRecent)
+        #expect(timeline.map(\.month) == ["2026-09", "2026-10", "2026-12"])
+        #expect(timeline.map(\.standing) == [.atOrAbove, .below, .atOrAbove])
+        // Counts change: September +1 with a result and +1 at mastery; October −1 at mastery; December +1.
+        let deltas = MasteryTimeline.deltas(timeline)
+        #expect(deltas["2026-09"]! == (1, 1))
+        #expect(deltas["2026-10"]! == (0, -1))
+        #expect(deltas["2026-12"]! == (0, 1))
+        #expect(MasteryTimeline.decode(MasteryTimeline.encode(timeline)).map(\.standing) == timeline.map(\.standing))
+    }
+
+    @Test func aMethodThatCannotSayYetAddsNoResultUntilItCan() {
+        // Two times at 3 or above before mastery counts (n-times, n = 2).
+        let timeline = MasteryTimeline.months([score("2026-09-03", 3), score("2026-10-03", 4)], method: .nTimes(count: 2))
+        #expect(timeline.map(\.standing) == [.notYet, .atOrAbove])
+        let deltas = MasteryTimeline.deltas(timeline)
+        #expect(deltas["2026-09"] == nil)
+        #expect(deltas["2026-10"]! == (1, 1))
+    }
+}

@@ -127,10 +127,83 @@ struct InsightsTests {
             let teachers = try await RoleGrantRecord.query(on: app.db).filter(\.$role == "teacher").filter(\.$schoolId == "school-1").all().map(\.staffId)
             #expect(school.teachers == teachers.count)
             #expect(school.visitedTeachers == Set(try rows.map { try $0.decode(column: "teacher_id", as: String.self) }).intersection(teachers).count)
-            // The demo's rollup, loaded in bulk, equals a rebuild too.
+            // The demo's rollups, loaded in bulk, equal rebuilt ones too.
             let loaded = try await IndicatorRollup.all(on: app.db)
             try await IndicatorRollup.rebuild(on: app.db)
             #expect(try await IndicatorRollup.all(on: app.db) == loaded)
+            let mastery = try await MasteryRollup.all(on: app.db)
+            #expect(mastery.count > 1_000)
+            try await MasteryRollup.rebuild(on: app.db)
+            #expect(try await MasteryRollup.all(on: app.db) == mastery)
+
+            // As of the end of October, school-1's counts per standard equal mastery computed from the raw scores.
+            let counts = try await InsightsQueries(db: app.db).masteryByMonth(schoolIds: ["school-1"], grade: nil, standardIds: nil, group: "all", months: ["2026-10"])
+            let method = try await MasteryStore.method(forSchool: "school-1", on: app.db)
+            let book = try await ScaleBook.load(on: app.db)
+            var evidence: [String: [AssessmentQueries.Evidence]] = [:]
+            for row in try await app.db.sql.raw("""
+                SELECT sc.assessment_id, a.title, a.assessed_on, sc.student_id, sc.standard_id, sc.value, sc.entered_at, a.scale_id
+                FROM scores sc JOIN assessments a ON a.id = sc.assessment_id JOIN students s ON s.id = sc.student_id
+                WHERE s.school_id = 'school-1' AND a.assessed_on <= '2026-10-31' ORDER BY a.assessed_on, sc.entered_at
+                """).all(decoding: AssessmentQueries.Evidence.self, keyDecodingStrategy: .convertFromSnakeCase) {
+                evidence["\(row.studentId)|\(row.standardId)", default: []].append(row)
+            }
+            var direct: [String: InsightsQueries.MasteryCount] = [:]
+            for (pair, scores) in evidence {
+                let (result, scale) = book.mastery(scores, by: method)
+                guard let value = result.value else { continue }
+                let standard = String(pair.split(separator: "|").last!)
+                direct[standard, default: .init(evidence: 0, atOrAbove: 0)].evidence += 1
+                if value >= scale.masteryValue - 1e-9 { direct[standard, default: .init(evidence: 0, atOrAbove: 0)].atOrAbove += 1 }
+            }
+            #expect(direct.count > 10)
+            #expect(counts.mapValues { $0["2026-10"]! }.filter { $0.value.evidence > 0 } == direct)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func scoresEnteredOneByOneKeepTheMasteryRollupEqualToARebuild(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            let package = try CASEPackage.parse(Array(try Data(contentsOf: sharedData.appendingPathComponent("case/what-standards-could-be-ccss-math.json"))), fileName: "ccss.json")
+            try await StandardsStore.save(package, subject: "Mathematics", on: app.db)
+            let people = DemoPeople(district: district)
+            let teacher = TestClient(app)
+            try await teacher.signIn(people.teacherEmail)
+            let classId = district.bundle.enrollments.first { $0.userSourcedId == people.teacherId && $0.role == "teacher" }!.classSourcedId
+            let students = district.bundle.enrollments.filter { $0.classSourcedId == classId && $0.role == "student" }.map(\.userSourcedId)
+            let standard = try #require(try await Standard.query(on: app.db).filter(\.$code == "CCSS.Math.Content.6.RP.A.1").first()).id!
+            func assessment(_ title: String, _ day: String) async throws -> String {
+                let response = try await teacher.post("/assessments", form: ["title": title, "assessedOn": day, "classIds[]": classId, "standards": "CCSS.Math.Content.6.RP.A.1"])
+                return String(response.headers.first(name: .location)!.dropFirst("/assessments/".count))
+            }
+            func score(_ assessment: String, _ student: String, _ value: Double?) async throws {
+                try await app.testing().test(.PUT, "/api/assessments/\(assessment)/scores", beforeRequest: { req in
+                    req.headers.replaceOrAdd(name: .cookie, value: teacher.cookie!)
+                    req.headers.replaceOrAdd(name: "X-CSRF-Token", value: teacher.csrf!)
+                    try req.content.encode(AssessmentController.ScoreInput(studentId: student, standardId: standard, value: value), as: .json)
+                }, afterResponse: { #expect($0.status == .ok) })
+            }
+            let september = try await assessment("Exit ticket", "2026-09-10"), october = try await assessment("Quiz", "2026-10-08")
+            // Most recent for clear arithmetic: A 2 → 4, B 4 → 2, C 3 then removed, D only in October at 3.
+            try await MasteryStore.setMethod(.mostRecent, for: "district", on: app.db)
+            let (a, b, c, d) = (students[0], students[1], students[2], students[3])
+            try await score(october, a, 4)
+            try await score(september, a, 2)   // entered late, dated earlier
+            try await score(september, b, 4)
+            try await score(october, b, 2)
+            try await score(september, c, 3)
+            try await score(october, d, 3)
+            try await score(september, c, nil) // removed again
+            let counts = try await InsightsQueries(db: app.db).masteryByMonth(schoolIds: ["school-1"], grade: nil, standardIds: [standard], group: "all",
+                                                                               months: ["2026-09", "2026-10"])[standard]!
+            // September: A 2, B 4 → 2 with a result, 1 at mastery. October: A 4, B 2, D 3 → 3 and 2.
+            #expect(counts["2026-09"]! == .init(evidence: 2, atOrAbove: 1))
+            #expect(counts["2026-10"]! == .init(evidence: 3, atOrAbove: 2))
+            let maintained = try await MasteryRollup.all(on: app.db)
+            try await MasteryRollup.rebuild(on: app.db)
+            #expect(try await MasteryRollup.all(on: app.db) == maintained)
         }
     }
 }
+

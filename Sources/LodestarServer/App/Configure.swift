@@ -57,6 +57,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.migrations.add(GoalMigration())
     app.migrations.add(TimeMigration())
     app.migrations.add(InsightsMigration())
+    app.migrations.add(MasteryRollupMigration())
     app.migrations.add(SessionRecord.migration)
     try await app.autoMigrate()
 

@@ -253,7 +253,10 @@ struct AssessmentController: RouteCollection {
         let scale = try await MasteryStore.scale(assessment.scaleId, on: req.db)
         let id = Score.id(assessment: assessment.id!, student: input.studentId, standard: input.standardId)
         guard let value = input.value else {
-            try await req.db.writeTransaction { db in try await Score.query(on: db).filter(\.$id == id).delete() }
+            try await req.db.writeTransaction { db in
+                try await Score.query(on: db).filter(\.$id == id).delete()
+                try await MasteryRollup.refresh(students: [input.studentId], standards: [input.standardId], on: db)
+            }
             return ScoreSaved(saved: true, level: nil)
         }
         guard scale.levels.contains(where: { $0.value == value }) else {
@@ -271,6 +274,7 @@ struct AssessmentController: RouteCollection {
             score.enteredAt = Int(Date().timeIntervalSince1970)
             score.enteredBy = viewer.id
             try await score.save(on: db)
+            try await MasteryRollup.refresh(students: [input.studentId], standards: [input.standardId], on: db)
         }
         return ScoreSaved(saved: true, level: scale.level(for: value)?.name)
     }

@@ -124,11 +124,14 @@ enum MasteryStore {
     static func setMethod(_ method: MasteryMethod?, for scope: String, on db: any Database) async throws {
         try await db.writeTransaction { db in
             try await MasterySetting.query(on: db).filter(\.$id == scope).delete()
-            guard let method else { return }
-            let setting = MasterySetting()
-            setting.id = scope
-            setting.method = String(decoding: try JSONEncoder().encode(method), as: UTF8.self)
-            try await setting.create(on: db)
+            if let method {
+                let setting = MasterySetting()
+                setting.id = scope
+                setting.method = String(decoding: try JSONEncoder().encode(method), as: UTF8.self)
+                try await setting.create(on: db)
+            }
+            // Standings follow the method: trends are recomputed with it.
+            try await MasteryRollup.recompute(on: db)
         }
     }
 }

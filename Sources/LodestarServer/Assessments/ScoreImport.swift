@@ -95,6 +95,7 @@ enum ScoreImport {
         let assessmentList = assessments.sorted { $0.key < $1.key }
         let schoolOf = classes.mapValues(\.schoolId)
         let newScores = scoreRows
+        let touchedStudents = Array(Set(rows.map(\.studentId))).sorted(), touchedStandards = Array(Set(standardIds.values))
         let counts = try await db.writeTransaction { db in
             for (id, assessment) in assessmentList {
                 if try await Assessment.find(id, on: db) == nil {
@@ -115,7 +116,12 @@ enum ScoreImport {
                         .ignoringConflicts(with: ["id"]).run()
                 }
             }
-            return try await scores.merge(newScores, ignoring: [4, 5], on: db.sql)
+            let counts = try await scores.merge(newScores, ignoring: [4, 5], on: db.sql)
+            for start in stride(from: 0, to: touchedStudents.count, by: 1_000) {
+                try await MasteryRollup.refresh(students: Array(touchedStudents[start..<min(start + 1_000, touchedStudents.count)]),
+                                                standards: touchedStandards, on: db)
+            }
+            return counts
         }
         return Report(assessments: assessments.count, scores: counts)
     }

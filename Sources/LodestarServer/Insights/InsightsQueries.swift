@@ -140,4 +140,46 @@ struct InsightsQueries {
                        visitedTeachers: visited[school]?.intersection(teachers[school] ?? []).count ?? 0, loop: FeedbackLoop(visits[school] ?? []))
         }
     }
+
+    // MARK: Mastery
+
+    /// Students with a mastery result, and at or above mastery, as of the end of a month.
+    struct MasteryCount: Sendable, Equatable {
+        var evidence: Int
+        var atOrAbove: Int
+        var share: Double? { evidence > 0 ? Double(atOrAbove) / Double(evidence) : nil }
+    }
+
+    /// Counts as of the end of each month in `months`, per standard, for a group ("all" or a group key).
+    func masteryByMonth(schoolIds: [String]?, grade: String?, standardIds: [String]?, group: String, months: [String]) async throws -> [String: [String: MasteryCount]] {
+        guard let last = months.max() else { return [:] }
+        var query: SQLQueryString = """
+            SELECT standard_id, month, CAST(SUM(evidence) AS BIGINT) AS evidence, CAST(SUM(at_or_above) AS BIGINT) AS at_or_above
+            FROM rollup_mastery_months WHERE group_key = \(bind: group) AND month <= \(bind: last)
+            """
+        if let schoolIds { query += schoolIds.isEmpty ? " AND 1 = 0" : " AND school_id IN (\(binds: schoolIds))" }
+        if let grade, !grade.isEmpty { query += " AND grade = \(bind: grade)" }
+        if let standardIds { query += standardIds.isEmpty ? " AND 1 = 0" : " AND standard_id IN (\(binds: standardIds))" }
+        query += " GROUP BY standard_id, month"
+        var changes: [String: [(month: String, evidence: Int, atOrAbove: Int)]] = [:]
+        for row in try await sql.raw(query).all() {
+            changes[try row.decode(column: "standard_id", as: String.self), default: []].append(
+                (try row.decode(column: "month", as: String.self), try row.decode(column: "evidence", as: Int.self), try row.decode(column: "at_or_above", as: Int.self)))
+        }
+        return changes.mapValues { list in
+            let sorted = list.sorted { $0.month < $1.month }
+            var result: [String: MasteryCount] = [:]
+            var index = 0, running = MasteryCount(evidence: 0, atOrAbove: 0)
+            for month in months.sorted() {
+                while index < sorted.count, sorted[index].month <= month {
+                    running.evidence += sorted[index].evidence
+                    running.atOrAbove += sorted[index].atOrAbove
+                    index += 1
+                }
+                result[month] = running
+            }
+            return result
+        }
+    }
 }
+

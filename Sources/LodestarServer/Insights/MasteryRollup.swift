@@ -1,0 +1,175 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+
+/// Mastery by school, grade, standard, student group and month, for trend and equity views.
+///
+/// `mastery_pairs` keeps each student's standing on each standard month by month (`MasteryTimeline`)
+/// with the student's school, grade and groups when it was computed. `rollup_mastery_months` keeps,
+/// for each school, grade, standard, group ("all" or a `StudentGroup` key) and month, the change in the
+/// number of students with a mastery result and at or above mastery: counts as of a month are the sums
+/// up to it. Every score write refreshes the pairs it touches in the same transaction, taking away what
+/// the old standing contributed and adding the new; `recompute` rebuilds both from the scores.
+enum MasteryRollup {
+    static let pairsTable = "mastery_pairs"
+    static let table = "rollup_mastery_months"
+
+    struct Key: Hashable {
+        var schoolId: String
+        var grade: String
+        var standardId: String
+        var group: String
+        var month: String
+        var id: String { [schoolId, grade, standardId, group, month].joined(separator: "|") }
+    }
+
+    /// The groups a student's results count in: "all" and each group the student belongs to.
+    static func groups(raceEthnicity: String, sex: String, flags: [String: Bool]) -> [String] {
+        ["all"] + StudentGroup.all.filter { group in
+            switch group {
+            case .raceEthnicity(let race): race.rawValue == raceEthnicity
+            case .sex(let value): value == sex
+            default: flags[group.column.name] == true
+            }
+        }.map(\.key)
+    }
+
+    /// Recomputes the standings of `students` (on `standards`, or on every standard when nil) and
+    /// applies the difference to the rollup. Call inside the transaction that wrote the scores.
+    static func refresh(students: [String], standards: [String]?, on db: any Database) async throws {
+        guard !students.isEmpty else { return }
+        let sql = db.sql
+        // Who the students are now.
+        var attributes: [String: (school: String, grade: String, groups: [String])] = [:]
+        for row in try await sql.raw("""
+            SELECT id, school_id, grade, sex, race_ethnicity, english_learner, special_education, section_504, economically_disadvantaged, gifted
+            FROM students WHERE id IN (\(binds: students))
+            """).all() {
+            var flags: [String: Bool] = [:]
+            for flag in ["english_learner", "special_education", "section_504", "economically_disadvantaged", "gifted"] {
+                flags[flag] = try row.decode(column: flag, as: Bool.self)
+            }
+            attributes[try row.decode(column: "id", as: String.self)] = (try row.decode(column: "school_id", as: String.self), try row.decode(column: "grade", as: String.self),
+                                                                       groups(raceEthnicity: try row.decode(column: "race_ethnicity", as: String.self),
+                                                                              sex: try row.decode(column: "sex", as: String.self), flags: flags))
+        }
+        // Their scores, in attempt order.
+        var query: SQLQueryString = """
+            SELECT sc.student_id, sc.standard_id, sc.value, a.assessed_on, a.scale_id FROM scores sc JOIN assessments a ON a.id = sc.assessment_id
+            WHERE sc.student_id IN (\(binds: students))
+            """
+        if let standards { query += " AND sc.standard_id IN (\(binds: standards))" }
+        query += " ORDER BY a.assessed_on, sc.entered_at"
+        let book = try await ScaleBook.load(on: db)
+        var scores: [String: [MasteryTimeline.Score]] = [:]
+        for row in try await sql.raw(query).all() {
+            let pair = "\(try row.decode(column: "student_id", as: String.self))|\(try row.decode(column: "standard_id", as: String.self))"
+            scores[pair, default: []].append(MasteryTimeline.Score(day: try row.decode(column: "assessed_on", as: String.self),
+                                                                   value: try row.decode(column: "value", as: Double.self),
+                                                                   scale: book.scale(lastAssessedOn: try row.decode(column: "scale_id", as: String.self))))
+        }
+        // What the pairs contributed before.
+        var oldQuery: SQLQueryString = "SELECT id, school_id, grade, groups, timeline FROM mastery_pairs WHERE student_id IN (\(binds: students))"
+        if let standards { oldQuery += " AND standard_id IN (\(binds: standards))" }
+        var old: [String: (school: String, grade: String, groups: [String], timeline: [MasteryTimeline.Entry])] = [:]
+        for row in try await sql.raw(oldQuery).all() {
+            old[try row.decode(column: "id", as: String.self)] = (try row.decode(column: "school_id", as: String.self), try row.decode(column: "grade", as: String.self),
+                                                                 try row.decode(column: "groups", as: String.self).split(separator: ",").map(String.init),
+                                                                 MasteryTimeline.decode(try row.decode(column: "timeline", as: String.self)))
+        }
+        var methods: [String: MasteryMethod] = [:]
+        for school in Set(attributes.values.map(\.school)) { methods[school] = try await MasteryStore.method(forSchool: school, on: db) }
+
+        var changes: [Key: (evidence: Int, atOrAbove: Int)] = [:]
+        func apply(_ timeline: [MasteryTimeline.Entry], school: String, grade: String, groups: [String], standard: String, sign: Int) {
+            for (month, delta) in MasteryTimeline.deltas(timeline) {
+                for group in groups {
+                    let key = Key(schoolId: school, grade: grade, standardId: standard, group: group, month: month)
+                    changes[key, default: (0, 0)].evidence += sign * delta.evidence
+                    changes[key, default: (0, 0)].atOrAbove += sign * delta.atOrAbove
+                }
+            }
+        }
+        var keep: [(String, [Cell])] = []
+        var drop: [String] = []
+        for pair in Set(scores.keys).union(old.keys) {
+            let standard = String(pair[pair.index(after: pair.lastIndex(of: "|")!)...])
+            let student = String(pair[..<pair.lastIndex(of: "|")!])
+            if let before = old[pair] { apply(before.timeline, school: before.school, grade: before.grade, groups: before.groups, standard: standard, sign: -1) }
+            guard let pairScores = scores[pair], let who = attributes[student] else { drop.append(pair); continue }
+            let timeline = MasteryTimeline.months(pairScores, method: methods[who.school] ?? MasteryStore.defaultMethod)
+            apply(timeline, school: who.school, grade: who.grade, groups: who.groups, standard: standard, sign: 1)
+            keep.append((pair, [.text(student), .text(standard), .text(who.school), .text(who.grade), .text(who.groups.joined(separator: ",")),
+                                .text(MasteryTimeline.encode(timeline))]))
+        }
+        try await pairs.upsert(keep, on: sql)
+        try await pairs.delete(ids: drop, on: sql)
+        try await increment(changes.filter { $0.value != (0, 0) }, on: db)
+    }
+
+    static let pairs = TableSync(table: pairsTable, columns: [
+        ("student_id", .text), ("standard_id", .text), ("school_id", .text), ("grade", .text), ("groups", .text), ("timeline", .text)])
+
+    private static func increment(_ changes: [Key: (evidence: Int, atOrAbove: Int)], on db: any Database) async throws {
+        let rows = Array(changes)
+        for start in stride(from: 0, to: rows.count, by: 400) {
+            var query: SQLQueryString = "INSERT INTO rollup_mastery_months (id, school_id, grade, standard_id, group_key, month, evidence, at_or_above) VALUES "
+            for (index, (key, value)) in rows[start..<min(start + 400, rows.count)].enumerated() {
+                if index > 0 { query += ", " }
+                query += "(\(bind: key.id), \(bind: key.schoolId), \(bind: key.grade), \(bind: key.standardId), \(bind: key.group), \(bind: key.month), \(bind: value.evidence), \(bind: value.atOrAbove))"
+            }
+            query += " ON CONFLICT (id) DO UPDATE SET evidence = rollup_mastery_months.evidence + excluded.evidence, at_or_above = rollup_mastery_months.at_or_above + excluded.at_or_above"
+            try await db.sql.raw(query).run()
+        }
+    }
+
+    /// Rebuilds the pairs and the rollup from every score, in one transaction.
+    static func rebuild(on db: any Database) async throws {
+        try await db.writeTransaction { db in try await recompute(on: db) }
+    }
+
+    /// `rebuild` inside a transaction the caller holds (bulk loads, a changed mastery method).
+    static func recompute(on db: any Database) async throws {
+        try await db.sql.raw("DELETE FROM rollup_mastery_months").run()
+        try await db.sql.raw("DELETE FROM mastery_pairs").run()
+        let students = try await db.sql.raw("SELECT DISTINCT student_id FROM scores ORDER BY student_id").all().map { try $0.decode(column: "student_id", as: String.self) }
+        for start in stride(from: 0, to: students.count, by: 1_000) {
+            try await refresh(students: Array(students[start..<min(start + 1_000, students.count)]), standards: nil, on: db)
+        }
+        // Rows whose changes cancelled out carry nothing.
+        try await db.sql.raw("DELETE FROM rollup_mastery_months WHERE evidence = 0 AND at_or_above = 0").run()
+    }
+
+    /// Every non-empty row, for comparing a rebuilt rollup with a maintained one.
+    static func all(on db: any Database) async throws -> [String: [Int]] {
+        var rows: [String: [Int]] = [:]
+        for row in try await db.sql.raw("SELECT id, evidence, at_or_above FROM rollup_mastery_months WHERE evidence <> 0 OR at_or_above <> 0").all() {
+            rows[try row.decode(column: "id", as: String.self)] = [try row.decode(column: "evidence", as: Int.self), try row.decode(column: "at_or_above", as: Int.self)]
+        }
+        return rows
+    }
+}
+
+struct MasteryRollupMigration: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(MasteryRollup.pairsTable)
+            .field("id", .string, .identifier(auto: false)).field("student_id", .string, .required).field("standard_id", .string, .required)
+            .field("school_id", .string, .required).field("grade", .string, .required).field("groups", .string, .required).field("timeline", .string, .required)
+            .create()
+        try await database.schema(MasteryRollup.table)
+            .field("id", .string, .identifier(auto: false)).field("school_id", .string, .required).field("grade", .string, .required)
+            .field("standard_id", .string, .required).field("group_key", .string, .required).field("month", .string, .required)
+            .field("evidence", .int64, .required).field("at_or_above", .int64, .required)
+            .create()
+        let sql = database as! any SQLDatabase
+        try await sql.raw("CREATE INDEX mastery_pairs_student ON mastery_pairs (student_id, standard_id)").run()
+        try await sql.raw("CREATE INDEX rollup_mastery_months_group ON rollup_mastery_months (group_key, school_id)").run()
+        try await MasteryRollup.recompute(on: database)
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(MasteryRollup.table).delete()
+        try await database.schema(MasteryRollup.pairsTable).delete()
+    }
+}
