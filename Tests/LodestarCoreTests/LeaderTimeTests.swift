@@ -107,3 +107,23 @@ struct ISODayTests {
         for day in stride(from: -300_000, to: 2_900_000, by: 997) { #expect(ISODay.number(ISODay.string(day)) == day) }
     }
 }
+
+@Suite("Problems of learning")
+struct ProblemsOfLearningTests {
+    typealias S = ProblemsOfLearning.Series
+
+    @Test func lowestNowAndSteepestFallsAreFlaggedOverAllowedCountsOnly() {
+        let series = [
+            S(standard: "A", points: [("2026-09", 20, 12), ("2026-10", 20, 6)]),   // 60% → 30%: fell 30 points; lowest
+            S(standard: "B", points: [("2026-09", 20, 10), ("2026-10", 20, 9)]),   // 50% → 45%: fell 5, not a decline
+            S(standard: "C", points: [("2026-09", 30, 27), ("2026-10", 30, 21)]),  // 90% → 70%: fell 20
+            S(standard: "D", points: [("2026-09", 5, 0), ("2026-10", 9, 0)]),      // too few students ever: ignored
+            S(standard: "E", points: [("2026-09", 4, 4), ("2026-10", 12, 6)]),     // September too small; 50% now
+        ]
+        let flags = ProblemsOfLearning.flags(series, rule: SmallGroupRule(minimum: 10), count: 2)
+        #expect(flags.map(\.standard) == ["A", "B", "A", "C"])
+        #expect(flags.map(\.reason) == [.lowest, .lowest, .decline, .decline])
+        #expect(flags[2].from == 0.6 && flags[2].latest == 0.3 && flags[2].students == 20)
+        #expect(!SmallGroupRule(minimum: 10).allows(9) && SmallGroupRule(minimum: 10).allows(10) && SmallGroupRule(minimum: 0).minimum == 1)
+    }
+}

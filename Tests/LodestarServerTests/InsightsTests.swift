@@ -203,6 +203,18 @@ struct InsightsTests {
             let maintained = try await MasteryRollup.all(on: app.db)
             try await MasteryRollup.rebuild(on: app.db)
             #expect(try await MasteryRollup.all(on: app.db) == maintained)
+
+            // Three students are fewer than ten: the learning page and its CSV show neither share nor count.
+            let principal = TestClient(app)
+            try await principal.signIn(people.email(.principal))
+            let page = try await principal.get("/insights/learning?from=2026-09&through=2026-10").body.string
+            #expect(page.contains("CCSS.Math.Content.6.RP.A.1"))
+            #expect(page.contains("fewer than 10"))
+            #expect(!page.contains("67%"))
+            let csv = try await principal.get("/insights/learning.csv?from=2026-09&through=2026-10").body.string
+            #expect(csv == "standard,month,students,at_or_above_percent\r\nCCSS.Math.Content.6.RP.A.1,2026-09,,\r\nCCSS.Math.Content.6.RP.A.1,2026-10,,\r\n")
+            #expect(try await teacher.get("/insights/learning").status == .forbidden)
+            #expect(try await principal.get("/insights/learning?school=school-2").status == .forbidden)
         }
     }
 }

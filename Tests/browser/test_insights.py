@@ -33,3 +33,13 @@ def test_district_leader_reads_practice_trends(browser, shoot):
     assert len(browser.find_elements(By.CSS_SELECTOR, "table tbody tr")) == 3
     assert_accessible(browser, "feedback and coverage")
     shoot("22-feedback-coverage")
+
+
+def test_district_leader_reads_learning_trends(browser, shoot):
+    sign_in(browser, DISTRICT_LEADER)
+    browser.get(BASE_URL + "/insights/learning?subject=Mathematics")
+    WebDriverWait(browser, 10).until(lambda d: d.title.startswith("Learning trends"))
+    assert browser.find_elements(By.CSS_SELECTOR, "table.heatmap tbody tr")
+    assert "Candidate problems of learning" in browser.page_source
+    assert_accessible(browser, "learning trends")
+    shoot("23-learning-trends")

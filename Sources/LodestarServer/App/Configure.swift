@@ -117,6 +117,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: DelegationController())
     try signedIn.register(collection: TimeCategoriesController())
     try signedIn.register(collection: PracticeTrendsController())
+    try signedIn.register(collection: LearningTrendsController())
     try signedIn.register(collection: FrameworksController())
 }
 

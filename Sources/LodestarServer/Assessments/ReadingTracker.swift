@@ -30,7 +30,7 @@ struct ReadingBenchmarkMigration: AsyncMigration {
 /// designates — the "every child reads at grade level by grade 3" goal. Groups under ten students are
 /// not shown, so no child can be singled out.
 struct ReadingTrackerController: RouteCollection {
-    static let minimumGroup = 10
+    static var minimumGroup: Int { DistrictSettings.smallGroups.minimum }
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get("schools", ":schoolId", "reading", use: show)

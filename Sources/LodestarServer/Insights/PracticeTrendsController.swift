@@ -23,48 +23,30 @@ struct PracticeTrendsController: RouteCollection {
         return req.redirect(to: "/insights/practice")
     }
 
-    /// The request's filters, limited to the schools the viewer may see.
+    /// The heatmap's filters: the shared scope plus grade band, subject and the column dimension.
     struct Selection {
+        let scope: InsightsScope
         let filter: InsightsQueries.PracticeFilter
         let dimension: InsightsQueries.Dimension
-        let school: String
-        let schools: [Org]
-        let seesDistrict: Bool
+        var school: String { scope.school }
+        var schools: [Org] { scope.schools }
+        var seesDistrict: Bool { scope.seesDistrict }
 
         static func load(_ req: Request) async throws -> Selection {
-            let viewer = try await req.viewer()
-            let allSchools = try await Org.query(on: req.db).filter(\.$type == "school").sort(\.$name).all()
-            let visible = allSchools.filter { viewer.policy.canViewTrends(ofSchool: $0.id!) }
-            try req.require(!visible.isEmpty)
-            let seesDistrict = viewer.policy.seesWholeDistrict
-            var school = (try? req.query.get(String.self, at: "school")) ?? ""
-            if !seesDistrict && school.isEmpty { school = visible[0].id! }
-            if !school.isEmpty { try req.require(visible.contains { $0.id == school }) }
-            let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
-            let yearStart = DisplayTime.schoolYearStart(of: today)
-            let from = (try? req.query.get(String.self, at: "from")).flatMap(Self.month) ?? String(yearStart.prefix(7))
-            let through = (try? req.query.get(String.self, at: "through")).flatMap(Self.month) ?? String(today.prefix(7))
+            let scope = try await InsightsScope.load(req)
             var dimension = (try? req.query.get(String.self, at: "by")).flatMap(InsightsQueries.Dimension.init(rawValue:)) ?? .month
-            if dimension == .school && !school.isEmpty { dimension = .month }
+            if dimension == .school && !scope.school.isEmpty { dimension = .month }
             let filter = InsightsQueries.PracticeFilter(
-                schoolIds: school.isEmpty ? nil : [school],
-                gradeBand: (try? req.query.get(String.self, at: "band")) ?? "", subject: (try? req.query.get(String.self, at: "subject")) ?? "",
-                fromMonth: from, throughMonth: through)
-            return Selection(filter: filter, dimension: dimension, school: school, schools: visible, seesDistrict: seesDistrict)
+                schoolIds: scope.schoolIds, gradeBand: (try? req.query.get(String.self, at: "band")) ?? "",
+                subject: (try? req.query.get(String.self, at: "subject")) ?? "", fromMonth: scope.fromMonth, throughMonth: scope.throughMonth)
+            return Selection(scope: scope, filter: filter, dimension: dimension)
         }
 
-        /// "2026-09" when the text is a month.
-        static func month(_ text: String) -> String? {
-            ISODay.number(text + "-01") != nil ? text : nil
-        }
+        static func month(_ text: String) -> String? { InsightsScope.month(text) }
 
         /// The query string for these filters, with changes.
         func query(_ changes: [String: String] = [:]) -> String {
-            var fields = ["school": school, "band": filter.gradeBand, "subject": filter.subject, "from": filter.fromMonth,
-                          "through": filter.throughMonth, "by": dimension.rawValue]
-            fields.merge(changes) { $1 }
-            return fields.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
-                .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+            scope.query(["band": filter.gradeBand, "subject": filter.subject, "by": dimension.rawValue].merging(changes) { $1 })
         }
     }
 
@@ -96,16 +78,7 @@ struct PracticeTrendsController: RouteCollection {
         let present = Set(cells.compactMap(\.column))
         switch selection.dimension {
         case .month:
-            var months: [String] = []
-            var month = selection.filter.fromMonth
-            while month <= selection.filter.throughMonth, months.count < 36 {
-                months.append(month)
-                month = String(ISODay.adding(32, to: month + "-01").prefix(7))
-            }
-            return months.map { m in
-                let index = Int(m.suffix(2)) ?? 1
-                return Heatmap.Column(key: m, label: "\(GoalProgress.monthNames[index - 1]) \(m.prefix(4).suffix(2))")
-            }
+            return selection.scope.months.map { Heatmap.Column(key: $0, label: InsightsScope.label(month: $0)) }
         case .gradeBand:
             return ClassContext.gradeBands.filter(present.contains).map { .init(key: $0, label: $0) } + (present.contains("") ? [.init(key: "", label: "No class")] : [])
         case .subject:
@@ -165,11 +138,10 @@ struct PracticeTrendsController: RouteCollection {
         let canOpen = selection.school.isEmpty ? viewer.policy.seesWholeDistrict : viewer.policy.canOpenTrendVisits(ofSchool: selection.school)
         let map = try await heatmap(req, selection, canOpen: canOpen)
         let contexts = try await InsightsQueries(db: req.db).contexts()
-        let schoolName = selection.schools.first { $0.id == selection.school }?.name ?? "All schools"
+        let schoolName = selection.scope.schoolName
         return try await req.view.render("insights/practice", PracticePage(
             page: PageContext(request: req, title: "Practice trends"), columns: map.columns, rows: map.rows,
-            schools: (selection.seesDistrict ? [SelectOption(value: "", label: "All schools", selected: selection.school.isEmpty)] : [])
-                + selection.schools.map { SelectOption(value: $0.id!, label: $0.name, selected: $0.id == selection.school) },
+            schools: selection.scope.schoolOptions,
             bands: [SelectOption(value: "", label: "Every grade band")] + contexts.bands.map { SelectOption(value: $0, label: $0, selected: $0 == selection.filter.gradeBand) },
             subjects: [SelectOption(value: "", label: "Every subject")] + contexts.subjects.map { SelectOption(value: $0, label: $0, selected: $0 == selection.filter.subject) },
             dimensions: InsightsQueries.Dimension.allCases.filter { $0 != .school || selection.school.isEmpty }
@@ -211,7 +183,7 @@ struct PracticeTrendsController: RouteCollection {
         var scales: [String: MarkScale] = [:]
         for id in Set(found.map(\.frameworkId)) { scales[id] = try await FrameworkRecord.find(id, on: req.db)?.framework().scale }
         let schools = Dictionary(uniqueKeysWithValues: selection.schools.map { ($0.id!, $0.name) })
-        var scope = [selection.schools.first { $0.id == selection.school }?.name ?? "All schools"]
+        var scope = [selection.scope.schoolName]
         if let month { scope.append(month) }
         if !selection.filter.gradeBand.isEmpty { scope.append("grades \(selection.filter.gradeBand)") }
         if !selection.filter.subject.isEmpty { scope.append(selection.filter.subject) }

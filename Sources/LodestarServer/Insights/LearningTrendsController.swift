@@ -1,0 +1,128 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+import Vapor
+
+/// Student learning trends: the share of students at or above mastery on each standard, month by
+/// month, for a school (or the district), a grade and a subject, read from the mastery rollup; and the
+/// standards flagged as candidate problems of learning. Shares over fewer students than the district's
+/// minimum are not shown.
+struct LearningTrendsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("insights", "learning", use: learning)
+        routes.get("insights", "learning.csv", use: learningCSV)
+    }
+
+    struct Trend {
+        struct Row {
+            let standard: Standard
+            let subject: String
+            let counts: [String: InsightsQueries.MasteryCount]
+        }
+        let scope: InsightsScope
+        let grade: String
+        let subject: String
+        let rows: [Row]
+        let flags: [ProblemsOfLearning.Flag]
+        let grades: [String]
+        let subjects: [String]
+    }
+
+    private func trend(_ req: Request) async throws -> Trend {
+        let scope = try await InsightsScope.load(req)
+        let grade = (try? req.query.get(String.self, at: "grade")) ?? ""
+        let subject = (try? req.query.get(String.self, at: "subject")) ?? ""
+        let months = scope.months
+        let counts = try await InsightsQueries(db: req.db).masteryByMonth(schoolIds: scope.schoolIds, grade: grade, standardIds: nil, group: "all", months: months)
+        let standards = try await Standard.query(on: req.db).filter(\.$id ~~ Array(counts.keys)).all()
+        let documents = Dictionary(uniqueKeysWithValues: try await StandardDocument.query(on: req.db).all().map { ($0.id!, $0.subject) })
+        let rows = standards.map { Trend.Row(standard: $0, subject: documents[$0.documentId] ?? "", counts: counts[$0.id!] ?? [:]) }
+        let shown = rows.filter { subject.isEmpty || $0.subject == subject }
+            .filter { row in months.contains { (row.counts[$0]?.evidence ?? 0) > 0 } }
+            .sorted { $0.standard.code.localizedStandardCompare($1.standard.code) == .orderedAscending }
+        let flags = ProblemsOfLearning.flags(shown.map { row in
+            ProblemsOfLearning.Series(standard: row.standard.id!, points: months.compactMap { month in
+                row.counts[month].flatMap { $0.evidence > 0 ? (month, $0.evidence, $0.atOrAbove) : nil }
+            })
+        }, rule: DistrictSettings.smallGroups)
+        var gradeQuery: SQLQueryString = "SELECT DISTINCT grade FROM rollup_mastery_months"
+        if let ids = scope.schoolIds { gradeQuery += " WHERE school_id IN (\(binds: ids))" }
+        let grades = try await req.db.sql.raw(gradeQuery).all().map { try $0.decode(column: "grade", as: String.self) }
+            .sorted { GradeLevel.sortKey($0) < GradeLevel.sortKey($1) }
+        return Trend(scope: scope, grade: grade, subject: subject, rows: shown, flags: flags, grades: grades,
+                     subjects: Array(Set(rows.map(\.subject))).filter { !$0.isEmpty }.sorted())
+    }
+
+    /// A share as shown: "62%", or nothing for too few students.
+    static func shown(_ count: InsightsQueries.MasteryCount?) -> (text: String, students: Int, heat: Int, suppressed: Bool) {
+        guard let count, count.evidence > 0 else { return ("—", 0, -1, false) }
+        guard DistrictSettings.smallGroups.allows(count.evidence), let share = count.share else { return ("—", count.evidence, -1, true) }
+        return ("\(Int((share * 100).rounded()))%", count.evidence, min(4, Int(share * 5)), false)
+    }
+
+    struct Page: Encodable {
+        struct Cell: Encodable { let text: String; let note: String; let heat: Int; let label: String }
+        struct Row: Encodable { let id: String; let code: String; let statement: String; let cells: [Cell]; let flagged: Bool }
+        struct Flag: Encodable { let id: String; let code: String; let statement: String; let reason: String; let detail: String }
+        let page: PageContext
+        let scopeLabel: String
+        let months: [SelectOption]
+        let rows: [Row]
+        let flags: [Flag]
+        let schools: [SelectOption]
+        let grades: [SelectOption]
+        let subjects: [SelectOption]
+        let from: String
+        let through: String
+        let csv: String
+        let minimum: Int
+    }
+
+    func learning(req: Request) async throws -> View {
+        let trend = try await trend(req)
+        let months = trend.scope.months
+        let codes = Dictionary(uniqueKeysWithValues: trend.rows.map { ($0.standard.id!, $0.standard) })
+        let flagged = Set(trend.flags.map(\.standard))
+        let percent = { (share: Double) in "\(Int((share * 100).rounded()))%" }
+        return try await req.view.render("insights/learning", Page(
+            page: PageContext(request: req, title: "Learning trends"),
+            scopeLabel: [trend.scope.schoolName, trend.grade.isEmpty ? nil : GradeLevel.label(trend.grade), trend.subject.isEmpty ? nil : trend.subject]
+                .compactMap { $0 }.joined(separator: " · "),
+            months: months.map { SelectOption(value: $0, label: InsightsScope.label(month: $0)) },
+            rows: trend.rows.map { row in
+                Page.Row(id: row.standard.id!, code: row.standard.code, statement: String(row.standard.statement.prefix(110)),
+                         cells: months.map { month in
+                             let cell = Self.shown(row.counts[month])
+                             return Page.Cell(text: cell.text, note: cell.suppressed ? "fewer than \(DistrictSettings.smallGroups.minimum)" : cell.students > 0 ? "\(cell.students)" : "",
+                                              heat: cell.heat, label: "\(row.standard.code), \(InsightsScope.label(month: month)): \(cell.suppressed ? "too few students to show" : "\(cell.text) of \(cell.students) students")")
+                         }, flagged: flagged.contains(row.standard.id!))
+            },
+            flags: trend.flags.compactMap { flag in
+                guard let standard = codes[flag.standard] else { return nil }
+                let detail = flag.reason == .lowest ? "\(percent(flag.latest)) of \(flag.students) students at or above mastery"
+                    : "down from \(percent(flag.from ?? 0)) to \(percent(flag.latest)) (\(flag.students) students)"
+                return Page.Flag(id: standard.id!, code: standard.code, statement: String(standard.statement.prefix(140)), reason: flag.reason.rawValue.capitalizedFirst, detail: detail)
+            },
+            schools: trend.scope.schoolOptions,
+            grades: [SelectOption(value: "", label: "Every grade")] + trend.grades.map { SelectOption(value: $0, label: GradeLevel.label($0), selected: $0 == trend.grade) },
+            subjects: [SelectOption(value: "", label: "Every subject")] + trend.subjects.map { SelectOption(value: $0, label: $0, selected: $0 == trend.subject) },
+            from: trend.scope.fromMonth, through: trend.scope.throughMonth,
+            csv: "/insights/learning.csv?" + trend.scope.query(["grade": trend.grade, "subject": trend.subject]),
+            minimum: DistrictSettings.smallGroups.minimum))
+    }
+
+    func learningCSV(req: Request) async throws -> Response {
+        let trend = try await trend(req)
+        var csv = CSVWriter(header: ["standard", "month", "students", "at_or_above_percent"])
+        for row in trend.rows {
+            for month in trend.scope.months {
+                let cell = Self.shown(row.counts[month])
+                guard cell.students > 0 else { continue }
+                // Too few students: neither the share nor the count is given.
+                csv.append([row.standard.code, month, cell.suppressed ? "" : String(cell.students), cell.suppressed ? "" : String(cell.text.dropLast())])
+            }
+        }
+        return Response.csv(csv, named: "learning-trends.csv")
+    }
+}
