@@ -204,7 +204,28 @@ struct InsightsTests {
             try await MasteryRollup.rebuild(on: app.db)
             #expect(try await MasteryRollup.all(on: app.db) == maintained)
 
-            // Three students are fewer than ten: the learning page and its CSV show neither share nor count.
+            // A roster import moves A to grade 7 and removes D: the rollup follows, and still equals a rebuild.
+            var bundle = district.bundle
+            let gradeBefore = bundle.users.first { $0.sourcedId == a }!.grades
+            bundle.users = bundle.users.compactMap { user in
+                guard user.sourcedId != d else { return nil }
+                var user = user
+                if user.sourcedId == a { user.grades = ["07"] }
+                return user
+            }
+            bundle.enrollments.removeAll { $0.userSourcedId == d }
+            bundle.demographics.removeAll { $0.userSourcedId == d }
+            _ = try await RosterWriter.write(bundle, to: app.db)
+            let moved = try await InsightsQueries(db: app.db).masteryByMonth(schoolIds: ["school-1"], grade: "07", standardIds: [standard], group: "all", months: ["2026-10"])
+            #expect(gradeBefore != ["07"])
+            #expect(moved[standard]?["2026-10"] == .init(evidence: 1, atOrAbove: 1))
+            let all = try await InsightsQueries(db: app.db).masteryByMonth(schoolIds: ["school-1"], grade: nil, standardIds: [standard], group: "all", months: ["2026-10"])
+            #expect(all[standard]?["2026-10"] == .init(evidence: 2, atOrAbove: 1))
+            let afterRoster = try await MasteryRollup.all(on: app.db)
+            try await MasteryRollup.rebuild(on: app.db)
+            #expect(try await MasteryRollup.all(on: app.db) == afterRoster)
+
+            // Two students are fewer than ten: the learning page and its CSV show neither share nor count.
             let principal = TestClient(app)
             try await principal.signIn(people.email(.principal))
             let page = try await principal.get("/insights/learning?from=2026-09&through=2026-10").body.string

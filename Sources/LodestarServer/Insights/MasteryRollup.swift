@@ -108,6 +108,17 @@ enum MasteryRollup {
         try await increment(changes.filter { $0.value != (0, 0) }, on: db)
     }
 
+    /// After a roster change: recomputes the students among `students` who have standings, so their
+    /// results count under their current school, grade and groups (or nowhere, once they are gone).
+    static func reattribute(students: [String], on db: any Database) async throws {
+        for start in stride(from: 0, to: students.count, by: 1_000) {
+            let chunk = Array(students[start..<min(start + 1_000, students.count)])
+            let withStandings = try await db.sql.raw("SELECT DISTINCT student_id FROM mastery_pairs WHERE student_id IN (\(binds: chunk))").all()
+                .map { try $0.decode(column: "student_id", as: String.self) }
+            try await refresh(students: withStandings, standards: nil, on: db)
+        }
+    }
+
     static let pairs = TableSync(table: pairsTable, columns: [
         ("student_id", .text), ("standard_id", .text), ("school_id", .text), ("grade", .text), ("groups", .text), ("timeline", .text)])
 

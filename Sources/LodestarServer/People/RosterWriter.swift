@@ -57,11 +57,14 @@ struct RosterWriter {
     /// Applies `bundle` inside one write transaction on `database`.
     static func write(_ bundle: RosterBundle, to database: any Database) async throws -> ImportReport {
         try await database.writeTransaction { db in
-            try await apply(bundle, on: db.sql)
+            let (report, changedStudents) = try await apply(bundle, on: db.sql)
+            // Students who moved school or grade, changed groups or left count where they are now.
+            try await MasteryRollup.reattribute(students: changedStudents, on: db)
+            return report
         }
     }
 
-    private static func apply(_ bundle: RosterBundle, on db: any SQLDatabase) async throws -> ImportReport {
+    private static func apply(_ bundle: RosterBundle, on db: any SQLDatabase) async throws -> (ImportReport, [String]) {
         var report = ImportReport(warnings: bundle.warnings)
         let warn = WarningCollector()
 
@@ -160,6 +163,7 @@ struct RosterWriter {
 
         try checkUniqueEmails(desiredStaff)
         let studentCounts = try await students.apply(from: currentStudents, to: desiredStudents, on: db)
+        let changedStudents = Set(currentStudents.keys).union(desiredStudents.keys).filter { currentStudents[$0] != desiredStudents[$0] }
         let staffCounts = try await staff.apply(from: currentStaff, to: desiredStaff, on: db,
                                                 extraInsertColumns: [("source", .text("oneroster"))])
         report.lines.append(.init(entity: "students", counts: studentCounts))
@@ -206,7 +210,7 @@ struct RosterWriter {
         }
 
         report.warnings += warn.messages
-        return report
+        return (report, changedStudents.sorted())
     }
 
     /// Applies records of one entity to its current rows: a bulk file replaces them, a delta file
