@@ -127,3 +127,42 @@ struct ProblemsOfLearningTests {
         #expect(!SmallGroupRule(minimum: 10).allows(9) && SmallGroupRule(minimum: 10).allows(10) && SmallGroupRule(minimum: 0).minimum == 1)
     }
 }
+
+@Suite("Equity gaps and suppression")
+struct EquityGapTests {
+    typealias C = EquityGaps.Count
+    let rule = SmallGroupRule(minimum: 10)
+
+    @Test func aLoneSmallGroupInAPartitionTakesTheNextSmallestWithIt() {
+        // 12 + 30 + 6 = 48: Asian (6) alone would be all minus the others; Black (12) is hidden too.
+        let hidden = rule.hidden([(key: "white", students: 30), (key: "black", students: 12), (key: "asian", students: 6)])
+        #expect(hidden == ["asian", "black"])
+        // Two small groups already cover each other; nothing small, nothing hidden.
+        #expect(rule.hidden([(key: "a", students: 5), (key: "b", students: 7), (key: "c", students: 40)]) == ["a", "b"])
+        #expect(rule.hidden([(key: "a", students: 15), (key: "b", students: 0), (key: "c", students: 40)]).isEmpty)
+    }
+
+    @Test func gapsAreInPointsAndHiddenGroupsShowNothing() {
+        let all = C(group: "all", students: 60, atOrAbove: 30)   // 50%
+        let groups = [
+            C(group: "sex:female", students: 32, atOrAbove: 20),   // 62.5%
+            C(group: "sex:male", students: 28, atOrAbove: 10),     // 35.7%
+            C(group: "english_learner", students: 12, atOrAbove: 3), // 25%
+            C(group: "gifted", students: 4, atOrAbove: 4),         // too few
+            C(group: "race:White", students: 51, atOrAbove: 27),
+            C(group: "race:Asian", students: 9, atOrAbove: 3),     // too few, so White is hidden too
+        ]
+        let partitions = [["sex:female", "sex:male"], ["race:White", "race:Asian"]]
+        let rows = Dictionary(uniqueKeysWithValues: EquityGaps.rows(all: all, groups: groups, partitions: partitions, comparison: "sex:female", rule: rule).map { ($0.group, $0) })
+        #expect(rows["sex:female"]!.gapToAll! == 12.5)
+        #expect(abs(rows["english_learner"]!.gapToAll! - -25) < 1e-9)
+        #expect(abs(rows["english_learner"]!.gapToComparison! - -37.5) < 1e-9)
+        #expect(rows["gifted"]!.hidden && rows["gifted"]!.students == nil && rows["gifted"]!.share == nil)
+        #expect(rows["race:Asian"]!.hidden && rows["race:White"]!.hidden)
+        #expect(!rows["sex:male"]!.hidden)
+        // Fewer than ten students in all: nothing is shown.
+        let tiny = EquityGaps.rows(all: C(group: "all", students: 8, atOrAbove: 4), groups: [C(group: "sex:female", students: 8, atOrAbove: 4)],
+                                   partitions: partitions, comparison: nil, rule: rule)
+        #expect(tiny.allSatisfy { $0.hidden })
+    }
+}

@@ -6,8 +6,14 @@ public enum StudentGroup: Sendable, Hashable {
     case sex(String)
     case englishLearner, specialEducation, section504, economicallyDisadvantaged, gifted
 
-    public static let all: [StudentGroup] = RaceEthnicity.allCases.filter { $0 != .notReported }.map(StudentGroup.raceEthnicity)
+    public static let all: [StudentGroup] = RaceEthnicity.allCases.map(StudentGroup.raceEthnicity)
         + [.sex("female"), .sex("male"), .englishLearner, .specialEducation, .section504, .economicallyDisadvantaged, .gifted]
+
+    /// Groups that together make up every student with a recorded value: within one, a hidden count could be
+    /// worked out from the others and the total, so suppression covers it (see `SmallGroupRule.hidden`).
+    public static let partitions: [[StudentGroup]] = [
+        RaceEthnicity.allCases.map(StudentGroup.raceEthnicity), [.sex("female"), .sex("male")],
+    ]
 
     public var key: String {
         switch self {
@@ -28,7 +34,7 @@ public enum StudentGroup: Sendable, Hashable {
 
     public var label: String {
         switch self {
-        case .raceEthnicity(let race): race.rawValue
+        case .raceEthnicity(let race): race == .notReported ? "Race and ethnicity not reported" : race.rawValue
         case .sex(let sex): sex == "female" ? "Female" : sex == "male" ? "Male" : sex.capitalized
         case .englishLearner: "English learners"
         case .specialEducation: "Special education (IEP)"

@@ -5,6 +5,19 @@ public struct SmallGroupRule: Sendable, Equatable {
     public init(minimum: Int = 10) { self.minimum = max(1, minimum) }
 
     public func allows(_ students: Int) -> Bool { students >= minimum }
+
+    /// The cells of a partition (groups that together make up everyone, such as the race and ethnicity
+    /// categories) that may not be shown: every cell under the minimum, and — when that leaves exactly one
+    /// hidden cell, whose count could be worked out from the total and the others — the next smallest
+    /// cell too (complementary suppression). Empty cells are never shown as groups and need no cover.
+    public func hidden<Key: Hashable>(_ partition: [(key: Key, students: Int)]) -> Set<Key> {
+        var hidden = Set(partition.filter { $0.students > 0 && !allows($0.students) }.map(\.key))
+        if hidden.count == 1, let cover = partition.filter({ $0.students > 0 && !hidden.contains($0.key) })
+            .min(by: { ($0.students, "\($0.key)") < ($1.students, "\($1.key)") }) {
+            hidden.insert(cover.key)
+        }
+        return hidden
+    }
 }
 
 /// Candidate problems of learning: the standards where the fewest students are at mastery now, and
@@ -48,5 +61,53 @@ public enum ProblemsOfLearning {
             return Flag(standard: item.standard, reason: .decline, latest: item.share, from: best, students: item.students)
         }.sorted { (($0.from ?? 0) - $0.latest, $1.standard) > (($1.from ?? 0) - $1.latest, $0.standard) }.prefix(count)
         return lowest + declines
+    }
+}
+
+/// Results of student groups beside all students and a comparison group, with the small-group rule
+/// and complementary suppression applied: a hidden group shows no count, no share and no gap.
+public enum EquityGaps {
+    /// Students with a result, and at or above mastery, in one group ("all" for everyone).
+    public struct Count: Sendable, Equatable {
+        public var group: String
+        public var students: Int
+        public var atOrAbove: Int
+        public init(group: String, students: Int, atOrAbove: Int) { self.group = group; self.students = students; self.atOrAbove = atOrAbove }
+        var share: Double? { students > 0 ? Double(atOrAbove) / Double(students) : nil }
+    }
+
+    public struct Row: Sendable, Equatable {
+        public var group: String
+        public var hidden: Bool
+        public var students: Int?
+        public var share: Double?
+        /// Percentage points: the group's share minus all students' (or the comparison group's).
+        public var gapToAll: Double?
+        public var gapToComparison: Double?
+    }
+
+    /// - Parameters:
+    ///   - groups: every group's count (groups without students may be left out).
+    ///   - partitions: group keys that together cover every student (see `StudentGroup.partitions`).
+    ///   - comparison: the group to compare with; nil or "all" compares with all students.
+    public static func rows(all: Count, groups: [Count], partitions: [[String]], comparison: String?, rule: SmallGroupRule) -> [Row] {
+        var hidden = Set(groups.filter { $0.students > 0 && !rule.allows($0.students) }.map(\.group))
+        for partition in partitions {
+            let cells = partition.map { key in (key: key, students: groups.first { $0.group == key }?.students ?? 0) }
+            // What the partition leaves out (a value not recorded) is never shown: it counts as a hidden cell.
+            let rest = all.students - cells.reduce(0) { $0 + $1.students }
+            hidden.formUnion(rule.hidden(cells + [(key: "\u{0}rest", students: rest)]).subtracting(["\u{0}rest"]))
+        }
+        if !rule.allows(all.students) { hidden.formUnion(groups.map(\.group)) }
+        let allShare = rule.allows(all.students) ? all.share : nil
+        let reference = comparison.flatMap { key in key == "all" ? nil : groups.first { $0.group == key } }
+        let referenceShare = reference.flatMap { hidden.contains($0.group) ? nil : $0.share } ?? (comparison == nil || comparison == "all" ? allShare : nil)
+        return groups.filter { $0.students > 0 }.map { count in
+            guard !hidden.contains(count.group), let share = count.share else {
+                return Row(group: count.group, hidden: true, students: nil, share: nil, gapToAll: nil, gapToComparison: nil)
+            }
+            return Row(group: count.group, hidden: false, students: count.students, share: share,
+                       gapToAll: allShare.map { (share - $0) * 100 }, gapToComparison: referenceShare.map { (share - $0) * 100 })
+        }
     }
 }

@@ -152,34 +152,42 @@ struct InsightsQueries {
 
     /// Counts as of the end of each month in `months`, per standard, for a group ("all" or a group key).
     func masteryByMonth(schoolIds: [String]?, grade: String?, standardIds: [String]?, group: String, months: [String]) async throws -> [String: [String: MasteryCount]] {
+        try await masteryByGroup(schoolIds: schoolIds, grade: grade, standardIds: standardIds, groups: [group], months: months)[group] ?? [:]
+    }
+
+    /// Counts as of the end of each month, per group and standard: [group: [standard: [month: count]]].
+    func masteryByGroup(schoolIds: [String]?, grade: String?, standardIds: [String]?, groups: [String]?, months: [String]) async throws -> [String: [String: [String: MasteryCount]]] {
         guard let last = months.max() else { return [:] }
         var query: SQLQueryString = """
-            SELECT standard_id, month, CAST(SUM(evidence) AS BIGINT) AS evidence, CAST(SUM(at_or_above) AS BIGINT) AS at_or_above
-            FROM rollup_mastery_months WHERE group_key = \(bind: group) AND month <= \(bind: last)
+            SELECT group_key, standard_id, month, CAST(SUM(evidence) AS BIGINT) AS evidence, CAST(SUM(at_or_above) AS BIGINT) AS at_or_above
+            FROM rollup_mastery_months WHERE month <= \(bind: last)
             """
+        if let groups { query += groups.isEmpty ? " AND 1 = 0" : " AND group_key IN (\(binds: groups))" }
         if let schoolIds { query += schoolIds.isEmpty ? " AND 1 = 0" : " AND school_id IN (\(binds: schoolIds))" }
         if let grade, !grade.isEmpty { query += " AND grade = \(bind: grade)" }
         if let standardIds { query += standardIds.isEmpty ? " AND 1 = 0" : " AND standard_id IN (\(binds: standardIds))" }
-        query += " GROUP BY standard_id, month"
-        var changes: [String: [(month: String, evidence: Int, atOrAbove: Int)]] = [:]
+        query += " GROUP BY group_key, standard_id, month"
+        var changes: [String: [String: [(month: String, evidence: Int, atOrAbove: Int)]]] = [:]
         for row in try await sql.raw(query).all() {
-            changes[try row.decode(column: "standard_id", as: String.self), default: []].append(
+            changes[try row.decode(column: "group_key", as: String.self), default: [:]][try row.decode(column: "standard_id", as: String.self), default: []].append(
                 (try row.decode(column: "month", as: String.self), try row.decode(column: "evidence", as: Int.self), try row.decode(column: "at_or_above", as: Int.self)))
         }
-        return changes.mapValues { list in
-            let sorted = list.sorted { $0.month < $1.month }
-            var result: [String: MasteryCount] = [:]
-            var index = 0, running = MasteryCount(evidence: 0, atOrAbove: 0)
-            for month in months.sorted() {
-                while index < sorted.count, sorted[index].month <= month {
-                    running.evidence += sorted[index].evidence
-                    running.atOrAbove += sorted[index].atOrAbove
-                    index += 1
+        let sortedMonths = months.sorted()
+        return changes.mapValues { byStandard in
+            byStandard.mapValues { list in
+                let sorted = list.sorted { $0.month < $1.month }
+                var result: [String: MasteryCount] = [:]
+                var index = 0, running = MasteryCount(evidence: 0, atOrAbove: 0)
+                for month in sortedMonths {
+                    while index < sorted.count, sorted[index].month <= month {
+                        running.evidence += sorted[index].evidence
+                        running.atOrAbove += sorted[index].atOrAbove
+                        index += 1
+                    }
+                    result[month] = running
                 }
-                result[month] = running
+                return result
             }
-            return result
         }
     }
 }
-
