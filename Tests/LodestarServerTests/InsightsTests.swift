@@ -158,6 +158,26 @@ struct InsightsTests {
             }
             #expect(direct.count > 10)
             #expect(counts.mapValues { $0["2026-10"]! }.filter { $0.value.evidence > 0 } == direct)
+
+            // Equity: every gap in the CSV is over ten or more students, and equals the group's share
+            // minus all students' share from the rollup, in points.
+            let leader = TestClient(app)
+            try await leader.signIn(DemoPeople(district: DemoDistrict(size: .small, seed: 3)).email(.districtLeader))
+            let csv = try await leader.get("/insights/equity.csv?school=school-1&from=2026-08&through=2026-10").body.string
+            let lines = csv.split(separator: "\r\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            #expect(lines.count == 25)
+            let byGroup = try await InsightsQueries(db: app.db).masteryByGroup(schoolIds: ["school-1"], grade: nil, standardIds: nil, groups: nil, months: ["2026-10"])
+            let codes = Dictionary(uniqueKeysWithValues: try await Standard.query(on: app.db).all().map { ($0.code, $0.id!) })
+            let labels = Dictionary(uniqueKeysWithValues: StudentGroup.all.map { ($0.label, $0.key) })
+            for line in lines {
+                #expect(Int(line[2])! >= 10)
+                let standard = codes[line[0]]!, group = labels[line[1]]!
+                let mine = byGroup[group]![standard]!["2026-10"]!, everyone = byGroup["all"]![standard]!["2026-10"]!
+                #expect(mine.evidence == Int(line[2])!)
+                let gap = Int(((mine.share! - everyone.share!) * 100).rounded())
+                #expect(line[4] == (gap > 0 ? "+\(gap)" : "\(gap)"))
+            }
+            #expect(try await leader.get("/insights/equity?school=school-1").status == .ok)
         }
     }
 
@@ -235,6 +255,10 @@ struct InsightsTests {
             let csv = try await principal.get("/insights/learning.csv?from=2026-09&through=2026-10").body.string
             #expect(csv == "standard,month,students,at_or_above_percent\r\nCCSS.Math.Content.6.RP.A.1,2026-09,,\r\nCCSS.Math.Content.6.RP.A.1,2026-10,,\r\n")
             #expect(try await teacher.get("/insights/learning").status == .forbidden)
+            #expect(try await teacher.get("/insights/equity").status == .forbidden)
+            // Two students: every group is too small to compare.
+            #expect(try await principal.get("/insights/equity?from=2026-09&through=2026-10").body.string.contains("No group is large enough to compare here."))
+            #expect(try await principal.get("/insights/equity.csv?from=2026-09&through=2026-10").body.string == "standard,group,students,at_or_above_percent,gap_points,compared_with,gap_to_all_points,month\r\n")
             #expect(try await principal.get("/insights/learning?school=school-2").status == .forbidden)
         }
     }

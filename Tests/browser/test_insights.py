@@ -43,3 +43,13 @@ def test_district_leader_reads_learning_trends(browser, shoot):
     assert "Candidate problems of learning" in browser.page_source
     assert_accessible(browser, "learning trends")
     shoot("23-learning-trends")
+
+
+def test_district_leader_reads_equity_gaps(browser, shoot):
+    sign_in(browser, DISTRICT_LEADER)
+    browser.get(BASE_URL + "/insights/equity?subject=Mathematics")
+    WebDriverWait(browser, 10).until(lambda d: d.title.startswith("Equity"))
+    assert "Widest gaps" in browser.page_source
+    assert browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
+    assert_accessible(browser, "equity")
+    shoot("24-equity")

@@ -118,6 +118,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: TimeCategoriesController())
     try signedIn.register(collection: PracticeTrendsController())
     try signedIn.register(collection: LearningTrendsController())
+    try signedIn.register(collection: EquityController())
     try signedIn.register(collection: FrameworksController())
 }
 

@@ -1,0 +1,157 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+import Vapor
+
+/// Equity: mastery disaggregated by student group, with the gap to all students and to a chosen
+/// comparison group, month by month, widest gaps first. Small groups are hidden everywhere, with
+/// complementary suppression, in the page and in its CSV.
+struct EquityController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("insights", "equity", use: equity)
+        routes.get("insights", "equity.csv", use: equityCSV)
+    }
+
+    struct Analysis {
+        struct Gap { let standard: Standard; let row: EquityGaps.Row; let reference: String }
+        let scope: InsightsScope
+        let grade: String
+        let subject: String
+        let comparison: String
+        let month: String
+        let standards: [Standard]
+        let gaps: [Gap]
+        let detail: Standard?
+        /// For the detail standard: month → rows by group, and all students' counts by month.
+        let detailRows: [String: [EquityGaps.Row]]
+        let detailAll: [String: InsightsQueries.MasteryCount]
+        let subjects: [String]
+    }
+
+    static let partitions = StudentGroup.partitions.map { $0.map(\.key) }
+
+    private func rows(_ counts: [String: [String: [String: InsightsQueries.MasteryCount]]], standard: String, month: String, comparison: String) -> [EquityGaps.Row] {
+        let count = { (group: String) in counts[group]?[standard]?[month] ?? .init(evidence: 0, atOrAbove: 0) }
+        let all = count("all")
+        return EquityGaps.rows(all: .init(group: "all", students: all.evidence, atOrAbove: all.atOrAbove),
+                               groups: StudentGroup.all.map { group in let c = count(group.key); return .init(group: group.key, students: c.evidence, atOrAbove: c.atOrAbove) },
+                               partitions: Self.partitions, comparison: comparison, rule: DistrictSettings.smallGroups)
+    }
+
+    private func analysis(_ req: Request) async throws -> Analysis {
+        let scope = try await InsightsScope.load(req)
+        let grade = (try? req.query.get(String.self, at: "grade")) ?? ""
+        let subject = (try? req.query.get(String.self, at: "subject")) ?? ""
+        var comparison = (try? req.query.get(String.self, at: "compare")) ?? "all"
+        if comparison != "all" && StudentGroup(key: comparison) == nil { comparison = "all" }
+        let months = scope.months
+        let month = (try? req.query.get(String.self, at: "month")).flatMap { months.contains($0) ? $0 : nil } ?? scope.throughMonth
+        let counts = try await InsightsQueries(db: req.db).masteryByGroup(schoolIds: scope.schoolIds, grade: grade, standardIds: nil, groups: nil, months: months)
+        let documents = Dictionary(uniqueKeysWithValues: try await StandardDocument.query(on: req.db).all().map { ($0.id!, $0.subject) })
+        let allStandards = try await Standard.query(on: req.db).filter(\.$id ~~ Array((counts["all"] ?? [:]).keys)).all()
+        let standards = allStandards.filter { subject.isEmpty || documents[$0.documentId] == subject }
+            .sorted { $0.code.localizedStandardCompare($1.code) == .orderedAscending }
+        var gaps: [Analysis.Gap] = []
+        for standard in standards {
+            for row in rows(counts, standard: standard.id!, month: month, comparison: comparison) where row.group != comparison {
+                if row.gapToComparison != nil { gaps.append(.init(standard: standard, row: row, reference: comparison)) }
+            }
+        }
+        gaps.sort { (abs($0.row.gapToComparison!), $1.standard.code, $1.row.group) > (abs($1.row.gapToComparison!), $0.standard.code, $0.row.group) }
+        let chosen = (try? req.query.get(String.self, at: "standard")).flatMap { id in standards.first { $0.id == id } } ?? gaps.first?.standard
+        var detailRows: [String: [EquityGaps.Row]] = [:]
+        if let chosen { for m in months { detailRows[m] = rows(counts, standard: chosen.id!, month: m, comparison: comparison) } }
+        return Analysis(scope: scope, grade: grade, subject: subject, comparison: comparison, month: month, standards: standards,
+                        gaps: Array(gaps.prefix(25)), detail: chosen, detailRows: detailRows,
+                        detailAll: chosen.flatMap { counts["all"]?[$0.id!] } ?? [:],
+                        subjects: Array(Set(allStandards.compactMap { documents[$0.documentId] })).filter { !$0.isEmpty }.sorted())
+    }
+
+    static func label(_ group: String) -> String { group == "all" ? "All students" : StudentGroup(key: group)?.label ?? group }
+    static func percent(_ share: Double?) -> String { share.map { "\(Int(($0 * 100).rounded()))%" } ?? "—" }
+    static func points(_ gap: Double?) -> String {
+        gap.map { let value = Int($0.rounded()); return value > 0 ? "+\(value)" : "\(value)" } ?? "—"
+    }
+
+    struct Page: Encodable {
+        struct Gap: Encodable { let standardId: String; let code: String; let group: String; let share: String; let students: Int; let gap: String; let gapToAll: String }
+        struct DetailRow: Encodable { let group: String; let cells: [String]; let gap: String }
+        let page: PageContext
+        let scopeLabel: String
+        let comparisonLabel: String
+        let monthLabel: String
+        let gaps: [Gap]
+        let detailCode: String?
+        let detailStatement: String?
+        let detailMonths: [String]
+        let detailRows: [DetailRow]
+        let schools: [SelectOption]
+        let grades: [SelectOption]
+        let subjects: [SelectOption]
+        let comparisons: [SelectOption]
+        let standards: [SelectOption]
+        let from: String
+        let through: String
+        let csv: String
+        let query: String
+        let minimum: Int
+    }
+
+    func equity(req: Request) async throws -> View {
+        let analysis = try await analysis(req)
+        let scope = analysis.scope
+        var grades: [String] = []
+        var gradeQuery: SQLQueryString = "SELECT DISTINCT grade FROM rollup_mastery_months"
+        if let ids = scope.schoolIds { gradeQuery += " WHERE school_id IN (\(binds: ids))" }
+        grades = try await req.db.sql.raw(gradeQuery).all().map { try $0.decode(column: "grade", as: String.self) }.sorted { GradeLevel.sortKey($0) < GradeLevel.sortKey($1) }
+        let months = scope.months
+        let rule = DistrictSettings.smallGroups
+        var detailRows: [Page.DetailRow] = []
+        if analysis.detail != nil {
+            detailRows.append(Page.DetailRow(group: "All students", cells: months.map { month in
+                let all = analysis.detailAll[month] ?? .init(evidence: 0, atOrAbove: 0)
+                return all.evidence == 0 ? "" : rule.allows(all.evidence) ? "\(Self.percent(all.share)) of \(all.evidence)" : "hidden"
+            }, gap: ""))
+            for group in StudentGroup.all.map(\.key) {
+                let byMonth = months.map { month in analysis.detailRows[month]?.first { $0.group == group } }
+                guard byMonth.contains(where: { $0 != nil }) else { continue }
+                let latest = analysis.detailRows[analysis.month]?.first { $0.group == group }
+                detailRows.append(Page.DetailRow(group: Self.label(group), cells: byMonth.map { row in
+                    guard let row else { return "" }
+                    return row.hidden ? "hidden" : "\(Self.percent(row.share)) of \(row.students ?? 0)"
+                }, gap: latest?.hidden == false ? Self.points(latest?.gapToComparison) : "—"))
+            }
+        }
+        return try await req.view.render("insights/equity", Page(
+            page: PageContext(request: req, title: "Equity"),
+            scopeLabel: [scope.schoolName, analysis.grade.isEmpty ? nil : GradeLevel.label(analysis.grade), analysis.subject.isEmpty ? nil : analysis.subject].compactMap { $0 }.joined(separator: " · "),
+            comparisonLabel: Self.label(analysis.comparison), monthLabel: InsightsScope.label(month: analysis.month),
+            gaps: analysis.gaps.map { gap in
+                Page.Gap(standardId: gap.standard.id!, code: gap.standard.code, group: Self.label(gap.row.group), share: Self.percent(gap.row.share),
+                         students: gap.row.students ?? 0, gap: Self.points(gap.row.gapToComparison), gapToAll: Self.points(gap.row.gapToAll))
+            },
+            detailCode: analysis.detail?.code, detailStatement: analysis.detail?.statement, detailMonths: months.map { InsightsScope.label(month: $0) },
+            detailRows: detailRows,
+            schools: scope.schoolOptions,
+            grades: [SelectOption(value: "", label: "Every grade")] + grades.map { SelectOption(value: $0, label: GradeLevel.label($0), selected: $0 == analysis.grade) },
+            subjects: [SelectOption(value: "", label: "Every subject")] + analysis.subjects.map { SelectOption(value: $0, label: $0, selected: $0 == analysis.subject) },
+            comparisons: [SelectOption(value: "all", label: "All students", selected: analysis.comparison == "all")]
+                + StudentGroup.all.map { SelectOption(value: $0.key, label: $0.label, selected: $0.key == analysis.comparison) },
+            standards: analysis.standards.map { SelectOption(value: $0.id!, label: $0.code, selected: $0.id == analysis.detail?.id) },
+            from: scope.fromMonth, through: scope.throughMonth,
+            csv: "/insights/equity.csv?" + scope.query(["grade": analysis.grade, "subject": analysis.subject, "compare": analysis.comparison]),
+            query: scope.query(["grade": analysis.grade, "subject": analysis.subject, "compare": analysis.comparison]),
+            minimum: DistrictSettings.smallGroups.minimum))
+    }
+
+    func equityCSV(req: Request) async throws -> Response {
+        let analysis = try await analysis(req)
+        var csv = CSVWriter(header: ["standard", "group", "students", "at_or_above_percent", "gap_points", "compared_with", "gap_to_all_points", "month"])
+        for gap in analysis.gaps {
+            csv.append([gap.standard.code, Self.label(gap.row.group), String(gap.row.students ?? 0), Self.percent(gap.row.share).replacingOccurrences(of: "%", with: ""),
+                        Self.points(gap.row.gapToComparison), Self.label(gap.reference), Self.points(gap.row.gapToAll), analysis.month])
+        }
+        return Response.csv(csv, named: "equity-gaps.csv")
+    }
+}
