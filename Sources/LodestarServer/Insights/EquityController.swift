@@ -86,6 +86,7 @@ struct EquityController: RouteCollection {
         let detailStatement: String?
         let detailMonths: [String]
         let detailRows: [DetailRow]
+        let detailChart: String?
         let schools: [SelectOption]
         let grades: [SelectOption]
         let subjects: [SelectOption]
@@ -123,6 +124,29 @@ struct EquityController: RouteCollection {
                 }, gap: latest?.hidden == false ? Self.points(latest?.gapToComparison) : "—"))
             }
         }
+        // The chart: all students, the comparison group, and the group with the widest gap on this standard.
+        var chart: String?
+        if let detail = analysis.detail {
+            let widest = analysis.gaps.first { $0.standard.id == detail.id }?.row.group
+            var series: [LineChart.Series] = []
+            func points(_ group: String) -> [(x: Double, y: Double)] {
+                months.enumerated().compactMap { index, month in
+                    if group == "all" {
+                        let all = analysis.detailAll[month] ?? .init(evidence: 0, atOrAbove: 0)
+                        return rule.allows(all.evidence) ? all.share.map { (Double(index), $0 * 100) } : nil
+                    }
+                    guard let row = analysis.detailRows[month]?.first(where: { $0.group == group }), !row.hidden, let share = row.share else { return nil }
+                    return (Double(index), share * 100)
+                }
+            }
+            series.append(LineChart.Series(name: "All students", style: .reference, points: points("all")))
+            if analysis.comparison != "all" { series.append(LineChart.Series(name: Self.label(analysis.comparison), style: .projected, points: points(analysis.comparison))) }
+            if let widest { series.append(LineChart.Series(name: Self.label(widest), style: .measured, points: points(widest))) }
+            let described = series.map { line in "\(line.name): " + line.points.map { "\(InsightsScope.label(month: months[Int($0.x)])) \(Int($0.y.rounded()))%" }.joined(separator: ", ") }
+            chart = LineChart(id: "equity-chart", title: "\(detail.code): share at or above mastery by month", description: described.joined(separator: "; ") + ".",
+                              series: series, xTicks: months.enumerated().map { (Double($0.offset), InsightsScope.label(month: $0.element)) },
+                              xRange: 0...Double(max(months.count - 1, 1)), yRange: 0...100, yUnit: "%").svg()
+        }
         return try await req.view.render("insights/equity", Page(
             page: PageContext(request: req, title: "Equity"),
             scopeLabel: [scope.schoolName, analysis.grade.isEmpty ? nil : GradeLevel.label(analysis.grade), analysis.subject.isEmpty ? nil : analysis.subject].compactMap { $0 }.joined(separator: " · "),
@@ -132,7 +156,7 @@ struct EquityController: RouteCollection {
                          students: gap.row.students ?? 0, gap: Self.points(gap.row.gapToComparison), gapToAll: Self.points(gap.row.gapToAll))
             },
             detailCode: analysis.detail?.code, detailStatement: analysis.detail?.statement, detailMonths: months.map { InsightsScope.label(month: $0) },
-            detailRows: detailRows,
+            detailRows: detailRows, detailChart: chart,
             schools: scope.schoolOptions,
             grades: [SelectOption(value: "", label: "Every grade")] + grades.map { SelectOption(value: $0, label: GradeLevel.label($0), selected: $0 == analysis.grade) },
             subjects: [SelectOption(value: "", label: "Every subject")] + analysis.subjects.map { SelectOption(value: $0, label: $0, selected: $0 == analysis.subject) },
