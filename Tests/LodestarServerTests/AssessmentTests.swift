@@ -38,13 +38,8 @@ struct AssessmentTests {
 
     @discardableResult
     func score(_ client: TestClient, _ assessment: String, student: String, standard: String, value: Double?) async throws -> TestingHTTPResponse {
-        var result: TestingHTTPResponse!
-        try await client.app.testing().test(.PUT, "/api/assessments/\(assessment)/scores", beforeRequest: { req in
-            req.headers.replaceOrAdd(name: .cookie, value: client.cookie!)
-            req.headers.replaceOrAdd(name: "X-CSRF-Token", value: client.csrf!)
-            try req.content.encode(AssessmentController.ScoreInput(studentId: student, standardId: standard, value: value), as: .json)
-        }, afterResponse: { result = $0 })
-        return result
+        try await client.send(.PUT, "/api/assessments/\(assessment)/scores",
+                              json: AssessmentController.ScoreInput(studentId: student, standardId: standard, value: value))
     }
 
     @Test(arguments: TestDatabase.all)

@@ -8,16 +8,6 @@ import VaporTesting
 
 @Suite("Insights: practice trends")
 struct InsightsTests {
-    func post(_ submission: WalkthroughSubmission, as client: TestClient) async throws -> TestingHTTPResponse {
-        var result: TestingHTTPResponse!
-        try await client.app.testing().test(.POST, "/api/walkthroughs", beforeRequest: { req in
-            req.headers.replaceOrAdd(name: .cookie, value: client.cookie!)
-            req.headers.replaceOrAdd(name: "X-CSRF-Token", value: client.csrf!)
-            try req.content.encode(submission, as: .json)
-        }, afterResponse: { result = $0 })
-        return result
-    }
-
     func visit(_ teacher: String, classId: String?, at: Double, _ marks: [(String, String)]) -> WalkthroughSubmission {
         WalkthroughSubmission(id: UUID().uuidString.lowercased(), teacherId: teacher, classId: classId, visitType: .informal, observedAt: at,
                               studentsOnTask: nil, studentsPresent: nil, marks: marks.map { .init(indicator: $0.0, mark: $0.1) }, notes: [],
@@ -45,7 +35,7 @@ struct InsightsTests {
                 visit(teacherOf(later.sourcedId), classId: later.sourcedId, at: now - 3_000, [("learning-target", "observed")]),
                 visit(teacherOf(later.sourcedId), classId: nil, at: now - 2_000, [("rigor", "observed")]),
             ] {
-                #expect(try await post(submission, as: principal).status == .created)
+                #expect(try await principal.send(.POST, "/api/walkthroughs", json: submission).status == .created)
             }
             let month = IndicatorRollup.month(Int(now - 3_600))
             let filter = InsightsQueries.PracticeFilter(schoolIds: ["school-1"], fromMonth: month, throughMonth: month)
@@ -198,11 +188,8 @@ struct InsightsTests {
                 return String(response.headers.first(name: .location)!.dropFirst("/assessments/".count))
             }
             func score(_ assessment: String, _ student: String, _ value: Double?) async throws {
-                try await app.testing().test(.PUT, "/api/assessments/\(assessment)/scores", beforeRequest: { req in
-                    req.headers.replaceOrAdd(name: .cookie, value: teacher.cookie!)
-                    req.headers.replaceOrAdd(name: "X-CSRF-Token", value: teacher.csrf!)
-                    try req.content.encode(AssessmentController.ScoreInput(studentId: student, standardId: standard, value: value), as: .json)
-                }, afterResponse: { #expect($0.status == .ok) })
+                #expect(try await teacher.send(.PUT, "/api/assessments/\(assessment)/scores",
+                                               json: AssessmentController.ScoreInput(studentId: student, standardId: standard, value: value)).status == .ok)
             }
             let september = try await assessment("Exit ticket", "2026-09-10"), october = try await assessment("Quiz", "2026-10-08")
             // Most recent for clear arithmetic: A 2 → 4, B 4 → 2, C 3 then removed, D only in October at 3.

@@ -83,6 +83,18 @@ final class TestClient: @unchecked Sendable {
         return result
     }
 
+    /// Sends JSON with the session cookie and the CSRF header, as the app's scripts do.
+    @discardableResult
+    func send(_ method: HTTPMethod, _ path: String, json: some Encodable) async throws -> TestingHTTPResponse {
+        var result: TestingHTTPResponse!
+        try await app.testing().test(method, path, beforeRequest: { req in
+            if let cookie { req.headers.replaceOrAdd(name: .cookie, value: cookie) }
+            if let csrf { req.headers.replaceOrAdd(name: "X-CSRF-Token", value: csrf) }
+            try req.content.encode(json, as: .json)
+        }, afterResponse: { result = $0 })
+        return result
+    }
+
     /// Posts a multipart form with one file, as a browser's upload form does.
     @discardableResult
     func upload(_ path: String, file data: Data, field: String, fileName: String, fields: [String: String] = [:]) async throws -> TestingHTTPResponse {

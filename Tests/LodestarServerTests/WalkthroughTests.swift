@@ -43,13 +43,7 @@ struct WalkthroughTests {
 
     @discardableResult
     func post(_ submission: WalkthroughSubmission, as client: TestClient) async throws -> TestingHTTPResponse {
-        var result: TestingHTTPResponse!
-        try await client.app.testing().test(.POST, "/api/walkthroughs", beforeRequest: { req in
-            req.headers.replaceOrAdd(name: .cookie, value: client.cookie!)
-            req.headers.replaceOrAdd(name: "X-CSRF-Token", value: client.csrf!)
-            try req.content.encode(submission, as: .json)
-        }, afterResponse: { result = $0 })
-        return result
+        try await client.send(.POST, "/api/walkthroughs", json: submission)
     }
 
     @Test(arguments: TestDatabase.all)

@@ -60,18 +60,12 @@ enum IndicatorRollup {
         try await increment(try await counts(walkthroughs: ids, on: db), on: db)
     }
 
+    static let writer = RollupWriter(table: table, keyColumns: ["school_id", "month", "grade_band", "subject", "indicator_key"], counters: ["visits", "seen"])
+
     private static func increment(_ counts: [Key: (visits: Int, seen: Int)], on db: any Database) async throws {
-        let rows = Array(counts)
-        for start in stride(from: 0, to: rows.count, by: 400) {
-            let chunk = rows[start..<min(start + 400, rows.count)]
-            var query: SQLQueryString = "INSERT INTO rollup_indicator_months (id, school_id, month, grade_band, subject, indicator_key, visits, seen) VALUES "
-            for (index, (key, value)) in chunk.enumerated() {
-                if index > 0 { query += ", " }
-                query += "(\(bind: key.id), \(bind: key.schoolId), \(bind: key.month), \(bind: key.gradeBand), \(bind: key.subject), \(bind: key.indicator), \(bind: value.visits), \(bind: value.seen))"
-            }
-            query += " ON CONFLICT (id) DO UPDATE SET visits = rollup_indicator_months.visits + excluded.visits, seen = rollup_indicator_months.seen + excluded.seen"
-            try await db.sql.raw(query).run()
-        }
+        try await writer.add(counts.map { key, value in
+            RollupWriter.Row(id: key.id, keys: [key.schoolId, key.month, key.gradeBand, key.subject, key.indicator], counts: [value.visits, value.seen])
+        }, on: db)
     }
 
     /// Recomputes the whole table from the walkthroughs, in one transaction.

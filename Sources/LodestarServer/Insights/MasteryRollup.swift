@@ -122,17 +122,12 @@ enum MasteryRollup {
     static let pairs = TableSync(table: pairsTable, columns: [
         ("student_id", .text), ("standard_id", .text), ("school_id", .text), ("grade", .text), ("groups", .text), ("timeline", .text)])
 
+    static let writer = RollupWriter(table: table, keyColumns: ["school_id", "grade", "standard_id", "group_key", "month"], counters: ["evidence", "at_or_above"])
+
     private static func increment(_ changes: [Key: (evidence: Int, atOrAbove: Int)], on db: any Database) async throws {
-        let rows = Array(changes)
-        for start in stride(from: 0, to: rows.count, by: 400) {
-            var query: SQLQueryString = "INSERT INTO rollup_mastery_months (id, school_id, grade, standard_id, group_key, month, evidence, at_or_above) VALUES "
-            for (index, (key, value)) in rows[start..<min(start + 400, rows.count)].enumerated() {
-                if index > 0 { query += ", " }
-                query += "(\(bind: key.id), \(bind: key.schoolId), \(bind: key.grade), \(bind: key.standardId), \(bind: key.group), \(bind: key.month), \(bind: value.evidence), \(bind: value.atOrAbove))"
-            }
-            query += " ON CONFLICT (id) DO UPDATE SET evidence = rollup_mastery_months.evidence + excluded.evidence, at_or_above = rollup_mastery_months.at_or_above + excluded.at_or_above"
-            try await db.sql.raw(query).run()
-        }
+        try await writer.add(changes.map { key, value in
+            RollupWriter.Row(id: key.id, keys: [key.schoolId, key.grade, key.standardId, key.group, key.month], counts: [value.evidence, value.atOrAbove])
+        }, on: db)
     }
 
     /// Rebuilds the pairs and the rollup from every score, in one transaction.

@@ -1,0 +1,32 @@
+import Fluent
+import SQLKit
+
+/// Adds counts to a rollup table: one row per key (`id` plus its text columns), counters added to
+/// what is there, many rows per statement. Both databases take `ON CONFLICT … DO UPDATE`.
+struct RollupWriter {
+    let table: String
+    let keyColumns: [String]
+    let counters: [String]
+
+    struct Row {
+        var id: String
+        var keys: [String]
+        var counts: [Int]
+    }
+
+    func add(_ rows: [Row], on db: any Database) async throws {
+        for start in stride(from: 0, to: rows.count, by: 400) {
+            var query: SQLQueryString = "INSERT INTO \(ident: table) (id, \(idents: keyColumns + counters, joinedBy: ", ")) VALUES "
+            for (index, row) in rows[start..<min(start + 400, rows.count)].enumerated() {
+                if index > 0 { query += ", " }
+                query += "(\(bind: row.id), \(binds: row.keys), \(binds: row.counts))"
+            }
+            query += " ON CONFLICT (id) DO UPDATE SET "
+            for (index, counter) in counters.enumerated() {
+                if index > 0 { query += ", " }
+                query += "\(ident: counter) = \(ident: table).\(ident: counter) + excluded.\(ident: counter)"
+            }
+            try await db.sql.raw(query).run()
+        }
+    }
+}
