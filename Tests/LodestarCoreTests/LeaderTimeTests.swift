@@ -166,3 +166,26 @@ struct EquityGapTests {
         #expect(tiny.allSatisfy { $0.hidden })
     }
 }
+
+@Suite("Practice and growth")
+struct PracticeAndGrowthTests {
+    typealias P = PracticeAndGrowth.TeacherPractice
+    typealias G = PracticeAndGrowth.ClassGrowth
+
+    @Test func classesOfTeachersOftenSeenPracticingAreComparedWithThoseRarelySeen() {
+        let practice: [String: [String: P]] = [
+            "ana": ["discourse": P(visits: 4, seen: 3)],   // 75%: often
+            "ben": ["discourse": P(visits: 4, seen: 2)],   // 50%: often
+            "cal": ["discourse": P(visits: 4, seen: 1)],   // 25%: rarely
+            "dee": ["discourse": P(visits: 2, seen: 0)],   // too few visits: neither
+            "eve": ["discourse": P(visits: 5, seen: 2)],   // 40%: neither
+        ]
+        let classes = [G(teacher: "ana", growth: 12), G(teacher: "ana", growth: 8), G(teacher: "ben", growth: 4),
+                       G(teacher: "cal", growth: 2), G(teacher: "dee", growth: 30), G(teacher: "eve", growth: -5)]
+        let row = PracticeAndGrowth.rows(indicators: ["discourse", "rigor"], practice: practice, classes: classes)
+        #expect(row[0].often == .init(classes: 3, teachers: 2, growth: 8))
+        #expect(row[0].rarely == .init(classes: 1, teachers: 1, growth: 2))
+        #expect(row[0].difference == 6)
+        #expect(row[1].often.classes == 0 && row[1].difference == nil)
+    }
+}

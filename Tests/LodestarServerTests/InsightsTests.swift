@@ -249,5 +249,51 @@ struct InsightsTests {
             #expect(try await principal.get("/insights/learning?school=school-2").status == .forbidden)
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func growthOfClassesWhoseTeachersOftenPracticeIsSetBesideThoseWhoRarelyDo(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            let package = try CASEPackage.parse(Array(try Data(contentsOf: sharedData.appendingPathComponent("case/what-standards-could-be-ccss-math.json"))), fileName: "ccss.json")
+            try await StandardsStore.save(package, subject: "Mathematics", on: app.db)
+            try await MasteryStore.setMethod(.mostRecent, for: "district", on: app.db)
+            let people = DemoPeople(district: district)
+            // Two teachers of school-1, one class each, ten students each.
+            let classes = district.bundle.classes.filter { $0.schoolSourcedId == "school-1" }
+            let teacherOf = { (classId: String) in district.bundle.enrollments.first { $0.classSourcedId == classId && $0.role == "teacher" }!.userSourcedId }
+            let first = classes[0], second = try #require(classes.first { teacherOf($0.sourcedId) != teacherOf(classes[0].sourcedId) })
+            let studentsOf = { (classId: String) in Array(district.bundle.enrollments.filter { $0.classSourcedId == classId && $0.role == "student" }.map(\.userSourcedId).prefix(10)) }
+            var rows: [ScoreFile.Row] = []
+            // First class: every student from Approaching (2) in September to Meets (3) in October: +100 points.
+            // Second class: from 3 to 2: −100 points.
+            for (schoolClass, september, october) in [(first, 2.0, 3.0), (second, 3.0, 2.0)] {
+                for student in studentsOf(schoolClass.sourcedId) {
+                    for (day, value) in [("2026-09-10", september), ("2026-10-08", october)] {
+                        rows.append(ScoreFile.Row(line: rows.count + 2, assessment: "Check \(day)", date: day, classId: schoolClass.sourcedId, studentId: student,
+                                                  standard: "CCSS.Math.Content.6.RP.A.1", value: value, locations: [:]))
+                    }
+                }
+            }
+            _ = try await ScoreImport.write(rows, importer: nil, on: app.db)
+            // Discourse seen in all three visits to the first teacher, in none of three to the second.
+            let principal = TestClient(app)
+            try await principal.signIn(people.email(.principal))
+            let now = Date().timeIntervalSince1970
+            for (teacher, mark) in [(teacherOf(first.sourcedId), "observed"), (teacherOf(second.sourcedId), "not_observed")] {
+                for hour in 1...3 {
+                    #expect(try await principal.send(.POST, "/api/walkthroughs", json: visit(teacher, classId: nil, at: now - Double(hour) * 3_600, [("discourse", mark)])).status == .created)
+                }
+            }
+            let csv = try await principal.get("/insights/practice-and-growth.csv").body.string
+            let discourse = try #require(csv.split(separator: "\r\n").first { $0.hasPrefix("Student discourse,") })
+            #expect(discourse == "Student discourse,1,1,+100,1,1,-100,+200")
+            let page = try await principal.get("/insights/practice-and-growth").body.string
+            #expect(page.contains("Correlation, not proof."))
+            let teacher = TestClient(app)
+            try await teacher.signIn(people.teacherEmail)
+            #expect(try await teacher.get("/insights/practice-and-growth").status == .forbidden)
+            #expect(try await principal.get("/insights/practice-and-growth?school=school-2").status == .forbidden)
+        }
+    }
 }
 

@@ -53,3 +53,13 @@ def test_district_leader_reads_equity_gaps(browser, shoot):
     assert browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
     assert_accessible(browser, "equity")
     shoot("24-equity")
+
+
+def test_principal_reads_practice_and_growth(browser, shoot):
+    sign_in(browser, "jada.green@cedarvalley.example.org")
+    browser.get(BASE_URL + "/insights/practice-and-growth")
+    WebDriverWait(browser, 10).until(lambda d: d.title.startswith("Practice and growth"))
+    assert "Correlation, not proof." in browser.page_source
+    assert len(browser.find_elements(By.CSS_SELECTOR, "table tbody tr")) == 14
+    assert_accessible(browser, "practice and growth")
+    shoot("25-practice-and-growth")

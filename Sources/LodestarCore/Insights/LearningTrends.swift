@@ -111,3 +111,59 @@ public enum EquityGaps {
         }
     }
 }
+
+/// Teaching and learning together: for each practice, the mastery growth of classes whose teachers
+/// are often seen practicing it beside classes whose teachers rarely are. A correlation, never proof:
+/// the page says so next to the numbers.
+public enum PracticeAndGrowth {
+    /// Often: seen in at least half of the teacher's visits; rarely: in at most a quarter; both need
+    /// at least `minimumVisits` visits where the practice could be seen.
+    public static let often = 0.5, rarely = 0.25, minimumVisits = 3
+
+    public struct TeacherPractice: Sendable {
+        public var visits: Int
+        public var seen: Int
+        public init(visits: Int, seen: Int) { self.visits = visits; self.seen = seen }
+    }
+
+    /// A class's growth: the change in its share of results at or above mastery, in points.
+    public struct ClassGrowth: Sendable {
+        public var teacher: String
+        public var growth: Double
+        public init(teacher: String, growth: Double) { self.teacher = teacher; self.growth = growth }
+    }
+
+    public struct Side: Sendable, Equatable {
+        public var classes: Int
+        public var teachers: Int
+        /// Mean growth of the classes, in points.
+        public var growth: Double?
+    }
+
+    public struct Row: Sendable, Equatable {
+        public var indicator: String
+        public var often: Side
+        public var rarely: Side
+        /// Often minus rarely, in points, when both sides have classes.
+        public var difference: Double? {
+            guard let a = often.growth, let b = rarely.growth else { return nil }
+            return a - b
+        }
+    }
+
+    public static func rows(indicators: [String], practice: [String: [String: TeacherPractice]], classes: [ClassGrowth]) -> [Row] {
+        indicators.map { indicator in
+            func side(_ belongs: (TeacherPractice) -> Bool) -> Side {
+                let teachers = Set(practice.compactMap { teacher, byIndicator in
+                    byIndicator[indicator].flatMap { $0.visits >= minimumVisits && belongs($0) ? teacher : nil }
+                })
+                let chosen = classes.filter { teachers.contains($0.teacher) }
+                return Side(classes: chosen.count, teachers: Set(chosen.map(\.teacher)).count,
+                            growth: chosen.isEmpty ? nil : chosen.map(\.growth).reduce(0, +) / Double(chosen.count))
+            }
+            return Row(indicator: indicator,
+                       often: side { Double($0.seen) >= often * Double($0.visits) - 1e-9 },
+                       rarely: side { Double($0.seen) <= rarely * Double($0.visits) + 1e-9 })
+        }
+    }
+}

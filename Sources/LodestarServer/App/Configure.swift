@@ -119,6 +119,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: PracticeTrendsController())
     try signedIn.register(collection: LearningTrendsController())
     try signedIn.register(collection: EquityController())
+    try signedIn.register(collection: PracticeAndGrowthController())
     try signedIn.register(collection: FrameworksController())
 }
 
