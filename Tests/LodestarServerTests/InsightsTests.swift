@@ -147,6 +147,20 @@ struct InsightsTests {
                 if value >= scale.masteryValue - 1e-9 { direct[standard, default: .init(evidence: 0, atOrAbove: 0)].atOrAbove += 1 }
             }
             #expect(direct.count > 10)
+            // The district's totals equal the sum of its schools'.
+            let queries = InsightsQueries(db: app.db)
+            let district = try await queries.masteryByGroup(schoolIds: nil, grade: nil, standardIds: nil, groups: ["all", "english_learner"], months: ["2026-10"])
+            var summed: [String: [String: InsightsQueries.MasteryCount]] = [:]
+            for school in ["school-1", "school-2", "school-3"] {
+                for (group, byStandard) in try await queries.masteryByGroup(schoolIds: [school], grade: nil, standardIds: nil, groups: ["all", "english_learner"], months: ["2026-10"]) {
+                    for (standard, byMonth) in byStandard {
+                        let count = byMonth["2026-10"]!
+                        summed[group, default: [:]][standard, default: .init(evidence: 0, atOrAbove: 0)].evidence += count.evidence
+                        summed[group, default: [:]][standard, default: .init(evidence: 0, atOrAbove: 0)].atOrAbove += count.atOrAbove
+                    }
+                }
+            }
+            #expect(district.mapValues { $0.mapValues { $0["2026-10"]! } } == summed)
             #expect(counts.mapValues { $0["2026-10"]! }.filter { $0.value.evidence > 0 } == direct)
 
             // Equity: every gap in the CSV is over ten or more students, and equals the group's share

@@ -58,6 +58,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.migrations.add(TimeMigration())
     app.migrations.add(InsightsMigration())
     app.migrations.add(MasteryRollupMigration())
+    app.migrations.add(MasteryDistrictTotalsMigration())
     app.migrations.add(SessionRecord.migration)
     try await app.autoMigrate()
 

@@ -102,10 +102,7 @@ struct EquityController: RouteCollection {
     func equity(req: Request) async throws -> View {
         let analysis = try await analysis(req)
         let scope = analysis.scope
-        var grades: [String] = []
-        var gradeQuery: SQLQueryString = "SELECT DISTINCT grade FROM rollup_mastery_months"
-        if let ids = scope.schoolIds { gradeQuery += " WHERE school_id IN (\(binds: ids))" }
-        grades = try await req.db.sql.raw(gradeQuery).all().map { try $0.decode(column: "grade", as: String.self) }.sorted { GradeLevel.sortKey($0) < GradeLevel.sortKey($1) }
+        let grades = try await InsightsQueries(db: req.db).masteryGrades(schoolIds: scope.schoolIds)
         let months = scope.months
         let rule = DistrictSettings.smallGroups
         var detailRows: [Page.DetailRow] = []

@@ -163,7 +163,7 @@ struct InsightsQueries {
             FROM rollup_mastery_months WHERE month <= \(bind: last)
             """
         if let groups { query += groups.isEmpty ? " AND 1 = 0" : " AND group_key IN (\(binds: groups))" }
-        if let schoolIds { query += schoolIds.isEmpty ? " AND 1 = 0" : " AND school_id IN (\(binds: schoolIds))" }
+        query += " AND school_id IN (\(binds: schoolIds ?? [MasteryRollup.district]))"
         if let grade, !grade.isEmpty { query += " AND grade = \(bind: grade)" }
         if let standardIds { query += standardIds.isEmpty ? " AND 1 = 0" : " AND standard_id IN (\(binds: standardIds))" }
         query += " GROUP BY group_key, standard_id, month"
@@ -190,4 +190,11 @@ struct InsightsQueries {
             }
         }
     }
+
+    /// The grades with mastery results in the scope, in grade order.
+    func masteryGrades(schoolIds: [String]?) async throws -> [String] {
+        try await sql.raw("SELECT DISTINCT grade FROM rollup_mastery_months WHERE school_id IN (\(binds: schoolIds ?? [MasteryRollup.district]))").all()
+            .map { try $0.decode(column: "grade", as: String.self) }.sorted { GradeLevel.sortKey($0) < GradeLevel.sortKey($1) }
+    }
 }
+

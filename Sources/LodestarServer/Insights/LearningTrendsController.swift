@@ -46,10 +46,7 @@ struct LearningTrendsController: RouteCollection {
                 row.counts[month].flatMap { $0.evidence > 0 ? (month, $0.evidence, $0.atOrAbove) : nil }
             })
         }, rule: DistrictSettings.smallGroups)
-        var gradeQuery: SQLQueryString = "SELECT DISTINCT grade FROM rollup_mastery_months"
-        if let ids = scope.schoolIds { gradeQuery += " WHERE school_id IN (\(binds: ids))" }
-        let grades = try await req.db.sql.raw(gradeQuery).all().map { try $0.decode(column: "grade", as: String.self) }
-            .sorted { GradeLevel.sortKey($0) < GradeLevel.sortKey($1) }
+        let grades = try await InsightsQueries(db: req.db).masteryGrades(schoolIds: scope.schoolIds)
         return Trend(scope: scope, grade: grade, subject: subject, rows: shown, flags: flags, grades: grades,
                      subjects: Array(Set(rows.map(\.subject))).filter { !$0.isEmpty }.sorted())
     }

@@ -9,10 +9,12 @@ import SQLKit
 /// with the student's school, grade and groups when it was computed. `rollup_mastery_months` keeps,
 /// for each school, grade, standard, group ("all" or a `StudentGroup` key) and month, the change in the
 /// number of students with a mastery result and at or above mastery: counts as of a month are the sums
-/// up to it. Every score write refreshes the pairs it touches in the same transaction, taking away what
+/// up to it; rows with school "" hold the district's totals. Every score write refreshes the pairs it touches in the same transaction, taking away what
 /// the old standing contributed and adding the new; `recompute` rebuilds both from the scores.
 enum MasteryRollup {
     static let pairsTable = "mastery_pairs"
+    /// The school id of the district's totals: district views read one row per key instead of summing schools.
+    static let district = ""
     static let table = "rollup_mastery_months"
 
     struct Key: Hashable {
@@ -84,10 +86,13 @@ enum MasteryRollup {
         var changes: [Key: (evidence: Int, atOrAbove: Int)] = [:]
         func apply(_ timeline: [MasteryTimeline.Entry], school: String, grade: String, groups: [String], standard: String, sign: Int) {
             for (month, delta) in MasteryTimeline.deltas(timeline) {
+                // Each change counts for the school and for the district total (school "").
                 for group in groups {
-                    let key = Key(schoolId: school, grade: grade, standardId: standard, group: group, month: month)
-                    changes[key, default: (0, 0)].evidence += sign * delta.evidence
-                    changes[key, default: (0, 0)].atOrAbove += sign * delta.atOrAbove
+                    for place in [school, Self.district] {
+                        let key = Key(schoolId: place, grade: grade, standardId: standard, group: group, month: month)
+                        changes[key, default: (0, 0)].evidence += sign * delta.evidence
+                        changes[key, default: (0, 0)].atOrAbove += sign * delta.atOrAbove
+                    }
                 }
             }
         }
@@ -177,5 +182,17 @@ struct MasteryRollupMigration: AsyncMigration {
     func revert(on database: any Database) async throws {
         try await database.schema(MasteryRollup.table).delete()
         try await database.schema(MasteryRollup.pairsTable).delete()
+    }
+}
+
+/// District totals in the mastery rollup (school ""), and an index for reading by school and grade.
+struct MasteryDistrictTotalsMigration: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await (database as! any SQLDatabase).raw("CREATE INDEX rollup_mastery_months_school ON rollup_mastery_months (school_id, grade)").run()
+        try await MasteryRollup.recompute(on: database)
+    }
+
+    func revert(on database: any Database) async throws {
+        try await (database as! any SQLDatabase).raw("DROP INDEX rollup_mastery_months_school").run()
     }
 }
