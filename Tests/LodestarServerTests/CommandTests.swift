@@ -70,4 +70,40 @@ struct CommandTests {
             await #expect(throws: LodestarError.self) { try await runCommand(app, ["demo", "--size", "huge"]) }
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func theDemosScoresExportAsAOneRosterGradebookThatImportsBackToTheSameScores(_ database: TestDatabase) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lodestar-export-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try await withLodestar(database) { app in
+            try await runCommand(app, ["demo", "--export", folder, "--through", "2026-09-18"])
+            let lines = try String(contentsOfFile: folder + "/results.csv", encoding: .utf8).split(separator: "\r\n")
+            #expect(lines.first == "sourcedId,status,dateLastModified,lineItemSourcedId,studentSourcedId,scoreStatus,score,scoreDate")
+            // A fresh district with the roster and the standards, then the gradebook.
+            try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            for package in DemoStandards.packages { _ = try await StandardsStore.save(package, subject: nil, on: app.db) }
+            try await runCommand(app, ["import", "results", folder])
+            let demo = DemoAssessments(district: DemoDistrict(size: .small, seed: 1), seed: 1,
+                                       through: DisplayTime.date(fromISODay: "2026-09-18", time: "23:59")!.timeIntervalSince1970)
+            var expected: [String: Double] = [:]
+            for school in demo.schoolIds {
+                let (assessments, scores) = demo.generate(school: school)
+                let dates = Dictionary(uniqueKeysWithValues: assessments.map { ($0.id, $0.date) })
+                for score in scores { expected["\(score.studentId)|\(score.standardId)|\(dates[score.assessmentId]!)"] = score.value }
+            }
+            #expect(lines.count - 1 == expected.count)
+            var imported: [String: Double] = [:]
+            for row in try await app.db.sql.raw("SELECT sc.student_id, sc.standard_id, a.assessed_on, sc.value FROM scores sc JOIN assessments a ON a.id = sc.assessment_id").all() {
+                imported["\(try row.decode(column: "student_id", as: String.self))|\(try row.decode(column: "standard_id", as: String.self))|\(try row.decode(column: "assessed_on", as: String.self))"] =
+                    try row.decode(column: "value", as: Double.self)
+            }
+            #expect(imported == expected)
+            // The import kept the mastery rollup as a rebuild makes it.
+            let maintained = try await MasteryRollup.all(on: app.db)
+            #expect(!maintained.isEmpty)
+            try await MasteryRollup.rebuild(on: app.db)
+            #expect(try await MasteryRollup.all(on: app.db) == maintained)
+        }
+    }
 }
+

@@ -7,6 +7,9 @@ public struct CSVWriter: Sendable {
         append(header)
     }
 
+    /// Rows that continue a file whose header was written already (large files written in parts).
+    public init() {}
+
     public mutating func append(_ fields: [String]) {
         var first = true
         for field in fields {

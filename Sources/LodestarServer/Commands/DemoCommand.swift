@@ -26,19 +26,57 @@ struct DemoCommand: AsyncCommand {
             for (name, text) in OneRosterWriter.files(for: district.bundle) {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: folder).appendingPathComponent(name))
             }
-            context.console.print("Wrote the \(size.rawValue) district as OneRoster CSV to \(folder).")
+            let scores = try Self.exportResults(district, seed: signature.seed ?? 1, through: try through(signature), to: folder)
+            context.console.print("Wrote the \(size.rawValue) district as OneRoster CSV to \(folder): the roster, and \(scores) scores in lineItems.csv and results.csv.")
             return
         }
-        var through = Date()
-        if let day = signature.through {
-            guard ISODate.isValid(day), let date = DisplayTime.date(fromISODay: day, time: "23:59") else {
-                throw LodestarError("--through must be a date as YYYY-MM-DD, not \(day)")
-            }
-            through = date
-        }
+        let through = try through(signature)
         let start = Date()
         let district = try await DemoLoader.load(size: size, seed: signature.seed ?? 1, through: through, on: context.application.db)
         context.console.print("Loaded the \(size.rawValue) district in \(String(format: "%.1f", Date().timeIntervalSince(start))) s: \(district.bundle.orgs.count - 1) schools, \(district.bundle.users.count) people, \(district.bundle.enrollments.count) enrollments.")
         DemoLoader.printAccounts(district, console: context.console)
     }
+
+    private func through(_ signature: Signature) throws -> Date {
+        guard let day = signature.through else { return Date() }
+        guard ISODate.isValid(day), let date = DisplayTime.date(fromISODay: day, time: "23:59") else {
+            throw LodestarError("--through must be a date as YYYY-MM-DD, not \(day)")
+        }
+        return date
+    }
+
+    /// The demo's scores through `through` as a OneRoster gradebook, written school by school.
+    static func exportResults(_ district: DemoDistrict, seed: UInt64, through: Date, to folder: String) throws -> Int {
+        let demo = DemoAssessments(district: district, seed: seed, through: through.timeIntervalSince1970)
+        let codes = Dictionary(uniqueKeysWithValues: DemoStandards.packages.flatMap(\.items).map { ($0.identifier, $0.code) })
+        let base = URL(fileURLWithPath: folder)
+        FileManager.default.createFile(atPath: base.appendingPathComponent("lineItems.csv").path, contents: Data(CSVWriter(header: OneRosterResultsWriter.lineItemHeader).text.utf8))
+        FileManager.default.createFile(atPath: base.appendingPathComponent("results.csv").path, contents: Data(CSVWriter(header: OneRosterResultsWriter.resultHeader).text.utf8))
+        let lineItems = try FileHandle(forWritingTo: base.appendingPathComponent("lineItems.csv")), results = try FileHandle(forWritingTo: base.appendingPathComponent("results.csv"))
+        defer { try? lineItems.close(); try? results.close() }
+        try lineItems.seekToEnd()
+        try results.seekToEnd()
+        var count = 0
+        for school in demo.schoolIds {
+            let (assessments, scores) = demo.generate(school: school)
+            var items = CSVWriter(), rows = CSVWriter()
+            let byId = Dictionary(uniqueKeysWithValues: assessments.map { ($0.id, $0) })
+            for assessment in assessments {
+                for standard in assessment.standardIds {
+                    items.append(OneRosterResultsWriter.lineItemRow(.init(id: "\(assessment.id)|\(standard)", title: assessment.title, classId: assessment.classId,
+                                                                          date: assessment.date, standard: codes[standard] ?? standard)))
+                }
+            }
+            for score in scores {
+                guard let assessment = byId[score.assessmentId] else { continue }
+                rows.append(OneRosterResultsWriter.resultRow(lineItem: "\(score.assessmentId)|\(score.standardId)", student: score.studentId,
+                                                             value: score.value, date: assessment.date, scale: .fourLevel))
+                count += 1
+            }
+            try lineItems.write(contentsOf: Data(items.text.utf8))
+            try results.write(contentsOf: Data(rows.text.utf8))
+        }
+        return count
+    }
 }
+
