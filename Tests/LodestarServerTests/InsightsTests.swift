@@ -147,8 +147,23 @@ struct InsightsTests {
                 if value >= scale.masteryValue - 1e-9 { direct[standard, default: .init(evidence: 0, atOrAbove: 0)].atOrAbove += 1 }
             }
             #expect(direct.count > 10)
-            // The district's totals equal the sum of its schools'.
+            // The district's totals equal the sum of its schools', for walkthroughs and for mastery.
             let queries = InsightsQueries(db: app.db)
+            let months = InsightsQueries.PracticeFilter(schoolIds: nil, fromMonth: "2026-08", throughMonth: "2026-11")
+            let districtPractice = try await queries.practice(months, by: .month)
+            var summedPractice: [String: [Int]] = [:]
+            for cell in try await queries.practice(months, by: .school) where cell.column != nil {
+                summedPractice[cell.indicator, default: [0, 0]][0] += cell.visits
+                summedPractice[cell.indicator, default: [0, 0]][1] += cell.seen
+            }
+            #expect(summedPractice.count == 14)
+            #expect(Dictionary(uniqueKeysWithValues: districtPractice.filter { $0.column == nil }.map { ($0.indicator, [$0.visits, $0.seen]) }) == summedPractice)
+            var byMonth: [String: [Int]] = [:]
+            for cell in districtPractice where cell.column != nil {
+                byMonth[cell.indicator, default: [0, 0]][0] += cell.visits
+                byMonth[cell.indicator, default: [0, 0]][1] += cell.seen
+            }
+            #expect(byMonth == summedPractice)
             let district = try await queries.masteryByGroup(schoolIds: nil, grade: nil, standardIds: nil, groups: ["all", "english_learner"], months: ["2026-10"])
             var summed: [String: [String: InsightsQueries.MasteryCount]] = [:]
             for school in ["school-1", "school-2", "school-3"] {

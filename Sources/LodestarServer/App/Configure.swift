@@ -59,6 +59,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.migrations.add(InsightsMigration())
     app.migrations.add(MasteryRollupMigration())
     app.migrations.add(MasteryDistrictTotalsMigration())
+    app.migrations.add(IndicatorDistrictTotalsMigration())
     app.migrations.add(SessionRecord.migration)
     try await app.autoMigrate()
 

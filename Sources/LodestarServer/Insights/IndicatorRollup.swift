@@ -5,10 +5,12 @@ import SQLKit
 
 /// Walkthrough counts by school, month, grade band, subject and indicator: how many visits could have
 /// seen the practice (`visits`: the framework has it and it was not marked not applicable) and how many
-/// did (`seen`). Every walkthrough write adds its counts in the same transaction; `rebuild` recomputes
+/// did (`seen`); rows with school "" hold the district's totals. Every walkthrough write adds its counts in the same transaction; `rebuild` recomputes
 /// the table from the walkthroughs themselves, and a test holds the two identical.
 enum IndicatorRollup {
     static let table = "rollup_indicator_months"
+    /// The school id of the district's totals.
+    static let district = ""
 
     struct Key: Hashable {
         var schoolId: String
@@ -46,10 +48,13 @@ enum IndicatorRollup {
             for indicator in framework.indicators {
                 let mark = marks[id]?[indicator.key]
                 if mark == "not_applicable" { continue }
-                let key = Key(schoolId: school, month: month, gradeBand: band, subject: subject, indicator: indicator.key)
                 let seen = mark.map(framework.scale.isSeen) ?? false
-                result[key, default: (0, 0)].visits += 1
-                if seen { result[key, default: (0, 0)].seen += 1 }
+                // Each visit counts for its school and for the district's totals (school "").
+                for place in [school, district] {
+                    let key = Key(schoolId: place, month: month, gradeBand: band, subject: subject, indicator: indicator.key)
+                    result[key, default: (0, 0)].visits += 1
+                    if seen { result[key, default: (0, 0)].seen += 1 }
+                }
             }
         }
         return result
@@ -146,5 +151,16 @@ struct InsightsMigration: AsyncMigration {
         try await database.schema(IndicatorRollup.table).delete()
         try await database.schema("walkthroughs").deleteField("grade_band").update()
         try await database.schema("walkthroughs").deleteField("subject").update()
+    }
+}
+
+/// District totals in the walkthrough rollup (school "").
+struct IndicatorDistrictTotalsMigration: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await IndicatorRollup.recompute(on: database)
+    }
+
+    func revert(on database: any Database) async throws {
+        try await (database as! any SQLDatabase).raw("DELETE FROM rollup_indicator_months WHERE school_id = ''").run()
     }
 }

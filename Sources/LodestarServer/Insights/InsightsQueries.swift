@@ -39,9 +39,15 @@ struct InsightsQueries {
         var seen: Int
     }
 
-    private func conditions(_ filter: PracticeFilter) -> SQLQueryString {
+    /// - Parameter perSchool: across all schools, read each school's rows (for columns by school) rather
+    ///   than the district's totals (school "").
+    private func conditions(_ filter: PracticeFilter, perSchool: Bool = false) -> SQLQueryString {
         var query: SQLQueryString = " WHERE month >= \(bind: filter.fromMonth) AND month <= \(bind: filter.throughMonth)"
-        if let schools = filter.schoolIds { query += schools.isEmpty ? " AND 1 = 0" : " AND school_id IN (\(binds: schools))" }
+        if let schools = filter.schoolIds {
+            query += schools.isEmpty ? " AND 1 = 0" : " AND school_id IN (\(binds: schools))"
+        } else {
+            query += perSchool ? " AND school_id <> \(bind: IndicatorRollup.district)" : " AND school_id = \(bind: IndicatorRollup.district)"
+        }
         if !filter.gradeBand.isEmpty { query += " AND grade_band = \(bind: filter.gradeBand)" }
         if !filter.subject.isEmpty { query += " AND subject = \(bind: filter.subject)" }
         return query
@@ -51,7 +57,7 @@ struct InsightsQueries {
     func practice(_ filter: PracticeFilter, by dimension: Dimension) async throws -> [PracticeCell] {
         var cells: [PracticeCell] = []
         let byColumn: SQLQueryString = "SELECT indicator_key, \(ident: dimension.rawValue) AS col, CAST(SUM(visits) AS BIGINT) AS visits, CAST(SUM(seen) AS BIGINT) AS seen FROM rollup_indicator_months"
-            + conditions(filter) + " GROUP BY indicator_key, \(ident: dimension.rawValue)"
+            + conditions(filter, perSchool: dimension == .school) + " GROUP BY indicator_key, \(ident: dimension.rawValue)"
         for row in try await sql.raw(byColumn).all() {
             cells.append(PracticeCell(indicator: try row.decode(column: "indicator_key", as: String.self), column: try row.decode(column: "col", as: String.self),
                                       visits: try row.decode(column: "visits", as: Int.self), seen: try row.decode(column: "seen", as: Int.self)))
@@ -67,7 +73,7 @@ struct InsightsQueries {
 
     /// The grade bands and subjects that have visits, for the filters.
     func contexts() async throws -> (bands: [String], subjects: [String]) {
-        let rows = try await sql.raw("SELECT DISTINCT grade_band, subject FROM rollup_indicator_months").all()
+        let rows = try await sql.raw("SELECT DISTINCT grade_band, subject FROM rollup_indicator_months WHERE school_id = \(bind: IndicatorRollup.district)").all()
         let bands = Set(try rows.map { try $0.decode(column: "grade_band", as: String.self) }).filter { !$0.isEmpty }
         let subjects = Set(try rows.map { try $0.decode(column: "subject", as: String.self) }).filter { !$0.isEmpty }
         return (ClassContext.gradeBands.filter(bands.contains), subjects.sorted())
