@@ -95,8 +95,8 @@ struct ReadingTrackerController: RouteCollection {
             let suppressed = withEvidence < Self.minimumGroup
             let share = suppressed || withEvidence == 0 ? nil : Double(atOrAbove) / Double(withEvidence)
             grades.append(.init(grade: GradeLevel.label(grade), students: byGrade[grade]!.count, withEvidence: withEvidence,
-                                atOrAbove: suppressed ? nil : atOrAbove, share: share.map { "\(Int(($0 * 100).rounded()))%" },
-                                percent: share.map { Int(($0 * 100).rounded()) } ?? 0, suppressed: suppressed,
+                                atOrAbove: suppressed ? nil : atOrAbove, share: share.map { Percent.text($0) },
+                                percent: share.map(Percent.whole) ?? 0, suppressed: suppressed,
                                 standards: gradeStandards.map(\.code).sorted().joined(separator: ", ")))
         }
         let canDesignate = viewer.policy.canManageCaseloads(atSchool: schoolId)

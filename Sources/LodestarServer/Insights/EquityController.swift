@@ -69,7 +69,7 @@ struct EquityController: RouteCollection {
     }
 
     static func label(_ group: String) -> String { group == "all" ? "All students" : StudentGroup(key: group)?.label ?? group }
-    static func percent(_ share: Double?) -> String { share.map { "\(Int(($0 * 100).rounded()))%" } ?? "—" }
+    static func percent(_ share: Double?) -> String { Percent.text(share) }
     static func points(_ gap: Double?) -> String {
         gap.map { let value = Int($0.rounded()); return value > 0 ? "+\(value)" : "\(value)" } ?? "—"
     }

@@ -95,7 +95,7 @@ struct InsightsQueries {
     func visits(indicator: String, filter: PracticeFilter, month: String?, limit: Int = 500) async throws -> [CellVisit] {
         let from = DisplayTime.startOfDay((month ?? filter.fromMonth) + "-01")
         let through = month ?? filter.throughMonth
-        let end = DisplayTime.startOfDay(ISODay.adding(32, to: through + "-01").prefix(7) + "-01")
+        let end = DisplayTime.startOfDay(InsightsScope.month(after: through) + "-01")
         var query: SQLQueryString = """
             SELECT w.id, w.observed_at, t.given_name AS teacher_given, t.family_name AS teacher_family, o.given_name AS observer_given,
                    o.family_name AS observer_family, w.school_id, m.mark, w.framework_id

@@ -43,13 +43,18 @@ struct InsightsScope {
         "\(GoalProgress.monthNames[(Int(month.suffix(2)) ?? 1) - 1]) \(month.prefix(4).suffix(2))"
     }
 
+    /// The month after "2026-12": "2027-01".
+    static func month(after month: String) -> String {
+        String(ISODay.adding(32, to: month + "-01").prefix(7))
+    }
+
     /// The months from the first to the last, at most three years.
     var months: [String] {
         var months: [String] = []
         var month = fromMonth
         while month <= throughMonth, months.count < 36 {
             months.append(month)
-            month = String(ISODay.adding(32, to: month + "-01").prefix(7))
+            month = Self.month(after: month)
         }
         return months
     }

@@ -55,7 +55,7 @@ struct LearningTrendsController: RouteCollection {
     static func shown(_ count: InsightsQueries.MasteryCount?) -> (text: String, students: Int, heat: Int, suppressed: Bool) {
         guard let count, count.evidence > 0 else { return ("—", 0, -1, false) }
         guard DistrictSettings.smallGroups.allows(count.evidence), let share = count.share else { return ("—", count.evidence, -1, true) }
-        return ("\(Int((share * 100).rounded()))%", count.evidence, min(4, Int(share * 5)), false)
+        return (Percent.text(share), count.evidence, min(4, Int(share * 5)), false)
     }
 
     struct Page: Encodable {
@@ -81,7 +81,7 @@ struct LearningTrendsController: RouteCollection {
         let months = trend.scope.months
         let codes = Dictionary(uniqueKeysWithValues: trend.rows.map { ($0.standard.id!, $0.standard) })
         let flagged = Set(trend.flags.map(\.standard))
-        let percent = { (share: Double) in "\(Int((share * 100).rounded()))%" }
+        let percent = { (share: Double) in Percent.text(share) }
         return try await req.view.render("insights/learning", Page(
             page: PageContext(request: req, title: "Learning trends"),
             scopeLabel: [trend.scope.schoolName, trend.grade.isEmpty ? nil : GradeLevel.label(trend.grade), trend.subject.isEmpty ? nil : trend.subject]

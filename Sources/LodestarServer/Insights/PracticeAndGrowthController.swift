@@ -102,7 +102,7 @@ struct PracticeAndGrowthController: RouteCollection {
             scope = InsightsScope(school: first.id!, schools: scope.schools, seesDistrict: scope.seesDistrict, fromMonth: scope.fromMonth, throughMonth: scope.throughMonth)
         }
         let framework = try await FrameworkStore.active(on: req.db).framework
-        let from = DisplayTime.startOfDay(scope.fromMonth + "-01"), to = DisplayTime.startOfDay(ISODay.adding(32, to: scope.throughMonth + "-01").prefix(7) + "-01")
+        let from = DisplayTime.startOfDay(scope.fromMonth + "-01"), to = DisplayTime.startOfDay(InsightsScope.month(after: scope.throughMonth) + "-01")
         let practice = try await Self.practice(schoolId: scope.school, from: from, to: to, on: req.db)
         let growth = try await Self.growth(schoolId: scope.school, through: scope.throughMonth, on: req.db)
         return Analysis(scope: scope, framework: framework,

@@ -99,8 +99,8 @@ struct PracticeTrendsController: RouteCollection {
             let counts = byKey["\(indicator.key)|\(column?.key ?? "\u{0}")"]
             let visits = counts?.visits ?? 0, seen = counts?.seen ?? 0
             let share = visits > 0 ? Double(seen) / Double(visits) : nil
-            let text = share.map { "\(Int(($0 * 100).rounded()))%" } ?? "—"
-            numbers.append([indicator.shortName, column?.label ?? "All", String(visits), String(seen), share.map { String(Int(($0 * 100).rounded())) } ?? ""])
+            let text = Percent.text(share)
+            numbers.append([indicator.shortName, column?.label ?? "All", String(visits), String(seen), share.map { String(Percent.whole($0)) } ?? ""])
             var changes = ["indicator": indicator.key]
             if let column { changes[selection.dimension == .month ? "month" : selection.dimension == .gradeBand ? "band" : selection.dimension == .subject ? "subject" : "school"] = column.key }
             let href = canOpen && visits > 0 ? "/insights/practice/visits?" + selection.query(changes) : nil
@@ -222,7 +222,6 @@ struct PracticeTrendsController: RouteCollection {
             .sorted { ($0.loop.loop.medianHoursToFeedback ?? .infinity, $0.name) > ($1.loop.loop.medianHoursToFeedback ?? .infinity, $1.name) }
     }
 
-    private static func percent(_ share: Double?) -> String { share.map { "\(Int(($0 * 100).rounded()))%" } ?? "—" }
 
     func feedback(req: Request) async throws -> View {
         let rows = try await feedbackRows(req)
@@ -230,10 +229,10 @@ struct PracticeTrendsController: RouteCollection {
             page: PageContext(request: req, title: "Feedback and coverage"),
             rows: rows.map { name, school in
                 let coverage = school.teachers > 0 ? Double(school.visitedTeachers) / Double(school.teachers) : nil
-                return FeedbackPage.Row(school: name, visits: school.loop.visits, coverage: "\(school.visitedTeachers) of \(school.teachers) (\(Self.percent(coverage)))",
-                                        coveragePercent: Int(((coverage ?? 0) * 100).rounded()),
+                return FeedbackPage.Row(school: name, visits: school.loop.visits, coverage: "\(school.visitedTeachers) of \(school.teachers) (\(Percent.text(coverage)))",
+                                        coveragePercent: Percent.whole(coverage ?? 0),
                                         median: school.loop.medianHoursToFeedback.map { String(format: "%.1f h", $0) } ?? "—",
-                                        withinADay: Self.percent(school.loop.sharedWithinADay), replyRate: Self.percent(school.loop.replyRate))
+                                        withinADay: Percent.text(school.loop.sharedWithinADay), replyRate: Percent.text(school.loop.replyRate))
             },
             csv: "/insights/feedback.csv" + (req.url.query.map { "?" + $0 } ?? "")))
     }
@@ -243,7 +242,7 @@ struct PracticeTrendsController: RouteCollection {
         for (name, school) in try await feedbackRows(req) {
             csv.append([name, String(school.loop.visits), String(school.teachers), String(school.visitedTeachers),
                         school.loop.medianHoursToFeedback.map { String(format: "%.1f", $0) } ?? "",
-                        school.loop.sharedWithinADay.map { String(Int(($0 * 100).rounded())) } ?? "", school.loop.replyRate.map { String(Int(($0 * 100).rounded())) } ?? ""])
+                        school.loop.sharedWithinADay.map { String(Percent.whole($0)) } ?? "", school.loop.replyRate.map { String(Percent.whole($0)) } ?? ""])
         }
         return Response.csv(csv, named: "feedback-and-coverage.csv")
     }

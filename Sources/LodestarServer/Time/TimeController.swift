@@ -49,7 +49,7 @@ struct TimeController: RouteCollection {
     }
 
     static func percent(_ share: Double?) -> String {
-        share.map { "\(Int(($0 * 100).rounded()))%" } ?? "—"
+        Percent.text(share)
     }
 
     static func hours(_ minutes: Double) -> String {
@@ -167,7 +167,7 @@ struct TimeController: RouteCollection {
         let totals = categories.compactMap { category -> WeekPage.CategoryTotal? in
             guard let minutes = ledger.minutesByCategory[category.key], minutes > 0 else { return nil }
             return .init(name: category.name, hours: Self.hours(minutes), kind: category.instructional ? "instructional" : "management",
-                         percent: Int((minutes / max(ledger.totalMinutes, 1) * 100).rounded()))
+                         percent: Percent.whole(minutes / max(ledger.totalMinutes, 1)))
         }
         let sunday = DisplayTime.isoDay(monday, plus: 6)
         return try await req.view.render("time/week", WeekPage(
@@ -175,8 +175,8 @@ struct TimeController: RouteCollection {
             leaderId: context.id, leaderName: context.leader.displayName, canEdit: context.canEdit,
             weekLabel: "\(DisplayTime.shortDay(start + 43_200)) – \(DisplayTime.shortDay(DisplayTime.startOfDay(sunday) + 43_200))",
             previousWeek: DisplayTime.isoDay(monday, plus: -7), nextWeek: DisplayTime.isoDay(monday, plus: 7), thisWeek: DisplayTime.monday(of: today),
-            days: days, share: Self.percent(share), sharePercent: Int(((share ?? 0) * 100).rounded()),
-            target: Self.percent(target), targetPercent: Int((target * 100).rounded()), metTarget: (share ?? 0) >= target - 1e-9,
+            days: days, share: Self.percent(share), sharePercent: Percent.whole(share ?? 0),
+            target: Self.percent(target), targetPercent: Percent.whole(target), metTarget: (share ?? 0) >= target - 1e-9,
             instructionalHours: Self.hours(ledger.instructionalMinutes), totalHours: Self.hours(ledger.totalMinutes), totals: totals,
             blocksKept: kept, blocksPast: past,
             categories: categories.map { SelectOption(value: $0.key, label: "\($0.name) (\($0.instructional ? "instructional" : "management"))") },

@@ -207,7 +207,7 @@ struct TimeOverviewController: RouteCollection {
             let target = targets[grant.staffId] ?? TimeTarget.defaultShare
             rows.append(.init(id: grant.staffId, name: names[grant.staffId] ?? grant.staffId, school: grant.schoolId.flatMap { schools[$0] } ?? "",
                               role: StaffRole(rawValue: grant.role)?.label ?? grant.role, share: TimeController.percent(ledger.instructionalShare),
-                              sharePercent: Int(((ledger.instructionalShare ?? 0) * 100).rounded()), target: TimeController.percent(target),
+                              sharePercent: Percent.whole(ledger.instructionalShare ?? 0), target: TimeController.percent(target),
                               met: (ledger.instructionalShare ?? 0) >= target - 1e-9, hours: TimeController.hours(ledger.totalMinutes)))
         }
         rows.sort { ($0.sharePercent, $0.school, $0.name) < ($1.sharePercent, $1.school, $1.name) }

@@ -112,7 +112,7 @@ struct WalkthroughController: RouteCollection {
         let queries = WalkthroughQueries(db: req.db)
         let items = try await queries.list(.madeBy(viewer.id)).map { item($0, who: $0.teacherName) }
         let loop = try await queries.feedbackLoop(observer: viewer.id)
-        let percent = { (value: Double?) in value.map { "\(Int(($0 * 100).rounded()))%" } ?? "—" }
+        let percent = Percent.text
         let policy = viewer.policy
         return try await req.view.render("walkthroughs/visits", ListPage(
             page: PageContext(request: req, title: "Visits"), items: items,
