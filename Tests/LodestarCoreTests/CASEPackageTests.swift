@@ -49,4 +49,11 @@ struct CASEPackageTests {
         let loop = #"{"CFDocument": {"identifier": "d1", "title": "T"}, "CFItems": [{"identifier": "a", "fullStatement": "x"}, {"identifier": "b", "fullStatement": "y"}], "CFAssociations": [{"associationType": "isChildOf", "originNodeURI": {"identifier": "a"}, "destinationNodeURI": {"identifier": "b"}}, {"associationType": "isChildOf", "originNodeURI": {"identifier": "b"}, "destinationNodeURI": {"identifier": "a"}}]}"#
         #expect(error(loop)?.message.contains("loop") == true)
     }
+
+    @Test func writtenPackagesReadBackTheSame() throws {
+        for package in DemoStandards.packages + [try CASEPackage.parse(Self.sample("what-standards-could-be-ccss-math.json"), fileName: "ccss.json")] {
+            let read = try CASEPackage.parse(CASEWriter.json(package, baseURI: "https://standards.example.org/case"), fileName: "written.json")
+            #expect(read == package)
+        }
+    }
 }

@@ -299,11 +299,11 @@ struct InsightsTests {
                 for student in studentsOf(schoolClass.sourcedId) {
                     for (day, value) in [("2026-09-10", september), ("2026-10-08", october)] {
                         rows.append(ScoreFile.Row(line: rows.count + 2, assessment: "Check \(day)", date: day, classId: schoolClass.sourcedId, studentId: student,
-                                                  standard: "CCSS.Math.Content.6.RP.A.1", value: value, locations: [:]))
+                                                  standard: "CCSS.Math.Content.6.RP.A.1", value: value, columns: [:]))
                     }
                 }
             }
-            _ = try await ScoreImport.write(rows, importer: nil, on: app.db)
+            _ = try await ScoreImport.write(ScoreFile.Rows(rows), importer: nil, on: app.db)
             // Discourse seen in all three visits to the first teacher, in none of three to the second.
             let principal = TestClient(app)
             try await principal.signIn(people.email(.principal))

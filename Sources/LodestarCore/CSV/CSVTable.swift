@@ -10,36 +10,71 @@ public struct CSVTable: Sendable {
         public let fields: [String]
     }
 
-    public let fileName: String
-    public let header: [String]
+    public let columns: CSVColumns
     public let records: [Record]
-    private let indexByName: [String: Int]
 
     /// Parses `bytes`; `fileName` is used in error messages.
     public init(fileName: String, bytes: [UInt8]) throws(LodestarError) {
-        self.fileName = fileName
-        var parser = CSVParser(bytes: bytes, fileName: fileName)
-        guard let first = try parser.nextRecord() else {
-            throw LodestarError("the file is empty; expected a header row", at: FileLocation(file: fileName, line: 1))
-        }
-        header = first.fields.map { $0.trimmingSpaces() }
-        indexByName = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        var reader = try CSVReader(fileName: fileName, bytes: bytes)
         var records: [Record] = []
-        while let record = try parser.nextRecord() {
-            if record.fields.count == 1 && record.fields[0].isEmpty { continue } // blank line
-            guard record.fields.count == header.count else {
-                throw LodestarError(
-                    "expected \(header.count) fields as in the header, found \(record.fields.count)",
-                    at: FileLocation(file: fileName, line: record.line))
-            }
-            records.append(record)
-        }
+        while let record = try reader.next() { records.append(record) }
+        self.columns = reader.columns
         self.records = records
     }
 
+    public var fileName: String { columns.fileName }
+    public var header: [String] { columns.header }
+
     /// The index of a header column, matched exactly as OneRoster names columns.
     public func columnIndex(_ name: String) -> Int? {
+        columns.index(of: name)
+    }
+}
+
+/// A CSV file's name and header row.
+public struct CSVColumns: Sendable {
+    public let fileName: String
+    public let header: [String]
+    private let indexByName: [String: Int]
+
+    init(fileName: String, header: [String]) {
+        self.fileName = fileName
+        self.header = header
+        indexByName = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The index of a header column, matched exactly as OneRoster names columns.
+    public func index(of name: String) -> Int? {
         indexByName[name]
+    }
+}
+
+/// Reads a CSV file one record at a time, so a file of millions of rows is never held as records:
+/// the header first, then each record checked to have as many fields as the header.
+public struct CSVReader: Sendable {
+    public let columns: CSVColumns
+    private var parser: CSVParser
+
+    public init(fileName: String, bytes: [UInt8]) throws(LodestarError) {
+        parser = CSVParser(bytes: bytes, fileName: fileName)
+        guard let first = try parser.nextRecord() else {
+            throw LodestarError("the file is empty; expected a header row", at: FileLocation(file: fileName, line: 1))
+        }
+        columns = CSVColumns(fileName: fileName, header: first.fields.map { $0.trimmingSpaces() })
+    }
+
+    /// The next record, skipping blank lines; nil at the end of the file.
+    public mutating func next() throws(LodestarError) -> CSVTable.Record? {
+        while let record = try parser.nextRecord() {
+            if record.fields.count == 1 && record.fields[0].isEmpty { continue } // blank line
+            guard record.fields.count == columns.header.count else {
+                throw LodestarError(
+                    "expected \(columns.header.count) fields as in the header, found \(record.fields.count)",
+                    at: FileLocation(file: columns.fileName, line: record.line))
+            }
+            return record
+        }
+        return nil
     }
 }
 
@@ -52,7 +87,7 @@ extension String {
     }
 }
 
-private struct CSVParser {
+private struct CSVParser: Sendable {
     let bytes: [UInt8]
     let fileName: String
     var index = 0

@@ -2,14 +2,28 @@
 /// `lineItemLearningObjectiveIds.csv` (CASE identifiers) or a `metadata.standards` column on line items
 /// (codes or identifiers, separated by spaces or commas) — into score rows. Points become levels by the
 /// scale's cut scores over the line item's `resultValueMin`…`resultValueMax`.
-public enum OneRosterResults {
-    public static func parse(files: [String: [UInt8]], scale: ProficiencyScale) throws(LodestarError) -> [ScoreFile.Row] {
+/// The line items are read first, so their classes and standards are known before any result;
+/// `results.csv` is then read one row at a time, so millions of results are never all in memory.
+public struct OneRosterResults: ScoreRowSource {
+    private struct LineItem: Sendable { var title: String; var classId: String; var date: String?; var min: Double; var max: Double; var standards: [String] }
+
+    public let classIds: [String]
+    public let standardReferences: [String]
+    private let items: [String: LineItem]
+    private let scale: ProficiencyScale
+    private var results: CSVReader
+    private let fieldColumns: [String: FileLocation]
+    /// Line of each line item's result per student, to refuse a second result.
+    private var seen: [String: [String: Int]] = [:]
+    /// Rows still to hand out from the last result (one per standard of its line item).
+    private var pending: [ScoreFile.Row] = []
+    private var produced = false
+
+    public init(files: [String: [UInt8]], scale: ProficiencyScale) throws(LodestarError) {
         guard let lineItemBytes = files["lineItems.csv"] else { throw LodestarError("lineItems.csv is missing", at: FileLocation(file: "lineItems.csv")) }
         guard let resultBytes = files["results.csv"] else { throw LodestarError("results.csv is missing", at: FileLocation(file: "results.csv")) }
         let lineItems = try CSVTable(fileName: "lineItems.csv", bytes: lineItemBytes)
-        let results = try CSVTable(fileName: "results.csv", bytes: resultBytes)
         try OneRosterParser.requireColumns(["sourcedId", "title", "classSourcedId"], in: lineItems)
-        try OneRosterParser.requireColumns(["sourcedId", "lineItemSourcedId", "studentSourcedId", "score"], in: results)
 
         // Standards per line item.
         var standards: [String: [String]] = [:]
@@ -22,7 +36,6 @@ public enum OneRosterResults {
             }
         }
 
-        struct LineItem { var title: String; var classId: String; var date: String?; var min: Double; var max: Double; var line: Int; var standards: [String] }
         var items: [String: LineItem] = [:]
         for record in lineItems.records {
             let row = OneRosterParser.Row(table: lineItems, record: record)
@@ -45,13 +58,32 @@ public enum OneRosterResults {
             let assigned = try row.date("assignDate")
             let due = try row.date("dueDate")
             items[id] = LineItem(title: try row.required("title"), classId: try row.required("classSourcedId"),
-                                 date: assigned ?? due, min: min, max: max, line: record.line, standards: itemStandards)
+                                 date: assigned ?? due, min: min, max: max, standards: itemStandards)
         }
 
-        var rows: [ScoreFile.Row] = []
-        var seen: [String: Int] = [:]
-        for record in results.records {
-            let row = OneRosterParser.Row(table: results, record: record)
+        results = try CSVReader(fileName: "results.csv", bytes: resultBytes)
+        try OneRosterParser.requireColumns(["sourcedId", "lineItemSourcedId", "studentSourcedId", "score"], in: results.columns)
+        self.items = items
+        self.scale = scale
+        classIds = Array(Set(items.values.map(\.classId))).sorted()
+        standardReferences = Array(Set(items.values.flatMap(\.standards))).sorted()
+        let columns = results.columns
+        func location(_ column: String) -> FileLocation {
+            FileLocation(file: "results.csv", column: columns.index(of: column).map { $0 + 1 }, columnName: column)
+        }
+        fieldColumns = [
+            "assessment": location("lineItemSourcedId"), "date": location("lineItemSourcedId"), "class": location("lineItemSourcedId"),
+            "student": location("studentSourcedId"), "standard": location("lineItemSourcedId"), "score": location("score"),
+        ]
+    }
+
+    public mutating func next() throws(LodestarError) -> ScoreFile.Row? {
+        while pending.isEmpty {
+            guard let record = try results.next() else {
+                guard produced else { throw LodestarError("results.csv has no scores", at: FileLocation(file: "results.csv", line: 2)) }
+                return nil
+            }
+            let row = OneRosterParser.Row(columns: results.columns, record: record)
             guard try row.status() != .toBeDeleted else { continue }
             let itemId = try row.required("lineItemSourcedId")
             guard let item = items[itemId] else { throw row.error("lineItemSourcedId", "no line item has the sourcedId “\(itemId)”") }
@@ -66,22 +98,15 @@ public enum OneRosterResults {
                 throw row.error("scoreDate", "a date is needed: give the line item an assignDate or the result a scoreDate")
             }
             let student = try row.required("studentSourcedId")
-            if let first = seen.updateValue(record.line, forKey: "\(itemId)|\(student)") {
+            if let first = seen[itemId, default: [:]].updateValue(record.line, forKey: student) {
                 throw row.error("studentSourcedId", "this student already has a result for this line item (line \(first))")
             }
-            func location(_ column: String) -> FileLocation {
-                FileLocation(file: "results.csv", line: record.line, column: results.columnIndex(column).map { $0 + 1 }, columnName: column)
-            }
-            let locations: [String: FileLocation] = [
-                "assessment": location("lineItemSourcedId"), "date": location("lineItemSourcedId"), "class": location("lineItemSourcedId"),
-                "student": location("studentSourcedId"), "standard": location("lineItemSourcedId"), "score": location("score"),
-            ]
-            for standard in item.standards {
-                rows.append(ScoreFile.Row(line: record.line, assessment: item.title, date: date, classId: item.classId, studentId: student,
-                                          standard: standard, value: level.value, locations: locations))
+            pending = item.standards.reversed().map {
+                ScoreFile.Row(line: record.line, assessment: item.title, date: date, classId: item.classId, studentId: student,
+                              standard: $0, value: level.value, columns: fieldColumns)
             }
         }
-        guard !rows.isEmpty else { throw LodestarError("results.csv has no scores", at: FileLocation(file: "results.csv", line: 2)) }
-        return rows
+        produced = true
+        return pending.removeLast()
     }
 }

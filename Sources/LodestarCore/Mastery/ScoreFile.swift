@@ -21,13 +21,41 @@ public enum ScoreFile {
         public var standard: String
         /// The level value, after converting points.
         public var value: Double
-        /// Where each field came from (keys: assessment, date, class, student, standard, score), for errors.
-        public var locations: [String: FileLocation]
+        /// Each field's column (keys: assessment, date, class, student, standard, score): one dictionary
+        /// shared by every row of a file, so millions of rows do not each carry their own.
+        public var columns: [String: FileLocation]
 
         public init(line: Int, assessment: String, date: String, classId: String, studentId: String, standard: String, value: Double,
-                    locations: [String: FileLocation]) {
+                    columns: [String: FileLocation]) {
             self.line = line; self.assessment = assessment; self.date = date; self.classId = classId; self.studentId = studentId
-            self.standard = standard; self.value = value; self.locations = locations
+            self.standard = standard; self.value = value; self.columns = columns
+        }
+
+        /// Where `field` came from, for an error.
+        public func location(_ field: String) -> FileLocation? {
+            guard var location = columns[field] else { return nil }
+            location.line = line
+            return location
+        }
+    }
+
+    /// Rows already read, handed out one at a time.
+    public struct Rows: ScoreRowSource {
+        private let rows: [Row]
+        private var position = 0
+        public let classIds: [String]
+        public let standardReferences: [String]
+
+        public init(_ rows: [Row]) {
+            self.rows = rows
+            classIds = Array(Set(rows.map(\.classId))).sorted()
+            standardReferences = Array(Set(rows.map(\.standard))).sorted()
+        }
+
+        public mutating func next() -> Row? {
+            guard position < rows.count else { return nil }
+            defer { position += 1 }
+            return rows[position]
         }
     }
 
@@ -39,6 +67,7 @@ public enum ScoreFile {
         }
         guard !table.records.isEmpty else { throw LodestarError("the file has no scores", at: FileLocation(file: fileName, line: 2)) }
         let index = Dictionary(uniqueKeysWithValues: columns.map { ($0, table.columnIndex($0)!) })
+        let fieldColumns = Dictionary(uniqueKeysWithValues: columns.map { ($0, FileLocation(file: fileName, column: index[$0]! + 1, columnName: $0)) })
         var rows: [Row] = []
         var seen: [String: Int] = [:]
         for record in table.records {
@@ -67,12 +96,18 @@ public enum ScoreFile {
             if let first = seen.updateValue(record.line, forKey: key) {
                 throw fail("student", "this student already has a score for this standard on this assessment (line \(first))")
             }
-            let locations = Dictionary(uniqueKeysWithValues: columns.map {
-                ($0, FileLocation(file: fileName, line: record.line, column: index[$0]! + 1, columnName: $0))
-            })
             rows.append(Row(line: record.line, assessment: field("assessment"), date: field("date"), classId: field("class"),
-                            studentId: field("student"), standard: field("standard"), value: value, locations: locations))
+                            studentId: field("student"), standard: field("standard"), value: value, columns: fieldColumns))
         }
         return rows
     }
+}
+
+/// Score rows read from a file one at a time, with the classes and standards they may name known
+/// before the first row, so an import can check references up front and write as it reads.
+public protocol ScoreRowSource: Sendable {
+    var classIds: [String] { get }
+    /// Standard codes or CASE identifiers.
+    var standardReferences: [String] { get }
+    mutating func next() throws(LodestarError) -> ScoreFile.Row?
 }

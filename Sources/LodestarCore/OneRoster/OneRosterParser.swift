@@ -239,9 +239,13 @@ public enum OneRosterParser {
     // MARK: - Helpers
 
     static func requireColumns(_ names: [String], in table: CSVTable) throws(LodestarError) {
-        for name in names where table.columnIndex(name) == nil {
+        try requireColumns(names, in: table.columns)
+    }
+
+    static func requireColumns(_ names: [String], in columns: CSVColumns) throws(LodestarError) {
+        for name in names where columns.index(of: name) == nil {
             throw LodestarError("the header has no “\(name)” column, which this file requires",
-                                at: FileLocation(file: table.fileName, line: 1, columnName: name))
+                                at: FileLocation(file: columns.fileName, line: 1, columnName: name))
         }
     }
 
@@ -268,17 +272,20 @@ public enum OneRosterParser {
 
     /// One record, read by column name with errors that point at the cell.
     struct Row {
-        let table: CSVTable
+        let columns: CSVColumns
         let record: CSVTable.Record
 
+        init(table: CSVTable, record: CSVTable.Record) { self.init(columns: table.columns, record: record) }
+        init(columns: CSVColumns, record: CSVTable.Record) { self.columns = columns; self.record = record }
+
         func error(_ column: String, _ message: String) -> LodestarError {
-            let index = table.columnIndex(column)
-            return LodestarError(message, at: FileLocation(file: table.fileName, line: record.line,
+            let index = columns.index(of: column)
+            return LodestarError(message, at: FileLocation(file: columns.fileName, line: record.line,
                                                            column: index.map { $0 + 1 }, columnName: column))
         }
 
         func optional(_ column: String) -> String {
-            guard let index = table.columnIndex(column) else { return "" }
+            guard let index = columns.index(of: column) else { return "" }
             return record.fields[index].trimmingSpaces()
         }
 
@@ -346,15 +353,15 @@ public enum OneRosterParser {
 
         /// Grades normalised to OneRoster codes: "2" becomes "02", "K" becomes "KG".
         func grades() -> [String] {
-            list(table.columnIndex("grades") != nil ? "grades" : "grade").map(GradeLevel.normalized)
+            list(columns.index(of: "grades") != nil ? "grades" : "grade").map(GradeLevel.normalized)
         }
 
-        func programs(_ columns: [(Int, WritableKeyPath<ProgramFlags, Bool>)]) throws(LodestarError) -> ProgramFlags? {
-            guard !columns.isEmpty else { return nil }
+        func programs(_ programColumns: [(Int, WritableKeyPath<ProgramFlags, Bool>)]) throws(LodestarError) -> ProgramFlags? {
+            guard !programColumns.isEmpty else { return nil }
             var flags = ProgramFlags()
             var any = false
-            for (index, flag) in columns {
-                if let value = try bool(table.header[index]) {
+            for (index, flag) in programColumns {
+                if let value = try bool(columns.header[index]) {
                     flags[keyPath: flag] = value
                     any = true
                 }

@@ -28,44 +28,44 @@ enum ScoreImport {
     /// - Parameter importer: who imports; teachers may import only for their own classes. Nil for the command line.
     static func run(_ bytes: [UInt8], fileName: String, importer: Viewer?, on db: any Database) async throws -> Report {
         let scale = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: db)
-        return try await write(ScoreFile.parse(bytes, fileName: fileName, scale: scale), importer: importer, on: db)
+        return try await write(ScoreFile.Rows(ScoreFile.parse(bytes, fileName: fileName, scale: scale)), importer: importer, on: db)
     }
 
-    /// Imports OneRoster `lineItems.csv` + `results.csv` (a folder's or zip's files).
+    /// Imports OneRoster `lineItems.csv` + `results.csv` (a folder's or zip's files), reading results as it writes them.
     static func runOneRoster(_ files: [String: [UInt8]], importer: Viewer?, on db: any Database) async throws -> Report {
         let scale = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: db)
-        return try await write(OneRosterResults.parse(files: files, scale: scale), importer: importer, on: db)
+        return try await write(OneRosterResults(files: files, scale: scale), importer: importer, on: db)
     }
 
-    /// Checks every reference of `rows`, then writes them in one transaction.
-    static func write(_ rows: [ScoreFile.Row], importer: Viewer?, on db: any Database) async throws -> Report {
+    /// Checks the classes and standards `source` may name, then reads and writes its rows in one transaction,
+    /// in batches; a bad row anywhere rolls everything back.
+    static func write(_ source: some ScoreRowSource, importer: Viewer?, on db: any Database) async throws -> Report {
         let sql = db.sql
-        func fail(_ row: ScoreFile.Row, _ column: String, _ message: String) -> LodestarError {
-            LodestarError(message, at: row.locations[column])
+        @Sendable func fail(_ row: ScoreFile.Row, _ column: String, _ message: String) -> LodestarError {
+            LodestarError(message, at: row.location(column))
         }
 
-        // Classes, and who may import for them.
-        let classIds = Array(Set(rows.map(\.classId))).sorted()
-        let classes = Dictionary(uniqueKeysWithValues: try await SchoolClass.query(on: db).filter(\.$id ~~ classIds).all().map { ($0.id!, $0) })
-        let roster = RosterQueries(db: sql)
-        var checked: Set<String> = []
-        for row in rows where !checked.contains(row.classId) {
-            guard let schoolClass = classes[row.classId] else { throw fail(row, "class", "no class has the sourcedId “\(row.classId)”") }
-            if let importer {
-                let teaches = try await roster.teaches(staffId: importer.id, classId: row.classId)
-                guard teaches || importer.policy.canViewStudentResults(inSchool: schoolClass.schoolId, teachesClass: false) else {
-                    throw fail(row, "class", "you may import scores only for your own classes")
-                }
+        // Classes, who may import for them, and their students.
+        var schoolOf: [String: String] = [:]
+        var enrolled: Set<String> = []
+        for start in stride(from: 0, to: source.classIds.count, by: 500) {
+            let batch = Array(source.classIds[start..<min(start + 500, source.classIds.count)])
+            for schoolClass in try await SchoolClass.query(on: db).filter(\.$id ~~ batch).all() { schoolOf[schoolClass.id!] = schoolClass.schoolId }
+            for row in try await sql.raw("SELECT class_id, user_id FROM enrollments WHERE role = 'student' AND class_id IN (\(binds: batch))").all() {
+                enrolled.insert("\(try row.decode(column: "class_id", as: String.self))|\(try row.decode(column: "user_id", as: String.self))")
             }
-            checked.insert(row.classId)
         }
-        // Students must be enrolled in the class the row names.
-        let enrolled = Set(try await sql.raw("""
-            SELECT class_id, user_id FROM enrollments WHERE role = 'student' AND class_id IN (\(binds: classIds))
-            """).all().map { "\(try $0.decode(column: "class_id", as: String.self))|\(try $0.decode(column: "user_id", as: String.self))" })
+        var refused: Set<String> = []
+        if let importer {
+            let roster = RosterQueries(db: sql)
+            for (classId, schoolId) in schoolOf {
+                let teaches = try await roster.teaches(staffId: importer.id, classId: classId)
+                if !teaches && !importer.policy.canViewStudentResults(inSchool: schoolId, teachesClass: false) { refused.insert(classId) }
+            }
+        }
         // Standards by code or identifier.
-        let references = Array(Set(rows.map(\.standard)))
         var standardIds: [String: String] = [:]
+        let references = source.standardReferences
         for start in stride(from: 0, to: references.count, by: 500) {
             let batch = Array(references[start..<min(start + 500, references.count)])
             for standard in try await Standard.query(on: db).group(.or, { $0.filter(\.$code ~~ batch).filter(\.$id ~~ batch) }).all() {
@@ -73,56 +73,63 @@ enum ScoreImport {
                 standardIds[standard.id!] = standard.id!
             }
         }
-        for row in rows {
-            guard enrolled.contains("\(row.classId)|\(row.studentId)") else {
-                throw fail(row, "student", "“\(row.studentId)” is not a student enrolled in class \(row.classId)")
-            }
-            guard standardIds[row.standard] != nil else { throw fail(row, "standard", "no standard has the code “\(row.standard)”") }
-        }
 
         // One assessment per title, date and class; the id makes a re-import update it.
         let now = Int(Date().timeIntervalSince1970)
         let enteredBy = importer?.id ?? "import"
-        var assessments: [String: (title: String, date: String, classId: String, standards: Set<String>)] = [:]
-        var scoreRows = TableRows()
-        for row in rows {
-            let id = assessmentId(classId: row.classId, date: row.date, title: row.assessment)
-            let standard = standardIds[row.standard]!
-            assessments[id, default: (row.assessment, row.date, row.classId, [])].standards.insert(standard)
-            scoreRows[Score.id(assessment: id, student: row.studentId, standard: standard)] = [
-                .text(id), .text(row.studentId), .text(standard), .double(row.value), .int(now), .text(enteredBy)]
-        }
-        let assessmentList = assessments.sorted { $0.key < $1.key }
-        let schoolOf = classes.mapValues(\.schoolId)
-        let newScores = scoreRows
-        let touchedStudents = Array(Set(rows.map(\.studentId))).sorted(), touchedStandards = Array(Set(standardIds.values))
-        let counts = try await db.writeTransaction { db in
-            for (id, assessment) in assessmentList {
-                if try await Assessment.find(id, on: db) == nil {
-                    let record = Assessment()
-                    record.id = id
-                    record.title = assessment.title
-                    record.assessedOn = assessment.date
-                    record.scaleId = MasteryStore.defaultScaleId
-                    record.schoolId = schoolOf[assessment.classId]!
-                    record.createdBy = enteredBy
-                    record.createdAt = now
-                    try await record.create(on: db)
-                }
-                let links = [("assessment_classes", "class_id", assessment.classId)] + assessment.standards.sorted().map { ("assessment_standards", "standard_id", $0) }
-                for (table, column, value) in links {
-                    try await db.sql.insert(into: table).columns("id", "assessment_id", column)
-                        .values(SQLBind("\(id)|\(value)"), SQLBind(id), SQLBind(value))
-                        .ignoringConflicts(with: ["id"]).run()
-                }
+        let classSchools = schoolOf, enrolledStudents = enrolled, standardsByReference = standardIds, refusedClasses = refused
+        return try await db.writeTransaction { db in
+            var source = source
+            var assessments: [String: (title: String, date: String, classId: String, standards: Set<String>)] = [:]
+            var batch = TableRows(), counts = SyncCounts()
+            var students: Set<String> = [], standards: Set<String> = []
+            func flush() async throws {
+                counts.add(try await scores.merge(batch, ignoring: [4, 5], on: db.sql))
+                batch.removeAll(keepingCapacity: true)
             }
-            let counts = try await scores.merge(newScores, ignoring: [4, 5], on: db.sql)
-            for start in stride(from: 0, to: touchedStudents.count, by: 1_000) {
-                try await MasteryRollup.refresh(students: Array(touchedStudents[start..<min(start + 1_000, touchedStudents.count)]),
-                                                standards: touchedStandards, on: db)
+            while let row = try source.next() {
+                guard classSchools[row.classId] != nil else { throw fail(row, "class", "no class has the sourcedId “\(row.classId)”") }
+                guard !refusedClasses.contains(row.classId) else { throw fail(row, "class", "you may import scores only for your own classes") }
+                guard enrolledStudents.contains("\(row.classId)|\(row.studentId)") else {
+                    throw fail(row, "student", "“\(row.studentId)” is not a student enrolled in class \(row.classId)")
+                }
+                guard let standard = standardsByReference[row.standard] else { throw fail(row, "standard", "no standard has the code “\(row.standard)”") }
+                let id = assessmentId(classId: row.classId, date: row.date, title: row.assessment)
+                assessments[id, default: (row.assessment, row.date, row.classId, [])].standards.insert(standard)
+                batch[Score.id(assessment: id, student: row.studentId, standard: standard)] = [
+                    .text(id), .text(row.studentId), .text(standard), .double(row.value), .int(now), .text(enteredBy)]
+                students.insert(row.studentId)
+                standards.insert(standard)
+                if batch.count >= 10_000 { try await flush() }
             }
-            return counts
+            try await flush()
+            try await saveAssessments(assessments.sorted { $0.key < $1.key }, schoolOf: classSchools, createdBy: enteredBy, at: now, on: db)
+            let touched = students.sorted(), touchedStandards = standards.sorted()
+            for start in stride(from: 0, to: touched.count, by: 1_000) {
+                try await MasteryRollup.refresh(students: Array(touched[start..<min(start + 1_000, touched.count)]), standards: touchedStandards, on: db)
+            }
+            return Report(assessments: assessments.count, scores: counts)
         }
-        return Report(assessments: assessments.count, scores: counts)
+    }
+
+    /// Creates the assessments a file's scores belong to, when new, with their class and standards.
+    private static func saveAssessments(_ assessments: [(key: String, value: (title: String, date: String, classId: String, standards: Set<String>))],
+                                        schoolOf: [String: String], createdBy: String, at now: Int, on db: any Database) async throws {
+        let records = TableSync(table: "assessments", columns: [
+            ("title", .text), ("assessed_on", .text), ("scale_id", .text), ("school_id", .text), ("created_by", .text), ("created_at", .int)])
+        var existing: Set<String> = []
+        for start in stride(from: 0, to: assessments.count, by: 500) {
+            let ids = assessments[start..<min(start + 500, assessments.count)].map(\.key)
+            existing.formUnion(try await db.sql.raw("SELECT id FROM assessments WHERE id IN (\(binds: ids))").all().map { try $0.decode(column: "id", as: String.self) })
+        }
+        let new = assessments.filter { !existing.contains($0.key) }
+        try await records.upsert(new.map { ($0.key, [.text($0.value.title), .text($0.value.date), .text(MasteryStore.defaultScaleId),
+                                                      .text(schoolOf[$0.value.classId]!), .text(createdBy), .int(now)]) }, on: db.sql)
+        let links = TableSync(table: "assessment_classes", columns: [("assessment_id", .text), ("class_id", .text)])
+        let standardLinks = TableSync(table: "assessment_standards", columns: [("assessment_id", .text), ("standard_id", .text)])
+        try await links.upsert(assessments.map { ("\($0.key)|\($0.value.classId)", [.text($0.key), .text($0.value.classId)]) }, on: db.sql)
+        try await standardLinks.upsert(assessments.flatMap { id, assessment in
+            assessment.standards.sorted().map { ("\(id)|\($0)", [.text(id), .text($0)]) }
+        }, on: db.sql)
     }
 }

@@ -8,7 +8,7 @@ struct DemoCommand: AsyncCommand {
         var size: String?
         @Option(name: "seed", help: "Seed for the generator; the same seed gives the same district. Default 1.")
         var seed: UInt64?
-        @Option(name: "export", help: "Instead of loading, write the district as a OneRoster 1.1 CSV bundle into this folder.")
+        @Option(name: "export", help: "Instead of loading, write the district into this folder: a OneRoster 1.1 CSV bundle with its scores, and its standards as CASE JSON.")
         var export: String?
         @Option(name: "through", help: "Walkthroughs and scores up to this day (YYYY-MM-DD); default today. 2027-06-04 gives the whole school year.")
         var through: String?
@@ -27,7 +27,13 @@ struct DemoCommand: AsyncCommand {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: folder).appendingPathComponent(name))
             }
             let scores = try Self.exportResults(district, seed: signature.seed ?? 1, through: try through(signature), to: folder)
-            context.console.print("Wrote the \(size.rawValue) district as OneRoster CSV to \(folder): the roster, and \(scores) scores in lineItems.csv and results.csv.")
+            var standardFiles: [String] = []
+            for package in DemoStandards.packages {
+                let name = "standards-\(package.identifier).json"
+                try Data(CASEWriter.json(package, baseURI: "https://standards.cedarvalley.example.org/case")).write(to: URL(fileURLWithPath: folder).appendingPathComponent(name))
+                standardFiles.append(name)
+            }
+            context.console.print("Wrote the \(size.rawValue) district to \(folder): the roster as OneRoster CSV, \(scores) scores in lineItems.csv and results.csv, and its standards as CASE JSON (\(standardFiles.joined(separator: ", "))).")
             return
         }
         let through = try through(signature)

@@ -35,6 +35,10 @@ struct SyncCounts: Sendable, Equatable, Codable {
     var updated = 0
     var unchanged = 0
     var deleted = 0
+
+    mutating func add(_ other: SyncCounts) {
+        created += other.created; updated += other.updated; unchanged += other.unchanged; deleted += other.deleted
+    }
 }
 
 /// Brings one table from its current rows to the desired rows with as few statements as possible:
