@@ -19,4 +19,19 @@ extension Database {
     }
 
     var sql: any SQLDatabase { self as! any SQLDatabase }
+
+    /// Runs a bulk write with a 256 MB SQLite page cache on this connection (use the transaction's `db`),
+    /// then restores the default 2 MB: millions of index entries would otherwise spill pages to the log constantly.
+    func withBulkPageCache<T: Sendable>(_ work: () async throws -> T) async throws -> T {
+        guard sql.dialect.name == "sqlite" else { return try await work() }
+        try await sql.raw("PRAGMA cache_size = -262144").run()
+        do {
+            let result = try await work()
+            try await sql.raw("PRAGMA cache_size = -2000").run()
+            return result
+        } catch {
+            try? await sql.raw("PRAGMA cache_size = -2000").run()
+            throw error
+        }
+    }
 }

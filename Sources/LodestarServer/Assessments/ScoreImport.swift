@@ -78,14 +78,15 @@ enum ScoreImport {
         let now = Int(Date().timeIntervalSince1970)
         let enteredBy = importer?.id ?? "import"
         let classSchools = schoolOf, enrolledStudents = enrolled, standardsByReference = standardIds, refusedClasses = refused
-        return try await db.writeTransaction { db in
+        return try await db.writeTransaction { db in try await db.withBulkPageCache {
             var source = source
             var assessments: [String: (title: String, date: String, classId: String, standards: Set<String>)] = [:]
-            var batch = TableRows(), counts = SyncCounts()
+            var batch = TableRows(), batchAssessments: Set<String> = [], counts = SyncCounts()
             var students: Set<String> = [], standards: Set<String> = []
             func flush() async throws {
-                counts.add(try await scores.merge(batch, ignoring: [4, 5], on: db.sql))
+                counts.add(try await scores.merge(batch, ignoring: [4, 5], storedBy: ("assessment_id", batchAssessments.sorted()), on: db.sql))
                 batch.removeAll(keepingCapacity: true)
+                batchAssessments.removeAll(keepingCapacity: true)
             }
             while let row = try source.next() {
                 guard classSchools[row.classId] != nil else { throw fail(row, "class", "no class has the sourcedId “\(row.classId)”") }
@@ -98,6 +99,7 @@ enum ScoreImport {
                 assessments[id, default: (row.assessment, row.date, row.classId, [])].standards.insert(standard)
                 batch[Score.id(assessment: id, student: row.studentId, standard: standard)] = [
                     .text(id), .text(row.studentId), .text(standard), .double(row.value), .int(now), .text(enteredBy)]
+                batchAssessments.insert(id)
                 students.insert(row.studentId)
                 standards.insert(standard)
                 if batch.count >= 10_000 { try await flush() }
@@ -109,7 +111,7 @@ enum ScoreImport {
                 try await MasteryRollup.refresh(students: Array(touched[start..<min(start + 1_000, touched.count)]), standards: touchedStandards, on: db)
             }
             return Report(assessments: assessments.count, scores: counts)
-        }
+        } }
     }
 
     /// Creates the assessments a file's scores belong to, when new, with their class and standards.

@@ -55,11 +55,16 @@ struct TableSync: Sendable {
     /// Loads the rows this sync owns, or only those with the given ids.
     func load(_ db: any SQLDatabase, ids: [String]? = nil) async throws -> TableRows {
         guard let ids else { return try await load(db, condition: nil, binds: []) }
-        var result = TableRows(minimumCapacity: ids.count)
-        for start in stride(from: 0, to: ids.count, by: 500) {
-            let batch = Array(ids[start..<min(start + 500, ids.count)])
+        return try await load(db, where: "id", in: ids)
+    }
+
+    /// Loads the rows whose `column` has one of `values`, 500 values per query.
+    func load(_ db: any SQLDatabase, where column: String, in values: [String]) async throws -> TableRows {
+        var result = TableRows(minimumCapacity: values.count)
+        for start in stride(from: 0, to: values.count, by: 500) {
+            let batch = Array(values[start..<min(start + 500, values.count)])
             let placeholders = Array(repeating: "?", count: batch.count).joined(separator: ", ")
-            result.merge(try await load(db, condition: "id IN (\(placeholders))", binds: batch)) { _, new in new }
+            result.merge(try await load(db, condition: "\(column) IN (\(placeholders))", binds: batch)) { _, new in new }
         }
         return result
     }
@@ -102,9 +107,13 @@ struct TableSync: Sendable {
     /// Creates or updates `rows` and leaves every other row alone: for data added beside what
     /// people entered, such as the demo district's walkthroughs.
     /// Cells at the `ignoring` positions (such as "entered at") do not count as a change.
+    /// `storedBy` finds the stored rows by another indexed column (such as a score's assessment), which
+    /// takes far fewer lookups than one per id when many rows share a value.
     @discardableResult
-    func merge(_ rows: TableRows, ignoring: Set<Int> = [], on db: any SQLDatabase) async throws -> SyncCounts {
-        var current = try await load(db, ids: Array(rows.keys))
+    func merge(_ rows: TableRows, ignoring: Set<Int> = [], storedBy: (column: String, values: [String])? = nil,
+               on db: any SQLDatabase) async throws -> SyncCounts {
+        var current = if let storedBy { try await load(db, where: storedBy.column, in: storedBy.values).filter { rows[$0.key] != nil } }
+            else { try await load(db, ids: Array(rows.keys)) }
         if !ignoring.isEmpty {
             // Rows that differ only in ignored cells count as unchanged: keep their stored cells.
             var desired = rows
