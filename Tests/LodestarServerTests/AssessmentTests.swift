@@ -58,6 +58,9 @@ struct AssessmentTests {
             let tracker = try await teacher.get("/classes/\(f.classId)/mastery")
             #expect(tracker.status == .ok)
             #expect(tracker.body.string.contains("<span class=\"cell-value\">2.5</span> <span class=\"cell-level\">Approaching</span>"))
+            let csv = try await teacher.get("/classes/\(f.classId)/mastery.csv")
+            #expect(csv.headers.contentType?.subType == "csv")
+            #expect(csv.body.string.split(whereSeparator: \.isNewline).contains { $0.hasPrefix("\(student),") && $0.hasSuffix(",3,2.53,Approaching") })
             // The school switches to "most recent": the cell follows.
             try await MasteryStore.setMethod(.mostRecent, for: "school-1", on: app.db)
             #expect(try await teacher.get("/classes/\(f.classId)/mastery").body.string.contains("<span class=\"cell-value\">3</span> <span class=\"cell-level\">Meets</span>"))
@@ -135,6 +138,7 @@ struct AssessmentTests {
             try await colleague.signIn(f.people.email(.teacherLeader))
             #expect(try await colleague.get("/assessments/\(assessment)").status == .forbidden)
             #expect(try await colleague.get("/classes/\(f.classId)/mastery").status == .forbidden)
+            #expect(try await colleague.get("/classes/\(f.classId)/mastery.csv").status == .forbidden)
             #expect(try await score(colleague, assessment, student: f.students[0], standard: standard, value: 3).status == .forbidden)
 
             let principal = TestClient(app)

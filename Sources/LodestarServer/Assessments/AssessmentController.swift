@@ -16,6 +16,7 @@ struct AssessmentController: RouteCollection {
         routes.get("assessments", ":id", use: grid)
         routes.on(.PUT, "api", "assessments", ":id", "scores", body: .collect(maxSize: "64kb"), use: saveScore)
         routes.get("classes", ":classId", "mastery", use: tracker)
+        routes.get("classes", ":classId", "mastery.csv", use: trackerCSV)
         routes.get("classes", ":classId", "mastery", ":studentId", ":standardId", use: evidence)
     }
 
@@ -296,33 +297,67 @@ struct AssessmentController: RouteCollection {
     }
 
     func tracker(req: Request) async throws -> View {
-        let viewer = try await req.viewer()
-        let (schoolClass, teaches) = try await visibleClass(req, viewer)
-        try await req.audit("viewed class mastery", subject: schoolClass.id!)
-        let queries = AssessmentQueries(db: req.db)
-        let standards = try await queries.standardsAssessed(inClass: schoolClass.id!)
-        let students = try await queries.students(inClasses: [schoolClass.id!])
-        let method = try await MasteryStore.method(forSchool: schoolClass.schoolId, on: req.db)
-        let book = try await ScaleBook.load(on: req.db)
-        let scale = book.fallback
-        let evidence = try await queries.evidence(students: students.map(\.id), standards: standards.map(\.id))
-        let grouped = Dictionary(grouping: evidence) { "\($0.studentId)|\($0.standardId)" }
-        let rows = students.map { student in
-            TrackerPage.Row(studentId: student.id, name: student.name, cells: standards.map { standard in
-                let scores = grouped["\(student.id)|\(standard.id)"] ?? []
-                let (result, scale) = book.mastery(scores, by: method)
+        let tracker = try await Tracker.load(req, audit: "viewed class mastery")
+        let scale = tracker.book.fallback
+        let rows = tracker.students.map { student in
+            TrackerPage.Row(studentId: student.id, name: student.name, cells: tracker.standards.map { standard in
+                let (result, scale, count) = tracker.mastery(student: student.id, standard: standard.id)
                 let shown = MasteryDisplay(result, on: scale)
-                return .init(standardId: standard.id, text: shown.text, level: shown.level, css: shown.css, count: scores.count)
+                return .init(standardId: standard.id, text: shown.text, level: shown.level, css: shown.css, count: count)
             })
         }
         return try await req.view.render("assessments/tracker", TrackerPage(
-            page: PageContext(request: req, title: "Mastery: \(schoolClass.title)"), classId: schoolClass.id!, classTitle: schoolClass.title,
-            method: method.label, standards: standards, rows: rows,
+            page: PageContext(request: req, title: "Mastery: \(tracker.schoolClass.title)"), classId: tracker.schoolClass.id!, classTitle: tracker.schoolClass.title,
+            method: tracker.method.label, standards: tracker.standards, rows: rows,
             legend: scale.levels.enumerated().map { .init(name: $1.name, css: MasteryDisplay.css(levelIndex: $0, of: scale.levels.count)) },
-            canCreate: teaches))
+            canCreate: tracker.teaches))
     }
 
-    private func visibleClass(_ req: Request, _ viewer: Viewer) async throws -> (SchoolClass, Bool) {
+    /// The tracker as CSV: one row per student and standard, with the mastery value to two decimals.
+    func trackerCSV(req: Request) async throws -> Response {
+        let tracker = try await Tracker.load(req, audit: "exported class mastery")
+        var csv = CSVWriter(header: ["student_id", "student", "standard", "scores", "mastery", "level"])
+        for student in tracker.students {
+            for standard in tracker.standards {
+                let (result, scale, count) = tracker.mastery(student: student.id, standard: standard.id)
+                csv.append([student.id, student.name, standard.code, String(count), result.value.map { String(format: "%.2f", $0) } ?? "",
+                            MasteryDisplay(result, on: scale).level])
+            }
+        }
+        return Response.csv(csv, named: "mastery-\(tracker.schoolClass.id!).csv")
+    }
+
+    /// A class's students, the standards assessed in it, and every score behind each cell, for the tracker and its CSV.
+    private struct Tracker {
+        let schoolClass: SchoolClass
+        let teaches: Bool
+        let standards: [AssessmentQueries.StandardRef]
+        let students: [AssessmentQueries.Student]
+        let method: MasteryMethod
+        let book: ScaleBook
+        let scores: [String: [AssessmentQueries.Evidence]]
+
+        static func load(_ req: Request, audit action: String) async throws -> Tracker {
+            let viewer = try await req.viewer()
+            let (schoolClass, teaches) = try await AssessmentController.visibleClass(req, viewer)
+            try await req.audit(action, subject: schoolClass.id!)
+            let queries = AssessmentQueries(db: req.db)
+            let standards = try await queries.standardsAssessed(inClass: schoolClass.id!)
+            let students = try await queries.students(inClasses: [schoolClass.id!])
+            let evidence = try await queries.evidence(students: students.map(\.id), standards: standards.map(\.id))
+            return Tracker(schoolClass: schoolClass, teaches: teaches, standards: standards, students: students,
+                           method: try await MasteryStore.method(forSchool: schoolClass.schoolId, on: req.db), book: try await ScaleBook.load(on: req.db),
+                           scores: Dictionary(grouping: evidence) { "\($0.studentId)|\($0.standardId)" })
+        }
+
+        func mastery(student: String, standard: String) -> (MasteryMethod.Result, ProficiencyScale, Int) {
+            let scores = self.scores["\(student)|\(standard)"] ?? []
+            let (result, scale) = book.mastery(scores, by: method)
+            return (result, scale, scores.count)
+        }
+    }
+
+    private static func visibleClass(_ req: Request, _ viewer: Viewer) async throws -> (SchoolClass, Bool) {
         guard let schoolClass = try await SchoolClass.find(try req.parameters.require("classId"), on: req.db) else { throw Abort(.notFound) }
         let teaches = try await RosterQueries(db: req.db.sql).teaches(staffId: viewer.id, classId: schoolClass.id!)
         try req.require(viewer.policy.canViewStudentResults(inSchool: schoolClass.schoolId, teachesClass: teaches))
@@ -344,7 +379,7 @@ struct AssessmentController: RouteCollection {
 
     func evidence(req: Request) async throws -> View {
         let viewer = try await req.viewer()
-        let (schoolClass, _) = try await visibleClass(req, viewer)
+        let (schoolClass, _) = try await Self.visibleClass(req, viewer)
         let studentId = try req.parameters.require("studentId"), standardId = try req.parameters.require("standardId")
         let queries = AssessmentQueries(db: req.db)
         guard let student = try await queries.students(inClasses: [schoolClass.id!]).first(where: { $0.id == studentId }),
