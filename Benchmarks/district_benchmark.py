@@ -1,0 +1,582 @@
+#!/usr/bin/env python3
+"""The large-district benchmark: Lodestar beside sqlite3 and DuckDB on the same data, in one run.
+
+Run after a release build (see BENCHMARKS.md):
+
+    swift build -c release --product lodestar
+    python3 Benchmarks/district_benchmark.py
+
+It prints a table with ratios. Nothing here is a pass/fail test, except the DuckDB cross-check:
+the five dashboards' numbers must equal DuckDB's, computed from the raw rows, or the run fails.
+"""
+import argparse
+import http.cookiejar
+import json
+import math
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PASSWORD = "lodestar-demo"
+DISTRICT_LEADER = "angela.brooks@cedarvalley.example.org"
+PRINCIPAL = "jada.green@cedarvalley.example.org"
+SCHOOL = "school-1"
+TIME_ZONE = "America/New_York"
+MINIMUM_GROUP = 10
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def run(command, env=None, quiet=True):
+    """Runs a command, returns its wall time in seconds; stops the benchmark if it fails."""
+    start = time.perf_counter()
+    result = subprocess.run(command, env={**os.environ, **(env or {})}, capture_output=quiet, text=True)
+    if result.returncode != 0:
+        sys.exit(f"failed: {' '.join(command)}\n{result.stdout}\n{result.stderr}")
+    return time.perf_counter() - start
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
+
+
+def whole_percent(numerator, denominator):
+    """As Lodestar shows a share: a whole percentage, halves away from zero."""
+    return math.floor(numerator * 100 / denominator + 0.5)
+
+
+# MARK: - Lodestar over HTTP
+
+class Client:
+    def __init__(self, base):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path):
+        with self.opener.open(self.base + path) as response:
+            return response.read().decode()
+
+    def sign_in(self, email):
+        token = re.search(r'name="_csrf" value="([^"]+)"', self.get("/signin")).group(1)
+        form = urllib.parse.urlencode({"_csrf": token, "identifier": email, "password": PASSWORD}).encode()
+        self.opener.open(self.base + "/signin", form).read()
+        page = self.get("/")
+        self.csrf = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
+        self.cookie = "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+    def csv(self, path):
+        lines = self.get(path).splitlines()
+        import csv as csvmodule
+        rows = list(csvmodule.reader(lines))
+        return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+
+class Server:
+    def __init__(self, binary, database, port):
+        self.port = port
+        self.log = open(database + ".serve.log", "w")
+        self.process = subprocess.Popen([binary, "serve", "--hostname", "127.0.0.1", "--port", str(port)],
+                                        env={**os.environ, "DATABASE_PATH": database, "LOG_LEVEL": "error"},
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        for _ in range(600):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.5)
+        sys.exit("the server did not start; see " + self.log.name)
+
+    def peak_memory_mb(self):
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+
+    def stop(self):
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(timeout=60)
+
+
+def time_requests(fetch, count):
+    for _ in range(3):
+        fetch()
+    times = []
+    for _ in range(count):
+        start = time.perf_counter()
+        fetch()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+# MARK: - DuckDB: the same numbers from the raw rows
+
+def load_duckdb(database, folder):
+    """Copies the tables the dashboards read from Lodestar's SQLite file into DuckDB, via CSV (not timed)."""
+    import duckdb
+    os.makedirs(folder, exist_ok=True)
+    tables = {
+        "walkthroughs": "SELECT id, framework_id, teacher_id, school_id, observed_at, shared_at FROM walkthroughs",
+        "indicator_marks": "SELECT walkthrough_id, indicator_key, mark FROM indicator_marks",
+        "feedback_replies": "SELECT walkthrough_id, author_id FROM feedback_replies",
+        "role_grants": "SELECT staff_id, role, school_id FROM role_grants",
+        "orgs": "SELECT id, name FROM orgs",
+        "students": "SELECT id, school_id, sex, race_ethnicity, english_learner, special_education, section_504, economically_disadvantaged, gifted FROM students",
+        "enrollments": "SELECT class_id, user_id, role FROM enrollments",
+        "standards": "SELECT id, code FROM standards",
+        "assessments": "SELECT id, assessed_on FROM assessments",
+        "assessment_classes": "SELECT assessment_id, class_id FROM assessment_classes",
+        "assessment_standards": "SELECT assessment_id, standard_id FROM assessment_standards",
+        "scores": "SELECT id, assessment_id, student_id, standard_id, value, entered_at FROM scores",
+    }
+    source = sqlite3.connect(database)
+    for name, query in tables.items():
+        path = os.path.join(folder, name + ".csv")
+        with open(path, "w") as out:
+            subprocess.run(["sqlite3", "-csv", "-header", database, query + ";"], stdout=out, check=True)
+    settings = source.execute("SELECT count(*) FROM mastery_settings").fetchone()[0]
+    if settings:
+        sys.exit("the cross-check computes the default mastery method (decaying average 0.65); this database sets others")
+    frameworks = source.execute("SELECT id, definition FROM frameworks").fetchall()
+    source.close()
+    db = duckdb.connect()
+    db.execute("SET threads TO 2")
+    for name in tables:
+        db.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv('{os.path.join(folder, name + '.csv')}', header = true, nullstr = '')")
+    db.execute("CREATE TABLE framework_indicators (framework_id VARCHAR, key VARCHAR, name VARCHAR)")
+    for framework_id, definition in frameworks:
+        framework = json.loads(definition)["framework"]
+        if framework["scale"].get("type") != "observation":
+            sys.exit(f"the cross-check knows the observed / not observed scale only; {framework_id} uses another")
+        for domain in framework["domains"]:
+            for indicator in domain["indicators"]:
+                db.execute("INSERT INTO framework_indicators VALUES (?, ?, ?)", [framework_id, indicator["key"], indicator["shortName"]])
+    # Each student's groups, as Lodestar labels them.
+    flags = {"english_learner": "English learners", "special_education": "Special education (IEP)", "section_504": "Section 504",
+             "economically_disadvantaged": "Economically disadvantaged", "gifted": "Gifted"}
+    parts = ["SELECT id AS student_id, CASE WHEN race_ethnicity = 'Not reported' THEN 'Race and ethnicity not reported' ELSE race_ethnicity END AS label FROM students",
+             "SELECT id, CASE sex WHEN 'female' THEN 'Female' WHEN 'male' THEN 'Male' ELSE upper(sex[1]) || sex[2:] END FROM students WHERE sex <> ''"]
+    parts += [f"SELECT id, '{label}' FROM students WHERE {column} = 1" for column, label in flags.items()]
+    db.execute("CREATE TABLE student_groups AS " + " UNION ALL ".join(parts))
+    return db
+
+
+# Each student's running decaying average (D1 = x1, Dk = 0.35 Dk-1 + 0.65 xk) after every score, in
+# attempt order (date given, then entry time), in closed form: Dk = 0.35^k * sum(c_j x_j).
+STANDINGS = """
+    WITH ordered AS (
+        SELECT sc.student_id, sc.standard_id, a.assessed_on, sc.value,
+               row_number() OVER (PARTITION BY sc.student_id, sc.standard_id ORDER BY a.assessed_on, sc.entered_at, sc.id) AS k
+        FROM scores sc JOIN assessments a ON a.id = sc.assessment_id {where}
+    )
+    SELECT student_id, standard_id, assessed_on, k,
+           pow(0.35, k) * sum(CASE WHEN k = 1 THEN value / 0.35 ELSE 0.65 * value * pow(0.35, -k) END)
+               OVER (PARTITION BY student_id, standard_id ORDER BY k) AS mastery,
+           count(*) OVER (PARTITION BY student_id, standard_id) AS attempts
+    FROM ordered
+"""
+
+
+def duck_practice(db):
+    rows = db.execute(f"""
+        WITH visits AS (
+            SELECT id, framework_id, strftime(to_timestamp(observed_at) AT TIME ZONE '{TIME_ZONE}', '%Y-%m') AS month FROM walkthroughs
+        )
+        SELECT fi.name, v.month, count(*) AS visits, count(*) FILTER (WHERE m.mark = 'observed') AS seen
+        FROM visits v JOIN framework_indicators fi ON fi.framework_id = v.framework_id
+        LEFT JOIN indicator_marks m ON m.walkthrough_id = v.id AND m.indicator_key = fi.key
+        WHERE m.mark IS NULL OR m.mark <> 'not_applicable'
+        GROUP BY 1, 2
+    """).fetchall()
+    return {(name, month): (visits, seen) for name, month, visits, seen in rows}
+
+
+def duck_mastery_as_of(db, month, school=None):
+    """Students with a result and at or above mastery per standard and group, as of the end of `month`."""
+    where = f"WHERE a.assessed_on < DATE '{next_month(month)}-01'"
+    school_filter = f"AND st.school_id = '{school}'" if school else ""
+    rows = db.execute(f"""
+        WITH standings AS ({STANDINGS.format(where=where)}),
+        latest AS (SELECT student_id, standard_id, mastery FROM standings WHERE k = attempts),
+        pairs AS (
+            SELECT l.student_id, l.standard_id, l.mastery >= 3 - 1e-9 AS reached
+            FROM latest l JOIN students st ON st.id = l.student_id {school_filter}
+        )
+        SELECT s.code, 'All students' AS label, count(*), count(*) FILTER (WHERE reached) FROM pairs p JOIN standards s ON s.id = p.standard_id GROUP BY 1
+        UNION ALL
+        SELECT s.code, g.label, count(*), count(*) FILTER (WHERE reached)
+        FROM pairs p JOIN standards s ON s.id = p.standard_id JOIN student_groups g ON g.student_id = p.student_id GROUP BY 1, 2
+    """).fetchall()
+    return {(code, label): (students, reached) for code, label, students, reached in rows}
+
+
+def duck_learning(db, school, months):
+    rows = db.execute(f"""
+        WITH standings AS ({STANDINGS.format(where='')}),
+        monthly AS (
+            SELECT student_id, standard_id, strftime(assessed_on::DATE, '%Y-%m') AS month, arg_max(mastery, k) AS mastery
+            FROM standings GROUP BY 1, 2, 3
+        ),
+        months(month) AS (SELECT unnest(?::VARCHAR[])),
+        as_of AS (
+            SELECT m.month, p.standard_id, p.student_id, arg_max(p.mastery, p.month) AS mastery
+            FROM months m JOIN monthly p ON p.month <= m.month
+            JOIN students st ON st.id = p.student_id AND st.school_id = ?
+            GROUP BY 1, 2, 3
+        )
+        SELECT s.code, a.month, count(*), count(*) FILTER (WHERE a.mastery >= 3 - 1e-9)
+        FROM as_of a JOIN standards s ON s.id = a.standard_id GROUP BY 1, 2
+    """, [months, school]).fetchall()
+    return {(code, month): (students, reached) for code, month, students, reached in rows}
+
+
+def duck_tracker(db, class_id):
+    rows = db.execute(f"""
+        WITH class_standards AS (
+            SELECT DISTINCT ast.standard_id FROM assessment_classes ac JOIN assessment_standards ast ON ast.assessment_id = ac.assessment_id
+            WHERE ac.class_id = ?
+        ),
+        class_students AS (SELECT DISTINCT user_id AS student_id FROM enrollments WHERE class_id = ? AND role = 'student'),
+        standings AS ({STANDINGS.format(where="WHERE sc.student_id IN (SELECT student_id FROM class_students) AND sc.standard_id IN (SELECT standard_id FROM class_standards)")})
+        SELECT cs.student_id, s.code, coalesce(max(st.attempts), 0), arg_max(st.mastery, st.k)
+        FROM class_students cs CROSS JOIN class_standards c JOIN standards s ON s.id = c.standard_id
+        LEFT JOIN standings st ON st.student_id = cs.student_id AND st.standard_id = c.standard_id
+        GROUP BY 1, 2
+    """, [class_id, class_id]).fetchall()
+    return {(student, code): (attempts, mastery) for student, code, attempts, mastery in rows}
+
+
+def duck_feedback(db, now):
+    rows = db.execute("""
+        WITH recent AS (
+            SELECT w.school_id, w.teacher_id, w.observed_at, w.shared_at,
+                   EXISTS (SELECT 1 FROM feedback_replies r WHERE r.walkthrough_id = w.id AND r.author_id = w.teacher_id) AS replied
+            FROM walkthroughs w WHERE w.observed_at BETWEEN ? AND ?
+        ),
+        teachers AS (SELECT DISTINCT school_id, staff_id FROM role_grants WHERE role = 'teacher' AND school_id IS NOT NULL),
+        loops AS (
+            SELECT school_id, count(*) AS visits,
+                   median(greatest(0, (shared_at - observed_at) / 3600.0)) FILTER (WHERE shared_at IS NOT NULL) AS median_hours,
+                   count(*) FILTER (WHERE shared_at IS NOT NULL) AS shared,
+                   count(*) FILTER (WHERE shared_at IS NOT NULL AND (shared_at - observed_at) <= 86400) AS within_a_day,
+                   count(*) FILTER (WHERE shared_at IS NOT NULL AND replied) AS replied
+            FROM recent GROUP BY 1
+        ),
+        visited AS (
+            SELECT t.school_id, count(DISTINCT r.teacher_id) AS visited FROM recent r JOIN teachers t ON t.school_id = r.school_id AND t.staff_id = r.teacher_id GROUP BY 1
+        ),
+        staff AS (SELECT school_id, count(*) AS teachers FROM teachers GROUP BY 1)
+        SELECT o.name, coalesce(l.visits, 0), coalesce(s.teachers, 0), coalesce(v.visited, 0), l.median_hours, l.shared, l.within_a_day, l.replied
+        FROM orgs o LEFT JOIN loops l ON l.school_id = o.id LEFT JOIN staff s ON s.school_id = o.id LEFT JOIN visited v ON v.school_id = o.id
+        WHERE l.visits IS NOT NULL OR s.teachers IS NOT NULL
+    """, [now - 30 * 86400, now]).fetchall()
+    return {row[0]: row[1:] for row in rows}
+
+
+def next_month(month):
+    year, number = map(int, month.split("-"))
+    return f"{year + number // 12}-{number % 12 + 1:02d}"
+
+
+MONTHS = {name: number for number, name in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
+
+
+# MARK: - The checks: Lodestar's CSV against DuckDB
+
+class Mismatch(Exception):
+    pass
+
+
+def expect(condition, message):
+    if not condition:
+        raise Mismatch(message)
+
+
+def check_practice(rows, duck):
+    checked = 0
+    totals = {}
+    for row in rows:
+        if row["month"] == "All":
+            continue
+        name, month = row["practice"], row["month"]
+        key = (name, f"20{month[-2:]}-{MONTHS[month[:3]]:02d}")
+        visits, seen = duck.get(key, (0, 0))
+        expect((int(row["visits"]), int(row["seen"])) == (visits, seen), f"practice {key}: Lodestar {row['visits']}/{row['seen']}, DuckDB {visits}/{seen}")
+        expect(int(row["share_percent"]) == whole_percent(seen, visits), f"practice {key}: share {row['share_percent']}")
+        total = totals.setdefault(name, [0, 0])
+        total[0] += visits
+        total[1] += seen
+        checked += 1
+    for row in rows:
+        if row["month"] == "All":
+            expect([int(row["visits"]), int(row["seen"])] == totals[row["practice"]], f"practice {row['practice']} for all months")
+            checked += 1
+    return checked
+
+
+def check_equity(rows, duck):
+    for row in rows:
+        students, reached = duck[(row["standard"], row["group"])]
+        all_students, all_reached = duck[(row["standard"], "All students")]
+        expect(int(row["students"]) == students, f"equity {row['standard']} {row['group']}: {row['students']} students, DuckDB {students}")
+        expect(int(row["at_or_above_percent"]) == whole_percent(reached, students), f"equity {row['standard']} {row['group']}: share")
+        gap = (reached / students - all_reached / all_students) * 100
+        shown = math.floor(abs(gap) + 0.5) * (1 if gap >= 0 else -1)
+        expect(int(row["gap_to_all_points"]) == shown, f"equity {row['standard']} {row['group']}: gap {row['gap_to_all_points']}, DuckDB {gap:.2f}")
+        expect(students >= MINIMUM_GROUP, f"equity {row['standard']} {row['group']}: a group of {students} is shown")
+    return len(rows)
+
+
+def check_learning(rows, duck):
+    shown = {(row["standard"], row["month"]): row for row in rows}
+    for key, (students, reached) in duck.items():
+        expect(key in shown, f"learning {key}: DuckDB has {students} students, Lodestar shows no row")
+        row = shown[key]
+        if students < MINIMUM_GROUP:
+            expect(row["students"] == "" and row["at_or_above_percent"] == "", f"learning {key}: {students} students are not hidden")
+        else:
+            expect((int(row["students"]), int(row["at_or_above_percent"])) == (students, whole_percent(reached, students)),
+                   f"learning {key}: Lodestar {row['students']} / {row['at_or_above_percent']}%, DuckDB {students} / {whole_percent(reached, students)}%")
+    expect(len(shown) == len(duck), f"learning: Lodestar shows {len(shown)} rows, DuckDB has {len(duck)}")
+    return len(rows)
+
+
+def check_tracker(rows, duck):
+    expect(len(rows) == len(duck), f"tracker: Lodestar {len(rows)} cells, DuckDB {len(duck)}")
+    for row in rows:
+        attempts, mastery = duck[(row["student_id"], row["standard"])]
+        expect(int(row["scores"]) == attempts, f"tracker {row['student_id']} {row['standard']}: {row['scores']} scores, DuckDB {attempts}")
+        if attempts:
+            expect(abs(float(row["mastery"]) - mastery) < 0.0051, f"tracker {row['student_id']} {row['standard']}: {row['mastery']}, DuckDB {mastery:.4f}")
+        else:
+            expect(row["mastery"] == "", f"tracker {row['student_id']} {row['standard']}: a value without scores")
+    return len(rows)
+
+
+def check_feedback(rows, duck):
+    for row in rows:
+        visits, teachers, visited, median_hours, shared, within, replied = duck[row["school"]]
+        expect((int(row["visits_30_days"]), int(row["teachers"]), int(row["teachers_visited"])) == (visits, teachers, visited),
+               f"coverage {row['school']}: Lodestar {row['visits_30_days']}/{row['teachers']}/{row['teachers_visited']}, DuckDB {visits}/{teachers}/{visited}")
+        if shared:
+            expect(abs(float(row["median_hours_to_feedback"]) - median_hours) < 0.051, f"coverage {row['school']}: median hours")
+            expect(int(row["shared_within_a_day_percent"]) == whole_percent(within, shared), f"coverage {row['school']}: within a day")
+            expect(int(row["reply_rate_percent"]) == whole_percent(replied, shared), f"coverage {row['school']}: reply rate")
+    expect(len(rows) == len(duck), f"coverage: Lodestar lists {len(rows)} schools, DuckDB {len(duck)}")
+    return len(rows)
+
+
+# MARK: - Walkthroughs under load (wrk)
+
+WRK_SCRIPT = """
+local run = "%(run)s"
+local teachers = {%(teachers)s}
+local marks = "%(marks)s"
+local observed = %(observed)d
+local counter = 0
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+function init(args)
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Cookie"] = "%(cookie)s"
+  wrk.headers["X-CSRF-Token"] = "%(csrf)s"
+end
+function request()
+  counter = counter + 1
+  local id = string.format("%%s-%%04x-4000-8000-%%012x", run, tid, counter)
+  local teacher = teachers[(counter %% #teachers) + 1]
+  local body = '{"id":"' .. id .. '","teacherId":"' .. teacher .. '","visitType":"informal","announced":false,"observedAt":' .. (observed - counter %% 3600) ..
+    ',"marks":' .. marks .. ',"notes":[],"glow":"Students explained their thinking to a partner.","grow":"","question":"What did you notice?","share":true}'
+  return wrk.format(nil, nil, nil, body)
+end
+"""
+
+
+def walkthrough_load(base, client, database, seconds, work):
+    source = sqlite3.connect(database)
+    teachers = [row[0] for row in source.execute("SELECT staff_id FROM role_grants WHERE role = 'teacher' AND school_id = ? ORDER BY staff_id", [SCHOOL])]
+    framework_id = source.execute("SELECT framework_id FROM walkthroughs ORDER BY created_at DESC LIMIT 1").fetchone()[0]
+    keys = [row[0] for row in source.execute("SELECT DISTINCT indicator_key FROM indicator_marks WHERE walkthrough_id IN (SELECT id FROM walkthroughs WHERE framework_id = ? LIMIT 50)", [framework_id])]
+    before = source.execute("SELECT count(*) FROM walkthroughs").fetchone()[0]
+    source.close()
+    marks = json.dumps([{"indicator": key, "mark": random.Random(i).choice(["observed", "not_observed"]), "lookFors": []} for i, key in enumerate(sorted(keys))])
+    script = os.path.join(work, "walkthroughs.lua")
+    with open(script, "w") as out:
+        out.write(WRK_SCRIPT % {"run": f"{random.getrandbits(32):08x}", "teachers": ",".join(f'"{t}"' for t in teachers),
+                                "marks": marks.replace('"', '\\"'), "observed": int(time.time()) - 3600,
+                                "cookie": client.cookie, "csrf": client.csrf})
+    output = subprocess.run(["wrk", "-t2", "-c64", f"-d{seconds}s", "--latency", "-s", script, base + "/api/walkthroughs"],
+                            capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", output)
+    p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    source = sqlite3.connect(database)
+    saved = source.execute("SELECT count(*) FROM walkthroughs").fetchone()[0] - before
+    source.close()
+    total = int(re.search(r"(\d+) requests in", output).group(1))
+    return rate, p99_ms, int(errors.group(1)) if errors else 0, total, saved
+
+
+# MARK: - The run
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", default="large", choices=["small", "medium", "large"])
+    parser.add_argument("--through", default="2026-11-20", help="the demo's data up to this day (fixed, so runs compare)")
+    parser.add_argument("--work", default=os.path.join(ROOT, ".build-benchmark"), help="folder for the databases and files")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per dashboard")
+    parser.add_argument("--wrk-seconds", type=int, default=20)
+    parser.add_argument("--port", type=int, default=8099)
+    parser.add_argument("--reuse", action="store_true", help="keep the demo database of an earlier run")
+    args = parser.parse_args()
+    binary = os.path.join(ROOT, ".build", "release", "lodestar")
+    if not os.path.exists(binary):
+        sys.exit("build first: swift build -c release --product lodestar")
+    for tool in ["sqlite3", "wrk"]:
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is needed: apt-get install {tool}")
+    import duckdb
+    os.makedirs(args.work, exist_ok=True)
+    results = {}
+
+    # 1. The district as files, then the import of its results beside sqlite3's own .import.
+    export = os.path.join(args.work, "export")
+    log(f"Writing the {args.size} district as files …")
+    shutil.rmtree(export, ignore_errors=True)
+    run([binary, "demo", "--size", args.size, "--export", export, "--through", args.through])
+    roster = os.path.join(args.work, "roster")
+    shutil.rmtree(roster, ignore_errors=True)
+    os.makedirs(roster)
+    for name in os.listdir(export):
+        if name.endswith(".csv") and name not in ("lineItems.csv", "results.csv"):
+            shutil.copy(os.path.join(export, name), roster)
+    with open(os.path.join(export, "results.csv"), "rb") as results_file:
+        result_rows = sum(1 for _ in results_file) - 1
+    target = os.path.join(args.work, "import.sqlite")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(target + suffix):
+            os.remove(target + suffix)
+    env = {"DATABASE_PATH": target, "LOG_LEVEL": "error"}
+    log("Importing standards and roster (not timed) …")
+    for name in sorted(os.listdir(export)):
+        if name.startswith("standards-"):
+            run([binary, "import", "case", os.path.join(export, name)], env)
+    run([binary, "import", "oneroster", roster], env)
+    log(f"Importing {result_rows:,} results with Lodestar …")
+    lodestar_import = run([binary, "import", "results", export], env)
+    plain = os.path.join(args.work, "plain.sqlite")
+    if os.path.exists(plain):
+        os.remove(plain)
+    log("Importing the same file with sqlite3 .import …")
+    sqlite_import = run(["sqlite3", plain, ".import --csv " + os.path.join(export, "results.csv") + " results"])
+    indexed = os.path.join(args.work, "indexed.sqlite")
+    if os.path.exists(indexed):
+        os.remove(indexed)
+    run(["sqlite3", indexed, "CREATE TABLE results (sourcedId TEXT PRIMARY KEY, status TEXT, dateLastModified TEXT, lineItemSourcedId TEXT, "
+         "studentSourcedId TEXT, scoreStatus TEXT, score REAL, scoreDate TEXT); CREATE INDEX results_student ON results (studentSourcedId, lineItemSourcedId); "
+         "CREATE INDEX results_item ON results (lineItemSourcedId);"])
+    sqlite_indexed = run(["sqlite3", indexed, ".import --csv --skip 1 " + os.path.join(export, "results.csv") + " results"])
+    results["import"] = (result_rows, lodestar_import, sqlite_import, sqlite_indexed)
+
+    # 2. The demo district, served; five dashboards over HTTP.
+    district = os.path.join(args.work, f"{args.size}.sqlite")
+    if not (args.reuse and os.path.exists(district)):
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(district + suffix):
+                os.remove(district + suffix)
+        log(f"Loading the {args.size} demo district …")
+        run([binary, "demo", "--size", args.size, "--through", args.through], {"DATABASE_PATH": district, "LOG_LEVEL": "error"})
+    source = sqlite3.connect(district)
+    tracker_class = source.execute("""
+        SELECT ac.class_id FROM assessment_classes ac JOIN classes c ON c.id = ac.class_id
+        WHERE c.school_id = ? GROUP BY ac.class_id ORDER BY count(*) DESC, ac.class_id LIMIT 1
+    """, [SCHOOL]).fetchone()[0]
+    source.close()
+    log("Copying the tables to DuckDB (not timed) …")
+    duck = load_duckdb(district, os.path.join(args.work, "duckdb"))
+    server = Server(binary, district, args.port)
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        leader = Client(base)
+        leader.sign_in(DISTRICT_LEADER)
+        equity_rows = leader.csv("/insights/equity.csv")
+        month = equity_rows[0]["month"] if equity_rows else args.through[:7]
+        learning_rows = leader.csv(f"/insights/learning.csv?school={SCHOOL}")
+        learning_months = sorted({row["month"] for row in learning_rows})
+        feedback_now = int(time.time())
+        feedback_rows = leader.csv("/insights/feedback.csv")
+        dashboards = [
+            ("District practice trends (heatmap)", "/insights/practice", lambda: leader.csv("/insights/practice.csv"),
+             lambda: duck_practice(duck), check_practice),
+            ("District equity gaps", "/insights/equity", lambda: equity_rows,
+             lambda: duck_mastery_as_of(duck, month), check_equity),
+            (f"School mastery by standard ({SCHOOL})", f"/insights/learning?school={SCHOOL}", lambda: learning_rows,
+             lambda: duck_learning(duck, SCHOOL, learning_months), check_learning),
+            (f"Class mastery tracker ({tracker_class})", f"/classes/{tracker_class}/mastery", lambda: leader.csv(f"/classes/{tracker_class}/mastery.csv"),
+             lambda: duck_tracker(duck, tracker_class), check_tracker),
+            ("Visit coverage and feedback by school", "/insights/feedback", lambda: feedback_rows,
+             lambda: duck_feedback(duck, feedback_now), check_feedback),
+        ]
+        results["dashboards"] = []
+        failures = []
+        for name, path, lodestar_numbers, duck_numbers, check in dashboards:
+            log(f"Timing {name} …")
+            lodestar_times = time_requests(lambda: leader.get(path), args.requests)
+            duck_times = time_requests(duck_numbers, max(5, args.requests // 3))
+            try:
+                checked = check(lodestar_numbers(), duck_numbers())
+                verdict = f"{checked} numbers match"
+            except Mismatch as mismatch:
+                verdict = f"MISMATCH: {mismatch}"
+                failures.append(name)
+            results["dashboards"].append((name, lodestar_times, duck_times, verdict))
+
+        # 3. Walkthroughs under load, as a principal.
+        log(f"Submitting walkthroughs with wrk ({args.wrk_seconds} s, 64 connections) …")
+        principal = Client(base)
+        principal.sign_in(PRINCIPAL)
+        results["walkthroughs"] = walkthrough_load(base, principal, district, args.wrk_seconds, args.work)
+        results["memory"] = server.peak_memory_mb()
+    finally:
+        server.stop()
+
+    # The table.
+    rows, lodestar_seconds, sqlite_seconds, indexed_seconds = results["import"]
+    print(f"\nLodestar benchmark — {args.size} district, data through {args.through}\n")
+    print(f"{'measure':<52} {'Lodestar':>16} {'comparison':>22} {'ratio':>8}")
+    print(f"{'import results.csv: rows/s (' + format(rows, ',') + ' rows)':<52} {rows / lodestar_seconds:>16,.0f} {rows / sqlite_seconds:>13,.0f} sqlite3 {sqlite_seconds / lodestar_seconds:>8.2f}")
+    print(f"{'   … into a table with a key and two indexes':<52} {'':>16} {rows / indexed_seconds:>13,.0f} sqlite3 {indexed_seconds / lodestar_seconds:>8.2f}")
+    for name, lodestar_times, duck_times, verdict in results["dashboards"]:
+        lp50, lp95 = percentile(lodestar_times, 0.5), percentile(lodestar_times, 0.95)
+        dp50, dp95 = percentile(duck_times, 0.5), percentile(duck_times, 0.95)
+        print(f"{name:<52} {f'p50 {lp50:.1f} / p95 {lp95:.1f} ms':>16} {f'{dp50:.1f} / {dp95:.1f} ms DuckDB':>22} {lp95 / dp95:>8.2f}")
+        print(f"{'   cross-check: ' + verdict:<52}")
+    rate, p99, errors, total, saved = results["walkthroughs"]
+    print(f"{'walkthrough submissions (wrk, 64 connections)':<52} {f'{rate:,.0f}/s, p99 {p99:.1f} ms':>16} {f'{errors} errors of {total:,}; {saved:,} saved':>22}")
+    print(f"{'server peak memory (VmHWM)':<52} {results['memory']:>13,.0f} MB")
+    print("\nratio: comparison time / Lodestar time for the import (above 1 means Lodestar is faster); Lodestar p95 / DuckDB p95 for dashboards (below 0.5 is the target).")
+    if failures:
+        sys.exit("the DuckDB cross-check failed for: " + ", ".join(failures))
+
+
+if __name__ == "__main__":
+    main()
