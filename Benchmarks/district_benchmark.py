@@ -20,7 +20,6 @@ import shutil
 import signal
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import time
@@ -447,6 +446,7 @@ def main():
     parser.add_argument("--wrk-seconds", type=int, default=20)
     parser.add_argument("--port", type=int, default=8099)
     parser.add_argument("--reuse", action="store_true", help="keep the demo database of an earlier run")
+    parser.add_argument("--parts", default="import,dashboards,walkthroughs", help="which measures to take, comma-separated")
     args = parser.parse_args()
     binary = os.path.join(ROOT, ".build", "release", "lodestar")
     if not os.path.exists(binary):
@@ -456,7 +456,37 @@ def main():
             sys.exit(f"{tool} is needed: apt-get install {tool}")
     import duckdb
     os.makedirs(args.work, exist_ok=True)
+    parts = set(args.parts.split(","))
     results = {}
+    if "import" in parts:
+        results["import"] = measure_import(binary, args)
+    district = os.path.join(args.work, f"{args.size}.sqlite")
+    if not (args.reuse and os.path.exists(district)):
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(district + suffix):
+                os.remove(district + suffix)
+        log(f"Loading the {args.size} demo district …")
+        run([binary, "demo", "--size", args.size, "--through", args.through], {"DATABASE_PATH": district, "LOG_LEVEL": "error"})
+    failures = []
+    if "dashboards" in parts:
+        results["dashboards"], failures = measure_dashboards(binary, district, args)
+    if "walkthroughs" in parts:
+        server = Server(binary, district, args.port)
+        try:
+            log(f"Submitting walkthroughs with wrk ({args.wrk_seconds} s, 64 connections) …")
+            principal = Client(f"http://127.0.0.1:{args.port}")
+            principal.sign_in(PRINCIPAL)
+            results["walkthroughs"] = walkthrough_load(principal.base, principal, district, args.wrk_seconds, args.work)
+            results["memory"] = server.peak_memory_mb()
+        finally:
+            server.stop()
+    report(results, args)
+    if failures:
+        sys.exit("the DuckDB cross-check failed for: " + ", ".join(failures))
+
+
+def measure_import(binary, args):
+    """Lodestar's import of results.csv beside sqlite3's own .import of the same file."""
 
     # 1. The district as files, then the import of its results beside sqlite3's own .import.
     export = os.path.join(args.work, "export")
@@ -495,16 +525,12 @@ def main():
          "studentSourcedId TEXT, scoreStatus TEXT, score REAL, scoreDate TEXT); CREATE INDEX results_student ON results (studentSourcedId, lineItemSourcedId); "
          "CREATE INDEX results_item ON results (lineItemSourcedId);"])
     sqlite_indexed = run(["sqlite3", indexed, ".import --csv --skip 1 " + os.path.join(export, "results.csv") + " results"])
-    results["import"] = (result_rows, lodestar_import, sqlite_import, sqlite_indexed)
+    return result_rows, lodestar_import, sqlite_import, sqlite_indexed
 
-    # 2. The demo district, served; five dashboards over HTTP.
-    district = os.path.join(args.work, f"{args.size}.sqlite")
-    if not (args.reuse and os.path.exists(district)):
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(district + suffix):
-                os.remove(district + suffix)
-        log(f"Loading the {args.size} demo district …")
-        run([binary, "demo", "--size", args.size, "--through", args.through], {"DATABASE_PATH": district, "LOG_LEVEL": "error"})
+
+
+def measure_dashboards(binary, district, args):
+    """Five dashboards over HTTP, each beside DuckDB computing the same numbers from the raw rows."""
     source = sqlite3.connect(district)
     tracker_class = source.execute("""
         SELECT ac.class_id FROM assessment_classes ac JOIN classes c ON c.id = ac.class_id
@@ -536,7 +562,7 @@ def main():
             ("Visit coverage and feedback by school", "/insights/feedback", lambda: feedback_rows,
              lambda: duck_feedback(duck, feedback_now), check_feedback),
         ]
-        results["dashboards"] = []
+        measured = []
         failures = []
         for name, path, lodestar_numbers, duck_numbers, check in dashboards:
             log(f"Timing {name} …")
@@ -544,38 +570,37 @@ def main():
             duck_times = time_requests(duck_numbers, max(5, args.requests // 3))
             try:
                 checked = check(lodestar_numbers(), duck_numbers())
-                verdict = f"{checked} numbers match"
+                verdict = f"all {checked} rows match"
             except Mismatch as mismatch:
                 verdict = f"MISMATCH: {mismatch}"
                 failures.append(name)
-            results["dashboards"].append((name, lodestar_times, duck_times, verdict))
-
-        # 3. Walkthroughs under load, as a principal.
-        log(f"Submitting walkthroughs with wrk ({args.wrk_seconds} s, 64 connections) …")
-        principal = Client(base)
-        principal.sign_in(PRINCIPAL)
-        results["walkthroughs"] = walkthrough_load(base, principal, district, args.wrk_seconds, args.work)
-        results["memory"] = server.peak_memory_mb()
+            measured.append((name, lodestar_times, duck_times, verdict))
+        return measured, failures
     finally:
         server.stop()
 
-    # The table.
-    rows, lodestar_seconds, sqlite_seconds, indexed_seconds = results["import"]
+
+
+def report(results, args):
+    """Prints the table."""
     print(f"\nLodestar benchmark — {args.size} district, data through {args.through}\n")
     print(f"{'measure':<52} {'Lodestar':>16} {'comparison':>22} {'ratio':>8}")
-    print(f"{'import results.csv: rows/s (' + format(rows, ',') + ' rows)':<52} {rows / lodestar_seconds:>16,.0f} {rows / sqlite_seconds:>13,.0f} sqlite3 {sqlite_seconds / lodestar_seconds:>8.2f}")
-    print(f"{'   … into a table with a key and two indexes':<52} {'':>16} {rows / indexed_seconds:>13,.0f} sqlite3 {indexed_seconds / lodestar_seconds:>8.2f}")
-    for name, lodestar_times, duck_times, verdict in results["dashboards"]:
+    if "import" in results:
+        rows, lodestar_seconds, sqlite_seconds, indexed_seconds = results["import"]
+        print(f"{'import results.csv: rows/s (' + format(rows, ',') + ' rows)':<52} {rows / lodestar_seconds:>16,.0f} {rows / sqlite_seconds:>13,.0f} sqlite3 {sqlite_seconds / lodestar_seconds:>8.2f}")
+        print(f"{'   … into a table with a key and two indexes':<52} {'':>16} {rows / indexed_seconds:>13,.0f} sqlite3 {indexed_seconds / lodestar_seconds:>8.2f}")
+    for name, lodestar_times, duck_times, verdict in results.get("dashboards", []):
         lp50, lp95 = percentile(lodestar_times, 0.5), percentile(lodestar_times, 0.95)
         dp50, dp95 = percentile(duck_times, 0.5), percentile(duck_times, 0.95)
         print(f"{name:<52} {f'p50 {lp50:.1f} / p95 {lp95:.1f} ms':>16} {f'{dp50:.1f} / {dp95:.1f} ms DuckDB':>22} {lp95 / dp95:>8.2f}")
         print(f"{'   cross-check: ' + verdict:<52}")
-    rate, p99, errors, total, saved = results["walkthroughs"]
-    print(f"{'walkthrough submissions (wrk, 64 connections)':<52} {f'{rate:,.0f}/s, p99 {p99:.1f} ms':>16} {f'{errors} errors of {total:,}; {saved:,} saved':>22}")
-    print(f"{'server peak memory (VmHWM)':<52} {results['memory']:>13,.0f} MB")
-    print("\nratio: comparison time / Lodestar time for the import (above 1 means Lodestar is faster); Lodestar p95 / DuckDB p95 for dashboards (below 0.5 is the target).")
-    if failures:
-        sys.exit("the DuckDB cross-check failed for: " + ", ".join(failures))
+    if "walkthroughs" in results:
+        rate, p99, errors, total, saved = results["walkthroughs"]
+        print(f"{'walkthrough submissions (wrk, 64 connections)':<52} {f'{rate:,.0f}/s, p99 {p99:.1f} ms':>16} {f'{errors} errors of {total:,}; {saved:,} saved':>22}")
+    if "memory" in results:
+        print(f"{'server peak memory (VmHWM)':<52} {results['memory']:>13,.0f} MB")
+    print("\nratio: comparison time / Lodestar time for the import (above 1 means Lodestar is faster); "
+          "Lodestar p95 / DuckDB p95 for dashboards (below 0.5 is the target).")
 
 
 if __name__ == "__main__":

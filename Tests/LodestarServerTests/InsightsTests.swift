@@ -117,6 +117,21 @@ struct InsightsTests {
             let teachers = try await RoleGrantRecord.query(on: app.db).filter(\.$role == "teacher").filter(\.$schoolId == "school-1").all().map(\.staffId)
             #expect(school.teachers == teachers.count)
             #expect(school.visitedTeachers == Set(try rows.map { try $0.decode(column: "teacher_id", as: String.self) }).intersection(teachers).count)
+            // The database's counts and median equal the loop computed from the raw visits.
+            var replied: Set<String> = []
+            for row in try await app.db.sql.raw("SELECT r.walkthrough_id FROM feedback_replies r JOIN walkthroughs w ON w.id = r.walkthrough_id AND r.author_id = w.teacher_id").all() {
+                replied.insert(try row.decode(column: "walkthrough_id", as: String.self))
+            }
+            let raw = try await app.db.sql.raw("""
+                SELECT id, observed_at, shared_at FROM walkthroughs WHERE school_id = 'school-1' AND observed_at >= \(bind: now - 30 * 86_400) AND observed_at <= \(bind: now)
+                """).all().map { FeedbackLoop.Visit(observedAt: Double(try $0.decode(column: "observed_at", as: Int.self)),
+                                                    sharedAt: try $0.decode(column: "shared_at", as: Int?.self).map(Double.init),
+                                                    replied: replied.contains(try $0.decode(column: "id", as: String.self))) }
+            let expected = FeedbackLoop(raw)
+            #expect(expected.shared > 10 && (expected.replyRate ?? 0) > 0)
+            #expect(school.loop.visits == expected.visits && school.loop.shared == expected.shared)
+            #expect(abs((school.loop.medianHoursToFeedback ?? -1) - expected.medianHoursToFeedback!) < 1e-9)
+            #expect(school.loop.sharedWithinADay == expected.sharedWithinADay && school.loop.replyRate == expected.replyRate)
             // The demo's rollups, loaded in bulk, equal rebuilt ones too.
             let loaded = try await IndicatorRollup.all(on: app.db)
             try await IndicatorRollup.rebuild(on: app.db)

@@ -20,6 +20,12 @@ public struct FeedbackLoop: Sendable, Equatable {
     /// Share of shared feedback with at least one teacher reply (0…1).
     public var replyRate: Double?
 
+    /// Figures already counted (by a database query).
+    public init(visits: Int, shared: Int, medianHoursToFeedback: Double?, sharedWithinADay: Double?, replyRate: Double?) {
+        self.visits = visits; self.shared = shared; self.medianHoursToFeedback = medianHoursToFeedback
+        self.sharedWithinADay = sharedWithinADay; self.replyRate = replyRate
+    }
+
     public init(_ visits: [Visit]) {
         self.visits = visits.count
         let shared = visits.filter { $0.sharedAt != nil }

@@ -1,5 +1,6 @@
 import Fluent
 import LodestarCore
+import SQLKit
 import Vapor
 
 /// The signed-in person and what their roles allow, loaded once per request.
@@ -17,7 +18,11 @@ extension Request {
     func viewer() async throws -> Viewer {
         if let viewer = storage[ViewerKey.self] { return viewer }
         let staff = try auth.require(Staff.self)
-        let grants = try await RoleGrantRecord.query(on: db).filter(\.$staffId == staff.id!).all().compactMap(\.grant)
+        // Every request asks: one plain query rather than a model query.
+        let grants = try await db.sql.raw("SELECT role, school_id FROM role_grants WHERE staff_id = \(bind: staff.id!)").all().compactMap { row in
+            let schoolId = try row.decode(column: "school_id", as: String?.self)
+            return StaffRole(rawValue: try row.decode(column: "role", as: String.self)).map { RoleGrant(role: $0, schoolId: schoolId) }
+        }
         let viewer = Viewer(staff: staff, policy: AccessPolicy(grants: grants))
         storage[ViewerKey.self] = viewer
         return viewer

@@ -1,5 +1,6 @@
 import Fluent
 import SQLKit
+import Synchronization
 
 extension Database {
     /// Runs `work` in one transaction that takes the write lock first.
@@ -8,8 +9,14 @@ extension Database {
     /// reads and then tries to write can fail at once with "database is locked" when another writer
     /// is active (the busy handler cannot help in that case). Writing to `write_lock` as the first
     /// statement takes the lock up front, like `BEGIN IMMEDIATE`, so writers wait their turn instead.
-    /// PostgreSQL needs no such step.
+    /// Before that, writers of this process queue at `WriteGate`, so none waits inside SQLite.
+    /// PostgreSQL needs neither step.
     func writeTransaction<T: Sendable>(_ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        guard WriteGate.isOn, !WriteGate.isHeld, sql.dialect.name == "sqlite" else { return try await lockedTransaction(work) }
+        return try await WriteGate.shared.run { try await lockedTransaction(work) }
+    }
+
+    private func lockedTransaction<T: Sendable>(_ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         try await transaction { db in
             if let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" {
                 try await sql.raw("UPDATE write_lock SET generation = generation + 1").run()
@@ -33,5 +40,44 @@ extension Database {
             try? await sql.raw("PRAGMA cache_size = -2000").run()
             throw error
         }
+    }
+}
+
+/// Lets one SQLite write transaction of this process run at a time; the others wait here, holding no
+/// connection. Waiting inside SQLite instead would spin: SQLiteNIO's busy handler retries at once,
+/// taking the CPU the writer needs (on two cores, a fivefold loss of walkthrough submissions per second).
+/// On for a server on a SQLite file (one database per process); the tests' in-memory databases, many
+/// in one process, each have their own lock and do without.
+actor WriteGate {
+    static let shared = WriteGate()
+    private static let on = Atomic<Bool>(false)
+    static var isOn: Bool { on.load(ordering: .relaxed) }
+    static func turnOn() { on.store(true, ordering: .relaxed) }
+
+    /// Set while this task runs inside the gate, so a nested write transaction does not wait for itself.
+    @TaskLocal static var isHeld = false
+
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    nonisolated func run<T: Sendable>(_ work: @Sendable () async throws -> T) async throws -> T {
+        await enter()
+        do {
+            let result = try await WriteGate.$isHeld.withValue(true) { try await work() }
+            await leave()
+            return result
+        } catch {
+            await leave()
+            throw error
+        }
+    }
+
+    private func enter() async {
+        guard busy else { busy = true; return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    private func leave() {
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
     }
 }

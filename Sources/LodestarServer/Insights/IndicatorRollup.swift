@@ -43,26 +43,36 @@ enum IndicatorRollup {
             if frameworks[frameworkId] == nil, let record = try await FrameworkRecord.find(frameworkId, on: db) { frameworks[frameworkId] = try record.framework() }
             guard let framework = frameworks[frameworkId] else { continue }
             let id = try row.decode(column: "id", as: String.self)
-            let school = try row.decode(column: "school_id", as: String.self), month = month(try row.decode(column: "observed_at", as: Int.self))
-            let band = try row.decode(column: "grade_band", as: String.self), subject = try row.decode(column: "subject", as: String.self)
-            for indicator in framework.indicators {
-                let mark = marks[id]?[indicator.key]
-                if mark == "not_applicable" { continue }
-                let seen = mark.map(framework.scale.isSeen) ?? false
-                // Each visit counts for its school and for the district's totals (school "").
-                for place in [school, district] {
-                    let key = Key(schoolId: place, month: month, gradeBand: band, subject: subject, indicator: indicator.key)
-                    result[key, default: (0, 0)].visits += 1
-                    if seen { result[key, default: (0, 0)].seen += 1 }
-                }
-            }
+            contribute(school: try row.decode(column: "school_id", as: String.self), observedAt: try row.decode(column: "observed_at", as: Int.self),
+                       gradeBand: try row.decode(column: "grade_band", as: String.self), subject: try row.decode(column: "subject", as: String.self),
+                       framework: framework, marks: marks[id] ?? [:], to: &result)
         }
         return result
     }
 
-    /// Adds the walkthroughs' counts; call inside the transaction that writes them.
-    static func add(walkthroughs ids: [String], on db: any Database) async throws {
-        try await increment(try await counts(walkthroughs: ids, on: db), on: db)
+    /// What one walkthrough adds: a visit for each practice of its framework not marked not applicable,
+    /// seen when its mark says so; for its school and for the district's totals (school "").
+    static func contribute(school: String, observedAt: Int, gradeBand: String, subject: String, framework: Framework,
+                           marks: [String: String], to result: inout [Key: (visits: Int, seen: Int)]) {
+        let month = Self.month(observedAt)
+        for indicator in framework.indicators {
+            let mark = marks[indicator.key]
+            if mark == "not_applicable" { continue }
+            let seen = mark.map(framework.scale.isSeen) ?? false
+            for place in [school, district] {
+                let key = Key(schoolId: place, month: month, gradeBand: gradeBand, subject: subject, indicator: indicator.key)
+                result[key, default: (0, 0)].visits += 1
+                if seen { result[key, default: (0, 0)].seen += 1 }
+            }
+        }
+    }
+
+    /// Adds one new walkthrough's counts from what is in hand; call inside the transaction that writes it.
+    static func add(_ walkthrough: Walkthrough, framework: Framework, marks: [String: String], on db: any Database) async throws {
+        var counts: [Key: (visits: Int, seen: Int)] = [:]
+        contribute(school: walkthrough.schoolId, observedAt: walkthrough.observedAt, gradeBand: walkthrough.gradeBand, subject: walkthrough.subject,
+                   framework: framework, marks: marks, to: &counts)
+        try await increment(counts, on: db)
     }
 
     static let writer = RollupWriter(table: table, keyColumns: ["school_id", "month", "grade_band", "subject", "indicator_key"], counters: ["visits", "seen"])

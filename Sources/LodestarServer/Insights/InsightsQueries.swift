@@ -118,32 +118,52 @@ struct InsightsQueries {
         var loop: FeedbackLoop
     }
 
+    /// Counted and ranked by the database, so a district's month of visits is never read row by row;
+    /// the median takes the middle one or two durations of each school (window functions, both databases).
     func feedbackLoops(schoolIds: [String]?, days: Int = 30, now: Int = Int(Date().timeIntervalSince1970)) async throws -> [SchoolLoop] {
-        let since = now - days * 86_400
-        var query: SQLQueryString = """
-            SELECT w.school_id, w.teacher_id, w.observed_at, w.shared_at,
-                   CASE WHEN EXISTS (SELECT 1 FROM feedback_replies r WHERE r.walkthrough_id = w.id AND r.author_id = w.teacher_id) THEN 1 ELSE 0 END AS replied
-            FROM walkthroughs w WHERE w.observed_at >= \(bind: since) AND w.observed_at <= \(bind: now)
-            """
-        if let schoolIds { query += schoolIds.isEmpty ? " AND 1 = 0" : " AND w.school_id IN (\(binds: schoolIds))" }
-        var visits: [String: [FeedbackLoop.Visit]] = [:]
-        var visited: [String: Set<String>] = [:]
-        for row in try await sql.raw(query).all() {
-            let school = try row.decode(column: "school_id", as: String.self)
-            visits[school, default: []].append(FeedbackLoop.Visit(observedAt: Double(try row.decode(column: "observed_at", as: Int.self)),
-                                                                  sharedAt: try row.decode(column: "shared_at", as: Int?.self).map(Double.init),
-                                                                  replied: try row.decode(column: "replied", as: Int.self) == 1))
-            visited[school, default: []].insert(try row.decode(column: "teacher_id", as: String.self))
+        var recent: SQLQueryString = "w.observed_at >= \(bind: now - days * 86_400) AND w.observed_at <= \(bind: now)"
+        if let schoolIds { recent += schoolIds.isEmpty ? " AND 1 = 0" : " AND w.school_id IN (\(binds: schoolIds))" }
+        var loops: [String: FeedbackLoop] = [:]
+        for row in try await sql.raw("""
+            SELECT w.school_id, COUNT(*) AS visits, COUNT(w.shared_at) AS shared,
+                   SUM(CASE WHEN w.shared_at IS NOT NULL AND w.shared_at - w.observed_at <= 86400 THEN 1 ELSE 0 END) AS within_a_day,
+                   SUM(CASE WHEN w.shared_at IS NOT NULL AND EXISTS (SELECT 1 FROM feedback_replies r WHERE r.walkthrough_id = w.id AND r.author_id = w.teacher_id)
+                       THEN 1 ELSE 0 END) AS replied
+            FROM walkthroughs w WHERE \(recent) GROUP BY w.school_id
+            """).all() {
+            let shared = try row.decode(column: "shared", as: Int.self)
+            loops[try row.decode(column: "school_id", as: String.self)] = FeedbackLoop(
+                visits: try row.decode(column: "visits", as: Int.self), shared: shared, medianHoursToFeedback: nil,
+                sharedWithinADay: shared > 0 ? Double(try row.decode(column: "within_a_day", as: Int.self)) / Double(shared) : nil,
+                replyRate: shared > 0 ? Double(try row.decode(column: "replied", as: Int.self)) / Double(shared) : nil)
         }
-        var teachers: [String: Set<String>] = [:]
-        for row in try await sql.raw("SELECT staff_id, school_id FROM role_grants WHERE role = 'teacher'").all() {
-            guard let school = try row.decode(column: "school_id", as: String?.self) else { continue }
-            teachers[school, default: []].insert(try row.decode(column: "staff_id", as: String.self))
+        for row in try await sql.raw("""
+            SELECT school_id, AVG(hours) AS median FROM (
+                SELECT w.school_id, CASE WHEN w.shared_at > w.observed_at THEN (w.shared_at - w.observed_at) / 3600.0 ELSE 0 END AS hours,
+                       ROW_NUMBER() OVER (PARTITION BY w.school_id ORDER BY w.shared_at - w.observed_at) AS place,
+                       COUNT(*) OVER (PARTITION BY w.school_id) AS shared
+                FROM walkthroughs w WHERE w.shared_at IS NOT NULL AND \(recent)
+            ) ranked WHERE place IN ((shared + 1) / 2, (shared + 2) / 2) GROUP BY school_id
+            """).all() {
+            loops[try row.decode(column: "school_id", as: String.self)]?.medianHoursToFeedback = try row.decode(column: "median", as: Double.self)
         }
-        let schools = schoolIds ?? Array(Set(teachers.keys).union(visits.keys))
+        var visited: [String: Int] = [:]
+        for row in try await sql.raw("""
+            SELECT w.school_id, COUNT(DISTINCT w.teacher_id) AS visited FROM walkthroughs w
+            JOIN role_grants g ON g.staff_id = w.teacher_id AND g.school_id = w.school_id AND g.role = 'teacher'
+            WHERE \(recent) GROUP BY w.school_id
+            """).all() {
+            visited[try row.decode(column: "school_id", as: String.self)] = try row.decode(column: "visited", as: Int.self)
+        }
+        var teachers: [String: Int] = [:]
+        for row in try await sql.raw("""
+            SELECT school_id, COUNT(DISTINCT staff_id) AS teachers FROM role_grants WHERE role = 'teacher' AND school_id IS NOT NULL GROUP BY school_id
+            """).all() {
+            teachers[try row.decode(column: "school_id", as: String.self)] = try row.decode(column: "teachers", as: Int.self)
+        }
+        let schools = schoolIds ?? Array(Set(teachers.keys).union(loops.keys))
         return schools.map { school in
-            SchoolLoop(schoolId: school, teachers: teachers[school]?.count ?? 0,
-                       visitedTeachers: visited[school]?.intersection(teachers[school] ?? []).count ?? 0, loop: FeedbackLoop(visits[school] ?? []))
+            SchoolLoop(schoolId: school, teachers: teachers[school] ?? 0, visitedTeachers: visited[school] ?? 0, loop: loops[school] ?? FeedbackLoop([]))
         }
     }
 

@@ -9,8 +9,8 @@ enum WalkthroughStore {
 
     static func save(_ submission: WalkthroughSubmission, by viewer: Viewer, on db: any Database) async throws -> Outcome {
         let id = submission.id.lowercased()
-        if let existing = try await Walkthrough.find(id, on: db) {
-            guard existing.observerId == viewer.id else {
+        if let observer = try await db.sql.raw("SELECT observer_id FROM walkthroughs WHERE id = \(bind: id)").first()?.decode(column: "observer_id", as: String.self) {
+            guard observer == viewer.id else {
                 throw LodestarError("another walkthrough already has the id \(id); reload the capture page")
             }
             return .alreadySaved
@@ -61,16 +61,17 @@ enum WalkthroughStore {
         do {
             try await db.writeTransaction { db in
                 try await walkthrough.create(on: db)
-                for mark in submission.marks {
-                    let row = IndicatorMark()
-                    row.id = "\(id)|\(mark.indicator)"
-                    row.walkthroughId = id
-                    row.indicatorKey = mark.indicator
-                    row.mark = mark.mark
-                    row.lookFors = mark.lookFors.joined(separator: "\n")
-                    try await row.create(on: db)
+                if !submission.marks.isEmpty {
+                    // One statement for all marks.
+                    let insert = db.sql.insert(into: IndicatorMark.schema).columns("id", "walkthrough_id", "indicator_key", "mark", "look_fors")
+                    for mark in submission.marks {
+                        insert.values(SQLBind("\(id)|\(mark.indicator)"), SQLBind(id), SQLBind(mark.indicator), SQLBind(mark.mark),
+                                      SQLBind(mark.lookFors.joined(separator: "\n")))
+                    }
+                    try await insert.run()
                 }
-                try await IndicatorRollup.add(walkthroughs: [id], on: db)
+                try await IndicatorRollup.add(walkthrough, framework: framework,
+                                              marks: Dictionary(submission.marks.map { ($0.indicator, $0.mark) }, uniquingKeysWith: { _, last in last }), on: db)
             }
         } catch {
             // Two copies of one queued walkthrough can arrive together: the second finds the first.
