@@ -447,8 +447,10 @@ def main():
     parser.add_argument("--port", type=int, default=8099)
     parser.add_argument("--reuse", action="store_true", help="keep the demo database of an earlier run")
     parser.add_argument("--parts", default="import,dashboards,walkthroughs", help="which measures to take, comma-separated")
+    parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "lodestar"),
+                        help="the lodestar executable (the test suite runs the small district on the debug build to check the numbers)")
     args = parser.parse_args()
-    binary = os.path.join(ROOT, ".build", "release", "lodestar")
+    binary = args.binary
     if not os.path.exists(binary):
         sys.exit("build first: swift build -c release --product lodestar")
     for tool in ["sqlite3", "wrk"]:
