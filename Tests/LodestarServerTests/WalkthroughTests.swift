@@ -303,3 +303,34 @@ struct CoverageTests {
         }
     }
 }
+
+@Suite("Write gate")
+struct WriteGateTests {
+    actor Log {
+        var running = 0, most = 0, done: [Int] = []
+        func start(_ index: Int) { running += 1; most = max(most, running); done.append(index) }
+        func end() { running -= 1 }
+    }
+
+    /// Writers of a SQLite-file server run one at a time, and each knows it holds the gate (so a write
+    /// transaction inside it does not wait for itself).
+    @Test func writersRunOneAtATime() async throws {
+        let gate = WriteGate(), log = Log()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    try await gate.run {
+                        await log.start(index)
+                        try await Task.sleep(for: .milliseconds(2))
+                        #expect(WriteGate.isHeld)
+                        await log.end()
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(await log.most == 1)
+        #expect(await log.done.sorted() == Array(0..<20))
+        #expect(!WriteGate.isHeld)
+    }
+}

@@ -12,7 +12,7 @@ struct ChangedOnlySessionDriver: SessionDriver {
     private struct AsRead: StorageKey { typealias Value = [String: String] }
 
     func createSession(_ data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
-        stored.createSession(data, for: request)
+        inTurn(request) { stored.createSession(data, for: request) }
     }
 
     /// Read with one plain query, as every request does (the same row and column Fluent's driver writes).
@@ -27,10 +27,16 @@ struct ChangedOnlySessionDriver: SessionDriver {
 
     func updateSession(_ sessionID: SessionID, to data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
         if request.storage[AsRead.self] == data.snapshot { return request.eventLoop.makeSucceededFuture(sessionID) }
-        return stored.updateSession(sessionID, to: data, for: request)
+        return inTurn(request) { stored.updateSession(sessionID, to: data, for: request) }
     }
 
     func deleteSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<Void> {
-        stored.deleteSession(sessionID, for: request)
+        inTurn(request) { stored.deleteSession(sessionID, for: request) }
+    }
+
+    /// A session write waits its turn with the other writers (`WriteGate`) rather than inside SQLite.
+    private func inTurn<T: Sendable>(_ request: Request, _ write: @escaping @Sendable () -> EventLoopFuture<T>) -> EventLoopFuture<T> {
+        guard WriteGate.isOn, !WriteGate.isHeld else { return write() }
+        return request.eventLoop.makeFutureWithTask { try await WriteGate.shared.run { try await write().get() } }
     }
 }
