@@ -43,7 +43,7 @@ struct AssessmentQueries {
               (SELECT COUNT(*) FROM scores s WHERE s.assessment_id = a.id) AS scores
             FROM assessments a WHERE a.id IN (SELECT assessment_id FROM assessment_classes WHERE class_id IN (\(binds: classIds)))
             ORDER BY a.assessed_on DESC, a.created_at DESC LIMIT 200
-            """).all(decoding: ListItem.self, keyDecodingStrategy: .convertFromSnakeCase)
+            """).all(decoding: ListItem.self, keyDecodingStrategy: .snakeCase)
     }
 
     struct Student: Codable, Sendable {
@@ -60,7 +60,7 @@ struct AssessmentQueries {
         return try await sql.raw("""
             SELECT DISTINCT s.id, s.given_name, s.family_name, s.preferred_name FROM enrollments e JOIN students s ON s.id = e.user_id
             WHERE e.role = 'student' AND e.class_id IN (\(binds: classIds)) ORDER BY s.family_name, s.given_name, s.id
-            """).all(decoding: Student.self, keyDecodingStrategy: .convertFromSnakeCase)
+            """).all(decoding: Student.self, keyDecodingStrategy: .snakeCase)
     }
 
     /// A score with what orders it: the assessment's date, then when it was entered.
@@ -83,7 +83,7 @@ struct AssessmentQueries {
             FROM scores sc JOIN assessments a ON a.id = sc.assessment_id
             WHERE sc.student_id IN (\(binds: students)) AND sc.standard_id IN (\(binds: standards))
             ORDER BY a.assessed_on, sc.entered_at
-            """).all(decoding: Evidence.self, keyDecodingStrategy: .convertFromSnakeCase)
+            """).all(decoding: Evidence.self, keyDecodingStrategy: .snakeCase)
     }
 
     /// Standards a student has any score on, by code.

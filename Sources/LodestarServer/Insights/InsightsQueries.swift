@@ -107,7 +107,7 @@ struct InsightsQueries {
         if !filter.gradeBand.isEmpty { query += " AND w.grade_band = \(bind: filter.gradeBand)" }
         if !filter.subject.isEmpty { query += " AND w.subject = \(bind: filter.subject)" }
         query += " ORDER BY w.observed_at DESC LIMIT \(literal: limit)"
-        return try await sql.raw(query).all(decoding: CellVisit.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return try await sql.raw(query).all(decoding: CellVisit.self, keyDecodingStrategy: .snakeCase)
     }
 
     /// Feedback-loop health and visit coverage of each school over the last `days` days.

@@ -83,7 +83,7 @@ struct RosterQueries {
             .from("students").where(condition)
             .orderBy("family_name").orderBy("given_name").orderBy("id")
             .limit(StudentFilter.pageSize).offset((max(filter.page, 1) - 1) * StudentFilter.pageSize)
-            .all(decoding: StudentRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all(decoding: StudentRow.self, keyDecodingStrategy: .snakeCase)
         return (rows, total)
     }
 
@@ -109,7 +109,7 @@ struct RosterQueries {
             FROM staff st JOIN role_grants g ON g.staff_id = st.id
             WHERE g.role = 'teacher' AND g.school_id = \(bind: schoolId)
             ORDER BY st.family_name, st.given_name
-            """).all(decoding: TeacherRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            """).all(decoding: TeacherRow.self, keyDecodingStrategy: .snakeCase)
     }
 
     struct ClassRow: Codable, Sendable {
@@ -139,7 +139,7 @@ struct RosterQueries {
             query.appendInterpolation(unsafeRaw: ")")
         }
         query.appendInterpolation(unsafeRaw: " ORDER BY c.periods, c.title")
-        return try await db.raw(query).all(decoding: ClassRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return try await db.raw(query).all(decoding: ClassRow.self, keyDecodingStrategy: .snakeCase)
     }
 
     /// True when `staffId` is rostered as a teacher of the class.
@@ -168,7 +168,7 @@ struct RosterQueries {
         try await db.raw("""
             SELECT s.id, s.given_name, s.family_name, s.preferred_name, s.grade FROM enrollments e JOIN students s ON s.id = e.user_id
             WHERE e.class_id = \(bind: classId) AND e.role = 'student' ORDER BY s.family_name, s.given_name
-            """).all(decoding: EnrolledStudent.self, keyDecodingStrategy: .convertFromSnakeCase)
+            """).all(decoding: EnrolledStudent.self, keyDecodingStrategy: .snakeCase)
     }
 
     struct StudentClass: Codable, Sendable {
@@ -185,7 +185,7 @@ struct RosterQueries {
                WHERE t.class_id = c.id AND t.role = 'teacher') AS teacher
             FROM enrollments e JOIN classes c ON c.id = e.class_id
             WHERE e.user_id = \(bind: studentId) AND e.role = 'student' ORDER BY c.periods, c.title
-            """).all(decoding: StudentClass.self, keyDecodingStrategy: .convertFromSnakeCase)
+            """).all(decoding: StudentClass.self, keyDecodingStrategy: .snakeCase)
     }
 
     /// The student's schools: the primary school and those of their classes.

@@ -15,7 +15,7 @@ struct WalkthroughQueries {
     }
 
     func isOnCaseload(coach: String, teacher: String) async throws -> Bool {
-        try await CaseloadEntry.query(on: db).filter(\.$coachId == coach).filter(\.$teacherId == teacher).first() != nil
+        try await sql.raw("SELECT 1 AS found FROM caseloads WHERE coach_id = \(bind: coach) AND teacher_id = \(bind: teacher)").first() != nil
     }
 
     func caseload(of coach: String) async throws -> Set<String> {
@@ -115,7 +115,7 @@ struct WalkthroughQueries {
             FROM walkthroughs w JOIN staff t ON t.id = w.teacher_id JOIN staff o ON o.id = w.observer_id
             LEFT JOIN classes c ON c.id = w.class_id
             WHERE \(condition) ORDER BY w.observed_at DESC LIMIT \(literal: limit)
-            """).all(decoding: ListItem.self, keyDecodingStrategy: .convertFromSnakeCase)
+            """).all(decoding: ListItem.self, keyDecodingStrategy: .snakeCase)
     }
 
     /// Announced visits still ahead, for the teacher or the observer.
@@ -140,7 +140,7 @@ struct WalkthroughQueries {
                    v.visit_type, v.scheduled_for, v.note
             FROM scheduled_visits v JOIN staff o ON o.id = v.observer_id JOIN staff t ON t.id = v.teacher_id
             WHERE \(condition) AND v.scheduled_for >= \(bind: now - 3_600) ORDER BY v.scheduled_for LIMIT 20
-            """).all(decoding: UpcomingVisit.self, keyDecodingStrategy: .convertFromSnakeCase)
+            """).all(decoding: UpcomingVisit.self, keyDecodingStrategy: .snakeCase)
     }
 
     /// Teachers of a school with no walkthrough in the last `days` days.
