@@ -83,7 +83,13 @@ struct AssessmentQueries {
             FROM scores sc JOIN assessments a ON a.id = sc.assessment_id
             WHERE sc.student_id IN (\(binds: students)) AND sc.standard_id IN (\(binds: standards))
             ORDER BY a.assessed_on, sc.entered_at
-            """).all(decoding: Evidence.self, keyDecodingStrategy: .snakeCase)
+            """).all().map { row in
+                // Read column by column: a class's tracker reads thousands of these.
+                Evidence(assessmentId: try row.decode(column: "assessment_id", as: String.self), title: try row.decode(column: "title", as: String.self),
+                         assessedOn: try row.decode(column: "assessed_on", as: String.self), studentId: try row.decode(column: "student_id", as: String.self),
+                         standardId: try row.decode(column: "standard_id", as: String.self), value: try row.decode(column: "value", as: Double.self),
+                         enteredAt: try row.decode(column: "entered_at", as: Int.self), scaleId: try row.decode(column: "scale_id", as: String.self))
+            }
     }
 
     /// Standards a student has any score on, by code.
