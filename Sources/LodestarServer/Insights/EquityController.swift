@@ -58,7 +58,10 @@ struct EquityController: RouteCollection {
                 if row.gapToComparison != nil { gaps.append(.init(standard: standard, row: row, reference: comparison)) }
             }
         }
-        gaps.sort { (abs($0.row.gapToComparison!), $1.standard.code, $1.row.group) > (abs($1.row.gapToComparison!), $0.standard.code, $0.row.group) }
+        // Widest first, then by standard and group; each code is read from its model once (a model's fields are slow to read).
+        gaps = gaps.map { (width: abs($0.row.gapToComparison!), code: $0.standard.code, gap: $0) }
+            .sorted { ($0.width, $1.code, $1.gap.row.group) > ($1.width, $0.code, $0.gap.row.group) }
+            .map(\.gap)
         let chosen = (try? req.query.get(String.self, at: "standard")).flatMap { id in standards.first { $0.id == id } } ?? gaps.first?.standard
         var detailRows: [String: [EquityGaps.Row]] = [:]
         if let chosen { for m in months { detailRows[m] = rows(counts, standard: chosen.id!, month: m, comparison: comparison) } }
