@@ -156,6 +156,19 @@ struct ScaleFormTests {
 struct MasteryTimelineTests {
     let scale = ProficiencyScale.fourLevel
 
+    @Test func countsAsOfEachMonthTakeEachStudentsLatestStanding() {
+        let timelines: [[MasteryTimeline.Entry]] = [
+            [("2026-09", .below), ("2026-10", .atOrAbove)],
+            [("2026-10", .notYet)],
+            [("2026-11", .atOrAbove)],
+        ]
+        let counts = MasteryTimeline.counts(asOf: ["2026-08", "2026-09", "2026-10", "2026-11"], timelines: timelines)
+        #expect(counts["2026-08"] == nil)
+        #expect(counts["2026-09"]! == (1, 0))
+        #expect(counts["2026-10"]! == (1, 1))
+        #expect(counts["2026-11"]! == (2, 2))
+    }
+
     func score(_ day: String, _ value: Double) -> MasteryTimeline.Score { .init(day: day, value: value, scale: scale) }
 
     @Test func eachMonthWithScoresTakesItsStandingAfterItsLastScore() {

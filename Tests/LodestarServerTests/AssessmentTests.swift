@@ -43,6 +43,32 @@ struct AssessmentTests {
     }
 
     @Test(arguments: TestDatabase.all)
+    func theClassMasteryByMonthCountsEachStudentAsOfEachMonthsEnd(_ database: TestDatabase) async throws {
+        try await withClass(database) { app, f, teacher in
+            let standard = try #require(try await Standard.query(on: app.db).filter(\.$code == "CCSS.Math.Content.6.RP.A.1").first()).id!
+            let september = try #require(try await create(teacher, classId: f.classId, title: "Check 1", date: "2026-09-10"))
+            let october = try #require(try await create(teacher, classId: f.classId, title: "Check 2", date: "2026-10-08"))
+            try #require(f.students.count >= 13)
+            // September: 4 of 12 students at 3, 8 at 2 → 4 of 12 (33%).
+            // October: the 12 score 4 (decaying average 3.65 and 3.3, all at or above), a 13th scores 1 → 12 of 13 (92%).
+            for (index, student) in f.students.prefix(12).enumerated() {
+                #expect(try await score(teacher, september, student: student, standard: standard, value: index < 4 ? 3 : 2).status == .ok)
+                #expect(try await score(teacher, october, student: student, standard: standard, value: 4).status == .ok)
+            }
+            #expect(try await score(teacher, october, student: f.students[12], standard: standard, value: 1).status == .ok)
+            let lines = try await teacher.get("/classes/\(f.classId)/mastery-by-month.csv").body.string.split(whereSeparator: \.isNewline).map(String.init)
+            #expect(lines.contains("CCSS.Math.Content.6.RP.A.1,2026-09,12,33"))
+            #expect(lines.contains("CCSS.Math.Content.6.RP.A.1,2026-10,13,92"))
+            let page = try await teacher.get("/classes/\(f.classId)/mastery").body.string
+            #expect(page.contains("Month by month") && page.contains("92%"))
+            // Another teacher cannot see the class's numbers.
+            let colleague = TestClient(app)
+            try await colleague.signIn(f.people.email(.teacherLeader))
+            #expect(try await colleague.get("/classes/\(f.classId)/mastery-by-month.csv").status == .forbidden)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
     func teacherCreatesAssessmentsEntersScoresAndTheTrackerFollowsTheMethod(_ database: TestDatabase) async throws {
         try await withClass(database) { app, f, teacher in
             let standard = try #require(try await Standard.query(on: app.db).filter(\.$code == "CCSS.Math.Content.6.RP.A.1").first()).id!

@@ -54,6 +54,20 @@ public enum MasteryTimeline {
         return result
     }
 
+    /// Students with a result, and at or above mastery, as of the end of each of `months`: each timeline
+    /// counts with its standing in its latest month up to that one.
+    public static func counts(asOf months: [String], timelines: [[Entry]]) -> [String: (evidence: Int, atOrAbove: Int)] {
+        var result: [String: (evidence: Int, atOrAbove: Int)] = [:]
+        for timeline in timelines {
+            for month in months {
+                guard let standing = timeline.last(where: { $0.month <= month })?.standing, standing.hasEvidence > 0 else { continue }
+                result[month, default: (0, 0)].evidence += 1
+                result[month, default: (0, 0)].atOrAbove += standing.reached
+            }
+        }
+        return result
+    }
+
     /// "2026-09:2,2026-10:1": how a timeline is stored.
     public static func encode(_ timeline: [Entry]) -> String {
         timeline.map { "\($0.month):\($0.standing.rawValue)" }.joined(separator: ",")

@@ -17,6 +17,7 @@ struct AssessmentController: RouteCollection {
         routes.on(.PUT, "api", "assessments", ":id", "scores", body: .collect(maxSize: "64kb"), use: saveScore)
         routes.get("classes", ":classId", "mastery", use: tracker)
         routes.get("classes", ":classId", "mastery.csv", use: trackerCSV)
+        routes.get("classes", ":classId", "mastery-by-month.csv", use: byMonthCSV)
         routes.get("classes", ":classId", "mastery", ":studentId", ":standardId", use: evidence)
     }
 
@@ -294,6 +295,11 @@ struct AssessmentController: RouteCollection {
         let rows: [Row]
         let legend: [Legend]
         let canCreate: Bool
+        struct MonthCell: Encodable { let text: String; let note: String }
+        struct MonthRow: Encodable { let code: String; let cells: [MonthCell] }
+        let months: [String]
+        let monthly: [MonthRow]
+        let minimum: Int
     }
 
     func tracker(req: Request) async throws -> View {
@@ -306,11 +312,34 @@ struct AssessmentController: RouteCollection {
                 return .init(standardId: standard.id, text: shown.text, level: shown.level, css: shown.css, count: count)
             })
         }
+        let months = tracker.months, byMonth = tracker.byMonth()
         return try await req.view.render("assessments/tracker", TrackerPage(
             page: PageContext(request: req, title: "Mastery: \(tracker.schoolClass.title)"), classId: tracker.schoolClass.id!, classTitle: tracker.schoolClass.title,
             method: tracker.method.label, standards: tracker.standards, rows: rows,
             legend: scale.levels.enumerated().map { .init(name: $1.name, css: MasteryDisplay.css(levelIndex: $0, of: scale.levels.count)) },
-            canCreate: tracker.teaches))
+            canCreate: tracker.teaches, months: months.map { InsightsScope.label(month: $0) },
+            monthly: tracker.standards.map { standard in
+                .init(code: standard.code, cells: months.map { month in
+                    let shown = LearningTrendsController.shown(byMonth[standard.id]?[month])
+                    return .init(text: shown.text, note: shown.suppressed ? "fewer than \(DistrictSettings.smallGroups.minimum)" : shown.students > 0 ? "\(shown.students)" : "")
+                })
+            },
+            minimum: DistrictSettings.smallGroups.minimum))
+    }
+
+    /// The month-by-month table as CSV, as learning trends write theirs.
+    func byMonthCSV(req: Request) async throws -> Response {
+        let tracker = try await Tracker.load(req, audit: "exported class mastery by month")
+        let byMonth = tracker.byMonth()
+        var csv = CSVWriter(header: ["standard", "month", "students", "at_or_above_percent"])
+        for standard in tracker.standards {
+            for month in tracker.months {
+                let shown = LearningTrendsController.shown(byMonth[standard.id]?[month])
+                guard shown.students > 0 else { continue }
+                csv.append([standard.code, month, shown.suppressed ? "" : String(shown.students), shown.suppressed ? "" : String(shown.text.dropLast())])
+            }
+        }
+        return Response.csv(csv, named: "mastery-by-month-\(tracker.schoolClass.id!).csv")
     }
 
     /// The tracker as CSV: one row per student and standard, with the mastery value to two decimals.
@@ -348,6 +377,34 @@ struct AssessmentController: RouteCollection {
             return Tracker(schoolClass: schoolClass, teaches: teaches, standards: standards, students: students,
                            method: try await MasteryStore.method(forSchool: schoolClass.schoolId, on: req.db), book: try await ScaleBook.load(on: req.db),
                            scores: Dictionary(grouping: evidence) { "\($0.studentId)|\($0.standardId)" })
+        }
+
+        /// From the first month with a score in the class to the last, at most three years.
+        var months: [String] {
+            let days = scores.values.flatMap { $0.map(\.assessedOn) }
+            guard let first = days.min(), let last = days.max() else { return [] }
+            var months: [String] = [], month = String(first.prefix(7))
+            while month <= last.prefix(7), months.count < 36 {
+                months.append(month)
+                month = InsightsScope.month(after: month)
+            }
+            return months
+        }
+
+        /// Per standard and month: the class's students with a result, and at or above mastery, as of the month's end.
+        func byMonth() -> [String: [String: InsightsQueries.MasteryCount]] {
+            let months = self.months
+            var result: [String: [String: InsightsQueries.MasteryCount]] = [:]
+            for standard in standards {
+                let timelines = students.map { student in
+                    MasteryTimeline.months((scores["\(student.id)|\(standard.id)"] ?? []).map {
+                        MasteryTimeline.Score(day: $0.assessedOn, value: $0.value, scale: book.scale(lastAssessedOn: $0.scaleId))
+                    }, method: method)
+                }
+                result[standard.id] = MasteryTimeline.counts(asOf: months, timelines: timelines)
+                    .mapValues { InsightsQueries.MasteryCount(evidence: $0.evidence, atOrAbove: $0.atOrAbove) }
+            }
+            return result
         }
 
         func mastery(student: String, standard: String) -> (MasteryMethod.Result, ProficiencyScale, Int) {
