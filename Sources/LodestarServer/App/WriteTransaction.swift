@@ -45,7 +45,7 @@ extension Database {
 
 /// Lets one SQLite write transaction of this process run at a time; the others wait here, holding no
 /// connection. Waiting inside SQLite instead would spin: SQLiteNIO's busy handler retries at once,
-/// taking the CPU the writer needs (on two cores, a fivefold loss of walkthrough submissions per second).
+/// taking the CPU the writer needs.
 /// On for a server on a SQLite file (one database per process); the tests' in-memory databases, many
 /// in one process, each have their own lock and do without.
 actor WriteGate {
