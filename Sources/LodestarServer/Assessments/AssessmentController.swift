@@ -295,7 +295,7 @@ struct AssessmentController: RouteCollection {
         let rows: [Row]
         let legend: [Legend]
         let canCreate: Bool
-        struct MonthCell: Encodable { let text: String; let note: String }
+        struct MonthCell: Encodable { let text: String; let note: String; let heat: Int; let label: String }
         struct MonthRow: Encodable { let code: String; let cells: [MonthCell] }
         let months: [String]
         let monthly: [MonthRow]
@@ -321,7 +321,9 @@ struct AssessmentController: RouteCollection {
             monthly: tracker.standards.map { standard in
                 .init(code: standard.code, cells: months.map { month in
                     let shown = LearningTrendsController.shown(byMonth[standard.id]?[month])
-                    return .init(text: shown.text, note: shown.suppressed ? "fewer than \(DistrictSettings.smallGroups.minimum)" : shown.students > 0 ? "\(shown.students)" : "")
+                    return .init(text: shown.text, note: shown.suppressed ? "fewer than \(DistrictSettings.smallGroups.minimum)" : shown.students > 0 ? "\(shown.students)" : "",
+                                 heat: shown.heat,
+                                 label: "\(standard.code), \(InsightsScope.label(month: month)): \(shown.suppressed ? "too few students to show" : shown.students > 0 ? "\(shown.text) of \(shown.students) students" : "no results yet")")
                 })
             },
             minimum: DistrictSettings.smallGroups.minimum))
