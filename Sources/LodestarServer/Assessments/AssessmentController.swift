@@ -312,7 +312,7 @@ struct AssessmentController: RouteCollection {
                 return .init(standardId: standard.id, text: shown.text, level: shown.level, css: shown.css, count: count)
             })
         }
-        let months = tracker.months, byMonth = tracker.byMonth()
+        let months = tracker.months, byMonth = tracker.byMonth(months)
         return try await req.view.render("assessments/tracker", TrackerPage(
             page: PageContext(request: req, title: "Mastery: \(tracker.schoolClass.title)"), classId: tracker.schoolClass.id!, classTitle: tracker.schoolClass.title,
             method: tracker.method.label, standards: tracker.standards, rows: rows,
@@ -332,15 +332,8 @@ struct AssessmentController: RouteCollection {
     /// The month-by-month table as CSV, as learning trends write theirs.
     func byMonthCSV(req: Request) async throws -> Response {
         let tracker = try await Tracker.load(req, audit: "exported class mastery by month")
-        let byMonth = tracker.byMonth()
-        var csv = CSVWriter(header: ["standard", "month", "students", "at_or_above_percent"])
-        for standard in tracker.standards {
-            for month in tracker.months {
-                let shown = LearningTrendsController.shown(byMonth[standard.id]?[month])
-                guard shown.students > 0 else { continue }
-                csv.append([standard.code, month, shown.suppressed ? "" : String(shown.students), shown.suppressed ? "" : String(shown.text.dropLast())])
-            }
-        }
+        let months = tracker.months, byMonth = tracker.byMonth(months)
+        let csv = LearningTrendsController.csv(tracker.standards.map { ($0.code, byMonth[$0.id] ?? [:]) }, months: months)
         return Response.csv(csv, named: "mastery-by-month-\(tracker.schoolClass.id!).csv")
     }
 
@@ -385,17 +378,11 @@ struct AssessmentController: RouteCollection {
         var months: [String] {
             let days = scores.values.flatMap { $0.map(\.assessedOn) }
             guard let first = days.min(), let last = days.max() else { return [] }
-            var months: [String] = [], month = String(first.prefix(7))
-            while month <= last.prefix(7), months.count < 36 {
-                months.append(month)
-                month = InsightsScope.month(after: month)
-            }
-            return months
+            return InsightsScope.months(from: String(first.prefix(7)), through: String(last.prefix(7)))
         }
 
         /// Per standard and month: the class's students with a result, and at or above mastery, as of the month's end.
-        func byMonth() -> [String: [String: InsightsQueries.MasteryCount]] {
-            let months = self.months
+        func byMonth(_ months: [String]) -> [String: [String: InsightsQueries.MasteryCount]] {
             var result: [String: [String: InsightsQueries.MasteryCount]] = [:]
             for standard in standards {
                 let timelines = students.map { student in

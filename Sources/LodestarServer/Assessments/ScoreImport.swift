@@ -48,8 +48,7 @@ enum ScoreImport {
         // Classes, who may import for them, and their students.
         var schoolOf: [String: String] = [:]
         var enrolled: Set<String> = []
-        for start in stride(from: 0, to: source.classIds.count, by: 500) {
-            let batch = Array(source.classIds[start..<min(start + 500, source.classIds.count)])
+        for batch in source.classIds.chunks(of: 500) {
             for schoolClass in try await SchoolClass.query(on: db).filter(\.$id ~~ batch).all() { schoolOf[schoolClass.id!] = schoolClass.schoolId }
             for row in try await sql.raw("SELECT class_id, user_id FROM enrollments WHERE role = 'student' AND class_id IN (\(binds: batch))").all() {
                 enrolled.insert("\(try row.decode(column: "class_id", as: String.self))|\(try row.decode(column: "user_id", as: String.self))")
@@ -66,8 +65,7 @@ enum ScoreImport {
         // Standards by code or identifier.
         var standardIds: [String: String] = [:]
         let references = source.standardReferences
-        for start in stride(from: 0, to: references.count, by: 500) {
-            let batch = Array(references[start..<min(start + 500, references.count)])
+        for batch in references.chunks(of: 500) {
             for standard in try await Standard.query(on: db).group(.or, { $0.filter(\.$code ~~ batch).filter(\.$id ~~ batch) }).all() {
                 standardIds[standard.code] = standardIds[standard.code] ?? standard.id!
                 standardIds[standard.id!] = standard.id!
@@ -107,8 +105,8 @@ enum ScoreImport {
             try await flush()
             try await saveAssessments(assessments.sorted { $0.key < $1.key }, schoolOf: classSchools, createdBy: enteredBy, at: now, on: db)
             let touched = students.sorted(), touchedStandards = standards.sorted()
-            for start in stride(from: 0, to: touched.count, by: 1_000) {
-                try await MasteryRollup.refresh(students: Array(touched[start..<min(start + 1_000, touched.count)]), standards: touchedStandards, on: db)
+            for batch in touched.chunks(of: 1_000) {
+                try await MasteryRollup.refresh(students: batch, standards: touchedStandards, on: db)
             }
             return Report(assessments: assessments.count, scores: counts)
         } }
@@ -120,8 +118,8 @@ enum ScoreImport {
         let records = TableSync(table: "assessments", columns: [
             ("title", .text), ("assessed_on", .text), ("scale_id", .text), ("school_id", .text), ("created_by", .text), ("created_at", .int)])
         var existing: Set<String> = []
-        for start in stride(from: 0, to: assessments.count, by: 500) {
-            let ids = assessments[start..<min(start + 500, assessments.count)].map(\.key)
+        for batch in assessments.chunks(of: 500) {
+            let ids = batch.map(\.key)
             existing.formUnion(try await db.sql.raw("SELECT id FROM assessments WHERE id IN (\(binds: ids))").all().map { try $0.decode(column: "id", as: String.self) })
         }
         let new = assessments.filter { !existing.contains($0.key) }

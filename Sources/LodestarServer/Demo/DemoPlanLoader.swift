@@ -22,7 +22,7 @@ enum DemoPlanLoader {
         let leaders = DemoLeaderTime.leaders(of: district)
         let sync = TableSync(table: "time_entries", columns: CalendarImport.columns)
         // One school's leaders at a time keeps memory flat for the large district.
-        for chunk in stride(from: 0, to: leaders.count, by: 60).map({ Array(leaders[$0..<min($0 + 60, leaders.count)]) }) {
+        for chunk in leaders.chunks(of: 60) {
             let entries = DemoLeaderTime.entries(for: chunk, seed: seed, through: through.timeIntervalSince1970)
             let rows = entries.map { ($0.id, [Cell.text($0.leaderId), .int($0.start), .int($0.end), .text($0.title), .text($0.category), .text($0.source),
                                               .bool(false), .bool(false), .int($0.start)]) }

@@ -90,18 +90,16 @@ enum IndicatorRollup {
 
     /// `rebuild` inside a transaction the caller holds (bulk loads).
     static func recompute(on db: any Database) async throws {
-        do {
-            try await db.sql.raw("DELETE FROM rollup_indicator_months").run()
-            let ids = try await db.sql.raw("SELECT id FROM walkthroughs ORDER BY id").all().map { try $0.decode(column: "id", as: String.self) }
-            var total: [Key: (visits: Int, seen: Int)] = [:]
-            for start in stride(from: 0, to: ids.count, by: 10_000) {
-                for (key, value) in try await counts(walkthroughs: Array(ids[start..<min(start + 10_000, ids.count)]), on: db) {
-                    total[key, default: (0, 0)].visits += value.visits
-                    total[key, default: (0, 0)].seen += value.seen
-                }
+        try await db.sql.raw("DELETE FROM rollup_indicator_months").run()
+        let ids = try await db.sql.raw("SELECT id FROM walkthroughs ORDER BY id").all().map { try $0.decode(column: "id", as: String.self) }
+        var total: [Key: (visits: Int, seen: Int)] = [:]
+        for batch in ids.chunks(of: 10_000) {
+            for (key, value) in try await counts(walkthroughs: batch, on: db) {
+                total[key, default: (0, 0)].visits += value.visits
+                total[key, default: (0, 0)].seen += value.seen
             }
-            try await increment(total, on: db)
         }
+        try await increment(total, on: db)
     }
 
     /// Every row, for comparing a rebuilt table with a maintained one.
@@ -130,8 +128,7 @@ enum WalkthroughContext {
             byContext[[band, subject], default: []].append(try row.decode(column: "id", as: String.self))
         }
         for (context, ids) in byContext where context != ["", ""] {
-            for start in stride(from: 0, to: ids.count, by: 5_000) {
-                let chunk = Array(ids[start..<min(start + 5_000, ids.count)])
+            for chunk in ids.chunks(of: 5_000) {
                 try await sql.raw("""
                     UPDATE walkthroughs SET grade_band = \(bind: context[0]), subject = \(bind: context[1])
                     WHERE class_id IN (\(binds: chunk)) AND grade_band = '' AND subject = ''

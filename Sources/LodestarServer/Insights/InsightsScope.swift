@@ -49,12 +49,15 @@ struct InsightsScope {
     }
 
     /// The months from the first to the last, at most three years.
-    var months: [String] {
+    var months: [String] { Self.months(from: fromMonth, through: throughMonth) }
+
+    /// The months from `first` to `last` ("2026-09"), at most three years.
+    static func months(from first: String, through last: String) -> [String] {
         var months: [String] = []
-        var month = fromMonth
-        while month <= throughMonth, months.count < 36 {
+        var month = first
+        while month <= last, months.count < 36 {
             months.append(month)
-            month = Self.month(after: month)
+            month = self.month(after: month)
         }
         return months
     }

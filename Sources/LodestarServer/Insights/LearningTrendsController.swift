@@ -111,15 +111,20 @@ struct LearningTrendsController: RouteCollection {
 
     func learningCSV(req: Request) async throws -> Response {
         let trend = try await trend(req)
+        return Response.csv(Self.csv(trend.rows.map { ($0.standard.code, $0.counts) }, months: trend.scope.months), named: "learning-trends.csv")
+    }
+
+    /// Shares by standard and month as the tables show them, for learning trends and a class's months.
+    static func csv(_ rows: [(code: String, counts: [String: InsightsQueries.MasteryCount])], months: [String]) -> CSVWriter {
         var csv = CSVWriter(header: ["standard", "month", "students", "at_or_above_percent"])
-        for row in trend.rows {
-            for month in trend.scope.months {
-                let cell = Self.shown(row.counts[month])
+        for row in rows {
+            for month in months {
+                let cell = shown(row.counts[month])
                 guard cell.students > 0 else { continue }
                 // Too few students: neither the share nor the count is given.
-                csv.append([row.standard.code, month, cell.suppressed ? "" : String(cell.students), cell.suppressed ? "" : String(cell.text.dropLast())])
+                csv.append([row.code, month, cell.suppressed ? "" : String(cell.students), cell.suppressed ? "" : String(cell.text.dropLast())])
             }
         }
-        return Response.csv(csv, named: "learning-trends.csv")
+        return csv
     }
 }

@@ -116,8 +116,7 @@ enum MasteryRollup {
     /// After a roster change: recomputes the students among `students` who have standings, so their
     /// results count under their current school, grade and groups (or nowhere, once they are gone).
     static func reattribute(students: [String], on db: any Database) async throws {
-        for start in stride(from: 0, to: students.count, by: 1_000) {
-            let chunk = Array(students[start..<min(start + 1_000, students.count)])
+        for chunk in students.chunks(of: 1_000) {
             let withStandings = try await db.sql.raw("SELECT DISTINCT student_id FROM mastery_pairs WHERE student_id IN (\(binds: chunk))").all()
                 .map { try $0.decode(column: "student_id", as: String.self) }
             try await refresh(students: withStandings, standards: nil, on: db)
@@ -145,8 +144,8 @@ enum MasteryRollup {
         try await db.sql.raw("DELETE FROM rollup_mastery_months").run()
         try await db.sql.raw("DELETE FROM mastery_pairs").run()
         let students = try await db.sql.raw("SELECT DISTINCT student_id FROM scores ORDER BY student_id").all().map { try $0.decode(column: "student_id", as: String.self) }
-        for start in stride(from: 0, to: students.count, by: 1_000) {
-            try await refresh(students: Array(students[start..<min(start + 1_000, students.count)]), standards: nil, on: db)
+        for batch in students.chunks(of: 1_000) {
+            try await refresh(students: batch, standards: nil, on: db)
         }
         // Rows whose changes cancelled out carry nothing.
         try await db.sql.raw("DELETE FROM rollup_mastery_months WHERE evidence = 0 AND at_or_above = 0").run()

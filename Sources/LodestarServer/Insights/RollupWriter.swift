@@ -15,9 +15,9 @@ struct RollupWriter {
     }
 
     func add(_ rows: [Row], on db: any Database) async throws {
-        for start in stride(from: 0, to: rows.count, by: 400) {
+        for batch in rows.chunks(of: 400) {
             var query: SQLQueryString = "INSERT INTO \(ident: table) (id, \(idents: keyColumns + counters, joinedBy: ", ")) VALUES "
-            for (index, row) in rows[start..<min(start + 400, rows.count)].enumerated() {
+            for (index, row) in batch.enumerated() {
                 if index > 0 { query += ", " }
                 query += "(\(bind: row.id), \(binds: row.keys), \(binds: row.counts))"
             }

@@ -205,8 +205,8 @@ struct RosterWriter {
 
         // Grants given by hand to people the roster removed go with them.
         let removedStaff = Array(Set(currentStaff.keys).subtracting(desiredStaff.keys))
-        for start in stride(from: 0, to: removedStaff.count, by: 1_000) {
-            try await db.delete(from: "role_grants").where("staff_id", .in, Array(removedStaff[start..<min(start + 1_000, removedStaff.count)])).run()
+        for batch in removedStaff.chunks(of: 1_000) {
+            try await db.delete(from: "role_grants").where("staff_id", .in, batch).run()
         }
 
         report.warnings += warn.messages

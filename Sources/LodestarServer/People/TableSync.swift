@@ -61,8 +61,7 @@ struct TableSync: Sendable {
     /// Loads the rows whose `column` has one of `values`, 500 values per query.
     func load(_ db: any SQLDatabase, where column: String, in values: [String]) async throws -> TableRows {
         var result = TableRows(minimumCapacity: values.count)
-        for start in stride(from: 0, to: values.count, by: 500) {
-            let batch = Array(values[start..<min(start + 500, values.count)])
+        for batch in values.chunks(of: 500) {
             let placeholders = Array(repeating: "?", count: batch.count).joined(separator: ", ")
             result.merge(try await load(db, condition: "\(column) IN (\(placeholders))", binds: batch)) { _, new in new }
         }
@@ -164,9 +163,7 @@ struct TableSync: Sendable {
         let names = ["id"] + columns.map(\.name) + extra.map(\.0)
         // Both databases accept at least 32,766 parameters per statement.
         let batchSize = max(1, 30_000 / names.count)
-        var start = 0
-        while start < rows.count {
-            let batch = rows[start..<min(start + batchSize, rows.count)]
+        for batch in rows.chunks(of: batchSize) {
             let insert = db.insert(into: table).columns(names)
             for (id, cells) in batch {
                 var values: [any SQLExpression] = [SQLBind(id)]
@@ -178,16 +175,12 @@ struct TableSync: Sendable {
             try await insert.onConflict(with: ["id"]) { update in
                 columns.reduce(update) { $0.set(excludedValueOf: $1.name) }
             }.run()
-            start += batchSize
         }
     }
 
     func delete(ids: [String], on db: any SQLDatabase) async throws {
-        var start = 0
-        while start < ids.count {
-            let batch = Array(ids[start..<min(start + 1_000, ids.count)])
+        for batch in ids.chunks(of: 1_000) {
             try await db.delete(from: table).where("id", .in, batch).run()
-            start += 1_000
         }
     }
 
@@ -225,9 +218,7 @@ struct TableSync: Sendable {
         let batchSize = max(1, 30_000 / names.count)
         let tuple = "(" + Array(repeating: "?", count: names.count).joined(separator: ",") + ")"
         let update = columns.map { "\($0.name) = excluded.\($0.name)" }.joined(separator: ", ")
-        var start = 0
-        while start < rows.count {
-            let batch = rows[start..<min(start + batchSize, rows.count)]
+        for batch in rows.chunks(of: batchSize) {
             let sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES "
                 + Array(repeating: tuple, count: batch.count).joined(separator: ",")
                 + " ON CONFLICT (id) DO UPDATE SET \(update)"
@@ -239,7 +230,6 @@ struct TableSync: Sendable {
                 for (_, cell) in extra { binds.append(cell.sqliteData) }
             }
             _ = try await sqlite.query(sql, binds)
-            start += batchSize
         }
     }
 }
