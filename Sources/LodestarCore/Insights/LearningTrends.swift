@@ -120,7 +120,7 @@ public enum PracticeAndGrowth {
     /// at least `minimumVisits` visits where the practice could be seen.
     public static let often = 0.5, rarely = 0.25, minimumVisits = 3
 
-    public struct TeacherPractice: Sendable {
+    public struct TeacherPractice: Sendable, Equatable {
         public var visits: Int
         public var seen: Int
         public init(visits: Int, seen: Int) { self.visits = visits; self.seen = seen }

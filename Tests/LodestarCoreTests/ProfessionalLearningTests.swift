@@ -1,0 +1,109 @@
+import Testing
+@testable import LodestarCore
+
+/// Needs proposed from evidence, a session's before/after numbers and mentor suggestions, on small
+/// fixtures whose expected numbers are worked out by hand in the comments.
+@Suite("Professional learning")
+struct ProfessionalLearningTests {
+    @Test func rarelySeenPracticesAreProposedRarestFirstWithEnoughVisits() {
+        let proposals = LearningNeeds.practices([
+            ("feedback", 20, 6),   // 30%: seen often enough
+            ("checks", 12, 3),     // 25%: exactly the line, proposed
+            ("discourse", 20, 4),  // 20%: proposed first
+            ("goals", 9, 0),       // 9 visits: too few to say
+        ])
+        #expect(proposals.map(\.key) == ["discourse", "checks"])
+        #expect(proposals[0] == LearningNeeds.Proposal(kind: .practice, key: "discourse", count: 4, outOf: 20))
+    }
+
+    @Test func lowAndFallingStandardsAreProposedOnce() {
+        let flags: [ProblemsOfLearning.Flag] = [
+            .init(standard: "S1", reason: .lowest, latest: 0.4, from: nil, students: 20),
+            .init(standard: "S2", reason: .lowest, latest: 0.55, from: nil, students: 30),  // lowest of the school, but above half
+            .init(standard: "S3", reason: .decline, latest: 0.6, from: 0.8, students: 25),
+            .init(standard: "S1", reason: .decline, latest: 0.4, from: 0.7, students: 20),  // already proposed
+        ]
+        #expect(LearningNeeds.mastery(flags) == [
+            .init(kind: .mastery, key: "S1", count: 8, outOf: 20),                      // 0.4 × 20
+            .init(kind: .mastery, key: "S3", count: 15, outOf: 25, comparedWith: 0.8),  // 0.6 × 25
+        ])
+    }
+
+    @Test func onlyShownGapsOfFifteenPointsOrMoreAreProposedWidestFirst() {
+        let gaps: [(standard: String, row: EquityGaps.Row)] = [
+            ("B", .init(group: "el", hidden: false, students: 20, share: 0.5, gapToAll: -15, gapToComparison: -15)),
+            ("A", .init(group: "el", hidden: false, students: 20, share: 0.3, gapToAll: -25, gapToComparison: -25)),
+            ("A", .init(group: "sped", hidden: true, students: nil, share: nil, gapToAll: nil, gapToComparison: nil)),
+            ("B", .init(group: "frl", hidden: false, students: 40, share: 0.5, gapToAll: -14, gapToComparison: -14)),
+        ]
+        let proposals = LearningNeeds.equity(gaps)
+        #expect(proposals.map(\.key) == ["A|el", "B|el"])
+        // 30% of 20 students is 6; all students were at 30 + 25 = 55%.
+        #expect(proposals[0].count == 6 && proposals[0].outOf == 20)
+        #expect(abs(proposals[0].comparedWith! - 0.55) < 1e-9)
+    }
+
+    @Test func practiceBeforeAndAfterCountsAttendeesVisitsInTheWindows() {
+        let day = 86_400, start = 100 * day, end = start + 3_600
+        let visits: [SessionImpact.Visit] = [
+            .init(teacher: "T1", observedAt: start - 10 * day, possible: 2, seen: 0),
+            .init(teacher: "T1", observedAt: start - 70 * day, possible: 2, seen: 2),  // before the 60-day window
+            .init(teacher: "T2", observedAt: start - day, possible: 1, seen: 1),
+            .init(teacher: "T3", observedAt: start - 5 * day, possible: 2, seen: 2),   // did not attend
+            .init(teacher: "T1", observedAt: end + 5 * day, possible: 2, seen: 2),
+            .init(teacher: "T2", observedAt: end + 59 * day, possible: 1, seen: 0),
+            .init(teacher: "T2", observedAt: end + 61 * day, possible: 1, seen: 1),    // after the window
+            .init(teacher: "T1", observedAt: end + 6 * day, possible: 0, seen: 0),     // none of the practices could be seen
+            .init(teacher: "T1", observedAt: start + 600, possible: 2, seen: 2),       // during the session
+        ]
+        let impact = SessionImpact.practice(visits, attendees: ["T1", "T2"], start: start, end: end)
+        // Before: T1 0 of 2, T2 1 of 1 → 1 of 3. After: T1 2 of 2, T2 0 of 1 → 2 of 3.
+        #expect(impact.before == .init(visits: 2, teachers: 2, possible: 3, seen: 1))
+        #expect(impact.after == .init(visits: 2, teachers: 2, possible: 3, seen: 2))
+        #expect(impact.after.share == 2.0 / 3.0)
+    }
+
+    @Test func masteryBeforeAndNowCountsEachStudentsStandingOnEachStandard() {
+        let timelines: [(student: String, entries: [MasteryTimeline.Entry])] = [
+            ("s1", [("2026-09", .below), ("2026-11", .atOrAbove)]),
+            ("s1", [("2026-09", .atOrAbove)]),
+            ("s2", [("2026-10", .notYet), ("2026-11", .below)]),
+            ("s3", [("2026-11", .atOrAbove)]),
+        ]
+        let impact = SessionImpact.mastery(timelines, beforeMonth: "2026-10", nowMonth: "2026-11")
+        // End of October: s1 below on one standard, at or above on the other; s2 not yet; s3 nothing.
+        #expect(impact.before == .init(students: 1, results: 2, atOrAbove: 1))
+        // End of November: s1 two of two, s2 below, s3 at or above → 3 of 4 results, 3 students.
+        #expect(impact.now == .init(students: 3, results: 4, atOrAbove: 3))
+    }
+
+    @Test func strongGrowthIsPositiveAndAtLeastTheMedian() {
+        #expect(MentorMatch.strongGrowth(["a": -2, "b": 0, "c": 3, "d": 12, "e": 20]) == ["c", "d", "e"])
+        // Even count: the median of 1, 4, 6, 9 is 5.
+        #expect(MentorMatch.strongGrowth(["a": 1, "b": 4, "c": 6, "d": 9]) == ["c", "d"])
+        #expect(MentorMatch.strongGrowth(["a": -5, "b": -1]).isEmpty)
+    }
+
+    @Test func mentorsOftenSeenWithStrongGrowthAreSuggestedToTeachersGrowingInThePractice() {
+        let practice: [String: PracticeAndGrowth.TeacherPractice] = [
+            "M1": .init(visits: 6, seen: 5),  // 83%, growth 12
+            "M2": .init(visits: 4, seen: 4),  // 100%, growth 3
+            "M3": .init(visits: 5, seen: 4),  // 80%, but growth below zero
+            "N1": .init(visits: 5, seen: 2),  // 40%: strong growth, not often seen
+            "G1": .init(visits: 8, seen: 1),  // 12.5%: growing
+            "G2": .init(visits: 4, seen: 1),  // 25%: growing
+            "G3": .init(visits: 2, seen: 0),  // too few visits, but it is G3's growth goal
+        ]
+        // Median growth of -2, 0, 3, 12, 20 is 3: M1, M2 and N1 grow strongly.
+        let growth = ["M1": 12.0, "M2": 3, "M3": -2, "N1": 20, "G1": 0]
+        let suggestions = MentorMatch.suggestions(practice: practice, growth: growth, goals: ["G3"])
+        // Mentors by share: M2 then M1; each takes two. Mentees by share: G3 (0%), G1, G2.
+        #expect(suggestions.map { [$0.mentee, $0.mentor] } == [["G3", "M2"], ["G1", "M2"], ["G2", "M1"]])
+        #expect(suggestions[0].menteeGoal && !suggestions[1].menteeGoal)
+        #expect(suggestions[2].mentorGrowth == 12)
+        // A mentee already paired is not suggested again.
+        #expect(MentorMatch.suggestions(practice: practice, growth: growth, goals: ["G3"], paired: ["G1"]).map { [$0.mentee, $0.mentor] } == [["G3", "M2"], ["G2", "M2"]])
+        // Nobody to learn from: no suggestions.
+        #expect(MentorMatch.suggestions(practice: ["G1": .init(visits: 8, seen: 1)], growth: [:], goals: []).isEmpty)
+    }
+}
