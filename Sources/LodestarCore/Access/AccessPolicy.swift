@@ -167,6 +167,46 @@ public struct AccessPolicy: Sendable {
         seesWholeDistrict || grants.contains { $0.schoolId == schoolId && $0.role.isSchoolAdministrator }
     }
 
+    // MARK: Professional learning
+
+    /// Proposing needs from a school's evidence, accepting them, planning sessions, recording attendance
+    /// and reading their impact: the school's principal, assistant principals and coaches; district roles
+    /// for district sessions (`schoolId == nil`) and every school.
+    public func canPlanLearning(forSchool schoolId: String?) -> Bool {
+        guard let schoolId else { return seesWholeDistrict }
+        return seesWholeDistrict || grants.contains { $0.schoolId == schoolId && ($0.role.isSchoolAdministrator || $0.role == .coach) }
+    }
+
+    /// Confirming or ending a mentor pairing: those who assign coaching caseloads.
+    public func canPairMentors(atSchool schoolId: String) -> Bool {
+        canManageCaseloads(atSchool: schoolId)
+    }
+
+    /// Starting a PLC at a school: its principal, assistant principals and teacher leaders; district admins.
+    public func canStartPLC(atSchool schoolId: String) -> Bool {
+        isDistrictAdmin || grants.contains { $0.schoolId == schoolId && ($0.role.isSchoolAdministrator || $0.role == .teacherLeader) }
+    }
+
+    /// A PLC's notes and cycles of inquiry: its members, and the school's leaders, coaches and teacher
+    /// leaders (who may see the school's roster); district roles.
+    public func canSeePLC(atSchool schoolId: String, isMember: Bool) -> Bool {
+        isMember || canViewRoster(ofSchool: schoolId)
+    }
+
+    /// Writing in a PLC (notes, cycles, members): its members, and those who may start one at the school.
+    public func canWorkInPLC(atSchool schoolId: String, isMember: Bool) -> Bool {
+        isMember || canStartPLC(atSchool: schoolId)
+    }
+
+    /// A teacher's growth goal and reflections: the teacher, their coach, and their school's principal
+    /// and assistant principals — no one else, not even district roles.
+    public func canSeeGrowthGoal(ofTeacherAt teacherSchools: Set<String>, isSelf: Bool, onCaseload: Bool) -> Bool {
+        isSelf || grants.contains { grant in
+            guard let school = grant.schoolId, teacherSchools.contains(school) else { return false }
+            return grant.role.isSchoolAdministrator || (grant.role == .coach && onCaseload)
+        }
+    }
+
     // MARK: Leaders' time
 
     /// A leader's time is visible to that leader and to district leaders only.

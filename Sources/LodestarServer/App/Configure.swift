@@ -61,6 +61,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.migrations.add(MasteryRollupMigration())
     app.migrations.add(MasteryDistrictTotalsMigration())
     app.migrations.add(IndicatorDistrictTotalsMigration())
+    app.migrations.add(ProfessionalLearningMigration())
     app.migrations.add(SessionRecord.migration)
     try await app.autoMigrate()
 
@@ -124,6 +125,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: EquityController())
     try signedIn.register(collection: PracticeAndGrowthController())
     try signedIn.register(collection: FrameworksController())
+    try signedIn.register(collection: LearningController())
 }
 
 /// The folder holding `Resources/` and `Public/`: the package root, found from this source file

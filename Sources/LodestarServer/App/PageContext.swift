@@ -43,6 +43,7 @@ struct PageContext: Encodable {
             if viewer.policy.seesWholeDistrict || viewer.policy.grants.contains(where: { $0.role != .teacher }) {
                 links.append(("Insights", "/insights"))
             }
+            if !viewer.policy.grants.isEmpty { links.append(("Learning", "/learning")) }
             if viewer.policy.grants.contains(where: { [.coach, .principal, .assistantPrincipal, .teacher].contains($0.role) }) || viewer.policy.isDistrictAdmin {
                 links.append(("Coaching", "/coaching"))
             }

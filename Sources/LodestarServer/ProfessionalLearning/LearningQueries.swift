@@ -1,0 +1,155 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+
+/// The questions professional learning asks of the walkthrough and mastery data: what the evidence
+/// proposes as needs, and what changed in the classrooms of a session's attendees.
+struct LearningQueries {
+    let db: any Database
+    var sql: any SQLDatabase { db.sql }
+
+    /// A proposal with what a person reads: a title, the evidence in words and where to see it.
+    struct ProposedNeed: Sendable {
+        let proposal: LearningNeeds.Proposal
+        let title: String
+        let evidence: String
+        let link: String
+    }
+
+    /// Needs proposed from a school's evidence (or the district's, for scope "district") this school year:
+    /// practices rarely seen, standards with low or falling mastery, and wide gaps between a group and
+    /// all students in the latest month. Proposals already accepted and still open are left out.
+    func proposedNeeds(scope: String, today: String = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))) async throws -> [ProposedNeed] {
+        let school = scope == LearningScope.district ? IndicatorRollup.district : scope
+        let schoolIds = scope == LearningScope.district ? nil : [scope]
+        let fromMonth = String(DisplayTime.schoolYearStart(of: today).prefix(7)), throughMonth = String(today.prefix(7))
+        let months = InsightsScope.months(from: fromMonth, through: throughMonth)
+        let query = schoolIds.map { "school=\($0)&" } ?? ""
+        let framework = try await FrameworkStore.active(on: db).framework
+
+        var practice: [(indicator: String, visits: Int, seen: Int)] = []
+        for row in try await sql.raw("""
+            SELECT indicator_key, CAST(SUM(visits) AS BIGINT) AS visits, CAST(SUM(seen) AS BIGINT) AS seen FROM rollup_indicator_months
+            WHERE school_id = \(bind: school) AND month >= \(bind: fromMonth) AND month <= \(bind: throughMonth) GROUP BY indicator_key
+            """).all() {
+            let key = try row.decode(column: "indicator_key", as: String.self)
+            guard framework.indicator(key) != nil else { continue }
+            practice.append((key, try row.decode(column: "visits", as: Int.self), try row.decode(column: "seen", as: Int.self)))
+        }
+
+        let insights = InsightsQueries(db: db)
+        let byGroup = try await insights.masteryByGroup(schoolIds: schoolIds, grade: nil, standardIds: nil, groups: nil, months: months)
+        let all = byGroup["all"] ?? [:]
+        let flags = ProblemsOfLearning.flags(all.map { standard, counts in
+            ProblemsOfLearning.Series(standard: standard, points: months.compactMap { month in
+                counts[month].flatMap { $0.evidence > 0 ? (month, $0.evidence, $0.atOrAbove) : nil }
+            })
+        }.sorted { $0.standard < $1.standard }, rule: DistrictSettings.smallGroups)
+        var gaps: [(standard: String, row: EquityGaps.Row)] = []
+        for standard in all.keys.sorted() {
+            let count = { (group: String) in byGroup[group]?[standard]?[throughMonth] ?? .init(evidence: 0, atOrAbove: 0) }
+            let everyone = count("all")
+            for row in EquityGaps.rows(all: .init(group: "all", students: everyone.evidence, atOrAbove: everyone.atOrAbove),
+                                       groups: StudentGroup.all.map { let c = count($0.key); return .init(group: $0.key, students: c.evidence, atOrAbove: c.atOrAbove) },
+                                       partitions: EquityController.partitions, comparison: "all", rule: DistrictSettings.smallGroups) {
+                gaps.append((standard, row))
+            }
+        }
+        let proposals = LearningNeeds.practices(practice) + LearningNeeds.mastery(flags) + LearningNeeds.equity(gaps)
+        let standardIds = Set(proposals.filter { $0.kind != .practice }.map { String($0.key.split(separator: "|")[0]) })
+        let standards = Dictionary(uniqueKeysWithValues: try await Standard.query(on: db).filter(\.$id ~~ Array(standardIds)).all().map { ($0.id!, $0) })
+        let accepted = Set(try await LearningNeed.query(on: db).filter(\.$scope == scope).filter(\.$status == "open").all().map { "\($0.kind)|\($0.subjectKey)" })
+        let since = "this school year"
+        return proposals.filter { !accepted.contains("\($0.kind.rawValue)|\($0.key)") }.compactMap { proposal in
+            switch proposal.kind {
+            case .practice:
+                guard let indicator = framework.indicator(proposal.key) else { return nil }
+                return ProposedNeed(proposal: proposal, title: indicator.shortName,
+                                    evidence: "Seen in \(proposal.count) of \(proposal.outOf) walkthroughs (\(Percent.text(proposal.share))) \(since).",
+                                    link: "/insights/practice?\(query)from=\(fromMonth)&through=\(throughMonth)")
+            case .mastery:
+                guard let standard = standards[proposal.key] else { return nil }
+                let fell = proposal.comparedWith.map { " — down from \(Percent.text($0))" } ?? ""
+                return ProposedNeed(proposal: proposal, title: "\(standard.code): \(standard.statement.prefix(120))",
+                                    evidence: "\(Percent.text(proposal.share)) of \(proposal.outOf) students at or above mastery\(fell).",
+                                    link: "/insights/learning?\(query)from=\(fromMonth)&through=\(throughMonth)")
+            case .equity:
+                let parts = proposal.key.split(separator: "|").map(String.init)
+                guard parts.count == 2, let standard = standards[parts[0]] else { return nil }
+                let points = Int(((proposal.comparedWith ?? 0) - proposal.share) * 100 + 0.5)
+                return ProposedNeed(proposal: proposal, title: "\(EquityController.label(parts[1])) on \(standard.code)",
+                                    evidence: "\(Percent.text(proposal.share)) of \(proposal.outOf) students at or above mastery, \(points) points below all students (\(Percent.text(proposal.comparedWith))).",
+                                    link: "/insights/equity?\(query)standard=\(standard.id!.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&month=\(throughMonth)")
+            }
+        }
+    }
+
+    /// The walkthroughs of `teachers` between two moments, per indicator of `indicators`: whether the
+    /// practice could be seen (its framework version has it and it was not marked not applicable) and was.
+    func visits(of teachers: [String], from: Int, to: Int, indicators: [String]) async throws -> [String: [SessionImpact.Visit]] {
+        guard !teachers.isEmpty, !indicators.isEmpty else { return [:] }
+        var walkthroughs: [(id: String, teacher: String, at: Int, framework: String)] = []
+        for chunk in teachers.chunks(of: 500) {
+            for row in try await sql.raw("""
+                SELECT id, teacher_id, observed_at, framework_id FROM walkthroughs
+                WHERE teacher_id IN (\(binds: chunk)) AND observed_at >= \(bind: from) AND observed_at < \(bind: to)
+                """).all() {
+                walkthroughs.append((try row.decode(column: "id", as: String.self), try row.decode(column: "teacher_id", as: String.self),
+                                     try row.decode(column: "observed_at", as: Int.self), try row.decode(column: "framework_id", as: String.self)))
+            }
+        }
+        var marks: [String: [String: String]] = [:]
+        for chunk in walkthroughs.map(\.id).chunks(of: 1_000) {
+            for row in try await sql.raw("""
+                SELECT walkthrough_id, indicator_key, mark FROM indicator_marks WHERE walkthrough_id IN (\(binds: chunk)) AND indicator_key IN (\(binds: indicators))
+                """).all() {
+                marks[try row.decode(column: "walkthrough_id", as: String.self), default: [:]][try row.decode(column: "indicator_key", as: String.self)] =
+                    try row.decode(column: "mark", as: String.self)
+            }
+        }
+        var frameworks: [String: Framework] = [:]
+        var result: [String: [SessionImpact.Visit]] = [:]
+        for visit in walkthroughs {
+            if frameworks[visit.framework] == nil { frameworks[visit.framework] = try await FrameworkRecord.find(visit.framework, on: db)?.framework() }
+            guard let framework = frameworks[visit.framework] else { continue }
+            for key in indicators where framework.indicator(key) != nil {
+                let mark = marks[visit.id]?[key]
+                let possible = mark == "not_applicable" ? 0 : 1
+                let seen = possible == 1 && mark.map(framework.scale.isSeen) == true ? 1 : 0
+                result[key, default: []].append(.init(teacher: visit.teacher, observedAt: visit.at, possible: possible, seen: seen))
+            }
+        }
+        return result
+    }
+
+    /// Each standing of the students in the teachers' classes on the standards, month by month.
+    func timelines(studentsOf teachers: [String], standards: [String]) async throws -> [(student: String, entries: [MasteryTimeline.Entry])] {
+        guard !teachers.isEmpty, !standards.isEmpty else { return [] }
+        var students: Set<String> = []
+        for chunk in teachers.chunks(of: 500) {
+            for row in try await sql.raw("""
+                SELECT DISTINCT s.user_id FROM enrollments t JOIN enrollments s ON s.class_id = t.class_id AND s.role = 'student'
+                WHERE t.role = 'teacher' AND t.user_id IN (\(binds: chunk))
+                """).all() {
+                students.insert(try row.decode(column: "user_id", as: String.self))
+            }
+        }
+        var result: [(student: String, entries: [MasteryTimeline.Entry])] = []
+        for chunk in students.sorted().chunks(of: 1_000) {
+            for row in try await sql.raw("""
+                SELECT student_id, timeline FROM mastery_pairs WHERE student_id IN (\(binds: chunk)) AND standard_id IN (\(binds: standards))
+                """).all() {
+                result.append((try row.decode(column: "student_id", as: String.self), MasteryTimeline.decode(try row.decode(column: "timeline", as: String.self))))
+            }
+        }
+        return result
+    }
+}
+
+/// Sessions and needs belong to the district (`"district"`) or a school (its id), as goals do.
+enum LearningScope {
+    static let district = "district"
+
+    static func schoolId(_ scope: String) -> String? { scope == district ? nil : scope }
+}
