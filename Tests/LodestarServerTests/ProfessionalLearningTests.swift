@@ -1,0 +1,163 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+import Testing
+import VaporTesting
+@testable import LodestarServer
+
+@Suite("Professional learning")
+struct ProfessionalLearningServerTests {
+    func visit(_ teacher: String, at: Double, _ marks: [(String, String)], type: VisitType = .informal) -> WalkthroughSubmission {
+        WalkthroughSubmission(id: UUID().uuidString.lowercased(), teacherId: teacher, classId: nil, visitType: type, observedAt: at,
+                              marks: marks.map { .init(indicator: $0.0, mark: $0.1) }, glow: "Students explained their thinking.", grow: "", question: "")
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aRarelySeenPracticeIsProposedAcceptedOnceAndOnlyByThoseWhoPlan(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            let people = DemoPeople(district: district)
+            let principal = TestClient(app)
+            try await principal.signIn(people.email(.principal))
+            // Ten visits this month: discourse seen in 2 (20%: proposed), the learning target in 8 (not proposed).
+            let now = Date().timeIntervalSince1970
+            for index in 0..<10 {
+                let submission = visit(people.teacherId, at: now - Double(index + 1) * 600,
+                                       [("discourse", index < 2 ? "observed" : "not_observed"), ("learning-target", index < 8 ? "observed" : "not_observed")])
+                #expect(try await principal.send(.POST, "/api/walkthroughs", json: submission).status == .created)
+            }
+            let hub = try await principal.get("/learning?scope=school-1").body.string
+            #expect(hub.contains("Seen in 2 of 10 walkthroughs (20%) this school year."))
+            #expect(!hub.contains("Seen in 8 of 10"))
+
+            // A teacher and a teacher leader read the page but may not accept needs; another school's principal may not either.
+            let teacher = TestClient(app)
+            try await teacher.signIn(people.teacherEmail)
+            #expect(try await teacher.get("/learning").status == .ok)
+            #expect(!(try await teacher.get("/learning").body.string.contains("Accept as a need")))
+            #expect(try await teacher.post("/learning/needs", form: ["scope": "school-1", "kind": "practice", "key": "discourse"]).status == .forbidden)
+            let teacherLeader = TestClient(app)
+            try await teacherLeader.signIn(people.email(.teacherLeader))
+            #expect(try await teacherLeader.post("/learning/needs", form: ["scope": "school-1", "kind": "practice", "key": "discourse"]).status == .forbidden)
+            #expect(try await principal.post("/learning/needs", form: ["scope": "school-2", "kind": "other", "title": "x"]).status == .forbidden)
+            #expect(try await LearningNeed.query(on: app.db).count() == 0)
+
+            // The principal accepts it: the evidence is recomputed by the server, and the proposal is gone.
+            #expect(try await principal.post("/learning/needs", form: ["scope": "school-1", "kind": "practice", "key": "discourse"]).status == .seeOther)
+            let need = try #require(try await LearningNeed.query(on: app.db).first())
+            #expect(need.title == "Student discourse" && need.evidence == "Seen in 2 of 10 walkthroughs (20%) this school year." && need.status == "open")
+            #expect(!(try await principal.get("/learning?scope=school-1").body.string.contains("Accept as a need: Student discourse")))
+            // Accepting it twice is refused with a plain message; a practice seen often cannot be accepted as rarely seen.
+            #expect(try await principal.post("/learning/needs", form: ["scope": "school-1", "kind": "practice", "key": "discourse"]).status == .unprocessableEntity)
+            #expect(try await principal.post("/learning/needs", form: ["scope": "school-1", "kind": "practice", "key": "learning-target"]).status == .unprocessableEntity)
+            #expect(try await LearningNeed.query(on: app.db).count() == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func sessionImpactCountsAttendeesClassroomsAndStudentsBeforeAndAfter(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            let package = try CASEPackage.parse(Array(try Data(contentsOf: sharedData.appendingPathComponent("case/what-standards-could-be-ccss-math.json"))), fileName: "ccss.json")
+            try await StandardsStore.save(package, subject: "Mathematics", on: app.db)
+            try await MasteryStore.setMethod(.mostRecent, for: "district", on: app.db)
+            let people = DemoPeople(district: district)
+            let classes = district.bundle.classes.filter { $0.schoolSourcedId == "school-1" }
+            let teacherOf = { (classId: String) in district.bundle.enrollments.first { $0.classSourcedId == classId && $0.role == "teacher" }!.userSourcedId }
+            let attending = classes[0], absent = try #require(classes.first { teacherOf($0.sourcedId) != teacherOf(classes[0].sourcedId) })
+            let attendee = teacherOf(attending.sourcedId), other = teacherOf(absent.sourcedId)
+            let studentsOf = { (classId: String) in Array(district.bundle.enrollments.filter { $0.classSourcedId == classId && $0.role == "student" }.map(\.userSourcedId).prefix(10)) }
+
+            let now = Date().timeIntervalSince1970, day = 86_400.0
+            let sessionDay = DisplayTime.isoDay(Int(now - 10 * day))
+            let beforeMonth = String(ISODay.adding(-1, to: String(sessionDay.prefix(7)) + "-01").prefix(7))
+            let today = DisplayTime.isoDay(Int(now))
+            // The attendee's ten students: all Approaching (2) in the month before the session; 7 Meets (3) today.
+            // The other class's students are all at Meets throughout and must not count.
+            var rows: [ScoreFile.Row] = []
+            for (index, student) in studentsOf(attending.sourcedId).enumerated() {
+                for (date, value) in [(beforeMonth + "-10", 2.0), (today, index < 7 ? 3.0 : 2.0)] {
+                    rows.append(ScoreFile.Row(line: rows.count + 2, assessment: "Check \(date)", date: date, classId: attending.sourcedId, studentId: student,
+                                              standard: "CCSS.Math.Content.6.RP.A.1", value: value, columns: [:]))
+                }
+            }
+            for student in studentsOf(absent.sourcedId) {
+                rows.append(ScoreFile.Row(line: rows.count + 2, assessment: "Other \(today)", date: today, classId: absent.sourcedId, studentId: student,
+                                          standard: "CCSS.Math.Content.6.RP.A.1", value: 3, columns: [:]))
+            }
+            _ = try await ScoreImport.write(ScoreFile.Rows(rows), importer: nil, on: app.db)
+
+            let principal = TestClient(app)
+            try await principal.signIn(people.email(.principal))
+            for submission in [
+                // Before (within 60 days): discourse not seen twice; the target seen once and once not applicable.
+                visit(attendee, at: now - 20 * day, [("discourse", "not_observed"), ("learning-target", "observed")]),
+                visit(attendee, at: now - 15 * day, [("discourse", "not_observed"), ("learning-target", "not_applicable")]),
+                // Outside the 60 days before: left out.
+                visit(attendee, at: now - 80 * day, [("discourse", "observed"), ("learning-target", "observed")]),
+                // After: both seen.
+                visit(attendee, at: now - 5 * day, [("discourse", "observed"), ("learning-target", "observed")]),
+                // A colleague who did not attend: left out.
+                visit(other, at: now - 20 * day, [("discourse", "observed")]),
+                visit(other, at: now - 5 * day, [("discourse", "not_observed")]),
+            ] {
+                #expect(try await principal.send(.POST, "/api/walkthroughs", json: submission).status == .created)
+            }
+
+            // Bad input is refused with a plain message, and nothing is saved.
+            var form = ["scope": "school-1", "title": "Turn and talk", "facilitatorId": try #require(district.accounts.first { $0.isFeatured && $0.grants.first?.role == .coach }?.sourcedId),
+                        "day": sessionDay, "startTime": "15:30", "endTime": "14:30", "indicators[]": "discourse", "standards": "CCSS.Math.Content.6.RP.A.1"]
+            #expect(try await principal.post("/learning/sessions", form: form).status == .unprocessableEntity)
+            form["endTime"] = "16:30"
+            form["standards"] = "NOT.A.CODE"
+            let unknown = try await principal.post("/learning/sessions", form: form)
+            #expect(unknown.status == .unprocessableEntity && unknown.body.string.contains("No standard has the code “NOT.A.CODE”"))
+            #expect(try await LearningSession.query(on: app.db).count() == 0)
+            // A teacher may not plan sessions; a principal not for another school.
+            let teacher = TestClient(app)
+            try await teacher.signIn(people.teacherEmail)
+            form["standards"] = "CCSS.Math.Content.6.RP.A.1"
+            #expect(try await teacher.post("/learning/sessions", form: form).status == .forbidden)
+            #expect(try await principal.post("/learning/sessions", form: form.merging(["scope": "school-2"]) { $1 }).status == .forbidden)
+
+            // Two practices (the form sends both) and one standard.
+            #expect(try await principal.post("/learning/sessions", form: form).status == .seeOther)
+            let session = try #require(try await LearningSession.query(on: app.db).first())
+            session.indicators = "discourse,learning-target"
+            try await session.save(on: app.db)
+            let id = session.id!
+            #expect(try await principal.post("/learning/sessions/\(id)/attendance", form: ["attended[]": attendee]).status == .seeOther)
+            // Only the school's staff can be marked present.
+            #expect(try await principal.post("/learning/sessions/\(id)/attendance", form: ["attended[]": "not-a-person"]).status == .unprocessableEntity)
+            #expect(try await SessionAttendance.query(on: app.db).all().map(\.staffId) == [attendee])
+
+            let csv = try await principal.get("/learning/sessions/\(id)/impact.csv").body.string
+            // Discourse: before 0 of 2 visits; after 1 of 1. Target: before 1 of 1 (the visit marked not applicable is
+            // left out); after 1 of 1. Together: before 2 visits, 1 of 3; after 1 visit, 2 of 2.
+            #expect(csv.contains("Student discourse,before,2,1,,0,2,0%\r\n"))
+            #expect(csv.contains("Student discourse,after,1,1,,1,1,100%\r\n"))
+            #expect(csv.contains("Clear learning target,before,1,1,,1,1,100%\r\n"))
+            #expect(csv.contains("Clear learning target,after,1,1,,1,1,100%\r\n"))
+            #expect(csv.contains("All of the session's practices,before,2,1,,1,3,33%\r\n"))
+            #expect(csv.contains("All of the session's practices,after,1,1,,2,2,100%\r\n"))
+            // The attendee's ten students: 0 of 10 at mastery at the end of the month before, 7 of 10 now.
+            #expect(csv.contains("mastery on the session's standards,before,,,10,0,10,0%\r\n"))
+            #expect(csv.contains("mastery on the session's standards,now,,,10,7,10,70%\r\n"))
+            let page = try await principal.get("/learning/sessions/\(id)/impact").body.string
+            #expect(page.contains("+70 points") && page.contains("Before and after, not cause and effect."))
+
+            // Everyone at the school reads the session; only planners see attendance and impact.
+            let seen = try await teacher.get("/learning/sessions/\(id)"); #expect(seen.status == .ok, "\(seen.body.string.suffix(800))")
+            #expect(!(try await teacher.get("/learning/sessions/\(id)").body.string.contains("Save attendance")))
+            #expect(try await teacher.get("/learning/sessions/\(id)/impact").status == .forbidden)
+            #expect(try await teacher.post("/learning/sessions/\(id)/attendance", form: ["attended[]": people.teacherId]).status == .forbidden)
+            let elsewhere = TestClient(app)
+            try await elsewhere.signIn(try #require(district.accounts.first { $0.grants.contains { $0.role == .principal && $0.schoolId == "school-2" } }?.email))
+            #expect(try await elsewhere.get("/learning/sessions/\(id)").status == .forbidden)
+            let coach = TestClient(app)
+            try await coach.signIn(people.email(.coach))
+            #expect(try await coach.get("/learning/sessions/\(id)/impact").status == .ok)
+        }
+    }
+}
