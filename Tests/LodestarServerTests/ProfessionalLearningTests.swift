@@ -160,4 +160,65 @@ struct ProfessionalLearningServerTests {
             #expect(try await coach.get("/learning/sessions/\(id)/impact").status == .ok)
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func aTeacherOftenSeenWithGrowingClassesIsSuggestedAsMentorAndALeaderConfirms(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            let package = try CASEPackage.parse(Array(try Data(contentsOf: sharedData.appendingPathComponent("case/what-standards-could-be-ccss-math.json"))), fileName: "ccss.json")
+            try await StandardsStore.save(package, subject: "Mathematics", on: app.db)
+            try await MasteryStore.setMethod(.mostRecent, for: "district", on: app.db)
+            let people = DemoPeople(district: district)
+            let classes = district.bundle.classes.filter { $0.schoolSourcedId == "school-1" }
+            let teacherOf = { (classId: String) in district.bundle.enrollments.first { $0.classSourcedId == classId && $0.role == "teacher" }!.userSourcedId }
+            // The growing teacher is the demo's featured teacher (she can sign in); the mentor a colleague.
+            let menteeClass = try #require(classes.first { teacherOf($0.sourcedId) == people.teacherId })
+            let mentorClass = try #require(classes.first { teacherOf($0.sourcedId) != people.teacherId })
+            let mentor = teacherOf(mentorClass.sourcedId), mentee = people.teacherId
+            let studentsOf = { (classId: String) in Array(district.bundle.enrollments.filter { $0.classSourcedId == classId && $0.role == "student" }.map(\.userSourcedId).prefix(10)) }
+            // Mentor's class: 2 → 3 (+100 points); mentee's: 3 → 2 (−100). Median growth 0: the mentor grows strongly.
+            var rows: [ScoreFile.Row] = []
+            for (schoolClass, september, october) in [(mentorClass, 2.0, 3.0), (menteeClass, 3.0, 2.0)] {
+                for student in studentsOf(schoolClass.sourcedId) {
+                    for (day, value) in [("2026-09-10", september), ("2026-10-08", october)] {
+                        rows.append(ScoreFile.Row(line: rows.count + 2, assessment: "Check \(day)", date: day, classId: schoolClass.sourcedId, studentId: student,
+                                                  standard: "CCSS.Math.Content.6.RP.A.1", value: value, columns: [:]))
+                    }
+                }
+            }
+            _ = try await ScoreImport.write(ScoreFile.Rows(rows), importer: nil, on: app.db)
+            let principal = TestClient(app)
+            try await principal.signIn(people.email(.principal))
+            // Discourse seen in 3 of 3 visits to the mentor, 0 of 3 to the mentee.
+            let now = Date().timeIntervalSince1970
+            for (teacher, mark) in [(mentor, "observed"), (mentee, "not_observed")] {
+                for hour in 1...3 {
+                    #expect(try await principal.send(.POST, "/api/walkthroughs", json: visit(teacher, at: now - Double(hour) * 3_600, [("discourse", mark)])).status == .created)
+                }
+            }
+            let suggestions = try await MentorsController.suggestions(schoolId: "school-1", framework: FrameworkStore.active(on: app.db).framework, on: app.db)
+            let discourse = suggestions.filter { $0.indicator == "discourse" }.map(\.suggestion)
+            #expect(discourse.map { [$0.mentor, $0.mentee] } == [[mentor, mentee]])
+            #expect(discourse.first?.mentorGrowth == 100)
+            #expect(try await principal.get("/mentors").body.string.contains("Seen in 3 of 3 walkthroughs; classes grew +100 points"))
+
+            // Teachers may not confirm pairings; the principal does; the suggestion is then gone.
+            let teacher = TestClient(app)
+            try await teacher.signIn(people.teacherEmail)
+            let form = ["school": "school-1", "indicator": "discourse", "mentorId": mentor, "menteeId": mentee]
+            #expect(try await teacher.post("/mentors", form: form).status == .forbidden)
+            #expect(try await principal.post("/mentors", form: form.merging(["school": "school-2"]) { $1 }).status == .forbidden)
+            #expect(try await principal.post("/mentors", form: form).status == .seeOther)
+            #expect(try await principal.post("/mentors", form: form).status == .unprocessableEntity)
+            #expect(try await MentorsController.suggestions(schoolId: "school-1", framework: FrameworkStore.active(on: app.db).framework, on: app.db)
+                .filter { $0.indicator == "discourse" }.isEmpty)
+            // The mentee visits the mentor: a peer visit, counted on the pairing both see.
+            #expect(try await teacher.send(.POST, "/api/walkthroughs", json: visit(mentor, at: Date().timeIntervalSince1970 + 1, [("discourse", "observed")], type: .peer)).status == .created)
+            let mine = try await teacher.get("/mentors").body.string
+            #expect(mine.contains("Student discourse") && mine.contains("<td class=\"num\">1 <a href=\"/walkthroughs/new\">Log a peer visit</a>"))
+            #expect(!mine.contains("Suggested from the evidence"))
+            let pairing = try #require(try await MentorPairing.query(on: app.db).first())
+            #expect(try await teacher.post("/mentors/\(pairing.id!)/end", form: [:]).status == .forbidden)
+        }
+    }
 }

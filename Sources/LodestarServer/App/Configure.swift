@@ -126,6 +126,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: PracticeAndGrowthController())
     try signedIn.register(collection: FrameworksController())
     try signedIn.register(collection: LearningController())
+    try signedIn.register(collection: MentorsController())
 }
 
 /// The folder holding `Resources/` and `Public/`: the package root, found from this source file
