@@ -127,6 +127,8 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: FrameworksController())
     try signedIn.register(collection: LearningController())
     try signedIn.register(collection: MentorsController())
+    try signedIn.register(collection: GrowthGoalController())
+    try signedIn.register(collection: PLCController())
 }
 
 /// The folder holding `Resources/` and `Public/`: the package root, found from this source file
