@@ -78,4 +78,28 @@ struct AccessPolicyTests {
         #expect(principal.canOpenTrendVisits(ofSchool: school) && !principal.canViewTrends(ofSchool: other))
         #expect(!teacher.canViewTrends(ofSchool: school) && leader.canOpenTrendVisits(ofSchool: other))
     }
+
+    @Test func professionalLearningFollowsItsRoles() {
+        let principal = policy(RoleGrant(role: .principal, schoolId: school))
+        let coach = policy(RoleGrant(role: .coach, schoolId: school))
+        let teacherLeader = policy(RoleGrant(role: .teacherLeader, schoolId: school))
+        let teacher = policy(RoleGrant(role: .teacher, schoolId: school))
+        let leader = policy(RoleGrant(role: .districtLeader, schoolId: nil))
+        // Planning: school administrators and coaches for their school; district roles for the district too.
+        #expect(principal.canPlanLearning(forSchool: school) && coach.canPlanLearning(forSchool: school) && !principal.canPlanLearning(forSchool: nil))
+        #expect(!teacher.canPlanLearning(forSchool: school) && !teacherLeader.canPlanLearning(forSchool: school) && !coach.canPlanLearning(forSchool: other))
+        #expect(leader.canPlanLearning(forSchool: nil) && leader.canPlanLearning(forSchool: other))
+        // Mentor pairings: those who assign caseloads.
+        #expect(principal.canPairMentors(atSchool: school) && !coach.canPairMentors(atSchool: school) && !teacher.canPairMentors(atSchool: school))
+        // PLCs: teacher leaders start them; members and the school's non-teaching roles see them.
+        #expect(teacherLeader.canStartPLC(atSchool: school) && !teacher.canStartPLC(atSchool: school) && !teacherLeader.canStartPLC(atSchool: other))
+        #expect(teacher.canSeePLC(atSchool: school, isMember: true) && !teacher.canSeePLC(atSchool: school, isMember: false))
+        #expect(coach.canSeePLC(atSchool: school, isMember: false) && !coach.canWorkInPLC(atSchool: school, isMember: false))
+        // A growth goal: the teacher, their coach (caseload) and the school's administrators; not district roles.
+        #expect(teacher.canSeeGrowthGoal(ofTeacherAt: [school], isSelf: true, onCaseload: false))
+        #expect(!teacher.canSeeGrowthGoal(ofTeacherAt: [school], isSelf: false, onCaseload: false))
+        #expect(coach.canSeeGrowthGoal(ofTeacherAt: [school], isSelf: false, onCaseload: true) && !coach.canSeeGrowthGoal(ofTeacherAt: [school], isSelf: false, onCaseload: false))
+        #expect(principal.canSeeGrowthGoal(ofTeacherAt: [school], isSelf: false, onCaseload: false) && !principal.canSeeGrowthGoal(ofTeacherAt: [other], isSelf: false, onCaseload: false))
+        #expect(!leader.canSeeGrowthGoal(ofTeacherAt: [school], isSelf: false, onCaseload: false) && !teacherLeader.canSeeGrowthGoal(ofTeacherAt: [school], isSelf: false, onCaseload: false))
+    }
 }

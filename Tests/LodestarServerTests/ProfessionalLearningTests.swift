@@ -221,4 +221,98 @@ struct ProfessionalLearningServerTests {
             #expect(try await teacher.post("/mentors/\(pairing.id!)/end", form: [:]).status == .forbidden)
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func aGrowthGoalIsTheTeachersAndOnlyTheirCoachAndSchoolLeadersReadIt(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            let people = DemoPeople(district: district)
+            let teacher = TestClient(app), principal = TestClient(app), coach = TestClient(app), teacherLeader = TestClient(app), districtLeader = TestClient(app)
+            try await teacher.signIn(people.teacherEmail)
+            try await principal.signIn(people.email(.principal))
+            try await coach.signIn(people.email(.coach))
+            try await teacherLeader.signIn(people.email(.teacherLeader))
+            try await districtLeader.signIn(people.email(.districtLeader))
+            let path = "/growth/teachers/\(people.teacherId)"
+            #expect(try await teacher.get("/growth").headers.first(name: .location) == path)
+
+            // A goal needs words and at least one practice; nothing is saved otherwise.
+            #expect(try await teacher.post("\(path)/goal", form: ["statement": "Better questions"]).status == .unprocessableEntity)
+            #expect(try await GrowthGoal.query(on: app.db).count() == 0)
+            #expect(try await teacher.post("\(path)/goal", form: ["statement": "Every student talks about the math each lesson", "indicators[]": "discourse"]).status == .seeOther)
+            // Only the teacher sets it.
+            #expect(try await principal.post("\(path)/goal", form: ["statement": "x", "indicators[]": "discourse"]).status == .forbidden)
+
+            // A shared walkthrough after the goal, seeing discourse, is feedback toward it.
+            let observed = visit(people.teacherId, at: Date().timeIntervalSince1970 + 1, [("discourse", "observed"), ("learning-target", "observed")])
+            #expect(try await principal.send(.POST, "/api/walkthroughs", json: observed).status == .created)
+            let page = try await teacher.get(path).body.string
+            #expect(page.contains("Every student talks about the math each lesson"))
+            #expect(page.contains("seen 1 of the 1 times these practices could have been seen, in 1 shared walkthrough (100%)"))
+            #expect(page.contains("Student discourse: Observed"))
+
+            #expect(try await teacher.post("\(path)/reflections", form: ["body": "Turn-and-talk worked in math, less in reading."]).status == .seeOther)
+            #expect(try await principal.get(path).body.string.contains("Turn-and-talk worked in math"))
+            #expect(try await principal.post("\(path)/reflections", form: ["body": "x"]).status == .forbidden)
+
+            // The coach reads it only once the teacher is on the caseload; a teacher leader and district roles never.
+            #expect(try await coach.get(path).status == .forbidden)
+            let coachId = try #require(district.accounts.first { $0.isFeatured && $0.grants.first?.role == .coach }?.sourcedId)
+            #expect(try await principal.post("/coaching/caseloads", form: ["coachId": coachId, "teacherId": people.teacherId, "school": "school-1"]).status == .seeOther)
+            #expect(try await coach.get(path).status == .ok)
+            #expect(try await coach.get("/growth").body.string.contains("Every student talks about the math each lesson"))
+            #expect(try await teacherLeader.get(path).status == .forbidden)
+            #expect(try await districtLeader.get(path).status == .forbidden)
+
+            // A new goal closes the old one, which stays in the history.
+            #expect(try await teacher.post("\(path)/goal", form: ["statement": "Checks for understanding every lesson", "indicators[]": "checks-for-understanding"]).status == .seeOther)
+            let goals = try await GrowthGoal.query(on: app.db).all()
+            #expect(goals.count == 2 && goals.filter { $0.closedAt == nil }.map(\.statement) == ["Checks for understanding every lesson"])
+            #expect(try await teacher.get(path).body.string.contains("Earlier goals"))
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aPLCRunsACycleOfInquiryThatTheSchoolsLeadersCanFollow(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            let people = DemoPeople(district: district)
+            let colleague = try #require(district.bundle.users.first { $0.role == "teacher" && $0.orgSourcedIds == ["school-1"] && $0.sourcedId != people.teacherId }).sourcedId
+            let elsewhere = try #require(district.bundle.users.first { $0.role == "teacher" && $0.orgSourcedIds == ["school-2"] }).sourcedId
+            let lead = TestClient(app), teacher = TestClient(app), principal = TestClient(app)
+            try await lead.signIn(people.email(.teacherLeader))
+            try await teacher.signIn(people.teacherEmail)
+            try await principal.signIn(people.email(.principal))
+
+            // A teacher may not start one; a teacher leader may, with teachers of the school only.
+            #expect(try await teacher.post("/plcs", form: ["school": "school-1", "name": "Grade K", "members[]": people.teacherId]).status == .forbidden)
+            #expect(try await lead.post("/plcs", form: ["school": "school-1", "name": "Grade K", "members[]": elsewhere]).status == .unprocessableEntity)
+            #expect(try await PLCTeam.query(on: app.db).count() == 0)
+            #expect(try await lead.post("/plcs", form: ["school": "school-1", "name": "Grade K team", "focus": "Kindergarten", "members[]": people.teacherId]).status == .seeOther)
+            let team = try #require(try await PLCTeam.query(on: app.db).first())
+
+            // The member writes notes and opens a cycle; linking another school's assessment is refused.
+            let path = "/plcs/\(team.id!)"
+            #expect(try await teacher.post("\(path)/meetings", form: ["heldOn": "2026-11-02", "notes": "Looked at the letter-sounds check."]).status == .seeOther)
+            #expect(try await teacher.post("\(path)/cycles", form: ["question": "Why do a third of our students miss short vowels?", "assessments[]": "not-ours"]).status == .unprocessableEntity)
+            #expect(try await teacher.post("\(path)/cycles", form: ["question": "Why do a third of our students miss short vowels?"]).status == .seeOther)
+            let cycle = try #require(try await InquiryCycle.query(on: app.db).first())
+            #expect(cycle.status == "question")
+            #expect(try await teacher.post("\(path)/cycles/\(cycle.id!)", form: ["status": "action", "plan": "Daily 5-minute vowel warm-up", "action": "Two weeks of warm-ups"]).status == .seeOther)
+            // Only those who start PLCs change the members.
+            #expect(try await teacher.post("\(path)/members", form: ["members[]": colleague]).status == .forbidden)
+
+            // The principal follows the cycle's stage; a colleague outside the team and another school's staff do not see it.
+            let index = try await principal.get("/plcs").body.string
+            #expect(index.contains("Why do a third of our students miss short vowels?") && index.contains("Acting"))
+            #expect(try await principal.get(path).body.string.contains("Daily 5-minute vowel warm-up"))
+            let otherSchool = TestClient(app)
+            try await otherSchool.signIn(try #require(district.accounts.first { $0.grants.contains { $0.role == .principal && $0.schoolId == "school-2" } }?.email))
+            #expect(try await otherSchool.get(path).status == .forbidden)
+            #expect(try await otherSchool.post("\(path)/meetings", form: ["heldOn": "2026-11-02", "notes": "x"]).status == .forbidden)
+            // The principal may write too (school leaders work in their school's PLCs); a bad day is refused.
+            #expect(try await principal.post("\(path)/meetings", form: ["heldOn": "2 Nov", "notes": "x"]).status == .unprocessableEntity)
+            #expect(try await PLCMeeting.query(on: app.db).count() == 1)
+        }
+    }
 }

@@ -120,7 +120,9 @@ struct GrowthGoalController: RouteCollection {
                                       marks: visitMarks.map { "\(framework.indicator($0.indicatorKey)?.shortName ?? $0.indicatorKey): \(framework.scale.label($0.mark))" },
                                       glow: visit.glow, grow: visit.grow))
             }
-            if possible > 0 { seen = "Seen \(seenCount) times in \(possible) chances over \(visits.count) shared walkthroughs since the goal was set (\(Percent.text(Double(seenCount) / Double(possible))))." }
+            if possible > 0 {
+                seen = "Since the goal was set: seen \(seenCount) of the \(possible) times these practices could have been seen, in \(visits.count) shared \(visits.count == 1 ? "walkthrough" : "walkthroughs") (\(Percent.text(Double(seenCount) / Double(possible))))."
+            }
             // Sessions on the goal's practices: attended, and coming up at the teacher's schools or the district.
             let attended = Set(try await SessionAttendance.query(on: req.db).filter(\.$staffId == teacherId).all().map(\.sessionId))
             let now = Int(Date().timeIntervalSince1970)
