@@ -42,6 +42,7 @@ enum DemoLoader {
         try await DemoWalkthroughLoader.load(DemoWalkthroughs(district: district, size: size, seed: seed, through: through.timeIntervalSince1970),
                                              now: Int(through.timeIntervalSince1970), on: db)
         try await DemoPlanLoader.load(district, seed: seed, through: through, on: db)
+        try await DemoLearningLoader.load(district, seed: seed, through: through, on: db)
         return district
     }
 
