@@ -64,7 +64,6 @@ struct LearningController: RouteCollection {
         let past: [SessionRow]
         let attended: [SessionRow]
         let isTeacher: Bool
-        let canSeeMentors: Bool
         let notice: String?
     }
 
@@ -95,7 +94,6 @@ struct LearningController: RouteCollection {
             upcoming: sessions.filter { $0.endsAt >= now }.map(row), past: sessions.filter { $0.endsAt < now }.reversed().map(row),
             attended: attendedSessions.map(row),
             isTeacher: viewer.policy.grants.contains { $0.role == .teacher },
-            canSeeMentors: viewer.policy.schoolIds.contains { viewer.policy.canPlanLearning(forSchool: $0) } || viewer.policy.seesWholeDistrict,
             notice: req.query[String.self, at: "notice"]))
     }
 
