@@ -48,6 +48,7 @@ struct ProfessionalLearningServerTests {
             let need = try #require(try await LearningNeed.query(on: app.db).first())
             #expect(need.title == "Student discourse" && need.evidence == "Seen in 2 of 10 walkthroughs (20%) this school year." && need.status == "open")
             #expect(!(try await principal.get("/learning?scope=school-1").body.string.contains("Accept as a need: Student discourse")))
+            #expect(try await principal.get("/").body.string.contains("1 accepted professional learning need has no session planned yet."))
             // Accepting it twice is refused with a plain message; a practice seen often cannot be accepted as rarely seen.
             #expect(try await principal.post("/learning/needs", form: ["scope": "school-1", "kind": "practice", "key": "discourse"]).status == .unprocessableEntity)
             #expect(try await principal.post("/learning/needs", form: ["scope": "school-1", "kind": "practice", "key": "learning-target"]).status == .unprocessableEntity)
@@ -235,6 +236,7 @@ struct ProfessionalLearningServerTests {
             try await districtLeader.signIn(people.email(.districtLeader))
             let path = "/growth/teachers/\(people.teacherId)"
             #expect(try await teacher.get("/growth").headers.first(name: .location) == path)
+            #expect(try await teacher.get("/").body.string.contains("Set a growth goal"))
 
             // A goal needs words and at least one practice; nothing is saved otherwise.
             #expect(try await teacher.post("\(path)/goal", form: ["statement": "Better questions"]).status == .unprocessableEntity)
@@ -248,6 +250,7 @@ struct ProfessionalLearningServerTests {
             #expect(try await principal.send(.POST, "/api/walkthroughs", json: observed).status == .created)
             let page = try await teacher.get(path).body.string
             #expect(page.contains("Every student talks about the math each lesson"))
+            #expect(!(try await teacher.get("/").body.string.contains("Set a growth goal")))
             #expect(page.contains("seen 1 of the 1 times these practices could have been seen, in 1 shared walkthrough (100%)"))
             #expect(page.contains("Student discourse: Observed"))
 

@@ -96,7 +96,23 @@ struct HomeController: RouteCollection {
             steps.append(.init(text: overdue.count == 1 ? "Your action step “\(first.text)” was due \(first.dueOn)." : "\(overdue.count) action steps you own are past due, the first “\(first.text)”.",
                                href: "/goals/\(goal.scope.urlQueryEncoded)/\(goal.id!.urlQueryEncoded)#plan", action: "Check in"))
         }
+        let learning = LearningQueries(db: req.db)
+        for school in policy.schoolIds.sorted() where policy.canPlanLearning(forSchool: school) {
+            let unplanned = try await learning.needsWithoutSession(scope: school)
+            if unplanned > 0 {
+                steps.append(.init(text: "\(unplanned) accepted professional learning \(unplanned == 1 ? "need has" : "needs have") no session planned yet.",
+                                   href: "/learning?scope=\(school.urlQueryEncoded)", action: "Plan learning"))
+            }
+        }
+        for session in try await learning.upcomingSessions(scopes: policy.schoolIds.sorted() + [LearningScope.district]).prefix(2) {
+            steps.append(.init(text: "Professional learning \(DisplayTime.dateTime(session.startsAt)): \(session.title).",
+                               href: "/learning/sessions/\(session.id!.urlQueryEncoded)", action: "See the session"))
+        }
         let isTeacher = policy.grants.contains { $0.role == .teacher }
+        if isTeacher, try await !learning.hasGrowthGoal(teacher: viewer.id) {
+            steps.append(.init(text: "Choose a practice you want to grow in this year: your growth goal gathers the feedback and learning toward it.",
+                               href: "/growth", action: "Set a growth goal"))
+        }
         if isTeacher {
             for visit in try await walkthroughs.upcomingVisits(.forTeacher(viewer.id)).prefix(3) {
                 steps.append(.init(text: "\(visit.observerName) plans a \(VisitType(rawValue: visit.visitType)?.label.lowercased() ?? "visit") \(DisplayTime.dateTime(visit.scheduledFor))\(visit.note.isEmpty ? "." : ": \(visit.note)")",

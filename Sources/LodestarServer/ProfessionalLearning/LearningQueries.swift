@@ -147,6 +147,27 @@ struct LearningQueries {
     }
 }
 
+extension LearningQueries {
+    /// Sessions of the scopes (school ids or "district") starting between now and `days` from now, soonest first.
+    func upcomingSessions(scopes: [String], days: Int = 7, now: Int = Int(Date().timeIntervalSince1970)) async throws -> [LearningSession] {
+        guard !scopes.isEmpty else { return [] }
+        return try await LearningSession.query(on: db).filter(\.$scope ~~ scopes).filter(\.$startsAt >= now)
+            .filter(\.$startsAt < now + days * 86_400).sort(\.$startsAt).all()
+    }
+
+    /// Open needs of a scope with no session planned for them.
+    func needsWithoutSession(scope: String) async throws -> Int {
+        try await sql.raw("""
+            SELECT COUNT(*) AS n FROM learning_needs n WHERE n.scope = \(bind: scope) AND n.status = 'open'
+            AND NOT EXISTS (SELECT 1 FROM learning_sessions s WHERE s.need_id = n.id)
+            """).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    func hasGrowthGoal(teacher: String) async throws -> Bool {
+        try await GrowthGoal.query(on: db).filter(\.$teacherId == teacher).filter(\.$closedAt == nil).count() > 0
+    }
+}
+
 /// Sessions and needs belong to the district (`"district"`) or a school (its id), as goals do.
 enum LearningScope {
     static let district = "district"
