@@ -53,6 +53,9 @@ struct ProfessionalLearningServerTests {
             #expect(try await principal.post("/learning/needs", form: ["scope": "school-1", "kind": "practice", "key": "discourse"]).status == .unprocessableEntity)
             #expect(try await principal.post("/learning/needs", form: ["scope": "school-1", "kind": "practice", "key": "learning-target"]).status == .unprocessableEntity)
             #expect(try await LearningNeed.query(on: app.db).count() == 1)
+            let needs = try await principal.get("/learning/needs.csv?scope=school-1").body.string
+            #expect(needs.contains("open,Practice rarely observed,Student discourse,Seen in 2 of 10 walkthroughs (20%) this school year.,"))
+            #expect(!(try await teacher.get("/learning/needs.csv?scope=school-1").body.string.contains("proposed,")))
         }
     }
 
@@ -132,6 +135,9 @@ struct ProfessionalLearningServerTests {
             // Only the school's staff can be marked present.
             #expect(try await principal.post("/learning/sessions/\(id)/attendance", form: ["attended[]": "not-a-person"]).status == .unprocessableEntity)
             #expect(try await SessionAttendance.query(on: app.db).all().map(\.staffId) == [attendee])
+            let attendance = try await principal.get("/learning/sessions/\(id)/attendance.csv").body.string
+            #expect(attendance.split(separator: "\r\n").count == 2 && attendance.contains(",\(attendee),"))
+            #expect(try await teacher.get("/learning/sessions/\(id)/attendance.csv").status == .forbidden)
 
             let csv = try await principal.get("/learning/sessions/\(id)/impact.csv").body.string
             // Discourse: before 0 of 2 visits; after 1 of 1. Target: before 1 of 1 (the visit marked not applicable is

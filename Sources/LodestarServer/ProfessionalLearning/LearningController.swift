@@ -10,12 +10,14 @@ import Vapor
 struct LearningController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("learning", use: hub)
+        routes.get("learning", "needs.csv", use: needsCSV)
         routes.post("learning", "needs", use: acceptNeed)
         routes.post("learning", "needs", ":needId", "status", use: needStatus)
         routes.get("learning", "sessions", "new", use: newSession)
         routes.post("learning", "sessions", use: createSession)
         routes.get("learning", "sessions", ":sessionId", use: session)
         routes.post("learning", "sessions", ":sessionId", "attendance", use: recordAttendance)
+        routes.get("learning", "sessions", ":sessionId", "attendance.csv", use: attendanceCSV)
         routes.get("learning", "sessions", ":sessionId", "impact", use: impact)
         routes.get("learning", "sessions", ":sessionId", "impact.csv", use: impactCSV)
     }
@@ -155,6 +157,23 @@ struct LearningController: RouteCollection {
         }
         try await req.db.writeTransaction { db in try await need.create(on: db) }
         return req.redirect(to: "/learning?scope=\(scope.id.urlQueryEncoded)&notice=" + "Need accepted: \(need.title)".urlQueryEncoded)
+    }
+
+    /// Proposed (for planners) and accepted needs of a scope, as the page shows them.
+    func needsCSV(req: Request) async throws -> Response {
+        let scope = try await Self.scope(req, requested: req.query[String.self, at: "scope"])
+        var csv = CSVWriter(header: ["status", "kind", "need", "evidence", "accepted_on", "sessions"])
+        if scope.canPlan {
+            for proposed in try await LearningQueries(db: req.db).proposedNeeds(scope: scope.id) {
+                csv.append(["proposed", proposed.proposal.kind.label, proposed.title, proposed.evidence, "", ""])
+            }
+        }
+        let sessions = try await LearningSession.query(on: req.db).filter(\.$scope == scope.id).all()
+        for need in try await LearningNeed.query(on: req.db).filter(\.$scope == scope.id).sort(\.$acceptedAt, .descending).all() {
+            csv.append([need.status, LearningNeeds.Kind(rawValue: need.kind)?.label ?? "Need", need.title, need.evidence,
+                        DisplayTime.isoDay(need.acceptedAt), String(sessions.filter { $0.needId == need.id }.count)])
+        }
+        return Response.csv(csv, named: "learning-needs.csv")
     }
 
     struct StatusForm: Content { var status: String }
@@ -412,6 +431,18 @@ struct LearningController: RouteCollection {
         }
         let count = try await SessionAttendance.query(on: req.db).filter(\.$sessionId == sessionId).count()
         return req.redirect(to: "/learning/sessions/\(sessionId)?notice=" + "Attendance saved: \(count) attended.".urlQueryEncoded)
+    }
+
+    func attendanceCSV(req: Request) async throws -> Response {
+        let (session, scope) = try await loadSession(req)
+        try req.require(scope.canPlan)
+        let records = try await SessionAttendance.query(on: req.db).filter(\.$sessionId == session.id!).all()
+        let people = try await Staff.query(on: req.db).filter(\.$id ~~ records.map(\.staffId)).all()
+        var csv = CSVWriter(header: ["session", "day", "staff_id", "given_name", "family_name", "email"])
+        for person in people.sorted(by: { ($0.familyName, $0.givenName) < ($1.familyName, $1.givenName) }) {
+            csv.append([session.title, DisplayTime.isoDay(session.startsAt), person.id!, person.givenName, person.familyName, person.email])
+        }
+        return Response.csv(csv, named: "session-attendance.csv")
     }
 
     // MARK: Impact
