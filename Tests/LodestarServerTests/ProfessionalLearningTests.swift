@@ -324,4 +324,49 @@ struct ProfessionalLearningServerTests {
             #expect(try await PLCMeeting.query(on: app.db).count() == 1)
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func aPLCTeamsOwnEvidenceProposesNeedsTheSchoolsNumbersHide(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            let people = DemoPeople(district: district)
+            let colleagues = district.bundle.users.filter { $0.role == "teacher" && $0.orgSourcedIds == ["school-1"] && $0.sourcedId != people.teacherId }.map(\.sourcedId)
+            let principal = TestClient(app)
+            try await principal.signIn(people.email(.principal))
+            // The featured teacher: discourse seen in 2 of 10 visits. A colleague outside the team: in 10 of 10.
+            // The school: 12 of 20 (60%), not proposed. The team: 2 of 10 (20%), proposed.
+            let now = Date().timeIntervalSince1970
+            for index in 0..<10 {
+                #expect(try await principal.send(.POST, "/api/walkthroughs", json: visit(people.teacherId, at: now - Double(index + 1) * 600,
+                                                                                          [("discourse", index < 2 ? "observed" : "not_observed")])).status == .created)
+                #expect(try await principal.send(.POST, "/api/walkthroughs", json: visit(colleagues[2], at: now - Double(index + 1) * 700, [("discourse", "observed")])).status == .created)
+            }
+            #expect(!(try await principal.get("/learning?scope=school-1").body.string.contains("Seen in 12 of 20")))
+            #expect(try await principal.post("/plcs", form: ["school": "school-1", "name": "K team", "members[]": people.teacherId]).status == .seeOther)
+            let team = try #require(try await PLCTeam.query(on: app.db).first())
+            // One member is too few to read a team's evidence.
+            #expect(try await principal.post("/learning/needs", form: ["scope": "school-1", "team": team.id!, "kind": "practice", "key": "discourse"]).status == .unprocessableEntity)
+            // Two more members, added directly (the test client sends one value per field).
+            try await app.db.transaction { db in
+                for member in [colleagues[0], colleagues[1]] {
+                    let row = PLCMember()
+                    row.id = "\(team.id!)|\(member)"
+                    row.teamId = team.id!
+                    row.staffId = member
+                    try await row.create(on: db)
+                }
+            }
+            let hub = try await principal.get("/learning?scope=school-1&team=\(team.id!)").body.string
+            #expect(hub.contains("Seen in 2 of 10 walkthroughs (20%) in the team&#39;s classrooms this school year."))
+            let teacherLeader = TestClient(app)
+            try await teacherLeader.signIn(people.email(.teacherLeader))
+            #expect(try await teacherLeader.post("/learning/needs", form: ["scope": "school-1", "team": team.id!, "kind": "practice", "key": "discourse"]).status == .forbidden)
+            #expect(try await principal.post("/learning/needs", form: ["scope": "school-1", "team": team.id!, "kind": "practice", "key": "discourse"]).status == .seeOther)
+            let need = try #require(try await LearningNeed.query(on: app.db).first())
+            #expect(need.teamId == team.id && need.title == "Student discourse — K team" && need.evidenceLink == "/plcs/\(team.id!)")
+            #expect(try await principal.get("/plcs/\(team.id!)").body.string.contains("<strong>Student discourse — K team</strong>"))
+            // Accepted for the team, it is no longer proposed for the team; the school's proposals are not affected.
+            #expect(try await principal.post("/learning/needs", form: ["scope": "school-1", "team": team.id!, "kind": "practice", "key": "discourse"]).status == .unprocessableEntity)
+        }
+    }
 }

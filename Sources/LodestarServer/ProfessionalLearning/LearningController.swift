@@ -60,6 +60,9 @@ struct LearningController: RouteCollection {
         let scopeName: String
         let scopes: [SelectOption]
         let canPlan: Bool
+        /// The school's PLC teams whose evidence can be read on its own, and the one chosen ("" for the whole scope).
+        let teams: [SelectOption]
+        let team: String
         let proposals: [Proposal]
         let needs: [Need]
         let upcoming: [SessionRow]
@@ -72,7 +75,9 @@ struct LearningController: RouteCollection {
     func hub(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         let scope = try await Self.scope(req, requested: req.query[String.self, at: "scope"])
-        let proposals = scope.canPlan ? try await LearningQueries(db: req.db).proposedNeeds(scope: scope.id) : []
+        let teams = scope.canPlan ? try await Self.teams(ofScope: scope, on: req.db) : []
+        let team = req.query[String.self, at: "team"].flatMap { id in teams.first { $0.id == id } }
+        let proposals = scope.canPlan ? try await LearningQueries(db: req.db).proposedNeeds(scope: scope.id, team: team) : []
         let needs = try await LearningNeed.query(on: req.db).filter(\.$scope == scope.id).sort(\.$acceptedAt, .descending).all()
         let sessions = try await LearningSession.query(on: req.db).filter(\.$scope == scope.id).sort(\.$startsAt).all()
         let attendance = try await Self.attendanceCounts(sessions.compactMap(\.id), on: req.db)
@@ -87,6 +92,8 @@ struct LearningController: RouteCollection {
         }
         return try await req.view.render("learning/hub", HubPage(
             page: PageContext(request: req, title: "Professional learning"), scope: scope.id, scopeName: scope.name, scopes: scope.options, canPlan: scope.canPlan,
+            teams: [SelectOption(value: "", label: "The whole school", selected: team == nil)] + teams.map { SelectOption(value: $0.id!, label: $0.name, selected: $0.id == team?.id) },
+            team: team?.id ?? "",
             proposals: proposals.map { .init(kind: $0.proposal.kind.rawValue, kindLabel: $0.proposal.kind.label, key: $0.proposal.key, title: $0.title, evidence: $0.evidence, link: $0.link) },
             needs: needs.map { need in
                 .init(id: need.id!, title: need.title, kindLabel: LearningNeeds.Kind(rawValue: need.kind)?.label ?? "Need", evidence: need.evidence,
@@ -97,6 +104,14 @@ struct LearningController: RouteCollection {
             attended: attendedSessions.map(row),
             isTeacher: viewer.policy.grants.contains { $0.role == .teacher },
             notice: req.query[String.self, at: "notice"]))
+    }
+
+    /// PLC teams of a school scope with enough members for their own evidence (`LearningQueries.teamMinimum`).
+    static func teams(ofScope scope: Scope, on db: any Database) async throws -> [PLCTeam] {
+        guard let school = scope.schoolId else { return [] }
+        let teams = try await PLCTeam.query(on: db).filter(\.$schoolId == school).sort(\.$name).all()
+        let members = try await PLCMember.query(on: db).filter(\.$teamId ~~ teams.compactMap(\.id)).all()
+        return teams.filter { team in members.filter { $0.teamId == team.id }.count >= LearningQueries.teamMinimum }
     }
 
     static func attendanceCounts(_ sessionIds: [String], on db: any Database) async throws -> [String: Int] {
@@ -117,6 +132,7 @@ struct LearningController: RouteCollection {
 
     struct NeedForm: Content {
         var scope: String
+        var team: String?
         var kind: String
         var key: String?
         var title: String?
@@ -137,13 +153,19 @@ struct LearningController: RouteCollection {
         need.acceptedBy = viewer.id
         need.acceptedAt = Int(Date().timeIntervalSince1970)
         if let kind = LearningNeeds.Kind(rawValue: form.kind) {
-            guard let proposed = try await LearningQueries(db: req.db).proposedNeeds(scope: scope.id)
+            var team: PLCTeam?
+            if let id = form.team, !id.isEmpty {
+                guard let chosen = try await Self.teams(ofScope: scope, on: req.db).first(where: { $0.id == id }) else { throw LodestarError("Choose one of the school's PLC teams.") }
+                team = chosen
+            }
+            guard let proposed = try await LearningQueries(db: req.db).proposedNeeds(scope: scope.id, team: team)
                 .first(where: { $0.proposal.kind == kind && $0.proposal.key == form.key }) else {
                 throw LodestarError("That need is no longer proposed by the evidence (it may have been accepted already).")
             }
+            need.teamId = team?.id
             need.kind = kind.rawValue
             need.subjectKey = proposed.proposal.key
-            need.title = proposed.title
+            need.title = team.map { "\(proposed.title) — \($0.name)" } ?? proposed.title
             need.evidence = proposed.evidence
             need.evidenceLink = proposed.link
         } else {
@@ -486,7 +508,7 @@ struct LearningController: RouteCollection {
         let sessionMonth = String(DisplayTime.isoDay(session.startsAt).prefix(7))
         let beforeMonth = String(ISODay.adding(-1, to: sessionMonth + "-01").prefix(7))
         let nowMonth = String(DisplayTime.isoDay(Int(Date().timeIntervalSince1970)).prefix(7))
-        let timelines = try await queries.timelines(studentsOf: attendees, standards: session.standardIds)
+        let timelines = try await queries.timelines(studentsOf: attendees, standards: session.standardIds).map { (student: $0.student, entries: $0.entries) }
         return Impact(session: session, scope: scope, attendees: attendees.count, practices: rows,
                       mastery: SessionImpact.mastery(timelines, beforeMonth: beforeMonth, nowMonth: max(nowMonth, sessionMonth)),
                       beforeMonth: beforeMonth, nowMonth: max(nowMonth, sessionMonth),

@@ -7,6 +7,8 @@ final class LearningNeed: Model, @unchecked Sendable {
     static let schema = "learning_needs"
     @ID(custom: "id", generatedBy: .user) var id: String?
     @Field(key: "scope") var scope: String
+    /// The PLC whose evidence proposed the need; nil for the whole school (or district).
+    @OptionalField(key: "team_id") var teamId: String?
     /// A `LearningNeeds.Kind`, or "other" for a need written by hand.
     @Field(key: "kind") var kind: String
     /// What the evidence was about: an indicator key, a standard id, or "standard id|group key".
@@ -158,6 +160,17 @@ final class InquiryCycle: Model, @unchecked Sendable {
     init() {}
 
     var assessmentIds: [String] { assessments.split(separator: ",").map(String.init) }
+}
+
+/// Needs proposed from a PLC team's evidence remember the team.
+struct LearningNeedTeamMigration: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(LearningNeed.schema).field("team_id", .string).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(LearningNeed.schema).deleteField("team_id").update()
+    }
 }
 
 /// Where a cycle of inquiry stands.

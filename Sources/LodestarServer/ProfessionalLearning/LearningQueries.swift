@@ -19,68 +19,93 @@ struct LearningQueries {
 
     /// Needs proposed from a school's evidence (or the district's, for scope "district") this school year:
     /// practices rarely seen, standards with low or falling mastery, and wide gaps between a group and
-    /// all students in the latest month. Proposals already accepted and still open are left out.
-    func proposedNeeds(scope: String, today: String = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))) async throws -> [ProposedNeed] {
-        let school = scope == LearningScope.district ? IndicatorRollup.district : scope
+    /// all students in the latest month. For a PLC team (at least `LearningQueries.teamMinimum` members),
+    /// the practices seen in its members' walkthroughs and its members' students' mastery; no group gaps
+    /// (a team's groups are too small to show). Proposals already accepted and still open are left out.
+    func proposedNeeds(scope: String, team: PLCTeam? = nil, today: String = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))) async throws -> [ProposedNeed] {
         let schoolIds = scope == LearningScope.district ? nil : [scope]
         let fromMonth = String(DisplayTime.schoolYearStart(of: today).prefix(7)), throughMonth = String(today.prefix(7))
         let months = InsightsScope.months(from: fromMonth, through: throughMonth)
-        let query = schoolIds.map { "school=\($0)&" } ?? ""
         let framework = try await FrameworkStore.active(on: db).framework
-
         var practice: [(indicator: String, visits: Int, seen: Int)] = []
-        for row in try await sql.raw("""
-            SELECT indicator_key, CAST(SUM(visits) AS BIGINT) AS visits, CAST(SUM(seen) AS BIGINT) AS seen FROM rollup_indicator_months
-            WHERE school_id = \(bind: school) AND month >= \(bind: fromMonth) AND month <= \(bind: throughMonth) GROUP BY indicator_key
-            """).all() {
-            let key = try row.decode(column: "indicator_key", as: String.self)
-            guard framework.indicator(key) != nil else { continue }
-            practice.append((key, try row.decode(column: "visits", as: Int.self), try row.decode(column: "seen", as: Int.self)))
+        var mastery: [String: [String: InsightsQueries.MasteryCount]] = [:]
+        var gaps: [(standard: String, row: EquityGaps.Row)] = []
+        let links: (practice: String, mastery: String, equity: (String) -> String)
+        if let team {
+            let members = try await PLCMember.query(on: db).filter(\.$teamId == team.id!).all().map(\.staffId)
+            guard members.count >= Self.teamMinimum else { return [] }
+            let from = DisplayTime.startOfDay(fromMonth + "-01"), to = DisplayTime.startOfDay(InsightsScope.month(after: throughMonth) + "-01")
+            var totals: [String: PracticeAndGrowth.TeacherPractice] = [:]
+            for (teacher, practices) in try await PracticeAndGrowthController.practice(schoolId: team.schoolId, from: from, to: to, on: db) where members.contains(teacher) {
+                for (key, counts) in practices {
+                    totals[key, default: .init(visits: 0, seen: 0)].visits += counts.visits
+                    totals[key, default: .init(visits: 0, seen: 0)].seen += counts.seen
+                }
+            }
+            practice = framework.indicators.compactMap { indicator in totals[indicator.key].map { (indicator.key, $0.visits, $0.seen) } }
+            var byStandard: [String: [[MasteryTimeline.Entry]]] = [:]
+            for timeline in try await timelines(studentsOf: members, standards: nil) { byStandard[timeline.standard, default: []].append(timeline.entries) }
+            for (standard, timelines) in byStandard {
+                mastery[standard] = MasteryTimeline.counts(asOf: months, timelines: timelines).mapValues { .init(evidence: $0.evidence, atOrAbove: $0.atOrAbove) }
+            }
+            links = ("/plcs/\(team.id!)", "/plcs/\(team.id!)", { _ in "" })
+        } else {
+            let school = scope == LearningScope.district ? IndicatorRollup.district : scope
+            for row in try await sql.raw("""
+                SELECT indicator_key, CAST(SUM(visits) AS BIGINT) AS visits, CAST(SUM(seen) AS BIGINT) AS seen FROM rollup_indicator_months
+                WHERE school_id = \(bind: school) AND month >= \(bind: fromMonth) AND month <= \(bind: throughMonth) GROUP BY indicator_key
+                """).all() {
+                let key = try row.decode(column: "indicator_key", as: String.self)
+                guard framework.indicator(key) != nil else { continue }
+                practice.append((key, try row.decode(column: "visits", as: Int.self), try row.decode(column: "seen", as: Int.self)))
+            }
+            let byGroup = try await InsightsQueries(db: db).masteryByGroup(schoolIds: schoolIds, grade: nil, standardIds: nil, groups: nil, months: months)
+            mastery = byGroup["all"] ?? [:]
+            for standard in mastery.keys.sorted() {
+                let count = { (group: String) in byGroup[group]?[standard]?[throughMonth] ?? .init(evidence: 0, atOrAbove: 0) }
+                let everyone = count("all")
+                for row in EquityGaps.rows(all: .init(group: "all", students: everyone.evidence, atOrAbove: everyone.atOrAbove),
+                                           groups: StudentGroup.all.map { let c = count($0.key); return .init(group: $0.key, students: c.evidence, atOrAbove: c.atOrAbove) },
+                                           partitions: EquityController.partitions, comparison: "all", rule: DistrictSettings.smallGroups) {
+                    gaps.append((standard, row))
+                }
+            }
+            let query = (schoolIds.map { "school=\($0)&" } ?? "") + "from=\(fromMonth)&through=\(throughMonth)"
+            links = ("/insights/practice?\(query)", "/insights/learning?\(query)", { standard in
+                "/insights/equity?\(schoolIds.map { "school=\($0)&" } ?? "")standard=\(standard.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&month=\(throughMonth)"
+            })
         }
-
-        let insights = InsightsQueries(db: db)
-        let byGroup = try await insights.masteryByGroup(schoolIds: schoolIds, grade: nil, standardIds: nil, groups: nil, months: months)
-        let all = byGroup["all"] ?? [:]
-        let flags = ProblemsOfLearning.flags(all.map { standard, counts in
+        let flags = ProblemsOfLearning.flags(mastery.map { standard, counts in
             ProblemsOfLearning.Series(standard: standard, points: months.compactMap { month in
                 counts[month].flatMap { $0.evidence > 0 ? (month, $0.evidence, $0.atOrAbove) : nil }
             })
         }.sorted { $0.standard < $1.standard }, rule: DistrictSettings.smallGroups)
-        var gaps: [(standard: String, row: EquityGaps.Row)] = []
-        for standard in all.keys.sorted() {
-            let count = { (group: String) in byGroup[group]?[standard]?[throughMonth] ?? .init(evidence: 0, atOrAbove: 0) }
-            let everyone = count("all")
-            for row in EquityGaps.rows(all: .init(group: "all", students: everyone.evidence, atOrAbove: everyone.atOrAbove),
-                                       groups: StudentGroup.all.map { let c = count($0.key); return .init(group: $0.key, students: c.evidence, atOrAbove: c.atOrAbove) },
-                                       partitions: EquityController.partitions, comparison: "all", rule: DistrictSettings.smallGroups) {
-                gaps.append((standard, row))
-            }
-        }
         let proposals = LearningNeeds.practices(practice) + LearningNeeds.mastery(flags) + LearningNeeds.equity(gaps)
         let standardIds = Set(proposals.filter { $0.kind != .practice }.map { String($0.key.split(separator: "|")[0]) })
         let standards = Dictionary(uniqueKeysWithValues: try await Standard.query(on: db).filter(\.$id ~~ Array(standardIds)).all().map { ($0.id!, $0) })
-        let accepted = Set(try await LearningNeed.query(on: db).filter(\.$scope == scope).filter(\.$status == "open").all().map { "\($0.kind)|\($0.subjectKey)" })
-        let since = "this school year"
+        let accepted = Set(try await LearningNeed.query(on: db).filter(\.$scope == scope).filter(\.$status == "open").filter(\.$teamId == team?.id).all()
+            .map { "\($0.kind)|\($0.subjectKey)" })
+        let since = team == nil ? "this school year" : "in the team's classrooms this school year"
         return proposals.filter { !accepted.contains("\($0.kind.rawValue)|\($0.key)") }.compactMap { proposal in
             switch proposal.kind {
             case .practice:
                 guard let indicator = framework.indicator(proposal.key) else { return nil }
                 return ProposedNeed(proposal: proposal, title: indicator.shortName,
                                     evidence: "Seen in \(proposal.count) of \(proposal.outOf) walkthroughs (\(Percent.text(proposal.share))) \(since).",
-                                    link: "/insights/practice?\(query)from=\(fromMonth)&through=\(throughMonth)")
+                                    link: links.practice)
             case .mastery:
                 guard let standard = standards[proposal.key] else { return nil }
                 let fell = proposal.comparedWith.map { " — down from \(Percent.text($0))" } ?? ""
                 return ProposedNeed(proposal: proposal, title: "\(standard.code): \(standard.statement.prefix(120))",
                                     evidence: "\(Percent.text(proposal.share)) of \(proposal.outOf) students at or above mastery\(fell).",
-                                    link: "/insights/learning?\(query)from=\(fromMonth)&through=\(throughMonth)")
+                                    link: links.mastery)
             case .equity:
                 let parts = proposal.key.split(separator: "|").map(String.init)
                 guard parts.count == 2, let standard = standards[parts[0]] else { return nil }
                 let points = Int(((proposal.comparedWith ?? 0) - proposal.share) * 100 + 0.5)
                 return ProposedNeed(proposal: proposal, title: "\(EquityController.label(parts[1])) on \(standard.code)",
                                     evidence: "\(Percent.text(proposal.share)) of \(proposal.outOf) students at or above mastery, \(points) points below all students (\(Percent.text(proposal.comparedWith))).",
-                                    link: "/insights/equity?\(query)standard=\(standard.id!.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&month=\(throughMonth)")
+                                    link: links.equity(standard.id!))
             }
         }
     }
@@ -123,9 +148,10 @@ struct LearningQueries {
         return result
     }
 
-    /// Each standing of the students in the teachers' classes on the standards, month by month.
-    func timelines(studentsOf teachers: [String], standards: [String]) async throws -> [(student: String, entries: [MasteryTimeline.Entry])] {
-        guard !teachers.isEmpty, !standards.isEmpty else { return [] }
+    /// Each standing of the students in the teachers' classes on the standards (every standard for nil),
+    /// month by month.
+    func timelines(studentsOf teachers: [String], standards: [String]?) async throws -> [(student: String, standard: String, entries: [MasteryTimeline.Entry])] {
+        guard !teachers.isEmpty, standards?.isEmpty != true else { return [] }
         var students: Set<String> = []
         for chunk in teachers.chunks(of: 500) {
             for row in try await sql.raw("""
@@ -135,16 +161,21 @@ struct LearningQueries {
                 students.insert(try row.decode(column: "user_id", as: String.self))
             }
         }
-        var result: [(student: String, entries: [MasteryTimeline.Entry])] = []
+        var result: [(student: String, standard: String, entries: [MasteryTimeline.Entry])] = []
         for chunk in students.sorted().chunks(of: 1_000) {
-            for row in try await sql.raw("""
-                SELECT student_id, timeline FROM mastery_pairs WHERE student_id IN (\(binds: chunk)) AND standard_id IN (\(binds: standards))
-                """).all() {
-                result.append((try row.decode(column: "student_id", as: String.self), MasteryTimeline.decode(try row.decode(column: "timeline", as: String.self))))
+            var query: SQLQueryString = "SELECT student_id, standard_id, timeline FROM mastery_pairs WHERE student_id IN (\(binds: chunk))"
+            if let standards { query += " AND standard_id IN (\(binds: standards))" }
+            for row in try await sql.raw(query).all() {
+                result.append((try row.decode(column: "student_id", as: String.self), try row.decode(column: "standard_id", as: String.self),
+                               MasteryTimeline.decode(try row.decode(column: "timeline", as: String.self))))
             }
         }
         return result
     }
+
+    /// A PLC's evidence is proposed from only when it has at least this many members, so that no one
+    /// teacher's walkthroughs are read through a team's numbers.
+    static let teamMinimum = 3
 }
 
 extension LearningQueries {

@@ -147,6 +147,9 @@ struct PLCController: RouteCollection {
         let meetings: [Meeting]
         let cycles: [Cycle]
         let assessmentOptions: [SelectOption]
+        struct Need: Encodable { let title: String; let evidence: String; let open: Bool }
+        /// Needs accepted from the team's own evidence.
+        let needs: [Need]
         let today: String
         let error: String?
     }
@@ -222,7 +225,10 @@ struct PLCController: RouteCollection {
                       assessments: cycle.assessmentIds.compactMap { linked[$0] }, assessmentOptions: choices(Set(cycle.assessmentIds)),
                       opened: DisplayTime.day(cycle.openedAt), closed: cycle.status == InquiryStage.closed.rawValue)
             },
-            assessmentOptions: choices([]), today: DisplayTime.isoDay(Int(Date().timeIntervalSince1970)), error: error))
+            assessmentOptions: choices([]),
+            needs: try await LearningNeed.query(on: req.db).filter(\.$teamId == teamId).sort(\.$acceptedAt, .descending).all()
+                .map { .init(title: $0.title, evidence: $0.evidence, open: $0.status == "open") },
+            today: DisplayTime.isoDay(Int(Date().timeIntervalSince1970)), error: error))
     }
 
     private func refuse(_ req: Request, _ team: PLCTeam, canWork: Bool, canManage: Bool, _ message: String) async throws -> Response {
