@@ -55,6 +55,21 @@ def test_principal_plans_learning_from_evidence(browser, shoot):
     assert_accessible(browser, "impact")
     shoot("32-learning-impact")
 
+    # Mentors, PLCs and the school's growth goals, as the principal sees them.
+    browser.get(BASE_URL + "/mentors")
+    WebDriverWait(browser, 10).until(lambda d: d.title.startswith("Mentors"))
+    assert "Suggested from the evidence" in browser.page_source
+    assert_accessible(browser, "mentors")
+    shoot("35-mentors")
+    browser.get(BASE_URL + "/plcs")
+    WebDriverWait(browser, 10).until(lambda d: d.title.startswith("PLCs"))
+    assert "Start a PLC at Lincoln Elementary School" in browser.page_source
+    assert_accessible(browser, "PLCs")
+    browser.get(BASE_URL + "/growth")
+    WebDriverWait(browser, 10).until(lambda d: d.title.startswith("Growth goals"))
+    assert browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
+    assert_accessible(browser, "growth goals")
+
 
 def test_teacher_sets_a_growth_goal_and_reflects(browser, shoot):
     sign_in(browser, TEACHER)
