@@ -7,7 +7,7 @@ import SQLKit
 /// leaders accepted the first practice and the first standard the data proposed as needs; a practice
 /// lab was held a month ago for the practice (half of the teachers attended) and a session on the
 /// standard is coming up; grade or subject PLCs run cycles of inquiry on their own assessments; some
-/// teachers set growth goals; the first mentor the evidence suggests is paired. Rows have stable demo
+/// teachers set growth goals; the first mentor the evidence suggests is paired, and the pair visit each other. Rows have stable demo
 /// ids; a school whose demo needs exist is left alone.
 enum DemoLearningLoader {
     static func load(_ district: DemoDistrict, seed: UInt64, through: Date, on db: any Database) async throws {
@@ -172,8 +172,29 @@ enum DemoLearningLoader {
                 pairing.confirmedBy = lead
                 pairing.confirmedAt = now - 20 * day
                 try await db.writeTransaction { db in try await pairing.create(on: db) }
+                // The pair visit each other: peer visits with feedback between peers.
+                for (index, (observer, teacher)) in [(pairing.menteeId, pairing.mentorId), (pairing.mentorId, pairing.menteeId)].enumerated() {
+                    // A demo reaching past today (`--through` later in the year) keeps its peer visits in the past.
+                    let at = min(now, Int(Date().timeIntervalSince1970)) - (14 - 8 * index) * day
+                    guard let staff = try await Staff.find(observer, on: db) else { continue }
+                    let peer = Viewer(staff: staff, policy: AccessPolicy(grants: [RoleGrant(role: .teacher, schoolId: school)]))
+                    let visit = WalkthroughSubmission(
+                        id: peerVisitId(school: school, index: index), teacherId: teacher, classId: nil, visitType: .peer,
+                        observedAt: Double(at), marks: [.init(indicator: first.indicator, mark: index == 0 ? "observed" : "not_observed")],
+                        glow: index == 0 ? "I saw how you set it up in the first five minutes — I am borrowing that." : "You tried it on day one; the students went with you.",
+                        grow: index == 0 ? "" : "Next time, give them the sentence starter before they turn to a partner.",
+                        question: index == 0 ? "" : "What would you keep, and what would you change, for tomorrow's lesson?")
+                    _ = try await WalkthroughStore.save(visit, by: peer, on: db)
+                }
             }
         }
+    }
+
+    /// A stable UUID for a demo peer visit (walkthrough ids are UUIDs made by the capturing device).
+    static func peerVisitId(school: String, index: Int) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "\(school)|\(index)".utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return String(format: "5eed0000-0000-4000-8000-%012llx", hash & 0xffff_ffff_ffff)
     }
 
     private static func session(id: String, school: String, title: String, series: String, needId: String?, facilitator: String, audience: String, day: String,
