@@ -63,6 +63,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.migrations.add(IndicatorDistrictTotalsMigration())
     app.migrations.add(ProfessionalLearningMigration())
     app.migrations.add(LearningNeedTeamMigration())
+    app.migrations.add(SchoolReadIndexesMigration())
     app.migrations.add(SessionRecord.migration)
     try await app.autoMigrate()
 

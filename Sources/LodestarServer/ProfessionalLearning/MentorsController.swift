@@ -92,7 +92,7 @@ struct MentorsController: RouteCollection {
                 .init(id: p.id!, practice: framework.indicator(p.indicatorKey)?.shortName ?? p.indicatorKey, mentor: names[p.mentorId] ?? "—", mentee: names[p.menteeId] ?? "—",
                       since: DisplayTime.day(p.confirmedAt), peerVisits: peerVisits[p.id!] ?? 0, mine: p.mentorId == viewer.id || p.menteeId == viewer.id)
             },
-            from: DisplayTime.schoolYearStart(of: DisplayTime.isoDay(Int(Date().timeIntervalSince1970))),
+            from: DisplayTime.day(DisplayTime.startOfDay(DisplayTime.schoolYearStart(of: DisplayTime.isoDay(Int(Date().timeIntervalSince1970))))),
             notice: req.query[String.self, at: "notice"]))
     }
 
