@@ -41,8 +41,9 @@ enum DemoLoader {
         try await DemoAssessmentLoader.load(DemoAssessments(district: district, seed: seed, through: through.timeIntervalSince1970), on: db)
         try await DemoWalkthroughLoader.load(DemoWalkthroughs(district: district, size: size, seed: seed, through: through.timeIntervalSince1970),
                                              now: Int(through.timeIntervalSince1970), on: db)
-        try await DemoPlanLoader.load(district, seed: seed, through: through, on: db)
+        // Learning first: its peer visits are walkthroughs the goals' measurements count.
         try await DemoLearningLoader.load(district, seed: seed, through: through, on: db)
+        try await DemoPlanLoader.load(district, seed: seed, through: through, on: db)
         return district
     }
 
