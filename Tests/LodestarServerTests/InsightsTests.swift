@@ -24,7 +24,7 @@ struct InsightsTests {
             // Two classes of the principal's school: a grade 1 homeroom and a grade 4 homeroom.
             let classes = district.bundle.classes.filter { $0.schoolSourcedId == "school-1" }
             let early = try #require(classes.first { $0.grades == ["01"] }), later = try #require(classes.first { $0.grades == ["04"] })
-            let teacherOf = { (classId: String) in district.bundle.enrollments.first { $0.classSourcedId == classId && $0.role == "teacher" }!.userSourcedId }
+            let teacherOf = people.teacher(of:)
             let now = Date().timeIntervalSince1970
             // Grade 1: target seen twice, not seen once; discourse not applicable once (left out).
             // Grade 4: target seen once. No class: target not marked (counts as not seen).
@@ -298,26 +298,15 @@ struct InsightsTests {
     func growthOfClassesWhoseTeachersOftenPracticeIsSetBesideThoseWhoRarelyDo(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in
             let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
-            let package = try CASEPackage.parse(Array(try Data(contentsOf: sharedData.appendingPathComponent("case/what-standards-could-be-ccss-math.json"))), fileName: "ccss.json")
-            try await StandardsStore.save(package, subject: "Mathematics", on: app.db)
-            try await MasteryStore.setMethod(.mostRecent, for: "district", on: app.db)
+            try await loadSampleMathStandards(app)
             let people = DemoPeople(district: district)
             // Two teachers of school-1, one class each, ten students each.
             let classes = district.bundle.classes.filter { $0.schoolSourcedId == "school-1" }
-            let teacherOf = { (classId: String) in district.bundle.enrollments.first { $0.classSourcedId == classId && $0.role == "teacher" }!.userSourcedId }
+            let teacherOf = people.teacher(of:)
             let first = classes[0], second = try #require(classes.first { teacherOf($0.sourcedId) != teacherOf(classes[0].sourcedId) })
-            let studentsOf = { (classId: String) in Array(district.bundle.enrollments.filter { $0.classSourcedId == classId && $0.role == "student" }.map(\.userSourcedId).prefix(10)) }
-            var rows: [ScoreFile.Row] = []
             // First class: every student from Approaching (2) in September to Meets (3) in October: +100 points.
             // Second class: from 3 to 2: −100 points.
-            for (schoolClass, september, october) in [(first, 2.0, 3.0), (second, 3.0, 2.0)] {
-                for student in studentsOf(schoolClass.sourcedId) {
-                    for (day, value) in [("2026-09-10", september), ("2026-10-08", october)] {
-                        rows.append(ScoreFile.Row(line: rows.count + 2, assessment: "Check \(day)", date: day, classId: schoolClass.sourcedId, studentId: student,
-                                                  standard: "CCSS.Math.Content.6.RP.A.1", value: value, columns: [:]))
-                    }
-                }
-            }
+            let rows = people.septemberAndOctoberScores([(first.sourcedId, 2, 3), (second.sourcedId, 3, 2)])
             _ = try await ScoreImport.write(ScoreFile.Rows(rows), importer: nil, on: app.db)
             // Discourse seen in all three visits to the first teacher, in none of three to the second.
             let principal = TestClient(app)

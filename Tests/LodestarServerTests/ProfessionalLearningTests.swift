@@ -63,15 +63,12 @@ struct ProfessionalLearningServerTests {
     func sessionImpactCountsAttendeesClassroomsAndStudentsBeforeAndAfter(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in
             let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
-            let package = try CASEPackage.parse(Array(try Data(contentsOf: sharedData.appendingPathComponent("case/what-standards-could-be-ccss-math.json"))), fileName: "ccss.json")
-            try await StandardsStore.save(package, subject: "Mathematics", on: app.db)
-            try await MasteryStore.setMethod(.mostRecent, for: "district", on: app.db)
+            try await loadSampleMathStandards(app)
             let people = DemoPeople(district: district)
             let classes = district.bundle.classes.filter { $0.schoolSourcedId == "school-1" }
-            let teacherOf = { (classId: String) in district.bundle.enrollments.first { $0.classSourcedId == classId && $0.role == "teacher" }!.userSourcedId }
+            let teacherOf = people.teacher(of:), studentsOf = people.students(of:)
             let attending = classes[0], absent = try #require(classes.first { teacherOf($0.sourcedId) != teacherOf(classes[0].sourcedId) })
             let attendee = teacherOf(attending.sourcedId), other = teacherOf(absent.sourcedId)
-            let studentsOf = { (classId: String) in Array(district.bundle.enrollments.filter { $0.classSourcedId == classId && $0.role == "student" }.map(\.userSourcedId).prefix(10)) }
 
             let now = Date().timeIntervalSince1970, day = 86_400.0
             let sessionDay = DisplayTime.isoDay(Int(now - 10 * day))
@@ -172,27 +169,15 @@ struct ProfessionalLearningServerTests {
     func aTeacherOftenSeenWithGrowingClassesIsSuggestedAsMentorAndALeaderConfirms(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in
             let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
-            let package = try CASEPackage.parse(Array(try Data(contentsOf: sharedData.appendingPathComponent("case/what-standards-could-be-ccss-math.json"))), fileName: "ccss.json")
-            try await StandardsStore.save(package, subject: "Mathematics", on: app.db)
-            try await MasteryStore.setMethod(.mostRecent, for: "district", on: app.db)
+            try await loadSampleMathStandards(app)
             let people = DemoPeople(district: district)
             let classes = district.bundle.classes.filter { $0.schoolSourcedId == "school-1" }
-            let teacherOf = { (classId: String) in district.bundle.enrollments.first { $0.classSourcedId == classId && $0.role == "teacher" }!.userSourcedId }
             // The growing teacher is the demo's featured teacher (she can sign in); the mentor a colleague.
-            let menteeClass = try #require(classes.first { teacherOf($0.sourcedId) == people.teacherId })
-            let mentorClass = try #require(classes.first { teacherOf($0.sourcedId) != people.teacherId })
-            let mentor = teacherOf(mentorClass.sourcedId), mentee = people.teacherId
-            let studentsOf = { (classId: String) in Array(district.bundle.enrollments.filter { $0.classSourcedId == classId && $0.role == "student" }.map(\.userSourcedId).prefix(10)) }
+            let menteeClass = try #require(classes.first { people.teacher(of: $0.sourcedId) == people.teacherId })
+            let mentorClass = try #require(classes.first { people.teacher(of: $0.sourcedId) != people.teacherId })
+            let mentor = people.teacher(of: mentorClass.sourcedId), mentee = people.teacherId
             // Mentor's class: 2 → 3 (+100 points); mentee's: 3 → 2 (−100). Median growth 0: the mentor grows strongly.
-            var rows: [ScoreFile.Row] = []
-            for (schoolClass, september, october) in [(mentorClass, 2.0, 3.0), (menteeClass, 3.0, 2.0)] {
-                for student in studentsOf(schoolClass.sourcedId) {
-                    for (day, value) in [("2026-09-10", september), ("2026-10-08", october)] {
-                        rows.append(ScoreFile.Row(line: rows.count + 2, assessment: "Check \(day)", date: day, classId: schoolClass.sourcedId, studentId: student,
-                                                  standard: "CCSS.Math.Content.6.RP.A.1", value: value, columns: [:]))
-                    }
-                }
-            }
+            let rows = people.septemberAndOctoberScores([(mentorClass.sourcedId, 2, 3), (menteeClass.sourcedId, 3, 2)])
             _ = try await ScoreImport.write(ScoreFile.Rows(rows), importer: nil, on: app.db)
             let principal = TestClient(app)
             try await principal.signIn(people.email(.principal))

@@ -148,6 +148,39 @@ struct DemoPeople {
 
     var teacherEmail: String { district.accounts.first { $0.isFeatured && $0.grants.isEmpty }!.email }
     var teacherId: String { district.accounts.first { $0.isFeatured && $0.grants.isEmpty }!.sourcedId! }
+
+    /// The rostered teacher of a class.
+    func teacher(of classId: String) -> String {
+        district.bundle.enrollments.first { $0.classSourcedId == classId && $0.role == "teacher" }!.userSourcedId
+    }
+
+    /// The first ten students of a class: a group the small-group rule shows.
+    func students(of classId: String) -> [String] {
+        Array(district.bundle.enrollments.filter { $0.classSourcedId == classId && $0.role == "student" }.map(\.userSourcedId).prefix(10))
+    }
+
+    /// Scores on CCSS 6.RP.A.1 for the ten students of each class: one in September (2026-09-10) and one in
+    /// October (2026-10-08). With the most recent score as the method, 2 is below mastery and 3 at it.
+    func septemberAndOctoberScores(_ classes: [(classId: String, september: Double, october: Double)]) -> [ScoreFile.Row] {
+        var rows: [ScoreFile.Row] = []
+        for (classId, september, october) in classes {
+            for student in students(of: classId) {
+                for (day, value) in [("2026-09-10", september), ("2026-10-08", october)] {
+                    rows.append(ScoreFile.Row(line: rows.count + 2, assessment: "Check \(day)", date: day, classId: classId, studentId: student,
+                                              standard: "CCSS.Math.Content.6.RP.A.1", value: value, columns: [:]))
+                }
+            }
+        }
+        return rows
+    }
+}
+
+/// Imports the CCSS mathematics sample standards and makes the district's mastery method the most recent
+/// score, so a student's standing is simply their latest score.
+func loadSampleMathStandards(_ app: Application) async throws {
+    let package = try CASEPackage.parse(Array(try Data(contentsOf: sharedData.appendingPathComponent("case/what-standards-could-be-ccss-math.json"))), fileName: "ccss.json")
+    try await StandardsStore.save(package, subject: "Mathematics", on: app.db)
+    try await MasteryStore.setMethod(.mostRecent, for: "district", on: app.db)
 }
 
 /// Runs a `lodestar` command (e.g. ["import", "case", path]) against `app`.
