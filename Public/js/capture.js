@@ -207,6 +207,14 @@
     $("teacher-search").value = "";
     $("teacher-matches").replaceChildren();
     $("teacher-chosen").textContent = t ? "Visiting " + t.name : "";
+    // Look-fors of professional learning the teacher attended lately.
+    const followUps = $("teacher-follow-ups");
+    followUps.replaceChildren();
+    for (const f of (t && t.followUps) || []) {
+      const p = document.createElement("p");
+      p.textContent = "After “" + f.session + "”, look for: " + f.lookFors.join("; ");
+      followUps.append(p);
+    }
     const select = $("class");
     select.replaceChildren();
     const none = new Option("No particular class", "");

@@ -108,7 +108,8 @@ struct ProfessionalLearningServerTests {
 
             // Bad input is refused with a plain message, and nothing is saved.
             var form = ["scope": "school-1", "title": "Turn and talk", "facilitatorId": try #require(district.accounts.first { $0.isFeatured && $0.grants.first?.role == .coach }?.sourcedId),
-                        "day": sessionDay, "startTime": "15:30", "endTime": "14:30", "indicators[]": "discourse", "standards": "CCSS.Math.Content.6.RP.A.1"]
+                        "day": sessionDay, "startTime": "15:30", "endTime": "14:30", "indicators[]": "discourse", "standards": "CCSS.Math.Content.6.RP.A.1",
+                        "lookFors": "Partners explain their reasoning"]
             #expect(try await principal.post("/learning/sessions", form: form).status == .unprocessableEntity)
             form["endTime"] = "16:30"
             form["standards"] = "NOT.A.CODE"
@@ -132,6 +133,12 @@ struct ProfessionalLearningServerTests {
             // Only the school's staff can be marked present.
             #expect(try await principal.post("/learning/sessions/\(id)/attendance", form: ["attended[]": "not-a-person"]).status == .unprocessableEntity)
             #expect(try await SessionAttendance.query(on: app.db).all().map(\.staffId) == [attendee])
+            // Visitors see the session's look-fors when they choose an attendee on the capture page; not for others.
+            let capture = try JSONSerialization.jsonObject(with: Data(try await principal.get("/walkthroughs/capture-data").body.string.utf8)) as? [String: Any]
+            let captureTeachers = try #require(capture?["teachers"] as? [[String: Any]])
+            let followUps = { (teacher: String) in (captureTeachers.first { $0["id"] as? String == teacher }?["followUps"] as? [[String: Any]]) ?? [] }
+            #expect(followUps(attendee).first?["lookFors"] as? [String] == ["Partners explain their reasoning"])
+            #expect(followUps(other).isEmpty)
             let attendance = try await principal.get("/learning/sessions/\(id)/attendance.csv").body.string
             #expect(attendance.split(separator: "\r\n").count == 2 && attendance.contains(",\(attendee),"))
             #expect(try await teacher.get("/learning/sessions/\(id)/attendance.csv").status == .forbidden)

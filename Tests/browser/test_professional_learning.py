@@ -39,6 +39,8 @@ def test_principal_plans_learning_from_evidence(browser, shoot):
 
     # Three teachers attended.
     boxes = browser.find_elements(By.CSS_SELECTOR, "input[name='attended[]']")[:3]
+    attendee = browser.execute_script(
+        "return document.querySelector('label[for=\"' + arguments[0] + '\"]').firstChild.textContent.trim()", boxes[0].get_attribute("id"))
     for box in boxes:
         box.click()
     click_and_wait_for_page(browser, browser.find_element(By.XPATH, "//button[text()='Save attendance']"))
@@ -54,6 +56,14 @@ def test_principal_plans_learning_from_evidence(browser, shoot):
     assert "Before and after, not cause and effect." in browser.page_source
     assert_accessible(browser, "impact")
     shoot("32-learning-impact")
+
+    # Visiting an attendee, the capture page shows the session's look-fors.
+    browser.get(BASE_URL + "/walkthroughs/new")
+    browser.find_element(By.ID, "teacher-search").send_keys(attendee)
+    match = [b for b in browser.find_elements(By.CSS_SELECTOR, "#teacher-matches button") if b.text.startswith(attendee)]
+    match[0].click()
+    WebDriverWait(browser, 10).until(lambda d: "Partners explain their thinking to each other" in d.find_element(By.ID, "teacher-follow-ups").text)
+    assert f"After “{title}”" in browser.find_element(By.ID, "teacher-follow-ups").text
 
     # Mentors, PLCs and the school's growth goals, as the principal sees them.
     browser.get(BASE_URL + "/mentors")

@@ -194,6 +194,22 @@ extension LearningQueries {
             """).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
+    /// The look-fors of sessions each attendee took part in that ended in the last `SessionImpact.windowDays`
+    /// days, newest first: what a visitor looks for in their classroom now.
+    func followUpLookFors(now: Int = Int(Date().timeIntervalSince1970)) async throws -> [String: [WalkthroughQueries.CaptureTeacher.FollowUp]] {
+        var result: [String: [WalkthroughQueries.CaptureTeacher.FollowUp]] = [:]
+        for row in try await sql.raw("""
+            SELECT a.staff_id, s.title, s.look_fors FROM session_attendance a JOIN learning_sessions s ON s.id = a.session_id
+            WHERE s.ends_at >= \(bind: now - SessionImpact.windowDays * 86_400) AND s.ends_at <= \(bind: now) AND s.look_fors <> ''
+            ORDER BY s.ends_at DESC
+            """).all() {
+            result[try row.decode(column: "staff_id", as: String.self), default: []].append(.init(
+                session: try row.decode(column: "title", as: String.self),
+                lookFors: try row.decode(column: "look_fors", as: String.self).split(separator: "\n").map(String.init)))
+        }
+        return result
+    }
+
     func hasGrowthGoal(teacher: String) async throws -> Bool {
         try await GrowthGoal.query(on: db).filter(\.$teacherId == teacher).filter(\.$closedAt == nil).count() > 0
     }

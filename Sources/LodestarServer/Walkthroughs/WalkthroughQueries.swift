@@ -30,10 +30,16 @@ struct WalkthroughQueries {
             var periods: [String]
             var allDay: Bool
         }
+        /// What to look for after a professional learning session the teacher attended recently.
+        struct FollowUp: Codable, Sendable {
+            var session: String
+            var lookFors: [String]
+        }
         var id: String
         var name: String
         var schoolId: String
         var classes: [Class]
+        var followUps: [FollowUp] = []
     }
 
     /// Teachers `viewer` may visit, for the capture page's type-ahead.
@@ -75,9 +81,11 @@ struct WalkthroughQueries {
                 periods: try row.decode(column: "periods", as: String.self).split(separator: ",").map(String.init),
                 allDay: try row.decode(column: "class_type", as: String.self) == "homeroom"))
         }
+        let followUps = try await LearningQueries(db: db).followUpLookFors()
         return teachers.map { teacher in
             var teacher = teacher
             teacher.classes = classes[teacher.id] ?? []
+            teacher.followUps = followUps[teacher.id] ?? []
             return teacher
         }
     }
