@@ -16,9 +16,10 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
-        .target(name: "LodestarCore"),
+        .target(name: "LodestarCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "LodestarServer",
             dependencies: [
