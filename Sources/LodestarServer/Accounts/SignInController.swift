@@ -49,8 +49,20 @@ struct SignInController: RouteCollection {
             response.status = .unauthorized
             return response
         }
+        if try await TwoFactorCheck.confirmed(staff.id!, on: req.db) != nil {
+            // The password was right; the code from the authenticator comes next (within five minutes).
+            req.session.data["pending_staff"] = staff.id!
+            req.session.data["pending_identifier"] = identifier
+            req.session.data["pending_at"] = String(Date().timeIntervalSince1970)
+            return req.redirect(to: "/signin/code")
+        }
         await limiter.recordSuccess(account: identifier)
-        // New session id at sign-in: drop the old session record, let the middleware issue a new one.
+        try await Self.startSession(req, staff: staff)
+        return req.redirect(to: "/")
+    }
+
+    /// Signs `staff` in on a new session id (no session fixation) with a new CSRF token.
+    static func startSession(_ req: Request, staff: Staff) async throws {
         if let oldId = req.session.id {
             try await req.application.sessions.driver.deleteSession(oldId, for: req).get()
         }
@@ -58,7 +70,6 @@ struct SignInController: RouteCollection {
         req.session.data = SessionData()
         req.session.data["signed_in_at"] = String(Date().timeIntervalSince1970)
         req.auth.login(staff)
-        return req.redirect(to: "/")
     }
 
     func signOut(req: Request) async throws -> Response {

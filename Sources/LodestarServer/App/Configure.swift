@@ -64,6 +64,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.migrations.add(ProfessionalLearningMigration())
     app.migrations.add(LearningNeedTeamMigration())
     app.migrations.add(SchoolReadIndexesMigration())
+    app.migrations.add(TwoFactorMigration())
     app.migrations.add(SessionRecord.migration)
     try await app.autoMigrate()
 
@@ -88,6 +89,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.middleware.use(CSRFMiddleware())
 
     app.storage[SignInLimiterKey.self] = SignInLimiter()
+    app.twoFactorRequirement = TwoFactorRequirement.fromEnvironment()
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(UserCommand(), as: "user")
@@ -98,7 +100,9 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
 
 func routes(_ app: Application) throws {
     try app.register(collection: SignInController())
-    let signedIn = app.grouped(Staff.redirectMiddleware(path: "/signin"))
+    try app.register(collection: TwoFactorController())
+    let signedIn = app.grouped(Staff.redirectMiddleware(path: "/signin"), TwoFactorRequiredMiddleware())
+    try TwoFactorController().bootAccount(routes: signedIn)
     try signedIn.register(collection: HomeController())
     try signedIn.register(collection: RosterController())
     try signedIn.register(collection: AdminController())
