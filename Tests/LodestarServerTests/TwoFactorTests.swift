@@ -58,6 +58,14 @@ struct TwoFactorTests {
                 #expect(try await principal.post("/signin/code", form: ["code": codes[3].uppercased()]).status == expected)
                 try await principal.get("/")  // a browser follows the redirect and picks up the new CSRF token
             }
+            // Phone and recovery codes lost: an administrator turns it off from the shell; the password alone signs in again.
+            try await runCommand(app, ["user", "reset-two-factor", email])
+            #expect(try await TwoFactorSecret.query(on: app.db).count() == 0)
+            #expect(try await RecoveryCode.query(on: app.db).count() == 0)
+            try await principal.post("/signout", form: [:])
+            try await principal.get("/signin")
+            #expect(try await principal.post("/signin", form: ["identifier": email, "password": DemoDistrict.password]).headers.first(name: .location) == "/")
+
             // Without a password first, the code step sends back to the password.
             let stranger = TestClient(app)
             try await stranger.get("/signin")

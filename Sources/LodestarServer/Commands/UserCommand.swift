@@ -2,11 +2,11 @@ import Fluent
 import LodestarCore
 import Vapor
 
-/// `lodestar user add` and `lodestar user reset-password`: account administration from the shell,
+/// `lodestar user add`, `reset-password` and `reset-two-factor`: account administration from the shell,
 /// for the first district admin and for locked-out people.
 struct UserCommand: AsyncCommandGroup {
-    var help: String { "Adds accounts and resets passwords." }
-    var commands: [String: any AnyAsyncCommand] { ["add": AddUser(), "reset-password": ResetPassword()] }
+    var help: String { "Adds accounts and resets passwords and two-factor sign-in." }
+    var commands: [String: any AnyAsyncCommand] { ["add": AddUser(), "reset-password": ResetPassword(), "reset-two-factor": ResetTwoFactor()] }
 
     /// Reads a password from standard input, or makes a strong one and says so.
     static func password(fromStandardInput: Bool, console: any Console) throws -> String {
@@ -83,6 +83,28 @@ struct UserCommand: AsyncCommandGroup {
             staff.passwordHash = try await context.application.password.async.hash(password)
             try await db.writeTransaction { db in try await staff.save(on: db) }
             context.console.print("The password of \(staff.email) is reset.")
+        }
+    }
+
+    /// For a person who lost both their authenticator and their recovery codes: turns two-factor sign-in
+    /// off, so they sign in with their password and set it up again.
+    struct ResetTwoFactor: AsyncCommand {
+        struct Signature: CommandSignature {
+            @Argument(name: "email") var email: String
+        }
+
+        var help: String { "Turns off two-factor sign-in for an account whose authenticator and recovery codes are lost." }
+
+        func run(using context: CommandContext, signature: Signature) async throws {
+            let db = context.application.db
+            guard let staff = try await Staff.query(on: db).filter(\.$email == signature.email.lowercased()).first(), let staffId = staff.id else {
+                throw LodestarError(.notFound, "no account has the email \(signature.email)")
+            }
+            try await db.writeTransaction { db in
+                try await TwoFactorSecret.query(on: db).filter(\.$id == staffId).delete()
+                try await RecoveryCode.query(on: db).filter(\.$staffId == staffId).delete()
+            }
+            context.console.print("Two-factor sign-in of \(staff.email) is off; they sign in with their password and set it up again.")
         }
     }
 }
