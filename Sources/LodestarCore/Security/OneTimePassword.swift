@@ -68,8 +68,8 @@ public struct OneTimePassword: Sendable, Equatable {
     }
 }
 
-/// Equal strings compared in time that does not depend on where they differ.
-func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+/// Equal strings compared in time that does not depend on where they differ (codes, tokens).
+public func constantTimeEqual(_ a: String, _ b: String) -> Bool {
     let x = Array(a.utf8), y = Array(b.utf8)
     guard x.count == y.count else { return false }
     var difference: UInt8 = 0

@@ -30,6 +30,15 @@ final class Staff: Model, @unchecked Sendable {
     var displayName: String { "\(givenName) \(familyName)" }
 }
 
+extension Staff {
+    /// Display names of the given people, by id, in one query.
+    static func names(of ids: some Sequence<String>, on db: any Database) async throws -> [String: String] {
+        let unique = Array(Set(ids))
+        guard !unique.isEmpty else { return [:] }
+        return Dictionary(uniqueKeysWithValues: try await Staff.query(on: db).filter(\.$id ~~ unique).all().map { ($0.id!, $0.displayName) })
+    }
+}
+
 extension Staff: SessionAuthenticatable {
     var sessionID: String { id! }
 }

@@ -22,16 +22,10 @@ struct CSRFMiddleware: AsyncMiddleware {
             _ = try await request.body.collect(max: isUpload ? Self.maxUploadSize : 1024 * 1024).get()
             presented = try? request.content.get(String.self, at: Self.fieldName)
         }
-        guard let expected, let presented, Self.constantTimeEqual(expected, presented) else {
+        guard let expected, let presented, constantTimeEqual(expected, presented) else {
             throw LodestarError(.forbidden, "This form has expired. Go back, reload the page and try again.")
         }
         return try await next.respond(to: request)
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
 

@@ -76,4 +76,11 @@ enum FrameworkStore {
     static func framework(id: String, on db: any Database) async throws -> Framework? {
         try await FrameworkRecord.find(id, on: db)?.framework()
     }
+
+    /// The framework versions with the given ids, decoded once each (walkthroughs name the version they used).
+    static func frameworks(ids: some Sequence<String>, on db: any Database) async throws -> [String: Framework] {
+        var result: [String: Framework] = [:]
+        for record in try await FrameworkRecord.query(on: db).filter(\.$id ~~ Array(Set(ids))).all() { result[record.id!] = try record.framework() }
+        return result
+    }
 }

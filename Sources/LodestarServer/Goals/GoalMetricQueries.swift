@@ -98,12 +98,10 @@ struct GoalMetricQueries {
     private func indicatorShares(_ indicatorKey: String, schoolId: String?, days: [String]) async throws -> [Double?] {
         let rows = try await walkthroughRows(schoolId: schoolId, days: days, extra: ", m.mark",
                                              join: " LEFT JOIN indicator_marks m ON m.walkthrough_id = w.id AND m.indicator_key = \(bind: indicatorKey)")
-        var frameworks: [String: Framework?] = [:]
+        let frameworks = try await FrameworkStore.frameworks(ids: rows.map { try $0.decode(column: "framework_id", as: String.self) }, on: db)
         var visits: [(at: Int, seen: Bool)] = []
         for row in rows {
-            let frameworkId = try row.decode(column: "framework_id", as: String.self)
-            if frameworks[frameworkId] == nil { frameworks[frameworkId] = try await FrameworkRecord.find(frameworkId, on: db)?.framework() }
-            guard let framework = frameworks[frameworkId] ?? nil, framework.indicator(indicatorKey) != nil else { continue }
+            guard let framework = frameworks[try row.decode(column: "framework_id", as: String.self)], framework.indicator(indicatorKey) != nil else { continue }
             let mark = try row.decodeNil(column: "mark") ? nil : try row.decode(column: "mark", as: String.self)
             if mark == "not_applicable" { continue }
             visits.append((try row.decode(column: "observed_at", as: Int.self), mark.map(framework.scale.isSeen) ?? false))

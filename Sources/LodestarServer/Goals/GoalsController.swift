@@ -19,12 +19,6 @@ struct GoalsController: RouteCollection {
 
     static func today() -> String { DisplayTime.isoDay(Int(Date().timeIntervalSince1970)) }
 
-    static func names(of ids: some Sequence<String>, on db: any Database) async throws -> [String: String] {
-        let unique = Array(Set(ids))
-        guard !unique.isEmpty else { return [:] }
-        return Dictionary(uniqueKeysWithValues: try await Staff.query(on: db).filter(\.$id ~~ unique).all().map { ($0.id!, $0.displayName) })
-    }
-
     // MARK: Index and plan
 
     func index(req: Request) async throws -> Response {
@@ -56,7 +50,7 @@ struct GoalsController: RouteCollection {
     func plan(req: Request) async throws -> View {
         let scope = try await PlanScope.load(req)
         let goals = try await SmartGoal.query(on: req.db).filter(\.$scope == scope.id).sort(\.$createdAt).all()
-        let owners = try await Self.names(of: goals.map(\.ownerId), on: req.db)
+        let owners = try await Staff.names(of: goals.map(\.ownerId), on: req.db)
         let steps = Dictionary(grouping: try await ActionStep.query(on: req.db).filter(\.$goalId ~~ goals.map { $0.id! }).all(), by: \.goalId)
         let districtGoals = scope.schoolId == nil ? [] : try await SmartGoal.query(on: req.db).filter(\.$scope == "district").sort(\.$createdAt).all()
         let today = Self.today()
@@ -265,7 +259,7 @@ struct GoalsController: RouteCollection {
         let evidence = Dictionary(grouping: try await StepEvidence.query(on: req.db).filter(\.$stepId ~~ stepIds).sort(\.$addedAt).all(), by: \.stepId)
         let checkIns = Dictionary(grouping: try await StepCheckIn.query(on: req.db).filter(\.$stepId ~~ stepIds).sort(\.$at, .descending).all(), by: \.stepId)
         let changes = try await PlanChange.query(on: req.db).filter(\.$goalId == goal.id!).sort(\.$at, .descending).all()
-        let names = try await Self.names(of: [goal.ownerId] + steps.map(\.ownerId) + checkIns.values.flatMap { $0.map(\.authorId) } + changes.map(\.authorId), on: req.db)
+        let names = try await Staff.names(of: [goal.ownerId] + steps.map(\.ownerId) + checkIns.values.flatMap { $0.map(\.authorId) } + changes.map(\.authorId), on: req.db)
         let owners = try await scope.staffOptions(on: req.db)
         let statusLabel = { (key: String) in ActionStep.Status(rawValue: key)?.label ?? key }
 

@@ -33,7 +33,7 @@ struct SchoolPlanController: RouteCollection {
                 lastCheckIn[checkIn.stepId] = checkIn
             }
             let evidence = Dictionary(grouping: try await StepEvidence.query(on: req.db).filter(\.$stepId ~~ steps.map { $0.id! }).all(), by: \.stepId)
-            let names = try await GoalsController.names(of: goals.map(\.0.ownerId) + steps.map(\.ownerId), on: req.db)
+            let names = try await Staff.names(of: goals.map(\.0.ownerId) + steps.map(\.ownerId), on: req.db)
             return PlanData(scope: scope, goals: goals, steps: steps, lastCheckIn: lastCheckIn, evidence: evidence, names: names, today: today)
         }
 

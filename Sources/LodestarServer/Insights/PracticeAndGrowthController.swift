@@ -35,10 +35,9 @@ struct PracticeAndGrowthController: RouteCollection {
             }
             if let key = try row.decode(column: "indicator_key", as: String?.self) { marks[id]![key] = try row.decode(column: "mark", as: String.self) }
         }
-        var frameworks: [String: Framework] = [:]
+        let frameworks = try await FrameworkStore.frameworks(ids: visits.map(\.framework), on: db)
         var result: [String: [String: PracticeAndGrowth.TeacherPractice]] = [:]
         for visit in visits {
-            if frameworks[visit.framework] == nil { frameworks[visit.framework] = try await FrameworkRecord.find(visit.framework, on: db)?.framework() }
             guard let framework = frameworks[visit.framework] else { continue }
             for indicator in framework.indicators {
                 let mark = marks[visit.id]?[indicator.key]

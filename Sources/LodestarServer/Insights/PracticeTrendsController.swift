@@ -180,8 +180,7 @@ struct PracticeTrendsController: RouteCollection {
         guard let indicator = framework.indicator(indicatorKey) else { throw Abort(.notFound) }
         let month = (try? req.query.get(String.self, at: "month")).flatMap(Selection.month)
         let found = try await InsightsQueries(db: req.db).visits(indicator: indicatorKey, filter: selection.filter, month: month)
-        var scales: [String: MarkScale] = [:]
-        for id in Set(found.map(\.frameworkId)) { scales[id] = try await FrameworkRecord.find(id, on: req.db)?.framework().scale }
+        let scales = try await FrameworkStore.frameworks(ids: found.map(\.frameworkId), on: req.db).mapValues(\.scale)
         let schools = Dictionary(uniqueKeysWithValues: selection.schools.map { ($0.id!, $0.name) })
         var scope = [selection.scope.schoolName]
         if let month { scope.append(month) }

@@ -35,7 +35,7 @@ struct GrowthGoalController: RouteCollection {
         for school in leads { teacherIds.formUnion(try await RosterQueries(db: req.db.sql).teachers(inSchool: school).map(\.id)) }
         let teachers = try await Staff.query(on: req.db).filter(\.$id ~~ Array(teacherIds)).sort(\.$familyName).sort(\.$givenName).all()
         let goals = try await GrowthGoal.query(on: req.db).filter(\.$teacherId ~~ Array(teacherIds)).filter(\.$closedAt == nil).all()
-        let reflections = try await Self.reflectionCounts(goals.compactMap(\.id), on: req.db)
+        let reflections = try await req.db.sql.rowCounts(in: GrowthReflection.schema, by: "goal_id", values: goals.compactMap(\.id))
         let framework = try await FrameworkStore.active(on: req.db).framework
         return try await req.view.render("learning/growth-index", IndexPage(
             page: PageContext(request: req, title: "Growth goals"),
@@ -44,15 +44,6 @@ struct GrowthGoalController: RouteCollection {
                 return .init(id: teacher.id!, name: teacher.displayName, goal: goal?.statement,
                              practices: goal?.indicatorKeys.compactMap { framework.indicator($0)?.shortName } ?? [], reflections: goal.flatMap { reflections[$0.id!] } ?? 0)
             })).encodeResponse(for: req)
-    }
-
-    static func reflectionCounts(_ goalIds: [String], on db: any Database) async throws -> [String: Int] {
-        guard !goalIds.isEmpty else { return [:] }
-        var counts: [String: Int] = [:]
-        for row in try await db.sql.raw("SELECT goal_id, COUNT(*) AS n FROM growth_reflections WHERE goal_id IN (\(binds: goalIds)) GROUP BY goal_id").all() {
-            counts[try row.decode(column: "goal_id", as: String.self)] = try row.decode(column: "n", as: Int.self)
-        }
-        return counts
     }
 
     struct RecordPage: Encodable {
@@ -108,11 +99,13 @@ struct GrowthGoalController: RouteCollection {
             let visits = try await Walkthrough.query(on: req.db).filter(\.$teacherId == teacherId).filter(\.$sharedAt != nil)
                 .filter(\.$observedAt >= goal.setAt).sort(\.$observedAt, .descending).all()
             let marks = try await IndicatorMark.query(on: req.db).filter(\.$walkthroughId ~~ visits.compactMap(\.id)).filter(\.$indicatorKey ~~ keys).all()
-            let observers = try await LearningController.names(Set(visits.map(\.observerId)), on: req.db)
+            let observers = try await Staff.names(of: Set(visits.map(\.observerId)), on: req.db)
+            let marksByVisit = Dictionary(grouping: marks, by: \.walkthroughId)
             var possible = 0, seenCount = 0
             for visit in visits {
-                let visitMarks = marks.filter { $0.walkthroughId == visit.id && $0.mark != "not_applicable" }
-                possible += keys.count - marks.filter { $0.walkthroughId == visit.id && $0.mark == "not_applicable" }.count
+                let ownMarks = marksByVisit[visit.id!] ?? []
+                let visitMarks = ownMarks.filter { $0.mark != "not_applicable" }
+                possible += keys.count - (ownMarks.count - visitMarks.count)
                 seenCount += visitMarks.filter { framework.scale.isSeen($0.mark) }.count
                 guard !visitMarks.isEmpty else { continue }
                 feedback.append(.init(id: visit.id!, when: DisplayTime.dateTime(visit.observedAt), observer: observers[visit.observerId] ?? "—",

@@ -80,10 +80,10 @@ struct LearningController: RouteCollection {
         let proposals = scope.canPlan ? try await LearningQueries(db: req.db).proposedNeeds(scope: scope.id, team: team) : []
         let needs = try await LearningNeed.query(on: req.db).filter(\.$scope == scope.id).sort(\.$acceptedAt, .descending).all()
         let sessions = try await LearningSession.query(on: req.db).filter(\.$scope == scope.id).sort(\.$startsAt).all()
-        let attendance = try await Self.attendanceCounts(sessions.compactMap(\.id), on: req.db)
+        let attendance = try await req.db.sql.rowCounts(in: SessionAttendance.schema, by: "session_id", values: sessions.compactMap(\.id))
         let mine = try await SessionAttendance.query(on: req.db).filter(\.$staffId == viewer.id).all().map(\.sessionId)
         let attendedSessions = try await LearningSession.query(on: req.db).filter(\.$id ~~ mine).sort(\.$startsAt, .descending).all()
-        let people = try await Self.names(Set((sessions + attendedSessions).map(\.facilitatorId)), on: req.db)
+        let people = try await Staff.names(of: Set((sessions + attendedSessions).map(\.facilitatorId)), on: req.db)
         let needTitles = Dictionary(uniqueKeysWithValues: needs.map { ($0.id!, $0.title) })
         let now = Int(Date().timeIntervalSince1970)
         func row(_ session: LearningSession) -> HubPage.SessionRow {
@@ -112,20 +112,6 @@ struct LearningController: RouteCollection {
         let teams = try await PLCTeam.query(on: db).filter(\.$schoolId == school).sort(\.$name).all()
         let members = try await PLCMember.query(on: db).filter(\.$teamId ~~ teams.compactMap(\.id)).all()
         return teams.filter { team in members.filter { $0.teamId == team.id }.count >= LearningQueries.teamMinimum }
-    }
-
-    static func attendanceCounts(_ sessionIds: [String], on db: any Database) async throws -> [String: Int] {
-        guard !sessionIds.isEmpty else { return [:] }
-        var counts: [String: Int] = [:]
-        for row in try await db.sql.raw("SELECT session_id, COUNT(*) AS attended FROM session_attendance WHERE session_id IN (\(binds: sessionIds)) GROUP BY session_id").all() {
-            counts[try row.decode(column: "session_id", as: String.self)] = try row.decode(column: "attended", as: Int.self)
-        }
-        return counts
-    }
-
-    static func names(_ ids: Set<String>, on db: any Database) async throws -> [String: String] {
-        guard !ids.isEmpty else { return [:] }
-        return Dictionary(uniqueKeysWithValues: try await Staff.query(on: db).filter(\.$id ~~ Array(ids)).all().map { ($0.id!, $0.displayName) })
     }
 
     // MARK: Needs
@@ -491,18 +477,12 @@ struct LearningController: RouteCollection {
         let visits = try await queries.visits(of: attendees, from: session.startsAt - window, to: session.endsAt + window, indicators: session.indicatorKeys)
         let who = Set(attendees)
         var rows = session.indicatorKeys.map { key in
-            let result = SessionImpact.practice(visits[key] ?? [], attendees: who, start: session.startsAt, end: session.endsAt)
+            let result = SessionImpact.practice(visits.byIndicator[key] ?? [], attendees: who, start: session.startsAt, end: session.endsAt)
             return Impact.PracticeRow(name: framework.indicator(key)?.shortName ?? key, before: result.before, after: result.after)
         }
         if rows.count > 1 {
             // All practices together: one visit counts once, with each of its practices possible and seen.
-            var combined: [String: SessionImpact.Visit] = [:]
-            for visit in visits.values.joined() {
-                let key = "\(visit.teacher)|\(visit.observedAt)"
-                combined[key, default: .init(teacher: visit.teacher, observedAt: visit.observedAt, possible: 0, seen: 0)].possible += visit.possible
-                combined[key]!.seen += visit.seen
-            }
-            let all = SessionImpact.practice(Array(combined.values), attendees: who, start: session.startsAt, end: session.endsAt)
+            let all = SessionImpact.practice(visits.combined, attendees: who, start: session.startsAt, end: session.endsAt)
             rows.append(.init(name: "All of the session's practices", before: all.before, after: all.after))
         }
         let sessionMonth = String(DisplayTime.isoDay(session.startsAt).prefix(7))

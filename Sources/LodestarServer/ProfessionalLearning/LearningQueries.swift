@@ -111,9 +111,10 @@ struct LearningQueries {
     }
 
     /// The walkthroughs of `teachers` between two moments, per indicator of `indicators`: whether the
-    /// practice could be seen (its framework version has it and it was not marked not applicable) and was.
-    func visits(of teachers: [String], from: Int, to: Int, indicators: [String]) async throws -> [String: [SessionImpact.Visit]] {
-        guard !teachers.isEmpty, !indicators.isEmpty else { return [:] }
+    /// practice could be seen (its framework version has it and it was not marked not applicable) and was;
+    /// and each walkthrough once with all of them (`combined`).
+    func visits(of teachers: [String], from: Int, to: Int, indicators: [String]) async throws -> (byIndicator: [String: [SessionImpact.Visit]], combined: [SessionImpact.Visit]) {
+        guard !teachers.isEmpty, !indicators.isEmpty else { return ([:], []) }
         var walkthroughs: [(id: String, teacher: String, at: Int, framework: String)] = []
         for chunk in teachers.chunks(of: 500) {
             for row in try await sql.raw("""
@@ -133,19 +134,23 @@ struct LearningQueries {
                     try row.decode(column: "mark", as: String.self)
             }
         }
-        var frameworks: [String: Framework] = [:]
-        var result: [String: [SessionImpact.Visit]] = [:]
+        let frameworks = try await FrameworkStore.frameworks(ids: walkthroughs.map(\.framework), on: db)
+        var byIndicator: [String: [SessionImpact.Visit]] = [:]
+        var combined: [SessionImpact.Visit] = []
         for visit in walkthroughs {
-            if frameworks[visit.framework] == nil { frameworks[visit.framework] = try await FrameworkRecord.find(visit.framework, on: db)?.framework() }
             guard let framework = frameworks[visit.framework] else { continue }
+            var all = SessionImpact.Visit(teacher: visit.teacher, observedAt: visit.at, possible: 0, seen: 0)
             for key in indicators where framework.indicator(key) != nil {
                 let mark = marks[visit.id]?[key]
                 let possible = mark == "not_applicable" ? 0 : 1
                 let seen = possible == 1 && mark.map(framework.scale.isSeen) == true ? 1 : 0
-                result[key, default: []].append(.init(teacher: visit.teacher, observedAt: visit.at, possible: possible, seen: seen))
+                byIndicator[key, default: []].append(.init(teacher: visit.teacher, observedAt: visit.at, possible: possible, seen: seen))
+                all.possible += possible
+                all.seen += seen
             }
+            combined.append(all)
         }
-        return result
+        return (byIndicator, combined)
     }
 
     /// Each standing of the students in the teachers' classes on the standards (every standard for nil),

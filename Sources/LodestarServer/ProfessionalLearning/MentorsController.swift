@@ -69,12 +69,12 @@ struct MentorsController: RouteCollection {
         if let requested = req.query[String.self, at: "school"], requested != school { try req.require(false) }
         let framework = try await FrameworkStore.active(on: req.db).framework
         let suggestions = try await school.asyncMap { try await Self.suggestions(schoolId: $0, framework: framework, on: req.db) } ?? []
-        var pairings = try await MentorPairing.query(on: req.db).filter(\.$endedAt == nil).group(.or) { group in
+        // The viewer's own pairings, and the chosen school's.
+        let pairings = try await MentorPairing.query(on: req.db).filter(\.$endedAt == nil).group(.or) { group in
             group.filter(\.$mentorId == viewer.id).filter(\.$menteeId == viewer.id)
             if let school { group.filter(\.$schoolId == school) }
         }.sort(\.$confirmedAt, .descending).all()
-        pairings = pairings.filter { $0.schoolId == school || $0.mentorId == viewer.id || $0.menteeId == viewer.id }
-        let names = try await LearningController.names(Set(suggestions.flatMap { [$0.suggestion.mentor, $0.suggestion.mentee] } + pairings.flatMap { [$0.mentorId, $0.menteeId] }), on: req.db)
+        let names = try await Staff.names(of: Set(suggestions.flatMap { [$0.suggestion.mentor, $0.suggestion.mentee] } + pairings.flatMap { [$0.mentorId, $0.menteeId] }), on: req.db)
         let peerVisits = try await Self.peerVisits(pairings, on: req.db)
         func seen(_ practice: PracticeAndGrowth.TeacherPractice) -> String { "seen in \(practice.seen) of \(practice.visits) walkthroughs" }
         return try await req.view.render("learning/mentors", Page(

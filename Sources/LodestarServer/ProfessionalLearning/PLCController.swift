@@ -43,11 +43,9 @@ struct PLCController: RouteCollection {
         let teams = try await PLCTeam.query(on: req.db).filter(\.$schoolId ~~ schools.map { $0.id! }).sort(\.$name).all()
             .filter { viewer.policy.canSeePLC(atSchool: $0.schoolId, isMember: memberOf.contains($0.id!)) }
         let teamIds = teams.compactMap(\.id)
-        var members: [String: Int] = [:], lastMeeting: [String: String] = [:]
+        let members = try await req.db.sql.rowCounts(in: PLCMember.schema, by: "team_id", values: teamIds)
+        var lastMeeting: [String: String] = [:]
         if !teamIds.isEmpty {
-            for row in try await req.db.sql.raw("SELECT team_id, COUNT(*) AS n FROM plc_members WHERE team_id IN (\(binds: teamIds)) GROUP BY team_id").all() {
-                members[try row.decode(column: "team_id", as: String.self)] = try row.decode(column: "n", as: Int.self)
-            }
             for row in try await req.db.sql.raw("SELECT team_id, MAX(held_on) AS last FROM plc_meetings WHERE team_id IN (\(binds: teamIds)) GROUP BY team_id").all() {
                 lastMeeting[try row.decode(column: "team_id", as: String.self)] = try row.decode(column: "last", as: String.self)
             }
@@ -205,7 +203,7 @@ struct PLCController: RouteCollection {
         for assessment in try await Assessment.query(on: req.db).filter(\.$id ~~ Array(linkedIds)).all() {
             linked[assessment.id!] = .init(id: assessment.id!, title: assessment.title, day: assessment.assessedOn, summary: try await summary(assessment, on: req.db))
         }
-        let names = try await LearningController.names(Set(memberIds + meetings.map(\.authorId)), on: req.db)
+        let names = try await Staff.names(of: Set(memberIds + meetings.map(\.authorId)), on: req.db)
         let schoolTeachers = canManage ? try await RosterQueries(db: req.db.sql).teachers(inSchool: team.schoolId) : []
         let members: [SelectOption] = canManage
             ? schoolTeachers.map { SelectOption(value: $0.id, label: "\($0.familyName), \($0.givenName)", selected: memberIds.contains($0.id)) }

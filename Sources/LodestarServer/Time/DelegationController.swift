@@ -35,7 +35,7 @@ struct DelegationController: RouteCollection {
     func list(req: Request) async throws -> View {
         let context = try await TimeController.LeaderContext.load(req)
         let delegations = try await Delegation.query(on: req.db).filter(\.$leaderId == context.id).sort(\.$dueOn).all()
-        let names = try await GoalsController.names(of: delegations.map(\.delegateId), on: req.db)
+        let names = try await Staff.names(of: delegations.map(\.delegateId), on: req.db)
         let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
         let rows = delegations.map { item in
             Page.Row(id: item.id!, task: item.task, delegate: names[item.delegateId] ?? "Former staff member", dueOn: item.dueOn,

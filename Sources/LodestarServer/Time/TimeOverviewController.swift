@@ -200,7 +200,7 @@ struct TimeOverviewController: RouteCollection {
                                                                to: DisplayTime.startOfDay(DisplayTime.monday(of: today)))
         let targets = Dictionary(uniqueKeysWithValues: try await TimeTarget.query(on: req.db).all().map { ($0.id!, $0.share) })
         let schools = Dictionary(uniqueKeysWithValues: try await Org.query(on: req.db).filter(\.$type == "school").all().map { ($0.id!, $0.name) })
-        let names = try await GoalsController.names(of: leaderIds, on: req.db)
+        let names = try await Staff.names(of: leaderIds, on: req.db)
         var rows: [LeadersPage.Row] = []
         for grant in grants {
             let ledger = ledgers[grant.staffId] ?? TimeLedger([], instructional: [])
