@@ -93,6 +93,17 @@ public struct AccessPolicy: Sendable {
     /// Accounts, roles and imports.
     public var canAdministerDistrict: Bool { isDistrictAdmin }
 
+    // MARK: Trust
+
+    /// Searching and exporting the audit trail: district admins.
+    public var canReadAuditTrail: Bool { isDistrictAdmin }
+
+    /// Bulk exports of student-level data (a whole school's students): district roles only.
+    public var canExportSchoolStudents: Bool { seesWholeDistrict }
+
+    /// A student's records on a district's request: the full export for them and deletion. District admins.
+    public var canManageStudentRecords: Bool { isDistrictAdmin }
+
     // MARK: Walkthroughs
     //
     // Principals and assistant principals visit every teacher in their school; coaches visit the

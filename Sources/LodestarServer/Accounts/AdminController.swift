@@ -11,6 +11,9 @@ struct AdminController: RouteCollection {
         struct Item: Encodable { let title: String; let href: String; let text: String }
         let page: PageContext
         let items: [Item]
+        let notice: String?
+        /// Student-level exports (and refused ones) of the last seven days: each is a notice to district admins.
+        let exports: [AuditController.Row]
     }
 
     func index(req: Request) async throws -> View {
@@ -24,6 +27,7 @@ struct AdminController: RouteCollection {
             .init(title: "Instructional frameworks", href: "/admin/frameworks", text: "The practices walkthroughs look for; versions, import and export."),
             .init(title: "Mastery method", href: "/admin/mastery", text: "How scores become mastery, for the district and each school."),
             .init(title: "Proficiency scales", href: "/admin/scales", text: "Levels, mastery value and cut scores."),
-        ]))
+            .init(title: "Audit trail", href: "/admin/audit", text: "Who viewed, exported, imported or changed what, and every sign-in."),
+        ], notice: req.query[String.self, at: "notice"], exports: try await AuditController.recentStudentExports(on: req.db)))
     }
 }

@@ -110,6 +110,7 @@ struct PeopleAdminController: RouteCollection {
                 try await RoleGrantRecord(staffId: staff.id!, grant: grant, source: "manual").create(on: db)
             }
         }
+        try await req.audit("gave role \(role.rawValue)\(school.map { " at \($0)" } ?? "")", subject: staff.id!)
         return redirectBack(req, staffId: staff.id!, notice: "\(staff.displayName) is now \(role.label).")
     }
 
@@ -131,6 +132,7 @@ struct PeopleAdminController: RouteCollection {
             guard admins > 1 else { throw LodestarError("You are the only district admin; give the role to someone else first.") }
         }
         try await req.db.writeTransaction { db in try await record.delete(on: db) }
+        try await req.audit("removed role \(record.role)\(record.schoolId.map { " at \($0)" } ?? "")", subject: staffId)
         return redirectBack(req, staffId: staffId, notice: "Role removed.")
     }
 

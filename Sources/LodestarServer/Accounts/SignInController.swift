@@ -33,6 +33,7 @@ struct SignInController: RouteCollection {
         let address = req.remoteAddress?.ipAddress ?? "unknown"
         let limiter = req.application.signInLimiter
         if await limiter.isBlocked(account: identifier, address: address) {
+            try await req.audit("sign-in refused: too many attempts", subject: identifier)
             let response = try await render(req, identifier: identifier,
                                             error: "Too many sign-in attempts. Wait 15 minutes, then try again, or ask your district admin to reset your password.")
             response.status = .tooManyRequests
@@ -45,6 +46,7 @@ struct SignInController: RouteCollection {
         guard let staff, let hash = staff.passwordHash, !identifier.isEmpty,
               try await req.password.async.verify(form.password, created: hash) else {
             await limiter.recordFailure(account: identifier, address: address)
+            try await req.audit("sign-in refused: wrong email or password", subject: identifier, staffId: staff?.id)
             let response = try await render(req, identifier: identifier, error: "That email and password do not match an account.")
             response.status = .unauthorized
             return response
@@ -58,6 +60,7 @@ struct SignInController: RouteCollection {
         }
         await limiter.recordSuccess(account: identifier)
         try await Self.startSession(req, staff: staff)
+        try await req.audit("signed in", subject: identifier, staffId: staff.id!)
         return req.redirect(to: "/")
     }
 
@@ -73,6 +76,7 @@ struct SignInController: RouteCollection {
     }
 
     func signOut(req: Request) async throws -> Response {
+        if let staff = req.auth.get(Staff.self) { try await req.audit("signed out", subject: staff.id!) }
         req.auth.logout(Staff.self)
         req.session.destroy()
         return req.redirect(to: "/signin")

@@ -52,15 +52,18 @@ struct TwoFactorController: RouteCollection {
             return response
         }
         if await limiter.isBlocked(account: identifier, address: address) {
+            try await req.audit("sign-in refused: too many attempts", subject: identifier, staffId: staff.id!)
             return try await refuse("Too many sign-in attempts. Wait 15 minutes, then try again.", .tooManyRequests)
         }
         let code = try req.content.decode(CodeForm.self).code
         guard try await TwoFactorCheck.accept(code, for: secret, on: req.db) else {
             await limiter.recordFailure(account: identifier, address: address)
+            try await req.audit("sign-in refused: wrong two-factor code", subject: identifier, staffId: staff.id!)
             return try await refuse("That code is not right, or was already used. Type the current code from your authenticator app, or a recovery code.", .unauthorized)
         }
         await limiter.recordSuccess(account: identifier)
         try await SignInController.startSession(req, staff: staff)
+        try await req.audit("signed in with password and two-factor code", subject: identifier, staffId: staff.id!)
         return req.redirect(to: "/")
     }
 
@@ -119,6 +122,7 @@ struct TwoFactorController: RouteCollection {
         record.lastStep = Int(step)
         try await req.db.writeTransaction { db in try await record.save(on: db) }
         let codes = try await TwoFactorCheck.newRecoveryCodes(for: viewer.id, on: req.db)
+        try await req.audit("turned on two-factor sign-in", subject: viewer.id)
         return try await render(req, codes: codes, notice: "Two-factor sign-in is on. Keep these recovery codes somewhere safe: each works once, and they are shown only now.")
     }
 
@@ -150,6 +154,7 @@ struct TwoFactorController: RouteCollection {
             try await TwoFactorSecret.query(on: db).filter(\.$id == viewer.id).delete()
             try await RecoveryCode.query(on: db).filter(\.$staffId == viewer.id).delete()
         }
+        try await req.audit("turned off two-factor sign-in", subject: viewer.id)
         return try await render(req, notice: "Two-factor sign-in is off.")
     }
 }

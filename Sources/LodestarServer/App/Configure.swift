@@ -65,6 +65,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.migrations.add(LearningNeedTeamMigration())
     app.migrations.add(SchoolReadIndexesMigration())
     app.migrations.add(TwoFactorMigration())
+    app.migrations.add(AuditTrailMigration())
     app.migrations.add(SessionRecord.migration)
     try await app.autoMigrate()
 
@@ -106,6 +107,8 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: HomeController())
     try signedIn.register(collection: RosterController())
     try signedIn.register(collection: AdminController())
+    try signedIn.register(collection: AuditController())
+    try signedIn.register(collection: StudentRecordsController())
     try signedIn.register(collection: PeopleAdminController())
     try signedIn.register(collection: ImportController())
     try signedIn.register(collection: WalkthroughController())

@@ -166,9 +166,11 @@ struct AssessmentController: RouteCollection {
                 let report = name.lowercased().hasSuffix(".zip")
                     ? try await ScoreImport.runOneRoster(try OneRosterImport.readZip(Data(buffer: form.file.data), name: name), importer: viewer, on: req.db)
                     : try await ScoreImport.run(Array(buffer: form.file.data), fileName: name, importer: viewer, on: req.db)
+                try await req.auditImport("scores", fileName: name)
                 let c = report.scores
                 notice = "Imported \(report.assessments) assessments: \(c.created) new scores, \(c.updated) changed, \(c.unchanged) unchanged."
             } catch let failure as LodestarError {
+                try await req.auditImport("scores", fileName: form.file.filename, refused: failure)
                 error = failure.description
             }
         } else {
@@ -331,15 +333,16 @@ struct AssessmentController: RouteCollection {
 
     /// The month-by-month table as CSV, as learning trends write theirs.
     func byMonthCSV(req: Request) async throws -> Response {
-        let tracker = try await Tracker.load(req, audit: "exported class mastery by month")
+        let tracker = try await Tracker.load(req, audit: nil)
         let months = tracker.months, byMonth = tracker.byMonth(months)
         let csv = LearningTrendsController.csv(tracker.standards.map { ($0.code, byMonth[$0.id] ?? [:]) }, months: months)
-        return Response.csv(csv, named: "mastery-by-month-\(tracker.schoolClass.id!).csv")
+        return try await req.csvDownload(csv, named: "mastery-by-month-\(tracker.schoolClass.id!).csv")
     }
 
     /// The tracker as CSV: one row per student and standard, with the mastery value to two decimals.
     func trackerCSV(req: Request) async throws -> Response {
-        let tracker = try await Tracker.load(req, audit: "exported class mastery")
+        try await req.requireStudentExportAllowance()
+        let tracker = try await Tracker.load(req, audit: nil)
         var csv = CSVWriter(header: ["student_id", "student", "standard", "scores", "mastery", "level"])
         for student in tracker.students {
             for standard in tracker.standards {
@@ -348,7 +351,7 @@ struct AssessmentController: RouteCollection {
                             MasteryDisplay(result, on: scale).level])
             }
         }
-        return Response.csv(csv, named: "mastery-\(tracker.schoolClass.id!).csv")
+        return try await req.csvDownload(csv, named: "mastery-\(tracker.schoolClass.id!).csv", studentLevel: true)
     }
 
     /// A class's students, the standards assessed in it, and every score behind each cell, for the tracker and its CSV.
@@ -361,10 +364,11 @@ struct AssessmentController: RouteCollection {
         let book: ScaleBook
         let scores: [String: [AssessmentQueries.Evidence]]
 
-        static func load(_ req: Request, audit action: String) async throws -> Tracker {
+        /// - Parameter action: what the audit trail records (nil for a CSV, recorded as an export).
+        static func load(_ req: Request, audit action: String?) async throws -> Tracker {
             let viewer = try await req.viewer()
             let (schoolClass, teaches) = try await AssessmentController.visibleClass(req, viewer)
-            try await req.audit(action, subject: schoolClass.id!)
+            if let action { try await req.audit(action, subject: schoolClass.id!) }
             let queries = AssessmentQueries(db: req.db)
             let standards = try await queries.standardsAssessed(inClass: schoolClass.id!)
             let students = try await queries.students(inClasses: [schoolClass.id!])

@@ -1,10 +1,11 @@
 import Fluent
 import Foundation
+import LodestarCore
 import SQLKit
 import Vapor
 
 /// One entry in the audit trail: who did what to which record, when, from where.
-/// Written by the application, never edited or deleted by it.
+/// Written by the application, never edited or deleted by it (the database refuses both; see `AuditTrailMigration`).
 final class AuditEvent: Model, @unchecked Sendable {
     static let schema = "audit_events"
     @ID(custom: "id", generatedBy: .user) var id: String?
@@ -34,16 +35,86 @@ struct AuditMigration: AsyncMigration {
     }
 }
 
+/// Makes the audit trail append-only in the database itself: no row can be deleted, and the only change
+/// allowed is the one a student's deletion makes — the subject replaced by `AuditTrail.redactedSubject`.
+struct AuditTrailMigration: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = database.sql
+        try await sql.raw("CREATE INDEX audit_events_staff ON audit_events (staff_id, at)").run()
+        let unchangedButSubject = "NEW.subject = '\(AuditTrail.redactedSubject)' AND NEW.id = OLD.id AND NEW.at = OLD.at AND NEW.staff_id = OLD.staff_id AND NEW.action = OLD.action AND NEW.address = OLD.address"
+        if sql.dialect.name == "sqlite" {
+            try await sql.raw("CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END").run()
+            try await sql.raw(SQLQueryString("CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events WHEN NOT (\(unsafeRaw: unchangedButSubject)) BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END")).run()
+        } else {
+            try await sql.raw(SQLQueryString("""
+                CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP = 'UPDATE' AND \(unsafeRaw: unchangedButSubject) THEN RETURN NEW; END IF;
+                    RAISE EXCEPTION 'the audit trail is append-only';
+                END $$
+                """)).run()
+            try await sql.raw("CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()").run()
+            try await sql.raw("CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()").run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {}
+}
+
+/// The audit trail's vocabulary and its one permitted change.
+enum AuditTrail {
+    /// What a deleted student's events name instead of them.
+    static let redactedSubject = "deleted student"
+
+    /// Actions that are student-level exports: counted against the export limit and shown to district admins.
+    static let studentExportPrefix = "exported student-level data"
+
+    /// How many student-level exports one person may make in 24 hours: enough for a teacher's classes
+    /// or a district's reporting, too few to empty the district class by class.
+    static let studentExportsPerDay = 25
+
+    /// On a district's deletion request: the student's events keep who, what, when and where, but no longer name them.
+    static func redact(subject: String, on db: any Database) async throws {
+        try await db.sql.raw("UPDATE audit_events SET subject = \(bind: redactedSubject) WHERE subject = \(bind: subject)").run()
+    }
+}
+
 extension Request {
-    /// Records that the signed-in person did `action` to `subject` (student-level views and the like).
-    func audit(_ action: String, subject: String) async throws {
+    /// Records that the signed-in person (or `staffId`, at sign-in) did `action` to `subject`.
+    func audit(_ action: String, subject: String, staffId: String? = nil) async throws {
         let event = AuditEvent()
         event.id = UUID().uuidString.lowercased()
         event.at = Int(Date().timeIntervalSince1970)
-        event.staffId = loadedViewer?.id ?? auth.get(Staff.self)?.id ?? "unknown"
+        event.staffId = staffId ?? loadedViewer?.id ?? auth.get(Staff.self)?.id ?? "unknown"
         event.action = action
         event.subject = subject
         event.address = remoteAddress?.ipAddress ?? "unknown"
         try await db.writeTransaction { db in try await event.create(on: db) }
+    }
+
+    /// Records an import of `fileName`: what kind, and whether it was refused and why.
+    func auditImport(_ kind: String, fileName: String, refused error: LodestarError? = nil) async throws {
+        try await audit(error.map { "import of \(kind) refused: \($0.description)" } ?? "imported \(kind)", subject: fileName)
+    }
+
+    /// A CSV download, recorded in the audit trail as an export of what the address asked for.
+    /// - Parameter studentLevel: one row per student: counted against the export limit
+    ///   (`requireStudentExportAllowance` first) and listed for district admins.
+    func csvDownload(_ csv: CSVWriter, named name: String, studentLevel: Bool = false) async throws -> Response {
+        try await audit(studentLevel ? "\(AuditTrail.studentExportPrefix): \(name)" : "exported \(name)", subject: url.string)
+        return .csv(csv, named: name)
+    }
+
+    /// Refuses (429) a student-level export beyond `AuditTrail.studentExportsPerDay` by one person in 24 hours,
+    /// counted from the audit trail so the limit holds across restarts; a refusal is recorded too.
+    func requireStudentExportAllowance() async throws {
+        let viewer = try await viewer()
+        let since = Int(Date().timeIntervalSince1970) - 24 * 60 * 60
+        let exports = try await AuditEvent.query(on: db).filter(\.$staffId == viewer.id).filter(\.$at >= since)
+            .filter(\.$action, .custom("LIKE"), AuditTrail.studentExportPrefix + ":%").count()
+        guard exports < AuditTrail.studentExportsPerDay else {
+            try await audit("student-level export refused: over the daily limit", subject: url.string)
+            throw LodestarError(.tooManyAttempts, "You have made \(exports) student-level exports in the last 24 hours, the most one person may. The district admins have been told; ask one of them if you need more.")
+        }
     }
 }

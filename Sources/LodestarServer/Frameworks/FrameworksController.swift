@@ -67,8 +67,10 @@ struct FrameworksController: RouteCollection {
         do {
             let framework = try FrameworkJSON.decode(Array(buffer: form.file.data), fileName: form.file.filename)
             let record = try await FrameworkStore.save(framework, on: req.db)
+            try await req.auditImport("framework", fileName: form.file.filename)
             return req.redirect(to: "/admin/frameworks?notice=" + "Imported \(record.name), version \(record.version). New walkthroughs use it.".urlQueryEncoded)
         } catch let error as LodestarError {
+            try await req.auditImport("framework", fileName: form.file.filename, refused: error)
             return try await failed(req, error.description)
         }
     }

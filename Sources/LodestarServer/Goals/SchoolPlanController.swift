@@ -90,8 +90,7 @@ struct SchoolPlanController: RouteCollection {
                         progress.projection.projected.map { (($0 * 10).rounded() / 10).cleanNumber } ?? "", progress.projection.status.rawValue,
                         goal.parentId ?? ""])
         }
-        try await req.audit("export goals", subject: data.scope.id)
-        return Response.csv(csv, named: "goals-\(data.scope.id).csv")
+        return try await req.csvDownload(csv, named: "goals-\(data.scope.id).csv")
     }
 
     func stepsCSV(req: Request) async throws -> Response {
@@ -104,7 +103,6 @@ struct SchoolPlanController: RouteCollection {
                         step.isOverdue(today: data.today) ? "yes" : "no", checkIn.map { DisplayTime.isoDay($0.at) } ?? "", checkIn?.note ?? "",
                         (data.evidence[step.id!] ?? []).map(\.href).joined(separator: " ")])
         }
-        try await req.audit("export action steps", subject: data.scope.id)
-        return Response.csv(csv, named: "steps-\(data.scope.id).csv")
+        return try await req.csvDownload(csv, named: "steps-\(data.scope.id).csv")
     }
 }

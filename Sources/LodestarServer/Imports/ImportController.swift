@@ -41,9 +41,10 @@ struct ImportController: RouteCollection {
         do {
             let files = try OneRosterImport.readZip(Data(buffer: form.bundle.data), name: name)
             let report = try await OneRosterImport.run(files: files, on: req.db)
-            req.logger.info("OneRoster import of \(name) by \(viewer.id)")
+            try await req.auditImport("roster", fileName: name)
             return try await render(req, fileName: name, error: nil, report: report).encodeResponse(for: req)
         } catch let error as LodestarError {
+            try await req.auditImport("roster", fileName: name, refused: error)
             let response = try await render(req, fileName: name, error: error.description, report: nil).encodeResponse(for: req)
             response.status = .unprocessableEntity
             return response

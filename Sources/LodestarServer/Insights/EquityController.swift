@@ -176,6 +176,6 @@ struct EquityController: RouteCollection {
             csv.append([gap.standard.code, Self.label(gap.row.group), String(gap.row.students ?? 0), Self.percent(gap.row.share).replacingOccurrences(of: "%", with: ""),
                         Self.points(gap.row.gapToComparison), Self.label(gap.reference), Self.points(gap.row.gapToAll), analysis.month])
         }
-        return Response.csv(csv, named: "equity-gaps.csv")
+        return try await req.csvDownload(csv, named: "equity-gaps.csv")
     }
 }

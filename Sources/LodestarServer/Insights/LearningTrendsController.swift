@@ -111,7 +111,7 @@ struct LearningTrendsController: RouteCollection {
 
     func learningCSV(req: Request) async throws -> Response {
         let trend = try await trend(req)
-        return Response.csv(Self.csv(trend.rows.map { ($0.standard.code, $0.counts) }, months: trend.scope.months), named: "learning-trends.csv")
+        return try await req.csvDownload(Self.csv(trend.rows.map { ($0.standard.code, $0.counts) }, months: trend.scope.months), named: "learning-trends.csv")
     }
 
     /// Shares by standard and month as the tables show them, for learning trends and a class's months.

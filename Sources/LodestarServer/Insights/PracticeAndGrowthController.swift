@@ -151,6 +151,6 @@ struct PracticeAndGrowthController: RouteCollection {
             csv.append([names[row.indicator] ?? row.indicator, String(row.often.classes), String(row.often.teachers), Self.points(row.often.growth),
                         String(row.rarely.classes), String(row.rarely.teachers), Self.points(row.rarely.growth), Self.points(row.difference)])
         }
-        return Response.csv(csv, named: "practice-and-growth.csv")
+        return try await req.csvDownload(csv, named: "practice-and-growth.csv")
     }
 }

@@ -156,7 +156,7 @@ struct PracticeTrendsController: RouteCollection {
         let map = try await heatmap(req, selection, canOpen: false)
         var csv = CSVWriter(header: ["practice", selection.dimension.label.lowercased(), "visits", "seen", "share_percent"])
         for row in map.numbers { csv.append(row) }
-        return Response.csv(csv, named: "practice-trends.csv")
+        return try await req.csvDownload(csv, named: "practice-trends.csv")
     }
 
     // MARK: Drill-down
@@ -243,6 +243,6 @@ struct PracticeTrendsController: RouteCollection {
                         school.loop.medianHoursToFeedback.map { String(format: "%.1f", $0) } ?? "",
                         school.loop.sharedWithinADay.map { String(Percent.whole($0)) } ?? "", school.loop.replyRate.map { String(Percent.whole($0)) } ?? ""])
         }
-        return Response.csv(csv, named: "feedback-and-coverage.csv")
+        return try await req.csvDownload(csv, named: "feedback-and-coverage.csv")
     }
 }

@@ -159,6 +159,7 @@ struct RosterController: RouteCollection {
     struct StudentPage: Encodable {
         struct ClassItem: Encodable { let id: String; let title: String; let teacher: String; let periods: String }
         let page: PageContext
+        let studentId: String
         let name: String
         let identifier: String
         let grade: String
@@ -170,6 +171,8 @@ struct RosterController: RouteCollection {
         let classes: [ClassItem]
         let masteryMethod: String
         let mastery: [AssessmentQueries.MasteryRow]
+        /// District admins: a link to the student's records (export and deletion).
+        let canManageRecords: Bool
     }
 
     func student(req: Request) async throws -> View {
@@ -193,10 +196,10 @@ struct RosterController: RouteCollection {
         let school = try await Org.find(student.schoolId, on: req.db)
         let mastery = try await AssessmentQueries(db: req.db).masteryProfile(student: student.id!, schoolId: student.schoolId)
         return try await req.view.render("people/student", StudentPage(
-            page: PageContext(request: req, title: student.displayName), name: student.displayName,
+            page: PageContext(request: req, title: student.displayName), studentId: student.id!, name: student.displayName,
             identifier: student.identifier, grade: GradeLevel.label(student.grade), schoolName: school?.name ?? student.schoolId,
             birthDate: student.birthDate ?? "Not recorded", sex: student.sex.isEmpty ? "Not recorded" : student.sex.capitalized,
             raceEthnicity: student.raceEthnicity, programs: programs, classes: enrolled,
-            masteryMethod: mastery.method, mastery: mastery.rows))
+            masteryMethod: mastery.method, mastery: mastery.rows, canManageRecords: viewer.policy.canManageStudentRecords))
     }
 }

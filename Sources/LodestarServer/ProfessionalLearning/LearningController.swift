@@ -181,7 +181,7 @@ struct LearningController: RouteCollection {
             csv.append([need.status, LearningNeeds.Kind(rawValue: need.kind)?.label ?? "Need", need.title, need.evidence,
                         DisplayTime.isoDay(need.acceptedAt), String(sessions.filter { $0.needId == need.id }.count)])
         }
-        return Response.csv(csv, named: "learning-needs.csv")
+        return try await req.csvDownload(csv, named: "learning-needs.csv")
     }
 
     struct StatusForm: Content { var status: String }
@@ -450,7 +450,7 @@ struct LearningController: RouteCollection {
         for person in people.sorted(by: { ($0.familyName, $0.givenName) < ($1.familyName, $1.givenName) }) {
             csv.append([session.title, DisplayTime.isoDay(session.startsAt), person.id!, person.givenName, person.familyName, person.email])
         }
-        return Response.csv(csv, named: "session-attendance.csv")
+        return try await req.csvDownload(csv, named: "session-attendance.csv")
     }
 
     // MARK: Impact
@@ -563,6 +563,6 @@ struct LearningController: RouteCollection {
                             shown ? String(m.results) : "", shown ? Percent.text(m.share) : "fewer than \(rule.minimum) students"])
             }
         }
-        return Response.csv(csv, named: "session-impact.csv")
+        return try await req.csvDownload(csv, named: "session-impact.csv")
     }
 }

@@ -170,9 +170,11 @@ struct StandardsController: RouteCollection {
             do {
                 let package = try CASEPackage.parse(Array(buffer: form.file.data), fileName: form.file.filename)
                 let counts = try await StandardsStore.save(package, subject: form.subject?.trimmingCharacters(in: .whitespaces), on: req.db)
+                try await req.auditImport("standards", fileName: form.file.filename)
                 notice = "Imported \(package.title): \(counts.created) new, \(counts.updated) updated, \(counts.unchanged) unchanged, \(counts.deleted) removed."
                 warnings = package.warnings
             } catch let failure as LodestarError {
+                try await req.auditImport("standards", fileName: form.file.filename, refused: failure)
                 error = failure.description
             }
         } else {

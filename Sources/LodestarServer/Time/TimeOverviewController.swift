@@ -65,9 +65,10 @@ struct TimeOverviewController: RouteCollection {
         do {
             let report = try await CalendarImport.run(Array(buffer: file.data), fileName: file.filename, leaderId: context.id,
                                                       from: form.from, through: form.through, on: req.db)
-            try await req.audit("import calendar", subject: context.id)
+            try await req.auditImport("calendar for \(context.id)", fileName: file.filename)
             return try await renderImport(req, leaderId: context.id, from: form.from, through: form.through, fileName: file.filename, report: report)
         } catch let error as LodestarError {
+            try await req.auditImport("calendar for \(context.id)", fileName: file.filename, refused: error)
             return try await renderImport(req, leaderId: context.id, from: form.from, through: form.through, fileName: file.filename, error: error.description)
         }
     }
@@ -164,8 +165,7 @@ struct TimeOverviewController: RouteCollection {
                         categories[entry.category]?.instructional == true ? "yes" : "no", entry.allDay ? "calendar (all day)" : entry.source,
                         counted ? "yes" : "no"])
         }
-        try await req.audit("export time", subject: context.id)
-        return Response.csv(csv, named: "time-\(context.leader.username.isEmpty ? context.id : context.leader.username).csv")
+        return try await req.csvDownload(csv, named: "time-\(context.leader.username.isEmpty ? context.id : context.leader.username).csv")
     }
 
     // MARK: District leaders' view
