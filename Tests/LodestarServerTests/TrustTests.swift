@@ -65,6 +65,17 @@ struct TrustTests {
             let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
             let people = DemoPeople(district: district)
             let classId = try #require(district.bundle.enrollments.first { $0.userSourcedId == people.teacherId && $0.role == "teacher" }?.classSourcedId)
+            // The bulk export of a school's students: district roles only.
+            let principal = TestClient(app)
+            try await principal.signIn(people.email(.principal))
+            #expect(try await principal.get("/schools/school-1/students.csv").status == .forbidden)
+            let leader = TestClient(app)
+            try await leader.signIn(people.email(.districtLeader))
+            let school = try await leader.get("/schools/school-1/students.csv")
+            #expect(school.status == .ok)
+            #expect(school.body.string.hasPrefix("student_id,identifier,family_name,given_name,grade,standard,standing,as_of_month\r\n"))
+            #expect(school.body.string.split(separator: "\r\n").count - 1 == district.bundle.users.filter { $0.isStudent && $0.orgSourcedIds == ["school-1"] }.count)
+
             let teacher = TestClient(app)
             try await teacher.signIn(people.teacherEmail)
             #expect(try await teacher.get("/classes/\(classId)/mastery.csv").status == .ok)
@@ -87,6 +98,7 @@ struct TrustTests {
             #expect(notices.contains("Student-level exports this week"))
             #expect(notices.contains("student-level export refused: over the daily limit"))
             #expect(notices.contains("\(people.teacherEmail) — \(AuditTrail.studentExportPrefix): mastery-\(classId).csv"))
+            #expect(notices.contains("\(people.email(.districtLeader)) — \(AuditTrail.studentExportPrefix): students-school-1.csv"))
         }
     }
 

@@ -109,6 +109,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: AdminController())
     try signedIn.register(collection: AuditController())
     try signedIn.register(collection: StudentRecordsController())
+    try signedIn.register(collection: SchoolStudentsExport())
     try signedIn.register(collection: PeopleAdminController())
     try signedIn.register(collection: ImportController())
     try signedIn.register(collection: WalkthroughController())

@@ -47,6 +47,8 @@ struct RosterController: RouteCollection {
         let nextPage: String?
         let teachers: [RosterQueries.TeacherRow]
         let classes: [RosterQueries.ClassRow]
+        /// District roles: the bulk export of the school's students and their standings.
+        let canExportStudents: Bool
     }
 
     func roster(req: Request) async throws -> View {
@@ -101,7 +103,7 @@ struct RosterController: RouteCollection {
             students: students, studentTotal: total, pageNumber: filter.page,
             previousPage: filter.page > 1 ? link(page: filter.page - 1) : nil,
             nextPage: filter.page < lastPage ? link(page: filter.page + 1) : nil,
-            teachers: teachers, classes: classes)
+            teachers: teachers, classes: classes, canExportStudents: viewer.policy.canExportSchoolStudents)
         return try await req.view.render("people/roster", context)
     }
 
