@@ -34,7 +34,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "lodestar",
-            dependencies: ["LodestarServer", .product(name: "Vapor", package: "vapor")]
+            dependencies: ["LodestarCore", "LodestarServer", .product(name: "Vapor", package: "vapor")]
         ),
         .testTarget(name: "LodestarCoreTests", dependencies: ["LodestarCore"]),
         .testTarget(

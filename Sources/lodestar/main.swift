@@ -1,3 +1,4 @@
+import LodestarCore
 import LodestarServer
 import Vapor
 
@@ -6,6 +7,18 @@ var arguments = CommandLine.arguments
 let loadDemo = arguments.contains("--demo")
 arguments.removeAll { $0 == "--demo" }
 
+// `lodestar restore FILE` replaces the database file before anything opens it.
+if arguments.count == 3, arguments[1] == "restore" {
+    do {
+        let kept = try await restoreBackup(arguments[2])
+        print("Restored \(arguments[2]). The database it replaced is kept as \(kept). Start the server to use it.")
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
 var environment = try Environment.detect(arguments: arguments)
 try LoggingSystem.bootstrap(from: &environment)
 let app = try await Application.make(environment)
@@ -13,6 +26,11 @@ do {
     try await configure(app)
     if loadDemo { try await loadDemoIfEmpty(app) }
     try await app.execute()
+} catch let error as LodestarError {
+    // A command refused: the sentence goes to standard error whatever the log level.
+    FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+    try? await app.asyncShutdown()
+    exit(1)
 } catch {
     app.logger.report(error: error)
     try? await app.asyncShutdown()

@@ -95,6 +95,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(UserCommand(), as: "user")
     app.asyncCommands.use(RollupsCommand(), as: "rollups")
+    app.asyncCommands.use(BackupCommand(), as: "backup")
 
     try routes(app)
 }
