@@ -1,5 +1,6 @@
 import Foundation
 import LodestarCore
+import SQLKit
 import Testing
 import VaporTesting
 @testable import LodestarServer
@@ -51,6 +52,38 @@ struct SignInTests {
             let limited = try await client.signIn(email)
             #expect(limited.status == .tooManyRequests)
             #expect(limited.body.string.contains("Too many sign-in attempts"))
+        }
+    }
+
+    @Test func sessionCookieIsSecureWhenServedOverHTTPS() {
+        let cookie = sessionCookie(SessionID(string: "abc"), secure: true)
+        #expect(cookie.isSecure && cookie.isHTTPOnly && cookie.sameSite == .lax)
+        #expect(cookie.maxAge == 8 * 60 * 60)
+        #expect(!sessionCookie(SessionID(string: "abc"), secure: false).isSecure)
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aSessionExpiresEightHoursAfterSignIn(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            let client = TestClient(app)
+            try await client.signIn(DemoPeople(district: district).email(.principal))
+            #expect(try await client.get("/").status == .ok)
+            // The same session, as if signed in at `time`.
+            func signedIn(at time: Double) async throws {
+                for row in try await app.db.sql.raw("SELECT key, data FROM _fluent_sessions").all() {
+                    var data = try row.decode(column: "data", as: SessionData.self)
+                    guard data["signed_in_at"] != nil else { continue }
+                    data["signed_in_at"] = String(time)
+                    try await app.db.sql.update("_fluent_sessions").set("data", to: data).where("key", .equal, try row.decode(column: "key", as: String.self)).run()
+                }
+            }
+            try await signedIn(at: Date().timeIntervalSince1970 - SignInPolicy.sessionLifetime + 60)
+            #expect(try await client.get("/").status == .ok)
+            try await signedIn(at: Date().timeIntervalSince1970 - SignInPolicy.sessionLifetime - 60)
+            let expired = try await client.get("/")
+            #expect(expired.status == .seeOther)
+            #expect(expired.headers.first(name: .location) == "/signin")
         }
     }
 

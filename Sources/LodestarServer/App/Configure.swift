@@ -71,11 +71,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
 
     let secureCookies = Environment.get("LODESTAR_PUBLIC_URL")?.hasPrefix("https://") == true
     app.sessions.use { app in ChangedOnlySessionDriver(stored: app.fluent.sessions.driver()) }
-    app.sessions.configuration = SessionsConfiguration(cookieName: "lodestar_session") { id in
-        // Max-Age alone: every browser Lodestar supports reads it, and formatting an Expires date took 5% of the server's time.
-        HTTPCookies.Value(string: id.string, maxAge: Int(SignInPolicy.sessionLifetime), path: "/", isSecure: secureCookies,
-                          isHTTPOnly: true, sameSite: .lax)
-    }
+    app.sessions.configuration = SessionsConfiguration(cookieName: "lodestar_session") { id in sessionCookie(id, secure: secureCookies) }
 
     app.views.use(.leaf)
     app.leaf.cache.isEnabled = app.environment.isRelease
@@ -140,6 +136,13 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: MentorsController())
     try signedIn.register(collection: GrowthGoalController())
     try signedIn.register(collection: PLCController())
+}
+
+/// The session cookie: not readable by scripts, not sent by other sites' forms, and over HTTPS only when
+/// Lodestar is served over HTTPS (`LODESTAR_PUBLIC_URL`). Max-Age alone: every browser Lodestar supports
+/// reads it, and formatting an Expires date took 5% of the server's time.
+func sessionCookie(_ id: SessionID, secure: Bool) -> HTTPCookies.Value {
+    HTTPCookies.Value(string: id.string, maxAge: Int(SignInPolicy.sessionLifetime), path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
 }
 
 /// The folder holding `Resources/` and `Public/`: the package root, found from this source file

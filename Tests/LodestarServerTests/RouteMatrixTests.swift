@@ -1,0 +1,418 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+import Testing
+import VaporTesting
+@testable import LodestarServer
+
+/// Every route, visited by every role and signed out, against one table of who may do what. Ids of records
+/// are tried three ways: the person's own (school-1, the featured teacher's class, student and visits), a
+/// colleague's in the same school ("peer"), and another school's (school-2) — the IDOR cases.
+@Suite("Who may do what, route by route")
+struct RouteMatrixTests {
+    enum Role: String, CaseIterable, Comparable {
+        case signedOut = "out", districtAdmin = "DA", districtLeader = "DL", principal = "P", assistantPrincipal = "AP"
+        case coach = "C", teacherLeader = "TL", teacher = "T"
+        static func < (a: Role, b: Role) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
+    }
+
+    /// Which ids a path is filled with.
+    enum Variant: String, CaseIterable { case own, peer, other }
+
+    /// Who may: for the own ids, for a colleague's (when the route's ids belong to a teacher), for another school's.
+    /// Written "DA DL P | DA DL P | DA DL" (own | peer | other, the variants the route's ids have); "-" is nobody;
+    /// a route without ids has one part. Signed out ("out") is refused everywhere but signing in.
+    static let table: [String: String] = [
+        "GET /": "DA DL P AP C TL T",
+        "GET /account/two-factor": "DA DL P AP C TL T",
+        "GET /admin": "DA",
+        "GET /admin/audit": "DA",
+        "GET /admin/audit.csv": "DA",
+        "GET /admin/frameworks": "DA",
+        "GET /admin/frameworks/:id/edit": "DA",
+        "GET /admin/frameworks/:id/export": "DA",
+        "GET /admin/frameworks/:id/json": "DA",
+        "GET /admin/import": "DA",
+        "GET /admin/mastery": "DA",
+        "GET /admin/people": "DA",
+        "GET /admin/people/:staffId": "DA",
+        "GET /admin/scales": "DA",
+        "GET /admin/standards": "DA",
+        "GET /assessments": "DA DL P AP C TL T",
+        "GET /assessments/:id": "DA DL P AP T | DA DL P AP | DA DL",
+        "GET /assessments/import": "DA DL P AP C TL T",
+        "GET /assessments/new": "DA DL P AP C TL T",
+        "GET /classes": "DA DL P AP C TL T",
+        "GET /classes/:classId": "DA DL P AP C TL T | DA DL P AP C TL | DA DL",
+        "GET /classes/:classId/interventions/new": "DA DL P AP T | DA DL P AP | DA DL",
+        "GET /classes/:classId/mastery": "DA DL P AP T | DA DL P AP | DA DL",
+        "GET /classes/:classId/mastery-by-month.csv": "DA DL P AP T | DA DL P AP | DA DL",
+        "GET /classes/:classId/mastery.csv": "DA DL P AP T | DA DL P AP | DA DL",
+        "GET /classes/:classId/mastery/:studentId/:standardId": "DA DL P AP T | DA DL P AP | DA DL",
+        "GET /coaching": "DA P AP C TL T",
+        "GET /coaching/teachers/:teacherId": "DA DL P AP C T | DA DL P AP C | DA DL",
+        "GET /feedback": "DA DL P AP C TL T",
+        "GET /goals": "DA DL P AP C TL T",
+        "GET /goals/:scope": "DA DL P AP C TL T | DA DL",
+        "GET /goals/:scope/:goalId": "DA DL P AP C TL T | DA DL",
+        "GET /goals/:scope/goals.csv": "DA DL P AP C TL T | DA DL",
+        "GET /goals/:scope/new": "DA P AP | DA",
+        "GET /goals/:scope/print": "DA DL P AP C TL T | DA DL",
+        "GET /goals/:scope/steps.csv": "DA DL P AP C TL T | DA DL",
+        "GET /growth": "P AP C TL T",
+        "GET /growth/teachers/:teacherId": "P AP C T | P AP C | -",
+        "GET /insights": "DA DL P AP C TL",
+        "GET /insights/equity": "DA DL P AP C TL",
+        "GET /insights/equity.csv": "DA DL P AP C TL",
+        "GET /insights/feedback": "DA DL P AP C TL",
+        "GET /insights/feedback.csv": "DA DL P AP C TL",
+        "GET /insights/learning": "DA DL P AP C TL",
+        "GET /insights/learning.csv": "DA DL P AP C TL",
+        "GET /insights/practice": "DA DL P AP C TL",
+        "GET /insights/practice-and-growth": "DA DL P AP C TL",
+        "GET /insights/practice-and-growth.csv": "DA DL P AP C TL",
+        "GET /insights/practice.csv": "DA DL P AP C TL",
+        "GET /insights/practice/visits": "DA DL P AP",
+        "GET /interventions": "DA DL P AP C TL T",
+        "GET /interventions/:id": "DA DL P AP T | DA DL P AP | DA DL",
+        "GET /learning": "DA DL P AP C TL T",
+        "GET /learning/needs.csv": "DA DL P AP C TL T",
+        "GET /learning/sessions/:sessionId": "DA DL P AP C TL T | DA DL",
+        "GET /learning/sessions/:sessionId/attendance.csv": "DA DL P AP C | DA DL",
+        "GET /learning/sessions/:sessionId/impact": "DA DL P AP C | DA DL",
+        "GET /learning/sessions/:sessionId/impact.csv": "DA DL P AP C | DA DL",
+        "GET /learning/sessions/new": "DA DL P AP C",
+        "GET /mentors": "DA DL P AP C TL T",
+        "GET /plcs": "DA DL P AP C TL T",
+        "GET /plcs/:teamId": "DA DL P AP C TL T | DA DL",
+        "GET /schools": "DA DL P AP C TL",
+        "GET /schools/:schoolId": "DA DL P AP C TL | DA DL",
+        "GET /schools/:schoolId/assessment-frequency": "DA DL P AP C TL | DA DL",
+        "GET /schools/:schoolId/reading": "DA DL P AP C TL | DA DL",
+        "GET /schools/:schoolId/students.csv": "DA DL | DA DL",
+        "GET /signin": "out DA DL P AP C TL T",
+        "GET /signin/code": "-",
+        "GET /standards": "DA DL P AP C TL T",
+        "GET /standards/:id": "DA DL P AP C TL T",
+        "GET /students/:studentId": "DA DL P AP T | DA DL P AP | DA DL",
+        "GET /students/:studentId/records": "DA | DA | DA",
+        "GET /students/:studentId/records.zip": "DA | DA | DA",
+        "GET /time": "DL P AP C",
+        "GET /time/:leaderId": "DL P | DL",
+        "GET /time/:leaderId/delegations": "DL P | DL",
+        "GET /time/:leaderId/import": "P | -",
+        "GET /time/:leaderId/time.csv": "DL P | DL",
+        "GET /time/:leaderId/year": "DL P | DL",
+        "GET /time/categories": "DA DL",
+        "GET /time/leaders": "DL",
+        "GET /vision": "DA DL P AP C TL T",
+        "GET /vision/:scope": "DA DL P AP C TL T | DA DL",
+        "GET /vision/:scope/edit": "DA P AP | DA",
+        "GET /vision/:scope/history": "DA DL P AP C TL T | DA DL",
+        "GET /walkthroughs": "DA DL P AP C TL T",
+        "GET /walkthroughs/:id": "DA DL P AP C T | DA DL P AP C | DA DL",
+        "GET /walkthroughs/capture-data": "DA DL P AP C TL T",
+        "GET /walkthroughs/coverage": "DA DL P AP C",
+        "GET /walkthroughs/new": "DA DL P AP C TL T",
+        "POST /account/two-factor/confirm": "DA DL P AP C TL T",
+        "POST /account/two-factor/disable": "DA DL P AP C TL T",
+        "POST /account/two-factor/recovery-codes": "DA DL P AP C TL T",
+        "POST /admin/frameworks/:id/activate": "DA",
+        "POST /admin/frameworks/:id/edit": "DA",
+        "POST /admin/frameworks/:id/json": "DA",
+        "POST /admin/frameworks/import": "DA",
+        "POST /admin/import": "DA",
+        "POST /admin/mastery": "DA",
+        "POST /admin/people/:staffId/grants": "DA",
+        "POST /admin/people/:staffId/grants/remove": "DA",
+        "POST /admin/scales": "DA",
+        "POST /admin/standards": "DA",
+        "POST /api/walkthroughs": "DA DL P AP C | DA DL P AP C | DA DL",
+        "POST /assessments": "T | - | -",
+        "POST /assessments/import": "DA DL P AP C TL T",
+        "POST /classes/:classId/interventions": "DA DL P AP T | DA DL P AP | DA DL",
+        "POST /coaching/caseloads": "DA P AP | DA P AP | DA",
+        "POST /coaching/caseloads/remove": "DA P AP | DA P AP | DA",
+        "POST /coaching/steps/:stepId/done": "C | -",
+        "POST /coaching/teachers/:teacherId/conversations": "C | C | -",
+        "POST /goals/:scope": "DA P AP | DA",
+        "POST /goals/:scope/:goalId/adjust": "DA P AP | DA",
+        "POST /goals/:scope/:goalId/steps": "DA P AP | DA",
+        "POST /goals/:scope/:goalId/steps/:stepId": "DA P AP | DA",
+        "POST /goals/:scope/:goalId/steps/:stepId/check-ins": "DA P AP | DA",
+        "POST /goals/:scope/:goalId/steps/:stepId/evidence": "DA P AP | DA",
+        "POST /goals/:scope/:goalId/values": "DA P AP | DA",
+        "POST /growth/teachers/:teacherId/goal": "T | - | -",
+        "POST /growth/teachers/:teacherId/reflections": "T | - | -",
+        "POST /learning/needs": "DA DL P AP C | DA DL P AP C | DA DL",
+        "POST /learning/needs/:needId/status": "DA DL P AP C | DA DL",
+        "POST /learning/sessions": "DA DL P AP C | DA DL P AP C | DA DL",
+        "POST /learning/sessions/:sessionId/attendance": "DA DL P AP C | DA DL",
+        "POST /mentors": "DA P AP | DA P AP | DA",
+        "POST /mentors/:pairingId/end": "DA P AP",
+        "POST /plcs": "DA P AP TL | DA P AP TL | DA",
+        "POST /plcs/:teamId/cycles": "DA P AP TL T | DA",
+        "POST /plcs/:teamId/cycles/:cycleId": "DA P AP TL T | DA",
+        "POST /plcs/:teamId/meetings": "DA P AP TL T | DA",
+        "POST /plcs/:teamId/members": "DA P AP TL | DA",
+        "POST /schools/:schoolId/reading": "DA P AP | DA",
+        "POST /signin": "out DA DL P AP C TL T",
+        "POST /signin/code": "-",
+        "POST /signout": "DA DL P AP C TL T",
+        "POST /students/:studentId/delete": "DA | DA | DA",
+        "POST /time/:leaderId/blocks": "P | -",
+        "POST /time/:leaderId/blocks/:blockId/delete": "P | -",
+        "POST /time/:leaderId/delegations": "P | -",
+        "POST /time/:leaderId/delegations/:delegationId": "P | -",
+        "POST /time/:leaderId/entries": "P | -",
+        "POST /time/:leaderId/entries/:entryId": "P | -",
+        "POST /time/:leaderId/entries/:entryId/delete": "P | -",
+        "POST /time/:leaderId/import": "P | -",
+        "POST /time/:leaderId/target": "P | -",
+        "POST /time/categories": "DA DL",
+        "POST /time/categories/new": "DA DL",
+        "POST /vision/:scope": "DA P AP | DA",
+        "POST /walkthroughs/:id/replies": "AP T | C | -",
+        "POST /walkthroughs/:id/share": "AP | C | -",
+        "POST /walkthroughs/schedule": "DA DL P AP C | DA DL P AP C | DA DL",
+        "PUT /api/assessments/:id/scores": "P AP T | P AP | -",
+    ]
+
+    /// Routes that delete or end something, and signing out: tried only by the roles that must be refused.
+    static let destructive: Set<String> = [
+        "POST /signout", "POST /time/:leaderId/blocks/:blockId/delete", "POST /time/:leaderId/entries/:entryId/delete",
+        "POST /mentors/:pairingId/end", "POST /coaching/caseloads/remove", "POST /admin/people/:staffId/grants/remove",
+        "POST /students/:studentId/delete", "POST /account/two-factor/disable",
+    ]
+
+    @Test func everyRouteAnswersEveryRoleAsTheTableSays() async throws {
+        try await withLodestar(.sqlite) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: true, on: app.db)
+            let ids = try await Ids.load(district, on: app.db)
+            let people = DemoPeople(district: district)
+            let routes = app.routes.all.map { "\($0.method.rawValue) /\($0.path.map(\.description).joined(separator: "/"))" }.sorted()
+            var observed: [String: [Variant: Set<Role>]] = [:]
+            var checked = 0
+            for role in Role.allCases {
+                let client = TestClient(app)
+                if role != .signedOut {
+                    let email = role == .teacher ? people.teacherEmail : people.email(StaffRole.allCases.first { "\($0)" == "\(role)" }!)
+                    #expect(try await client.signIn(email).status == .seeOther)
+                } else {
+                    try await client.get("/signin")
+                }
+                for route in routes {
+                    let variants = ids.variants(of: route)
+                    for variant in variants {
+                        guard let path = ids.path(route, variant) else { continue }
+                        let expected = Self.expected(route, variant, among: variants)
+                        if Self.destructive.contains(route), expected?.contains(role) != false { continue }
+                        let response = try await Self.visit(client, route, path + (ids.query[route] ?? ""), form: ids.form(route, variant))
+                        checked += 1
+                        #expect(response.status.code < 500, "\(role.rawValue) \(route) [\(variant)] \(path): \(response.status)")
+                        if Self.allowed(response) { observed[route, default: [:]][variant, default: []].insert(role) }
+                        if let expected {
+                            #expect(Self.allowed(response) == expected.contains(role),
+                                    "\(role.rawValue) \(route) [\(variant)] \(path): \(response.status) \(response.headers.first(name: .location) ?? "")")
+                        }
+                    }
+                }
+            }
+            print("route matrix: \(routes.count) routes, \(checked) requests across \(Role.allCases.count) roles (signed out included)")
+            if ProcessInfo.processInfo.environment["LODESTAR_MATRIX_PRINT"] != nil {
+                for route in routes {
+                    let parts = ids.variants(of: route)
+                        .map { variant in (observed[route]?[variant] ?? []).sorted().map(\.rawValue).joined(separator: " ").ifEmpty("-") }
+                    print("MATRIX \"\(route)\": \"\(parts.joined(separator: " | "))\",")
+                }
+            }
+            for route in routes {
+                let parts = Self.table[route]?.split(separator: "|").count
+                #expect(parts == ids.variants(of: route).count, "\(route): the table has \(parts ?? 0) parts for \(ids.variants(of: route).map(\.rawValue))")
+            }
+        }
+    }
+
+    /// The roles the table allows for `variant`, one of the route's `variants` (in that order in the table).
+    static func expected(_ route: String, _ variant: Variant, among variants: [Variant]) -> Set<Role>? {
+        guard let rule = table[route], let index = variants.firstIndex(of: variant) else { return nil }
+        let parts = rule.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == variants.count else { return nil }
+        return Set(parts[index].split(separator: " ").compactMap { Role(rawValue: String($0)) })
+    }
+
+    /// Allowed: anything but a refusal (403), a record not found for this person (404) or the way to sign in.
+    static func allowed(_ response: TestingHTTPResponse) -> Bool {
+        if [.forbidden, .notFound, .unauthorized].contains(response.status) { return false }
+        return !(response.status == .seeOther && response.headers.first(name: .location) == "/signin")
+    }
+
+    static func visit(_ client: TestClient, _ route: String, _ path: String, form: Form) async throws -> TestingHTTPResponse {
+        switch (route.split(separator: " ").first!, form) {
+        case ("GET", _): try await client.get(path)
+        case ("PUT", _): try await client.send(.PUT, path, json: [String: String]())
+        case (_, .json(let walkthrough)): try await client.send(.POST, path, json: walkthrough)
+        case (_, .fields(let fields)): try await client.post(path, form: fields)
+        }
+    }
+
+    /// What a POST sends: form fields, or a walkthrough for the capture API.
+    enum Form { case fields([String: String]), json(WalkthroughSubmission) }
+
+    /// The ids each route parameter is filled with, read from the demo district.
+    struct Ids {
+        var values: [String: [Variant: String]] = [:]
+
+        /// Query strings some pages need.
+        var query: [String: String] = [:]
+
+        /// The variants a route is tried with: those its ids (or the form's) have.
+        func variants(of route: String) -> [Variant] {
+            if Ids.formRoutes.contains(route) { return Variant.allCases }
+            let names = route.split(separator: "/").filter { $0.hasPrefix(":") }.map { key(route, String($0)) }
+            return Variant.allCases.filter { variant in names.contains { values[$0]?[variant] != nil } || variant == .own }
+        }
+
+        /// Routes whose form says whose record it is: tried with the own, a colleague's and another school's.
+        static let formRoutes: Set<String> = ["POST /coaching/caseloads", "POST /coaching/caseloads/remove", "POST /mentors", "POST /plcs", "POST /learning/sessions", "POST /learning/needs",
+                                              "POST /walkthroughs/schedule", "POST /assessments", "POST /api/walkthroughs"]
+
+        func value(_ name: String, _ variant: Variant) -> String { values[name]![variant] ?? values[name]![.own]! }
+
+        /// The form a POST sends, naming the variant's school, teacher and class, so the answer is the refusal and not the form's validation.
+        func form(_ route: String, _ variant: Variant) -> Form {
+            let school = variant == .other ? "school-2" : "school-1", teacher = value(":teacherId", variant)
+            switch route {
+            case "POST /coaching/caseloads/remove": return .fields(["entryId": value("caseloadEntry", variant), "school": school])
+            case "POST /coaching/caseloads": return .fields(["coachId": values["coach"]![.own]!, "teacherId": teacher, "school": school])
+            case "POST /mentors":
+                return .fields(["school": school, "indicator": values["indicator"]![.own]!, "mentorId": teacher, "menteeId": values["secondTeacher"]![variant] ?? teacher])
+            case "POST /plcs": return .fields(["school": school, "name": "Grade 6 team", "focus": "Ratios"])
+            case "POST /learning/sessions":
+                return .fields(["scope": school, "title": "Practice lab", "facilitatorId": value(":leaderId", variant), "day": "2026-12-01", "startTime": "15:00", "endTime": "16:00"])
+            case "POST /learning/needs": return .fields(["scope": school, "kind": "written", "title": "Questioning", "evidence": "Seen rarely."])
+            case "POST /walkthroughs/schedule": return .fields(["teacherId": teacher, "day": "2026-12-01", "time": "09:00", "visitType": "informal", "school": school])
+            case "POST /assessments":
+                return .fields(["title": "Exit ticket", "assessedOn": "2026-11-20", "classIds[]": value(":classId", variant), "standards": values["standardCode"]![.own]!])
+            case "POST /api/walkthroughs":
+                return .json(WalkthroughSubmission(id: UUID().uuidString.lowercased(), teacherId: teacher, classId: nil, visitType: .informal,
+                                                   observedAt: Date().timeIntervalSince1970 - 60, studentsOnTask: nil, studentsPresent: nil,
+                                                   marks: [.init(indicator: values["indicator"]![.own]!, mark: "observed")], notes: [],
+                                                   glow: "Students explained their thinking.", grow: "", question: ""))
+            default: return .fields([:])
+            }
+        }
+
+        /// A parameter can mean a different record under each first path segment (`walkthroughs:id`, `coaching:stepId`).
+        func key(_ route: String, _ parameter: String) -> String {
+            let scoped = "\(route.split(separator: " ")[1].split(separator: "/").first!)\(parameter)"
+            return values[scoped] != nil ? scoped : parameter
+        }
+
+        func path(_ route: String, _ variant: Variant) -> String? {
+            var segments: [String] = []
+            for segment in route.split(separator: " ")[1].split(separator: "/").map(String.init) {
+                if segment.hasPrefix(":") {
+                    guard let byVariant = values[key(route, segment)], let value = byVariant[variant] ?? byVariant[.own] else { return nil }
+                    segments.append(value)
+                } else {
+                    segments.append(segment)
+                }
+            }
+            return "/" + segments.joined(separator: "/")
+        }
+
+        static func load(_ district: DemoDistrict, on db: any Database) async throws -> Ids {
+            let sql = db.sql
+            let people = DemoPeople(district: district)
+            func one(_ query: SQLQueryString) async throws -> String? {
+                try await sql.raw(query).first()?.decode(column: "id", as: String.self)
+            }
+            let teacher = people.teacherId
+            let bundle = district.bundle
+            let ownClass = bundle.enrollments.first { $0.userSourcedId == teacher && $0.role == "teacher" }!.classSourcedId
+            let peerTeacher = try await one("SELECT staff_id AS id FROM role_grants WHERE role = 'teacher' AND school_id = 'school-1' AND staff_id <> \(bind: teacher) ORDER BY staff_id")!
+            let otherTeacher = try await one("SELECT staff_id AS id FROM role_grants WHERE role = 'teacher' AND school_id = 'school-2' ORDER BY staff_id")!
+            let peerClass = people.district.bundle.enrollments.first { $0.userSourcedId == peerTeacher && $0.role == "teacher" }!.classSourcedId
+            let otherClass = people.district.bundle.enrollments.first { $0.userSourcedId == otherTeacher && $0.role == "teacher" }!.classSourcedId
+            let principal = try #require(district.accounts.first { $0.email == people.email(.principal) }?.sourcedId)
+            let otherPrincipal = try await one("SELECT staff_id AS id FROM role_grants WHERE role = 'principal' AND school_id = 'school-2'")!
+            // An intervention group in each of three classes (the demo has none).
+            for (classId, school) in [(ownClass, "school-1"), (peerClass, "school-1"), (otherClass, "school-2")] {
+                try await sql.raw("""
+                    INSERT INTO intervention_groups (id, name, class_id, school_id, standard_id, plan, reassess_on, created_by, created_at)
+                    VALUES (\(bind: "group-" + classId), 'Ratios', \(bind: classId), \(bind: school), (SELECT id FROM standards LIMIT 1), '', '2026-12-01', \(bind: teacher), 0)
+                    """).run()
+            }
+            func walkthrough(of teacher: String) async throws -> String? { try await one("SELECT id FROM walkthroughs WHERE teacher_id = \(bind: teacher) LIMIT 1") }
+            func assessment(in classId: String) async throws -> String? {
+                try await one("SELECT assessment_id AS id FROM assessment_classes WHERE class_id = \(bind: classId) LIMIT 1")
+            }
+            func student(in classId: String) -> String { bundle.enrollments.first { $0.classSourcedId == classId && $0.role == "student" }!.userSourcedId }
+            let goal = { (scope: String) async throws -> String? in try await one("SELECT id FROM goals WHERE scope = \(bind: scope) LIMIT 1") }
+            let ownGoal = try await goal("school-1"), otherGoal = try await goal("school-2")
+            func step(_ goal: String?) async throws -> String? { try await one("SELECT id FROM action_steps WHERE goal_id = \(bind: goal ?? "") LIMIT 1") }
+            func session(_ scope: String) async throws -> String? { try await one("SELECT id FROM learning_sessions WHERE scope = \(bind: scope) LIMIT 1") }
+            func need(_ scope: String) async throws -> String? { try await one("SELECT id FROM learning_needs WHERE scope = \(bind: scope) LIMIT 1") }
+            func team(_ school: String) async throws -> String? { try await one("SELECT id FROM plc_teams WHERE school_id = \(bind: school) LIMIT 1") }
+            func cycle(_ team: String?) async throws -> String? { try await one("SELECT id FROM inquiry_cycles WHERE team_id = \(bind: team ?? "") LIMIT 1") }
+            func pairing(_ school: String) async throws -> String? { try await one("SELECT id FROM mentor_pairings WHERE school_id = \(bind: school) LIMIT 1") }
+            func owned(_ table: String, _ leader: String) async throws -> String? { try await one("SELECT id FROM \(ident: table) WHERE leader_id = \(bind: leader) LIMIT 1") }
+            func coachingStep(_ school: String) async throws -> String? {
+                try await one("""
+                    SELECT s.id FROM coaching_steps s JOIN coaching_conversations c ON c.id = s.conversation_id
+                    JOIN role_grants g ON g.staff_id = c.teacher_id AND g.role = 'teacher' WHERE g.school_id = \(bind: school) LIMIT 1
+                    """)
+            }
+            let ownTeam = try await team("school-1"), otherTeam = try await team("school-2")
+
+            var ids = Ids()
+            func set(_ name: String, own: String?, other: String? = nil, peer: String? = nil) {
+                var byVariant: [Variant: String] = [:]
+                byVariant[.own] = own; byVariant[.other] = other; byVariant[.peer] = peer
+                ids.values[name] = byVariant
+            }
+            set(":schoolId", own: "school-1", other: "school-2")
+            set(":scope", own: "school-1", other: "school-2")
+            set(":classId", own: ownClass, other: otherClass, peer: peerClass)
+            set(":studentId", own: student(in: ownClass), other: student(in: otherClass), peer: student(in: peerClass))
+            set(":teacherId", own: teacher, other: otherTeacher, peer: peerTeacher)
+            set(":leaderId", own: principal, other: otherPrincipal)
+            set(":staffId", own: teacher)
+            set(":standardId", own: try await one("SELECT standard_id AS id FROM assessment_standards WHERE assessment_id = \(bind: try await assessment(in: ownClass) ?? "") LIMIT 1"))
+            set("walkthroughs:id", own: try await walkthrough(of: teacher), other: try await walkthrough(of: otherTeacher), peer: try await walkthrough(of: peerTeacher))
+            set("assessments:id", own: try await assessment(in: ownClass), other: try await assessment(in: otherClass), peer: try await assessment(in: peerClass))
+            set("api:id", own: try await assessment(in: ownClass), other: try await assessment(in: otherClass), peer: try await assessment(in: peerClass))
+            set("interventions:id", own: "group-" + ownClass, other: "group-" + otherClass, peer: "group-" + peerClass)
+            set("standards:id", own: try await one("SELECT id FROM standards LIMIT 1"))
+            set("admin:id", own: try await one("SELECT id FROM frameworks LIMIT 1"))
+            set(":goalId", own: ownGoal, other: otherGoal)
+            set(":stepId", own: try await step(ownGoal), other: try await step(otherGoal))
+            set(":sessionId", own: try await session("school-1"), other: try await session("school-2"))
+            set(":needId", own: try await need("school-1"), other: try await need("school-2"))
+            set(":teamId", own: ownTeam, other: otherTeam)
+            set(":cycleId", own: try await cycle(ownTeam), other: try await cycle(otherTeam))
+            set(":pairingId", own: try await pairing("school-1"), other: try await pairing("school-2"))
+            set(":blockId", own: try await owned("protected_blocks", principal), other: try await owned("protected_blocks", otherPrincipal))
+            set(":entryId", own: try await owned("time_entries", principal), other: try await owned("time_entries", otherPrincipal))
+            set(":delegationId", own: try await owned("delegations", principal), other: try await owned("delegations", otherPrincipal))
+            // Coaching steps: the route names no school; the step's teacher decides.
+            set("coach", own: try #require(district.accounts.first { $0.email == people.email(.coach) }?.sourcedId))
+            func caseloadEntry(_ school: String) async throws -> String? {
+                try await one("SELECT c.id FROM caseloads c JOIN role_grants g ON g.staff_id = c.teacher_id AND g.role = 'teacher' WHERE g.school_id = \(bind: school) LIMIT 1")
+            }
+            set("caseloadEntry", own: try await caseloadEntry("school-1"), other: try await caseloadEntry("school-2"))
+            set("indicator", own: try await one("SELECT indicator_key AS id FROM indicator_marks LIMIT 1"))
+            set("secondTeacher", own: peerTeacher, other: try await one("SELECT staff_id AS id FROM role_grants WHERE role = 'teacher' AND school_id = 'school-2' AND staff_id <> \(bind: otherTeacher) ORDER BY staff_id"))
+            set("standardCode", own: try await one("SELECT s.code AS id FROM standards s JOIN assessment_standards a ON a.standard_id = s.id LIMIT 1"))
+            ids.query["GET /classes/:classId/interventions/new"] = "?standard=" + (ids.values[":standardId"]?[.own] ?? "")
+            set("coaching:stepId", own: try await coachingStep("school-1"), other: try await coachingStep("school-2"))
+            return ids
+        }
+    }
+}
+
+private extension String {
+    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
+}
