@@ -126,6 +126,7 @@ struct RouteMatrixTests {
         "POST /admin/mastery": "DA",
         "POST /admin/people/:staffId/grants": "DA",
         "POST /admin/people/:staffId/grants/remove": "DA",
+        "POST /admin/people/:staffId/two-factor/reset": "DA",
         "POST /admin/scales": "DA",
         "POST /admin/standards": "DA",
         "POST /api/walkthroughs": "DA DL P AP C | DA DL P AP C | DA DL",

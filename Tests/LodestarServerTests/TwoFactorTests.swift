@@ -74,6 +74,29 @@ struct TwoFactorTests {
     }
 
     @Test(arguments: TestDatabase.all)
+    func aDistrictAdminTurnsOffTheSecondFactorOfSomeoneWhoLostIt(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            let people = DemoPeople(district: district)
+            let teacher = TestClient(app)
+            try await teacher.signIn(people.teacherEmail)
+            let app2fa = try authenticator(from: try await teacher.get("/account/two-factor").body.string)
+            #expect(try await teacher.post("/account/two-factor/confirm", form: ["code": app2fa.code(at: Int(Date().timeIntervalSince1970))]).status == .ok)
+
+            let principal = TestClient(app)
+            try await principal.signIn(people.email(.principal))
+            #expect(try await principal.post("/admin/people/\(people.teacherId)/two-factor/reset", form: [:]).status == .forbidden)
+            let admin = TestClient(app)
+            try await admin.signIn(people.email(.districtAdmin))
+            #expect(try await admin.get("/admin/people/\(people.teacherId)").body.string.contains("Turn off their two-factor sign-in"))
+            #expect(try await admin.post("/admin/people/\(people.teacherId)/two-factor/reset", form: [:]).status == .seeOther)
+            #expect(try await TwoFactorSecret.find(people.teacherId, on: app.db) == nil)
+            #expect(try await RecoveryCode.query(on: app.db).count() == 0)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "reset two-factor sign-in").filter(\.$subject == people.teacherId).count() == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
     func whenTheDistrictRequiresItDistrictRolesSetItUpBeforeAnythingElseAndCannotTurnItOff(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in
             app.twoFactorRequirement = TwoFactorRequirement(districtRoles: true)

@@ -11,6 +11,7 @@ struct PeopleAdminController: RouteCollection {
         admin.get(":staffId", use: person)
         admin.post(":staffId", "grants", use: grant)
         admin.post(":staffId", "grants", "remove", use: revoke)
+        admin.post(":staffId", "two-factor", "reset", use: resetTwoFactor)
     }
 
     struct GrantItem: Encodable { let id: String; let label: String; let fromRoster: Bool }
@@ -61,6 +62,7 @@ struct PeopleAdminController: RouteCollection {
         let name: String
         let email: String
         let canSignIn: Bool
+        let usesTwoFactor: Bool
         let grants: [GrantItem]
         let roles: [SelectOption]
         let schools: [SelectOption]
@@ -77,6 +79,7 @@ struct PeopleAdminController: RouteCollection {
         return try await req.view.render("accounts/person", PersonPage(
             page: PageContext(request: req, title: staff.displayName), id: staff.id!, name: staff.displayName, email: staff.email,
             canSignIn: staff.passwordHash != nil && staff.isEnabled,
+            usesTwoFactor: try await TwoFactorCheck.confirmed(staff.id!, on: req.db) != nil,
             grants: grants.compactMap { record in
                 guard let grant = record.grant else { return nil }
                 let place = grant.schoolId.map { schoolNames[$0] ?? $0 } ?? "Whole district"
@@ -134,6 +137,17 @@ struct PeopleAdminController: RouteCollection {
         try await req.db.writeTransaction { db in try await record.delete(on: db) }
         try await req.audit("removed role \(record.role)\(record.schoolId.map { " at \($0)" } ?? "")", subject: staffId)
         return redirectBack(req, staffId: staffId, notice: "Role removed.")
+    }
+
+    /// For a person who lost both their authenticator and their recovery codes: they sign in with their
+    /// password and set two-factor sign-in up again.
+    func resetTwoFactor(req: Request) async throws -> Response {
+        let viewer = try await req.viewer()
+        try req.require(viewer.policy.canAdministerDistrict)
+        guard let staff = try await Staff.find(try req.parameters.require("staffId"), on: req.db) else { throw Abort(.notFound) }
+        try await TwoFactorCheck.reset(staff.id!, on: req.db)
+        try await req.audit("reset two-factor sign-in", subject: staff.id!)
+        return redirectBack(req, staffId: staff.id!, notice: "Two-factor sign-in of \(staff.displayName) is off; they sign in with their password and set it up again.")
     }
 
     private func redirectBack(_ req: Request, staffId: String, notice: String) -> Response {

@@ -50,6 +50,14 @@ struct TwoFactorMigration: AsyncMigration {
 
 /// Checking a typed code for a person: a current authenticator code (once), or an unused recovery code.
 enum TwoFactorCheck {
+    /// Turns two-factor sign-in off for a person: their secret and recovery codes are removed.
+    static func reset(_ staffId: String, on db: any Database) async throws {
+        try await db.writeTransaction { db in
+            try await TwoFactorSecret.query(on: db).filter(\.$id == staffId).delete()
+            try await RecoveryCode.query(on: db).filter(\.$staffId == staffId).delete()
+        }
+    }
+
     /// The confirmed secret of a person, if they use two-factor sign-in.
     static func confirmed(_ staffId: String, on db: any Database) async throws -> TwoFactorSecret? {
         guard let secret = try await TwoFactorSecret.find(staffId, on: db), secret.confirmedAt != nil else { return nil }

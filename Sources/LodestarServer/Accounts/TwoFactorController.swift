@@ -150,10 +150,7 @@ struct TwoFactorController: RouteCollection {
         guard try await requireCurrentCode(req) != nil else {
             return try await render(req, error: "Type a current code from your authenticator app to turn two-factor sign-in off.", status: .unprocessableEntity)
         }
-        try await req.db.writeTransaction { db in
-            try await TwoFactorSecret.query(on: db).filter(\.$id == viewer.id).delete()
-            try await RecoveryCode.query(on: db).filter(\.$staffId == viewer.id).delete()
-        }
+        try await TwoFactorCheck.reset(viewer.id, on: req.db)
         try await req.audit("turned off two-factor sign-in", subject: viewer.id)
         return try await render(req, notice: "Two-factor sign-in is off.")
     }

@@ -100,10 +100,7 @@ struct UserCommand: AsyncCommandGroup {
             guard let staff = try await Staff.query(on: db).filter(\.$email == signature.email.lowercased()).first(), let staffId = staff.id else {
                 throw LodestarError(.notFound, "no account has the email \(signature.email)")
             }
-            try await db.writeTransaction { db in
-                try await TwoFactorSecret.query(on: db).filter(\.$id == staffId).delete()
-                try await RecoveryCode.query(on: db).filter(\.$staffId == staffId).delete()
-            }
+            try await TwoFactorCheck.reset(staffId, on: db)
             context.console.print("Two-factor sign-in of \(staff.email) is off; they sign in with their password and set it up again.")
         }
     }
