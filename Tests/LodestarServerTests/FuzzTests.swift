@@ -10,7 +10,9 @@ import VaporTesting
 /// exports where the shared data has none): none may crash the process, each failure must be a `LodestarError`
 /// naming the file, and a failed import must leave every table as it was (one transaction).
 /// Bounded by `LODESTAR_FUZZ_ITERATIONS` per importer (default 2,000) and `LODESTAR_FUZZ_SECONDS` (default 45).
-@Suite("Importers under mutated files")
+/// Runs when `LODESTAR_FUZZ` is set: `Scripts/test-all` runs it on its own after the suite, so the time
+/// budget buys mutated files rather than waiting for the other tests.
+@Suite("Importers under mutated files", .enabled(if: ProcessInfo.processInfo.environment["LODESTAR_FUZZ"] != nil))
 struct FuzzTests {
     static let iterations = Int(ProcessInfo.processInfo.environment["LODESTAR_FUZZ_ITERATIONS"] ?? "") ?? 2_000
     static let seconds = Double(ProcessInfo.processInfo.environment["LODESTAR_FUZZ_SECONDS"] ?? "") ?? 45
@@ -22,10 +24,10 @@ struct FuzzTests {
     static func fuzz(_ name: String, seeds: [[String: [UInt8]]], seed: UInt64, on db: any Database,
                      _ importer: @escaping ([String: [UInt8]]) async throws -> Void) async throws -> (tried: Int, refused: Int) {
         var random = SplitMix(seed: seed)
-        let deadline = Date().addingTimeInterval(seconds)
         var tried = 0, refused = 0
         // Each real file imports as it is (which also creates any defaults an import makes on first use).
         for files in seeds { try await importer(files) }
+        let deadline = Date().addingTimeInterval(seconds)
         var before = try await tableCounts(db)
         while tried < iterations, Date() < deadline {
             var files = seeds[random.next(below: seeds.count)]

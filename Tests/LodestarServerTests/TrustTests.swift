@@ -96,7 +96,7 @@ struct TrustTests {
             try await admin.signIn(people.email(.districtAdmin))
             let notices = try await admin.get("/admin").body.string
             #expect(notices.contains("Student-level exports this week"))
-            #expect(notices.contains("student-level export refused: over the daily limit"))
+            #expect(notices.contains(AuditTrail.refusedExport))
             #expect(notices.contains("\(people.teacherEmail) — \(AuditTrail.studentExportPrefix): mastery-\(classId).csv"))
             #expect(notices.contains("\(people.email(.districtLeader)) — \(AuditTrail.studentExportPrefix): students-school-1.csv"))
         }

@@ -102,7 +102,7 @@ struct AuditController: RouteCollection {
     static func recentStudentExports(days: Int = 7, on db: any Database) async throws -> [Row] {
         let since = Int(Date().timeIntervalSince1970) - days * 24 * 60 * 60
         let events = try await AuditEvent.query(on: db).filter(\.$at >= since)
-            .group(.or) { $0.filter(\.$action, .custom("LIKE"), AuditTrail.studentExportPrefix + "%").filter(\.$action, .custom("LIKE"), "student-level export refused%") }
+            .group(.or) { $0.filter(\.$action, .custom("LIKE"), AuditTrail.studentExportPrefix + "%").filter(\.$action == AuditTrail.refusedExport) }
             .sort(\.$at, .descending).limit(50).all()
         return try await rows(events, on: db)
     }

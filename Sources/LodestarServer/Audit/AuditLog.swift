@@ -69,6 +69,9 @@ enum AuditTrail {
     /// Actions that are student-level exports: counted against the export limit and shown to district admins.
     static let studentExportPrefix = "exported student-level data"
 
+    /// What a student-level export over the daily limit is recorded as.
+    static let refusedExport = "student-level export refused: over the daily limit"
+
     /// How many student-level exports one person may make in 24 hours: enough for a teacher's classes
     /// or a district's reporting, too few to empty the district class by class.
     static let studentExportsPerDay = 25
@@ -113,7 +116,7 @@ extension Request {
         let exports = try await AuditEvent.query(on: db).filter(\.$staffId == viewer.id).filter(\.$at >= since)
             .filter(\.$action, .custom("LIKE"), AuditTrail.studentExportPrefix + ":%").count()
         guard exports < AuditTrail.studentExportsPerDay else {
-            try await audit("student-level export refused: over the daily limit", subject: url.string)
+            try await audit(AuditTrail.refusedExport, subject: url.string)
             throw LodestarError(.tooManyAttempts, "You have made \(exports) student-level exports in the last 24 hours, the most one person may. The district admins have been told; ask one of them if you need more.")
         }
     }

@@ -10,7 +10,10 @@ import ZIPFoundation
 enum StudentRecords {
     /// One part of the bundle: a CSV file and a key in `student.json`.
     struct Part {
+        /// The file name (without .csv) and key in `student.json`.
         let name: String
+        /// What a person reads on the records page.
+        let label: String
         let columns: [String]
         let rows: [[String]]
     }
@@ -19,35 +22,35 @@ enum StudentRecords {
     /// who opened or exported their records (the access log a family may ask for).
     static func parts(of studentId: String, on db: any Database) async throws -> [Part] {
         let sql = db.sql
-        let queries: [(String, SQLQueryString)] = [
-            ("student", "SELECT * FROM students WHERE id = \(bind: studentId)"),
-            ("classes", """
+        let queries: [(String, String, SQLQueryString)] = [
+            ("student", "Student record", "SELECT * FROM students WHERE id = \(bind: studentId)"),
+            ("classes", "Classes", """
                 SELECT e.class_id, c.title AS class_title, e.school_id, e.role, e.begin_date, e.end_date FROM enrollments e
                 LEFT JOIN classes c ON c.id = e.class_id WHERE e.user_id = \(bind: studentId) ORDER BY c.title
                 """),
-            ("scores", """
+            ("scores", "Scores", """
                 SELECT a.assessed_on, a.title AS assessment, s.code AS standard, sc.value, sc.entered_at FROM scores sc
                 JOIN assessments a ON a.id = sc.assessment_id LEFT JOIN standards s ON s.id = sc.standard_id
                 WHERE sc.student_id = \(bind: studentId) ORDER BY a.assessed_on, a.title, s.code
                 """),
-            ("mastery", """
+            ("mastery", "Mastery standings, month by month", """
                 SELECT s.code AS standard, p.school_id, p.grade, p.timeline FROM mastery_pairs p LEFT JOIN standards s ON s.id = p.standard_id
                 WHERE p.student_id = \(bind: studentId) ORDER BY s.code
                 """),
-            ("intervention-groups", """
+            ("intervention-groups", "Intervention groups", """
                 SELECT g.name AS intervention_group, g.class_id, m.baseline FROM intervention_members m JOIN intervention_groups g ON g.id = m.group_id
                 WHERE m.student_id = \(bind: studentId) ORDER BY g.name
                 """),
-            ("access-log", """
+            ("access-log", "Access log: who opened or exported these records", """
                 SELECT a.at, COALESCE(st.email, a.staff_id) AS person, a.action, a.address FROM audit_events a LEFT JOIN staff st ON st.id = a.staff_id
                 WHERE a.subject = \(bind: studentId) ORDER BY a.at
                 """),
         ]
         var parts: [Part] = []
-        for (name, query) in queries {
+        for (name, label, query) in queries {
             let rows = try await sql.raw(query).all()
             let columns = rows.first?.allColumns ?? []
-            parts.append(Part(name: name, columns: columns, rows: try rows.map { row in
+            parts.append(Part(name: name, label: label, columns: columns, rows: try rows.map { row in
                 try columns.map { try text(row, $0, sqlite: sql.dialect.name == "sqlite") }
             }))
         }

@@ -37,7 +37,7 @@ struct StudentRecordsController: RouteCollection {
         let parts = try await StudentRecords.parts(of: student.id!, on: req.db)
         return try await req.view.render("people/student-records", Page(
             page: PageContext(request: req, title: "Records of \(student.displayName)"), studentId: student.id!, name: student.displayName,
-            counts: parts.map { Page.Count(part: $0.name, rows: $0.rows.count) }, error: error))
+            counts: parts.map { Page.Count(part: $0.label, rows: $0.rows.count) }, error: error))
     }
 
     func bundle(req: Request) async throws -> Response {
