@@ -8,7 +8,11 @@ let loadDemo = arguments.contains("--demo")
 arguments.removeAll { $0 == "--demo" }
 
 // `lodestar restore FILE` replaces the database file before anything opens it.
-if arguments.count == 3, arguments[1] == "restore" {
+if arguments.count >= 2, arguments[1] == "restore" {
+    guard arguments.count == 3 else {
+        FileHandle.standardError.write(Data("usage: lodestar restore FILE (with the server stopped)\n".utf8))
+        exit(1)
+    }
     do {
         let kept = try await restoreBackup(arguments[2])
         print("Restored \(arguments[2]). The database it replaced is kept as \(kept). Start the server to use it.")
