@@ -103,7 +103,7 @@ struct PeopleAdminController: RouteCollection {
         guard let role = StaffRole(rawValue: form.role) else { throw LodestarError("Choose a role from the list.") }
         let school = form.school?.isEmpty == false ? form.school : nil
         if !role.isDistrictWide {
-            guard let school, try await Org.find(school, on: req.db)?.type == "school" else {
+            guard let school, try await Org.isSchool(school, on: req.db) else {
                 throw LodestarError("\(role.label) is a school role: choose the school.")
             }
         }

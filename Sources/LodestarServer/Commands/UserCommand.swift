@@ -45,7 +45,7 @@ struct UserCommand: AsyncCommandGroup {
             }
             let grant = RoleGrant(role: role, schoolId: signature.school)
             if !role.isDistrictWide {
-                guard let school = signature.school, try await Org.find(school, on: db)?.type == "school" else {
+                guard let school = signature.school, try await Org.isSchool(school, on: db) else {
                     throw LodestarError("--school must name a school's sourcedId for the \(role.rawValue) role")
                 }
             }

@@ -14,6 +14,11 @@ final class Org: Model, @unchecked Sendable {
     @Field(key: "identifier") var identifier: String
     @OptionalField(key: "parent_id") var parentId: String?
     init() {}
+
+    /// Whether `id` names a school (not the district or another kind of org).
+    static func isSchool(_ id: String, on db: any Database) async throws -> Bool {
+        try await find(id, on: db)?.type == "school"
+    }
 }
 
 final class AcademicSession: Model, @unchecked Sendable {

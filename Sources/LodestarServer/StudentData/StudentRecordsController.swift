@@ -60,13 +60,15 @@ struct StudentRecordsController: RouteCollection {
         let student = try await student(req)
         let form = try req.content.decode(DeleteForm.self)
         let reference = form.reference.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard form.confirm.trimmingCharacters(in: .whitespaces) == student.id! else {
-            let page = try await render(req, student, error: "Type the student's id, \(student.id!), to confirm.").encodeResponse(for: req)
-            page.status = .unprocessableEntity
-            return page
+        let refusal: String? = if form.confirm.trimmingCharacters(in: .whitespaces) != student.id! {
+            "Type the student's id, \(student.id!), to confirm."
+        } else if reference.isEmpty {
+            "Give the district's reference for the request (not the student's name)."
+        } else {
+            nil
         }
-        guard !reference.isEmpty else {
-            let page = try await render(req, student, error: "Give the district's reference for the request (not the student's name).").encodeResponse(for: req)
+        if let refusal {
+            let page = try await render(req, student, error: refusal).encodeResponse(for: req)
             page.status = .unprocessableEntity
             return page
         }
