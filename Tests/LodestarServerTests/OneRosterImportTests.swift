@@ -149,7 +149,7 @@ struct OneRosterImportTests {
             ("shared email", {
                 $0["orgs.csv"]! += "99999,active,,New School,school,x,,,,,\n"
                 $0["users.csv"] = header + "\nt1,TRUE,,,12345,teacher,a,,Ann,Lee,,same@x.org,,,,,,,,,,\nt2,TRUE,,,12345,teacher,b,,Bo,Kim,,same@x.org,,,,,,,,,,\n"
-            }, "users.csv", nil, "email"),
+            }, "users.csv", 3, "email"),
         ]
         try await withLodestar(database) { app in
             try await OneRosterImport.run(path: Self.oat, on: app.db)

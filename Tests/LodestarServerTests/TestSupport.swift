@@ -46,11 +46,24 @@ func withLodestar(_ database: TestDatabase, _ test: (Application) async throws -
     try await app.asyncShutdown()
 }
 
-/// A browser-like client: keeps the session cookie and the CSRF token of the last page.
+/// A browser-like client: keeps its cookies (the session's and a signed-out visitor's form cookie) and the
+/// CSRF token of the last page.
 final class TestClient: @unchecked Sendable {
     let app: Application
-    var cookie: String?
+    var cookies: [String: String] = [:]
     var csrf: String?
+
+    /// The Cookie header this client sends; set it to replay another moment's cookies.
+    var cookie: String? {
+        get { cookies.isEmpty ? nil : cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+        set {
+            cookies = [:]
+            for pair in (newValue ?? "").split(separator: ";") {
+                let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1).map(String.init)
+                if parts.count == 2 { cookies[parts[0]] = parts[1] }
+            }
+        }
+    }
 
     init(_ app: Application) { self.app = app }
 
@@ -129,8 +142,8 @@ final class TestClient: @unchecked Sendable {
     }
 
     private func remember(_ res: TestingHTTPResponse) {
-        if let setCookie = res.headers.setCookie?["lodestar_session"] {
-            cookie = "lodestar_session=\(setCookie.string)"
+        for name in ["lodestar_session", CSRFMiddleware.visitorCookie] {
+            if let setCookie = res.headers.setCookie?[name] { cookies[name] = setCookie.string }
         }
         if let match = res.body.string.firstMatch(of: /name="_csrf" value="([^"]+)"/) {
             csrf = String(match.1)

@@ -163,3 +163,10 @@ private struct CSVParser: Sendable {
         byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
     }
 }
+
+extension String {
+    /// Holds a C0 control character (line breaks and tabs among them) or DEL: never part of an id or a one-line value.
+    public var hasControlCharacters: Bool {
+        utf8.contains { $0 < 0x20 || $0 == 0x7F }
+    }
+}

@@ -43,6 +43,8 @@ public struct LodestarError: Error, Sendable, Equatable, CustomStringConvertible
         case forbidden
         /// Too many attempts; try again later.
         case tooManyAttempts
+        /// More was sent than this place takes (a file over its upload limit).
+        case tooLarge
     }
 
     public var kind: Kind

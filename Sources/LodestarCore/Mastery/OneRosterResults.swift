@@ -57,7 +57,11 @@ public struct OneRosterResults: ScoreRowSource {
             }
             let assigned = try row.date("assignDate")
             let due = try row.date("dueDate")
-            items[id] = LineItem(title: try row.required("title"), classId: try row.required("classSourcedId"),
+            let title = try row.required("title")
+            guard title.count <= ScoreFile.titleLength else {
+                throw row.error("title", "a line item's title is at most \(ScoreFile.titleLength) characters; this one has \(title.count)")
+            }
+            items[id] = LineItem(title: title, classId: try row.required("classSourcedId"),
                                  date: assigned ?? due, min: min, max: max, standards: itemStandards)
         }
 

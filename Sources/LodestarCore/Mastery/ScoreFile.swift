@@ -59,6 +59,9 @@ public enum ScoreFile {
         }
     }
 
+    /// The longest assessment title, as the assessment form allows.
+    public static let titleLength = 200
+
     public static func parse(_ bytes: [UInt8], fileName: String, scale: ProficiencyScale) throws(LodestarError) -> [Row] {
         let table = try CSVTable(fileName: fileName, bytes: bytes)
         for name in columns where table.columnIndex(name) == nil {
@@ -76,6 +79,9 @@ public enum ScoreFile {
                 LodestarError(message, at: FileLocation(file: fileName, line: record.line, column: index[name]! + 1, columnName: name))
             }
             for name in columns where field(name).isEmpty { throw fail(name, "a value is required here") }
+            guard field("assessment").count <= Self.titleLength else {
+                throw fail("assessment", "an assessment's title is at most \(Self.titleLength) characters; this one has \(field("assessment").count)")
+            }
             guard ISODate.isValid(field("date")) else { throw fail("date", "expected a date as YYYY-MM-DD, found “\(field("date"))”") }
             let value: Double
             let text = field("score")

@@ -181,7 +181,7 @@ public enum OneRosterParser {
                 givenName: row.optional("givenName"), familyName: row.optional("familyName"),
                 preferredGivenName: row.optional("preferredGivenName"), identifier: row.optional("identifier"),
                 email: row.optional("email"), grades: row.grades(),
-                programs: try row.programs(programColumns))
+                programs: try row.programs(programColumns), line: row.record.line)
         }
         warnings += skipped
         return users.compactMap { $0 }
@@ -261,6 +261,7 @@ public enum OneRosterParser {
         result.reserveCapacity(table.records.count)
         for record in table.records {
             let row = Row(table: table, record: record)
+            try row.refuseControlCharacters()
             let id = row.optional("sourcedId")
             if let first = seen.updateValue(record.line, forKey: id) {
                 throw row.error("sourcedId", "\(id) appears twice in this file (first on line \(first))")
@@ -300,7 +301,21 @@ public enum OneRosterParser {
             return value
         }
 
-        func sourcedId() throws(LodestarError) -> String { try required("sourcedId") }
+        func sourcedId() throws(LodestarError) -> String {
+            let id = try required("sourcedId")
+            if id.hasControlCharacters { throw error("sourcedId", "an id cannot hold a line break, tab or other control character") }
+            return id
+        }
+
+        /// Roster values are single-line text: a line break, tab or other control character in one is a broken
+        /// file, and in an id it would reach file names and headers built from it.
+        func refuseControlCharacters() throws(LodestarError) {
+            for (index, field) in record.fields.enumerated() where field.hasControlCharacters {
+                let name = index < columns.header.count ? columns.header[index] : "column \(index + 1)"
+                throw LodestarError("this value holds a line break, tab or other control character, which roster values cannot",
+                                    at: FileLocation(file: columns.fileName, line: record.line, column: index + 1, columnName: name))
+            }
+        }
 
         /// Blank status means active (OneRoster 1.1 bulk files leave it empty).
         func status() throws(LodestarError) -> RecordStatus {

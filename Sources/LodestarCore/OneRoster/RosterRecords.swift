@@ -138,11 +138,14 @@ public struct RosterUser: Sendable, Equatable {
     public var grades: [String]
     /// Program flags from `metadata.*` columns of users.csv, when present.
     public var programs: ProgramFlags?
+    /// The line of users.csv it was read from, for messages about it.
+    public var line: Int?
 
     public init(sourcedId: String, status: RecordStatus = .active, enabledUser: Bool = true,
                 orgSourcedIds: [String], role: String, username: String = "", givenName: String,
                 familyName: String, preferredGivenName: String = "", identifier: String = "",
-                email: String = "", grades: [String] = [], programs: ProgramFlags? = nil) {
+                email: String = "", grades: [String] = [], programs: ProgramFlags? = nil, line: Int? = nil) {
+        self.line = line
         self.sourcedId = sourcedId; self.status = status; self.enabledUser = enabledUser
         self.orgSourcedIds = orgSourcedIds; self.role = role; self.username = username
         self.givenName = givenName; self.familyName = familyName; self.preferredGivenName = preferredGivenName

@@ -87,7 +87,7 @@ struct PeopleAdminController: RouteCollection {
             }.sorted { $0.label < $1.label },
             roles: StaffRole.allCases.map { SelectOption(value: $0.rawValue, label: $0.label) },
             schools: schools.map { SelectOption(value: $0.id!, label: $0.name) },
-            notice: req.query[String.self, at: "notice"]))
+            notice: req.takeNotice()))
     }
 
     struct GrantForm: Content {
@@ -151,6 +151,7 @@ struct PeopleAdminController: RouteCollection {
     }
 
     private func redirectBack(_ req: Request, staffId: String, notice: String) -> Response {
-        req.redirect(to: "/admin/people/\(staffId.urlQueryEncoded)?notice=\(notice.urlQueryEncoded)")
+        req.leaveNotice(notice)
+        return req.redirect(to: "/admin/people/\(staffId.urlQueryEncoded)")
     }
 }

@@ -30,35 +30,48 @@ struct SignInController: RouteCollection {
     func signIn(req: Request) async throws -> Response {
         let form = try req.content.decode(SignInForm.self)
         let identifier = form.identifier.trimmingCharacters(in: .whitespaces).lowercased()
-        let address = req.remoteAddress?.ipAddress ?? "unknown"
+        guard identifier.count <= SignInPolicy.identifierLength else {
+            let response = try await render(req, identifier: "", error: "That is longer than any email address. Type the email you sign in with.")
+            response.status = .unprocessableEntity
+            return response
+        }
+        let address = req.clientAddress
         let limiter = req.application.signInLimiter
-        if await limiter.isBlocked(account: identifier, address: address) {
-            try await req.audit("sign-in refused: too many attempts", subject: identifier)
+        func tooMany(_ staffId: String?) async throws -> Response {
+            try await req.audit("sign-in refused: too many attempts", subject: identifier, staffId: staffId)
             let response = try await render(req, identifier: identifier,
                                             error: "Too many sign-in attempts. Wait 15 minutes, then try again, or ask your district admin to reset your password.")
             response.status = .tooManyRequests
             return response
         }
-        let staff = try await Staff.query(on: req.db)
+        if await limiter.isBlocked(address: address) { return try await tooMany(nil) }
+        let staff = identifier.isEmpty ? nil : try await Staff.query(on: req.db)
             .group(.or) { $0.filter(\.$email == identifier).filter(\.$username == identifier) }
             .filter(\.$isEnabled == true)
             .first()
-        guard let staff, let hash = staff.passwordHash, !identifier.isEmpty,
-              try await req.password.async.verify(form.password, created: hash) else {
-            await limiter.recordFailure(account: identifier, address: address)
+        let account = SignInLimiter.accountKey(staff, identifier: identifier)
+        let locked = await limiter.isBlocked(account: account)
+        let hasSecondFactor = if let staff { try await TwoFactorCheck.confirmed(staff.id!, on: req.db) != nil } else { false }
+        // A locked account without a second factor is not even checked; with one, the right password still
+        // leads to the code step (so a colleague who knows the email cannot keep its owner out).
+        if locked, !hasSecondFactor { return try await tooMany(staff?.id) }
+        try await Task.sleep(for: await limiter.delay(account: account))
+        guard let staff, let hash = staff.passwordHash, try await req.password.async.verify(form.password, created: hash) else {
+            await limiter.recordFailure(account: account, address: address)
+            if locked { return try await tooMany(staff?.id) }
             try await req.audit("sign-in refused: wrong email or password", subject: identifier, staffId: staff?.id)
             let response = try await render(req, identifier: identifier, error: "That email and password do not match an account.")
             response.status = .unauthorized
             return response
         }
-        if try await TwoFactorCheck.confirmed(staff.id!, on: req.db) != nil {
+        if hasSecondFactor {
             // The password was right; the code from the authenticator comes next (within five minutes).
             req.session.data["pending_staff"] = staff.id!
             req.session.data["pending_identifier"] = identifier
             req.session.data["pending_at"] = String(Date().timeIntervalSince1970)
             return req.redirect(to: "/signin/code")
         }
-        await limiter.recordSuccess(account: identifier)
+        await limiter.recordSuccess(account: account)
         try await Self.startSession(req, staff: staff)
         try await req.audit("signed in", subject: identifier, staffId: staff.id!)
         return req.redirect(to: "/")

@@ -29,7 +29,7 @@ struct TwoFactorController: RouteCollection {
 
     private func pending(_ req: Request) async throws -> (Staff, TwoFactorSecret, identifier: String)? {
         guard let staffId = req.session.data["pending_staff"], let at = req.session.data["pending_at"].flatMap(Double.init),
-              Date().timeIntervalSince1970 - at < 300,
+              Date().timeIntervalSince1970 - at < SignInPolicy.pendingSecondFactor,
               let staff = try await Staff.find(staffId, on: req.db), staff.isEnabled,
               let secret = try await TwoFactorCheck.confirmed(staffId, on: req.db) else { return nil }
         return (staff, secret, req.session.data["pending_identifier"] ?? staffId)
@@ -44,24 +44,27 @@ struct TwoFactorController: RouteCollection {
 
     func checkCode(req: Request) async throws -> Response {
         guard let (staff, secret, identifier) = try await pending(req) else { return req.redirect(to: "/signin") }
-        let address = req.remoteAddress?.ipAddress ?? "unknown"
+        let address = req.clientAddress
+        let account = SignInLimiter.codeKey(staff.id!)
         let limiter = req.application.signInLimiter
         func refuse(_ message: String, _ status: HTTPResponseStatus) async throws -> Response {
             let response = try await req.view.render("accounts/signin-code", CodePage(page: PageContext(request: req, title: "Sign in: code"), error: message)).encodeResponse(for: req)
             response.status = status
             return response
         }
-        if await limiter.isBlocked(account: identifier, address: address) {
+        let blockedAddress = await limiter.isBlocked(address: address), blockedCode = await limiter.isBlocked(account: account)
+        if blockedAddress || blockedCode {
             try await req.audit("sign-in refused: too many attempts", subject: identifier, staffId: staff.id!)
             return try await refuse("Too many sign-in attempts. Wait 15 minutes, then try again.", .tooManyRequests)
         }
         let code = try req.content.decode(CodeForm.self).code
         guard try await TwoFactorCheck.accept(code, for: secret, on: req.db) else {
-            await limiter.recordFailure(account: identifier, address: address)
+            await limiter.recordFailure(account: account, address: address)
             try await req.audit("sign-in refused: wrong two-factor code", subject: identifier, staffId: staff.id!)
             return try await refuse("That code is not right, or was already used. Type the current code from your authenticator app, or a recovery code.", .unauthorized)
         }
-        await limiter.recordSuccess(account: identifier)
+        await limiter.recordSuccess(account: account)
+        await limiter.recordSuccess(account: SignInLimiter.accountKey(staff, identifier: identifier))
         try await SignInController.startSession(req, staff: staff)
         try await req.audit("signed in with password and two-factor code", subject: identifier, staffId: staff.id!)
         return req.redirect(to: "/")

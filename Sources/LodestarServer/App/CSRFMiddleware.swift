@@ -2,39 +2,73 @@ import Crypto
 import LodestarCore
 import Vapor
 
-/// Rejects a state-changing request (POST, PUT, PATCH, DELETE) unless it carries the session's
-/// CSRF token, in the form field `_csrf` or the `X-CSRF-Token` header. Vapor has no CSRF
-/// protection of its own; SameSite cookies help but are not enough on older browsers.
+/// Rejects a state-changing request (POST, PUT, PATCH, DELETE) unless it carries the CSRF token, in the
+/// form field `_csrf` or the `X-CSRF-Token` header. Vapor has no CSRF protection of its own; SameSite
+/// cookies help but are not enough on older browsers.
+///
+/// A signed-in person's token lives in their session. A visitor who is not signed in (the sign-in page)
+/// gets theirs in a cookie of its own, compared with the form's copy (double submit), so showing the
+/// sign-in page stores nothing on the server: anonymous traffic cannot fill the sessions table.
 struct CSRFMiddleware: AsyncMiddleware {
     static let sessionKey = "csrf"
     static let fieldName = "_csrf"
-    /// Large enough for a district's roster zip; everything else is small.
-    static let maxUploadSize = 512 * 1024 * 1024
+    static let visitorCookie = "lodestar_form"
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard [.POST, .PUT, .PATCH, .DELETE].contains(request.method) else {
-            return try await next.respond(to: request)
+        if [.POST, .PUT, .PATCH, .DELETE].contains(request.method) {
+            var presented = request.headers.first(name: "X-CSRF-Token")
+            if presented == nil, request.headers.contentType?.type == "multipart" {
+                // A file upload: its route's handler reads the body after its role check, then checks the token
+                // (`readUpload`). Nothing else may send a multipart body.
+                guard UploadRoute.takesUploads(request) else { throw Self.expired }
+                return try await withVisitorCookie(request, next.respond(to: request))
+            }
+            if presented == nil {
+                _ = try await request.body.collect(max: RequestLimits.form).get()
+                presented = try? request.content.get(String.self, at: Self.fieldName)
+            }
+            try Self.check(request, presented: presented)
         }
-        let expected = request.session.data[Self.sessionKey]
-        var presented = request.headers.first(name: "X-CSRF-Token")
-        if presented == nil {
-            let isUpload = request.headers.contentType?.type == "multipart"
-            _ = try await request.body.collect(max: isUpload ? Self.maxUploadSize : 1024 * 1024).get()
-            presented = try? request.content.get(String.self, at: Self.fieldName)
-        }
-        guard let expected, let presented, constantTimeEqual(expected, presented) else {
-            throw LodestarError(.forbidden, "This form has expired. Go back, reload the page and try again.")
-        }
-        return try await next.respond(to: request)
+        return try await withVisitorCookie(request, next.respond(to: request))
     }
+
+    static let expired = LodestarError(.forbidden, "This form has expired. Go back, reload the page and try again.")
+
+    /// The token presented must be the session's, or for a visitor not signed in, their cookie's.
+    static func check(_ request: Request, presented: String?) throws {
+        let inSession = request.hasSession ? request.session.data[sessionKey] : nil
+        guard let expected = inSession ?? request.cookies[visitorCookie]?.string, let presented, constantTimeEqual(expected, presented) else {
+            throw expired
+        }
+    }
+
+    private func withVisitorCookie(_ request: Request, _ response: Response) -> Response {
+        if let token = request.storage[VisitorToken.self] {
+            response.cookies[Self.visitorCookie] = HTTPCookies.Value(string: token, maxAge: Int(SignInPolicy.sessionLifetime), path: "/",
+                                                                    isSecure: Cookies.secure, isHTTPOnly: true, sameSite: .strict)
+        }
+        return response
+    }
+
+    struct VisitorToken: StorageKey { typealias Value = String }
 }
 
 extension Request {
-    /// The session's CSRF token, created on first use. Every form renders it in a hidden `_csrf` field.
+    /// The CSRF token every form renders in a hidden `_csrf` field: the session's when there is one to keep
+    /// (signed in, or half-way through sign-in), otherwise the visitor cookie's, created on first use.
     var csrfToken: String {
-        if let token = session.data[CSRFMiddleware.sessionKey] { return token }
-        let token = [UInt8].random(count: 32).base64String()
-        session.data[CSRFMiddleware.sessionKey] = token
+        if hasSession, let token = session.data[CSRFMiddleware.sessionKey] { return token }
+        if auth.has(Staff.self) || (hasSession && !session.data.snapshot.isEmpty) {
+            let token = Self.newToken()
+            session.data[CSRFMiddleware.sessionKey] = token
+            return token
+        }
+        if let token = storage[CSRFMiddleware.VisitorToken.self] { return token }
+        if let token = cookies[CSRFMiddleware.visitorCookie]?.string, token.count == 44 { return token }
+        let token = Self.newToken()
+        storage[CSRFMiddleware.VisitorToken.self] = token
         return token
     }
+
+    private static func newToken() -> String { [UInt8].random(count: 32).base64String() }
 }

@@ -1,4 +1,5 @@
 import Fluent
+import NIOCore
 import SQLKit
 import Vapor
 
@@ -11,8 +12,11 @@ struct ChangedOnlySessionDriver: SessionDriver {
     /// The session as read at the start of the request.
     private struct AsRead: StorageKey { typealias Value = [String: String] }
 
+    /// A session with nothing in it is not stored: a visitor who only looked at the sign-in page (or sent a
+    /// made-up session cookie) leaves no row behind. The id handed back is never stored, so it finds nothing.
     func createSession(_ data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
-        inTurn(request) { stored.createSession(data, for: request) }
+        if data.snapshot.isEmpty { return request.eventLoop.makeSucceededFuture(SessionID(string: [UInt8].random(count: 16).base64String())) }
+        return inTurn(request) { stored.createSession(data, for: request) }
     }
 
     /// Read with one plain query, as every request does (the same row and column Fluent's driver writes).
@@ -38,5 +42,48 @@ struct ChangedOnlySessionDriver: SessionDriver {
     private func inTurn<T: Sendable>(_ request: Request, _ write: @escaping @Sendable () -> EventLoopFuture<T>) -> EventLoopFuture<T> {
         guard WriteGate.isOn, !WriteGate.isHeld else { return write() }
         return request.eventLoop.makeFutureWithTask { try await WriteGate.shared.run { try await write().get() } }
+    }
+}
+
+/// Removes sessions that can no longer sign anyone in: signed in longer ago than the session lifetime, or
+/// left half-way through a sign-in (waiting for a second-factor code) for longer than that takes, or holding
+/// neither. Run when Lodestar starts and every hour while it serves, so the table holds live sessions only.
+enum SessionPurge {
+    static func run(on db: any Database, now: Double = Date().timeIntervalSince1970) async throws -> Int {
+        let rows = try await db.sql.raw("SELECT key, data FROM _fluent_sessions").all()
+        var expired: [String] = []
+        for row in rows {
+            let key = try row.decode(column: "key", as: String.self)
+            let data = try? row.decode(column: "data", as: SessionData.self)
+            let signedIn = data?["signed_in_at"].flatMap(Double.init), pending = data?["pending_at"].flatMap(Double.init)
+            let live = signedIn.map { now - $0 < SignInPolicy.sessionLifetime } ?? pending.map { now - $0 < SignInPolicy.pendingSecondFactor } ?? false
+            if !live { expired.append(key) }
+        }
+        guard !expired.isEmpty else { return 0 }
+        let keys = expired
+        try await db.writeTransaction { db in
+            for batch in keys.chunks(of: 500) {
+                try await db.sql.delete(from: "_fluent_sessions").where("key", .in, batch).run()
+            }
+        }
+        return expired.count
+    }
+}
+
+/// Starts the hourly purge when the server boots and stops it on shutdown.
+struct SessionPurgeSchedule: LifecycleHandler {
+    final class Task: @unchecked Sendable { var scheduled: RepeatedTask? }
+    let task = Task()
+
+    func didBoot(_ app: Application) throws {
+        task.scheduled = app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: .seconds(5), delay: .hours(1)) { _ in
+            app.eventLoopGroup.next().makeFutureWithTask {
+                do { _ = try await SessionPurge.run(on: app.db) } catch { app.logger.warning("session purge: \(error)") }
+            }
+        }
+    }
+
+    func shutdown(_ app: Application) {
+        task.scheduled?.cancel()
     }
 }

@@ -67,20 +67,24 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.migrations.add(TwoFactorMigration())
     app.migrations.add(AuditTrailMigration())
     app.migrations.add(SessionRecord.migration)
+    app.migrations.add(StaffEmailUniqueMigration())
     try await app.autoMigrate()
+    _ = try await SessionPurge.run(on: app.db)
+    app.lifecycle.use(SessionPurgeSchedule())
 
-    let secureCookies = Environment.get("LODESTAR_PUBLIC_URL")?.hasPrefix("https://") == true
     app.sessions.use { app in ChangedOnlySessionDriver(stored: app.fluent.sessions.driver()) }
-    app.sessions.configuration = SessionsConfiguration(cookieName: "lodestar_session") { id in sessionCookie(id, secure: secureCookies) }
+    app.sessions.configuration = SessionsConfiguration(cookieName: "lodestar_session") { id in sessionCookie(id, secure: Cookies.secure) }
 
     app.views.use(.leaf)
     app.leaf.cache.isEnabled = app.environment.isRelease
 
     app.middleware = Middlewares()
     if app.environment != .testing { app.middleware.use(RouteLoggingMiddleware(logLevel: .info)) }
+    // Security headers outermost, so error pages, static files and redirects carry them too; the error
+    // page outside the sessions, so it never needs one (see `PageContext`).
+    app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(LodestarErrorMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
-    app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(StaffSessionAuthenticator())
     app.middleware.use(CSRFMiddleware())
@@ -136,6 +140,11 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: MentorsController())
     try signedIn.register(collection: GrowthGoalController())
     try signedIn.register(collection: PLCController())
+}
+
+enum Cookies {
+    /// Cookies are marked Secure when Lodestar is served over HTTPS (`LODESTAR_PUBLIC_URL`).
+    static let secure = Environment.get("LODESTAR_PUBLIC_URL")?.hasPrefix("https://") == true
 }
 
 /// The session cookie: not readable by scripts, not sent by other sites' forms, and over HTTPS only when

@@ -34,7 +34,7 @@ struct LodestarErrorMiddleware: AsyncMiddleware {
             let response = try await APIError(error: message).encodeResponse(status: status, for: request)
             return response
         }
-        let context = ErrorPage(page: PageContext(request: request, title: title), message: message)
+        let context = ErrorPage(page: PageContext(request: request, title: title, startsSession: false), message: message)
         let response = try await request.view.render("app/error", context).encodeResponse(for: request).get()
         response.status = status
         return response
@@ -58,6 +58,7 @@ extension LodestarError {
         case .notFound: .notFound
         case .forbidden: .forbidden
         case .tooManyAttempts: .tooManyRequests
+        case .tooLarge: .payloadTooLarge
         }
     }
 
@@ -67,14 +68,26 @@ extension LodestarError {
         case .notFound: "Not found"
         case .forbidden: "Not allowed"
         case .tooManyAttempts: "Too many attempts"
+        case .tooLarge: "Too large"
         }
     }
 }
 
-/// Headers that make the pages harder to misuse: no framing, no sniffing, no third-party scripts.
+/// Headers that make the pages harder to misuse: no framing, no sniffing, no third-party scripts; and no
+/// copy of a page kept by a browser or proxy, since pages hold students' and teachers' records. Static
+/// files (the only responses with an ETag, set by the file middleware) stay cacheable.
 struct SecurityHeadersMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
+        let response: Response
+        do {
+            response = try await next.respond(to: request)
+        } catch let abort as any AbortError {
+            // What the error page passes on: redirects and sign-in challenges.
+            response = Response(status: abort.status, headers: abort.headers)
+        }
+        if !response.headers.contains(name: .eTag) {
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        }
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")

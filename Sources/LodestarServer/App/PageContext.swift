@@ -16,9 +16,16 @@ struct PageContext: Encodable {
     let roleSummary: String?
     let nav: [NavLink]
 
-    init(request: Request, title: String) {
+    /// `startsSession: false` is for error pages: they may be rendered for a request the sessions
+    /// middleware never saw (a malformed path stops at the static files), and reading a session there
+    /// stops the process. They show an existing token (for the sign-out form) and never create one.
+    init(request: Request, title: String, startsSession: Bool = true) {
         self.title = title
-        csrf = request.csrfToken
+        if startsSession {
+            csrf = request.csrfToken
+        } else {
+            csrf = request.hasSession ? request.session.data[CSRFMiddleware.sessionKey] ?? "" : ""
+        }
         let viewer = request.loadedViewer
         personName = viewer?.staff.displayName
         roleSummary = viewer.map { Self.roleSummary($0.policy) }

@@ -12,7 +12,7 @@ struct AssessmentController: RouteCollection {
         routes.get("assessments", "new", use: newForm)
         routes.post("assessments", use: create)
         routes.get("assessments", "import", use: importPage)
-        routes.on(.POST, "assessments", "import", body: .collect(maxSize: "100mb"), use: importScores)
+        routes.upload("assessments", "import", use: importScores)
         routes.get("assessments", ":id", use: grid)
         routes.on(.PUT, "api", "assessments", ":id", "scores", body: .collect(maxSize: "64kb"), use: saveScore)
         routes.get("classes", ":classId", "mastery", use: tracker)
@@ -159,6 +159,7 @@ struct AssessmentController: RouteCollection {
 
     func importScores(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
+        try await req.readUpload(limit: 100)
         var notice: String?, error: String?
         if let form = try? req.content.decode(ImportForm.self), form.file.data.readableBytes > 0 {
             do {
@@ -341,8 +342,8 @@ struct AssessmentController: RouteCollection {
 
     /// The tracker as CSV: one row per student and standard, with the mastery value to two decimals.
     func trackerCSV(req: Request) async throws -> Response {
-        try await req.requireStudentExportAllowance()
         let tracker = try await Tracker.load(req, audit: nil)
+        try await req.takeStudentExport("mastery-\(tracker.schoolClass.id!).csv")
         var csv = CSVWriter(header: ["student_id", "student", "standard", "scores", "mastery", "level"])
         for student in tracker.students {
             for standard in tracker.standards {
@@ -351,7 +352,7 @@ struct AssessmentController: RouteCollection {
                             MasteryDisplay(result, on: scale).level])
             }
         }
-        return try await req.csvDownload(csv, named: "mastery-\(tracker.schoolClass.id!).csv", studentLevel: true)
+        return .csv(csv, named: "mastery-\(tracker.schoolClass.id!).csv")
     }
 
     /// A class's students, the standards assessed in it, and every score behind each cell, for the tracker and its CSV.

@@ -53,7 +53,7 @@ struct MasterySettingsController: RouteCollection {
         let scopes = [scope(id: "district", name: "District default", method: district, isDistrict: true)]
             + schools.map { scope(id: $0.id!, name: $0.name, method: decode($0.id!), isDistrict: false) }
         return try await req.view.render("assessments/mastery-settings", Page(page: PageContext(request: req, title: "Mastery method"),
-                                                                              scopes: scopes, notice: req.query[String.self, at: "notice"]))
+                                                                              scopes: scopes, notice: req.takeNotice()))
     }
 
     struct Form: Content {
@@ -77,6 +77,7 @@ struct MasterySettingsController: RouteCollection {
             let method = try MasteryMethod(formKey: form.method, tieBreak: form.tieBreak, count: form.count, weight: form.weight)
             try await MasteryStore.setMethod(method, for: form.scope, on: req.db)
         }
-        return req.redirect(to: "/admin/mastery?notice=" + "Saved. Trackers use it from now on.".urlQueryEncoded)
+        req.leaveNotice("Saved. Trackers use it from now on.")
+        return req.redirect(to: "/admin/mastery")
     }
 }

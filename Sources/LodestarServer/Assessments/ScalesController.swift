@@ -33,7 +33,7 @@ struct ScalesController: RouteCollection {
                              cuts: scale.cutPercentages.map { AssessmentController.format($0) + "%" }.joined(separator: ", "))
         }
         return try await req.view.render("assessments/scales", Page(page: PageContext(request: req, title: "Proficiency scales"), items: items,
-                                                                    error: error, notice: req.query[String.self, at: "notice"]))
+                                                                    error: error, notice: req.takeNotice()))
     }
 
     struct Form: Content {
@@ -54,7 +54,8 @@ struct ScalesController: RouteCollection {
             record.name = scale.name
             record.definition = String(decoding: try JSONEncoder().encode(scale), as: UTF8.self)
             try await req.db.writeTransaction { db in try await record.create(on: db) }
-            return req.redirect(to: "/admin/scales?notice=" + "Added \(scale.name). Teachers can choose it for new assessments.".urlQueryEncoded)
+            req.leaveNotice("Added \(scale.name). Teachers can choose it for new assessments.")
+            return req.redirect(to: "/admin/scales")
         } catch let error as LodestarError {
             let response = try await render(req, error: error.message).encodeResponse(for: req)
             response.status = .unprocessableEntity

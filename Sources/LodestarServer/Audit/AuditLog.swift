@@ -72,6 +72,9 @@ enum AuditTrail {
     /// What a student-level export over the daily limit is recorded as.
     static let refusedExport = "student-level export refused: over the daily limit"
 
+    /// The longest action or subject recorded.
+    static let textLength = 1_000
+
     /// How many student-level exports one person may make in 24 hours: enough for a teacher's classes
     /// or a district's reporting, too few to empty the district class by class.
     static let studentExportsPerDay = 25
@@ -85,14 +88,20 @@ enum AuditTrail {
 extension Request {
     /// Records that the signed-in person (or `staffId`, at sign-in) did `action` to `subject`.
     func audit(_ action: String, subject: String, staffId: String? = nil) async throws {
+        let event = auditEvent(action, subject: subject, staffId: staffId)
+        try await db.writeTransaction { db in try await event.create(on: db) }
+    }
+
+    private func auditEvent(_ action: String, subject: String, staffId: String? = nil) -> AuditEvent {
         let event = AuditEvent()
         event.id = UUID().uuidString.lowercased()
         event.at = Int(Date().timeIntervalSince1970)
         event.staffId = staffId ?? loadedViewer?.id ?? auth.get(Staff.self)?.id ?? "unknown"
-        event.action = action
-        event.subject = subject
-        event.address = remoteAddress?.ipAddress ?? "unknown"
-        try await db.writeTransaction { db in try await event.create(on: db) }
+        // Bounded, whatever a visitor typed: the trail is append-only, so nothing long may enter it.
+        event.action = String(action.prefix(AuditTrail.textLength))
+        event.subject = String(subject.prefix(AuditTrail.textLength))
+        event.address = clientAddress
+        return event
     }
 
     /// Records an import of `fileName`: what kind, and whether it was refused and why.
@@ -101,23 +110,36 @@ extension Request {
     }
 
     /// A CSV download, recorded in the audit trail as an export of what the address asked for.
-    /// - Parameter studentLevel: one row per student: counted against the export limit
-    ///   (`requireStudentExportAllowance` first) and listed for district admins.
-    func csvDownload(_ csv: CSVWriter, named name: String, studentLevel: Bool = false) async throws -> Response {
-        try await audit(studentLevel ? "\(AuditTrail.studentExportPrefix): \(name)" : "exported \(name)", subject: url.string)
+    /// (A student-level export is recorded by `takeStudentExport` instead, before it is built.)
+    func csvDownload(_ csv: CSVWriter, named name: String) async throws -> Response {
+        try await audit("exported \(name)", subject: url.string)
         return .csv(csv, named: name)
     }
 
-    /// Refuses (429) a student-level export beyond `AuditTrail.studentExportsPerDay` by one person in 24 hours,
-    /// counted from the audit trail so the limit holds across restarts; a refusal is recorded too.
-    func requireStudentExportAllowance() async throws {
+    /// Takes one of the signed-in person's student-level exports (`AuditTrail.studentExportsPerDay` in 24 hours)
+    /// for `what`, or refuses (429). The count and the record of this export are one step — one write
+    /// transaction, and on PostgreSQL a lock on the person — so concurrent requests cannot all pass the count.
+    /// Counted from the audit trail, so the limit holds across restarts; a refusal is recorded too.
+    func takeStudentExport(_ what: String, subject: String? = nil) async throws {
         let viewer = try await viewer()
         let since = Int(Date().timeIntervalSince1970) - 24 * 60 * 60
-        let exports = try await AuditEvent.query(on: db).filter(\.$staffId == viewer.id).filter(\.$at >= since)
-            .filter(\.$action, .custom("LIKE"), AuditTrail.studentExportPrefix + ":%").count()
-        guard exports < AuditTrail.studentExportsPerDay else {
-            try await audit(AuditTrail.refusedExport, subject: url.string)
-            throw LodestarError(.tooManyAttempts, "You have made \(exports) student-level exports in the last 24 hours, the most one person may. The district admins have been told; ask one of them if you need more.")
+        let export = auditEvent("\(AuditTrail.studentExportPrefix): \(what)", subject: subject ?? url.string)
+        let refusal = auditEvent(AuditTrail.refusedExport, subject: url.string)
+        let refusedAt: Int? = try await db.writeTransaction { db in
+            if db.sql.dialect.name == "postgresql" {
+                try await db.sql.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: "student-exports:" + viewer.id)))").run()
+            }
+            let exports = try await AuditEvent.query(on: db).filter(\.$staffId == viewer.id).filter(\.$at >= since)
+                .filter(\.$action, .custom("LIKE"), AuditTrail.studentExportPrefix + ":%").count()
+            guard exports < AuditTrail.studentExportsPerDay else {
+                try await refusal.create(on: db)
+                return exports
+            }
+            try await export.create(on: db)
+            return nil
+        }
+        if let refusedAt {
+            throw LodestarError(.tooManyAttempts, "You have made \(refusedAt) student-level exports in the last 24 hours, the most one person may. The district admins have been told; ask one of them if you need more.")
         }
     }
 }

@@ -100,7 +100,7 @@ struct CoachingController: RouteCollection {
         }
         return try await req.view.render("coaching/overview", OverviewPage(
             page: PageContext(request: req, title: "Coaching"), caseload: caseload, isCoach: isCoach, groups: groups,
-            notice: req.query[String.self, at: "notice"])).encodeResponse(for: req)
+            notice: req.takeNotice())).encodeResponse(for: req)
     }
 
     struct CaseloadForm: Content {
@@ -128,7 +128,8 @@ struct CoachingController: RouteCollection {
                 try await entry.create(on: db)
             }
         }
-        return req.redirect(to: "/coaching?notice=" + "Added to the caseload.".urlQueryEncoded)
+        req.leaveNotice("Added to the caseload.")
+        return req.redirect(to: "/coaching")
     }
 
     struct RemoveForm: Content {
@@ -143,7 +144,8 @@ struct CoachingController: RouteCollection {
         guard let entry = try await CaseloadEntry.find(form.entryId, on: req.db),
               try await WalkthroughQueries(db: req.db).teachingSchools(of: entry.teacherId).contains(form.school) else { throw Abort(.notFound) }
         try await req.db.writeTransaction { db in try await entry.delete(on: db) }
-        return req.redirect(to: "/coaching?notice=" + "Removed from the caseload.".urlQueryEncoded)
+        req.leaveNotice("Removed from the caseload.")
+        return req.redirect(to: "/coaching")
     }
 
     // MARK: A teacher's coaching record

@@ -56,8 +56,8 @@ struct DemoCommand: AsyncCommand {
         let demo = DemoAssessments(district: district, seed: seed, through: through.timeIntervalSince1970)
         let codes = Dictionary(uniqueKeysWithValues: DemoStandards.packages.flatMap(\.items).map { ($0.identifier, $0.code) })
         let base = URL(fileURLWithPath: folder)
-        FileManager.default.createFile(atPath: base.appendingPathComponent("lineItems.csv").path, contents: Data(CSVWriter(header: OneRosterResultsWriter.lineItemHeader).text.utf8))
-        FileManager.default.createFile(atPath: base.appendingPathComponent("results.csv").path, contents: Data(CSVWriter(header: OneRosterResultsWriter.resultHeader).text.utf8))
+        FileManager.default.createFile(atPath: base.appendingPathComponent("lineItems.csv").path, contents: Data(CSVWriter(header: OneRosterResultsWriter.lineItemHeader, readBy: .program).text.utf8))
+        FileManager.default.createFile(atPath: base.appendingPathComponent("results.csv").path, contents: Data(CSVWriter(header: OneRosterResultsWriter.resultHeader, readBy: .program).text.utf8))
         let lineItems = try FileHandle(forWritingTo: base.appendingPathComponent("lineItems.csv")), results = try FileHandle(forWritingTo: base.appendingPathComponent("results.csv"))
         defer { try? lineItems.close(); try? results.close() }
         try lineItems.seekToEnd()
@@ -65,7 +65,7 @@ struct DemoCommand: AsyncCommand {
         var count = 0
         for school in demo.schoolIds {
             let (assessments, scores) = demo.generate(school: school)
-            var items = CSVWriter(), rows = CSVWriter()
+            var items = CSVWriter(readBy: .program), rows = CSVWriter(readBy: .program)
             let byId = Dictionary(uniqueKeysWithValues: assessments.map { ($0.id, $0) })
             for assessment in assessments {
                 for standard in assessment.standardIds {

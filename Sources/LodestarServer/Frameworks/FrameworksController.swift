@@ -9,7 +9,7 @@ struct FrameworksController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let frameworks = routes.grouped("admin", "frameworks")
         frameworks.get(use: list)
-        frameworks.on(.POST, "import", body: .collect(maxSize: "2mb"), use: importFile)
+        frameworks.upload("import", use: importFile)
         frameworks.get(":id", "export", use: export)
         frameworks.get(":id", "edit", use: edit)
         frameworks.on(.POST, ":id", "edit", body: .collect(maxSize: "2mb"), use: saveForm)
@@ -53,7 +53,7 @@ struct FrameworksController: RouteCollection {
                                walkthroughs: used))
         }
         return try await req.view.render("frameworks/list", ListPage(page: PageContext(request: req, title: "Frameworks"), items: items,
-                                                                    error: error, notice: req.query[String.self, at: "notice"]))
+                                                                    error: error, notice: req.takeNotice()))
     }
 
     struct ImportForm: Content { var file: File }
@@ -61,6 +61,7 @@ struct FrameworksController: RouteCollection {
     func importFile(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canManageFrameworks)
+        try await req.readUpload(limit: 2)
         guard let form = try? req.content.decode(ImportForm.self), form.file.data.readableBytes > 0 else {
             return try await failed(req, "Choose a framework file (.json) first.")
         }
@@ -68,7 +69,8 @@ struct FrameworksController: RouteCollection {
             let framework = try FrameworkJSON.decode(Array(buffer: form.file.data), fileName: form.file.filename)
             let record = try await FrameworkStore.save(framework, on: req.db)
             try await req.auditImport("framework", fileName: form.file.filename)
-            return req.redirect(to: "/admin/frameworks?notice=" + "Imported \(record.name), version \(record.version). New walkthroughs use it.".urlQueryEncoded)
+            req.leaveNotice("Imported \(record.name), version \(record.version). New walkthroughs use it.")
+            return req.redirect(to: "/admin/frameworks")
         } catch let error as LodestarError {
             try await req.auditImport("framework", fileName: form.file.filename, refused: error)
             return try await failed(req, error.description)
@@ -87,7 +89,7 @@ struct FrameworksController: RouteCollection {
         guard let record = try await FrameworkRecord.find(try req.parameters.require("id"), on: req.db) else { throw Abort(.notFound) }
         let response = Response(status: .ok, body: .init(string: record.definition))
         response.headers.contentType = .json
-        response.headers.contentDisposition = .init(.attachment, filename: "\(record.key)-v\(record.version).json")
+        response.headers.setDownload(named: "\(record.key)-v\(record.version).json")
         return response
     }
 
@@ -121,7 +123,8 @@ struct FrameworksController: RouteCollection {
                 throw LodestarError("the key must stay “\(record.key)”; import a file to add a different framework", at: FileLocation(file: "the framework", field: "framework.key"))
             }
             let saved = try await FrameworkStore.save(framework, on: req.db)
-            return req.redirect(to: "/admin/frameworks?notice=" + "Saved \(saved.name) as version \(saved.version). Earlier walkthroughs keep the version they used.".urlQueryEncoded)
+            req.leaveNotice("Saved \(saved.name) as version \(saved.version). Earlier walkthroughs keep the version they used.")
+            return req.redirect(to: "/admin/frameworks")
         } catch let error as LodestarError {
             let response = try await req.view.render("frameworks/json", EditPage(
                 page: PageContext(request: req, title: "Edit \(record.name)"), id: record.id!, name: record.name, version: record.version,
@@ -211,7 +214,8 @@ struct FrameworksController: RouteCollection {
         do {
             try FrameworkJSON.validate(framework, fileName: "the framework")
             let saved = try await FrameworkStore.save(framework, on: req.db)
-            return req.redirect(to: "/admin/frameworks?notice=" + "Saved \(saved.name) as version \(saved.version). Earlier walkthroughs keep the version they used.".urlQueryEncoded)
+            req.leaveNotice("Saved \(saved.name) as version \(saved.version). Earlier walkthroughs keep the version they used.")
+            return req.redirect(to: "/admin/frameworks")
         } catch let error as LodestarError {
             let response = try await renderForm(req, record: record, fields: fields, error: Self.plainMessage(error, framework: framework)).encodeResponse(for: req)
             response.status = .unprocessableEntity
@@ -239,7 +243,8 @@ struct FrameworksController: RouteCollection {
             try await db.sql.update("frameworks").set("is_active", to: false).run()
             try await db.sql.update("frameworks").set("is_active", to: true).where("id", .equal, record.id!).run()
         }
-        return req.redirect(to: "/admin/frameworks?notice=" + "New walkthroughs now use \(record.name), version \(record.version).".urlQueryEncoded)
+        req.leaveNotice("New walkthroughs now use \(record.name), version \(record.version).")
+        return req.redirect(to: "/admin/frameworks")
     }
 }
 

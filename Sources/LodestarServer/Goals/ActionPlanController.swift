@@ -29,8 +29,12 @@ struct ActionPlanController: RouteCollection {
         req.redirect(to: "/goals/\(scope.id.urlQueryEncoded)/\(goal.id!)#\(anchor)")
     }
 
-    private func owner(_ id: String, on db: any Database) async throws -> Staff {
-        guard let staff = try await Staff.find(id, on: db) else { throw LodestarError("Choose who owns the step.") }
+    /// The owner must be one of the people the form offers for this scope (its school's staff and the
+    /// district's), never someone of another school.
+    private func owner(_ id: String, in scope: PlanScope, on db: any Database) async throws -> Staff {
+        guard try await scope.staffOptions(on: db).contains(where: { $0.value == id }), let staff = try await Staff.find(id, on: db) else {
+            throw LodestarError("Choose who owns the step from the list.")
+        }
         return staff
     }
 
@@ -42,7 +46,7 @@ struct ActionPlanController: RouteCollection {
         let text = form.text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw LodestarError("Describe the step.") }
         guard DisplayTime.date(fromISODay: form.dueOn) != nil else { throw LodestarError("Give the step's due date.") }
-        let owner = try await owner(form.ownerId, on: req.db)
+        let owner = try await owner(form.ownerId, in: scope, on: req.db)
         let step = ActionStep()
         step.id = UUID().uuidString.lowercased()
         step.goalId = goal.id!
@@ -70,7 +74,7 @@ struct ActionPlanController: RouteCollection {
         var changes: [String] = []
         if form.ownerId != step.ownerId {
             let before = try await Staff.find(step.ownerId, on: req.db)?.displayName ?? "former staff member"
-            let after = try await owner(form.ownerId, on: req.db).displayName
+            let after = try await owner(form.ownerId, in: scope, on: req.db).displayName
             changes.append("owner \(before) → \(after)")
             step.ownerId = form.ownerId
         }

@@ -5,7 +5,7 @@ import Vapor
 struct ImportController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("admin", "import", use: show)
-        routes.on(.POST, "admin", "import", body: .collect(maxSize: ByteCount(value: CSRFMiddleware.maxUploadSize)), use: upload)
+        routes.upload("admin", "import", use: upload)
     }
 
     struct ImportPage: Encodable {
@@ -32,6 +32,7 @@ struct ImportController: RouteCollection {
     func upload(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canAdministerDistrict)
+        try await req.readUpload(limit: 256)
         guard let form = try? req.content.decode(UploadForm.self), form.bundle.data.readableBytes > 0 else {
             let response = try await render(req, fileName: nil, error: "Choose the .zip of your OneRoster export first.", report: nil).encodeResponse(for: req)
             response.status = .unprocessableEntity

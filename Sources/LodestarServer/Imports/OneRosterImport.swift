@@ -31,11 +31,27 @@ enum OneRosterImport {
             }
             return files
         }
-        return try readZip(Data(contentsOf: URL(fileURLWithPath: path)), name: (path as NSString).lastPathComponent)
+        return try readZip(Data(contentsOf: URL(fileURLWithPath: path)), name: (path as NSString).lastPathComponent, limits: .commandLine)
     }
 
-    /// The CSV files in a zip, by file name; folders inside the zip are ignored.
-    static func readZip(_ data: Data, name: String) throws -> [String: [UInt8]] {
+    /// How much a zip may hold. What a zip *says* about its entries' sizes is not trusted: the bytes are
+    /// counted as they are inflated, and reading stops as soon as a limit is passed.
+    struct ZipLimits: Sendable {
+        /// Inflated bytes of all its CSV files together.
+        var expanded: UInt64 = 1024 * 1024 * 1024
+        /// Entries of any kind (files, folders).
+        var entries = 1_000
+        /// Inflated bytes per compressed byte of one file, past its first megabyte: CSV files compress
+        /// about tenfold, a zip bomb a thousandfold.
+        var ratio: UInt64 = 250
+
+        static let upload = ZipLimits()
+        static let commandLine = ZipLimits(expanded: maxExpandedSize)
+    }
+
+    /// The CSV files in a zip, by file name; folders inside the zip are ignored, but two files of one name in
+    /// different folders are refused (which one is meant cannot be known).
+    static func readZip(_ data: Data, name: String, limits: ZipLimits = .upload) throws -> [String: [UInt8]] {
         let archive: Archive
         do {
             archive = try Archive(data: data, accessMode: .read)
@@ -44,18 +60,36 @@ enum OneRosterImport {
                                 at: FileLocation(file: name))
         }
         var files: [String: [UInt8]] = [:]
+        var paths: [String: String] = [:]
         var expanded: UInt64 = 0
-        for entry in archive where entry.type == .file {
+        var entries = 0
+        let megabytes = limits.expanded / 1024 / 1024
+        for entry in archive {
+            entries += 1
+            guard entries <= limits.entries else {
+                throw LodestarError("\(name) holds more than \(limits.entries) files and folders; a roster export holds a few CSV files", at: FileLocation(file: name))
+            }
+            guard entry.type == .file else { continue }
             let fileName = (entry.path as NSString).lastPathComponent
             guard fileName.lowercased().hasSuffix(".csv"), !entry.path.hasPrefix("__MACOSX") else { continue }
-            expanded += entry.uncompressedSize
-            guard expanded <= maxExpandedSize else {
-                throw LodestarError("\(name) expands to more than 4 GB; split the export", at: FileLocation(file: name))
+            if let first = paths.updateValue(entry.path, forKey: fileName) {
+                throw LodestarError("\(name) holds \(fileName) twice (\(first) and \(entry.path)); keep one and upload again", at: FileLocation(file: name))
             }
             var bytes: [UInt8] = []
-            bytes.reserveCapacity(Int(entry.uncompressedSize))
+            bytes.reserveCapacity(Int(min(entry.uncompressedSize, limits.expanded - expanded, 64 * 1024 * 1024)))
+            enum Stop: Error { case tooLarge, tooCompressed }
             do {
-                _ = try archive.extract(entry) { chunk in bytes.append(contentsOf: chunk) }
+                _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                    expanded += UInt64(chunk.count)
+                    guard expanded <= limits.expanded else { throw Stop.tooLarge }
+                    bytes.append(contentsOf: chunk)
+                    if bytes.count > 1024 * 1024, UInt64(bytes.count) / max(1, entry.compressedSize) > limits.ratio { throw Stop.tooCompressed }
+                }
+            } catch Stop.tooLarge {
+                throw LodestarError("\(name) expands to more than \(megabytes) MB; split the export", at: FileLocation(file: name))
+            } catch Stop.tooCompressed {
+                throw LodestarError("\(fileName) in \(name) expands more than \(limits.ratio) times its packed size, which no real export does; it was not read",
+                                    at: FileLocation(file: fileName))
             } catch {
                 throw LodestarError("\(fileName) in \(name) cannot be read: the zip is damaged", at: FileLocation(file: fileName))
             }

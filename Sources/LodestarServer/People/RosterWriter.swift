@@ -108,8 +108,17 @@ struct RosterWriter {
             desiredStudents = [:]
             desiredStaff = [:]
         }
+        // Accounts made in Lodestar (a break-glass admin, people added by hand) are never written by a roster:
+        // a row with one of their ids is refused, and no roster row may take one of their emails.
+        let localAccounts = try await db.raw("SELECT id, email FROM staff WHERE source <> 'oneroster'").all()
+            .map { (id: try $0.decode(column: "id", as: String.self), email: try $0.decode(column: "email", as: String.self)) }
+        let localIds = Set(localAccounts.map(\.id))
         var familySkipped = 0
         for user in bundle.users {
+            if localIds.contains(user.sourcedId) {
+                warn.add("rows naming local accounts", "users.csv\(user.line.map { " line \($0)" } ?? ""): user \(user.sourcedId) is an account made in Lodestar, not by the roster; the row was refused and the account left as it is.")
+                continue
+            }
             guard user.status != .toBeDeleted else {
                 desiredStudents[user.sourcedId] = nil
                 desiredStaff[user.sourcedId] = nil
@@ -161,7 +170,8 @@ struct RosterWriter {
         }
         if demographicsForNonStudents > 0 { warn.add("demographics of non-students", "demographics.csv: \(demographicsForNonStudents) rows name people who are not students in Lodestar; they were skipped.") }
 
-        try checkUniqueEmails(desiredStaff)
+        try checkUniqueEmails(desiredStaff, lines: Dictionary(bundle.users.compactMap { u in u.line.map { (u.sourcedId, $0) } }, uniquingKeysWith: { a, _ in a }),
+                              localAccounts: localAccounts)
         let studentCounts = try await students.apply(from: currentStudents, to: desiredStudents, on: db)
         let changedStudents = Set(currentStudents.keys).union(desiredStudents.keys).filter { currentStudents[$0] != desiredStudents[$0] }
         let staffCounts = try await staff.apply(from: currentStaff, to: desiredStaff, on: db,
@@ -237,13 +247,17 @@ struct RosterWriter {
     private static func joined(_ values: [String]) -> String { values.joined(separator: ",") }
 
     /// Two people with one email could not both sign in; refuse the import rather than guess.
-    private static func checkUniqueEmails(_ staff: TableRows) throws {
+    /// Each person signs in with their own email: two roster rows, or a roster row and an account made in
+    /// Lodestar, may not share one (compared without regard to case; the database holds a unique index too).
+    private static func checkUniqueEmails(_ staff: TableRows, lines: [String: Int], localAccounts: [(id: String, email: String)]) throws {
         var seen: [String: String] = [:]
+        for account in localAccounts where !account.email.isEmpty { seen[account.email.lowercased()] = account.id }
         for (id, cells) in staff.sorted(by: { $0.key < $1.key }) {
-            guard let email = cells[2].text, !email.isEmpty else { continue }
+            guard let email = cells[2].text?.lowercased(), !email.isEmpty else { continue }
             if let other = seen.updateValue(id, forKey: email) {
-                throw LodestarError("two people share the email \(email) (sourcedIds \(other) and \(id)); each person needs their own email to sign in",
-                                    at: FileLocation(file: "users.csv", columnName: "email"))
+                let owner = localAccounts.contains { $0.id == other } ? "the Lodestar account \(other)" : "sourcedId \(other)"
+                throw LodestarError("\(id) has the email \(email), which \(owner) already has; each person needs their own email to sign in",
+                                    at: FileLocation(file: "users.csv", line: lines[id], columnName: "email"))
             }
         }
     }

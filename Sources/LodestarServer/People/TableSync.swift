@@ -128,7 +128,8 @@ struct TableSync: Sendable {
     }
 
     /// Writes the difference between `current` and `desired`; returns what changed.
-    /// `extraInsertColumns` are set on newly created rows only (e.g. the source of a staff row).
+    /// `extraInsertColumns` are written with every created or changed row (e.g. the source of a staff row):
+    /// an upsert is an insert first, so a changed row needs them too, though the update leaves them as they are.
     @discardableResult
     func apply(from current: TableRows, to desired: TableRows, on db: any SQLDatabase,
                extraInsertColumns: [(String, Cell)] = []) async throws -> SyncCounts {
@@ -149,7 +150,7 @@ struct TableSync: Sendable {
 
         // Sorted, so the same import writes in the same order every time.
         try await upsert(created.sorted { $0.0 < $1.0 }, extra: extraInsertColumns, on: db)
-        try await upsert(changed.sorted { $0.0 < $1.0 }, extra: [], on: db)
+        try await upsert(changed.sorted { $0.0 < $1.0 }, extra: extraInsertColumns, on: db)
         try await delete(ids: removed.sorted(), on: db)
         return counts
     }

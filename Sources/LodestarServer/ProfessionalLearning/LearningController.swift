@@ -103,7 +103,7 @@ struct LearningController: RouteCollection {
             upcoming: sessions.filter { $0.endsAt >= now }.map(row), past: sessions.filter { $0.endsAt < now }.reversed().map(row),
             attended: attendedSessions.map(row),
             isTeacher: viewer.policy.grants.contains { $0.role == .teacher },
-            notice: req.query[String.self, at: "notice"]))
+            notice: req.takeNotice()))
     }
 
     /// PLC teams of a school scope with enough members for their own evidence (`LearningQueries.teamMinimum`).
@@ -164,7 +164,8 @@ struct LearningController: RouteCollection {
             need.evidenceLink = ""
         }
         try await req.db.writeTransaction { db in try await need.create(on: db) }
-        return req.redirect(to: "/learning?scope=\(scope.id.urlQueryEncoded)&notice=" + "Need accepted: \(need.title)".urlQueryEncoded)
+        req.leaveNotice("Need accepted: \(need.title)")
+        return req.redirect(to: "/learning?scope=\(scope.id.urlQueryEncoded)")
     }
 
     /// Proposed (for planners) and accepted needs of a scope, as the page shows them.
@@ -385,7 +386,7 @@ struct LearningController: RouteCollection {
             practices: session.indicatorKeys.compactMap { framework.indicator($0)?.shortName },
             standards: standards.map { "\($0.code): \($0.statement.prefix(100))" },
             canPlan: scope.canPlan, people: people, attendedCount: attended.count, attendanceSchools: schools,
-            notice: req.query[String.self, at: "notice"]))
+            notice: req.takeNotice()))
     }
 
     /// Staff with a role at a school, teachers first, by family name.
@@ -438,7 +439,8 @@ struct LearningController: RouteCollection {
             }
         }
         let count = try await SessionAttendance.query(on: req.db).filter(\.$sessionId == sessionId).count()
-        return req.redirect(to: "/learning/sessions/\(sessionId)?notice=" + "Attendance saved: \(count) attended.".urlQueryEncoded)
+        req.leaveNotice("Attendance saved: \(count) attended.")
+        return req.redirect(to: "/learning/sessions/\(sessionId)")
     }
 
     func attendanceCSV(req: Request) async throws -> Response {

@@ -93,7 +93,7 @@ struct MentorsController: RouteCollection {
                       since: DisplayTime.day(p.confirmedAt), peerVisits: peerVisits[p.id!] ?? 0, mine: p.mentorId == viewer.id || p.menteeId == viewer.id)
             },
             from: DisplayTime.day(DisplayTime.startOfDay(DisplayTime.schoolYearStart(of: DisplayTime.isoDay(Int(Date().timeIntervalSince1970))))),
-            notice: req.query[String.self, at: "notice"]))
+            notice: req.takeNotice()))
     }
 
     /// Peer visits between the two of each pairing, either way, since it was confirmed.
@@ -139,7 +139,8 @@ struct MentorsController: RouteCollection {
             guard existing == 0 else { throw LodestarError("That teacher already has a mentor for this practice.") }
             try await pairing.create(on: db)
         }
-        return req.redirect(to: "/mentors?school=\(form.school.urlQueryEncoded)&notice=" + "Pairing confirmed.".urlQueryEncoded)
+        req.leaveNotice("Pairing confirmed.")
+        return req.redirect(to: "/mentors?school=\(form.school.urlQueryEncoded)")
     }
 
     func end(req: Request) async throws -> Response {
@@ -148,6 +149,7 @@ struct MentorsController: RouteCollection {
         try req.require(viewer.policy.canPairMentors(atSchool: pairing.schoolId))
         pairing.endedAt = Int(Date().timeIntervalSince1970)
         try await req.db.writeTransaction { db in try await pairing.save(on: db) }
-        return req.redirect(to: "/mentors?school=\(pairing.schoolId.urlQueryEncoded)&notice=" + "Pairing ended.".urlQueryEncoded)
+        req.leaveNotice("Pairing ended.")
+        return req.redirect(to: "/mentors?school=\(pairing.schoolId.urlQueryEncoded)")
     }
 }

@@ -10,7 +10,7 @@ struct StandardsController: RouteCollection {
         routes.get("standards", use: browse)
         routes.get("standards", ":id", use: show)
         routes.get("admin", "standards", use: importPage)
-        routes.on(.POST, "admin", "standards", body: .collect(maxSize: "50mb"), use: importFile)
+        routes.upload("admin", "standards", use: importFile)
     }
 
     struct StandardRow: Encodable {
@@ -165,6 +165,7 @@ struct StandardsController: RouteCollection {
     func importFile(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canAdministerDistrict)
+        try await req.readUpload(limit: 50)
         var error: String?, notice: String?, warnings: [String] = []
         if let form = try? req.content.decode(ImportForm.self), form.file.data.readableBytes > 0 {
             do {

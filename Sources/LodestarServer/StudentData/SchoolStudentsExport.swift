@@ -16,7 +16,7 @@ struct SchoolStudentsExport: RouteCollection {
         try req.require(viewer.policy.canExportSchoolStudents)
         let schoolId = try req.parameters.require("schoolId")
         guard try await Org.isSchool(schoolId, on: req.db) else { throw Abort(.notFound) }
-        try await req.requireStudentExportAllowance()
+        try await req.takeStudentExport("students-\(schoolId).csv")
         var csv = CSVWriter(header: ["student_id", "identifier", "family_name", "given_name", "grade", "standard", "standing", "as_of_month"])
         let rows = try await req.db.sql.raw("""
             SELECT s.id, s.identifier, s.family_name, s.given_name, s.grade, st.code, p.timeline FROM students s
@@ -36,6 +36,6 @@ struct SchoolStudentsExport: RouteCollection {
                         try row.decode(column: "grade", as: String.self), try row.decode(column: "code", as: String?.self) ?? "",
                         standing, latest?.month ?? ""])
         }
-        return try await req.csvDownload(csv, named: "students-\(schoolId).csv", studentLevel: true)
+        return .csv(csv, named: "students-\(schoolId).csv")
     }
 }

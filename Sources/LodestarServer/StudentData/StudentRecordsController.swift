@@ -42,12 +42,11 @@ struct StudentRecordsController: RouteCollection {
 
     func bundle(req: Request) async throws -> Response {
         let student = try await student(req)
-        try await req.requireStudentExportAllowance()
+        try await req.takeStudentExport("records of one student", subject: student.id!)
         let data = try StudentRecords.bundle(try await StudentRecords.parts(of: student.id!, on: req.db), studentId: student.id!)
-        try await req.audit("\(AuditTrail.studentExportPrefix): records of one student", subject: student.id!)
         var headers = HTTPHeaders()
         headers.contentType = .zip
-        headers.contentDisposition = .init(.attachment, filename: "student-\(student.id!).zip")
+        headers.setDownload(named: "student-\(student.id!).zip")
         return Response(status: .ok, headers: headers, body: .init(data: data))
     }
 
@@ -74,6 +73,7 @@ struct StudentRecordsController: RouteCollection {
         }
         try await req.db.writeTransaction { db in try await StudentRecords.delete(student.id!, on: db) }
         try await req.audit("deleted a student's records at the district's request: \(reference)", subject: AuditTrail.redactedSubject)
-        return req.redirect(to: "/admin?notice=" + "The student's records are deleted, and the dashboards no longer count them.".urlQueryEncoded)
+        req.leaveNotice("The student's records are deleted, and the dashboards no longer count them.")
+        return req.redirect(to: "/admin")
     }
 }

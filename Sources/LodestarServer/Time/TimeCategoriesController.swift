@@ -29,7 +29,7 @@ struct TimeCategoriesController: RouteCollection {
                               entries: try await TimeEntry.query(on: req.db).filter(\.$category == record.id!).count()))
         }
         return try await req.view.render("time/categories", Page(page: PageContext(request: req, title: "Time categories"), rows: rows,
-                                                                 notice: try? req.query.get(String.self, at: "notice")))
+                                                                 notice: req.takeNotice()))
     }
 
     /// Every category's name, kind and keywords, posted together as `name_<key>`, `instructional_<key>`, `keywords_<key>`.
@@ -49,7 +49,8 @@ struct TimeCategoriesController: RouteCollection {
                 .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }.joined(separator: "\n")
         }
         try await req.db.writeTransaction { db in for record in records { try await record.save(on: db) } }
-        return req.redirect(to: "/time/categories?notice=Saved.")
+        req.leaveNotice("Saved.")
+        return req.redirect(to: "/time/categories")
     }
 
     struct NewForm: Content { var name: String; var kind: String }
@@ -69,6 +70,7 @@ struct TimeCategoriesController: RouteCollection {
         record.keywords = ""
         record.position = (try await TimeCategoryRecord.query(on: req.db).max(\.$position) ?? 0) + 1
         try await req.db.writeTransaction { db in try await record.create(on: db) }
-        return req.redirect(to: "/time/categories?notice=Added.")
+        req.leaveNotice("Added.")
+        return req.redirect(to: "/time/categories")
     }
 }

@@ -182,7 +182,7 @@ struct TimeController: RouteCollection {
             categories: categories.map { SelectOption(value: $0.key, label: "\($0.name) (\($0.instructional ? "instructional" : "management"))") },
             blockSettings: blocks.map { .init(id: $0.id!, label: $0.label, when: "\(Self.weekdayNames[$0.weekday - 1])s \(Self.clockText($0.startMinute))–\(Self.clockText($0.endMinute))") },
             weekdays: Self.weekdayNames.prefix(5).enumerated().map { SelectOption(value: String($0.offset + 1), label: $0.element) },
-            notice: try? req.query.get(String.self, at: "notice")))
+            notice: req.takeNotice()))
     }
 
     /// "9:30 AM" from minutes after midnight.
@@ -202,7 +202,7 @@ struct TimeController: RouteCollection {
         var path = "/time/\(context.id.urlQueryEncoded)"
         var query: [String] = []
         if let day { query.append("week=\(day)") }
-        if let notice { query.append("notice=\(notice.urlQueryEncoded)") }
+        if let notice { req.leaveNotice(notice) }
         if !query.isEmpty { path += "?" + query.joined(separator: "&") }
         return req.redirect(to: path)
     }

@@ -10,7 +10,7 @@ struct TimeOverviewController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("time", "leaders", use: leaders)
         routes.get("time", ":leaderId", "import", use: importPage)
-        routes.on(.POST, "time", ":leaderId", "import", body: .collect(maxSize: ByteCount(value: CSRFMiddleware.maxUploadSize)), use: upload)
+        routes.upload("time", ":leaderId", "import", use: upload)
         routes.get("time", ":leaderId", "year", use: year)
         routes.get("time", ":leaderId", "time.csv", use: csv)
     }
@@ -55,6 +55,7 @@ struct TimeOverviewController: RouteCollection {
     func upload(req: Request) async throws -> Response {
         let context = try await TimeController.LeaderContext.load(req)
         try context.requireEdit(req)
+        try await req.readUpload(limit: 20)
         let form = try req.content.decode(UploadForm.self)
         guard DisplayTime.date(fromISODay: form.from) != nil, DisplayTime.date(fromISODay: form.through) != nil else {
             return try await renderImport(req, leaderId: context.id, from: form.from, through: form.through, error: "Give the first and last day to import.")

@@ -89,7 +89,7 @@ struct CoverageController: RouteCollection {
             dayOptions: [14, 30, 60].map { .init(value: String($0), label: "\($0) days", selected: $0 == days) },
             termStart: DisplayTime.day(termStart), rows: items, overdueCount: items.filter(\.overdue).count,
             visitTypes: VisitType.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0 == .informal) },
-            today: DisplayTime.isoDay(now), notice: req.query[String.self, at: "notice"]))
+            today: DisplayTime.isoDay(now), notice: req.takeNotice()))
     }
 
     /// Start of the semester or term running now, else of the school year, else 90 days ago.
@@ -118,15 +118,18 @@ struct CoverageController: RouteCollection {
     func schedule(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
         let form = try req.content.decode(ScheduleForm.self)
-        guard let visitType = VisitType(rawValue: form.visitType) else { throw LodestarError("Choose a kind of visit.") }
-        guard let when = DisplayTime.date(fromISODay: form.day, time: form.time), when.timeIntervalSinceNow > -3_600 else {
-            throw LodestarError("Choose a day and time from today on.")
-        }
+        // Who may plan a visit with this teacher is answered before the form is checked, so a refusal
+        // never hides behind a validation message (and a validation message never tells a refused viewer anything).
         let queries = WalkthroughQueries(db: req.db)
         let schools = try await queries.teachingSchools(of: form.teacherId)
         guard !schools.isEmpty else { throw Abort(.notFound) }
         let onCaseload = try await queries.isOnCaseload(coach: viewer.id, teacher: form.teacherId)
-        try req.require(viewer.policy.canObserve(teacherAt: schools, visitType: visitType, onCaseload: onCaseload) && form.teacherId != viewer.id)
+        let asked = VisitType(rawValue: form.visitType)
+        try req.require(viewer.policy.canObserve(teacherAt: schools, visitType: asked ?? .informal, onCaseload: onCaseload) && form.teacherId != viewer.id)
+        guard let visitType = asked else { throw LodestarError("Choose a kind of visit.") }
+        guard let when = DisplayTime.date(fromISODay: form.day, time: form.time), when.timeIntervalSinceNow > -3_600 else {
+            throw LodestarError("Choose a day and time from today on.")
+        }
         let visit = ScheduledVisit()
         visit.id = UUID().uuidString.lowercased()
         visit.observerId = viewer.id
@@ -138,7 +141,7 @@ struct CoverageController: RouteCollection {
         visit.createdAt = Int(Date().timeIntervalSince1970)
         try await req.db.writeTransaction { db in try await visit.create(on: db) }
         let teacher = try await Staff.find(form.teacherId, on: req.db)
-        return req.redirect(to: "/walkthroughs/coverage?school=\(visit.schoolId.urlQueryEncoded)&notice="
-                            + "Visit with \(teacher?.displayName ?? "the teacher") planned for \(DisplayTime.dateTime(visit.scheduledFor)). They can see it now.".urlQueryEncoded)
+        req.leaveNotice("Visit with \(teacher?.displayName ?? "the teacher") planned for \(DisplayTime.dateTime(visit.scheduledFor)). They can see it now.")
+        return req.redirect(to: "/walkthroughs/coverage?school=\(visit.schoolId.urlQueryEncoded)")
     }
 }

@@ -1,0 +1,327 @@
+import Fluent
+import Foundation
+import LodestarCore
+import NIOCore
+import SQLKit
+import Testing
+import VaporTesting
+import ZIPFoundation
+@testable import LodestarServer
+
+/// What one request, one bad file or one anonymous visitor can reach (issue 16): each test here failed on
+/// the `main` of 1 December 2026.
+@Suite("Hardening")
+struct HardeningTests {
+    /// The first character a spreadsheet reads as the start of a formula (OWASP), and what a plain number is.
+    static let formulaStarts: Set<Character> = ["=", "+", "-", "@", "\t", "\r"]
+    static func isPlainNumber(_ cell: String) -> Bool { cell.wholeMatch(of: /[+-]?[0-9]*\.?[0-9]+/) != nil }
+
+    @Test(arguments: TestDatabase.all)
+    func malformedPathsAreAnsweredAndTheServerGoesOn(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let visitor = TestClient(app)
+            for path in ["/%ff", "/../Package.swift", "/css/%2e%2e/%2e%2e/Package.swift", "/css/../../Package.swift", "/%2e%2e/%2e%2e/etc/passwd",
+                         "/css/%00", "/js/%c0%ae%c0%ae/Package.swift", "/%", "/css/lodestar.css%ff"] {
+                let response = try await visitor.get(path)
+                #expect([400, 403, 404].contains(response.status.code), "\(path): \(response.status)")
+                #expect(response.headers.first(name: "Content-Security-Policy")?.contains("frame-ancestors 'none'") == true, "\(path)")
+                #expect(response.headers.first(name: .cacheControl) == "no-store", "\(path)")
+                #expect(!response.body.string.contains("import PackageDescription"))
+            }
+            #expect(try await visitor.get("/signin").status == .ok)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func everyKindOfResponseCarriesTheSecurityHeaders(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            let visitor = TestClient(app)
+            let stylesheet = try await visitor.get("/css/lodestar.css")
+            let redirect = try await visitor.get("/classes")
+            let missing = try await visitor.get("/no-such-page")
+            let principal = TestClient(app)
+            try await principal.signIn(DemoPeople(district: district).email(.principal))
+            let page = try await principal.get("/schools/school-1")
+            #expect(stylesheet.status == .ok && redirect.status == .seeOther && missing.status == .notFound && page.status == .ok)
+            for response in [stylesheet, redirect, missing, page] {
+                #expect(response.headers.first(name: "X-Content-Type-Options") == "nosniff")
+                #expect(response.headers.first(name: "Referrer-Policy") == "same-origin")
+                #expect(response.headers.first(name: "Content-Security-Policy")?.contains("frame-ancestors 'none'") == true)
+            }
+            // Pages (a school's, with its students' numbers) are never kept by a browser or proxy; static files may be.
+            for response in [redirect, missing, page] { #expect(response.headers.first(name: .cacheControl) == "no-store") }
+            #expect(stylesheet.headers.first(name: .cacheControl) != "no-store")
+        }
+    }
+
+    /// Every CSV export, with names, titles and a sign-in identifier that are formulas: no cell of any file
+    /// starts a formula, negative numbers stay numbers, and the values are there, neutralised.
+    @Test func noExportHoldsACellThatRunsAsAFormula() async throws {
+        try await withLodestar(.sqlite) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: true, on: app.db)
+            let ids = try await RouteMatrixTests.Ids.load(district, on: app.db)
+            let people = DemoPeople(district: district)
+            let sql = app.db.sql
+            let evil = "=HYPERLINK(\"http://evil.example\",\"Open\")"
+            try await sql.raw("UPDATE students SET given_name = \(bind: evil), family_name = \(bind: "@SUM(A1)")").run()
+            try await sql.raw("UPDATE staff SET family_name = \(bind: "+cmd|' /C calc'!A0") WHERE email NOT LIKE 'admin%'").run()
+            try await sql.raw("UPDATE orgs SET name = \(bind: "-") || name").run()
+            try await sql.raw("UPDATE classes SET title = \(bind: "=") || title").run()
+            try await sql.raw("UPDATE goals SET statement = \(bind: "=1+1")").run()
+            try await sql.raw("UPDATE action_steps SET text = \(bind: "\t=2+2")").run()
+            try await sql.raw("UPDATE time_entries SET title = \(bind: "\r=3+3")").run()
+            try await sql.raw("UPDATE learning_needs SET title = \(bind: "@need")").run()
+            try await sql.raw("UPDATE learning_sessions SET title = \(bind: "+session")").run()
+            let visitor = TestClient(app)
+            try await visitor.get("/signin")
+            #expect(try await visitor.post("/signin", form: ["identifier": evil, "password": "x"]).status == .unauthorized)
+
+            let admin = TestClient(app), principal = TestClient(app)
+            try await admin.signIn(people.email(.districtAdmin))
+            try await principal.signIn(people.email(.principal))
+            let exports = app.routes.all.map { "\($0.method.rawValue) /\($0.path.map(\.description).joined(separator: "/"))" }
+                .filter { $0.hasPrefix("GET ") && $0.hasSuffix(".csv") }.sorted()
+            #expect(exports.count >= 15)
+            var neutralised: [String: Int] = [:]
+            for route in exports {
+                let path = try #require(ids.path(route, .own))
+                let client = route.hasPrefix("GET /time/") ? principal : admin
+                let response = try await client.get(path + (route == "GET /learning/needs.csv" ? "?scope=school-1" : ""))
+                #expect(response.status == .ok, "\(route): \(response.status)")
+                let table = try CSVTable(fileName: route, bytes: Array(response.body.readableBytesView))
+                for cell in table.columns.header + table.records.flatMap(\.fields) {
+                    if let first = cell.first, Self.formulaStarts.contains(first) {
+                        #expect(Self.isPlainNumber(cell), "\(route): the cell “\(cell)” starts a formula")
+                    }
+                    if cell.hasPrefix("'"), let second = cell.dropFirst().first, Self.formulaStarts.contains(second) { neutralised[route, default: 0] += 1 }
+                }
+            }
+            for route in ["GET /admin/audit.csv", "GET /schools/:schoolId/students.csv", "GET /classes/:classId/mastery.csv", "GET /goals/:scope/goals.csv",
+                          "GET /goals/:scope/steps.csv", "GET /time/:leaderId/time.csv", "GET /learning/needs.csv", "GET /insights/feedback.csv"] {
+                #expect((neutralised[route] ?? 0) > 0, "\(route): no poisoned value reached the file, so it proves nothing")
+            }
+            let audit = try await admin.get("/admin/audit.csv").body.string
+            #expect(audit.contains("'=hyperlink(\"\"http://evil.example\"\",\"\"open\"\")"))
+            // Negative gaps stay numbers.
+            let equity = try await admin.get("/insights/equity.csv").body.string
+            #expect(equity.contains(",-"))
+        }
+    }
+
+    @Test func theCSVWriterRule() {
+        var csv = CSVWriter(header: ["a", "b", "c", "d", "e", "f", "g"])
+        csv.append(["=1+1", "-12", "-0.5", "+5", "@x", "\tx", "-1+2"])
+        #expect(csv.text == "a,b,c,d,e,f,g\r\n'=1+1,-12,-0.5,+5,'@x,'\tx,'-1+2\r\n")
+        var exchange = CSVWriter(header: ["name"], readBy: .program)
+        exchange.append(["=kept as it is"])
+        #expect(exchange.text == "name\r\n=kept as it is\r\n")
+    }
+
+    @Test func downloadNamesKeepToASafeAlphabet() {
+        var headers = HTTPHeaders()
+        headers.setDownload(named: "mastery-c\"1\r\nSet-Cookie: x=y.csv")
+        let value = headers.first(name: .contentDisposition)!
+        #expect(value == "attachment; filename=\"mastery-c_1__Set-Cookie__x_y.csv\"; filename*=UTF-8''mastery-c%221%0D%0ASet-Cookie%3A%20x%3Dy.csv")
+        headers.setDownload(named: "time-jada.green.csv")
+        #expect(headers.first(name: .contentDisposition) == "attachment; filename=\"time-jada.green.csv\"")
+    }
+
+    @Test(arguments: ["\r", "\n", "\u{0}", "\t"])
+    func rosterIdsWithControlCharactersAreRefusedWithTheirPlace(_ character: String) throws {
+        let orgs = "sourcedId,status,dateLastModified,name,type\n\"sch\(character)1\",active,,School,school\n"
+        let files = ["manifest.csv": "propertyName,value\noneroster.version,1.1\nfile.orgs,bulk\n", "orgs.csv": orgs].mapValues { Array($0.utf8) }
+        #expect {
+            try OneRosterParser.parse(files: files)
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains("orgs.csv") && message.contains("line 2") && message.contains("sourcedId") && message.contains("control character")
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aNoticeInTheAddressIsNotShown(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            let admin = TestClient(app)
+            try await admin.signIn(DemoPeople(district: district).email(.districtAdmin))
+            let forged = "Your session expired: sign in again at evil.example"
+            for path in ["/admin", "/admin/people/\(DemoPeople(district: district).teacherId)", "/admin/frameworks", "/admin/scales", "/admin/mastery",
+                         "/learning", "/mentors", "/coaching", "/time/categories", "/walkthroughs/coverage"] {
+                let page = try await admin.get(path + "?notice=" + forged.urlQueryEncoded)
+                #expect(page.status == .ok, "\(path)")
+                #expect(!page.body.string.contains("evil.example"), "\(path) shows the address's notice")
+            }
+            // A notice Lodestar leaves is shown once, after the redirect.
+            #expect(try await admin.post("/time/categories/new", form: ["name": "Family meetings", "kind": "management"]).status == .seeOther)
+            #expect(try await admin.get("/time/categories").body.string.contains("Added."))
+            #expect(!(try await admin.get("/time/categories").body.string.contains("Added.")))
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func anActionStepsOwnerIsFromTheGoalsSchool(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: true, on: app.db)
+            let people = DemoPeople(district: district)
+            let sql = app.db.sql
+            let goal = try #require(try await sql.raw("SELECT id FROM goals WHERE scope = 'school-1' LIMIT 1").first()?.decode(column: "id", as: String.self))
+            let otherTeacher = try #require(try await sql.raw("SELECT staff_id FROM role_grants WHERE role = 'teacher' AND school_id = 'school-2' LIMIT 1").first()?.decode(column: "staff_id", as: String.self))
+            let principal = TestClient(app)
+            try await principal.signIn(people.email(.principal))
+            let dueOn = DisplayTime.isoDay(Int(Date().timeIntervalSince1970) + 7 * 86_400)
+            let refused = try await principal.post("/goals/school-1/\(goal)/steps", form: ["text": "Walk the other school", "ownerId": otherTeacher, "dueOn": dueOn])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(try await sql.raw("SELECT id FROM action_steps WHERE owner_id = \(bind: otherTeacher)").all().isEmpty)
+            #expect(try await principal.post("/goals/school-1/\(goal)/steps", form: ["text": "Walk our own", "ownerId": people.teacherId, "dueOn": dueOn]).status == .seeOther)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func scoreFilesKeepTheTitleLimit(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let title = String(repeating: "T", count: ScoreFile.titleLength + 1)
+            let csv = "assessment,date,class,student,standard,score\n\(title),2026-09-10,class1,user1,CV.ELA.2.2,4\n"
+            #expect {
+                try ScoreFile.parse(Array(csv.utf8), fileName: "scores.csv", scale: .fourLevel)
+            } throws: { error in
+                let message = "\(error)"
+                return message.contains("scores.csv") && message.contains("line 2") && message.contains("assessment") && message.contains("at most 200")
+            }
+        }
+    }
+
+    /// Thirty requests at once for a student-level export: exactly the daily allowance succeeds.
+    @Test(arguments: TestDatabase.all)
+    func theDailyExportLimitHoldsUnderConcurrentRequests(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            let leader = TestClient(app)
+            try await leader.signIn(DemoPeople(district: district).email(.districtLeader))
+            let cookie = try #require(leader.cookie)
+            let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
+                for _ in 0..<30 {
+                    group.addTask {
+                        var status: UInt = 0
+                        try await app.testing().test(.GET, "/schools/school-1/students.csv", beforeRequest: { req in
+                            req.headers.replaceOrAdd(name: .cookie, value: cookie)
+                        }, afterResponse: { status = $0.status.code })
+                        return status
+                    }
+                }
+                return try await group.reduce(into: [UInt]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 200 }.count == AuditTrail.studentExportsPerDay)
+            #expect(statuses.filter { $0 == 429 }.count == 30 - AuditTrail.studentExportsPerDay)
+            let recorded = try await app.db.sql.raw("SELECT action FROM audit_events WHERE action LIKE \(bind: AuditTrail.studentExportPrefix + ":%")").all()
+            #expect(recorded.count == AuditTrail.studentExportsPerDay)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aRosterNeverWritesAnAccountMadeInLodestarNorTakesItsEmail(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            try await OneRosterImport.run(path: OneRosterImportTests.oat, on: app.db)
+            try await runCommand(app, ["user", "add", "it.admin@district.example", "--given", "Ida", "--family", "Admin", "--role", "district_admin"])
+            let local = try #require(try await Staff.query(on: app.db).filter(\.$email == "it.admin@district.example").first())
+            let header = "sourcedId,status,dateLastModified,orgSourcedIds,role,username,givenName,familyName,email"
+            func delta(_ rows: String) throws -> [String: [UInt8]] {
+                try OneRosterImportTests.oatFiles { files in
+                    files["manifest.csv"] = "propertyName,value\noneroster.version,1.1\nfile.users,delta\nfile.orgs,absent\nfile.enrollments,absent\nfile.classes,absent\nfile.courses,absent\nfile.academicSessions,absent\nfile.demographics,absent\n"
+                    files["users.csv"] = header + "\n" + rows
+                }
+            }
+            // A row with the local account's id is refused, with its line; the account is as it was.
+            let renamed = try await OneRosterImport.run(files: try delta("\(local.id!),active,,12345,administrator,x,Mallory,Renamed,mallory@evil.example\n"), on: app.db)
+            #expect(renamed.warnings.contains { $0.contains("users.csv line 2") && $0.contains(local.id!) && $0.contains("refused") })
+            let after = try #require(try await Staff.find(local.id!, on: app.db))
+            #expect(after.givenName == "Ida" && after.email == "it.admin@district.example" && after.passwordHash == local.passwordHash)
+            // A row that takes the local account's email refuses the whole import.
+            await #expect {
+                try await OneRosterImport.run(files: try delta("t-new,active,,12345,teacher,t,Tom,New,IT.Admin@district.example\n"), on: app.db)
+            } throws: { "\($0)".contains("users.csv") && "\($0)".contains("line 2") && "\($0)".contains("already has") }
+            #expect(try await Staff.find("t-new", on: app.db) == nil)
+            // The database refuses a second account with one email, whoever writes it.
+            await #expect(throws: (any Error).self) {
+                try await app.db.sql.raw("INSERT INTO staff (id, given_name, family_name, email, username, identifier, roster_role, org_ids, source, is_enabled) VALUES ('x2', 'X', 'Y', 'IT.ADMIN@district.example', '', '', '', '', 'local', true)").run()
+            }
+            // A delta that changes a rostered staff member is applied (it answered 500 before).
+            try await OneRosterImport.run(files: try delta("t-1,active,,12345,teacher,t1,Tess,First,tess@district.example\n"), on: app.db)
+            let changed = try await OneRosterImport.run(files: try delta("t-1,active,,12345,teacher,t1,Tess,Second,tess@district.example\n"), on: app.db)
+            #expect(changed.counts("staff")?.updated == 1)
+            #expect(try await Staff.find("t-1", on: app.db)?.familyName == "Second")
+        }
+    }
+
+    @Test func zipsAreReadByWhatTheyHoldNotWhatTheySay() throws {
+        func zip(_ entries: [(String, Data)]) throws -> Data {
+            let archive = try Archive(accessMode: .create)
+            for (path, data) in entries {
+                try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
+                    data.subdata(in: Int(position)..<Int(position) + size)
+                }
+            }
+            return try #require(archive.data)
+        }
+        let roster = Data("sourcedId,name,type\n1,School,school\n".utf8)
+        // Six megabytes of one byte: a small zip that inflates a thousandfold.
+        let bomb = try zip([("users.csv", Data(repeating: 0x41, count: 6 * 1024 * 1024))])
+        #expect(bomb.count < 64 * 1024)
+        #expect { try OneRosterImport.readZip(bomb, name: "bomb.zip") } throws: { "\($0)".contains("expands more than 250 times") }
+        // Past the limit on what all files inflate to, counted as they inflate.
+        let large = try zip([("users.csv", Data((0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 13) }))])
+        #expect { try OneRosterImport.readZip(large, name: "large.zip", limits: .init(expanded: 1024 * 1024)) } throws: { "\($0)".contains("expands to more than 1 MB") }
+        // The declared size patched small does not get a larger file through.
+        var patched = large
+        patchDeclaredSizes(in: &patched, to: 1_000)
+        #expect(throws: LodestarError.self) { try OneRosterImport.readZip(patched, name: "patched.zip", limits: .init(expanded: 1024 * 1024)) }
+        // Two files of one name in different folders: which one is meant cannot be known.
+        let twice = try zip([("a/orgs.csv", roster), ("b/orgs.csv", roster)])
+        #expect { try OneRosterImport.readZip(twice, name: "twice.zip") } throws: { "\($0)".contains("holds orgs.csv twice") }
+        // Too many entries.
+        let many = try zip((0..<30).map { ("f\($0).txt", Data()) })
+        #expect { try OneRosterImport.readZip(many, name: "many.zip", limits: .init(entries: 20)) } throws: { "\($0)".contains("more than 20 files") }
+        #expect(try OneRosterImport.readZip(try zip([("export/orgs.csv", roster)]), name: "fine.zip")["orgs.csv"] == Array(roster))
+    }
+
+    /// Sets the uncompressed size of every entry, in the local headers and the central directory, to `size`.
+    func patchDeclaredSizes(in data: inout Data, to size: UInt32) {
+        let bytes = [UInt8](data)
+        var patched = bytes
+        func write(_ value: UInt32, at offset: Int) { for k in 0..<4 { patched[offset + k] = UInt8((value >> (8 * UInt32(k))) & 0xFF) } }
+        for offset in 0..<(bytes.count - 4) {
+            if bytes[offset..<offset + 4] == [0x50, 0x4B, 0x03, 0x04] { write(size, at: offset + 22) }
+            if bytes[offset..<offset + 4] == [0x50, 0x4B, 0x01, 0x02] { write(size, at: offset + 24) }
+        }
+        data = Data(patched)
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func uploadsAreReadOnlyByThoseWhoMayUpload(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            let people = DemoPeople(district: district)
+            let file = Data("sourcedId,name,type\n".utf8)
+            // Signed out: to sign in, the body unread; a multipart body to a page that takes none: refused.
+            let visitor = TestClient(app)
+            try await visitor.get("/signin")
+            #expect(try await visitor.upload("/admin/import", file: file, field: "bundle", fileName: "roster.zip").headers.first(name: .location) == "/signin")
+            #expect(try await visitor.upload("/signin", file: file, field: "bundle", fileName: "roster.zip").status == .forbidden)
+            // A teacher may not import a roster: refused before the body is read, so no form is even looked at.
+            let teacher = TestClient(app)
+            try await teacher.signIn(people.teacherEmail)
+            #expect(try await teacher.upload("/admin/import", file: file, field: "bundle", fileName: "roster.zip").status == .forbidden)
+            // An upload without the form's token is refused once read.
+            let admin = TestClient(app)
+            try await admin.signIn(people.email(.districtAdmin))
+            let token = admin.csrf
+            admin.csrf = "forged"
+            #expect(try await admin.upload("/admin/import", file: file, field: "bundle", fileName: "roster.zip").status == .forbidden)
+            admin.csrf = token
+            // Past the route's limit: 413 with a page that says so.
+            let tooLarge = try await admin.upload("/admin/frameworks/import", file: Data(count: 3 * 1024 * 1024), field: "file", fileName: "framework.json")
+            #expect(tooLarge.status == .payloadTooLarge)
+            #expect(tooLarge.body.string.contains("larger than 2 MB"))
+        }
+    }
+}
