@@ -363,7 +363,14 @@ struct RouteMatrixTests {
                     VALUES (\(bind: "matrix-pairing|" + school), \(bind: school), (SELECT indicator_key FROM indicator_marks LIMIT 1), \(bind: mentor), \(bind: mentee), \(bind: principal), 0)
                     """).run()
             }
-            func walkthrough(of teacher: String) async throws -> String? { try await one("SELECT id FROM walkthroughs WHERE teacher_id = \(bind: teacher) LIMIT 1") }
+            // The own teacher's visit by the assistant principal, the colleague's by the coach (the table's observers),
+            // named so both databases pick the same one (PostgreSQL returns rows in no fixed order).
+            func walkthrough(of teacher: String, by observer: String? = nil) async throws -> String? {
+                if let observer, let id = try await one("SELECT id FROM walkthroughs WHERE teacher_id = \(bind: teacher) AND observer_id = \(bind: observer) ORDER BY observed_at, id LIMIT 1") { return id }
+                return try await one("SELECT id FROM walkthroughs WHERE teacher_id = \(bind: teacher) ORDER BY observed_at, id LIMIT 1")
+            }
+            let assistantPrincipal = try #require(district.accounts.first { $0.email == people.email(.assistantPrincipal) }?.sourcedId)
+            let coachId = try #require(district.accounts.first { $0.email == people.email(.coach) }?.sourcedId)
             func assessment(in classId: String) async throws -> String? {
                 try await one("SELECT assessment_id AS id FROM assessment_classes WHERE class_id = \(bind: classId) LIMIT 1")
             }
@@ -399,7 +406,8 @@ struct RouteMatrixTests {
             set(":leaderId", own: principal, other: otherPrincipal)
             set(":staffId", own: teacher)
             set(":standardId", own: try await one("SELECT standard_id AS id FROM assessment_standards WHERE assessment_id = \(bind: try await assessment(in: ownClass) ?? "") LIMIT 1"))
-            set("walkthroughs:id", own: try await walkthrough(of: teacher), other: try await walkthrough(of: otherTeacher), peer: try await walkthrough(of: peerTeacher))
+            set("walkthroughs:id", own: try await walkthrough(of: teacher, by: assistantPrincipal), other: try await walkthrough(of: otherTeacher),
+                peer: try await walkthrough(of: peerTeacher, by: coachId))
             set("assessments:id", own: try await assessment(in: ownClass), other: try await assessment(in: otherClass), peer: try await assessment(in: peerClass))
             set("api:id", own: try await assessment(in: ownClass), other: try await assessment(in: otherClass), peer: try await assessment(in: peerClass))
             set("interventions:id", own: "group-" + ownClass, other: "group-" + otherClass, peer: "group-" + peerClass)

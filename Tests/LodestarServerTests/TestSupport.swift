@@ -108,6 +108,18 @@ final class TestClient: @unchecked Sendable {
         return result
     }
 
+    /// Sends a request without a body, with the session cookie and the CSRF header, leaving this client as it is
+    /// (so many can be sent at once).
+    @discardableResult
+    func send(_ method: HTTPMethod, _ path: String) async throws -> TestingHTTPResponse {
+        var result: TestingHTTPResponse!
+        try await app.testing().test(method, path, beforeRequest: { req in
+            if let cookie { req.headers.replaceOrAdd(name: .cookie, value: cookie) }
+            if let csrf { req.headers.replaceOrAdd(name: "X-CSRF-Token", value: csrf) }
+        }, afterResponse: { result = $0 })
+        return result
+    }
+
     /// Posts a multipart form with one file, as a browser's upload form does.
     @discardableResult
     func upload(_ path: String, file data: Data, field: String, fileName: String, fields: [String: String] = [:]) async throws -> TestingHTTPResponse {

@@ -72,11 +72,11 @@ enum SessionPurge {
 
 /// Starts the hourly purge when the server boots and stops it on shutdown.
 struct SessionPurgeSchedule: LifecycleHandler {
-    final class Task: @unchecked Sendable { var scheduled: RepeatedTask? }
-    let task = Task()
+    final class Handle: @unchecked Sendable { var scheduled: RepeatedTask? }
+    let handle = Handle()
 
     func didBoot(_ app: Application) throws {
-        task.scheduled = app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: .seconds(5), delay: .hours(1)) { _ in
+        handle.scheduled = app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: .seconds(5), delay: .hours(1)) { _ in
             app.eventLoopGroup.next().makeFutureWithTask {
                 do { _ = try await SessionPurge.run(on: app.db) } catch { app.logger.warning("session purge: \(error)") }
             }
@@ -84,6 +84,6 @@ struct SessionPurgeSchedule: LifecycleHandler {
     }
 
     func shutdown(_ app: Application) {
-        task.scheduled?.cancel()
+        handle.scheduled?.cancel()
     }
 }

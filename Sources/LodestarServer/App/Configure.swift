@@ -79,6 +79,9 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.leaf.cache.isEnabled = app.environment.isRelease
 
     app.middleware = Middlewares()
+    let inFlight = InFlightRequests()
+    app.middleware.use(inFlight)
+    app.lifecycle.use(inFlight)
     if app.environment != .testing { app.middleware.use(RouteLoggingMiddleware(logLevel: .info)) }
     // Security headers outermost, so error pages, static files and redirects carry them too; the error
     // page outside the sessions, so it never needs one (see `PageContext`).
@@ -90,6 +93,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.middleware.use(CSRFMiddleware())
 
     app.storage[SignInLimiterKey.self] = SignInLimiter()
+    _ = app.refusalLog
     app.twoFactorRequirement = TwoFactorRequirement.fromEnvironment()
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ImportCommand(), as: "import")

@@ -30,6 +30,7 @@ struct LodestarErrorMiddleware: AsyncMiddleware {
     }
 
     private func errorPage(for request: Request, status: HTTPResponseStatus, title: String, message: String) async throws -> Response {
+        await RefusalLog.record(request, status: status)
         if request.url.path.hasPrefix("/api/") {
             let response = try await APIError(error: message).encodeResponse(status: status, for: request)
             return response
@@ -94,5 +95,55 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         response.headers.replaceOrAdd(name: "Content-Security-Policy",
                                       value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
         return response
+    }
+}
+
+/// Puts refused requests in the audit trail — refusals by role (403, expired forms among them), uploads past
+/// their limit (413) and requests that failed inside Lodestar (500) — so district admins see probing and
+/// failures, not only what succeeded. Bounded so the trail cannot be flooded: at most `perAddress` from one
+/// address and `inAll` in all in each ten minutes; past that they go to the log only.
+actor RefusalLog {
+    static let perAddress = 20, inAll = 500
+    static let window: TimeInterval = 10 * 60
+    static let recorded: Set<UInt> = [403, 413, 500]
+
+    private var times: [String: [Date]] = [:]
+    private var all: [Date] = []
+
+    /// True when one more may be recorded for `address` now (and counts it).
+    func admit(_ address: String, now: Date = Date()) -> Bool {
+        all = all.filter { now.timeIntervalSince($0) < Self.window }
+        if times.count > 10_000 { times = times.filter { $0.value.contains { now.timeIntervalSince($0) < Self.window } } }
+        let recent = (times[address] ?? []).filter { now.timeIntervalSince($0) < Self.window }
+        guard recent.count < Self.perAddress, all.count < Self.inAll else { times[address] = recent; return false }
+        times[address] = recent + [now]
+        all.append(now)
+        return true
+    }
+
+    static func record(_ request: Request, status: HTTPResponseStatus) async {
+        guard recorded.contains(status.code) else { return }
+        let address = request.clientAddress
+        guard await request.application.refusalLog.admit(address) else {
+            request.logger.notice("refused \(status.code) \(request.method) \(request.url.path) from \(address) (not in the audit trail: over its limit)")
+            return
+        }
+        do {
+            try await request.audit("request refused: \(status.code) \(status.reasonPhrase)", subject: "\(request.method) \(request.url.path)")
+        } catch {
+            request.logger.warning("could not record a refused request: \(error)")
+        }
+    }
+}
+
+private struct RefusalLogKey: StorageKey { typealias Value = RefusalLog }
+
+extension Application {
+    /// One per application (the tests run many side by side).
+    var refusalLog: RefusalLog {
+        if let log = storage[RefusalLogKey.self] { return log }
+        let log = RefusalLog()
+        storage[RefusalLogKey.self] = log
+        return log
     }
 }

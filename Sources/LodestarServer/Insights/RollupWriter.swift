@@ -14,8 +14,12 @@ struct RollupWriter {
         var counts: [Int]
     }
 
+    /// Adds `rows`' counts to the table. Rows are written in the order of their ids, whoever writes, so two
+    /// writers that touch the same rows (every walkthrough touches the district's totals) lock them in the same
+    /// order: on PostgreSQL, where row locks are held to the end of the transaction, writers wait for each other
+    /// instead of deadlocking.
     func add(_ rows: [Row], on db: any Database) async throws {
-        for batch in rows.chunks(of: 400) {
+        for batch in rows.sorted(by: { $0.id < $1.id }).chunks(of: 400) {
             var query: SQLQueryString = "INSERT INTO \(ident: table) (id, \(idents: keyColumns + counters, joinedBy: ", ")) VALUES "
             for (index, row) in batch.enumerated() {
                 if index > 0 { query += ", " }
