@@ -80,9 +80,13 @@ struct ICalendarTests {
     }
 
     @Test func malformedContentNamesTheLine() {
-        #expect(throws: LodestarError.self) { try events("BEGIN:VEVENT\r\nUID:x\r\nDTSTART:2026-11-02\r\nEND:VEVENT\r\n") }
-        #expect(throws: LodestarError.self) { try events("BEGIN:VEVENT\r\nUID:x\r\nEND:VEVENT\r\n") }
-        #expect(throws: LodestarError.self) { try events("BEGIN:VEVENT\r\nDTSTART:20261102T140000Z\r\nRRULE:FREQ=HOURLY\r\nEND:VEVENT\r\n") }
+        // Each refusal names the line of the property at fault (the file starts with BEGIN:VCALENDAR on line 1).
+        let badDate = #expect(throws: LodestarError.self) { try events("BEGIN:VEVENT\r\nUID:x\r\nDTSTART:2026-11-02\r\nEND:VEVENT\r\n") }
+        #expect(badDate?.location?.line == 4, "\(badDate?.description ?? "")")
+        let noStart = #expect(throws: LodestarError.self) { try events("BEGIN:VEVENT\r\nUID:x\r\nEND:VEVENT\r\n") }
+        #expect(noStart?.location?.line != nil, "\(noStart?.description ?? "")")
+        let hourly = #expect(throws: LodestarError.self) { try events("BEGIN:VEVENT\r\nDTSTART:20261102T140000Z\r\nRRULE:FREQ=HOURLY\r\nEND:VEVENT\r\n") }
+        #expect(hourly?.location?.line == 4, "\(hourly?.description ?? "")")
         let unclosed = #expect(throws: LodestarError.self) { try events("BEGIN:VEVENT\r\nDTSTART:20261102T140000Z\r\n") }
         #expect(unclosed?.location?.line == 4)
         #expect(unclosed?.message.contains("BEGIN:VEVENT on line 2 is still open") == true)

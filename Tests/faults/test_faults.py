@@ -303,7 +303,7 @@ def test_no_request_of_any_shape_stops_the_server(demo_database, tmp_path):
         for path in ["/%ff", "/../Package.swift", "/css/%2e%2e/%2e%2e/Package.swift", "/css/../../Package.swift", "/%", "/%00",
                      "/js/%c0%ae%c0%ae/Package.swift", "//etc/passwd", "/" + "a" * 8000]:
             status = raw_request(server.port, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
-            assert status.split(" ")[1] in ("400", "403", "404", "414", "431"), f"{path}: {status}"
+            assert status.split(" ")[1] in ("400", "403", "404", "414", "431"), f"{path[:60]}: {status}"
             assert server.process.poll() is None, f"the server stopped after GET {path}"
         # A 200 MB upload announced by someone signed out is answered at once, its body unread.
         started = time.time()

@@ -87,6 +87,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     // page outside the sessions, so it never needs one (see `PageContext`).
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(LodestarErrorMiddleware())
+    app.middleware.use(PathLengthMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(StaffSessionAuthenticator())

@@ -18,6 +18,7 @@ struct LodestarErrorMiddleware: AsyncMiddleware {
             case .notFound: "We could not find that page. It may have moved, or you may not have access to it."
             case .forbidden: "Your roles do not give you access to this page."
             case .payloadTooLarge: "That file is too large to upload."
+            case .uriTooLong: "That address is longer than any of Lodestar's pages."
             case .badRequest, .unprocessableEntity, .unsupportedMediaType: "Lodestar could not read what was sent. Go back, check the form and try again."
             default: "Lodestar could not finish this request. Nothing was changed."
             }

@@ -9,6 +9,16 @@ enum RequestLimits {
     /// A form without a file: the largest is a framework edited on its page.
     static let form = 2 * 1024 * 1024
     static let megabyte = 1024 * 1024
+    /// The longest path Lodestar looks at; no page's address comes near it.
+    static let path = 2_048
+}
+
+/// Refuses (414) a path longer than any of Lodestar's, before the static files look for a file of that name.
+struct PathLengthMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.url.path.utf8.count <= RequestLimits.path else { throw Abort(.uriTooLong) }
+        return try await next.respond(to: request)
+    }
 }
 
 extension RoutesBuilder {
