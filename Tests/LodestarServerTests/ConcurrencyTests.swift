@@ -19,8 +19,8 @@ struct ConcurrencyTests {
                               notes: [], glow: "Students explained the target to each other.", grow: "", question: "")
     }
 
-    /// Sends `count` requests at once with `client`'s cookie; their statuses.
-    func atOnce(_ app: Application, _ count: Int, _ send: @escaping @Sendable (Int) async throws -> UInt) async throws -> [UInt] {
+    /// Runs `send` for 0..<count all at once; what each returned (a status code).
+    func atOnce(_ count: Int, _ send: @escaping @Sendable (Int) async throws -> UInt) async throws -> [UInt] {
         try await withThrowingTaskGroup(of: UInt.self) { group in
             for n in 0..<count { group.addTask { try await send(n) } }
             return try await group.reduce(into: [UInt]()) { $0.append($1) }
@@ -38,7 +38,7 @@ struct ConcurrencyTests {
             let teachers = try await app.db.sql.raw("SELECT staff_id FROM role_grants WHERE role = 'teacher' AND school_id = 'school-1' ORDER BY staff_id")
                 .all().map { try $0.decode(column: "staff_id", as: String.self) }
             let submissions = (0..<64).map { submission(teacher: teachers[$0 % teachers.count]) }
-            let statuses = try await atOnce(app, 64) { n in try await principal.send(.POST, "/api/walkthroughs", json: submissions[n]).status.code }
+            let statuses = try await atOnce(64) { n in try await principal.send(.POST, "/api/walkthroughs", json: submissions[n]).status.code }
             #expect(statuses == Array(repeating: 201, count: 64))
             let saved = try await app.db.sql.raw("SELECT id FROM walkthroughs WHERE id IN (\(binds: submissions.map(\.id)))").all()
             #expect(saved.count == 64)
@@ -57,7 +57,7 @@ struct ConcurrencyTests {
             let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
             let leader = TestClient(app)
             try await leader.signIn(DemoPeople(district: district).email(.districtLeader))
-            let statuses = try await atOnce(app, 30) { _ in try await leader.send(.GET, "/schools/school-1/students.csv").status.code }
+            let statuses = try await atOnce(30) { _ in try await leader.send(.GET, "/schools/school-1/students.csv").status.code }
             #expect(statuses.filter { $0 == 200 }.count == AuditTrail.studentExportsPerDay)
             #expect(statuses.filter { $0 == 429 }.count == 30 - AuditTrail.studentExportsPerDay)
             let recorded = try await app.db.sql.raw("SELECT action FROM audit_events WHERE action LIKE \(bind: AuditTrail.studentExportPrefix + ":%")").all()
@@ -78,7 +78,7 @@ struct ConcurrencyTests {
                 .all().map { try $0.decode(column: "staff_id", as: String.self) }
             let files = OneRosterWriter.files(for: district.bundle).mapValues { Array($0.utf8) }
             let submissions = (0..<32).map { submission(teacher: teachers[$0 % teachers.count]) }
-            let statuses = try await atOnce(app, 34) { n in
+            let statuses = try await atOnce(34) { n in
                 if n < 2 { _ = try await OneRosterImport.run(files: files, on: app.db); return 1 }
                 return try await principal.send(.POST, "/api/walkthroughs", json: submissions[n - 2]).status.code
             }

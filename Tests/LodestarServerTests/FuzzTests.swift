@@ -1,3 +1,4 @@
+import Crypto
 import Fluent
 import Foundation
 import LodestarCore
@@ -52,14 +53,33 @@ struct FuzzTests {
         return (tried, refused)
     }
 
-    /// Rows per table, every table.
-    static func tableCounts(_ db: any Database) async throws -> [String: Int] {
-        var counts: [String: Int] = [:]
-        for row in try await db.sql.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() {
-            let table = try row.decode(column: "name", as: String.self)
-            counts[table] = try await db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first()!.decode(column: "n", as: Int.self)
+    /// A digest of every row of every table (the rows' text, sorted, hashed per table): a refused import must
+    /// leave each table's content as it was, not only its number of rows.
+    static func tableCounts(_ db: any Database) async throws -> [String: String] {
+        var digests: [String: String] = [:]
+        let sql = db.sql
+        if sql.dialect.name == "sqlite" {
+            for row in try await sql.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() {
+                let table = try row.decode(column: "name", as: String.self)
+                let columns = try await sql.raw("SELECT name FROM pragma_table_info(\(bind: table))").all().map { try $0.decode(column: "name", as: String.self) }
+                let text = columns.map { "quote(\"\($0)\")" }.joined(separator: " || ',' || ")
+                let rows = try await sql.raw(SQLQueryString("SELECT \(unsafeRaw: text) AS r FROM \"\(unsafeRaw: table)\"")).all()
+                digests[table] = digest(try rows.map { try $0.decode(column: "r", as: String.self) })
+            }
+        } else {
+            for row in try await sql.raw("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()").all() {
+                let table = try row.decode(column: "tablename", as: String.self)
+                let rows = try await sql.raw("SELECT t::text AS r FROM \(ident: table) t").all()
+                digests[table] = digest(try rows.map { try $0.decode(column: "r", as: String.self) })
+            }
         }
-        return counts
+        return digests
+    }
+
+    static func digest(_ rows: [String]) -> String {
+        var hasher = SHA256()
+        for row in rows.sorted() { hasher.update(data: Data(row.utf8)); hasher.update(data: Data([0])) }
+        return "\(rows.count):" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     static func read(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: sharedData.appendingPathComponent(path))) }
@@ -72,8 +92,9 @@ struct FuzzTests {
         return files
     }
 
-    @Test func oneRosterBundles() async throws {
-        try await withLodestar(.sqlite) { app in
+    @Test(arguments: TestDatabase.all)
+    func oneRosterBundles(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
             let seeds = [try Self.folder("oneroster/v1p1-oat-sample"), try Self.folder("oneroster/v1p2-catalyst-sample")]
             let result = try await Self.fuzz("OneRoster", seeds: seeds, seed: 1, on: app.db) { files in
                 _ = try await OneRosterImport.run(files: files, on: app.db)
@@ -82,8 +103,22 @@ struct FuzzTests {
         }
     }
 
-    @Test func casePackages() async throws {
-        try await withLodestar(.sqlite) { app in
+    /// The zip itself mutated, not only the files inside: the zip reader's limits and refusals under damage.
+    @Test(arguments: TestDatabase.all)
+    func oneRosterZips(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let seeds = [["v1p2-catalyst-full.zip": try Self.read("oneroster/v1p2-catalyst-full.zip")]]
+            let result = try await Self.fuzz("OneRoster zip", seeds: seeds, seed: 6, on: app.db) { files in
+                let (name, bytes) = files.first!
+                _ = try await OneRosterImport.run(files: try OneRosterImport.readZip(Data(bytes), name: name), on: app.db)
+            }
+            #expect(result.tried >= min(Self.iterations, 20) && result.refused > 0)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func casePackages(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
             let seeds = try ["case/act-holistic-math.json", "case/utf8-test.json", "case/what-standards-could-be-ccss-math.json"].map { ["\(($0 as NSString).lastPathComponent)": try Self.read($0)] }
             let result = try await Self.fuzz("CASE", seeds: seeds, seed: 2, on: app.db) { files in
                 let (name, bytes) = files.first!
@@ -93,8 +128,9 @@ struct FuzzTests {
         }
     }
 
-    @Test func calendars() async throws {
-        try await withLodestar(.sqlite) { app in
+    @Test(arguments: TestDatabase.all)
+    func calendars(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
             let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
             let leader = try #require(district.accounts.first { $0.email == DemoPeople(district: district).email(.principal) }?.sourcedId)
             let seeds = try ["america_new_york.ics", "issue_1050_simple_calendar.ics", "issue_1081_event_with_rrule.ics"].map { [$0: try Self.read("ics/\($0)")] }
@@ -106,8 +142,9 @@ struct FuzzTests {
         }
     }
 
-    @Test func frameworks() async throws {
-        try await withLodestar(.sqlite) { app in
+    @Test(arguments: TestDatabase.all)
+    func frameworks(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
             let seeds = [["framework.json": FrameworkJSON.encode(.lodestarDefault)]]
             let result = try await Self.fuzz("framework", seeds: seeds, seed: 4, on: app.db) { files in
                 _ = try await FrameworkStore.save(try FrameworkJSON.decode(files["framework.json"]!, fileName: "framework.json"), on: app.db)
@@ -116,8 +153,9 @@ struct FuzzTests {
         }
     }
 
-    @Test func scoreFiles() async throws {
-        try await withLodestar(.sqlite) { app in
+    @Test(arguments: TestDatabase.all)
+    func scoreFiles(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
             let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
             try await loadSampleMathStandards(app)
             let people = DemoPeople(district: district)

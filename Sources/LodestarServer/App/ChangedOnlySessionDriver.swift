@@ -54,8 +54,8 @@ enum SessionPurge {
         var expired: [String] = []
         for row in rows {
             let key = try row.decode(column: "key", as: String.self)
-            let data = try? row.decode(column: "data", as: SessionData.self)
-            let signedIn = data?["signed_in_at"].flatMap(Double.init), pending = data?["pending_at"].flatMap(Double.init)
+            guard let data = try? row.decode(column: "data", as: SessionData.self) else { continue }
+            let signedIn = data["signed_in_at"].flatMap(Double.init), pending = data["pending_at"].flatMap(Double.init)
             let live = signedIn.map { now - $0 < SignInPolicy.sessionLifetime } ?? pending.map { now - $0 < SignInPolicy.pendingSecondFactor } ?? false
             if !live { expired.append(key) }
         }

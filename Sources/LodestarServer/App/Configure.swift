@@ -31,11 +31,12 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     case .sqliteFile(let path):
         app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 1), as: .sqlite)
     case .sqliteMemory:
-        app.databases.use(.sqlite(.memory, maxConnectionsPerEventLoop: 1), as: .sqlite)
+        // The tests' databases: a hundred share the machine, so a request may wait long for its connection.
+        app.databases.use(.sqlite(.memory, maxConnectionsPerEventLoop: 1, connectionPoolTimeout: .seconds(120)), as: .sqlite)
     case .postgres(let url, let schema):
         var config = try SQLPostgresConfiguration(url: url)
         if let schema { config.searchPath = [schema] }
-        app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4), as: .psql)
+        app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(schema == nil ? 10 : 120)), as: .psql)
         if let schema { try await app.db.sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run() }
     }
     if case .sqliteFile = database {

@@ -130,7 +130,10 @@ actor RefusalLog {
             return
         }
         do {
-            try await request.audit("request refused: \(status.code) \(status.reasonPhrase)", subject: "\(request.method) \(request.url.path)")
+            // The route's pattern, not the path: the trail names what was asked, never a student's id (a deleted
+            // student's records must leave no trace).
+            let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? request.url.path
+            try await request.audit("request refused: \(status.code) \(status.reasonPhrase)", subject: "\(request.method) \(route)")
         } catch {
             request.logger.warning("could not record a refused request: \(error)")
         }
