@@ -52,9 +52,14 @@ enum OneRosterImport {
     /// The CSV files in a zip, by file name; folders inside the zip are ignored, but two files of one name in
     /// different folders are refused (which one is meant cannot be known).
     static func readZip(_ data: Data, name: String, limits: ZipLimits = .upload) throws -> [String: [UInt8]] {
+        // Read from a file, not from memory: ZIPFoundation's in-memory reader traps on some damaged zips (a range
+        // past the data, found by the fuzz tests), which would stop the server; its file reader refuses them.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("lodestar-upload-\(UUID().uuidString).zip")
+        defer { try? FileManager.default.removeItem(at: file) }
         let archive: Archive
         do {
-            archive = try Archive(data: data, accessMode: .read)
+            try data.write(to: file)
+            archive = try Archive(url: file, accessMode: .read)
         } catch {
             throw LodestarError("\(name) is not a zip file; upload the .zip your student information system exported, or a folder of CSV files",
                                 at: FileLocation(file: name))
