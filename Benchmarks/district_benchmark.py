@@ -45,11 +45,15 @@ def log(message):
 CLOCK = {"start": None, "real": None}
 
 
-def lodestar_command(command):
-    """`command` as run: under faketime when the benchmark has a clock of its own."""
+def clock_command(command):
+    """With --clock, Lodestar's commands run under Debian's `faketime`, their clock starting at the given time."""
     if CLOCK["start"] is None or os.path.basename(command[0]) != "lodestar":
         return command
     return ["faketime", CLOCK["start"], *command]
+
+
+def clock_environment(command):
+    return {"TZ": "UTC", "FAKETIME_DONT_FAKE_MONOTONIC": "1"} if CLOCK["start"] and os.path.basename(command[0]) == "lodestar" else {}
 
 
 def now():
@@ -62,9 +66,7 @@ def now():
 def run(command, env=None, quiet=True):
     """Runs a command, returns its wall time in seconds; stops the benchmark if it fails."""
     start = time.perf_counter()
-    command = lodestar_command(command)
-    result = subprocess.run(command, env={**os.environ, "TZ": "UTC", "FAKETIME_DONT_FAKE_MONOTONIC": "1", **(env or {})} if CLOCK["start"] else
-                            {**os.environ, **(env or {})}, capture_output=quiet, text=True)
+    result = subprocess.run(clock_command(command), env={**os.environ, **(env or {}), **clock_environment(command)}, capture_output=quiet, text=True)
     if result.returncode != 0:
         sys.exit(f"failed: {' '.join(command)}\n{result.stdout}\n{result.stderr}")
     return time.perf_counter() - start
@@ -113,9 +115,15 @@ class Server:
         self.log = open(database + ".serve.log", "w")
         if CLOCK["start"]:
             CLOCK["real"] = time.time()
-        self.process = subprocess.Popen(lodestar_command([binary, "serve", "--hostname", "127.0.0.1", "--port", str(port)]),
-                                        env={**os.environ, "DATABASE_PATH": database, "LOG_LEVEL": "error",
-                                             **({"TZ": "UTC", "FAKETIME_DONT_FAKE_MONOTONIC": "1"} if CLOCK["start"] else {})},
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            sys.exit(f"port {port} is taken by another server; stop it first")
+        except OSError:
+            pass
+        command = [binary, "serve", "--hostname", "127.0.0.1", "--port", str(port)]
+        # In a process group of its own, so stopping it reaches the server under the faketime wrapper too.
+        self.process = subprocess.Popen(clock_command(command), env={**os.environ, "DATABASE_PATH": database, "LOG_LEVEL": "error", **clock_environment(command)},
+                                        start_new_session=True,
                                         stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(600):
             if self.process.poll() is not None:
@@ -134,7 +142,7 @@ class Server:
                     return int(line.split()[1]) / 1024
 
     def stop(self):
-        self.process.send_signal(signal.SIGINT)
+        os.killpg(self.process.pid, signal.SIGINT)
         self.process.wait(timeout=60)
 
 
