@@ -19,6 +19,7 @@ struct LodestarErrorMiddleware: AsyncMiddleware {
             case .forbidden: "Your roles do not give you access to this page."
             case .payloadTooLarge: "That file is too large to upload."
             case .uriTooLong: "That address is longer than any of Lodestar's pages."
+            case .badRequest where request.method == .GET: "Lodestar could not read that address. Check it, or start again from Today."
             case .badRequest, .unprocessableEntity, .unsupportedMediaType: "Lodestar could not read what was sent. Go back, check the form and try again."
             default: "Lodestar could not finish this request. Nothing was changed."
             }
