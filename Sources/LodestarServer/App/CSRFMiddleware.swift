@@ -36,8 +36,7 @@ struct CSRFMiddleware: AsyncMiddleware {
 
     /// The token presented must be the session's, or for a visitor not signed in, their cookie's.
     static func check(_ request: Request, presented: String?) throws {
-        let inSession = request.hasSession ? request.session.data[sessionKey] : nil
-        guard let expected = inSession ?? request.cookies[visitorCookie]?.string, let presented, constantTimeEqual(expected, presented) else {
+        guard let expected = request.existingSessionCSRFToken ?? request.cookies[visitorCookie]?.string, let presented, constantTimeEqual(expected, presented) else {
             throw expired
         }
     }
@@ -57,7 +56,7 @@ extension Request {
     /// The CSRF token every form renders in a hidden `_csrf` field: the session's when there is one to keep
     /// (signed in, or half-way through sign-in), otherwise the visitor cookie's, created on first use.
     var csrfToken: String {
-        if hasSession, let token = session.data[CSRFMiddleware.sessionKey] { return token }
+        if let token = existingSessionCSRFToken { return token }
         if auth.has(Staff.self) || (hasSession && !session.data.snapshot.isEmpty) {
             let token = Self.newToken()
             session.data[CSRFMiddleware.sessionKey] = token
@@ -68,6 +67,12 @@ extension Request {
         let token = Self.newToken()
         storage[CSRFMiddleware.VisitorToken.self] = token
         return token
+    }
+
+    /// The session's token if a session with one came with the request; never creates a session (error pages
+    /// may be rendered where no sessions middleware ran).
+    var existingSessionCSRFToken: String? {
+        hasSession ? session.data[CSRFMiddleware.sessionKey] : nil
     }
 
     private static func newToken() -> String { [UInt8].random(count: 32).base64String() }

@@ -21,11 +21,7 @@ struct PageContext: Encodable {
     /// stops the process. They show an existing token (for the sign-out form) and never create one.
     init(request: Request, title: String, startsSession: Bool = true) {
         self.title = title
-        if startsSession {
-            csrf = request.csrfToken
-        } else {
-            csrf = request.hasSession ? request.session.data[CSRFMiddleware.sessionKey] ?? "" : ""
-        }
+        csrf = startsSession ? request.csrfToken : request.existingSessionCSRFToken ?? ""
         let viewer = request.loadedViewer
         personName = viewer?.staff.displayName
         roleSummary = viewer.map { Self.roleSummary($0.policy) }
