@@ -110,7 +110,8 @@ class Client:
 
 
 class Server:
-    def __init__(self, binary, database, port):
+    def __init__(self, binary, database, port, environment=None):
+        """`environment` adds to the server's (e.g. DATABASE_URL for PostgreSQL; `database` then names the log)."""
         self.port = port
         self.log = open(database + ".serve.log", "w")
         if CLOCK["start"]:
@@ -122,7 +123,7 @@ class Server:
             pass
         command = [binary, "serve", "--hostname", "127.0.0.1", "--port", str(port)]
         # In a process group of its own, so stopping it reaches the server under the faketime wrapper too.
-        self.process = subprocess.Popen(clock_command(command), env={**os.environ, "DATABASE_PATH": database, "LOG_LEVEL": "error", **clock_environment(command)},
+        self.process = subprocess.Popen(clock_command(command), env={**os.environ, "DATABASE_PATH": database, "LOG_LEVEL": "error", **clock_environment(command), **(environment or {})},
                                         start_new_session=True,
                                         stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(600):

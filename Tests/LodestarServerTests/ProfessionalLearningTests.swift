@@ -35,7 +35,7 @@ struct ProfessionalLearningServerTests {
             let teacher = TestClient(app)
             try await teacher.signIn(people.teacherEmail)
             #expect(try await teacher.get("/learning").status == .ok)
-            #expect(!(try await teacher.get("/learning").body.string.contains("Accept as a need")))
+            #expect(!(try await teacher.page("/learning").contains("Accept as a need")))
             #expect(try await teacher.post("/learning/needs", form: ["scope": "school-1", "kind": "practice", "key": "discourse"]).status == .forbidden)
             let teacherLeader = TestClient(app)
             try await teacherLeader.signIn(people.email(.teacherLeader))
@@ -47,7 +47,7 @@ struct ProfessionalLearningServerTests {
             #expect(try await principal.post("/learning/needs", form: ["scope": "school-1", "kind": "practice", "key": "discourse"]).status == .seeOther)
             let need = try #require(try await LearningNeed.query(on: app.db).first())
             #expect(need.title == "Student discourse" && need.evidence == "Seen in 2 of 10 walkthroughs (20%) this school year." && need.status == "open")
-            #expect(!(try await principal.get("/learning?scope=school-1").body.string.contains("Accept as a need: Student discourse")))
+            #expect(!(try await principal.page("/learning?scope=school-1").contains("Accept as a need: Student discourse")))
             #expect(try await principal.get("/").body.string.contains("1 accepted professional learning need has no session planned yet."))
             // Accepting it twice is refused with a plain message; a practice seen often cannot be accepted as rarely seen.
             #expect(try await principal.post("/learning/needs", form: ["scope": "school-1", "kind": "practice", "key": "discourse"]).status == .unprocessableEntity)
@@ -55,7 +55,7 @@ struct ProfessionalLearningServerTests {
             #expect(try await LearningNeed.query(on: app.db).count() == 1)
             let needs = try await principal.get("/learning/needs.csv?scope=school-1").body.string
             #expect(needs.contains("open,Practice rarely observed,Student discourse,Seen in 2 of 10 walkthroughs (20%) this school year.,"))
-            #expect(!(try await teacher.get("/learning/needs.csv?scope=school-1").body.string.contains("proposed,")))
+            #expect(!(try await teacher.page("/learning/needs.csv?scope=school-1").contains("proposed,")))
         }
     }
 
@@ -160,7 +160,7 @@ struct ProfessionalLearningServerTests {
 
             // Everyone at the school reads the session; only planners see attendance and impact.
             let seen = try await teacher.get("/learning/sessions/\(id)"); #expect(seen.status == .ok, "\(seen.body.string.suffix(800))")
-            #expect(!(try await teacher.get("/learning/sessions/\(id)").body.string.contains("Save attendance")))
+            #expect(!(try await teacher.page("/learning/sessions/\(id)").contains("Save attendance")))
             #expect(try await teacher.get("/learning/sessions/\(id)/impact").status == .forbidden)
             #expect(try await teacher.post("/learning/sessions/\(id)/attendance", form: ["attended[]": people.teacherId]).status == .forbidden)
             let elsewhere = TestClient(app)
@@ -248,7 +248,7 @@ struct ProfessionalLearningServerTests {
             #expect(try await principal.send(.POST, "/api/walkthroughs", json: observed).status == .created)
             let page = try await teacher.get(path).body.string
             #expect(page.contains("Every student talks about the math each lesson"))
-            #expect(!(try await teacher.get("/").body.string.contains("Set a growth goal")))
+            #expect(!(try await teacher.page("/").contains("Set a growth goal")))
             #expect(page.contains("seen 1 of the 1 times these practices could have been seen, in 1 shared walkthrough (100%)"))
             #expect(page.contains("Student discourse: Observed"))
 
@@ -333,7 +333,7 @@ struct ProfessionalLearningServerTests {
                                                                                           [("discourse", index < 2 ? "observed" : "not_observed")])).status == .created)
                 #expect(try await principal.send(.POST, "/api/walkthroughs", json: visit(colleagues[2], at: now - Double(index + 1) * 700, [("discourse", "observed")])).status == .created)
             }
-            #expect(!(try await principal.get("/learning?scope=school-1").body.string.contains("Seen in 12 of 20")))
+            #expect(!(try await principal.page("/learning?scope=school-1").contains("Seen in 12 of 20")))
             #expect(try await principal.post("/plcs", form: ["school": "school-1", "name": "K team", "members[]": people.teacherId]).status == .seeOther)
             let team = try #require(try await PLCTeam.query(on: app.db).first())
             // One member is too few to read a team's evidence.

@@ -180,7 +180,8 @@ struct RouteMatrixTests {
         "PUT /api/assessments/:id/scores": "P AP T | P AP | -",
     ]
 
-    /// Routes that delete or end something, and signing out: tried only by the roles that must be refused.
+    /// Routes that delete or end something, and signing out: in the matrix tried by the roles that must be refused,
+    /// then by the roles that may, each on a record made for that one try (`destroyAsAllowed`).
     static let destructive: Set<String> = [
         "POST /signout", "POST /time/:leaderId/blocks/:blockId/delete", "POST /time/:leaderId/entries/:entryId/delete",
         "POST /mentors/:pairingId/end", "POST /coaching/caseloads/remove", "POST /admin/people/:staffId/grants/remove",
@@ -197,7 +198,7 @@ struct RouteMatrixTests {
             var observed: [String: [Variant: Set<Role>]] = [:]
             var checked = 0
             var requested: Set<String> = []
-            for role in Role.allCases {
+            @Sendable func signIn(_ role: Role) async throws -> TestClient {
                 let client = TestClient(app)
                 if role != .signedOut {
                     let email = role == .teacher ? people.teacherEmail : people.email(StaffRole.allCases.first { "\($0)" == "\(role)" }!)
@@ -205,6 +206,10 @@ struct RouteMatrixTests {
                 } else {
                     try await client.get("/signin")
                 }
+                return client
+            }
+            for role in Role.allCases {
+                let client = try await signIn(role)
                 for route in routes {
                     let variants = ids.variants(of: route)
                     for variant in variants {
@@ -226,6 +231,7 @@ struct RouteMatrixTests {
                     }
                 }
             }
+            checked += try await Self.destroyAsAllowed(app: app, ids: ids, signIn: signIn)
             print("route matrix: \(routes.count) routes, \(checked) requests across \(Role.allCases.count) roles (signed out included)")
             if ProcessInfo.processInfo.environment["LODESTAR_MATRIX_PRINT"] != nil {
                 for route in routes {
@@ -240,6 +246,109 @@ struct RouteMatrixTests {
                 let parts = Self.table[route]?.split(separator: "|").count
                 #expect(parts == ids.variants(of: route).count, "\(route): the table has \(parts ?? 0) parts for \(ids.variants(of: route).map(\.rawValue))")
             }
+        }
+    }
+
+    /// Every destructive route, by every role the table allows, on a record made for that try (a copy of one of
+    /// the demo's, under a new id): the answer must be allowed and the record gone (or ended). Signing out and
+    /// turning off two-factor sign-in act on the person's own session and authenticator, set up for the try.
+    /// Returns the number of requests.
+    static func destroyAsAllowed(app: Application, ids: Ids, signIn: (Role) async throws -> TestClient) async throws -> Int {
+        let sql = app.db.sql
+        var requests = 0
+        for role in Role.allCases where role != .signedOut {
+            let client = try await signIn(role)
+            for route in destructive.sorted() {
+                let variants = ids.variants(of: route)
+                for variant in variants where expected(route, variant, among: variants)?.contains(role) == true {
+                    switch route {
+                    case "POST /signout", "POST /account/two-factor/disable":
+                        continue  // below, once the records are done
+                    default:
+                        let record = try await Throwaway.make(route, variant, ids: ids, on: sql)
+                        #expect(try await record.remaining(on: sql) == 1)
+                        let response = try await client.post(record.path, form: record.form)
+                        requests += 1
+                        #expect(allowed(response) && response.status.code < 500, "\(role.rawValue) \(route) [\(variant)]: \(response.status)")
+                        #expect(try await record.remaining(on: sql) == 0, "\(role.rawValue) \(route) [\(variant)]: the record is still there")
+                    }
+                }
+            }
+            // Two-factor sign-in turned on, then off with the next code from the person's authenticator.
+            let setUp = try await client.page("/account/two-factor")
+            let key = try #require(setUp.firstMatch(of: /<code class="secret">([A-Z2-7 ]+)<\/code>/), "\(role.rawValue)").1
+            let authenticator = OneTimePassword(secret: try #require(Base32.decode(String(key))))
+            let now = Int(Date().timeIntervalSince1970)
+            #expect(try await client.post("/account/two-factor/confirm", form: ["code": authenticator.code(at: now)]).status == .ok)
+            let off = try await client.post("/account/two-factor/disable", form: ["code": authenticator.code(at: now + 30)])
+            #expect(off.status == .ok && off.body.string.contains("Two-factor sign-in is off."), "\(role.rawValue): \(off.status)")
+            // Signing out: the session no longer opens a page.
+            let out = try await client.post("/signout", form: [:])
+            #expect(allowed(out), "\(role.rawValue) signing out: \(out.status)")
+            #expect(try await client.get("/").headers.first(name: .location) == "/signin", "\(role.rawValue) is still signed in")
+            requests += 2
+        }
+        return requests
+    }
+
+    /// A record made for one try of a destructive route: a copy of the demo's record under a new id, with the
+    /// path and form that remove it.
+    struct Throwaway {
+        let path: String
+        let form: [String: String]
+        let table: String
+        let id: String
+        /// What "gone" means besides deletion (a mentor pairing is ended, not deleted).
+        var stillThere: String = ""
+
+        func remaining(on sql: any SQLDatabase) async throws -> Int {
+            try await sql.raw("SELECT count(*) AS n FROM \(ident: table) WHERE id = \(bind: id) \(unsafeRaw: stillThere)").first()!.decode(column: "n", as: Int.self)
+        }
+
+        static func make(_ route: String, _ variant: Variant, ids: Ids, on sql: any SQLDatabase) async throws -> Throwaway {
+            let school = variant == .other ? "school-2" : "school-1", leader = ids.value(":leaderId", variant)
+            switch route {
+            case "POST /time/:leaderId/blocks/:blockId/delete":
+                let id = try await copy("protected_blocks", ids.value(":blockId", variant), on: sql)
+                return Throwaway(path: "/time/\(leader)/blocks/\(id)/delete", form: [:], table: "protected_blocks", id: id)
+            case "POST /time/:leaderId/entries/:entryId/delete":
+                let id = try await copy("time_entries", ids.value(":entryId", variant), on: sql)
+                return Throwaway(path: "/time/\(leader)/entries/\(id)/delete", form: [:], table: "time_entries", id: id)
+            case "POST /mentors/:pairingId/end":
+                let id = try await copy("mentor_pairings", ids.value(":pairingId", variant), replacing: ["ended_at": nil], on: sql)
+                return Throwaway(path: "/mentors/\(id)/end", form: [:], table: "mentor_pairings", id: id, stillThere: "AND ended_at IS NULL")
+            case "POST /coaching/caseloads/remove":
+                let id = try await copy("caseloads", ids.value("caseloadEntry", variant), on: sql)
+                return Throwaway(path: "/coaching/caseloads/remove", form: ["entryId": id, "school": school], table: "caseloads", id: id)
+            case "POST /admin/people/:staffId/grants/remove":
+                let teacher = ids.value(":staffId", variant)
+                let grant = try await sql.raw("SELECT id FROM role_grants WHERE staff_id = \(bind: teacher) ORDER BY id").first()!.decode(column: "id", as: String.self)
+                let id = try await copy("role_grants", grant, replacing: ["role": "teacher_leader", "source": "manual"], on: sql)
+                return Throwaway(path: "/admin/people/\(teacher)/grants/remove", form: ["grant": id], table: "role_grants", id: id)
+            case "POST /students/:studentId/delete":
+                let id = try await copy("students", ids.value(":studentId", variant), on: sql)
+                return Throwaway(path: "/students/\(id)/delete", form: ["confirm": id, "reference": "Request 2026-17"], table: "students", id: id)
+            default:
+                Issue.record("\(route): no record to make for it")
+                throw Abort(.notImplemented)
+            }
+        }
+
+        /// Copies the row `id` of `table` under a new id, with some columns replaced (nil: NULL).
+        static func copy(_ table: String, _ id: String, replacing: [String: String?] = [:], on sql: any SQLDatabase) async throws -> String {
+            let newId = "throwaway-\(UUID().uuidString.lowercased())"
+            let columns = try #require(try await sql.raw("SELECT * FROM \(ident: table) WHERE id = \(bind: id)").first(), "\(table) \(id)").allColumns
+            func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+            let values = columns.map { column in
+                if column == "id" { return quoted(newId) }
+                if let replacement = replacing[column] { return replacement.map(quoted) ?? "NULL" }
+                return "\"\(column)\""
+            }
+            try await sql.raw("""
+                INSERT INTO \(ident: table) (\(unsafeRaw: columns.map { "\"\($0)\"" }.joined(separator: ", ")))
+                SELECT \(unsafeRaw: values.joined(separator: ", ")) FROM \(ident: table) WHERE id = \(bind: id)
+                """).run()
+            return newId
         }
     }
 

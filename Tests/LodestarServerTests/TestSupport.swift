@@ -79,6 +79,14 @@ final class TestClient: @unchecked Sendable {
         return result
     }
 
+    /// A page's text, expecting the page to be shown (200): that something is *not* on a page proves nothing
+    /// when the answer is an error page.
+    func page(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+        let response = try await get(path)
+        #expect(response.status == .ok, "\(path): \(response.status)", sourceLocation: sourceLocation)
+        return response.body.string
+    }
+
     /// Posts a form with the current CSRF token (unless `csrf` is false).
     @discardableResult
     func post(_ path: String, form: [String: String], csrf withToken: Bool = true) async throws -> TestingHTTPResponse {
@@ -132,11 +140,17 @@ final class TestClient: @unchecked Sendable {
         var bytes = Data(body.utf8)
         bytes.append(data)
         bytes.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        return try await post(path, contentType: "multipart/form-data; boundary=\(boundary)", body: bytes)
+    }
+
+    /// Posts a body exactly as given, with the session cookie: for bodies no browser would send.
+    @discardableResult
+    func post(_ path: String, contentType: String, body: Data) async throws -> TestingHTTPResponse {
         var result: TestingHTTPResponse!
         try await app.testing().test(.POST, path, beforeRequest: { req in
             if let cookie { req.headers.replaceOrAdd(name: .cookie, value: cookie) }
-            req.headers.contentType = HTTPMediaType(type: "multipart", subType: "form-data", parameters: ["boundary": boundary])
-            req.body = ByteBuffer(data: bytes)
+            req.headers.replaceOrAdd(name: .contentType, value: contentType)
+            req.body = ByteBuffer(data: body)
         }, afterResponse: { res in
             self.remember(res)
             result = res

@@ -1,12 +1,16 @@
-"""Proof under faults: the real `lodestar` binary is killed (SIGKILL) in the middle of large imports and of
-walkthrough writes, then restarted, and the database is checked; a backup is taken while walkthroughs are
-written, restored, and checked. Run by Scripts/test-all after the build (LODESTAR_BINARY, default the debug build).
+"""Proof under faults: the real `lodestar` binary is killed (SIGKILL) inside the write transactions of large
+imports (from the command line and from the import page) and in the middle of walkthrough writes (on SQLite and
+on PostgreSQL), then restarted, and the database is checked; an upload is shown to stream to disk; a backup is
+taken while walkthroughs are written, restored, and checked. Run by Scripts/test-all after the build
+(LODESTAR_BINARY, default the debug build; LODESTAR_FAULTS_POSTGRES_URL, a PostgreSQL database the tests may wipe).
 
-Checks after each kill: SQLite's integrity check passes; an import is either all there or not at all (the
-counts of the interrupted tables equal those before it or those of an uninterrupted run); every walkthrough
-the server acknowledged (201) is there with all its marks; the maintained rollups equal a rebuild from the
-raw rows; the server starts again and serves.
+Where a kill lands is observed, not guessed: an import is killed only once SQLite's write lock has been held
+without a break for a share of the time an uninterrupted run holds it, and is still held at a last look.
+Checks after each kill: SQLite's integrity check passes; the interrupted tables hold exactly what they held
+before, row for row (a digest of every row); every walkthrough the server acknowledged (201) is there with all
+its marks; the maintained rollups equal a rebuild from the raw rows; the server starts again and serves.
 """
+import hashlib
 import json
 import os
 import random
@@ -26,7 +30,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "Benchmarks"))
-from district_benchmark import PRINCIPAL, SCHOOL, Client, Server  # noqa: E402
+from district_benchmark import PASSWORD, PRINCIPAL, SCHOOL, Client, Server  # noqa: E402
 
 BINARY = os.environ.get("LODESTAR_BINARY", os.path.join(ROOT, ".build", "debug", "lodestar"))
 ROSTER_TABLES = ["orgs", "academic_sessions", "courses", "classes", "staff", "students", "enrollments", "role_grants"]
@@ -85,72 +89,213 @@ def district(tmp_path_factory):
             "standards": [str(folder / "export" / name) for name in sorted(os.listdir(folder / "export")) if name.endswith(".json")]}
 
 
-def kill_during(database, arguments, after):
-    """Starts `lodestar ARGUMENTS`, kills it with SIGKILL after `after` seconds; False if it finished first."""
-    process = subprocess.Popen([BINARY, *arguments], env={**os.environ, "DATABASE_PATH": database, "LOG_LEVEL": "error"},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(after)
-    if process.poll() is not None:
+def digest(database, tables, skip=()):
+    """A SHA-256 of every row of `tables`, in order, leaving out the columns in `skip` (times of writing)."""
+    hashed = hashlib.sha256()
+    with sqlite3.connect(database) as db:
+        for table in tables:
+            columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})") if row[1] not in skip]
+            hashed.update(table.encode())
+            for row in db.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {', '.join(columns)}"):
+                hashed.update(repr(row).encode())
+    return hashed.hexdigest()
+
+
+def write_lock_held(database):
+    """Whether some connection holds SQLite's write lock now: a write transaction is open (ours is let go at once)."""
+    db = sqlite3.connect(database, timeout=0, isolation_level=None)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("ROLLBACK")
         return False
-    process.kill()
-    process.wait()
-    return True
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            return True
+        raise
+    finally:
+        db.close()
 
 
-def timed(database, *arguments):
-    start = time.time()
-    lodestar(database, *arguments)
-    return time.time() - start
+def watch_write_lock(process, database, kill_after=None):
+    """Watches SQLite's write lock while `process` runs. Without `kill_after`: returns the longest time the lock
+    was held without a break (the import's one write transaction). With it: once the lock has been held that
+    long without a break, and is still held at a last look, kills the process (SIGKILL) and returns True: the kill
+    landed inside the write transaction. False if the process ended first."""
+    since, longest = None, 0.0
+    while process.poll() is None:
+        if write_lock_held(database):
+            since = since or time.time()
+            longest = max(longest, time.time() - since)
+            if kill_after is not None and time.time() - since >= kill_after and write_lock_held(database):
+                process.kill()
+                process.wait()
+                return True
+        else:
+            since = None
+        time.sleep(0.005)
+    return longest if kill_after is None else False
 
 
-def test_an_import_killed_midway_is_all_there_or_not_at_all(district, tmp_path):
-    # An uninterrupted run gives the expected counts and how long each import takes.
+def start(database, *arguments):
+    return subprocess.Popen([BINARY, *arguments], env={**os.environ, "DATABASE_PATH": database, "LOG_LEVEL": "error"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def longest_write(database, *arguments):
+    process = start(database, *arguments)
+    held = watch_write_lock(process, database)
+    assert process.returncode == 0, f"lodestar {' '.join(arguments)} failed"
+    return held
+
+
+SCORE_TABLES = ["scores", "assessments", "assessment_standards", "rollup_mastery_months"]
+WRITTEN_AT = ("created_at", "entered_at")
+
+
+def test_an_import_killed_inside_its_transaction_leaves_nothing(district, tmp_path):
+    # An uninterrupted run gives the expected content and how long each import holds the write lock.
     reference = str(tmp_path / "reference.sqlite")
     lodestar(reference, "rollups", "rebuild")  # creates and migrates an empty database
-    empty = counts(reference, ROSTER_TABLES)
-    roster_seconds = timed(reference, "import", "oneroster", district["roster"])
-    full = counts(reference, ROSTER_TABLES)
+    roster_write = longest_write(reference, "import", "oneroster", district["roster"])
+    full = digest(reference, ROSTER_TABLES)
     for standards in district["standards"]:
         lodestar(reference, "import", "case", standards)
-    results_seconds = timed(reference, "import", "results", district["results"])
-    scores = counts(reference, ["scores", "assessments"])
-    assert full["students"] > 10_000 and scores["scores"] == 200_000
+    results_write = longest_write(reference, "import", "results", district["results"])
+    scored = digest(reference, SCORE_TABLES, skip=WRITTEN_AT)
+    assert counts(reference, ["students"])["students"] > 10_000 and counts(reference, ["scores"])["scores"] == 200_000
+    assert roster_write > 0.5 and results_write > 0.5, "the imports held the write lock too briefly to kill inside"
 
     database = str(tmp_path / "killed.sqlite")
     lodestar(database, "rollups", "rebuild")
+    empty = digest(database, ROSTER_TABLES)
     for share in (0.3, 0.7):
-        assert kill_during(database, ["import", "oneroster", district["roster"]], roster_seconds * share), "the import finished before the kill"
+        assert watch_write_lock(start(database, "import", "oneroster", district["roster"]), database, roster_write * share), \
+            "the import finished before the kill"
         KILLS["survived"] += 1
         assert intact(database)
-        assert counts(database, ROSTER_TABLES) in (empty, full)
+        assert digest(database, ROSTER_TABLES) == empty
     lodestar(database, "import", "oneroster", district["roster"])
-    assert counts(database, ROSTER_TABLES) == full
+    assert digest(database, ROSTER_TABLES) == full
     for standards in district["standards"]:
         lodestar(database, "import", "case", standards)
-    before = counts(database, ["scores", "assessments"])
+    before = digest(database, SCORE_TABLES)
     for share in (0.3, 0.7):
-        assert kill_during(database, ["import", "results", district["results"]], results_seconds * share), "the import finished before the kill"
+        assert watch_write_lock(start(database, "import", "results", district["results"]), database, results_write * share), \
+            "the import finished before the kill"
         KILLS["survived"] += 1
         assert intact(database)
-        assert counts(database, ["scores", "assessments"]) in (before, scores)
+        assert digest(database, SCORE_TABLES) == before
         assert rollups_equal_a_rebuild(database)
     lodestar(database, "import", "results", district["results"])
-    assert counts(database, ["scores", "assessments"]) == scores
+    assert digest(database, SCORE_TABLES, skip=WRITTEN_AT) == scored
     assert rollups_equal_a_rebuild(database)
+
+
+def multipart(fields, file_field, file_name, path):
+    """A multipart/form-data body read from `path` as a browser sends it."""
+    boundary = uuid.uuid4().hex
+    body = b"".join(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n".encode() for name, value in fields.items())
+    body += f"--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{file_name}\"\r\nContent-Type: application/zip\r\n\r\n".encode()
+    with open(path, "rb") as file:
+        body += file.read()
+    return f"multipart/form-data; boundary={boundary}", body + f"\r\n--{boundary}--\r\n".encode()
+
+
+def upload(client, path, content_type, body, timeout=600):
+    request = urllib.request.Request(client.base + path, body, method="POST", headers={"Content-Type": content_type, "Cookie": client.cookie})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def admin_database(path):
+    """An empty, migrated database with one district admin, who signs in with the demo password."""
+    lodestar(path, "rollups", "rebuild")
+    subprocess.run([BINARY, "user", "add", ADMIN, "--role", "district_admin", "--password-stdin"], input=PASSWORD + "\n", text=True, check=True,
+                   env={**os.environ, "DATABASE_PATH": path, "LOG_LEVEL": "error"}, capture_output=True)
+
+
+ADMIN = "admin@faults.example.org"
+
+
+def test_a_roster_upload_killed_inside_its_transaction_leaves_nothing(district, tmp_path):
+    """The roster sent from the import page, the server killed while the import holds the write lock."""
+    bundle = shutil.make_archive(str(tmp_path / "roster"), "zip", district["roster"])
+    database = str(tmp_path / "upload.sqlite")
+    admin_database(database)
+    before = digest(database, ROSTER_TABLES)
+    for attempt, after in enumerate((0.2, 1.0)):
+        server = Server(BINARY, database, 8170 + attempt)
+        client = Client(f"http://127.0.0.1:{server.port}")
+        client.sign_in(ADMIN)
+        content_type, body = multipart({"_csrf": client.csrf}, "bundle", "roster.zip", bundle)
+        sent = threading.Thread(target=upload, args=(client, "/admin/import", content_type, body), daemon=True)
+        sent.start()
+        assert watch_write_lock(server.process, database, after), "the upload's import finished before the kill"
+        sent.join(timeout=30)
+        KILLS["survived"] += 1
+        assert intact(database)
+        assert digest(database, ROSTER_TABLES) == before
+    # The server starts again, and the same upload then imports the whole roster.
+    server = Server(BINARY, database, 8172)
+    client = Client(f"http://127.0.0.1:{server.port}")
+    client.sign_in(ADMIN)
+    content_type, body = multipart({"_csrf": client.csrf}, "bundle", "roster.zip", bundle)
+    status, page = upload(client, "/admin/import", content_type, body)
+    server.stop()
+    assert status == 200, page[-2000:]
+    reference = str(tmp_path / "reference.sqlite")
+    admin_database(reference)
+    lodestar(reference, "import", "oneroster", district["roster"])
+    assert digest(database, ROSTER_TABLES) == digest(reference, ROSTER_TABLES)
+
+
+def test_an_upload_is_streamed_to_disk_and_removed(tmp_path):
+    """A 200 MB upload from a district admin is written to a temporary file as it arrives, not held in memory, and the
+    file is gone once the page has answered."""
+    database = str(tmp_path / "stream.sqlite")
+    admin_database(database)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    large = tmp_path / "large.zip"
+    with open(large, "wb") as file:
+        for _ in range(200):
+            file.write(os.urandom(1024 * 1024))
+    server = Server(BINARY, database, 8175, environment={"TMPDIR": str(temporary)})
+    try:
+        client = Client(f"http://127.0.0.1:{server.port}")
+        client.sign_in(ADMIN)
+        baseline = server.peak_memory_mb()
+        content_type, body = multipart({"_csrf": client.csrf}, "bundle", "large.zip", large)
+        status, page = upload(client, "/admin/import", content_type, body)
+        assert status == 422 and "is not a zip file" in page, page[-2000:]
+        grown = server.peak_memory_mb() - baseline
+        assert grown < 100, f"the server grew by {grown:.0f} MB for a 200 MB upload"
+        assert os.listdir(temporary) == []
+    finally:
+        server.stop()
 
 
 class WalkthroughWriter(threading.Thread):
     """Posts walkthroughs one after another as the principal and keeps the ids the server acknowledged."""
 
-    def __init__(self, base, database):
+    TEACHERS = f"SELECT staff_id FROM role_grants WHERE role = 'teacher' AND school_id = '{SCHOOL}' ORDER BY staff_id"
+    KEYS = ("SELECT DISTINCT indicator_key FROM indicator_marks WHERE walkthrough_id IN (SELECT id FROM walkthroughs WHERE framework_id = "
+            "(SELECT id FROM frameworks WHERE is_active ORDER BY version DESC LIMIT 1) LIMIT 20) ORDER BY indicator_key")
+
+    def __init__(self, base, database, query=None):
+        """`query(sql)` gives the rows of the server's database; by default `database` is read as SQLite."""
         super().__init__(daemon=True)
         self.client = Client(base)
         self.client.sign_in(PRINCIPAL)
-        with sqlite3.connect(database) as db:
-            self.teachers = [row[0] for row in db.execute("SELECT staff_id FROM role_grants WHERE role = 'teacher' AND school_id = ?", [SCHOOL])]
-            framework = db.execute("SELECT id FROM frameworks WHERE is_active = 1 ORDER BY version DESC LIMIT 1").fetchone()
-            self.keys = sorted(row[0] for row in db.execute(
-                "SELECT DISTINCT indicator_key FROM indicator_marks WHERE walkthrough_id IN (SELECT id FROM walkthroughs WHERE framework_id = ? LIMIT 20)", framework))
+        if query is None:
+            def query(sql):
+                with sqlite3.connect(database) as db:
+                    return list(db.execute(sql))
+        self.teachers = [row[0] for row in query(self.TEACHERS)]
+        self.keys = [row[0] for row in query(self.KEYS)]
         self.acknowledged = []
         self.stopped = threading.Event()
 
@@ -195,17 +340,20 @@ def test_every_acknowledged_walkthrough_survives_a_kill(demo_database, tmp_path)
     acknowledged = []
     for kill in range(3):
         server = Server(BINARY, database, 8180 + kill)
-        writer = WalkthroughWriter(f"http://127.0.0.1:{server.port}", database)
-        writer.start()
+        writers = [WalkthroughWriter(f"http://127.0.0.1:{server.port}", database) for _ in range(4)]
+        for writer in writers:
+            writer.start()
         time.sleep(random.uniform(2, 4))
         server.process.kill()
         server.process.wait()
-        writer.join(timeout=15)
+        for writer in writers:
+            writer.join(timeout=15)
         KILLS["survived"] += 1
-        assert len(writer.acknowledged) > 5, "the server acknowledged too few walkthroughs to test"
-        acknowledged += writer.acknowledged
+        written = [i for writer in writers for i in writer.acknowledged]
+        assert len(written) > 5, "the server acknowledged too few walkthroughs to test"
+        acknowledged += written
         assert intact(database)
-        assert missing_or_partial(database, acknowledged, len(writer.keys)) == []
+        assert missing_or_partial(database, acknowledged, len(writers[0].keys)) == []
     assert rollups_equal_a_rebuild(database)
     # The server starts again on the database and serves.
     server = Server(BINARY, database, 8183)
@@ -321,3 +469,48 @@ def test_no_request_of_any_shape_stops_the_server(demo_database, tmp_path):
             assert response.status == 200
     finally:
         server.stop()
+
+
+POSTGRES = os.environ.get("LODESTAR_FAULTS_POSTGRES_URL")
+
+
+def psql(sql):
+    """Rows of a query on the fault tests' PostgreSQL database, through Debian's psql (fields split on tabs)."""
+    result = subprocess.run(["psql", POSTGRES, "-v", "ON_ERROR_STOP=1", "-tA", "-F", "\t", "-c", sql], capture_output=True, text=True, check=True)
+    return [tuple(line.split("\t")) for line in result.stdout.splitlines() if line]
+
+
+def postgres_rollups():
+    return (psql("SELECT id, visits, seen FROM rollup_indicator_months WHERE visits != 0 OR seen != 0 ORDER BY id"),
+            psql("SELECT id, evidence, at_or_above FROM rollup_mastery_months WHERE evidence != 0 OR at_or_above != 0 ORDER BY id"))
+
+
+@pytest.mark.skipif(not POSTGRES, reason="LODESTAR_FAULTS_POSTGRES_URL is not set (Scripts/test-all sets it)")
+def test_every_acknowledged_walkthrough_survives_a_kill_on_postgresql(tmp_path):
+    """The same kills with Lodestar on PostgreSQL: four writers, the server killed (SIGKILL) with writes in flight."""
+    psql("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
+    environment = {**os.environ, "DATABASE_URL": POSTGRES, "LOG_LEVEL": "error"}
+    subprocess.run([BINARY, "demo", "--size", "small"], env=environment, capture_output=True, check=True)
+    acknowledged, keys = [], 0
+    for kill in range(3):
+        server = Server(BINARY, str(tmp_path / f"postgres-{kill}"), 8186 + kill, environment={"DATABASE_URL": POSTGRES})
+        writers = [WalkthroughWriter(f"http://127.0.0.1:{server.port}", None, query=psql) for _ in range(4)]
+        keys = len(writers[0].keys)
+        for writer in writers:
+            writer.start()
+        time.sleep(random.uniform(2, 4))
+        server.process.kill()
+        server.process.wait()
+        for writer in writers:
+            writer.join(timeout=15)
+        KILLS["survived"] += 1
+        written = [i for writer in writers for i in writer.acknowledged]
+        assert len(written) > 5, "the server acknowledged too few walkthroughs to test"
+        acknowledged += written
+        ids = ",".join(f"'{i}'" for i in acknowledged)
+        found = dict(psql(f"SELECT w.id, (SELECT count(*) FROM indicator_marks m WHERE m.walkthrough_id = w.id) FROM walkthroughs w WHERE w.id IN ({ids})"))
+        assert [i for i in acknowledged if found.get(i) != str(keys)] == []
+    maintained = postgres_rollups()
+    subprocess.run([BINARY, "rollups", "rebuild"], env=environment, capture_output=True, check=True)
+    assert postgres_rollups() == maintained
+    print(f"\nkills on PostgreSQL survived: 3; acknowledged walkthroughs checked: {len(acknowledged)}")

@@ -19,7 +19,7 @@ struct CSRFMiddleware: AsyncMiddleware {
             var presented = request.headers.first(name: "X-CSRF-Token")
             if presented == nil, request.headers.contentType?.type == "multipart" {
                 // A file upload: its route's handler reads the body after its role check, then checks the token
-                // (`readUpload`). Nothing else may send a multipart body.
+                // (`withUpload`). Nothing else may send a multipart body.
                 guard UploadRoute.takesUploads(request) else { throw Self.expired }
                 return try await withVisitorCookie(request, next.respond(to: request))
             }

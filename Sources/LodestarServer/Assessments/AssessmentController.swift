@@ -155,27 +155,25 @@ struct AssessmentController: RouteCollection {
                                                                           columns: ScoreFile.columns.joined(separator: ","), notice: nil, error: nil))
     }
 
-    struct ImportForm: Content { var file: File }
-
     func importScores(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
-        try await req.readUpload(limit: 100)
         var notice: String?, error: String?
-        if let form = try? req.content.decode(ImportForm.self), form.file.data.readableBytes > 0 {
+        try await req.withUpload(limit: 100, file: "file") { form in
+            guard let file = form.file else {
+                error = "Choose a score file (.csv) or a OneRoster gradebook export (.zip) first."
+                return
+            }
             do {
-                let name = form.file.filename
-                let report = name.lowercased().hasSuffix(".zip")
-                    ? try await ScoreImport.runOneRoster(try OneRosterImport.readZip(Data(buffer: form.file.data), name: name), importer: viewer, on: req.db)
-                    : try await ScoreImport.run(Array(buffer: form.file.data), fileName: name, importer: viewer, on: req.db)
-                try await req.auditImport("scores", fileName: name)
+                let report = file.name.lowercased().hasSuffix(".zip")
+                    ? try await ScoreImport.runOneRoster(try OneRosterImport.readZip(at: file.url, name: file.name), importer: viewer, on: req.db)
+                    : try await ScoreImport.run(try file.bytes(), fileName: file.name, importer: viewer, on: req.db)
+                try await req.auditImport("scores", fileName: file.name)
                 let c = report.scores
                 notice = "Imported \(report.assessments) assessments: \(c.created) new scores, \(c.updated) changed, \(c.unchanged) unchanged."
             } catch let failure as LodestarError {
-                try await req.auditImport("scores", fileName: form.file.filename, refused: failure)
+                try await req.auditImport("scores", fileName: file.name, refused: failure)
                 error = failure.description
             }
-        } else {
-            error = "Choose a score file (.csv) or a OneRoster gradebook export (.zip) first."
         }
         let response = try await req.view.render("assessments/import", ImportPage(
             page: PageContext(request: req, title: "Import scores"), columns: ScoreFile.columns.joined(separator: ","),

@@ -56,24 +56,21 @@ struct FrameworksController: RouteCollection {
                                                                     error: error, notice: req.takeNotice()))
     }
 
-    struct ImportForm: Content { var file: File }
-
     func importFile(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canManageFrameworks)
-        try await req.readUpload(limit: 2)
-        guard let form = try? req.content.decode(ImportForm.self), form.file.data.readableBytes > 0 else {
-            return try await failed(req, "Choose a framework file (.json) first.")
-        }
-        do {
-            let framework = try FrameworkJSON.decode(Array(buffer: form.file.data), fileName: form.file.filename)
-            let record = try await FrameworkStore.save(framework, on: req.db)
-            try await req.auditImport("framework", fileName: form.file.filename)
-            req.leaveNotice("Imported \(record.name), version \(record.version). New walkthroughs use it.")
-            return req.redirect(to: "/admin/frameworks")
-        } catch let error as LodestarError {
-            try await req.auditImport("framework", fileName: form.file.filename, refused: error)
-            return try await failed(req, error.description)
+        return try await req.withUpload(limit: 2, file: "file") { form in
+            guard let file = form.file else { return try await failed(req, "Choose a framework file (.json) first.") }
+            do {
+                let framework = try FrameworkJSON.decode(try file.bytes(), fileName: file.name)
+                let record = try await FrameworkStore.save(framework, on: req.db)
+                try await req.auditImport("framework", fileName: file.name)
+                req.leaveNotice("Imported \(record.name), version \(record.version). New walkthroughs use it.")
+                return req.redirect(to: "/admin/frameworks")
+            } catch let error as LodestarError {
+                try await req.auditImport("framework", fileName: file.name, refused: error)
+                return try await failed(req, error.description)
+            }
         }
     }
 

@@ -19,10 +19,6 @@ struct ImportController: RouteCollection {
         let metadataColumns: [String]
     }
 
-    struct UploadForm: Content {
-        var bundle: File
-    }
-
     func show(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canAdministerDistrict)
@@ -32,23 +28,23 @@ struct ImportController: RouteCollection {
     func upload(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canAdministerDistrict)
-        try await req.readUpload(limit: 256)
-        guard let form = try? req.content.decode(UploadForm.self), form.bundle.data.readableBytes > 0 else {
-            let response = try await render(req, fileName: nil, error: "Choose the .zip of your OneRoster export first.", report: nil).encodeResponse(for: req)
-            response.status = .unprocessableEntity
-            return response
-        }
-        let name = form.bundle.filename
-        do {
-            let files = try OneRosterImport.readZip(Data(buffer: form.bundle.data), name: name)
-            let report = try await OneRosterImport.run(files: files, on: req.db)
-            try await req.auditImport("roster", fileName: name)
-            return try await render(req, fileName: name, error: nil, report: report).encodeResponse(for: req)
-        } catch let error as LodestarError {
-            try await req.auditImport("roster", fileName: name, refused: error)
-            let response = try await render(req, fileName: name, error: error.description, report: nil).encodeResponse(for: req)
-            response.status = .unprocessableEntity
-            return response
+        return try await req.withUpload(limit: 256, file: "bundle") { form in
+            guard let bundle = form.file else {
+                let response = try await render(req, fileName: nil, error: "Choose the .zip of your OneRoster export first.", report: nil).encodeResponse(for: req)
+                response.status = .unprocessableEntity
+                return response
+            }
+            do {
+                let files = try OneRosterImport.readZip(at: bundle.url, name: bundle.name)
+                let report = try await OneRosterImport.run(files: files, on: req.db)
+                try await req.auditImport("roster", fileName: bundle.name)
+                return try await render(req, fileName: bundle.name, error: nil, report: report).encodeResponse(for: req)
+            } catch let error as LodestarError {
+                try await req.auditImport("roster", fileName: bundle.name, refused: error)
+                let response = try await render(req, fileName: bundle.name, error: error.description, report: nil).encodeResponse(for: req)
+                response.status = .unprocessableEntity
+                return response
+            }
         }
     }
 

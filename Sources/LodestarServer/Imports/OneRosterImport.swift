@@ -31,7 +31,7 @@ enum OneRosterImport {
             }
             return files
         }
-        return try readZip(Data(contentsOf: URL(fileURLWithPath: path)), name: (path as NSString).lastPathComponent, limits: .commandLine)
+        return try readZip(at: URL(fileURLWithPath: path), name: (path as NSString).lastPathComponent, limits: .commandLine)
     }
 
     /// How much a zip may hold. What a zip *says* about its entries' sizes is not trusted: the bytes are
@@ -49,16 +49,23 @@ enum OneRosterImport {
         static let commandLine = ZipLimits(expanded: maxExpandedSize)
     }
 
-    /// The CSV files in a zip, by file name; folders inside the zip are ignored, but two files of one name in
-    /// different folders are refused (which one is meant cannot be known).
+    /// The CSV files in a zip held in memory (the fuzz tests' mutated zips), read as `readZip(at:)` reads one on disk.
     static func readZip(_ data: Data, name: String, limits: ZipLimits = .upload) throws -> [String: [UInt8]] {
         // Read from a file, not from memory: ZIPFoundation's in-memory reader traps on some damaged zips (a range
         // past the data, found by the fuzz tests), which would stop the server; its file reader refuses them.
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("lodestar-upload-\(UUID().uuidString).zip")
         defer { try? FileManager.default.removeItem(at: file) }
+        do { try data.write(to: file) } catch {
+            throw LodestarError("\(name) could not be stored for reading; try again", at: FileLocation(file: name))
+        }
+        return try readZip(at: file, name: name, limits: limits)
+    }
+
+    /// The CSV files in a zip, by file name; folders inside the zip are ignored, but two files of one name in
+    /// different folders are refused (which one is meant cannot be known).
+    static func readZip(at file: URL, name: String, limits: ZipLimits = .upload) throws -> [String: [UInt8]] {
         let archive: Archive
         do {
-            try data.write(to: file)
             archive = try Archive(url: file, accessMode: .read)
         } catch {
             throw LodestarError("\(name) is not a zip file; upload the .zip your student information system exported, or a folder of CSV files",

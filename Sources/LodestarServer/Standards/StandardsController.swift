@@ -157,29 +157,25 @@ struct StandardsController: RouteCollection {
                                                                         notice: nil, warnings: []))
     }
 
-    struct ImportForm: Content {
-        var file: File
-        var subject: String?
-    }
-
     func importFile(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canAdministerDistrict)
-        try await req.readUpload(limit: 50)
         var error: String?, notice: String?, warnings: [String] = []
-        if let form = try? req.content.decode(ImportForm.self), form.file.data.readableBytes > 0 {
+        try await req.withUpload(limit: 50, file: "file") { form in
+            guard let file = form.file else {
+                error = "Choose a CASE package (.json) first."
+                return
+            }
             do {
-                let package = try CASEPackage.parse(Array(buffer: form.file.data), fileName: form.file.filename)
-                let counts = try await StandardsStore.save(package, subject: form.subject?.trimmingCharacters(in: .whitespaces), on: req.db)
-                try await req.auditImport("standards", fileName: form.file.filename)
+                let package = try CASEPackage.parse(try file.bytes(), fileName: file.name)
+                let counts = try await StandardsStore.save(package, subject: form.fields["subject"]?.trimmingCharacters(in: .whitespaces), on: req.db)
+                try await req.auditImport("standards", fileName: file.name)
                 notice = "Imported \(package.title): \(counts.created) new, \(counts.updated) updated, \(counts.unchanged) unchanged, \(counts.deleted) removed."
                 warnings = package.warnings
             } catch let failure as LodestarError {
-                try await req.auditImport("standards", fileName: form.file.filename, refused: failure)
+                try await req.auditImport("standards", fileName: file.name, refused: failure)
                 error = failure.description
             }
-        } else {
-            error = "Choose a CASE package (.json) first."
         }
         let response = try await req.view.render("standards/import", ImportPage(page: PageContext(request: req, title: "Import standards"),
                                                                                 error: error, notice: notice, warnings: warnings)).encodeResponse(for: req)

@@ -28,12 +28,6 @@ struct TimeOverviewController: RouteCollection {
         struct Report: Encodable { let added: Int; let updated: Int; let removed: Int; let allDay: Int; let guessed: Int }
     }
 
-    struct UploadForm: Content {
-        var calendar: File?
-        var from: String
-        var through: String
-    }
-
     private func renderImport(_ req: Request, leaderId: String, from: String, through: String, fileName: String? = nil,
                               error: String? = nil, report: CalendarImport.Report? = nil) async throws -> Response {
         let response = try await req.view.render("time/import", ImportPage(
@@ -55,22 +49,23 @@ struct TimeOverviewController: RouteCollection {
     func upload(req: Request) async throws -> Response {
         let context = try await TimeController.LeaderContext.load(req)
         try context.requireEdit(req)
-        try await req.readUpload(limit: 20)
-        let form = try req.content.decode(UploadForm.self)
-        guard DisplayTime.date(fromISODay: form.from) != nil, DisplayTime.date(fromISODay: form.through) != nil else {
-            return try await renderImport(req, leaderId: context.id, from: form.from, through: form.through, error: "Give the first and last day to import.")
-        }
-        guard let file = form.calendar, file.data.readableBytes > 0 else {
-            return try await renderImport(req, leaderId: context.id, from: form.from, through: form.through, error: "Choose the calendar file (.ics) first.")
-        }
-        do {
-            let report = try await CalendarImport.run(Array(buffer: file.data), fileName: file.filename, leaderId: context.id,
-                                                      from: form.from, through: form.through, on: req.db)
-            try await req.auditImport("calendar for \(context.id)", fileName: file.filename)
-            return try await renderImport(req, leaderId: context.id, from: form.from, through: form.through, fileName: file.filename, report: report)
-        } catch let error as LodestarError {
-            try await req.auditImport("calendar for \(context.id)", fileName: file.filename, refused: error)
-            return try await renderImport(req, leaderId: context.id, from: form.from, through: form.through, fileName: file.filename, error: error.description)
+        return try await req.withUpload(limit: 20, file: "calendar") { form in
+            let from = form.fields["from"] ?? "", through = form.fields["through"] ?? ""
+            guard DisplayTime.date(fromISODay: from) != nil, DisplayTime.date(fromISODay: through) != nil else {
+                return try await renderImport(req, leaderId: context.id, from: from, through: through, error: "Give the first and last day to import.")
+            }
+            guard let file = form.file else {
+                return try await renderImport(req, leaderId: context.id, from: from, through: through, error: "Choose the calendar file (.ics) first.")
+            }
+            do {
+                let report = try await CalendarImport.run(try file.bytes(), fileName: file.name, leaderId: context.id,
+                                                          from: from, through: through, on: req.db)
+                try await req.auditImport("calendar for \(context.id)", fileName: file.name)
+                return try await renderImport(req, leaderId: context.id, from: from, through: through, fileName: file.name, report: report)
+            } catch let error as LodestarError {
+                try await req.auditImport("calendar for \(context.id)", fileName: file.name, refused: error)
+                return try await renderImport(req, leaderId: context.id, from: from, through: through, fileName: file.name, error: error.description)
+            }
         }
     }
 
