@@ -210,7 +210,7 @@ struct InsightsTests {
             }
             let rawScores = try await (app.db as! any SQLDatabase).raw("""
                 SELECT sc.student_id, sc.standard_id, a.assessed_on, sc.id, st.sex, st.race_ethnicity, sc.value, sc.entered_at,
-                       st.english_learner, st.special_education, st.section_504, st.economically_disadvantaged, st.gifted
+                       st.english_learner, st.special_education, st.section_504 AS section504, st.economically_disadvantaged, st.gifted
                 FROM scores sc JOIN assessments a ON a.id = sc.assessment_id JOIN students st ON st.id = sc.student_id
                 WHERE st.school_id = 'school-1' AND a.assessed_on < '2026-11-01'
                 """).all(decoding: Raw.self, keyDecodingStrategy: .convertFromSnakeCase)

@@ -61,6 +61,11 @@ extension Request {
     /// then hands the form to `handle`. The temporary file is removed afterwards, whatever happens. Past the
     /// limit the answer is 413 with a page that says so, and nothing more is read.
     func withUpload<T>(limit megabytes: Int, file fileField: String, _ handle: (UploadedForm) async throws -> T) async throws -> T {
+        guard headers.contentType?.type == "multipart" else {
+            // Not a file upload: a form without a file, whose token the CSRF check has already read (only
+            // multipart bodies are left to this function), within the limit of a form.
+            return try await handle(UploadedForm(fields: (try? content.decode([String: String].self)) ?? [:], file: nil))
+        }
         let limit = megabytes * RequestLimits.megabyte
         let tooLarge = LodestarError(.tooLarge, "That file is larger than \(megabytes) MB, the most this page takes.")
         // A declared length past the limit is refused before a byte is read.
