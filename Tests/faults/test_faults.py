@@ -330,6 +330,21 @@ class WalkthroughWriter(threading.Thread):
                 return
 
 
+def kill_while_writing(server, writers):
+    """Starts the writers, kills the server (SIGKILL) two to four seconds later, and returns the walkthroughs it acknowledged."""
+    for writer in writers:
+        writer.start()
+    time.sleep(random.uniform(2, 4))
+    server.process.kill()
+    server.process.wait()
+    for writer in writers:
+        writer.join(timeout=15)
+    KILLS["survived"] += 1
+    written = [i for writer in writers for i in writer.acknowledged]
+    assert len(written) > 5, "the server acknowledged too few walkthroughs to test"
+    return written
+
+
 def missing_or_partial(database, ids, marks):
     """Acknowledged walkthroughs that are not there, or not with all their marks."""
     with sqlite3.connect(database) as db:
@@ -353,17 +368,7 @@ def test_every_acknowledged_walkthrough_survives_a_kill(demo_database, tmp_path)
     for kill in range(3):
         server = Server(BINARY, database, 8180 + kill)
         writers = [WalkthroughWriter(f"http://127.0.0.1:{server.port}", database) for _ in range(4)]
-        for writer in writers:
-            writer.start()
-        time.sleep(random.uniform(2, 4))
-        server.process.kill()
-        server.process.wait()
-        for writer in writers:
-            writer.join(timeout=15)
-        KILLS["survived"] += 1
-        written = [i for writer in writers for i in writer.acknowledged]
-        assert len(written) > 5, "the server acknowledged too few walkthroughs to test"
-        acknowledged += written
+        acknowledged += kill_while_writing(server, writers)
         assert intact(database)
         assert missing_or_partial(database, acknowledged, len(writers[0].keys)) == []
     assert rollups_equal_a_rebuild(database)
@@ -508,17 +513,7 @@ def test_every_acknowledged_walkthrough_survives_a_kill_on_postgresql(tmp_path):
         server = Server(BINARY, str(tmp_path / f"postgres-{kill}"), 8186 + kill, environment={"DATABASE_URL": POSTGRES})
         writers = [WalkthroughWriter(f"http://127.0.0.1:{server.port}", None, query=psql) for _ in range(4)]
         keys = len(writers[0].keys)
-        for writer in writers:
-            writer.start()
-        time.sleep(random.uniform(2, 4))
-        server.process.kill()
-        server.process.wait()
-        for writer in writers:
-            writer.join(timeout=15)
-        KILLS["survived"] += 1
-        written = [i for writer in writers for i in writer.acknowledged]
-        assert len(written) > 5, "the server acknowledged too few walkthroughs to test"
-        acknowledged += written
+        acknowledged += kill_while_writing(server, writers)
         ids = ",".join(f"'{i}'" for i in acknowledged)
         found = dict(psql(f"SELECT w.id, (SELECT count(*) FROM indicator_marks m WHERE m.walkthrough_id = w.id) FROM walkthroughs w WHERE w.id IN ({ids})"))
         assert [i for i in acknowledged if found.get(i) != str(keys)] == []
