@@ -28,7 +28,7 @@ try LoggingSystem.bootstrap(from: &environment)
 let app = try await Application.make(environment)
 do {
     try await configure(app)
-    if loadDemo { try await loadDemoIfEmpty(app) }
+    if loadDemo { try await loadDemoIfEmpty(app, arguments: arguments) }
     try await app.execute()
 } catch let error as LodestarError {
     // A command refused: the sentence goes to standard error whatever the log level.

@@ -7,6 +7,15 @@ import Vapor
 
 @Suite("Commands")
 struct CommandTests {
+    /// `serve --demo` prints the address the server will answer on, whatever the flags say (it printed 8080 always).
+    @Test func theDemoSignInAddressIsWhereTheServerListens() {
+        let defaults = HTTPServer.Configuration()
+        #expect(signInAddress(arguments: ["lodestar", "serve"], configuration: defaults) == "http://127.0.0.1:8080")
+        #expect(signInAddress(arguments: ["lodestar", "serve", "--port", "9091"], configuration: defaults) == "http://127.0.0.1:9091")
+        #expect(signInAddress(arguments: ["lodestar", "serve", "-p", "8443", "-H", "school.example.org"], configuration: defaults) == "http://school.example.org:8443")
+        #expect(signInAddress(arguments: ["lodestar", "serve", "--bind", "0.0.0.0:80"], configuration: defaults) == "http://127.0.0.1:80")
+        #expect(signInAddress(arguments: ["lodestar", "serve", "--hostname=::1", "--port=8081"], configuration: defaults) == "http://[::1]:8081")
+    }
 
     @Test(arguments: TestDatabase.all)
     func userAddCreatesAnAccountThatCanSignIn(_ database: TestDatabase) async throws {

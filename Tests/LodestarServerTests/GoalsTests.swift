@@ -179,6 +179,10 @@ struct GoalsTests {
             let goal = try #require(try await SmartGoal.query(on: app.db).first())
             #expect(goal.baseline == 62 && goal.scope == "school-1")
             let goalPath = "/goals/school-1/\(goal.id!)"
+            // A new step is the goal owner's until someone else is chosen (it was the first name alphabetically).
+            let newStep = try #require(try await principal.page(goalPath).firstMatch(of: /<select id="step-owner" name="ownerId">(.*?)<\/select>/))
+            #expect(newStep.1.contains("<option value=\"\(principalId)\" selected>"))
+            #expect(newStep.1.matches(of: /selected/).count == 1)
 
             // Steps, a moved date that must say why, a check-in, evidence.
             #expect(try await principal.post("\(goalPath)/steps", form: ["text": "Call every family before conferences", "ownerId": principalId, "dueOn": "2026-01-10"]).status == .seeOther)

@@ -70,6 +70,26 @@ struct InsightsTests {
         }
     }
 
+    /// Every Insights page reaches every other (Equity was reachable only from Learning trends), the current one marked.
+    @Test func everyInsightsPageReachesTheOthers() async throws {
+        try await withLodestar(.sqlite) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            let people = DemoPeople(district: district)
+            let coach = TestClient(app)
+            try await coach.signIn(people.email(.coach))
+            let pages = ["/insights/practice", "/insights/practice-and-growth", "/insights/feedback", "/insights/learning", "/insights/equity"]
+            for path in pages {
+                let page = try await coach.page(path)
+                let tabs = try #require(page.firstMatch(of: /<nav class="tabs" aria-label="Insights">(.*?)<\/nav>/), "\(path)").1
+                #expect(tabs.matches(of: /<a href="([^"]+)"/).map { String($0.1) } == pages, "\(path)")
+                #expect(tabs.matches(of: /aria-current="page"/).count == 1 && tabs.contains("<a href=\"\(path)\" aria-current=\"page\">"), "\(path)")
+            }
+            let teacher = TestClient(app)
+            try await teacher.signIn(people.teacherEmail)
+            #expect(!(try await teacher.page("/feedback").contains("aria-label=\"Insights\"")))
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func trendsAreForLeadersAndTheVisitsBehindThemForThoseWhoReadEveryWalkthrough(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in
@@ -201,7 +221,13 @@ struct InsightsTests {
             try await leader.signIn(DemoPeople(district: DemoDistrict(size: .small, seed: 3)).email(.districtLeader))
             let csv = try await leader.get("/insights/equity.csv?school=school-1&from=2026-08&through=2026-10").body.string
             let lines = csv.split(separator: "\r\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-            #expect(lines.count == 25)
+            // The gaps to close first, furthest below first; then the groups above, furthest above first.
+            let gaps = lines.map { Int($0[4])! }
+            let firstAbove = gaps.firstIndex { $0 > 0 } ?? gaps.count
+            #expect(firstAbove > 0 && gaps[..<firstAbove].allSatisfy { $0 < 0 } && gaps[firstAbove...].allSatisfy { $0 > 0 })
+            #expect(gaps[..<firstAbove] == gaps[..<firstAbove].sorted()[...] && Array(gaps[firstAbove...]) == gaps[firstAbove...].sorted(by: >))
+            let equityPage = try await leader.page("/insights/equity?school=school-1&from=2026-08&through=2026-10")
+            #expect(equityPage.contains("as of October 31, 2026") && equityPage.contains("Gaps to close") && !equityPage.contains("Gap to all students"))
             struct Raw: Decodable {
                 let studentId, standardId, assessedOn, id, sex, raceEthnicity: String
                 let value: Double

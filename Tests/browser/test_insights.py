@@ -49,7 +49,7 @@ def test_district_leader_reads_equity_gaps(browser, shoot):
     sign_in(browser, DISTRICT_LEADER)
     browser.get(BASE_URL + "/insights/equity?subject=Mathematics")
     WebDriverWait(browser, 10).until(lambda d: d.title.startswith("Equity"))
-    assert "Widest gaps" in browser.page_source
+    assert "Gaps to close" in browser.page_source
     assert browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
     assert_accessible(browser, "equity")
     shoot("24-equity")

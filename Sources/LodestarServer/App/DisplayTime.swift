@@ -17,6 +17,11 @@ enum DisplayTime {
         format(seconds, "EEEE, MMMM d")
     }
 
+    /// "December 3, 2026", for an ISO day ("2026-12-03").
+    static func longDate(_ isoDay: String) -> String {
+        format(startOfDay(isoDay) + 12 * 3_600, "MMMM d, yyyy")
+    }
+
     private static func format(_ seconds: Int, _ pattern: String) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

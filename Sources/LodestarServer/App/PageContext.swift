@@ -15,6 +15,13 @@ struct PageContext: Encodable {
     let personName: String?
     let roleSummary: String?
     let nav: [NavLink]
+    /// The pages of the section the page belongs to (Insights), as tabs under the title.
+    let sectionTabs: [NavLink]
+    let hasSectionTabs: Bool
+
+    /// The Insights pages, each reached from every other: the same leaders may open all five.
+    static let insightsPages = [("Practice trends", "/insights/practice"), ("Practice and growth", "/insights/practice-and-growth"),
+                                ("Feedback and coverage", "/insights/feedback"), ("Learning trends", "/insights/learning"), ("Equity", "/insights/equity")]
 
     /// `startsSession: false` is for error pages: they may be rendered for a request the sessions
     /// middleware never saw (a malformed path stops at the static files), and reading a session there
@@ -61,6 +68,11 @@ struct PageContext: Encodable {
         nav = links.map { label, href in
             NavLink(label: label, href: href, current: href == "/" ? path == "/" : path.hasPrefix(href))
         }
+        sectionTabs = viewer != nil && path.hasPrefix("/insights/") ? Self.insightsPages.map { label, href in
+            // The visits behind a trend's cell belong to practice trends.
+            NavLink(label: label, href: href, current: path == href || (href == "/insights/practice" && path.hasPrefix("/insights/practice/")))
+        } : []
+        hasSectionTabs = !sectionTabs.isEmpty
     }
 
     static func roleSummary(_ policy: AccessPolicy) -> String {

@@ -99,8 +99,10 @@ enum DemoLoader {
         return result
     }
 
-    static func printAccounts(_ district: DemoDistrict, console: any Console) {
-        console.print("Demo district: \(DemoDistrict.districtName). Sign in at http://127.0.0.1:8080 with password \(DemoDistrict.password):")
+    /// `address` is where the server will answer; nil when only the database was loaded (`lodestar demo`).
+    static func printAccounts(_ district: DemoDistrict, address: String?, console: any Console) {
+        let signIn = address.map { "Sign in at \($0)" } ?? "Start the server (lodestar serve) and sign in"
+        console.print("Demo district: \(DemoDistrict.districtName). \(signIn) with password \(DemoDistrict.password):")
         for (role, email, name) in featuredAccounts(district) {
             console.print("  \(role.padding(toLength: 22, withPad: " ", startingAt: 0)) \(email)  (\(name))")
         }

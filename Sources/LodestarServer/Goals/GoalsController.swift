@@ -260,7 +260,8 @@ struct GoalsController: RouteCollection {
         let checkIns = Dictionary(grouping: try await StepCheckIn.query(on: req.db).filter(\.$stepId ~~ stepIds).sort(\.$at, .descending).all(), by: \.stepId)
         let changes = try await PlanChange.query(on: req.db).filter(\.$goalId == goal.id!).sort(\.$at, .descending).all()
         let names = try await Staff.names(of: [goal.ownerId] + steps.map(\.ownerId) + checkIns.values.flatMap { $0.map(\.authorId) } + changes.map(\.authorId), on: req.db)
-        let owners = try await scope.staffOptions(on: req.db)
+        // A new step is the goal owner's until someone else is chosen.
+        let owners = try await scope.staffOptions(on: req.db, selected: goal.ownerId)
         let statusLabel = { (key: String) in ActionStep.Status(rawValue: key)?.label ?? key }
 
         var aligned: [GoalPage.Aligned] = []

@@ -4,8 +4,9 @@ import LodestarCore
 import SQLKit
 import Vapor
 
-/// Equity: mastery disaggregated by student group, with the gap to all students and to a chosen
-/// comparison group, month by month, widest gaps first. Small groups are hidden everywhere, with
+/// Equity: mastery disaggregated by student group, with the gap to a chosen comparison group (all students
+/// unless another is chosen), month by month. The gaps to close — groups below the comparison, furthest
+/// below first — lead; groups above it are listed apart. Small groups are hidden everywhere, with
 /// complementary suppression, in the page and in its CSV.
 struct EquityController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
@@ -20,8 +21,12 @@ struct EquityController: RouteCollection {
         let subject: String
         let comparison: String
         let month: String
+        /// The day the numbers stand on: the end of the chosen month, or today while that month lasts.
+        let asOf: String
         let standards: [Standard]
-        let gaps: [Gap]
+        /// Groups below the comparison, furthest below first, and groups above it, furthest above first.
+        let gapsToClose: [Gap]
+        let groupsAbove: [Gap]
         let detail: Standard?
         /// For the detail standard: month → rows by group, and all students' counts by month.
         let detailRows: [String: [EquityGaps.Row]]
@@ -59,14 +64,19 @@ struct EquityController: RouteCollection {
             }
         }
         // Widest first, then by standard and group; each code is read from its model once (a model's fields are slow to read).
-        gaps = gaps.map { (width: abs($0.row.gapToComparison!), code: $0.standard.code, gap: $0) }
-            .sorted { ($0.width, $1.code, $1.gap.row.group) > ($1.width, $0.code, $0.gap.row.group) }
-            .map(\.gap)
-        let chosen = (try? req.query.get(String.self, at: "standard")).flatMap { id in standards.first { $0.id == id } } ?? gaps.first?.standard
+        func widestFirst(_ gaps: [Analysis.Gap]) -> [Analysis.Gap] {
+            gaps.map { (width: abs($0.row.gapToComparison!), code: $0.standard.code, gap: $0) }
+                .sorted { ($0.width, $1.code, $1.gap.row.group) > ($1.width, $0.code, $0.gap.row.group) }
+                .map(\.gap)
+        }
+        let below = widestFirst(gaps.filter { $0.row.gapToComparison! < 0 }), above = widestFirst(gaps.filter { $0.row.gapToComparison! > 0 })
+        let chosen = (try? req.query.get(String.self, at: "standard")).flatMap { id in standards.first { $0.id == id } } ?? (below.first ?? above.first)?.standard
         var detailRows: [String: [EquityGaps.Row]] = [:]
         if let chosen { for m in months { detailRows[m] = rows(counts, standard: chosen.id!, month: m, comparison: comparison) } }
-        return Analysis(scope: scope, grade: grade, subject: subject, comparison: comparison, month: month, standards: standards,
-                        gaps: Array(gaps.prefix(25)), detail: chosen, detailRows: detailRows,
+        let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
+        let endOfMonth = DisplayTime.isoDay(InsightsScope.month(after: month) + "-01", plus: -1)
+        return Analysis(scope: scope, grade: grade, subject: subject, comparison: comparison, month: month, asOf: min(today, endOfMonth),
+                        standards: standards, gapsToClose: Array(below.prefix(25)), groupsAbove: Array(above.prefix(25)), detail: chosen, detailRows: detailRows,
                         detailAll: chosen.flatMap { counts["all"]?[$0.id!] } ?? [:],
                         subjects: Array(Set(allStandards.compactMap { documents[$0.documentId] })).filter { !$0.isEmpty }.sorted())
     }
@@ -78,13 +88,14 @@ struct EquityController: RouteCollection {
     }
 
     struct Page: Encodable {
-        struct Gap: Encodable { let standardId: String; let code: String; let group: String; let share: String; let students: Int; let gap: String; let gapToAll: String }
+        struct Gap: Encodable { let standardId: String; let code: String; let group: String; let share: String; let students: Int; let gap: String }
         struct DetailRow: Encodable { let group: String; let cells: [String]; let gap: String }
         let page: PageContext
         let scopeLabel: String
         let comparisonLabel: String
-        let monthLabel: String
-        let gaps: [Gap]
+        let asOf: String
+        let gapsToClose: [Gap]
+        let groupsAbove: [Gap]
         let detailCode: String?
         let detailStatement: String?
         let detailMonths: [String]
@@ -127,7 +138,7 @@ struct EquityController: RouteCollection {
         // The chart: all students, the comparison group, and the group with the widest gap on this standard.
         var chart: String?
         if let detail = analysis.detail {
-            let widest = analysis.gaps.first { $0.standard.id == detail.id }?.row.group
+            let widest = (analysis.gapsToClose + analysis.groupsAbove).first { $0.standard.id == detail.id }?.row.group
             var series: [LineChart.Series] = []
             func points(_ group: String) -> [(x: Double, y: Double)] {
                 months.enumerated().compactMap { index, month in
@@ -150,11 +161,8 @@ struct EquityController: RouteCollection {
         return try await req.view.render("insights/equity", Page(
             page: PageContext(request: req, title: "Equity"),
             scopeLabel: [scope.schoolName, analysis.grade.isEmpty ? nil : GradeLevel.label(analysis.grade), analysis.subject.isEmpty ? nil : analysis.subject].compactMap { $0 }.joined(separator: " · "),
-            comparisonLabel: Self.label(analysis.comparison), monthLabel: InsightsScope.label(month: analysis.month),
-            gaps: analysis.gaps.map { gap in
-                Page.Gap(standardId: gap.standard.id!, code: gap.standard.code, group: Self.label(gap.row.group), share: Self.percent(gap.row.share),
-                         students: gap.row.students ?? 0, gap: Self.points(gap.row.gapToComparison), gapToAll: Self.points(gap.row.gapToAll))
-            },
+            comparisonLabel: Self.label(analysis.comparison), asOf: DisplayTime.longDate(analysis.asOf),
+            gapsToClose: analysis.gapsToClose.map(Self.pageGap), groupsAbove: analysis.groupsAbove.map(Self.pageGap),
             detailCode: analysis.detail?.code, detailStatement: analysis.detail?.statement, detailMonths: months.map { InsightsScope.label(month: $0) },
             detailRows: detailRows, detailChart: chart,
             schools: scope.schoolOptions,
@@ -169,10 +177,16 @@ struct EquityController: RouteCollection {
             minimum: DistrictSettings.smallGroups.minimum))
     }
 
+    static func pageGap(_ gap: Analysis.Gap) -> Page.Gap {
+        Page.Gap(standardId: gap.standard.id!, code: gap.standard.code, group: Self.label(gap.row.group), share: Self.percent(gap.row.share),
+                 students: gap.row.students ?? 0, gap: Self.points(gap.row.gapToComparison))
+    }
+
+    /// The page's two lists, gaps to close first; the gap to all students stays beside the chosen comparison's.
     func equityCSV(req: Request) async throws -> Response {
         let analysis = try await analysis(req)
         var csv = CSVWriter(header: ["standard", "group", "students", "at_or_above_percent", "gap_points", "compared_with", "gap_to_all_points", "month"])
-        for gap in analysis.gaps {
+        for gap in analysis.gapsToClose + analysis.groupsAbove {
             csv.append([gap.standard.code, Self.label(gap.row.group), String(gap.row.students ?? 0), Self.percent(gap.row.share).replacingOccurrences(of: "%", with: ""),
                         Self.points(gap.row.gapToComparison), Self.label(gap.reference), Self.points(gap.row.gapToAll), analysis.month])
         }
