@@ -8,6 +8,20 @@ import VaporTesting
 
 @Suite("Assessments and mastery")
 struct AssessmentTests {
+    /// A mastery value never reads as another level than its own (trackers showed "3 Approaching" for 2.96).
+    @Test func aMasteryValueReadsAsPreciselyAsItsLevelNeeds() {
+        let scale = ProficiencyScale.fourLevel
+        func shown(_ value: Double) -> String { let d = MasteryDisplay(.value(value), on: scale); return "\(d.text) \(d.level)" }
+        #expect(shown(2.96) == "2.96 Approaching")
+        #expect(shown(2.999) == "2.99 Approaching")
+        #expect(shown(1.951) == "1.95 Beginning")
+        #expect(shown(2.94) == "2.9 Approaching")
+        #expect(shown(3.04) == "3 Meets")
+        #expect(shown(3) == "3 Meets")
+        #expect(shown(2.5) == "2.5 Approaching")
+        #expect(shown(3.96) == "3.96 Meets")
+        #expect(MasteryDisplay.value(2.96, on: scale) == "2.96")
+    }
     struct Fixture {
         let people: DemoPeople
         let classId: String

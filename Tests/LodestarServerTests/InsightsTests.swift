@@ -228,6 +228,8 @@ struct InsightsTests {
             #expect(gaps[..<firstAbove] == gaps[..<firstAbove].sorted()[...] && Array(gaps[firstAbove...]) == gaps[firstAbove...].sorted(by: >))
             let equityPage = try await leader.page("/insights/equity?school=school-1&from=2026-08&through=2026-10")
             #expect(equityPage.contains("as of October 31, 2026") && equityPage.contains("Gaps to close") && !equityPage.contains("Gap to all students"))
+            // Months carry their full year, so "Oct 26" is never read as a day.
+            #expect(equityPage.contains(">Oct 2026</th>") && !equityPage.contains(">Oct 26<"))
             struct Raw: Decodable {
                 let studentId, standardId, assessedOn, id, sex, raceEthnicity: String
                 let value: Double

@@ -160,8 +160,9 @@ struct ScaleBook: Sendable {
     }
 }
 
-/// How a mastery result reads in a cell: the value to a tenth, the level's name, and its colour class —
-/// colour plus text, so it reads without colour. The one rendering of mastery for trackers and profiles.
+/// How a mastery result reads in a cell: the value as precise as its level needs (`value(_:on:)`), the level's
+/// name, and its colour class — colour plus text, so it reads without colour. The one rendering of mastery for
+/// trackers, profiles and intervention groups.
 struct MasteryDisplay: Encodable, Sendable {
     let text: String
     let level: String
@@ -171,7 +172,7 @@ struct MasteryDisplay: Encodable, Sendable {
         switch result {
         case .value(let value):
             let level = scale.level(for: value)
-            text = Self.tenths(value)
+            text = Self.value(value, on: scale)
             self.level = level?.name ?? ""
             css = Self.css(levelIndex: level.flatMap { scale.levels.firstIndex(of: $0) }, of: scale.levels.count)
         case .notYet:
@@ -183,6 +184,14 @@ struct MasteryDisplay: Encodable, Sendable {
 
     /// A value rounded to a tenth, without trailing zeros: "2.5", "3".
     static func tenths(_ value: Double) -> String { AssessmentController.format((value * 10).rounded() / 10) }
+
+    /// A mastery value to a tenth, or to a hundredth rounded down where a tenth would carry it into another
+    /// level: 2.96 reads "2.96" beside Approaching, never "3" (which is Meets).
+    static func value(_ value: Double, on scale: ProficiencyScale) -> String {
+        let tenth = (value * 10).rounded() / 10
+        if scale.level(for: tenth) == scale.level(for: value) { return AssessmentController.format(tenth) }
+        return AssessmentController.format((value * 100 + 1e-9).rounded(.down) / 100)
+    }
 
     /// CSS class for a level index, spread over four colours.
     static func css(levelIndex: Int?, of count: Int) -> String {

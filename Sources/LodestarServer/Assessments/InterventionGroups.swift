@@ -107,7 +107,7 @@ struct InterventionController: RouteCollection {
             standardId: standard.id!, standardCode: standard.code, standardStatement: standard.statement,
             below: scale.level(for: scale.masteryValue)?.name ?? "mastery",
             candidates: rows.map { row in
-                .init(id: row.student.id, name: row.student.name, value: row.value.map(MasteryDisplay.tenths) ?? "—",
+                .init(id: row.student.id, name: row.student.name, value: row.value.map { MasteryDisplay.value($0, on: scale) } ?? "—",
                       checked: (row.value ?? 0) < scale.masteryValue - 1e-9 && row.value != nil)
             },
             reassessOn: DisplayTime.isoDay(Int(Date().timeIntervalSince1970) + 14 * 86_400), error: error))
@@ -191,7 +191,7 @@ struct InterventionController: RouteCollection {
         let members = try await InterventionMember.query(on: req.db).filter(\.$groupId == group.id!).all()
         let current = Dictionary(uniqueKeysWithValues: try await mastery(req, classId: group.classId, schoolId: group.schoolId, standardId: group.standardId)
             .map { ($0.student.id, ($0.student.name, $0.value)) })
-        let format = { (value: Double?) in value.map(MasteryDisplay.tenths) ?? "—" }
+        let format = { (value: Double?) in value.map { MasteryDisplay.value($0, on: scale) } ?? "—" }
         let items = members.map { member -> ShowPage.Member in
             let (name, now) = current[member.studentId] ?? ("A student who left the class", nil)
             let change = (now != nil && member.baseline != nil) ? now! - member.baseline! : nil

@@ -151,7 +151,7 @@ struct GoalProgress: Sendable {
         var year = Int(opening.prefix(4)) ?? 1970, month = Int(opening.dropFirst(5).prefix(2)) ?? 1
         var ticks: [(Double, String)] = []
         while let day = ISODay.number(String(format: "%04d-%02d-01", year, month)), day <= last {
-            if day >= first { ticks.append((Double(day) * 86_400 + 43_200, long ? "\(monthNames[month - 1]) \(year % 100)" : monthNames[month - 1])) }
+            if day >= first { ticks.append((Double(day) * 86_400 + 43_200, long ? "\(monthNames[month - 1]) \(year)" : monthNames[month - 1])) }
             month += long ? 3 : 1
             if month > 12 { month -= 12; year += 1 }
         }

@@ -38,9 +38,9 @@ struct InsightsScope {
         ISODay.number(text + "-01") != nil ? text : nil
     }
 
-    /// "Sep 26"
+    /// "Sep 2026": with the year in full, so a month is never read as a day ("SEP 26").
     static func label(month: String) -> String {
-        "\(GoalProgress.monthNames[(Int(month.suffix(2)) ?? 1) - 1]) \(month.prefix(4).suffix(2))"
+        "\(GoalProgress.monthNames[(Int(month.suffix(2)) ?? 1) - 1]) \(month.prefix(4))"
     }
 
     /// The month after "2026-12": "2027-01".
