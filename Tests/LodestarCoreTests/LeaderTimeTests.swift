@@ -45,6 +45,23 @@ struct LeaderTimeTests {
         #expect(ledger.minutesByCategory == ["walkthroughs": 75, "operations": 120])
         #expect(abs(ledger.instructionalShare! - 75.0 / 195) < 1e-12)
         #expect(TimeLedger([], instructional: []).instructionalShare == nil)
+        // Overlapping recorded time counts once, for the entry that began first (then the longer): by hand,
+        // 9:00–10:00 walkthroughs, 9:30–10:30 and 10:15–10:45 operations, the same 9:00–10:00 walkthroughs
+        // entered twice: 60 instructional minutes, operations 30 (10:00–10:30) + 15 (10:30–10:45), 105 in all.
+        let overlapping = [
+            E(start: 9 * hour, end: 10 * hour, category: "walkthroughs", automatic: false, id: "a"),
+            E(start: 9.5 * hour, end: 10.5 * hour, category: "operations", automatic: false, id: "b"),
+            E(start: 10.25 * hour, end: 10.75 * hour, category: "operations", automatic: false, id: "c"),
+            E(start: 9 * hour, end: 10 * hour, category: "walkthroughs", automatic: false, id: "d"),
+        ]
+        #expect(TimeLedger.countedMinutes(overlapping) == [60, 30, 15, 0])
+        let merged = TimeLedger(overlapping, instructional: ["walkthroughs"])
+        #expect(merged.minutesByCategory == ["walkthroughs": 60, "operations": 45] && merged.totalMinutes == 105)
+        #expect(abs(merged.instructionalShare! - 60.0 / 105) < 1e-12)
+        // Two that begin together: the longer holds the shared time, whichever was entered first.
+        let together = [E(start: 9 * hour, end: 9.5 * hour, category: "walkthroughs", automatic: false, id: "a"),
+                        E(start: 9 * hour, end: 10 * hour, category: "operations", automatic: false, id: "b")]
+        #expect(TimeLedger.countedMinutes(together) == [0, 60])
         // A protected block is kept unless management time overlaps it.
         #expect(TimeLedger.kept(block: (9 * hour)..<(10 * hour), entries: entries, instructional: ["walkthroughs"]))
         #expect(!TimeLedger.kept(block: (8.5 * hour)..<(10 * hour), entries: entries, instructional: ["walkthroughs"]))

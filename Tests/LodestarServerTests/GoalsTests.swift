@@ -150,6 +150,28 @@ struct GoalsTests {
         }
     }
 
+    /// Goals on leaders' time are measured again once overlapping time counts once, and their history says so.
+    @Test(arguments: TestDatabase.all)
+    func timeGoalsAreMeasuredAgainWhenOverlapsCountOnce(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: true, on: app.db)
+            let principal = TestClient(app)
+            try await principal.signIn(DemoPeople(district: district).email(.principal))
+            let goal = "demo-goal|school-1|time"
+            #expect(try await principal.get("/goals/school-1/\(goal)").status == .ok)  // takes and keeps its measurements
+            let kept = { try await GoalMeasurement.query(on: app.db).filter(\.$goalId == goal).count() }
+            let mastery = { try await GoalMeasurement.query(on: app.db).filter(\.$goalId == "demo-goal|school-1|mastery").count() }
+            let before = (try await kept(), try await mastery())
+            #expect(before.0 > 0)
+            try await TimeOverlapsCountedOnceMigration().prepare(on: app.db)
+            #expect(try await kept() == 0)
+            #expect(try await mastery() == before.1)  // other goals keep theirs
+            let page = try await principal.page("/goals/school-1/\(goal)")
+            #expect(page.contains("Measurements taken again") && page.contains("Lodestar") && page.contains("now count once"))
+            #expect(try await kept() > 0)  // taken again, by the new rule
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func principalSetsAGoalWithItsBaselinePlansStepsAndStaffReadIt(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in

@@ -63,18 +63,45 @@ public struct TimeCategory: Sendable, Equatable, Codable {
 
 /// A leader's time over a period: minutes per category and the share on instruction.
 ///
-/// Entries created automatically from walkthroughs and coaching are counted only where they do not
-/// fall inside time the leader already recorded (a calendar block "Walkthroughs 9–10" already holds
-/// the visits made in it), so nothing is counted twice.
+/// Nothing is counted twice. Where recorded entries overlap, the shared time counts once, for the entry
+/// that began first (of two that began together, the longer; then by category and id). Entries created
+/// automatically from walkthroughs and coaching are counted only where they do not fall inside time the
+/// leader already recorded (a calendar block "Walkthroughs 9–10" already holds the visits made in it).
 public struct TimeLedger: Sendable, Equatable {
     public struct Entry: Sendable, Equatable {
         public var start: Double
         public var end: Double
         public var category: String
         public var automatic: Bool
-        public init(start: Double, end: Double, category: String, automatic: Bool) {
-            self.start = start; self.end = end; self.category = category; self.automatic = automatic
+        public var id: String
+        public init(start: Double, end: Double, category: String, automatic: Bool, id: String = "") {
+            self.start = start; self.end = end; self.category = category; self.automatic = automatic; self.id = id
         }
+    }
+
+    /// The minutes each of `entries` counts for, in the order given (see the rule above).
+    public static func countedMinutes(_ entries: [Entry]) -> [Double] {
+        // Byte order for the text, as the database sorts it (`TimeQueries.ledgers`).
+        func precedes(_ x: Entry, _ y: Entry) -> Bool {
+            if x.start != y.start { return x.start < y.start }
+            if x.end != y.end { return x.end > y.end }
+            if x.category != y.category { return x.category.utf8.lexicographicallyPrecedes(y.category.utf8) }
+            return x.id.utf8.lexicographicallyPrecedes(y.id.utf8)
+        }
+        let recorded = entries.indices.filter { !entries[$0].automatic && entries[$0].end > entries[$0].start }
+            .sorted { precedes(entries[$0], entries[$1]) }
+        var counted = [Double](repeating: 0, count: entries.count)
+        var covered = -Double.infinity
+        for index in recorded {
+            let entry = entries[index]
+            counted[index] = max(0, entry.end - max(entry.start, covered)) / 60
+            covered = max(covered, entry.end)
+        }
+        for (index, entry) in entries.enumerated() where entry.automatic && entry.end > entry.start {
+            let inside = recorded.contains { entries[$0].start < entry.end && entry.start < entries[$0].end }
+            counted[index] = inside ? 0 : (entry.end - entry.start) / 60
+        }
+        return counted
     }
 
     public var minutesByCategory: [String: Double]
@@ -84,11 +111,9 @@ public struct TimeLedger: Sendable, Equatable {
     public var instructionalShare: Double? { totalMinutes > 0 ? instructionalMinutes / totalMinutes : nil }
 
     public init(_ entries: [Entry], instructional: Set<String>) {
-        let recorded = entries.filter { !$0.automatic }
         var minutes: [String: Double] = [:]
-        for entry in entries where entry.end > entry.start {
-            if entry.automatic, recorded.contains(where: { $0.start < entry.end && entry.start < $0.end }) { continue }
-            minutes[entry.category, default: 0] += (entry.end - entry.start) / 60
+        for (entry, counted) in zip(entries, Self.countedMinutes(entries)) where counted > 0 {
+            minutes[entry.category, default: 0] += counted
         }
         minutesByCategory = minutes
         totalMinutes = minutes.values.reduce(0, +)

@@ -69,6 +69,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.migrations.add(AuditTrailMigration())
     app.migrations.add(SessionRecord.migration)
     app.migrations.add(StaffEmailUniqueMigration())
+    app.migrations.add(TimeOverlapsCountedOnceMigration())
     try await app.autoMigrate()
     _ = try await SessionPurge.run(on: app.db)
     app.lifecycle.use(SessionPurgeSchedule())

@@ -292,7 +292,8 @@ struct GoalsController: RouteCollection {
                               checkIns: (checkIns[step.id!] ?? []).map { .init(at: DisplayTime.dateTime($0.at), author: names[$0.authorId] ?? "Former staff member",
                                                                                  status: statusLabel($0.status), note: $0.note) })
             },
-            changes: changes.map { .init(at: DisplayTime.dateTime($0.at), author: names[$0.authorId] ?? "Former staff member", what: $0.what, why: $0.why) },
+            changes: changes.map { .init(at: DisplayTime.dateTime($0.at), author: $0.authorId == PlanChange.lodestar ? "Lodestar" : names[$0.authorId] ?? "Former staff member",
+                                         what: $0.what, why: $0.why) },
             owners: owners, statuses: ActionStep.Status.allCases.map { SelectOption(value: $0.rawValue, label: $0.label) },
             canEdit: scope.canEdit, today: today, schedule: GoalMetric.schedule))
     }

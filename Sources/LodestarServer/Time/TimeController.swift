@@ -79,6 +79,8 @@ struct TimeController: RouteCollection {
             let link: String?
             let editable: Bool
             let noDuration: Bool
+            /// Where the entry's time is already counted for another entry, how much of it counts.
+            let overlap: String?
         }
         struct Block: Encodable { let label: String; let time: String; let state: String }
         struct CategoryTotal: Encodable { let name: String; let hours: String; let kind: String; let percent: Int }
@@ -108,6 +110,14 @@ struct TimeController: RouteCollection {
         let notice: String?
     }
 
+    /// "Overlaps earlier entries: 30 of 120 min counted", for an entry whose time is partly counted already.
+    static func overlap(minutes: Double, counted: Double, automatic: Bool) -> String? {
+        guard minutes > 0, counted < minutes - 1e-9 else { return nil }
+        if automatic { return "Inside time you recorded: counted there, not again" }
+        return counted <= 0 ? "Inside an earlier entry: counted there, not again"
+            : "Overlaps an earlier entry: \(Int(counted.rounded())) of \(Int(minutes.rounded())) min counted"
+    }
+
     static let weekdayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
     func week(req: Request) async throws -> View {
@@ -122,6 +132,7 @@ struct TimeController: RouteCollection {
         let instructional = Set(categories.filter(\.instructional).map(\.key))
         let entries = try await queries.entries(leaders: [context.id], from: start, to: end)
         let ledger = TimeLedger(entries.map(\.ledgerEntry), instructional: instructional)
+        let counted = Dictionary(uniqueKeysWithValues: zip(entries.map(\.id), TimeLedger.countedMinutes(entries.map(\.ledgerEntry))))
         let blocks = try await ProtectedBlock.query(on: req.db).filter(\.$leaderId == context.id).sort(\.$weekday).sort(\.$startMinute).all()
         let now = Int(Date().timeIntervalSince1970)
 
@@ -158,7 +169,8 @@ struct TimeController: RouteCollection {
                         kind: category?.instructional == true ? "instructional" : "management",
                         source: ["walkthrough": "automatic, from the walkthrough", "coaching": "automatic, from the coaching record",
                                  "calendar": "from your calendar", "manual": "added by hand"][entry.source] ?? entry.source,
-                        guessed: entry.guessed, link: entry.link, editable: context.canEdit && !entry.automatic, noDuration: entry.end <= entry.start)
+                        guessed: entry.guessed, link: entry.link, editable: context.canEdit && !entry.automatic, noDuration: entry.end <= entry.start,
+                        overlap: Self.overlap(minutes: Double(entry.end - entry.start) / 60, counted: counted[entry.id] ?? 0, automatic: entry.automatic))
                 },
                 allDay: dayEntries.filter(\.allDay).map(\.title), blocks: blockViews))
         }

@@ -150,16 +150,14 @@ struct TimeOverviewController: RouteCollection {
         let start = DisplayTime.startOfDay(DisplayTime.schoolYearStart(of: today))
         let queries = TimeQueries(db: req.db)
         let categories = Dictionary(uniqueKeysWithValues: try await queries.categories().map { ($0.key, $0) })
-        var csv = CSVWriter(header: ["day", "start", "end", "minutes", "title", "category", "instructional", "source", "counted"])
+        var csv = CSVWriter(header: ["day", "start", "end", "minutes", "title", "category", "instructional", "source", "counted_minutes"])
         let entries = try await queries.entries(leaders: [context.id], from: start, to: DisplayTime.startOfDay(DisplayTime.isoDay(today, plus: 1)))
-        let recorded = entries.filter { !$0.automatic }
-        for entry in entries {
-            // The same rule as the ledger: automatic entries inside recorded time are not counted twice.
-            let counted = !entry.allDay && entry.end > entry.start && !(entry.automatic && recorded.contains { $0.start < entry.end && entry.start < $0.end })
+        // The ledger's rule: time shared with an entry that began earlier, or automatic time inside recorded time, counts once.
+        for (entry, counted) in zip(entries, TimeLedger.countedMinutes(entries.map(\.ledgerEntry))) {
             csv.append([DisplayTime.isoDay(entry.start), entry.allDay ? "" : DisplayTime.clock(entry.start), entry.allDay ? "" : DisplayTime.clock(entry.end),
                         String((entry.end - entry.start) / 60), entry.title, categories[entry.category]?.name ?? entry.category,
                         categories[entry.category]?.instructional == true ? "yes" : "no", entry.allDay ? "calendar (all day)" : entry.source,
-                        counted ? "yes" : "no"])
+                        String(Int(counted.rounded()))])
         }
         return try await req.csvDownload(csv, named: "time-\(context.leader.username.isEmpty ? context.id : context.leader.username).csv")
     }

@@ -30,7 +30,7 @@ struct TimeQueries {
 
         var automatic: Bool { source == "walkthrough" || source == "coaching" }
         var ledgerEntry: TimeLedger.Entry {
-            TimeLedger.Entry(start: Double(start), end: Double(end), category: category, automatic: automatic)
+            TimeLedger.Entry(start: Double(start), end: Double(end), category: category, automatic: automatic, id: id)
         }
     }
 
@@ -79,16 +79,25 @@ struct TimeQueries {
         return rows.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
     }
 
-    /// Each leader's time over `from..<to`, summed in the database by the ledger's rule (automatic entries
-    /// inside recorded time are not counted; no recorded entry is longer than `TimeEntry.longest`): for
-    /// tables of many leaders, without reading every entry.
+    /// Each leader's time over `from..<to`, summed in the database by the ledger's rule (overlapping recorded
+    /// time counted once, for the entry that began first; automatic entries inside recorded time not counted;
+    /// no recorded entry is longer than `TimeEntry.longest`): for tables of many leaders, without reading
+    /// every entry.
     func ledgers(leaders: [String], from: Int, to: Int) async throws -> [String: TimeLedger] {
         guard !leaders.isEmpty else { return [:] }
         let instructional = Set(try await categories().filter(\.instructional).map(\.key))
         var minutes: [String: [String: Double]] = [:]
+        // Each entry counts from where the entries that began before it end ("covered"), in the ledger's order;
+        // text in byte order on both databases (PostgreSQL's default collation would order it otherwise).
+        let bytes = sql.dialect.name == "postgresql" ? " COLLATE \"C\"" : ""
         for row in try await sql.raw("""
-            SELECT leader_id, category, CAST(SUM(ends_at - starts_at) AS BIGINT) AS seconds FROM time_entries
-            WHERE leader_id IN (\(binds: leaders)) AND starts_at >= \(bind: from) AND starts_at < \(bind: to) AND ends_at > starts_at
+            SELECT leader_id, category,
+                   CAST(SUM(CASE WHEN ends_at > covered THEN ends_at - CASE WHEN starts_at > covered THEN starts_at ELSE covered END ELSE 0 END) AS BIGINT) AS seconds
+            FROM (SELECT leader_id, category, starts_at, ends_at,
+                         COALESCE(MAX(ends_at) OVER (PARTITION BY leader_id ORDER BY starts_at, ends_at DESC, category\(unsafeRaw: bytes), id\(unsafeRaw: bytes)
+                                                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS covered
+                  FROM time_entries
+                  WHERE leader_id IN (\(binds: leaders)) AND starts_at >= \(bind: from) AND starts_at < \(bind: to) AND ends_at > starts_at) entries
             GROUP BY leader_id, category
             """).all() {
             minutes[try row.decode(column: "leader_id", as: String.self), default: [:]][try row.decode(column: "category", as: String.self)] =
