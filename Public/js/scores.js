@@ -15,15 +15,32 @@
     status.className = "sync-status " + (kind || "done");
   }
 
+  // A refused score is marked in its cell, says why (in the cell's title and the status line), keeps the focus,
+  // and is never shown as saved; true when the cell holds what is saved.
+  function refuse(input, message) {
+    input.classList.remove("saved");
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", "grid-status");
+    input.title = message;
+    say(message, "waiting");
+    input.focus();
+    input.select();
+    return false;
+  }
+
+  function accepted(input) {
+    input.removeAttribute("aria-invalid");
+    input.removeAttribute("aria-describedby");
+    input.title = "";
+  }
+
   async function save(input) {
-    if (input.readOnly || input.value === input.dataset.saved) return;
+    if (input.readOnly) return true;
+    if (input.value === input.dataset.saved) { accepted(input); return true; }
     const text = input.value.trim();
     const value = text === "" ? null : Number(text);
-    if (text !== "" && Number.isNaN(value)) {
-      input.setAttribute("aria-invalid", "true");
-      say("“" + text + "” is not a number.", "waiting");
-      return;
-    }
+    if (text !== "" && Number.isNaN(value)) return refuse(input, "Not saved: “" + text + "” is not a number.");
+    input.classList.remove("saved");
     input.classList.add("saving");
     try {
       const response = await fetch(`/api/assessments/${assessment}/scores`, {
@@ -32,17 +49,15 @@
         body: JSON.stringify({ studentId: input.dataset.student, standardId: input.dataset.standard, value }),
       });
       const body = await response.json().catch(() => ({}));
-      if (!response.ok) {
-        input.setAttribute("aria-invalid", "true");
-        say("Not saved: " + (body.error || "the server refused the score") + ".", "waiting");
-        return;
-      }
-      input.removeAttribute("aria-invalid");
+      if (!response.ok) return refuse(input, "Not saved: " + (body.error || "the server refused the score") + ".");
+      accepted(input);
       input.dataset.saved = input.value;
       input.classList.add("saved");
       say(value === null ? "Score cleared." : "Saved " + text + (body.level ? " (" + body.level + ")" : "") + ".");
+      return true;
     } catch (offline) {
       say("Not saved: no connection. Your entry stays in the cell; it saves when you change it again online.", "waiting");
+      return false;
     } finally {
       input.classList.remove("saving");
     }
@@ -58,9 +73,14 @@
   for (const input of inputs()) {
     input.dataset.saved = input.value;
     input.addEventListener("change", () => save(input));
-    input.addEventListener("keydown", (event) => {
+    // A cell being typed in is not saved yet.
+    input.addEventListener("input", () => input.classList.remove("saved"));
+    input.addEventListener("keydown", async (event) => {
       switch (event.key) {
-        case "Enter": event.preventDefault(); save(input); move(input, event.shiftKey ? -1 : 1, 0); break;
+        case "Enter":
+          event.preventDefault();
+          if (await save(input)) move(input, event.shiftKey ? -1 : 1, 0);
+          break;
         case "ArrowDown": event.preventDefault(); move(input, 1, 0); break;
         case "ArrowUp": event.preventDefault(); move(input, -1, 0); break;
         case "ArrowRight": if (input.selectionStart === input.value.length) { event.preventDefault(); move(input, 0, 1); } break;

@@ -36,12 +36,31 @@ def test_keyboard_score_entry_updates_the_tracker(browser, shoot):
     cells[0].click()
     active = browser.switch_to.active_element
     for value in ["3", "4", "2"]:
+        typed_in = active
         active.send_keys(value, Keys.ENTER)
+        # Enter moves down once the score is saved.
+        WebDriverWait(browser, 10).until(lambda d: d.switch_to.active_element != typed_in)
         active = browser.switch_to.active_element
     WebDriverWait(browser, 10).until(lambda d: "Saved 2" in d.find_element(By.ID, "grid-status").text)
-    # A value off the scale is refused with a message.
-    active.send_keys("9", Keys.ENTER)
+    assert "saved" in cells[0].get_attribute("class")
+    # A value off the scale is refused: marked in its cell, which keeps the focus, says why, and is never shown as saved.
+    refused = active
+    refused.send_keys("9", Keys.ENTER)
     WebDriverWait(browser, 10).until(lambda d: "Not saved" in d.find_element(By.ID, "grid-status").text)
+    assert browser.switch_to.active_element == refused
+    assert refused.get_attribute("aria-invalid") == "true" and "saved" not in refused.get_attribute("class").split()
+    assert "Not saved" in refused.get_attribute("title")
+    # A saved cell changed to something that is not a number loses its "saved" mark at once, and is refused.
+    cells[0].click()
+    cells[0].send_keys(Keys.END, "x")
+    assert "saved" not in cells[0].get_attribute("class").split()
+    cells[0].send_keys(Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda d: "is not a number" in d.find_element(By.ID, "grid-status").text)
+    assert browser.switch_to.active_element == cells[0] and cells[0].get_attribute("aria-invalid") == "true"
+    # Typed back to what is saved, the cell is accepted again.
+    cells[0].clear()
+    cells[0].send_keys("3", Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda d: cells[0].get_attribute("aria-invalid") is None)
     assert_accessible(browser, "score grid")
     shoot("20-score-grid")
 
