@@ -51,6 +51,9 @@ struct CoachingTests {
             #expect(record.status == .ok)
             #expect(record.body.string.contains("Plan two turn-and-talks"))
             #expect(record.body.string.contains("Student discourse"))
+            // The conversation was given a day: it shows that day, with no time made up for it.
+            #expect(record.body.string.contains(DisplayTime.date(Int(Date().timeIntervalSince1970))))
+            #expect(!record.body.string.contains("12:00 AM"))
             let step = try #require(try await CoachingStep.query(on: app.db).first())
             #expect(try await teacher.post("/coaching/steps/\(step.id!)/done", form: [:]).status == .seeOther)
             #expect(try await CoachingStep.find(step.id, on: app.db)?.doneAt != nil)

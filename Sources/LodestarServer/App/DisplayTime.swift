@@ -17,6 +17,11 @@ enum DisplayTime {
         format(seconds, "EEEE, MMMM d")
     }
 
+    /// "Dec 3, 2026": a day chosen without a time (a coaching conversation, a follow-up), shown without inventing one.
+    static func date(_ seconds: Int) -> String {
+        format(seconds, "MMM d, yyyy")
+    }
+
     /// "December 3, 2026", for an ISO day ("2026-12-03").
     static func longDate(_ isoDay: String) -> String {
         format(startOfDay(isoDay) + 12 * 3_600, "MMMM d, yyyy")

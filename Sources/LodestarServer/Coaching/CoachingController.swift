@@ -213,10 +213,11 @@ struct CoachingController: RouteCollection {
             teacherName: relation.teacher.displayName, isSelf: relation.isSelf, canCoach: canCoach,
             canCompleteSteps: canCoach || relation.isSelf,
             conversations: conversations.map { conversation in
-                .init(when: DisplayTime.dateTime(conversation.heldAt),
+                // Conversations and follow-ups are given a day, not a time: shown as days.
+                .init(when: DisplayTime.date(conversation.heldAt),
                       coach: coaches.first { $0.id == conversation.coachId }?.displayName ?? "Former coach",
                       focus: conversation.focus.split(separator: ",").map { framework.indicator(String($0))?.shortName ?? String($0) },
-                      notes: conversation.notes, walkthroughId: conversation.walkthroughId, followUp: conversation.followUpAt.map(DisplayTime.dateTime),
+                      notes: conversation.notes, walkthroughId: conversation.walkthroughId, followUp: conversation.followUpAt.map(DisplayTime.date),
                       steps: steps.filter { $0.conversationId == conversation.id }.sorted { $0.dueOn < $1.dueOn }.map { step in
                           .init(id: step.id!, text: step.text, owner: step.owner == "coach" ? "Coach" : "Teacher", due: step.dueOn,
                                 done: step.doneAt != nil, overdue: step.doneAt == nil && step.dueOn < today)
