@@ -15,16 +15,15 @@
     status.className = "sync-status " + (kind || "done");
   }
 
-  // A refused score is marked in its cell, says why (in the cell's title and the status line), keeps the focus,
-  // and is never shown as saved; true when the cell holds what is saved.
-  function refuse(input, message) {
+  // A refused score is marked in its cell, says why (in the cell's title and the status line) and is never shown
+  // as saved; refused on Enter, the cell keeps the focus (leaving it by Tab or a click is never blocked).
+  function refuse(input, message, keepFocus) {
     input.classList.remove("saved");
     input.setAttribute("aria-invalid", "true");
     input.setAttribute("aria-describedby", "grid-status");
     input.title = message;
     say(message, "waiting");
-    input.focus();
-    input.select();
+    if (keepFocus) { input.focus(); input.select(); }
     return false;
   }
 
@@ -34,12 +33,13 @@
     input.title = "";
   }
 
-  async function save(input) {
+  // True when the cell holds what is saved.
+  async function save(input, keepFocus) {
     if (input.readOnly) return true;
     if (input.value === input.dataset.saved) { accepted(input); return true; }
     const text = input.value.trim();
     const value = text === "" ? null : Number(text);
-    if (text !== "" && Number.isNaN(value)) return refuse(input, "Not saved: “" + text + "” is not a number.");
+    if (text !== "" && Number.isNaN(value)) return refuse(input, "Not saved: “" + text + "” is not a number.", keepFocus);
     input.classList.remove("saved");
     input.classList.add("saving");
     try {
@@ -49,7 +49,7 @@
         body: JSON.stringify({ studentId: input.dataset.student, standardId: input.dataset.standard, value }),
       });
       const body = await response.json().catch(() => ({}));
-      if (!response.ok) return refuse(input, "Not saved: " + (body.error || "the server refused the score") + ".");
+      if (!response.ok) return refuse(input, "Not saved: " + (body.error || "the server refused the score") + ".", keepFocus);
       accepted(input);
       input.dataset.saved = input.value;
       input.classList.add("saved");
@@ -79,7 +79,7 @@
       switch (event.key) {
         case "Enter":
           event.preventDefault();
-          if (await save(input)) move(input, event.shiftKey ? -1 : 1, 0);
+          if (await save(input, true)) move(input, event.shiftKey ? -1 : 1, 0);
           break;
         case "ArrowDown": event.preventDefault(); move(input, 1, 0); break;
         case "ArrowUp": event.preventDefault(); move(input, -1, 0); break;

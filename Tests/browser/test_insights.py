@@ -63,3 +63,23 @@ def test_principal_reads_practice_and_growth(browser, shoot):
     assert len(browser.find_elements(By.CSS_SELECTOR, "table tbody tr")) == 14
     assert_accessible(browser, "practice and growth")
     shoot("25-practice-and-growth")
+
+
+def test_on_a_phone_the_top_bar_stays_small_and_tables_keep_their_labels(browser, shoot):
+    sign_in(browser, "jada.green@cedarvalley.example.org")
+    browser.set_window_size(390, 844)
+    try:
+        browser.get(BASE_URL + "/walkthroughs/coverage")
+        # The pages scroll sideways on one line under the brand (the bar took 370 of 844 px), the current one in view.
+        assert browser.find_element(By.CSS_SELECTOR, ".topbar").size["height"] <= 110
+        strip = browser.find_element(By.CSS_SELECTOR, ".topbar nav")
+        current = browser.find_element(By.CSS_SELECTOR, '.topbar nav a[aria-current="page"]')
+        left = strip.location["x"]
+        assert left <= current.location["x"] and current.location["x"] + current.size["width"] <= left + strip.size["width"] + 1
+        # The table keeps its column labels (it scrolls sideways instead of dropping them).
+        header = browser.find_element(By.CSS_SELECTOR, "table thead")
+        assert header.is_displayed() and "Teacher" in header.text.title()
+        assert_accessible(browser, "coverage on a phone")
+        shoot("26-coverage-phone", width=390)
+    finally:
+        browser.set_window_size(1280, 900)
