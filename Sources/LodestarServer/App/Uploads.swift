@@ -45,7 +45,6 @@ struct UploadedForm: Sendable {
     struct File: Sendable {
         let name: String
         let url: URL
-        let size: Int
 
         /// The file's bytes, for the formats that are parsed whole (CSV, JSON, iCalendar).
         func bytes() throws -> [UInt8] { Array(try Data(contentsOf: url)) }
@@ -132,7 +131,7 @@ private final class MultipartUpload {
         try? file?.handle.close()
         if let refusal = failure as? LodestarError { throw refusal }
         guard failure == nil, let file, fileComplete, fileSize > 0 else { return UploadedForm(fields: fields, file: nil) }
-        return UploadedForm(fields: fields, file: .init(name: file.name, url: file.url, size: fileSize))
+        return UploadedForm(fields: fields, file: .init(name: file.name, url: file.url))
     }
 
     func removeFile() {
