@@ -62,6 +62,9 @@ struct LeaderTimeTests {
         let together = [E(start: 9 * hour, end: 9.5 * hour, category: "walkthroughs", automatic: false, id: "a"),
                         E(start: 9 * hour, end: 10 * hour, category: "operations", automatic: false, id: "b")]
         #expect(TimeLedger.countedMinutes(together) == [0, 60])
+        // A walkthrough around a recorded moment (an entry without an end) is inside recorded time, as the database counts it.
+        #expect(TimeLedger.countedMinutes([E(start: 9 * hour, end: 9 * hour, category: "meetings", automatic: false),
+                                           E(start: 8.75 * hour, end: 9.25 * hour, category: "walkthroughs", automatic: true)]) == [0, 0])
         // A protected block is kept unless management time overlaps it.
         #expect(TimeLedger.kept(block: (9 * hour)..<(10 * hour), entries: entries, instructional: ["walkthroughs"]))
         #expect(!TimeLedger.kept(block: (8.5 * hour)..<(10 * hour), entries: entries, instructional: ["walkthroughs"]))

@@ -97,8 +97,9 @@ public struct TimeLedger: Sendable, Equatable {
             counted[index] = max(0, entry.end - max(entry.start, covered)) / 60
             covered = max(covered, entry.end)
         }
+        // Automatic time is measured against every recorded entry, a moment without an end too (as the database does).
         for (index, entry) in entries.enumerated() where entry.automatic && entry.end > entry.start {
-            let inside = recorded.contains { entries[$0].start < entry.end && entry.start < entries[$0].end }
+            let inside = entries.contains { !$0.automatic && $0.start < entry.end && entry.start < $0.end }
             counted[index] = inside ? 0 : (entry.end - entry.start) / 60
         }
         return counted
