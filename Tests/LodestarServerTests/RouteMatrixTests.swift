@@ -4,7 +4,6 @@ import LodestarCore
 import SQLKit
 import Testing
 import VaporTesting
-import ZIPFoundation
 @testable import LodestarServer
 
 /// Every route, visited by every role and signed out, against one table of who may do what. Ids of records
@@ -689,14 +688,7 @@ struct RouteMatrixTests {
             let paired = Set(try await sql.raw("SELECT indicator_key FROM mentor_pairings").all().map { try $0.decode(column: "indicator_key", as: String.self) })
             ids.indicators = try await FrameworkStore.active(on: db).framework.indicators.map(\.key).filter { !paired.contains($0) }
             // The district's own roster, zipped as its information system exports it: importing it changes nothing.
-            let archive = try Archive(accessMode: .create)
-            for (name, text) in OneRosterWriter.files(for: bundle).sorted(by: { $0.key < $1.key }) {
-                let data = Data(text.utf8)
-                try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
-                    data.subdata(in: Int(position)..<Int(position) + size)
-                }
-            }
-            ids.roster = try #require(archive.data)
+            ids.roster = try zipArchive(OneRosterWriter.files(for: bundle).sorted { $0.key < $1.key }.map { ($0.key, Data($0.value.utf8)) })
             return ids
         }
     }

@@ -3,6 +3,7 @@ import LodestarCore
 import Testing
 import Vapor
 import VaporTesting
+import ZIPFoundation
 @testable import LodestarServer
 
 /// The databases every database test runs on: SQLite always, PostgreSQL when
@@ -227,4 +228,25 @@ func runCommand(_ app: Application, _ arguments: [String]) async throws {
     var context = CommandContext(console: app.console, input: CommandInput(arguments: ["lodestar"] + arguments))
     context.application = app
     try await app.console.run(app.asyncCommands.group(), with: context)
+}
+
+/// A zip made in memory, its entries deflated: for the zip readers' tests and uploads.
+func zipArchive(_ entries: [(String, Data)]) throws -> Data {
+    let archive = try Archive(accessMode: .create)
+    for (path, data) in entries {
+        try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
+            data.subdata(in: Int(position)..<Int(position) + size)
+        }
+    }
+    return try #require(archive.data)
+}
+
+extension OneRosterImport {
+    /// A zip held in memory (the fuzz tests' mutated zips), written to a temporary file and read as an upload is.
+    static func readZip(_ data: Data, name: String, limits: ZipLimits = .upload) throws -> [String: [UInt8]] {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("lodestar-test-\(UUID().uuidString).zip")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try data.write(to: file)
+        return try readZip(at: file, name: name, limits: limits)
+    }
 }

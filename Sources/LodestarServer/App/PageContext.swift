@@ -17,7 +17,6 @@ struct PageContext: Encodable {
     let nav: [NavLink]
     /// The pages of the section the page belongs to (Insights), as tabs under the title.
     let sectionTabs: [NavLink]
-    let hasSectionTabs: Bool
 
     /// The Insights pages, each reached from every other: the same leaders may open all five.
     static let insightsPages = [("Practice trends", "/insights/practice"), ("Practice and growth", "/insights/practice-and-growth"),
@@ -72,7 +71,6 @@ struct PageContext: Encodable {
             // The visits behind a trend's cell belong to practice trends.
             NavLink(label: label, href: href, current: path == href || (href == "/insights/practice" && path.hasPrefix("/insights/practice/")))
         } : []
-        hasSectionTabs = !sectionTabs.isEmpty
     }
 
     static func roleSummary(_ policy: AccessPolicy) -> String {

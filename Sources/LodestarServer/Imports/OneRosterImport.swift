@@ -49,21 +49,11 @@ enum OneRosterImport {
         static let commandLine = ZipLimits(expanded: maxExpandedSize)
     }
 
-    /// The CSV files in a zip held in memory (the fuzz tests' mutated zips), read as `readZip(at:)` reads one on disk.
-    static func readZip(_ data: Data, name: String, limits: ZipLimits = .upload) throws -> [String: [UInt8]] {
-        // Read from a file, not from memory: ZIPFoundation's in-memory reader traps on some damaged zips (a range
-        // past the data, found by the fuzz tests), which would stop the server; its file reader refuses them.
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("lodestar-upload-\(UUID().uuidString).zip")
-        defer { try? FileManager.default.removeItem(at: file) }
-        do { try data.write(to: file) } catch {
-            throw LodestarError("\(name) could not be stored for reading; try again", at: FileLocation(file: name))
-        }
-        return try readZip(at: file, name: name, limits: limits)
-    }
-
     /// The CSV files in a zip, by file name; folders inside the zip are ignored, but two files of one name in
     /// different folders are refused (which one is meant cannot be known).
     static func readZip(at file: URL, name: String, limits: ZipLimits = .upload) throws -> [String: [UInt8]] {
+        // Read from a file, not from memory: ZIPFoundation's in-memory reader traps on some damaged zips (a range
+        // past the data, found by the fuzz tests), which would stop the server; its file reader refuses them.
         let archive: Archive
         do {
             archive = try Archive(url: file, accessMode: .read)

@@ -131,8 +131,9 @@ struct TimeController: RouteCollection {
         let byKey = Dictionary(uniqueKeysWithValues: categories.map { ($0.key, $0) })
         let instructional = Set(categories.filter(\.instructional).map(\.key))
         let entries = try await queries.entries(leaders: [context.id], from: start, to: end)
-        let ledger = TimeLedger(entries.map(\.ledgerEntry), instructional: instructional)
-        let counted = Dictionary(uniqueKeysWithValues: zip(entries.map(\.id), TimeLedger.countedMinutes(entries.map(\.ledgerEntry))))
+        let ledgerEntries = entries.map(\.ledgerEntry)
+        let ledger = TimeLedger(ledgerEntries, instructional: instructional)
+        let counted = Dictionary(uniqueKeysWithValues: zip(entries.map(\.id), TimeLedger.countedMinutes(ledgerEntries)))
         let blocks = try await ProtectedBlock.query(on: req.db).filter(\.$leaderId == context.id).sort(\.$weekday).sort(\.$startMinute).all()
         let now = Int(Date().timeIntervalSince1970)
 
