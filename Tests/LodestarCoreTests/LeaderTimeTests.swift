@@ -189,16 +189,16 @@ struct EquityGapTests {
 
 @Suite("Practice and growth")
 struct PracticeAndGrowthTests {
-    typealias P = PracticeAndGrowth.TeacherPractice
+    typealias P = PracticeCount
     typealias G = PracticeAndGrowth.ClassGrowth
 
     @Test func classesOfTeachersOftenSeenPracticingAreComparedWithThoseRarelySeen() {
         let practice: [String: [String: P]] = [
-            "ana": ["discourse": P(visits: 4, seen: 3)],   // 75%: often
-            "ben": ["discourse": P(visits: 4, seen: 2)],   // 50%: often
-            "cal": ["discourse": P(visits: 4, seen: 1)],   // 25%: rarely
-            "dee": ["discourse": P(visits: 2, seen: 0)],   // too few visits: neither
-            "eve": ["discourse": P(visits: 5, seen: 2)],   // 40%: neither
+            "ana": ["discourse": P(seen: 3, notSeen: 1)],                  // 75%: often
+            "ben": ["discourse": P(seen: 2, notSeen: 2, notLookedFor: 4)], // 2 of the 4 that looked, 50%: often (2 of 8 would be rarely)
+            "cal": ["discourse": P(seen: 1, notSeen: 3)],                  // 25%: rarely
+            "dee": ["discourse": P(seen: 0, notSeen: 2, notLookedFor: 6)], // only 2 looked: too few, neither
+            "eve": ["discourse": P(seen: 2, notSeen: 3)],                  // 40%: neither
         ]
         let classes = [G(teacher: "ana", growth: 12), G(teacher: "ana", growth: 8), G(teacher: "ben", growth: 4),
                        G(teacher: "cal", growth: 2), G(teacher: "dee", growth: 30), G(teacher: "eve", growth: -5)]

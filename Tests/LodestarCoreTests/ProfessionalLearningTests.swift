@@ -7,10 +7,11 @@ import Testing
 struct ProfessionalLearningTests {
     @Test func rarelySeenPracticesAreProposedRarestFirstWithEnoughVisits() {
         let proposals = LearningNeeds.practices([
-            ("feedback", 20, 6),   // 30%: seen often enough
-            ("checks", 12, 3),     // 25%: exactly the line, proposed
-            ("discourse", 20, 4),  // 20%: proposed first
-            ("goals", 9, 0),       // 9 visits: too few to say
+            "feedback": PracticeCount(seen: 6, notSeen: 14),                    // 30%: seen often enough
+            "checks": PracticeCount(seen: 3, notSeen: 9, notLookedFor: 8),      // 3 of the 12 that looked, 25%: exactly the line, proposed
+            "discourse": PracticeCount(seen: 4, notSeen: 16),                   // 20%: proposed first
+            "goals": PracticeCount(seen: 0, notSeen: 9, notLookedFor: 30),      // 9 looked: too few to say
+            "rigor": PracticeCount(seen: 4, notSeen: 6, notLookedFor: 30),      // 4 of 10 looked, 40%: not rare (4 of 40 would be)
         ])
         #expect(proposals.map(\.key) == ["discourse", "checks"])
         #expect(proposals[0] == LearningNeeds.Proposal(kind: .practice, key: "discourse", count: 4, outOf: 20))
@@ -45,21 +46,25 @@ struct ProfessionalLearningTests {
 
     @Test func practiceBeforeAndAfterCountsAttendeesVisitsInTheWindows() {
         let day = 86_400, start = 100 * day, end = start + 3_600
+        func v(_ teacher: String, _ at: Int, seen: Int, notSeen: Int, notLookedFor: Int = 0) -> SessionImpact.Visit {
+            .init(teacher: teacher, observedAt: at, practice: PracticeCount(seen: seen, notSeen: notSeen, notLookedFor: notLookedFor))
+        }
         let visits: [SessionImpact.Visit] = [
-            .init(teacher: "T1", observedAt: start - 10 * day, possible: 2, seen: 0),
-            .init(teacher: "T1", observedAt: start - 70 * day, possible: 2, seen: 2),  // before the 60-day window
-            .init(teacher: "T2", observedAt: start - day, possible: 1, seen: 1),
-            .init(teacher: "T3", observedAt: start - 5 * day, possible: 2, seen: 2),   // did not attend
-            .init(teacher: "T1", observedAt: end + 5 * day, possible: 2, seen: 2),
-            .init(teacher: "T2", observedAt: end + 59 * day, possible: 1, seen: 0),
-            .init(teacher: "T2", observedAt: end + 61 * day, possible: 1, seen: 1),    // after the window
-            .init(teacher: "T1", observedAt: end + 6 * day, possible: 0, seen: 0),     // none of the practices could be seen
-            .init(teacher: "T1", observedAt: start + 600, possible: 2, seen: 2),       // during the session
+            v("T1", start - 10 * day, seen: 0, notSeen: 2),
+            v("T1", start - 70 * day, seen: 2, notSeen: 0),                 // before the 60-day window
+            v("T2", start - day, seen: 1, notSeen: 0, notLookedFor: 1),
+            v("T3", start - 5 * day, seen: 2, notSeen: 0),                  // did not attend
+            v("T1", end + 5 * day, seen: 2, notSeen: 0),
+            v("T2", end + 59 * day, seen: 0, notSeen: 1),
+            v("T2", end + 61 * day, seen: 1, notSeen: 0),                   // after the window
+            v("T1", end + 6 * day, seen: 0, notSeen: 0, notLookedFor: 2),   // looked for none: counted only as not looked for
+            v("T1", start + 600, seen: 2, notSeen: 0),                      // during the session
         ]
         let impact = SessionImpact.practice(visits, attendees: ["T1", "T2"], start: start, end: end)
-        // Before: T1 0 of 2, T2 1 of 1 → 1 of 3. After: T1 2 of 2, T2 0 of 1 → 2 of 3.
-        #expect(impact.before == .init(visits: 2, teachers: 2, possible: 3, seen: 1))
-        #expect(impact.after == .init(visits: 2, teachers: 2, possible: 3, seen: 2))
+        // Before: T1 0 of 2, T2 1 of 1 (one practice not looked for) → 1 of 3. After: T1 2 of 2, T2 0 of 1 → 2 of 3,
+        // and T1's visit that looked for neither adds 2 not looked for but no visit.
+        #expect(impact.before == .init(visits: 2, teachers: 2, practice: PracticeCount(seen: 1, notSeen: 2, notLookedFor: 1)))
+        #expect(impact.after == .init(visits: 2, teachers: 2, practice: PracticeCount(seen: 2, notSeen: 1, notLookedFor: 2)))
         #expect(impact.after.share == 2.0 / 3.0)
     }
 
@@ -85,14 +90,14 @@ struct ProfessionalLearningTests {
     }
 
     @Test func mentorsOftenSeenWithStrongGrowthAreSuggestedToTeachersGrowingInThePractice() {
-        let practice: [String: PracticeAndGrowth.TeacherPractice] = [
-            "M1": .init(visits: 6, seen: 5),  // 83%, growth 12
-            "M2": .init(visits: 4, seen: 4),  // 100%, growth 3
-            "M3": .init(visits: 5, seen: 4),  // 80%, but growth below zero
-            "N1": .init(visits: 5, seen: 2),  // 40%: strong growth, not often seen
-            "G1": .init(visits: 8, seen: 1),  // 12.5%: growing
-            "G2": .init(visits: 4, seen: 1),  // 25%: growing
-            "G3": .init(visits: 2, seen: 0),  // too few visits, but it is G3's growth goal
+        let practice: [String: PracticeCount] = [
+            "M1": .init(seen: 5, notSeen: 1),                   // 83%, growth 12
+            "M2": .init(seen: 4, notSeen: 0, notLookedFor: 6),  // 4 of the 4 that looked: 100%, growth 3
+            "M3": .init(seen: 4, notSeen: 1),                   // 80%, but growth below zero
+            "N1": .init(seen: 2, notSeen: 3),                   // 40%: strong growth, not often seen
+            "G1": .init(seen: 1, notSeen: 7),                   // 12.5%: growing
+            "G2": .init(seen: 1, notSeen: 3, notLookedFor: 2),  // 25%: growing
+            "G3": .init(seen: 0, notSeen: 2),                   // too few visits, but it is G3's growth goal
         ]
         // Median growth of -2, 0, 3, 12, 20 is 3: M1, M2 and N1 grow strongly.
         let growth = ["M1": 12.0, "M2": 3, "M3": -2, "N1": 20, "G1": 0]
@@ -104,6 +109,6 @@ struct ProfessionalLearningTests {
         // A mentee already paired is not suggested again.
         #expect(MentorMatch.suggestions(practice: practice, growth: growth, goals: ["G3"], paired: ["G1"]).map { [$0.mentee, $0.mentor] } == [["G3", "M2"], ["G2", "M2"]])
         // Nobody to learn from: no suggestions.
-        #expect(MentorMatch.suggestions(practice: ["G1": .init(visits: 8, seen: 1)], growth: [:], goals: []).isEmpty)
+        #expect(MentorMatch.suggestions(practice: ["G1": .init(seen: 1, notSeen: 7)], growth: [:], goals: []).isEmpty)
     }
 }

@@ -72,15 +72,20 @@ struct GoalsTests {
             let queries = GoalMetricQueries(db: app.db)
             for scope in ["school-1", "district"] {
                 let schoolFilter: SQLQueryString = scope == "district" ? "" : " AND w.school_id = \(bind: scope)"
-                // Share observed: walkthroughs with the indicator marked observed over those not marked not applicable.
+                // Share observed: walkthroughs with the indicator marked observed over those that marked it observed or
+                // not observed (unmarked: not looked for; not applicable: left out).
                 let counts = try await sql.raw("""
-                    SELECT COUNT(*) AS visits, SUM(CASE WHEN m.mark = 'observed' THEN 1 ELSE 0 END) AS seen FROM walkthroughs w
-                    LEFT JOIN indicator_marks m ON m.walkthrough_id = w.id AND m.indicator_key = 'checks-for-understanding'
+                    SELECT COUNT(*) AS visits, SUM(CASE WHEN m.mark = 'observed' THEN 1 ELSE 0 END) AS seen,
+                           (SELECT COUNT(*) FROM walkthroughs w WHERE w.observed_at >= \(bind: window.lowerBound) AND w.observed_at < \(bind: window.upperBound)
+                              \(schoolFilter)) AS every_visit
+                    FROM walkthroughs w JOIN indicator_marks m ON m.walkthrough_id = w.id AND m.indicator_key = 'checks-for-understanding'
                     WHERE w.observed_at >= \(bind: window.lowerBound) AND w.observed_at < \(bind: window.upperBound)
-                      AND (m.mark IS NULL OR m.mark <> 'not_applicable')
+                      AND m.mark IN ('observed', 'not_observed')
                     """ + schoolFilter).first()!
                 let visits = try counts.decode(column: "visits", as: Int.self), seen = try counts.decode(column: "seen", as: Int.self)
                 #expect(visits > 10)
+                // The demo leaves some practices unmarked, so the rule is tried: fewer visits looked for it than were made.
+                #expect(try counts.decode(column: "every_visit", as: Int.self) > visits + 3)
                 let share = try await queries.values(GoalMetric(kind: .indicatorObserved, indicatorKey: "checks-for-understanding"), scope: scope, days: [day])[0]
                 #expect(abs(share! - 100 * Double(seen) / Double(visits)) < 1e-9)
 
@@ -169,6 +174,50 @@ struct GoalsTests {
             let page = try await principal.page("/goals/school-1/\(goal)")
             #expect(page.contains("Measurements taken again") && page.contains("Lodestar") && page.contains("now count once"))
             #expect(try await kept() > 0)  // taken again, by the new rule
+        }
+    }
+
+    /// Goals on a practice are measured again once unmarked visits stop counting as not seen: the baseline is taken
+    /// again as of its day, the kept measurements are dropped, and the history says so. The expected baseline is
+    /// counted here from the raw marks.
+    @Test(arguments: TestDatabase.all)
+    func practiceGoalsAreMeasuredAgainWhenOnlyVisitsThatLookedCount(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: true, on: app.db)
+            let principal = TestClient(app)
+            try await principal.signIn(DemoPeople(district: district).email(.principal))
+            let goal = "demo-goal|school-1|checks"
+            #expect(try await principal.get("/goals/school-1/\(goal)").status == .ok)
+            let kept = { try await GoalMeasurement.query(on: app.db).filter(\.$goalId == goal).count() }
+            #expect(try await kept() > 0)
+            let stored = try #require(try await SmartGoal.find(goal, on: app.db))
+            // The baseline as the old rule took it: unmarked visits counted as not seen.
+            let window = GoalMetricQueries.window(endingOn: stored.startsOn)
+            let row = try #require(try await app.db.sql.raw("""
+                SELECT SUM(CASE WHEN m.mark = 'observed' THEN 1 ELSE 0 END) AS seen,
+                       SUM(CASE WHEN m.mark IN ('observed', 'not_observed') THEN 1 ELSE 0 END) AS looked, COUNT(*) AS could
+                FROM walkthroughs w LEFT JOIN indicator_marks m ON m.walkthrough_id = w.id AND m.indicator_key = 'checks-for-understanding'
+                WHERE w.school_id = 'school-1' AND w.observed_at >= \(bind: window.lowerBound) AND w.observed_at < \(bind: window.upperBound)
+                  AND (m.mark IS NULL OR m.mark <> 'not_applicable')
+                """).first())
+            let seen = Double(try row.decode(column: "seen", as: Int.self)), looked = Double(try row.decode(column: "looked", as: Int.self))
+            let could = Double(try row.decode(column: "could", as: Int.self))
+            #expect(could > looked)
+            try await app.db.sql.raw("UPDATE goals SET baseline = \(bind: 100 * seen / could) WHERE id = \(bind: goal)").run()
+
+            try await app.db.transaction { db in try await PracticeSeenOfLookedForMigration.recount(on: db) }
+            #expect(try await kept() == 0)
+            let baseline = try #require(try await SmartGoal.find(goal, on: app.db)).baseline
+            #expect(abs(baseline - 100 * seen / looked) < 1e-9)
+            let page = try await principal.page("/goals/school-1/\(goal)")
+            #expect(page.contains("Measurements taken again") && page.contains("now counts only the walkthroughs that looked for it"))
+            #expect(page.contains(String(format: "is %.1f%% (it was %.1f%%)", 100 * seen / looked, 100 * seen / could)))
+            #expect(try await kept() > 0)
+            // The rollup was recomputed with the new column and equals a rebuild.
+            let recomputed = try await IndicatorRollup.all(on: app.db)
+            try await IndicatorRollup.rebuild(on: app.db)
+            #expect(try await IndicatorRollup.all(on: app.db) == recomputed)
+            #expect(recomputed.values.contains { $0[2] > 0 })
         }
     }
 

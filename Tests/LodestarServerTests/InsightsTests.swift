@@ -26,8 +26,9 @@ struct InsightsTests {
             let early = try #require(classes.first { $0.grades == ["01"] }), later = try #require(classes.first { $0.grades == ["04"] })
             let teacherOf = people.teacher(of:)
             let now = Date().timeIntervalSince1970
-            // Grade 1: target seen twice, not seen once; discourse not applicable once (left out).
-            // Grade 4: target seen once. No class: target not marked (counts as not seen).
+            // Grade 1: target seen twice, not seen once; discourse not applicable once (left out), seen once, unmarked once.
+            // Grade 4: target seen once. No class: target not marked (not looked for: out of the share).
+            // Every practice a visit leaves unmarked is counted as not looked for.
             for submission in [
                 visit(teacherOf(early.sourcedId), classId: early.sourcedId, at: now - 3_600, [("learning-target", "observed"), ("discourse", "not_applicable")]),
                 visit(teacherOf(early.sourcedId), classId: early.sourcedId, at: now - 7_200, [("learning-target", "observed"), ("discourse", "observed")]),
@@ -41,16 +42,18 @@ struct InsightsTests {
             let filter = InsightsQueries.PracticeFilter(schoolIds: ["school-1"], fromMonth: month, throughMonth: month)
             let queries = InsightsQueries(db: app.db)
             let byBand = try await queries.practice(filter, by: .gradeBand)
-            func cell(_ indicator: String, _ column: String?) -> (Int, Int)? {
-                byBand.first { $0.indicator == indicator && $0.column == column }.map { ($0.visits, $0.seen) }
+            func cell(_ indicator: String, _ column: String?) -> PracticeCount? {
+                byBand.first { $0.indicator == indicator && $0.column == column }?.count
             }
-            #expect(cell("learning-target", "K–2")! == (3, 2))
-            #expect(cell("learning-target", "3–5")! == (1, 1))
-            #expect(cell("learning-target", "")! == (1, 0))
-            #expect(cell("learning-target", nil)! == (5, 3))
-            #expect(cell("discourse", "K–2")! == (2, 1))
-            #expect(cell("discourse", nil)! == (4, 1))
-            #expect(cell("rigor", nil)! == (5, 1))
+            #expect(cell("learning-target", "K–2") == PracticeCount(seen: 2, notSeen: 1))
+            #expect(cell("learning-target", "3–5") == PracticeCount(seen: 1))
+            #expect(cell("learning-target", "") == PracticeCount(notLookedFor: 1))
+            // 3 seen of the 4 that looked: 75% (counting the unmarked visit as not seen would say 3 of 5, 60%).
+            #expect(cell("learning-target", nil) == PracticeCount(seen: 3, notSeen: 1, notLookedFor: 1))
+            #expect(cell("discourse", "K–2") == PracticeCount(seen: 1, notLookedFor: 1))
+            #expect(cell("discourse", nil) == PracticeCount(seen: 1, notLookedFor: 3))
+            #expect(cell("rigor", nil) == PracticeCount(seen: 1, notLookedFor: 4))
+            #expect(cell("rigor", nil)?.share == 1)
 
             // The rollup kept by every save equals one rebuilt from the walkthroughs.
             let maintained = try await IndicatorRollup.all(on: app.db)
@@ -60,10 +63,14 @@ struct InsightsTests {
 
             // The page shows the shares; the CSV has exactly the numbers shown; the drill-down lists the visits.
             let page = try await principal.get("/insights/practice?by=grade_band&from=\(month)&through=\(month)").body.string
-            #expect(page.contains("Clear learning target, K–2: 67% of 3 visits"))
+            #expect(page.contains("Clear learning target, K–2: seen in 67% of 3 visits that looked for it; 0 did not look for it"))
+            #expect(page.contains("<td class=\"num\">3</td>"))  // discourse: not looked for in 3 visits
+            #expect(page.contains(PracticeCount.rule))
             let csv = try await principal.get("/insights/practice.csv?by=grade_band&from=\(month)&through=\(month)").body.string
-            #expect(csv.contains("Clear learning target,K–2,3,2,67\r\n"))
-            #expect(csv.contains("Clear learning target,All,5,3,60\r\n"))
+            #expect(csv.hasPrefix("practice,grade band,looked_for,seen,not_seen,not_looked_for,share_percent\r\n"))
+            #expect(csv.contains("Clear learning target,K–2,3,2,1,0,67\r\n"))
+            #expect(csv.contains("Clear learning target,No class,0,0,0,1,\r\n"))
+            #expect(csv.contains("Clear learning target,All,4,3,1,1,75\r\n"))
             let drill = try await principal.get("/insights/practice/visits?band=K%E2%80%932&by=grade_band&from=\(month)&through=\(month)&indicator=learning-target&school=school-1")
             #expect(drill.status == .ok)
             #expect(drill.body.string.components(separatedBy: "<tr><td><a href=\"/walkthroughs/").count - 1 == 3)
@@ -186,18 +193,12 @@ struct InsightsTests {
             let queries = InsightsQueries(db: app.db)
             let months = InsightsQueries.PracticeFilter(schoolIds: nil, fromMonth: "2026-08", throughMonth: "2026-11")
             let districtPractice = try await queries.practice(months, by: .month)
-            var summedPractice: [String: [Int]] = [:]
-            for cell in try await queries.practice(months, by: .school) where cell.column != nil {
-                summedPractice[cell.indicator, default: [0, 0]][0] += cell.visits
-                summedPractice[cell.indicator, default: [0, 0]][1] += cell.seen
-            }
+            var summedPractice: [String: PracticeCount] = [:]
+            for cell in try await queries.practice(months, by: .school) where cell.column != nil { summedPractice[cell.indicator, default: PracticeCount()] += cell.count }
             #expect(summedPractice.count == 14)
-            #expect(Dictionary(uniqueKeysWithValues: districtPractice.filter { $0.column == nil }.map { ($0.indicator, [$0.visits, $0.seen]) }) == summedPractice)
-            var byMonth: [String: [Int]] = [:]
-            for cell in districtPractice where cell.column != nil {
-                byMonth[cell.indicator, default: [0, 0]][0] += cell.visits
-                byMonth[cell.indicator, default: [0, 0]][1] += cell.seen
-            }
+            #expect(Dictionary(uniqueKeysWithValues: districtPractice.filter { $0.column == nil }.map { ($0.indicator, $0.count) }) == summedPractice)
+            var byMonth: [String: PracticeCount] = [:]
+            for cell in districtPractice where cell.column != nil { byMonth[cell.indicator, default: PracticeCount()] += cell.count }
             #expect(byMonth == summedPractice)
             let district = try await queries.masteryByGroup(schoolIds: nil, grade: nil, standardIds: nil, groups: ["all", "english_learner"], months: ["2026-10"])
             var summed: [String: [String: InsightsQueries.MasteryCount]] = [:]

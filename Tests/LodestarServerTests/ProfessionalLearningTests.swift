@@ -20,16 +20,21 @@ struct ProfessionalLearningServerTests {
             let people = DemoPeople(district: district)
             let principal = TestClient(app)
             try await principal.signIn(people.email(.principal))
-            // Ten visits this month: discourse seen in 2 (20%: proposed), the learning target in 8 (not proposed).
+            // Fourteen visits this month. Ten look for discourse and see it in 2 (20%: proposed); four leave it unmarked
+            // (not looked for). Rigor: seen in 3 of the 10 that looked (30%: not proposed; counting the four unmarked
+            // as not seen would make it 3 of 14, 21%, and propose it). The learning target: 12 of 14 (not proposed).
             let now = Date().timeIntervalSince1970
-            for index in 0..<10 {
-                let submission = visit(people.teacherId, at: now - Double(index + 1) * 600,
-                                       [("discourse", index < 2 ? "observed" : "not_observed"), ("learning-target", index < 8 ? "observed" : "not_observed")])
-                #expect(try await principal.send(.POST, "/api/walkthroughs", json: submission).status == .created)
+            for index in 0..<14 {
+                let marks = index < 10
+                    ? [("discourse", index < 2 ? "observed" : "not_observed"), ("learning-target", index < 8 ? "observed" : "not_observed"),
+                       ("rigor", index < 3 ? "observed" : "not_observed")]
+                    : [("learning-target", "observed")]
+                #expect(try await principal.send(.POST, "/api/walkthroughs", json: visit(people.teacherId, at: now - Double(index + 1) * 600, marks)).status == .created)
             }
             let hub = try await principal.get("/learning?scope=school-1").body.string
-            #expect(hub.contains("Seen in 2 of 10 walkthroughs (20%) this school year."))
-            #expect(!hub.contains("Seen in 8 of 10"))
+            let evidence = "Seen in 2 of the 10 walkthroughs that looked for it (20%) this school year; 4 more did not look for it."
+            #expect(hub.contains(evidence))
+            #expect(!hub.contains("Accept as a need: Rigorous tasks") && !hub.contains("Seen in 3 of") && !hub.contains("Seen in 12 of"))
 
             // A teacher and a teacher leader read the page but may not accept needs; another school's principal may not either.
             let teacher = TestClient(app)
@@ -46,7 +51,7 @@ struct ProfessionalLearningServerTests {
             // The principal accepts it: the evidence is recomputed by the server, and the proposal is gone.
             #expect(try await principal.post("/learning/needs", form: ["scope": "school-1", "kind": "practice", "key": "discourse"]).status == .seeOther)
             let need = try #require(try await LearningNeed.query(on: app.db).first())
-            #expect(need.title == "Student discourse" && need.evidence == "Seen in 2 of 10 walkthroughs (20%) this school year." && need.status == "open")
+            #expect(need.title == "Student discourse" && need.evidence == evidence && need.status == "open")
             #expect(!(try await principal.page("/learning?scope=school-1").contains("Accept as a need: Student discourse")))
             #expect(try await principal.get("/").body.string.contains("1 accepted professional learning need has no session planned yet."))
             // Accepting it twice is refused with a plain message; a practice seen often cannot be accepted as rarely seen.
@@ -54,7 +59,7 @@ struct ProfessionalLearningServerTests {
             #expect(try await principal.post("/learning/needs", form: ["scope": "school-1", "kind": "practice", "key": "learning-target"]).status == .unprocessableEntity)
             #expect(try await LearningNeed.query(on: app.db).count() == 1)
             let needs = try await principal.get("/learning/needs.csv?scope=school-1").body.string
-            #expect(needs.contains("open,Practice rarely observed,Student discourse,Seen in 2 of 10 walkthroughs (20%) this school year.,"))
+            #expect(needs.contains("open,Practice rarely observed,Student discourse,\(evidence),"))
             #expect(!(try await teacher.page("/learning/needs.csv?scope=school-1").contains("proposed,")))
         }
     }
@@ -95,6 +100,8 @@ struct ProfessionalLearningServerTests {
                 // Before (within 60 days): discourse not seen twice; the target seen once and once not applicable.
                 visit(attendee, at: now - 20 * day, [("discourse", "not_observed"), ("learning-target", "observed")]),
                 visit(attendee, at: now - 15 * day, [("discourse", "not_observed"), ("learning-target", "not_applicable")]),
+                // Discourse seen; the target left unmarked: not looked for, so out of its share.
+                visit(attendee, at: now - 12 * day, [("discourse", "observed")]),
                 // Outside the 60 days before: left out.
                 visit(attendee, at: now - 80 * day, [("discourse", "observed"), ("learning-target", "observed")]),
                 // After: both seen.
@@ -144,14 +151,15 @@ struct ProfessionalLearningServerTests {
             #expect(try await teacher.get("/learning/sessions/\(id)/attendance.csv").status == .forbidden)
 
             let csv = try await principal.get("/learning/sessions/\(id)/impact.csv").body.string
-            // Discourse: before 0 of 2 visits; after 1 of 1. Target: before 1 of 1 (the visit marked not applicable is
-            // left out); after 1 of 1. Together: before 2 visits, 1 of 3; after 1 visit, 2 of 2.
-            #expect(csv.contains("Student discourse,before,2,1,,0,2,0%\r\n"))
-            #expect(csv.contains("Student discourse,after,1,1,,1,1,100%\r\n"))
-            #expect(csv.contains("Clear learning target,before,1,1,,1,1,100%\r\n"))
-            #expect(csv.contains("Clear learning target,after,1,1,,1,1,100%\r\n"))
-            #expect(csv.contains("All of the session's practices,before,2,1,,1,3,33%\r\n"))
-            #expect(csv.contains("All of the session's practices,after,1,1,,2,2,100%\r\n"))
+            // Discourse: before 1 of 3 visits; after 1 of 1. Target: before 1 of 1 (the visit marked not applicable is
+            // left out, the one that left it unmarked is not looked for); after 1 of 1. Together: before 3 visits,
+            // 2 of 4 with 1 not looked for; after 1 visit, 2 of 2.
+            #expect(csv.contains("Student discourse,before,3,1,,1,3,33%,0\r\n"))
+            #expect(csv.contains("Student discourse,after,1,1,,1,1,100%,0\r\n"))
+            #expect(csv.contains("Clear learning target,before,1,1,,1,1,100%,1\r\n"))
+            #expect(csv.contains("Clear learning target,after,1,1,,1,1,100%,0\r\n"))
+            #expect(csv.contains("All of the session's practices,before,3,1,,2,4,50%,1\r\n"))
+            #expect(csv.contains("All of the session's practices,after,1,1,,2,2,100%,0\r\n"))
             // The attendee's ten students: 0 of 10 at mastery at the end of the month before, 7 of 10 now.
             #expect(csv.contains("mastery on the session's standards,before,,,10,0,10,0%\r\n"))
             #expect(csv.contains("mastery on the session's standards,now,,,10,7,10,70%\r\n"))
@@ -188,18 +196,23 @@ struct ProfessionalLearningServerTests {
             _ = try await ScoreImport.write(ScoreFile.Rows(rows), importer: nil, on: app.db)
             let principal = TestClient(app)
             try await principal.signIn(people.email(.principal))
-            // Discourse seen in 3 of 3 visits to the mentor, 0 of 3 to the mentee.
+            // Discourse seen in 3 of 3 visits to the mentor, 0 of 3 to the mentee. Four more visits to the mentor leave
+            // discourse unmarked: not looked for, so the mentor's share is 3 of 3 (counted as not seen, 3 of 7 would
+            // be under half, and no mentor would be suggested).
             let now = Date().timeIntervalSince1970
             for (teacher, mark) in [(mentor, "observed"), (mentee, "not_observed")] {
                 for hour in 1...3 {
                     #expect(try await principal.send(.POST, "/api/walkthroughs", json: visit(teacher, at: now - Double(hour) * 3_600, [("discourse", mark)])).status == .created)
                 }
             }
+            for hour in 4...7 {
+                #expect(try await principal.send(.POST, "/api/walkthroughs", json: visit(mentor, at: now - Double(hour) * 3_600, [("rigor", "observed")])).status == .created)
+            }
             let suggestions = try await MentorsController.suggestions(schoolId: "school-1", framework: FrameworkStore.active(on: app.db).framework, on: app.db)
             let discourse = suggestions.filter { $0.indicator == "discourse" }.map(\.suggestion)
             #expect(discourse.map { [$0.mentor, $0.mentee] } == [[mentor, mentee]])
             #expect(discourse.first?.mentorGrowth == 100)
-            #expect(try await principal.get("/mentors").body.string.contains("Seen in 3 of 3 walkthroughs; classes grew +100 points"))
+            #expect(try await principal.get("/mentors").body.string.contains("Seen in 3 of the 3 walkthroughs that looked for it; classes grew +100 points"))
 
             // Teachers may not confirm pairings; the principal does; the suggestion is then gone.
             let teacher = TestClient(app)
@@ -244,12 +257,15 @@ struct ProfessionalLearningServerTests {
             #expect(try await principal.post("\(path)/goal", form: ["statement": "x", "indicators[]": "discourse"]).status == .forbidden)
 
             // A shared walkthrough after the goal, seeing discourse, is feedback toward it.
+            // A second one leaves discourse unmarked: not looked for, so out of the share.
             let observed = visit(people.teacherId, at: Date().timeIntervalSince1970 + 1, [("discourse", "observed"), ("learning-target", "observed")])
             #expect(try await principal.send(.POST, "/api/walkthroughs", json: observed).status == .created)
+            let unmarked = visit(people.teacherId, at: Date().timeIntervalSince1970 + 2, [("learning-target", "observed")])
+            #expect(try await principal.send(.POST, "/api/walkthroughs", json: unmarked).status == .created)
             let page = try await teacher.get(path).body.string
             #expect(page.contains("Every student talks about the math each lesson"))
             #expect(!(try await teacher.page("/").contains("Set a growth goal")))
-            #expect(page.contains("seen 1 of the 1 times these practices could have been seen, in 1 shared walkthrough (100%)"))
+            #expect(page.contains("in 2 shared walkthroughs: these practices were seen 1 of the 1 times they were looked for (100%); 1 more times they were not looked for."))
             #expect(page.contains("Student discourse: Observed"))
 
             #expect(try await teacher.post("\(path)/reflections", form: ["body": "Turn-and-talk worked in math, less in reading."]).status == .seeOther)
@@ -333,7 +349,7 @@ struct ProfessionalLearningServerTests {
                                                                                           [("discourse", index < 2 ? "observed" : "not_observed")])).status == .created)
                 #expect(try await principal.send(.POST, "/api/walkthroughs", json: visit(colleagues[2], at: now - Double(index + 1) * 700, [("discourse", "observed")])).status == .created)
             }
-            #expect(!(try await principal.page("/learning?scope=school-1").contains("Seen in 12 of 20")))
+            #expect(!(try await principal.page("/learning?scope=school-1").contains("Seen in 12 of the 20")))
             #expect(try await principal.post("/plcs", form: ["school": "school-1", "name": "K team", "members[]": people.teacherId]).status == .seeOther)
             let team = try #require(try await PLCTeam.query(on: app.db).first())
             // One member is too few to read a team's evidence.
@@ -349,7 +365,7 @@ struct ProfessionalLearningServerTests {
                 }
             }
             let hub = try await principal.get("/learning?scope=school-1&team=\(team.id!)").body.string
-            #expect(hub.contains("Seen in 2 of 10 walkthroughs (20%) in the team&#39;s classrooms this school year."))
+            #expect(hub.contains("Seen in 2 of the 10 walkthroughs that looked for it (20%) in the team&#39;s classrooms this school year."))
             let teacherLeader = TestClient(app)
             try await teacherLeader.signIn(people.email(.teacherLeader))
             #expect(try await teacherLeader.post("/learning/needs", form: ["scope": "school-1", "team": team.id!, "kind": "practice", "key": "discourse"]).status == .forbidden)

@@ -76,7 +76,7 @@ public struct GoalMetric: Sendable, Equatable, Codable {
         case .mastery:
             "Of the students in scope with at least one score on the chosen standards, the percentage whose mastery (by the school's mastery method, from the scores dated on or before the day) averaged over those standards is at or above the scale's mastery level."
         case .indicatorObserved:
-            "Of the walkthroughs in scope in the \(Self.trailingDays) days up to the day, the percentage in which the practice was marked as seen (walkthroughs where it was marked not applicable, or whose framework lacks it, are left out)."
+            "Of the walkthroughs in scope in the \(Self.trailingDays) days up to the day that looked for the practice (marked it seen or not seen), the percentage that saw it. Walkthroughs that left it unmarked (not looked for), marked it not applicable, or whose framework lacks it are left out."
         case .hoursToFeedback:
             "The median number of hours between a visit and its feedback reaching the teacher, over the walkthroughs in scope in the \(Self.trailingDays) days up to the day whose feedback was shared."
         case .instructionalTime:

@@ -116,15 +116,9 @@ public enum EquityGaps {
 /// are often seen practicing it beside classes whose teachers rarely are. A correlation, never proof:
 /// the page says so next to the numbers.
 public enum PracticeAndGrowth {
-    /// Often: seen in at least half of the teacher's visits; rarely: in at most a quarter; both need
-    /// at least `minimumVisits` visits where the practice could be seen.
+    /// Often: seen in at least half of the teacher's visits that looked for the practice; rarely: in at
+    /// most a quarter; both need at least `minimumVisits` visits that looked for it (`PracticeCount`).
     public static let often = 0.5, rarely = 0.25, minimumVisits = 3
-
-    public struct TeacherPractice: Sendable, Equatable {
-        public var visits: Int
-        public var seen: Int
-        public init(visits: Int, seen: Int) { self.visits = visits; self.seen = seen }
-    }
 
     /// A class's growth: the change in its share of results at or above mastery, in points.
     public struct ClassGrowth: Sendable {
@@ -151,19 +145,19 @@ public enum PracticeAndGrowth {
         }
     }
 
-    public static func rows(indicators: [String], practice: [String: [String: TeacherPractice]], classes: [ClassGrowth]) -> [Row] {
+    public static func rows(indicators: [String], practice: [String: [String: PracticeCount]], classes: [ClassGrowth]) -> [Row] {
         indicators.map { indicator in
-            func side(_ belongs: (TeacherPractice) -> Bool) -> Side {
+            func side(_ belongs: (PracticeCount) -> Bool) -> Side {
                 let teachers = Set(practice.compactMap { teacher, byIndicator in
-                    byIndicator[indicator].flatMap { $0.visits >= minimumVisits && belongs($0) ? teacher : nil }
+                    byIndicator[indicator].flatMap { $0.lookedFor >= minimumVisits && belongs($0) ? teacher : nil }
                 })
                 let chosen = classes.filter { teachers.contains($0.teacher) }
                 return Side(classes: chosen.count, teachers: Set(chosen.map(\.teacher)).count,
                             growth: chosen.isEmpty ? nil : chosen.map(\.growth).reduce(0, +) / Double(chosen.count))
             }
             return Row(indicator: indicator,
-                       often: side { Double($0.seen) >= often * Double($0.visits) - 1e-9 },
-                       rarely: side { Double($0.seen) <= rarely * Double($0.visits) + 1e-9 })
+                       often: side { Double($0.seen) >= often * Double($0.lookedFor) - 1e-9 },
+                       rarely: side { Double($0.seen) <= rarely * Double($0.lookedFor) + 1e-9 })
         }
     }
 }

@@ -15,9 +15,9 @@ public enum LearningNeeds {
         }
     }
 
-    /// A practice is proposed when it was seen in at most this share of the visits that could have seen it…
+    /// A practice is proposed when it was seen in at most this share of the visits that looked for it…
     public static let rarelySeen = 0.25
-    /// …over at least this many visits (fewer say too little about a school).
+    /// …over at least this many visits that looked for it (fewer say too little about a school).
     public static let minimumVisits = 10
     /// A student group's share at least this many points below all students' is a wide gap.
     public static let wideGapPoints = 15.0
@@ -31,7 +31,7 @@ public enum LearningNeeds {
         public var key: String
         /// Visits that saw the practice, or students at or above mastery (of the group, for a gap).
         public var count: Int
-        /// Visits that could have seen it, or students with a mastery result.
+        /// Visits that looked for it (`PracticeCount`), or students with a mastery result.
         public var outOf: Int
         /// For a decline, the best earlier share; for a gap, all students' share.
         public var comparedWith: Double?
@@ -43,9 +43,9 @@ public enum LearningNeeds {
     }
 
     /// Practices seen in at most `rarelySeen` of at least `minimumVisits` visits, rarest first.
-    public static func practices(_ counts: [(indicator: String, visits: Int, seen: Int)]) -> [Proposal] {
-        counts.filter { $0.visits >= minimumVisits && Double($0.seen) <= rarelySeen * Double($0.visits) + 1e-9 }
-            .map { Proposal(kind: .practice, key: $0.indicator, count: $0.seen, outOf: $0.visits) }
+    public static func practices(_ counts: [String: PracticeCount]) -> [Proposal] {
+        counts.filter { $0.value.lookedFor >= minimumVisits && Double($0.value.seen) <= rarelySeen * Double($0.value.lookedFor) + 1e-9 }
+            .map { Proposal(kind: .practice, key: $0.key, count: $0.value.seen, outOf: $0.value.lookedFor) }
             .sorted { ($0.share, $0.key) < ($1.share, $1.key) }
     }
 

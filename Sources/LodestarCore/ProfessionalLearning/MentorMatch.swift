@@ -2,7 +2,8 @@
 /// practice and whose classes grow well is suggested to a colleague growing in it. A leader confirms
 /// each pairing; nothing is paired automatically.
 public enum MentorMatch {
-    /// A mentor's visits saw the practice in at least this share of at least `minimumVisits` visits…
+    /// A mentor's visits saw the practice in at least this share of at least `minimumVisits` visits that
+    /// looked for it (`PracticeCount`)…
     public static let strongShare = PracticeAndGrowth.often
     /// …and a teacher is growing in it when it was seen in at most this share (or it is their growth goal).
     public static let growingShare = PracticeAndGrowth.rarely
@@ -13,8 +14,8 @@ public enum MentorMatch {
     public struct Suggestion: Sendable, Equatable {
         public var mentor: String
         public var mentee: String
-        public var mentorPractice: PracticeAndGrowth.TeacherPractice
-        public var menteePractice: PracticeAndGrowth.TeacherPractice?
+        public var mentorPractice: PracticeCount
+        public var menteePractice: PracticeCount?
         public var mentorGrowth: Double
         /// The mentee chose the practice as their growth goal.
         public var menteeGoal: Bool
@@ -31,21 +32,21 @@ public enum MentorMatch {
 
     /// Suggestions for one practice.
     /// - Parameters:
-    ///   - practice: each teacher's visits where the practice could be seen, and visits that saw it.
+    ///   - practice: each teacher's visits that looked for the practice, and those that saw it.
     ///   - growth: each teacher's mean class growth in points (teachers without measured classes absent).
     ///   - goals: teachers whose growth goal names the practice.
     ///   - paired: mentees already paired for this practice (not suggested again).
     /// Mentees in order of least seen (goal holders without visits last), each given the mentor with the
     /// highest share, then growth, then id, who has room.
-    public static func suggestions(practice: [String: PracticeAndGrowth.TeacherPractice], growth: [String: Double],
+    public static func suggestions(practice: [String: PracticeCount], growth: [String: Double],
                                    goals: Set<String>, paired: Set<String> = []) -> [Suggestion] {
-        func share(_ p: PracticeAndGrowth.TeacherPractice) -> Double { Double(p.seen) / Double(p.visits) }
+        func share(_ p: PracticeCount) -> Double { p.share ?? 0 }
         let strong = strongGrowth(growth)
-        let mentors = practice.filter { $0.value.visits >= minimumVisits && share($0.value) >= strongShare - 1e-9 && strong.contains($0.key) }
+        let mentors = practice.filter { $0.value.lookedFor >= minimumVisits && share($0.value) >= strongShare - 1e-9 && strong.contains($0.key) }
             .sorted { (share($0.value), growth[$0.key]!, $1.key) > (share($1.value), growth[$1.key]!, $0.key) }
-        let growing = practice.filter { $0.value.visits >= minimumVisits && share($0.value) <= growingShare + 1e-9 }.map(\.key)
+        let growing = practice.filter { $0.value.lookedFor >= minimumVisits && share($0.value) <= growingShare + 1e-9 }.map(\.key)
         let mentees = Set(growing).union(goals).subtracting(paired).subtracting(mentors.map(\.key)).sorted { a, b in
-            (practice[a].map(share) ?? 2, a) < (practice[b].map(share) ?? 2, b)
+            (practice[a]?.share ?? 2, a) < (practice[b]?.share ?? 2, b)
         }
         var taken: [String: Int] = [:]
         var result: [Suggestion] = []

@@ -6,39 +6,38 @@ public enum SessionImpact {
     /// Visits are compared over this many days on each side of the session.
     public static let windowDays = 60
 
-    /// One walkthrough of an attendee: the session's practices it could have seen (not marked not
-    /// applicable) and those it saw.
+    /// One walkthrough of an attendee and what it marked on the session's practices (`PracticeCount`).
     public struct Visit: Sendable {
         public var teacher: String
         /// Seconds since 1970.
         public var observedAt: Int
-        public var possible: Int
-        public var seen: Int
-        public init(teacher: String, observedAt: Int, possible: Int, seen: Int) {
-            self.teacher = teacher; self.observedAt = observedAt; self.possible = possible; self.seen = seen
+        public var practice: PracticeCount
+        public init(teacher: String, observedAt: Int, practice: PracticeCount) {
+            self.teacher = teacher; self.observedAt = observedAt; self.practice = practice
         }
     }
 
     public struct Practice: Sendable, Equatable {
+        /// Visits that looked for at least one of the session's practices, and their teachers.
         public var visits = 0
         public var teachers = 0
-        /// Practice-visits: one for each of the session's practices a visit could have seen.
-        public var possible = 0
-        public var seen = 0
-        public var share: Double? { possible > 0 ? Double(seen) / Double(possible) : nil }
-        public init(visits: Int = 0, teachers: Int = 0, possible: Int = 0, seen: Int = 0) {
-            self.visits = visits; self.teachers = teachers; self.possible = possible; self.seen = seen
+        /// Practice-visits: one for each of the session's practices a visit marked (or left unmarked).
+        public var practice = PracticeCount()
+        public var share: Double? { practice.share }
+        public init(visits: Int = 0, teachers: Int = 0, practice: PracticeCount = PracticeCount()) {
+            self.visits = visits; self.teachers = teachers; self.practice = practice
         }
     }
 
     /// Visits to attendees in the `windowDays` before the session's start and in the `windowDays` from its
-    /// end; visits without any of the session's practices possible do not count.
+    /// end; visits that looked for none of the session's practices count only as not looking for them.
     public static func practice(_ visits: [Visit], attendees: Set<String>, start: Int, end: Int) -> (before: Practice, after: Practice) {
         let window = windowDays * 86_400
         func total(_ range: Range<Int>) -> Practice {
-            let chosen = visits.filter { attendees.contains($0.teacher) && range.contains($0.observedAt) && $0.possible > 0 }
-            return Practice(visits: chosen.count, teachers: Set(chosen.map(\.teacher)).count,
-                            possible: chosen.reduce(0) { $0 + $1.possible }, seen: chosen.reduce(0) { $0 + $1.seen })
+            let inRange = visits.filter { attendees.contains($0.teacher) && range.contains($0.observedAt) }
+            let looked = inRange.filter { $0.practice.lookedFor > 0 }
+            return Practice(visits: looked.count, teachers: Set(looked.map(\.teacher)).count,
+                            practice: inRange.reduce(PracticeCount()) { $0 + $1.practice })
         }
         return (total((start - window)..<start), total(end..<(end + window)))
     }

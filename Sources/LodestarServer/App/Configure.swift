@@ -70,6 +70,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.migrations.add(SessionRecord.migration)
     app.migrations.add(StaffEmailUniqueMigration())
     app.migrations.add(TimeOverlapsCountedOnceMigration())
+    app.migrations.add(PracticeSeenOfLookedForMigration())
     try await app.autoMigrate()
     _ = try await SessionPurge.run(on: app.db)
     app.lifecycle.use(SessionPurgeSchedule())

@@ -25,8 +25,9 @@ enum DemoLearningLoader {
         var random = SeededRandom(seed: seed &+ 7_001)
         for org in district.bundle.orgs where org.type == "school" {
             let school = org.sourcedId
+            // Loaded once: a school with any demo need has had its learning loaded.
             guard let team = teams[school], let lead = team.lead,
-                  try await LearningNeed.find("demo-need|\(school)|practice", on: db) == nil else { continue }
+                  try await LearningNeed.query(on: db).filter(\.$id ~~ ["practice", "mastery"].map { "demo-need|\(school)|\($0)" }).count() == 0 else { continue }
             let facilitator = team.coach ?? lead
             let teachers = try await RosterQueries(db: db.sql).teachers(inSchool: school).map(\.id).sorted()
             guard !teachers.isEmpty else { continue }

@@ -99,17 +99,16 @@ struct GoalMetricQueries {
         let rows = try await walkthroughRows(schoolId: schoolId, days: days, extra: ", m.mark",
                                              join: " LEFT JOIN indicator_marks m ON m.walkthrough_id = w.id AND m.indicator_key = \(bind: indicatorKey)")
         let frameworks = try await FrameworkStore.frameworks(ids: rows.map { try $0.decode(column: "framework_id", as: String.self) }, on: db)
-        var visits: [(at: Int, seen: Bool)] = []
+        var visits: [(at: Int, count: PracticeCount)] = []
         for row in rows {
             guard let framework = frameworks[try row.decode(column: "framework_id", as: String.self)], framework.indicator(indicatorKey) != nil else { continue }
-            let mark = try row.decodeNil(column: "mark") ? nil : try row.decode(column: "mark", as: String.self)
-            if mark == "not_applicable" { continue }
-            visits.append((try row.decode(column: "observed_at", as: Int.self), mark.map(framework.scale.isSeen) ?? false))
+            var count = PracticeCount()
+            count.add(mark: try row.decodeNil(column: "mark") ? nil : try row.decode(column: "mark", as: String.self), on: framework.scale)
+            visits.append((try row.decode(column: "observed_at", as: Int.self), count))
         }
         return days.map { day in
             let window = Self.window(endingOn: day)
-            let inWindow = visits.filter { window.contains($0.at) }
-            return inWindow.isEmpty ? nil : 100 * Double(inWindow.filter(\.seen).count) / Double(inWindow.count)
+            return visits.filter { window.contains($0.at) }.reduce(PracticeCount()) { $0 + $1.count }.share.map { 100 * $0 }
         }
     }
 

@@ -4,9 +4,10 @@ import LodestarCore
 import SQLKit
 
 /// Walkthrough counts by school, month, grade band, subject and indicator: how many visits could have
-/// seen the practice (`visits`: the framework has it and it was not marked not applicable) and how many
-/// did (`seen`); rows with school "" hold the district's totals. Every walkthrough write adds its counts in the same transaction; `rebuild` recomputes
-/// the table from the walkthroughs themselves, and a test holds the two identical.
+/// marked the practice (`visits`: the framework has it and it was not marked not applicable), how many
+/// marked it seen (`seen`) and not seen (`not_seen`); the rest did not look for it (`PracticeCount`).
+/// Rows with school "" hold the district's totals. Every walkthrough write adds its counts in the same
+/// transaction; `rebuild` recomputes the table from the walkthroughs themselves, and a test holds the two identical.
 enum IndicatorRollup {
     static let table = "rollup_indicator_months"
     /// The school id of the district's totals.
@@ -21,6 +22,12 @@ enum IndicatorRollup {
         var id: String { [schoolId, month, gradeBand, subject, indicator].joined(separator: "|") }
     }
 
+    /// One row's counters, in the table's column order.
+    struct Counts {
+        var visits = 0, seen = 0, notSeen = 0
+        static func + (a: Counts, b: Counts) -> Counts { Counts(visits: a.visits + b.visits, seen: a.seen + b.seen, notSeen: a.notSeen + b.notSeen) }
+    }
+
     /// "2026-11": the month of a moment, district time.
     static func month(_ seconds: Int) -> String {
         let offset = DisplayTime.zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))
@@ -28,7 +35,7 @@ enum IndicatorRollup {
     }
 
     /// The counts the given walkthroughs contribute, read from their rows and marks.
-    static func counts(walkthroughs ids: [String], on db: any Database) async throws -> [Key: (visits: Int, seen: Int)] {
+    static func counts(walkthroughs ids: [String], on db: any Database) async throws -> [Key: Counts] {
         guard !ids.isEmpty else { return [:] }
         let sql = db.sql
         var frameworks: [String: Framework] = [:]
@@ -37,7 +44,7 @@ enum IndicatorRollup {
             marks[try row.decode(column: "walkthrough_id", as: String.self), default: [:]][try row.decode(column: "indicator_key", as: String.self)] =
                 try row.decode(column: "mark", as: String.self)
         }
-        var result: [Key: (visits: Int, seen: Int)] = [:]
+        var result: [Key: Counts] = [:]
         for row in try await sql.raw("SELECT id, school_id, observed_at, framework_id, grade_band, subject FROM walkthroughs WHERE id IN (\(binds: ids))").all() {
             let frameworkId = try row.decode(column: "framework_id", as: String.self)
             if frameworks[frameworkId] == nil, let record = try await FrameworkRecord.find(frameworkId, on: db) { frameworks[frameworkId] = try record.framework() }
@@ -51,35 +58,35 @@ enum IndicatorRollup {
     }
 
     /// What one walkthrough adds: a visit for each practice of its framework not marked not applicable,
-    /// seen when its mark says so; for its school and for the district's totals (school "").
+    /// seen or not seen as marked; for its school and for the district's totals (school "").
     static func contribute(school: String, observedAt: Int, gradeBand: String, subject: String, framework: Framework,
-                           marks: [String: String], to result: inout [Key: (visits: Int, seen: Int)]) {
+                           marks: [String: String], to result: inout [Key: Counts]) {
         let month = Self.month(observedAt)
         for indicator in framework.indicators {
-            let mark = marks[indicator.key]
-            if mark == "not_applicable" { continue }
-            let seen = mark.map(framework.scale.isSeen) ?? false
+            var count = PracticeCount()
+            count.add(mark: marks[indicator.key], on: framework.scale)
+            let counts = Counts(visits: count.lookedFor + count.notLookedFor, seen: count.seen, notSeen: count.notSeen)
+            guard counts.visits > 0 else { continue }
             for place in [school, district] {
                 let key = Key(schoolId: place, month: month, gradeBand: gradeBand, subject: subject, indicator: indicator.key)
-                result[key, default: (0, 0)].visits += 1
-                if seen { result[key, default: (0, 0)].seen += 1 }
+                result[key] = (result[key] ?? Counts()) + counts
             }
         }
     }
 
     /// Adds one new walkthrough's counts from what is in hand; call inside the transaction that writes it.
     static func add(_ walkthrough: Walkthrough, framework: Framework, marks: [String: String], on db: any Database) async throws {
-        var counts: [Key: (visits: Int, seen: Int)] = [:]
+        var counts: [Key: Counts] = [:]
         contribute(school: walkthrough.schoolId, observedAt: walkthrough.observedAt, gradeBand: walkthrough.gradeBand, subject: walkthrough.subject,
                    framework: framework, marks: marks, to: &counts)
         try await increment(counts, on: db)
     }
 
-    static let writer = RollupWriter(table: table, keyColumns: ["school_id", "month", "grade_band", "subject", "indicator_key"], counters: ["visits", "seen"])
+    static let writer = RollupWriter(table: table, keyColumns: ["school_id", "month", "grade_band", "subject", "indicator_key"], counters: ["visits", "seen", "not_seen"])
 
-    private static func increment(_ counts: [Key: (visits: Int, seen: Int)], on db: any Database) async throws {
+    private static func increment(_ counts: [Key: Counts], on db: any Database) async throws {
         try await writer.add(counts.map { key, value in
-            RollupWriter.Row(id: key.id, keys: [key.schoolId, key.month, key.gradeBand, key.subject, key.indicator], counts: [value.visits, value.seen])
+            RollupWriter.Row(id: key.id, keys: [key.schoolId, key.month, key.gradeBand, key.subject, key.indicator], counts: [value.visits, value.seen, value.notSeen])
         }, on: db)
     }
 
@@ -92,12 +99,9 @@ enum IndicatorRollup {
     static func recompute(on db: any Database) async throws {
         try await db.sql.raw("DELETE FROM rollup_indicator_months").run()
         let ids = try await db.sql.raw("SELECT id FROM walkthroughs ORDER BY id").all().map { try $0.decode(column: "id", as: String.self) }
-        var total: [Key: (visits: Int, seen: Int)] = [:]
+        var total: [Key: Counts] = [:]
         for batch in ids.chunks(of: 10_000) {
-            for (key, value) in try await counts(walkthroughs: batch, on: db) {
-                total[key, default: (0, 0)].visits += value.visits
-                total[key, default: (0, 0)].seen += value.seen
-            }
+            for (key, value) in try await counts(walkthroughs: batch, on: db) { total[key] = (total[key] ?? Counts()) + value }
         }
         try await increment(total, on: db)
     }
@@ -105,8 +109,8 @@ enum IndicatorRollup {
     /// Every row, for comparing a rebuilt table with a maintained one.
     static func all(on db: any Database) async throws -> [String: [Int]] {
         var rows: [String: [Int]] = [:]
-        for row in try await db.sql.raw("SELECT id, visits, seen FROM rollup_indicator_months").all() {
-            rows[try row.decode(column: "id", as: String.self)] = [try row.decode(column: "visits", as: Int.self), try row.decode(column: "seen", as: Int.self)]
+        for row in try await db.sql.raw("SELECT id, visits, seen, not_seen FROM rollup_indicator_months").all() {
+            rows[try row.decode(column: "id", as: String.self)] = try ["visits", "seen", "not_seen"].map { try row.decode(column: $0, as: Int.self) }
         }
         return rows
     }
@@ -169,5 +173,27 @@ struct IndicatorDistrictTotalsMigration: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await (database as! any SQLDatabase).raw("DELETE FROM rollup_indicator_months WHERE school_id = ''").run()
+    }
+}
+
+/// The practice-share rule (`PracticeCount`): visits that did not mark a practice no longer count as not
+/// seen. The rollup learns how many visits marked it not seen and is recomputed; goals on a practice are
+/// measured again by the rule, and each such goal's history says so.
+struct PracticeSeenOfLookedForMigration: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(IndicatorRollup.table).field("not_seen", .int64, .required, .sql(.default(0))).update()
+        try await database.transaction { db in try await Self.recount(on: db) }
+    }
+
+    /// Everything but the new column, in the caller's transaction.
+    static func recount(on db: any Database) async throws {
+        try await IndicatorRollup.recompute(on: db)
+        try await GoalRemeasure.measureAgain(kind: .indicatorObserved, change: "practice-looked-for", why:
+            "A practice’s share now counts only the walkthroughs that looked for it (marked it seen or not seen); before, walkthroughs that left it unmarked counted as not seen.",
+            on: db)
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(IndicatorRollup.table).deleteField("not_seen").update()
     }
 }

@@ -35,8 +35,17 @@ struct InsightsQueries {
         var indicator: String
         /// The column's value; nil for the indicator's total over every column.
         var column: String?
-        var visits: Int
-        var seen: Int
+        var count: PracticeCount
+    }
+
+    /// The rollup's counters summed, read as a `PracticeCount`: `visits` counts every visit that could
+    /// have marked the practice, so those that did not are the ones not looked for.
+    private static let sums: SQLQueryString = "CAST(SUM(visits) AS BIGINT) AS visits, CAST(SUM(seen) AS BIGINT) AS seen, CAST(SUM(not_seen) AS BIGINT) AS not_seen"
+
+    private static func count(_ row: any SQLRow) throws -> PracticeCount {
+        let visits = try row.decode(column: "visits", as: Int.self), seen = try row.decode(column: "seen", as: Int.self)
+        let notSeen = try row.decode(column: "not_seen", as: Int.self)
+        return PracticeCount(seen: seen, notSeen: notSeen, notLookedFor: visits - seen - notSeen)
     }
 
     /// - Parameter perSchool: across all schools, read each school's rows (for columns by school) rather
@@ -53,22 +62,23 @@ struct InsightsQueries {
         return query
     }
 
-    /// Visits and visits that saw each indicator, per column value and in total.
+    /// Each indicator's `PracticeCount`, per column value and in total.
     func practice(_ filter: PracticeFilter, by dimension: Dimension) async throws -> [PracticeCell] {
-        var cells: [PracticeCell] = []
-        let byColumn: SQLQueryString = "SELECT indicator_key, \(ident: dimension.rawValue) AS col, CAST(SUM(visits) AS BIGINT) AS visits, CAST(SUM(seen) AS BIGINT) AS seen FROM rollup_indicator_months"
+        let byColumn: SQLQueryString = "SELECT indicator_key, \(ident: dimension.rawValue) AS col, " + Self.sums + " FROM rollup_indicator_months"
             + conditions(filter, perSchool: dimension == .school) + " GROUP BY indicator_key, \(ident: dimension.rawValue)"
-        for row in try await sql.raw(byColumn).all() {
-            cells.append(PracticeCell(indicator: try row.decode(column: "indicator_key", as: String.self), column: try row.decode(column: "col", as: String.self),
-                                      visits: try row.decode(column: "visits", as: Int.self), seen: try row.decode(column: "seen", as: Int.self)))
+        var cells = try await sql.raw(byColumn).all().map { row in
+            PracticeCell(indicator: try row.decode(column: "indicator_key", as: String.self), column: try row.decode(column: "col", as: String.self), count: try Self.count(row))
         }
-        let totals: SQLQueryString = "SELECT indicator_key, CAST(SUM(visits) AS BIGINT) AS visits, CAST(SUM(seen) AS BIGINT) AS seen FROM rollup_indicator_months"
-            + conditions(filter) + " GROUP BY indicator_key"
-        for row in try await sql.raw(totals).all() {
-            cells.append(PracticeCell(indicator: try row.decode(column: "indicator_key", as: String.self), column: nil,
-                                      visits: try row.decode(column: "visits", as: Int.self), seen: try row.decode(column: "seen", as: Int.self)))
-        }
+        cells += try await practiceTotals(filter)
         return cells
+    }
+
+    /// Each indicator's `PracticeCount` over the whole filter (cells without a column).
+    func practiceTotals(_ filter: PracticeFilter) async throws -> [PracticeCell] {
+        let totals: SQLQueryString = "SELECT indicator_key, " + Self.sums + " FROM rollup_indicator_months" + conditions(filter) + " GROUP BY indicator_key"
+        return try await sql.raw(totals).all().map { row in
+            PracticeCell(indicator: try row.decode(column: "indicator_key", as: String.self), column: nil, count: try Self.count(row))
+        }
     }
 
     /// The grade bands and subjects that have visits, for the filters.

@@ -20,8 +20,8 @@ struct PracticeAndGrowthController: RouteCollection {
         let classesMeasured: Int
     }
 
-    /// Each teacher's visits where a practice could be seen, and the visits that saw it.
-    static func practice(schoolId: String, from: Int, to: Int, on db: any Database) async throws -> [String: [String: PracticeAndGrowth.TeacherPractice]] {
+    /// Each teacher's `PracticeCount` of each practice.
+    static func practice(schoolId: String, from: Int, to: Int, on db: any Database) async throws -> [String: [String: PracticeCount]] {
         var marks: [String: [String: String]] = [:]
         var visits: [(id: String, teacher: String, framework: String)] = []
         for row in try await db.sql.raw("""
@@ -36,14 +36,11 @@ struct PracticeAndGrowthController: RouteCollection {
             if let key = try row.decode(column: "indicator_key", as: String?.self) { marks[id]![key] = try row.decode(column: "mark", as: String.self) }
         }
         let frameworks = try await FrameworkStore.frameworks(ids: visits.map(\.framework), on: db)
-        var result: [String: [String: PracticeAndGrowth.TeacherPractice]] = [:]
+        var result: [String: [String: PracticeCount]] = [:]
         for visit in visits {
             guard let framework = frameworks[visit.framework] else { continue }
             for indicator in framework.indicators {
-                let mark = marks[visit.id]?[indicator.key]
-                if mark == "not_applicable" { continue }
-                result[visit.teacher, default: [:]][indicator.key, default: .init(visits: 0, seen: 0)].visits += 1
-                if let mark, framework.scale.isSeen(mark) { result[visit.teacher, default: [:]][indicator.key, default: .init(visits: 0, seen: 0)].seen += 1 }
+                result[visit.teacher, default: [:]][indicator.key, default: PracticeCount()].add(mark: marks[visit.id]?[indicator.key], on: framework.scale)
             }
         }
         return result

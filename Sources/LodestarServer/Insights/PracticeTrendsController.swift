@@ -4,7 +4,7 @@ import LodestarCore
 import SQLKit
 import Vapor
 
-/// Instructional trends: the share of walkthroughs in which each practice of the framework was seen,
+/// Instructional trends: the share of walkthroughs that looked for each practice of the framework and saw it (`PracticeCount`),
 /// by month, grade band, subject or school, with the walkthroughs behind any cell; and the health of
 /// the feedback loop and visit coverage, school by school.
 struct PracticeTrendsController: RouteCollection {
@@ -66,10 +66,12 @@ struct PracticeTrendsController: RouteCollection {
             let domain: String
             let cells: [Cell]
             let total: Cell
+            /// Visits over every column that left the practice unmarked.
+            let notLookedFor: Int
         }
         let columns: [Column]
         let rows: [Row]
-        /// The numbers as shown, for the CSV: indicator, column, visits, seen, share.
+        /// The numbers as shown, for the CSV: indicator, column, looked for, seen, not seen, not looked for, share.
         let numbers: [[String]]
     }
 
@@ -96,21 +98,22 @@ struct PracticeTrendsController: RouteCollection {
         for cell in cells { byKey["\(cell.indicator)|\(cell.column ?? "\u{0}")"] = cell }
         var numbers: [[String]] = []
         func cell(_ indicator: Framework.Indicator, _ column: Heatmap.Column?) -> Heatmap.Cell {
-            let counts = byKey["\(indicator.key)|\(column?.key ?? "\u{0}")"]
-            let visits = counts?.visits ?? 0, seen = counts?.seen ?? 0
-            let share = visits > 0 ? Double(seen) / Double(visits) : nil
+            let count = byKey["\(indicator.key)|\(column?.key ?? "\u{0}")"]?.count ?? PracticeCount()
+            let share = count.share, visits = count.lookedFor
             let text = Percent.text(share)
-            numbers.append([indicator.shortName, column?.label ?? "All", String(visits), String(seen), share.map { String(Percent.whole($0)) } ?? ""])
+            numbers.append([indicator.shortName, column?.label ?? "All", String(visits), String(count.seen), String(count.notSeen), String(count.notLookedFor),
+                            share.map { String(Percent.whole($0)) } ?? ""])
             var changes = ["indicator": indicator.key]
             if let column { changes[selection.dimension == .month ? "month" : selection.dimension == .gradeBand ? "band" : selection.dimension == .subject ? "subject" : "school"] = column.key }
-            let href = canOpen && visits > 0 ? "/insights/practice/visits?" + selection.query(changes) : nil
+            let href = canOpen && visits + count.notLookedFor > 0 ? "/insights/practice/visits?" + selection.query(changes) : nil
             return Heatmap.Cell(text: text, visits: visits, heat: share.map { min(4, Int($0 * 5)) } ?? -1, href: href,
-                                label: "\(indicator.shortName), \(column?.label ?? "all"): \(text) of \(visits) visits")
+                                label: "\(indicator.shortName), \(column?.label ?? "all"): seen in \(text) of \(visits) visits that looked for it; \(count.notLookedFor) did not look for it")
         }
         var rows: [Heatmap.Row] = []
         for domain in framework.domains {
             for indicator in domain.indicators {
-                rows.append(Heatmap.Row(indicator: indicator.shortName, domain: domain.name, cells: columns.map { cell(indicator, $0) }, total: cell(indicator, nil)))
+                rows.append(Heatmap.Row(indicator: indicator.shortName, domain: domain.name, cells: columns.map { cell(indicator, $0) }, total: cell(indicator, nil),
+                                        notLookedFor: byKey["\(indicator.key)|\u{0}"]?.count.notLookedFor ?? 0))
             }
         }
         return Heatmap(columns: columns, rows: rows, numbers: numbers)
@@ -130,6 +133,7 @@ struct PracticeTrendsController: RouteCollection {
         let csv: String
         let scopeLabel: String
         let totalVisits: Int
+        let rule = PracticeCount.rule
     }
 
     func practice(req: Request) async throws -> View {
@@ -148,13 +152,13 @@ struct PracticeTrendsController: RouteCollection {
                 .map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == selection.dimension) },
             seesDistrict: selection.seesDistrict, from: selection.filter.fromMonth, through: selection.filter.throughMonth,
             csv: "/insights/practice.csv?" + selection.query(), scopeLabel: schoolName,
-            totalVisits: map.rows.map(\.total.visits).max() ?? 0))
+            totalVisits: map.rows.map { $0.total.visits + $0.notLookedFor }.max() ?? 0))
     }
 
     func practiceCSV(req: Request) async throws -> Response {
         let selection = try await Selection.load(req)
         let map = try await heatmap(req, selection, canOpen: false)
-        var csv = CSVWriter(header: ["practice", selection.dimension.label.lowercased(), "visits", "seen", "share_percent"])
+        var csv = CSVWriter(header: ["practice", selection.dimension.label.lowercased(), "looked_for", "seen", "not_seen", "not_looked_for", "share_percent"])
         for row in map.numbers { csv.append(row) }
         return try await req.csvDownload(csv, named: "practice-trends.csv")
     }
@@ -189,7 +193,7 @@ struct PracticeTrendsController: RouteCollection {
         return try await req.view.render("insights/visits", VisitsPage(
             page: PageContext(request: req, title: "Visits: \(indicator.shortName)"), practice: indicator.shortName, scope: scope.joined(separator: " · "),
             rows: found.map { visit in
-                let seen = visit.mark.map { mark in scales[visit.frameworkId].map { $0.isSeen(mark) ? "Seen (\($0.label(mark)))" : $0.label(mark) } ?? mark } ?? "Not marked"
+                let seen = visit.mark.map { mark in scales[visit.frameworkId].map { $0.isSeen(mark) ? "Seen (\($0.label(mark)))" : $0.label(mark) } ?? mark } ?? "Not looked for (unmarked)"
                 return VisitsPage.Row(id: visit.id, when: DisplayTime.dateTime(visit.observedAt), teacher: "\(visit.teacherGiven) \(visit.teacherFamily)",
                                       observer: "\(visit.observerGiven) \(visit.observerFamily)", school: schools[visit.schoolId] ?? visit.schoolId, seen: seen)
             },

@@ -101,20 +101,24 @@ struct GrowthGoalController: RouteCollection {
             let marks = try await IndicatorMark.query(on: req.db).filter(\.$walkthroughId ~~ visits.compactMap(\.id)).filter(\.$indicatorKey ~~ keys).all()
             let observers = try await Staff.names(of: Set(visits.map(\.observerId)), on: req.db)
             let marksByVisit = Dictionary(grouping: marks, by: \.walkthroughId)
-            var possible = 0, seenCount = 0
+            let versions = try await FrameworkStore.frameworks(ids: visits.map(\.frameworkId), on: req.db)
+            var count = PracticeCount()
             for visit in visits {
                 let ownMarks = marksByVisit[visit.id!] ?? []
+                let byKey = Dictionary(ownMarks.map { ($0.indicatorKey, $0.mark) }) { a, _ in a }
+                if let version = versions[visit.frameworkId] {
+                    for key in keys where version.indicator(key) != nil { count.add(mark: byKey[key], on: version.scale) }
+                }
                 let visitMarks = ownMarks.filter { $0.mark != "not_applicable" }
-                possible += keys.count - (ownMarks.count - visitMarks.count)
-                seenCount += visitMarks.filter { framework.scale.isSeen($0.mark) }.count
                 guard !visitMarks.isEmpty else { continue }
                 feedback.append(.init(id: visit.id!, when: DisplayTime.dateTime(visit.observedAt), observer: observers[visit.observerId] ?? "—",
                                       type: VisitType(rawValue: visit.visitType)?.label ?? visit.visitType,
                                       marks: visitMarks.map { "\(framework.indicator($0.indicatorKey)?.shortName ?? $0.indicatorKey): \(framework.scale.label($0.mark))" },
                                       glow: visit.glow, grow: visit.grow))
             }
-            if possible > 0 {
-                seen = "Since the goal was set: seen \(seenCount) of the \(possible) times these practices could have been seen, in \(visits.count) shared \(visits.count == 1 ? "walkthrough" : "walkthroughs") (\(Percent.text(Double(seenCount) / Double(possible))))."
+            if count.lookedFor + count.notLookedFor > 0 {
+                seen = "Since the goal was set, in \(visits.count) shared \(visits.count == 1 ? "walkthrough" : "walkthroughs"): these practices were seen \(count.seen) of the \(count.lookedFor) times they were looked for (\(Percent.text(count.share)))"
+                    + (count.notLookedFor > 0 ? "; \(count.notLookedFor) more times they were not looked for." : ".")
             }
             // Sessions on the goal's practices: attended, and coming up at the teacher's schools or the district.
             let attended = Set(try await SessionAttendance.query(on: req.db).filter(\.$staffId == teacherId).all().map(\.sessionId))

@@ -483,7 +483,7 @@ struct LearningController: RouteCollection {
             return Impact.PracticeRow(name: framework.indicator(key)?.shortName ?? key, before: result.before, after: result.after)
         }
         if rows.count > 1 {
-            // All practices together: one visit counts once, with each of its practices possible and seen.
+            // All practices together: one visit counts once, with each of its practices' marks.
             let all = SessionImpact.practice(visits.combined, attendees: who, start: session.startsAt, end: session.endsAt)
             rows.append(.init(name: "All of the session's practices", before: all.before, after: all.after))
         }
@@ -507,6 +507,7 @@ struct LearningController: RouteCollection {
         let windowDays: Int
         let afterWindowOpen: Bool
         let practices: [Row]
+        let practiceRule = PracticeCount.rule
         let hasStandards: Bool
         let mastery: [Row]
         let masteryHidden: Bool
@@ -523,7 +524,8 @@ struct LearningController: RouteCollection {
     }
 
     private static func practiceCount(_ p: SessionImpact.Practice) -> String {
-        "\(p.seen) of \(p.possible) (\(p.visits) \(p.visits == 1 ? "visit" : "visits"), \(p.teachers) \(p.teachers == 1 ? "teacher" : "teachers"))"
+        "\(p.practice.seen) of \(p.practice.lookedFor) looked for (\(p.visits) \(p.visits == 1 ? "visit" : "visits"), \(p.teachers) \(p.teachers == 1 ? "teacher" : "teachers"))"
+            + (p.practice.notLookedFor > 0 ? "; not looked for \(p.practice.notLookedFor)" : "")
     }
 
     func impact(req: Request) async throws -> View {
@@ -551,10 +553,11 @@ struct LearningController: RouteCollection {
 
     func impactCSV(req: Request) async throws -> Response {
         let impact = try await impactAnalysis(req)
-        var csv = CSVWriter(header: ["measure", "period", "visits", "teachers", "students", "count", "out_of", "percent"])
+        var csv = CSVWriter(header: ["measure", "period", "visits", "teachers", "students", "count", "out_of", "percent", "not_looked_for"])
         for row in impact.practices {
             for (period, p) in [("before", row.before), ("after", row.after)] {
-                csv.append([row.name, period, String(p.visits), String(p.teachers), "", String(p.seen), String(p.possible), Percent.text(p.share)])
+                csv.append([row.name, period, String(p.visits), String(p.teachers), "", String(p.practice.seen), String(p.practice.lookedFor), Percent.text(p.share),
+                            String(p.practice.notLookedFor)])
             }
         }
         if !impact.session.standardIds.isEmpty {

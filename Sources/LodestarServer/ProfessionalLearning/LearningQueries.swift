@@ -27,7 +27,7 @@ struct LearningQueries {
         let fromMonth = String(DisplayTime.schoolYearStart(of: today).prefix(7)), throughMonth = String(today.prefix(7))
         let months = InsightsScope.months(from: fromMonth, through: throughMonth)
         let framework = try await FrameworkStore.active(on: db).framework
-        var practice: [(indicator: String, visits: Int, seen: Int)] = []
+        var practice: [String: PracticeCount] = [:]
         var mastery: [String: [String: InsightsQueries.MasteryCount]] = [:]
         var gaps: [(standard: String, row: EquityGaps.Row)] = []
         let links: (practice: String, mastery: String, equity: (String) -> String)
@@ -35,14 +35,9 @@ struct LearningQueries {
             let members = try await PLCMember.query(on: db).filter(\.$teamId == team.id!).all().map(\.staffId)
             guard members.count >= Self.teamMinimum else { return [] }
             let from = DisplayTime.startOfDay(fromMonth + "-01"), to = DisplayTime.startOfDay(InsightsScope.month(after: throughMonth) + "-01")
-            var totals: [String: PracticeAndGrowth.TeacherPractice] = [:]
             for (teacher, practices) in try await PracticeAndGrowthController.practice(schoolId: team.schoolId, from: from, to: to, on: db) where members.contains(teacher) {
-                for (key, counts) in practices {
-                    totals[key, default: .init(visits: 0, seen: 0)].visits += counts.visits
-                    totals[key, default: .init(visits: 0, seen: 0)].seen += counts.seen
-                }
+                for (key, count) in practices where framework.indicator(key) != nil { practice[key, default: PracticeCount()] += count }
             }
-            practice = framework.indicators.compactMap { indicator in totals[indicator.key].map { (indicator.key, $0.visits, $0.seen) } }
             var byStandard: [String: [[MasteryTimeline.Entry]]] = [:]
             for timeline in try await timelines(studentsOf: members, standards: nil) { byStandard[timeline.standard, default: []].append(timeline.entries) }
             for (standard, timelines) in byStandard {
@@ -51,13 +46,9 @@ struct LearningQueries {
             links = ("/plcs/\(team.id!)", "/plcs/\(team.id!)", { _ in "" })
         } else {
             let school = scope == LearningScope.district ? IndicatorRollup.district : scope
-            for row in try await sql.raw("""
-                SELECT indicator_key, CAST(SUM(visits) AS BIGINT) AS visits, CAST(SUM(seen) AS BIGINT) AS seen FROM rollup_indicator_months
-                WHERE school_id = \(bind: school) AND month >= \(bind: fromMonth) AND month <= \(bind: throughMonth) GROUP BY indicator_key
-                """).all() {
-                let key = try row.decode(column: "indicator_key", as: String.self)
-                guard framework.indicator(key) != nil else { continue }
-                practice.append((key, try row.decode(column: "visits", as: Int.self), try row.decode(column: "seen", as: Int.self)))
+            let filter = InsightsQueries.PracticeFilter(schoolIds: schoolIds, fromMonth: fromMonth, throughMonth: throughMonth)
+            for cell in try await InsightsQueries(db: db).practiceTotals(filter) where framework.indicator(cell.indicator) != nil {
+                practice[cell.indicator] = cell.count
             }
             let byGroup = try await InsightsQueries(db: db).masteryByGroup(schoolIds: schoolIds, grade: nil, standardIds: nil, groups: nil, months: months)
             mastery = byGroup["all"] ?? [:]
@@ -90,8 +81,10 @@ struct LearningQueries {
             switch proposal.kind {
             case .practice:
                 guard let indicator = framework.indicator(proposal.key) else { return nil }
+                let unmarked = practice[proposal.key]?.notLookedFor ?? 0
                 return ProposedNeed(proposal: proposal, title: indicator.shortName,
-                                    evidence: "Seen in \(proposal.count) of \(proposal.outOf) walkthroughs (\(Percent.text(proposal.share))) \(since).",
+                                    evidence: "Seen in \(proposal.count) of the \(proposal.outOf) walkthroughs that looked for it (\(Percent.text(proposal.share))) \(since)"
+                                        + (unmarked > 0 ? "; \(unmarked) more did not look for it." : "."),
                                     link: links.practice)
             case .mastery:
                 guard let standard = standards[proposal.key] else { return nil }
@@ -110,9 +103,8 @@ struct LearningQueries {
         }
     }
 
-    /// The walkthroughs of `teachers` between two moments, per indicator of `indicators`: whether the
-    /// practice could be seen (its framework version has it and it was not marked not applicable) and was;
-    /// and each walkthrough once with all of them (`combined`).
+    /// The walkthroughs of `teachers` between two moments, per indicator of `indicators` that its framework
+    /// version has: what it marked (`PracticeCount`); and each walkthrough once with all of them (`combined`).
     func visits(of teachers: [String], from: Int, to: Int, indicators: [String]) async throws -> (byIndicator: [String: [SessionImpact.Visit]], combined: [SessionImpact.Visit]) {
         guard !teachers.isEmpty, !indicators.isEmpty else { return ([:], []) }
         var walkthroughs: [(id: String, teacher: String, at: Int, framework: String)] = []
@@ -139,14 +131,12 @@ struct LearningQueries {
         var combined: [SessionImpact.Visit] = []
         for visit in walkthroughs {
             guard let framework = frameworks[visit.framework] else { continue }
-            var all = SessionImpact.Visit(teacher: visit.teacher, observedAt: visit.at, possible: 0, seen: 0)
+            var all = SessionImpact.Visit(teacher: visit.teacher, observedAt: visit.at, practice: PracticeCount())
             for key in indicators where framework.indicator(key) != nil {
-                let mark = marks[visit.id]?[key]
-                let possible = mark == "not_applicable" ? 0 : 1
-                let seen = possible == 1 && mark.map(framework.scale.isSeen) == true ? 1 : 0
-                byIndicator[key, default: []].append(.init(teacher: visit.teacher, observedAt: visit.at, possible: possible, seen: seen))
-                all.possible += possible
-                all.seen += seen
+                var count = PracticeCount()
+                count.add(mark: marks[visit.id]?[key], on: framework.scale)
+                byIndicator[key, default: []].append(.init(teacher: visit.teacher, observedAt: visit.at, practice: count))
+                all.practice += count
             }
             combined.append(all)
         }

@@ -51,7 +51,7 @@ struct MentorsController: RouteCollection {
         let pairings = try await MentorPairing.query(on: db).filter(\.$schoolId == schoolId).filter(\.$endedAt == nil).all()
         var result: [(String, MentorMatch.Suggestion)] = []
         for indicator in framework.indicators {
-            var perTeacher: [String: PracticeAndGrowth.TeacherPractice] = [:]
+            var perTeacher: [String: PracticeCount] = [:]
             for (teacher, practices) in practice where teachers.contains(teacher) { perTeacher[teacher] = practices[indicator.key] }
             let suggestions = MentorMatch.suggestions(practice: perTeacher, growth: growth,
                                                       goals: Set(goals.filter { $0.indicatorKeys.contains(indicator.key) }.map(\.teacherId)),
@@ -76,7 +76,7 @@ struct MentorsController: RouteCollection {
         }.sort(\.$confirmedAt, .descending).all()
         let names = try await Staff.names(of: Set(suggestions.flatMap { [$0.suggestion.mentor, $0.suggestion.mentee] } + pairings.flatMap { [$0.mentorId, $0.menteeId] }), on: req.db)
         let peerVisits = try await Self.peerVisits(pairings, on: req.db)
-        func seen(_ practice: PracticeAndGrowth.TeacherPractice) -> String { "seen in \(practice.seen) of \(practice.visits) walkthroughs" }
+        func seen(_ practice: PracticeCount) -> String { "seen in \(practice.seen) of the \(practice.lookedFor) walkthroughs that looked for it" }
         return try await req.view.render("learning/mentors", Page(
             page: PageContext(request: req, title: "Mentors"), school: school ?? "",
             schools: schools.map { SelectOption(value: $0.id!, label: $0.name, selected: $0.id == school) },
