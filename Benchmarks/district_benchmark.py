@@ -13,6 +13,7 @@ import argparse
 import calendar
 import http.cookiejar
 import importlib.util
+import itertools
 import json
 import math
 import os
@@ -101,6 +102,11 @@ class Client:
         page = self.get("/")
         self.csrf = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
         self.cookie = "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+    def post(self, path, fields):
+        form = urllib.parse.urlencode({"_csrf": self.csrf, **fields}).encode()
+        with self.opener.open(self.base + path, form) as response:
+            return response.read().decode()
 
     def csv(self, path):
         lines = self.get(path).splitlines()
@@ -211,14 +217,17 @@ def load_duckdb(database, folder):
         for domain in framework["domains"]:
             for indicator in domain["indicators"]:
                 db.execute("INSERT INTO framework_indicators VALUES (?, ?, ?)", [framework_id, indicator["key"], indicator["shortName"]])
-    # Each student's groups, as Lodestar labels them.
-    flags = {"english_learner": "English learners", "special_education": "Special education (IEP)", "section_504": "Section 504",
-             "economically_disadvantaged": "Economically disadvantaged", "gifted": "Gifted"}
-    parts = ["SELECT id AS student_id, CASE WHEN race_ethnicity = 'Not reported' THEN 'Race and ethnicity not reported' ELSE race_ethnicity END AS label FROM students",
-             "SELECT id, CASE sex WHEN 'female' THEN 'Female' WHEN 'male' THEN 'Male' ELSE upper(sex[1]) || sex[2:] END FROM students WHERE sex <> ''"]
-    parts += [f"SELECT id, '{label}' FROM students WHERE {column} = 1" for column, label in flags.items()]
-    db.execute("CREATE TABLE student_groups AS " + " UNION ALL ".join(parts))
+    db.execute("CREATE TABLE student_groups AS " + STUDENT_GROUPS)
     return db
+
+
+# Each student's groups, as Lodestar labels them.
+STUDENT_GROUPS = " UNION ALL ".join([
+    "SELECT id AS student_id, CASE WHEN race_ethnicity = 'Not reported' THEN 'Race and ethnicity not reported' ELSE race_ethnicity END AS label FROM students",
+    "SELECT id, CASE sex WHEN 'female' THEN 'Female' WHEN 'male' THEN 'Male' ELSE upper(sex[1]) || sex[2:] END FROM students WHERE sex <> ''",
+] + [f"SELECT id, '{label}' FROM students WHERE {column} = 1" for column, label in {
+    "english_learner": "English learners", "special_education": "Special education (IEP)", "section_504": "Section 504",
+    "economically_disadvantaged": "Economically disadvantaged", "gifted": "Gifted"}.items()])
 
 
 # Each student's running decaying average (D1 = x1, Dk = 0.35 Dk-1 + 0.65 xk) after every score, in
@@ -238,17 +247,22 @@ STANDINGS = """
 
 
 def duck_practice(db):
+    """Per practice and month: visits that looked for it (marked it seen or not seen), that saw it, that did not
+    see it, and that left it unmarked (not looked for); a mark of not applicable counts nowhere."""
     rows = db.execute(f"""
         WITH visits AS (
             SELECT id, framework_id, strftime(to_timestamp(observed_at) AT TIME ZONE '{TIME_ZONE}', '%Y-%m') AS month FROM walkthroughs
         )
-        SELECT fi.name, v.month, count(*) AS visits, count(*) FILTER (WHERE m.mark = 'observed') AS seen
+        SELECT fi.name, v.month,
+               count(*) FILTER (WHERE m.mark IN ('observed', 'not_observed')) AS looked,
+               count(*) FILTER (WHERE m.mark = 'observed') AS seen,
+               count(*) FILTER (WHERE m.mark = 'not_observed') AS not_seen,
+               count(*) FILTER (WHERE m.mark IS NULL) AS not_looked_for
         FROM visits v JOIN framework_indicators fi ON fi.framework_id = v.framework_id
         LEFT JOIN indicator_marks m ON m.walkthrough_id = v.id AND m.indicator_key = fi.key
-        WHERE m.mark IS NULL OR m.mark <> 'not_applicable'
         GROUP BY 1, 2
     """).fetchall()
-    return {(name, month): (visits, seen) for name, month, visits, seen in rows}
+    return {(name, month): tuple(counts) for name, month, *counts in rows}
 
 
 def duck_mastery_as_of(db, month, school=None):
@@ -353,44 +367,112 @@ def expect(condition, message):
 
 
 def check_practice(rows, duck):
+    """Both ways: every practice and month DuckDB counts is in Lodestar's CSV with the same counts, and every
+    row of the CSV is what DuckDB counts (zero where it has nothing); the share is seen over looked for."""
     checked = 0
     totals = {}
+    shown = set()
     for row in rows:
         if row["month"] == "All":
             continue
         name, month = row["practice"], row["month"]
-        key = (name, f"20{month[-2:]}-{MONTHS[month[:3]]:02d}")
-        visits, seen = duck.get(key, (0, 0))
-        expect((int(row["visits"]), int(row["seen"])) == (visits, seen), f"practice {key}: Lodestar {row['visits']}/{row['seen']}, DuckDB {visits}/{seen}")
-        # A month without visits (the first day of a month, the start of the year) has no share: empty on both sides.
-        expected_share = "" if visits == 0 else str(whole_percent(seen, visits))
+        key = (name, f"{month[-4:]}-{MONTHS[month[:3]]:02d}")
+        expect(key not in shown, f"practice {key}: listed twice")
+        shown.add(key)
+        counts = duck.get(key, (0, 0, 0, 0))
+        lodestar = tuple(int(row[column]) for column in ("looked_for", "seen", "not_seen", "not_looked_for"))
+        expect(lodestar == counts, f"practice {key}: Lodestar looked for/seen/not seen/not looked for {lodestar}, DuckDB {counts}")
+        # No visit looked for it (a month without visits, or every visit left it unmarked): no share, on both sides.
+        expected_share = "" if counts[0] == 0 else str(whole_percent(counts[1], counts[0]))
         expect(row["share_percent"] == expected_share, f"practice {key}: share {row['share_percent']!r}, DuckDB {expected_share!r}")
-        total = totals.setdefault(name, [0, 0])
-        total[0] += visits
-        total[1] += seen
+        totals[name] = [a + b for a, b in zip(totals.get(name, [0, 0, 0, 0]), counts)]
         checked += 1
+    missing = sorted(key for key in duck if key not in shown)
+    expect(not missing, f"practice: DuckDB counts {len(missing)} practice-months Lodestar does not list, e.g. {missing[:3]}")
     for row in rows:
         if row["month"] == "All":
-            expect([int(row["visits"]), int(row["seen"])] == totals[row["practice"]], f"practice {row['practice']} for all months")
+            lodestar = [int(row[column]) for column in ("looked_for", "seen", "not_seen", "not_looked_for")]
+            expect(lodestar == totals[row["practice"]], f"practice {row['practice']} for all months: {lodestar}, DuckDB {totals[row['practice']]}")
             checked += 1
     return checked
 
 
-def check_equity(rows, duck):
+# The student groups Lodestar reports, by label, with the keys its suppression breaks ties by; and the
+# partitions (groups that together make up every student) within which a hidden count is covered.
+RACES = ["Hispanic or Latino", "American Indian or Alaska Native", "Asian", "Black or African American",
+         "Native Hawaiian or Other Pacific Islander", "White", "Two or more races", "Not reported"]
+GROUP_KEYS = {("Race and ethnicity not reported" if race == "Not reported" else race): "race:" + race for race in RACES}
+GROUP_KEYS.update({"Female": "sex:female", "Male": "sex:male", "English learners": "english_learner", "Special education (IEP)": "special_education",
+                   "Section 504": "section_504", "Economically disadvantaged": "economically_disadvantaged", "Gifted": "gifted"})
+PARTITIONS = [[label for label, key in GROUP_KEYS.items() if key.startswith("race:")], ["Female", "Male"]]
+
+
+def hidden_groups(everyone, counts):
+    """The groups of one standard that may not be shown: under the minimum, and — within a partition where that
+    leaves exactly one hidden cell (the students outside the partition's groups count as a cell never shown) —
+    the next smallest cell too (complementary suppression); every group when all students are too few."""
+    if everyone < MINIMUM_GROUP:
+        return set(counts)
+    hidden = {label for label, students in counts.items() if 0 < students < MINIMUM_GROUP}
+    for partition in PARTITIONS:
+        cells = [(counts.get(label, 0), GROUP_KEYS[label], label) for label in partition]
+        cells.append((everyone - sum(cell[0] for cell in cells), "\0rest", None))
+        small = {cell[2] for cell in cells if 0 < cell[0] < MINIMUM_GROUP}
+        if len(small) == 1:
+            cover = [cell for cell in cells if cell[0] > 0 and cell[2] not in small]
+            if cover:
+                small.add(min(cover)[2])
+        hidden |= {label for label in small if label is not None}
+    return hidden
+
+
+def check_equity(rows, duck, need_cover=False):
+    """Both ways: every group with students on every standard is listed once, a hidden one without numbers (the
+    rule recomputed here, complementary suppression included), a shown one with DuckDB's numbers; gaps to close
+    come first, furthest below first, then groups above, furthest above first."""
+    listed = {}
     for row in rows:
-        if (row["standard"], row["group"]) not in duck:
-            # No results at all yet (the first day of the year): Lodestar may list the standard, but with no numbers.
-            expect(row["students"] in ("", "0") and row["at_or_above_percent"] == "", f"equity {row['standard']} {row['group']}: numbers without results: {row}")
+        key = (row["standard"], row["group"])
+        expect(key not in listed, f"equity {key}: listed twice")
+        listed[key] = row
+    codes = {code for code, label in duck if label == "All students"}
+    expected = {}
+    for code in codes:
+        everyone = duck[(code, "All students")][0]
+        counts = {label: duck[(code, label)][0] for label in GROUP_KEYS if duck.get((code, label), (0, 0))[0] > 0}
+        hidden = hidden_groups(everyone, counts)
+        for label in counts:
+            expected[(code, label)] = label in hidden
+    missing = sorted(set(expected) - set(listed))
+    expect(not missing, f"equity: DuckDB has {len(missing)} groups Lodestar does not list, e.g. {missing[:3]}")
+    extra = sorted(set(listed) - set(expected))
+    expect(not extra, f"equity: Lodestar lists {len(extra)} groups without students in DuckDB, e.g. {extra[:3]}")
+    hidden_count = covers = 0
+    for key, hidden in expected.items():
+        row = listed[key]
+        if hidden:
+            hidden_count += 1
+            covers += duck[key][0] >= MINIMUM_GROUP
+            expect((row["students"], row["at_or_above_percent"], row["gap_to_all_points"]) == ("", "", "") and row["note"].startswith("hidden"),
+                   f"equity {key}: should be hidden by the small-group rule, shows {row}")
             continue
-        students, reached = duck[(row["standard"], row["group"])]
-        all_students, all_reached = duck[(row["standard"], "All students")]
-        expect(int(row["students"]) == students, f"equity {row['standard']} {row['group']}: {row['students']} students, DuckDB {students}")
-        expect(int(row["at_or_above_percent"]) == whole_percent(reached, students), f"equity {row['standard']} {row['group']}: share")
+        students, reached = duck[key]
+        all_students, all_reached = duck[(key[0], "All students")]
+        expect(row["note"] == "", f"equity {key}: hidden, but the rule shows it ({students} students)")
+        expect(int(row["students"]) == students, f"equity {key}: {row['students']} students, DuckDB {students}")
+        expect(int(row["at_or_above_percent"]) == whole_percent(reached, students), f"equity {key}: share")
         gap = (reached / students - all_reached / all_students) * 100
         shown = math.floor(abs(gap) + 0.5) * (1 if gap >= 0 else -1)
-        expect(int(row["gap_to_all_points"]) == shown, f"equity {row['standard']} {row['group']}: gap {row['gap_to_all_points']}, DuckDB {gap:.2f}")
-        expect(students >= MINIMUM_GROUP, f"equity {row['standard']} {row['group']}: a group of {students} is shown")
-    return len(rows)
+        expect(int(row["gap_to_all_points"]) == shown, f"equity {key}: gap {row['gap_to_all_points']}, DuckDB {gap:.2f}")
+    # Gaps under half a point read "0": they close the list of gaps below or of groups above.
+    gaps = [int(row["gap_points"]) for row in itertools.takewhile(lambda row: row["gap_points"] != "", rows)]
+    split = next((index for index, gap in enumerate(gaps) if gap > 0), len(gaps))
+    expect(gaps[:split] == sorted(gaps[:split]) and all(gap <= 0 for gap in gaps[:split]) and gaps[split:] == sorted(gaps[split:], reverse=True)
+           and all(row["gap_points"] == "" for row in rows[len(gaps):]),
+           "equity: the gaps to close do not come first, furthest below first, then the groups above")
+    expect(not expected or len(expected) > hidden_count, "equity: every group is hidden, so nothing was compared")
+    expect(covers > 0 or not need_cover, "equity: no group was hidden to cover a smaller one, so complementary suppression was not tried")
+    return f"{len(rows)} ({hidden_count} hidden, {covers} of them to cover a smaller group)"
 
 
 def check_learning(rows, duck):
@@ -412,10 +494,10 @@ def check_tracker(rows, duck):
     for row in rows:
         attempts, mastery = duck[(row["student_id"], row["standard"])]
         expect(int(row["scores"]) == attempts, f"tracker {row['student_id']} {row['standard']}: {row['scores']} scores, DuckDB {attempts}")
-        if attempts:
-            expect(abs(float(row["mastery"]) - mastery) < 0.0051, f"tracker {row['student_id']} {row['standard']}: {row['mastery']}, DuckDB {mastery:.4f}")
+        if mastery is not None:
+            expect(row["mastery"] != "" and abs(float(row["mastery"]) - mastery) < 0.0051, f"tracker {row['student_id']} {row['standard']}: {row['mastery']!r}, DuckDB {mastery:.4f}")
         else:
-            expect(row["mastery"] == "", f"tracker {row['student_id']} {row['standard']}: a value without scores")
+            expect(row["mastery"] == "", f"tracker {row['student_id']} {row['standard']}: a value without scores, or before the method can say")
     return len(rows)
 
 
@@ -441,6 +523,204 @@ def either(check, rows, first, second):
         return check(rows, first)
     except Mismatch:
         return check(rows, second)
+
+
+# MARK: - Every mastery method, and a second mastery level
+
+# The methods a district admin can choose (form fields as the settings page sends them), each computed here
+# from its definition, apart from Lodestar's code.
+METHODS = [
+    {"method": "decaying", "weight": "0.5"}, {"method": "weighted", "weight": "0.65"}, {"method": "most_recent"},
+    {"method": "recent_mean", "count": "3"}, {"method": "highest"}, {"method": "mean"},
+    {"method": "mode", "tieBreak": "highest"}, {"method": "mode", "tieBreak": "lowest"}, {"method": "mode", "tieBreak": "mostRecent"},
+    {"method": "n_times", "count": "2"}, {"method": "power_law"},
+]
+DEFAULT_METHOD = {"method": "decaying", "weight": "0.65"}
+
+
+def method_value(method, values, scale):
+    """A student's mastery on a standard from their scores in attempt order; None when the method cannot say yet."""
+    low, high, level = scale
+    kind = method["method"]
+    if kind == "most_recent":
+        value = values[-1]
+    elif kind == "highest":
+        value = max(values)
+    elif kind == "mean":
+        value = sum(values) / len(values)
+    elif kind == "mode":
+        counts = {}
+        for v in values:
+            counts[v] = counts.get(v, 0) + 1
+        tied = [v for v, n in counts.items() if n == max(counts.values())]
+        value = {"highest": max(tied), "lowest": min(tied)}.get(method["tieBreak"]) if method["tieBreak"] != "mostRecent" \
+            else next(v for v in reversed(values) if v in tied)
+    elif kind == "recent_mean":
+        recent = values[-max(1, int(method["count"])):]
+        value = sum(recent) / len(recent)
+    elif kind == "n_times":
+        mastered = [v for v in values if v >= level - 1e-9]
+        if len(mastered) < max(1, int(method["count"])):
+            return None
+        value = sum(mastered) / len(mastered)
+    elif kind == "weighted":
+        weight = float(method["weight"])
+        value = values[-1] if len(values) == 1 else weight * values[-1] + (1 - weight) * sum(values[:-1]) / (len(values) - 1)
+    elif kind == "decaying":
+        weight = float(method["weight"])
+        value = values[0]
+        for v in values[1:]:
+            value = (1 - weight) * value + weight * v
+    elif kind == "power_law":
+        if len(values) < 3:
+            return None
+        n = len(values)
+        xs = [math.log(x) for x in range(1, n + 1)]
+        ys = [math.log(max(v, 0.01)) for v in values]
+        mean_x, mean_y = sum(xs) / n, sum(ys) / n
+        b = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sum((x - mean_x) ** 2 for x in xs)
+        value = math.exp(mean_y - b * mean_x + b * math.log(n))
+    else:
+        raise ValueError(kind)
+    return min(max(value, low), high)
+
+
+class Scores:
+    """Every score from DuckDB, grouped by student and standard in attempt order, with the students' groups."""
+
+    def __init__(self, db):
+        self.pairs = {}
+        for student, standard, day, value, school in db.execute("""
+            SELECT sc.student_id, sc.standard_id, strftime(a.assessed_on::DATE, '%Y-%m-%d'), sc.value, st.school_id
+            FROM scores sc JOIN assessments a ON a.id = sc.assessment_id JOIN students st ON st.id = sc.student_id
+            ORDER BY sc.student_id, sc.standard_id, a.assessed_on, sc.entered_at, sc.id
+        """).fetchall():
+            self.pairs.setdefault((student, standard, school), []).append((day, value))
+        self.codes = dict(db.execute("SELECT id, code FROM standards").fetchall())
+        self.groups = {}
+        for student, label in db.execute("SELECT student_id, label FROM student_groups").fetchall():
+            self.groups.setdefault(student, []).append(label)
+
+    def as_of(self, method, scale, month, school=None):
+        """{(code, group): (students, at or above)} as of the end of `month`."""
+        end = next_month(month) + "-01"
+        result = {}
+        for (student, standard, in_school), scores in self.pairs.items():
+            if school and in_school != school:
+                continue
+            values = [value for day, value in scores if day < end]
+            value = method_value(method, values, scale) if values else None
+            if value is None:
+                continue
+            reached = value >= scale[2] - 1e-9
+            for label in ["All students"] + self.groups.get(student, []):
+                students, count = result.get((self.codes[standard], label), (0, 0))
+                result[(self.codes[standard], label)] = (students + 1, count + reached)
+        return result
+
+    def learning(self, method, scale, school, months):
+        result = {}
+        for month in months:
+            for (code, label), counts in self.as_of(method, scale, month, school).items():
+                if label == "All students":
+                    result[(code, month)] = counts
+        return result
+
+    def tracker(self, db, method, scale, class_id):
+        students = [row[0] for row in db.execute("SELECT DISTINCT user_id FROM enrollments WHERE class_id = ? AND role = 'student'", [class_id]).fetchall()]
+        standards = [row[0] for row in db.execute("""
+            SELECT DISTINCT ast.standard_id FROM assessment_classes ac JOIN assessment_standards ast ON ast.assessment_id = ac.assessment_id WHERE ac.class_id = ?
+        """, [class_id]).fetchall()]
+        by_pair = {(student, standard): scores for (student, standard, _), scores in self.pairs.items()}
+        result = {}
+        for student in students:
+            for standard in standards:
+                values = [value for _, value in by_pair.get((student, standard), [])]
+                result[(student, self.codes[standard])] = (len(values), method_value(method, values, scale) if values else None)
+        return result
+
+
+def sweep_methods(binary, district, args, duck, month, learning_months, tracker_class):
+    """Equity, a school's mastery by standard and a class tracker under every mastery method (set as a district
+    admin sets it), then under the default method with a second mastery level (2.5 instead of 3), each against
+    the same numbers computed here. On a copy of the district, so the other measures are not changed."""
+    copy = os.path.join(args.work, "methods.sqlite")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(copy + suffix):
+            os.remove(copy + suffix)
+    run(["sqlite3", district, f".backup '{copy}'"])
+    source = sqlite3.connect(copy)
+    scale_ids = [row[0] for row in source.execute("SELECT DISTINCT scale_id FROM assessments")]
+    definitions = dict(source.execute("SELECT id, definition FROM proficiency_scales").fetchall())
+    source.close()
+    if len(scale_ids) > 1:
+        sys.exit("the cross-check computes mastery on one proficiency scale; this district uses several")
+    scores = Scores(duck)
+    results = []
+
+    def compare(label, method, scale, school_equity=False):
+        checks = [("equity", leader.csv(f"/insights/equity.csv?month={month}"), scores.as_of(method, scale, month), check_equity),
+                  ("learning", leader.csv(f"/insights/learning.csv?school={SCHOOL}"), scores.learning(method, scale, SCHOOL, learning_months), check_learning)]
+        if tracker_class:
+            checks.append(("tracker", leader.csv(f"/classes/{tracker_class}/mastery.csv"), scores.tracker(duck, method, scale, tracker_class), check_tracker))
+        if school_equity:
+            checks.append((f"equity of {SCHOOL}", leader.csv(f"/insights/equity.csv?school={SCHOOL}&month={month}"), scores.as_of(method, scale, month, SCHOOL),
+                           lambda rows, expected: check_equity(rows, expected, need_cover=True)))
+        for page, rows, expected, check in checks:
+            try:
+                results.append((f"{label}: {page}", f"all {check(rows, expected)} rows match"))
+            except Mismatch as mismatch:
+                results.append((f"{label}: {page}", f"MISMATCH: {mismatch}"))
+
+    def scale_of(scale_id):
+        scale = json.loads(definitions[scale_id]) if scale_id in definitions else {"levels": [{"value": 1}, {"value": 4}], "masteryValue": 3}
+        return (scale["levels"][0]["value"], scale["levels"][-1]["value"], scale["masteryValue"])
+
+    scale = scale_of(scale_ids[0]) if scale_ids else (1, 4, 3)
+    server = Server(binary, copy, args.port)
+    try:
+        admin = Client(f"http://127.0.0.1:{args.port}")
+        admin.sign_in("admin@cedarvalley.example.org")
+        leader = Client(admin.base)
+        leader.sign_in(DISTRICT_LEADER)
+        for method in METHODS:
+            log(f"Cross-checking mastery by {method} …")
+            admin.post("/admin/mastery", {"scope": "district", **method})
+            compare(" ".join(method.values()), method, scale)
+        admin.post("/admin/mastery", {"scope": "district", **DEFAULT_METHOD})
+    finally:
+        server.stop()
+    if not scale_ids:
+        return results
+    log("Cross-checking with mastery at 2.5, and one small race and ethnicity group in a school …")
+    changed = sqlite3.connect(copy)
+    updated = changed.execute("UPDATE proficiency_scales SET definition = json_set(definition, '$.masteryValue', 2.5) WHERE id = ?", [scale_ids[0]]).rowcount
+    # In the school, the two largest race and ethnicity groups take in every other student but five, who form one small
+    # group: on each standard it is the partition's only hidden cell, so the next smallest must be hidden to cover it.
+    races = [row[0] for row in changed.execute("SELECT race_ethnicity FROM students WHERE school_id = ? GROUP BY 1 ORDER BY count(*) DESC, 1", [SCHOOL])]
+    small = next(race for race in RACES if race not in races[:2])
+    changed.execute("UPDATE students SET race_ethnicity = ? WHERE school_id = ? AND race_ethnicity NOT IN (?, ?)", [races[0], SCHOOL, races[0], races[1]])
+    changed.execute("""UPDATE students SET race_ethnicity = ? WHERE id IN (
+                         SELECT id FROM students WHERE school_id = ? AND race_ethnicity = ? ORDER BY id LIMIT 5)""", [small, SCHOOL, races[0]])
+    changed.commit()
+    changed.close()
+    if updated != 1:
+        sys.exit(f"the scale {scale_ids[0]} is not stored, so its mastery level cannot be changed")
+    duck.execute("UPDATE students SET race_ethnicity = ? WHERE school_id = ? AND race_ethnicity NOT IN (?, ?)", [races[0], SCHOOL, races[0], races[1]])
+    duck.execute("""UPDATE students SET race_ethnicity = ? WHERE id IN (
+                      SELECT id FROM students WHERE school_id = ? AND race_ethnicity = ? ORDER BY id LIMIT 5)""", [small, SCHOOL, races[0]])
+    duck.execute("DELETE FROM student_groups")
+    duck.execute("INSERT INTO student_groups " + STUDENT_GROUPS)
+    scores = Scores(duck)
+    run([binary, "rollups", "rebuild"], {"DATABASE_PATH": copy, "LOG_LEVEL": "error"})
+    server = Server(binary, copy, args.port)
+    try:
+        leader = Client(f"http://127.0.0.1:{args.port}")
+        leader.sign_in(DISTRICT_LEADER)
+        compare("mastery at 2.5", DEFAULT_METHOD, (scale[0], scale[1], 2.5), school_equity=True)
+    finally:
+        server.stop()
+    return results
 
 
 # MARK: - Walkthroughs under load (wrk)
@@ -512,6 +792,8 @@ def main():
     parser.add_argument("--reuse", action="store_true", help="keep the demo database of an earlier run")
     parser.add_argument("--clock", help="run Lodestar with its clock starting at this UTC time, e.g. '2026-12-01 05:30:00' (needs faketime)")
     parser.add_argument("--parts", default="import,dashboards,walkthroughs", help="which measures to take, comma-separated")
+    parser.add_argument("--methods", action=argparse.BooleanOptionalAction, default=True,
+                        help="cross-check equity, mastery by standard and a tracker under every mastery method and a second mastery level")
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "lodestar"),
                         help="the lodestar executable (the test suite runs the small district on the debug build to check the numbers)")
     args = parser.parse_args()
@@ -631,6 +913,9 @@ def measure_dashboards(binary, district, args):
              lambda: duck_practice(duck), check_practice),
             ("District equity gaps", "/insights/equity", lambda: equity_rows,
              lambda: duck_mastery_as_of(duck, month), check_equity),
+            # A school's groups are smaller: there the small-group rule and complementary suppression hide some.
+            (f"School equity gaps ({SCHOOL})", f"/insights/equity?school={SCHOOL}", lambda: leader.csv(f"/insights/equity.csv?school={SCHOOL}&month={month}"),
+             lambda: duck_mastery_as_of(duck, month, SCHOOL), check_equity),
             (f"School mastery by standard ({SCHOOL})", f"/insights/learning?school={SCHOOL}", lambda: learning_rows,
              lambda: duck_learning(duck, SCHOOL, learning_months), check_learning),
         ] + ([
@@ -654,9 +939,15 @@ def measure_dashboards(binary, district, args):
                 verdict = f"MISMATCH: {mismatch}"
                 failures.append(name)
             measured.append((name, lodestar_times, duck_times, verdict))
-        return measured, failures
     finally:
         server.stop()
+    if args.methods:
+        swept = sweep_methods(binary, district, args, duck, month, learning_months, tracker_class)
+        for name, verdict in swept:
+            measured.append((f"Mastery method {name}", None, None, verdict))
+            if verdict.startswith("MISMATCH"):
+                failures.append(f"mastery method {name}")
+    return measured, failures
 
 
 
@@ -669,6 +960,9 @@ def report(results, args):
         print(f"{'import results.csv: rows/s (' + format(rows, ',') + ' rows)':<52} {rows / lodestar_seconds:>16,.0f} {rows / sqlite_seconds:>13,.0f} sqlite3 {sqlite_seconds / lodestar_seconds:>8.2f}")
         print(f"{'   … into a table with a key and two indexes':<52} {'':>16} {rows / indexed_seconds:>13,.0f} sqlite3 {indexed_seconds / lodestar_seconds:>8.2f}")
     for name, lodestar_times, duck_times, verdict in results.get("dashboards", []):
+        if lodestar_times is None:
+            print(f"{name:<52}\n{'   cross-check: ' + verdict:<52}")
+            continue
         lp50, lp95 = percentile(lodestar_times, 0.5), percentile(lodestar_times, 0.95)
         dp50, dp95 = percentile(duck_times, 0.5), percentile(duck_times, 0.95)
         print(f"{name:<52} {f'p50 {lp50:.1f} / p95 {lp95:.1f} ms':>16} {f'{dp50:.1f} / {dp95:.1f} ms DuckDB':>22} {lp95 / dp95:>8.2f}")

@@ -222,10 +222,12 @@ struct InsightsTests {
             try await leader.signIn(DemoPeople(district: DemoDistrict(size: .small, seed: 3)).email(.districtLeader))
             let csv = try await leader.get("/insights/equity.csv?school=school-1&from=2026-08&through=2026-10").body.string
             let lines = csv.split(separator: "\r\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-            // The gaps to close first, furthest below first; then the groups above, furthest above first.
-            let gaps = lines.map { Int($0[4])! }
+            // The gaps to close first, furthest below first; then the groups above, furthest above first; then the
+            // rest (level, or hidden without numbers).
+            let gaps = lines.prefix { !$0[4].isEmpty }.map { Int($0[4])! }
+            #expect(lines.dropFirst(gaps.count).allSatisfy { $0[4].isEmpty })
             let firstAbove = gaps.firstIndex { $0 > 0 } ?? gaps.count
-            #expect(firstAbove > 0 && gaps[..<firstAbove].allSatisfy { $0 < 0 } && gaps[firstAbove...].allSatisfy { $0 > 0 })
+            #expect(firstAbove > 0 && gaps[..<firstAbove].allSatisfy { $0 <= 0 } && gaps[firstAbove...].allSatisfy { $0 >= 0 })
             #expect(gaps[..<firstAbove] == gaps[..<firstAbove].sorted()[...] && Array(gaps[firstAbove...]) == gaps[firstAbove...].sorted(by: >))
             let equityPage = try await leader.page("/insights/equity?school=school-1&from=2026-08&through=2026-10")
             #expect(equityPage.contains("as of October 31, 2026") && equityPage.contains("Gaps to close") && !equityPage.contains("Gap to all students"))
@@ -261,9 +263,19 @@ struct InsightsTests {
                 }
             }
             func wholePercent(_ part: Int, _ whole: Int) -> Int { Int((Double(part) * 100 / Double(whole) + 0.5).rounded(.down)) }
-            for line in lines {
+            // Every group with students is listed, once; small groups without numbers.
+            let listed = lines.map { "\($0[0])|\($0[1])" }
+            #expect(Set(listed).count == listed.count)
+            #expect(Set(listed) == Set(reachedByGroup.flatMap { code, groups in groups.keys.filter { $0 != "All students" }.map { "\(code)|\($0)" } }))
+            for line in lines where line[2].isEmpty {
+                #expect([line[3], line[4], line[6]] == ["", "", ""] && line[5] == "All students", "\(line)")
+                #expect(line[8].hasPrefix("hidden: fewer than 10 students"), "\(line)")
+            }
+            #expect(lines.contains { $0[2].isEmpty })
+            for line in lines where !line[2].isEmpty {
                 let group = try #require(reachedByGroup[line[0]]?[line[1]], "\(line)"), all = try #require(reachedByGroup[line[0]]?["All students"])
                 #expect(group.students >= 10)
+                #expect(line[8].isEmpty)
                 #expect(Int(line[2]) == group.students, "\(line)")
                 #expect(Int(line[3]) == wholePercent(group.reached, group.students), "\(line)")
                 let gap = (Double(group.reached) / Double(group.students) - Double(all.reached) / Double(all.students)) * 100
@@ -348,7 +360,9 @@ struct InsightsTests {
             #expect(try await teacher.get("/insights/equity").status == .forbidden)
             // Two students: every group is too small to compare.
             #expect(try await principal.get("/insights/equity?from=2026-09&through=2026-10").body.string.contains("No group is large enough to compare here."))
-            #expect(try await principal.get("/insights/equity.csv?from=2026-09&through=2026-10").body.string == "standard,group,students,at_or_above_percent,gap_points,compared_with,gap_to_all_points,month\r\n")
+            let tiny = try await principal.get("/insights/equity.csv?from=2026-09&through=2026-10").body.string.split(separator: "\r\n").map(String.init)
+            #expect(tiny[0] == "standard,group,students,at_or_above_percent,gap_points,compared_with,gap_to_all_points,month,note")
+            #expect(tiny.count > 2 && tiny.dropFirst().allSatisfy { $0.hasPrefix("CCSS.Math.Content.6.RP.A.1,") && $0.contains(",,,,All students,,2026-10,hidden: fewer than 10") })
             #expect(try await principal.get("/insights/learning?school=school-2").status == .forbidden)
         }
     }

@@ -27,6 +27,8 @@ struct EquityController: RouteCollection {
         /// Groups below the comparison, furthest below first, and groups above it, furthest above first.
         let gapsToClose: [Gap]
         let groupsAbove: [Gap]
+        /// Every other group with students: level with the comparison, then those hidden or without one to compare with.
+        let others: [Gap]
         let detail: Standard?
         /// For the detail standard: month → rows by group, and all students' counts by month.
         let detailRows: [String: [EquityGaps.Row]]
@@ -57,10 +59,12 @@ struct EquityController: RouteCollection {
         let allStandards = try await Standard.query(on: req.db).filter(\.$id ~~ Array((counts["all"] ?? [:]).keys)).all()
         let standards = allStandards.filter { subject.isEmpty || documents[$0.documentId] == subject }
             .sorted { $0.code.localizedStandardCompare($1.code) == .orderedAscending }
-        var gaps: [Analysis.Gap] = []
+        var gaps: [Analysis.Gap] = [], others: [Analysis.Gap] = []
         for standard in standards {
             for row in rows(counts, standard: standard.id!, month: month, comparison: comparison) where row.group != comparison {
-                if row.gapToComparison != nil { gaps.append(.init(standard: standard, row: row, reference: comparison)) }
+                if let gap = row.gapToComparison, gap != 0 { gaps.append(.init(standard: standard, row: row, reference: comparison)) } else {
+                    others.append(.init(standard: standard, row: row, reference: comparison))
+                }
             }
         }
         // Widest first, then by standard and group; each code is read from its model once (a model's fields are slow to read).
@@ -76,7 +80,8 @@ struct EquityController: RouteCollection {
         let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
         let endOfMonth = DisplayTime.isoDay(InsightsScope.month(after: month) + "-01", plus: -1)
         return Analysis(scope: scope, grade: grade, subject: subject, comparison: comparison, month: month, asOf: min(today, endOfMonth),
-                        standards: standards, gapsToClose: Array(below.prefix(25)), groupsAbove: Array(above.prefix(25)), detail: chosen, detailRows: detailRows,
+                        standards: standards, gapsToClose: below, groupsAbove: above,
+                        others: others.filter { $0.row.gapToComparison != nil } + others.filter { $0.row.gapToComparison == nil }, detail: chosen, detailRows: detailRows,
                         detailAll: chosen.flatMap { counts["all"]?[$0.id!] } ?? [:],
                         subjects: Array(Set(allStandards.compactMap { documents[$0.documentId] })).filter { !$0.isEmpty }.sorted())
     }
@@ -162,7 +167,8 @@ struct EquityController: RouteCollection {
             page: PageContext(request: req, title: "Equity"),
             scopeLabel: [scope.schoolName, analysis.grade.isEmpty ? nil : GradeLevel.label(analysis.grade), analysis.subject.isEmpty ? nil : analysis.subject].compactMap { $0 }.joined(separator: " · "),
             comparisonLabel: Self.label(analysis.comparison), asOf: DisplayTime.longDate(analysis.asOf),
-            gapsToClose: analysis.gapsToClose.map(Self.pageGap), groupsAbove: analysis.groupsAbove.map(Self.pageGap),
+            // The page lists the 25 widest of each; the CSV lists every group.
+            gapsToClose: analysis.gapsToClose.prefix(25).map(Self.pageGap), groupsAbove: analysis.groupsAbove.prefix(25).map(Self.pageGap),
             detailCode: analysis.detail?.code, detailStatement: analysis.detail?.statement, detailMonths: months.map { InsightsScope.label(month: $0) },
             detailRows: detailRows, detailChart: chart,
             schools: scope.schoolOptions,
@@ -182,13 +188,16 @@ struct EquityController: RouteCollection {
                  students: gap.row.students ?? 0, gap: Self.points(gap.row.gapToComparison))
     }
 
-    /// The page's two lists, gaps to close first; the gap to all students stays beside the chosen comparison's.
+    /// Every group of every standard: the gaps to close first, then the groups above, then the rest; a hidden
+    /// group is listed without numbers and says why. The gap to all students stays beside the chosen comparison's.
     func equityCSV(req: Request) async throws -> Response {
         let analysis = try await analysis(req)
-        var csv = CSVWriter(header: ["standard", "group", "students", "at_or_above_percent", "gap_points", "compared_with", "gap_to_all_points", "month"])
-        for gap in analysis.gapsToClose + analysis.groupsAbove {
-            csv.append([gap.standard.code, Self.label(gap.row.group), String(gap.row.students ?? 0), Self.percent(gap.row.share).replacingOccurrences(of: "%", with: ""),
-                        Self.points(gap.row.gapToComparison), Self.label(gap.reference), Self.points(gap.row.gapToAll), analysis.month])
+        var csv = CSVWriter(header: ["standard", "group", "students", "at_or_above_percent", "gap_points", "compared_with", "gap_to_all_points", "month", "note"])
+        for gap in analysis.gapsToClose + analysis.groupsAbove + analysis.others {
+            let row = gap.row
+            csv.append([gap.standard.code, Self.label(row.group), row.students.map(String.init) ?? "", row.share.map { String(Percent.whole($0)) } ?? "",
+                        row.gapToComparison.map { Self.points($0) } ?? "", Self.label(gap.reference), row.gapToAll.map { Self.points($0) } ?? "", analysis.month,
+                        row.hidden ? "hidden: fewer than \(DistrictSettings.smallGroups.minimum) students or needed to keep such a group from being worked out" : ""])
         }
         return try await req.csvDownload(csv, named: "equity-gaps.csv")
     }
