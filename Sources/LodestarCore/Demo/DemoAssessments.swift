@@ -3,7 +3,8 @@ import Foundation
 /// A year of frequent formative assessment for the demo district, up to a reference day: each
 /// Mathematics and ELA class is assessed about once a week on one or two of its grade's standards.
 ///
-/// Scores grow over the year, and differ between student groups as they do in real districts
+/// Scores grow over the year, faster in some classes than others (a few fall; see `teacherStrength`), on
+/// school days only (`DemoCalendar`), and differ between student groups as they do in real districts
 /// (students with disabilities, English learners and economically disadvantaged students score lower
 /// on average; gifted students higher), so equity views have gaps to find. Generated school by school
 /// to keep memory small at 150,000 students. Deterministic for a district, seed and reference day.
@@ -45,22 +46,13 @@ public struct DemoAssessments: Sendable {
 
     public init(district: DemoDistrict, seed: UInt64, through: Double) {
         self.seed = seed
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = DemoWalkthroughs.timeZone
-        let start = calendar.date(from: DateComponents(year: 2026, month: 8, day: 24))!
-        let end = calendar.date(from: DateComponents(year: 2027, month: 6, day: 4))!
+        let start = DemoCalendar.date(8, 24), end = DemoCalendar.lastDay
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = DemoWalkthroughs.timeZone
         formatter.dateFormat = "yyyy-MM-dd"
-        var days: [(String, Int)] = []
-        var day = start
-        while day <= min(end, Date(timeIntervalSince1970: through)) {
-            let weekday = calendar.component(.weekday, from: day)
-            if weekday != 1 && weekday != 7 { days.append((formatter.string(from: day), Int(day.timeIntervalSince1970))) }
-            day = calendar.date(byAdding: .day, value: 1, to: day)!
-        }
-        self.days = days
+        days = DemoCalendar.schoolDays(from: start, through: min(end, Date(timeIntervalSince1970: through)))
+            .map { (formatter.string(from: $0), Int($0.timeIntervalSince1970)) }
         yearStart = Int(start.timeIntervalSince1970)
         yearLength = end.timeIntervalSince(start)
 
@@ -109,6 +101,9 @@ public struct DemoAssessments: Sendable {
         var scores: [ScoreRow] = []
         let titles = ["Exit ticket", "Quick check", "Quiz", "Performance task", "Checkpoint"]
         for (sectionIndex, section) in (sections[schoolId] ?? []).enumerated() {
+            // How far the class grows over the year, in score points: mostly by its teacher's strength, so
+            // classes differ and a few fall.
+            let growth = 1.4 + 1.2 * DemoDistrict.teacherStrength(section.teacherId, seed: seed) + Self.normal(&random) * 0.25
             for subject in section.subjects {
                 var dayIndex = (sectionIndex * 3 + (subject == "Mathematics" ? 0 : 2)) % 5
                 var number = 0
@@ -121,10 +116,12 @@ public struct DemoAssessments: Sendable {
                     assessments.append(Assessment(id: id, title: "\(random.pick(titles)): \(subject == "Mathematics" ? "Math" : "ELA") \(number + 1)",
                                                   date: day.iso, classId: section.classId, schoolId: section.schoolId,
                                                   teacherId: section.teacherId, standardIds: standards))
+                    // Growth comes early in the year and slows: the share of the year's growth reached so far.
                     let progress = Double(day.seconds - yearStart) / yearLength
+                    let reached = (1 - exp(-3 * progress)) / (1 - exp(-3))
                     for student in section.students where random.chance(0.95) {
                         for standard in standards {
-                            let raw = 2.25 + (ability[student] ?? 0) + 1.1 * progress + Self.normal(&random) * 0.55
+                            let raw = 1.9 + (ability[student] ?? 0) + growth * reached + Self.normal(&random) * 0.45
                             scores.append(ScoreRow(assessmentId: id, studentId: student, standardId: standard,
                                                    value: min(4, max(1, raw.rounded())), enteredAt: day.seconds + 15 * 3_600))
                         }

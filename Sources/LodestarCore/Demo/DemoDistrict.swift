@@ -281,3 +281,13 @@ private struct Generator {
         return Person(sourcedId: id, name: "\(given) \(family)", familyName: family, email: email)
     }
 }
+
+extension DemoDistrict {
+    /// How strong a teacher's practice is, from −1 to 1, the same in every part of the demo: it raises how
+    /// often the framework's practices are seen in their classroom and how much their classes grow, so that
+    /// practice and growth relate as they do where teaching moves learning (and a few classes fall).
+    public static func teacherStrength(_ teacherId: String, seed: UInt64) -> Double {
+        var random = SeededRandom(seed: seed &* 0xD1B5_4A32_D192_ED03 &+ teacherId.hashValueStable)
+        return Double.random(in: -1...1, using: &random)
+    }
+}

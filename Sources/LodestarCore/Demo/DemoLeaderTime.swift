@@ -34,19 +34,11 @@ public struct DemoLeaderTime: Sendable {
 
     /// The entries of `leaders` on school days from the start of the year through `through` (seconds).
     public static func entries(for leaders: [Leader], seed: UInt64, through: Double) -> [Entry] {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = DemoWalkthroughs.timeZone
-        let start = calendar.date(from: DateComponents(year: 2026, month: 8, day: 17))!
-        let yearEnd = calendar.date(from: DateComponents(year: 2027, month: 6, day: 4))!
-        let last = min(Date(timeIntervalSince1970: through), yearEnd)
-        var days: [(date: Date, weekday: Int, week: Int, dayOfMonth: Int)] = []
-        var day = start
-        while day <= last {
-            let weekday = calendar.component(.weekday, from: day)
-            if weekday != 1 && weekday != 7 {
-                days.append((day, weekday, calendar.dateComponents([.day], from: start, to: day).day! / 7, calendar.component(.day, from: day)))
-            }
-            day = calendar.date(byAdding: .day, value: 1, to: day)!
+        let calendar = DemoCalendar.calendar
+        let start = DemoCalendar.firstDay
+        let days = DemoCalendar.schoolDays(from: start, through: min(Date(timeIntervalSince1970: through), DemoCalendar.lastDay)).map { day in
+            (date: day, weekday: calendar.component(.weekday, from: day), week: calendar.dateComponents([.day], from: start, to: day).day! / 7,
+             dayOfMonth: calendar.component(.day, from: day))
         }
         var result: [Entry] = []
         for leader in leaders {

@@ -4,7 +4,9 @@ import Foundation
 /// the default framework, feedback (usually shared within hours), teachers' replies, coaching caseloads.
 ///
 /// Patterns are deliberate: routines and learning targets are commonly seen, discourse and
-/// culturally responsive practice rarely; schools differ; practice improves a little over the year.
+/// culturally responsive practice rarely; schools differ; teachers differ with their strength (as their
+/// classes' growth does: `DemoDistrict.teacherStrength`); practice improves a little over the year.
+/// Visits fall on school days (`DemoCalendar`).
 /// Deterministic for a district, seed and reference day.
 public struct DemoWalkthroughs: Sendable {
     public struct Visit: Sendable, Equatable {
@@ -60,7 +62,7 @@ public struct DemoWalkthroughs: Sendable {
     /// Walkthroughs per year for each size, as in DESIGN.md.
     static func yearlyCount(_ size: DemoDistrict.Size) -> Int {
         switch size {
-        case .small: 600
+        case .small: 1_200
         case .medium: 15_000
         case .large: 90_000
         }
@@ -70,21 +72,10 @@ public struct DemoWalkthroughs: Sendable {
     public init(district: DemoDistrict, size: DemoDistrict.Size, seed: UInt64, through: Double) {
         var random = SeededRandom(seed: seed &* 0x2545_F491_4F6C_DD1D &+ 17)
         let framework = Framework.lodestarDefault
-        let calendar: Calendar = {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = Self.timeZone
-            return calendar
-        }()
-        let start = calendar.date(from: DateComponents(year: 2026, month: 8, day: 17))!
-        let yearEnd = calendar.date(from: DateComponents(year: 2027, month: 6, day: 4))!
+        let calendar = DemoCalendar.calendar
+        let start = DemoCalendar.firstDay, yearEnd = DemoCalendar.lastDay
         let last = min(max(Date(timeIntervalSince1970: through), start.addingTimeInterval(7 * 86_400)), yearEnd)
-        var days: [Date] = []
-        var day = start
-        while day <= last {
-            let weekday = calendar.component(.weekday, from: day)
-            if weekday != 1 && weekday != 7 { days.append(day) }
-            day = calendar.date(byAdding: .day, value: 1, to: day)!
-        }
+        let days = DemoCalendar.schoolDays(from: start, through: last)
         let yearDays = Double(calendar.dateComponents([.day], from: start, to: yearEnd).day!)
 
         // Who teaches what, per school.
@@ -133,6 +124,7 @@ public struct DemoWalkthroughs: Sendable {
                 // Some teachers are visited more than others, and a few rarely.
                 let teacher = pool[min(pool.count - 1, Int(Double(pool.count) * pow(Double.random(in: 0..<1, using: &random), 1.3)))]
                 guard teacher != observer.id else { continue }
+                let teacherStrength = DemoDistrict.teacherStrength(teacher, seed: seed)
                 let dayIndex = (n * days.count / perSchool + Int.random(in: 0..<3, using: &random)) % days.count
                 let period = BellSchedule.standard.periods[Int.random(in: 0..<6, using: &random)]
                 let minute = period.start + Int.random(in: 5...35, using: &random)
@@ -149,7 +141,7 @@ public struct DemoWalkthroughs: Sendable {
                 var marks: [WalkthroughSubmission.Mark] = []
                 let chosen = framework.indicators.filter { _ in random.chance(0.72) }
                 for indicator in chosen.isEmpty ? [framework.indicators[0]] : chosen {
-                    let p = min(0.97, max(0.03, prevalence[indicator.key]! + strength + 0.12 * progress))
+                    let p = min(0.97, max(0.03, prevalence[indicator.key]! + strength + 0.35 * teacherStrength + 0.12 * progress))
                     let mark = random.chance(0.03) ? "not_applicable" : random.chance(p) ? "observed" : "not_observed"
                     let ticked = mark == "observed" ? Array(indicator.lookFors.filter { _ in random.chance(0.4) }.prefix(2)) : []
                     marks.append(.init(indicator: indicator.key, mark: mark, lookFors: ticked))
@@ -197,7 +189,8 @@ public struct DemoWalkthroughs: Sendable {
             return formatter
         }()
         for visit in visits where visit.visitType == .coaching && random.chance(0.5) {
-            let heldAt = visit.observedAt + Int.random(in: 1...2, using: &random) * 86_400 + Int.random(in: 0...3_600, using: &random)
+            let later = visit.observedAt + Int.random(in: 1...2, using: &random) * 86_400 + Int.random(in: 0...3_600, using: &random)
+            let heldAt = DemoCalendar.onSchoolDay(later)
             guard heldAt <= end else { continue }
             let missed = visit.marks.first { $0.mark == "not_observed" } ?? visit.marks[0]
             let indicator = framework.indicator(missed.indicator)!

@@ -54,7 +54,7 @@ enum DemoLearningLoader {
             let practiceKey = practiceNeed?.subjectKey ?? "checks-for-understanding"
             if let indicator = framework.indicator(practiceKey) {
                 let lab = session(id: "demo-session|\(school)|lab", school: school, title: "Practice lab: \(indicator.shortName)", series: "Fall practice labs",
-                                  needId: practiceNeed?.id, facilitator: facilitator, audience: "All teachers", day: DisplayTime.isoDay(now - 30 * day),
+                                  needId: practiceNeed?.id, facilitator: facilitator, audience: "All teachers", day: Self.schoolDay(now - 30 * day),
                                   indicators: [practiceKey], standards: [], lookFors: Array(indicator.lookFors.prefix(2)), createdBy: lead, createdAt: now - 34 * day)
                 sessions.append(lab)
                 for (index, teacher) in teachers.enumerated() where index % 2 == 0 || teacher == featuredTeacher {
@@ -67,12 +67,12 @@ enum DemoLearningLoader {
                     attendance.append(record)
                 }
                 sessions.append(session(id: "demo-session|\(school)|lab-2", school: school, title: "Practice lab: \(indicator.shortName), part 2", series: "Fall practice labs",
-                                        needId: practiceNeed?.id, facilitator: facilitator, audience: "All teachers", day: DisplayTime.isoDay(now + 14 * day),
+                                        needId: practiceNeed?.id, facilitator: facilitator, audience: "All teachers", day: Self.schoolDay(now + 14 * day),
                                         indicators: [practiceKey], standards: [], lookFors: Array(indicator.lookFors.prefix(2)), createdBy: lead, createdAt: now - 34 * day))
             }
             if let masteryNeed = needs.first(where: { $0.kind == LearningNeeds.Kind.mastery.rawValue }) {
                 sessions.append(session(id: "demo-session|\(school)|standard", school: school, title: "Teaching for mastery: \(masteryNeed.title.split(separator: ":").first ?? "")", series: "",
-                                        needId: masteryNeed.id, facilitator: lead, audience: "Teachers of the grade", day: DisplayTime.isoDay(now + 7 * day),
+                                        needId: masteryNeed.id, facilitator: lead, audience: "Teachers of the grade", day: Self.schoolDay(now + 7 * day),
                                         indicators: ["checks-for-understanding"], standards: [masteryNeed.subjectKey], lookFors: [], createdBy: lead, createdAt: now - 3 * day))
             }
 
@@ -111,7 +111,7 @@ enum DemoLearningLoader {
                     let meeting = PLCMeeting()
                     meeting.id = "\(teamId)|meeting|\(offset)"
                     meeting.teamId = teamId
-                    meeting.heldOn = DisplayTime.isoDay(now - offset * day)
+                    meeting.heldOn = Self.schoolDay(now - offset * day, forward: false)
                     meeting.notes = notes
                     meeting.authorId = members[0]
                     meeting.createdAt = now - offset * day
@@ -176,7 +176,9 @@ enum DemoLearningLoader {
                 // The pair visit each other: peer visits with feedback between peers.
                 for (index, (observer, teacher)) in [(pairing.menteeId, pairing.mentorId), (pairing.mentorId, pairing.menteeId)].enumerated() {
                     // A demo reaching past today (`--through` later in the year) keeps its peer visits in the past.
-                    let at = min(now, Int(Date().timeIntervalSince1970)) - (14 - 8 * index) * day
+                    // On a school day, mid-morning.
+                    let back = Date(timeIntervalSince1970: TimeInterval(min(now, Int(Date().timeIntervalSince1970)) - (14 - 8 * index) * day))
+                    let at = Int(DemoCalendar.schoolDay(near: back, forward: false).timeIntervalSince1970) + (10 * 60 + 15) * 60
                     guard let staff = try await Staff.find(observer, on: db) else { continue }
                     let peer = Viewer(staff: staff, policy: AccessPolicy(grants: [RoleGrant(role: .teacher, schoolId: school)]))
                     let visit = WalkthroughSubmission(
@@ -196,6 +198,11 @@ enum DemoLearningLoader {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in "\(school)|\(index)".utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return String(format: "5eed0000-0000-4000-8000-%012llx", hash & 0xffff_ffff_ffff)
+    }
+
+    /// The ISO day of the school day on or after (or before) a moment: sessions and meetings fall on school days.
+    private static func schoolDay(_ seconds: Int, forward: Bool = true) -> String {
+        DisplayTime.isoDay(DemoCalendar.onSchoolDay(seconds, forward: forward))
     }
 
     private static func session(id: String, school: String, title: String, series: String, needId: String?, facilitator: String, audience: String, day: String,
