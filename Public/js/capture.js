@@ -279,6 +279,8 @@
     return value === "" ? null : Number(value);
   }
 
+  $("saved-dismiss").addEventListener("click", () => { $("saved-note").hidden = true; });
+
   async function save(event) {
     event.preventDefault();
     if (!teacher) return showError("Choose the teacher you visited.");
@@ -297,9 +299,13 @@
       marks: Object.entries(marks).map(([indicator, mark]) => ({ indicator, mark, lookFors: [...(lookFors[indicator] || [])] })),
       notes, glow, grow, question, share,
     };
-    await enqueue({ id: submission.id, label: teacher.name + ", " + new Date().toLocaleTimeString([], { hour: "numeric", minute: "2-digit" }), submission });
+    const name = teacher.name;
+    await enqueue({ id: submission.id, label: name + ", " + new Date().toLocaleTimeString([], { hour: "numeric", minute: "2-digit" }), submission });
     resetForm();
-    status.textContent = "Saved.";
+    // The confirmation names the teacher and stays until dismissed (the sync line below it changes as it sends).
+    const note = $("saved-note");
+    note.querySelector("span").textContent = "Saved your walkthrough of " + name + (share ? ", with feedback shared with them." : ", as a draft only you can see.");
+    note.hidden = false;
     await sync();
   }
 

@@ -112,6 +112,7 @@ struct RouteMatrixTests {
         "GET /vision/:scope/history": "DA DL P AP C TL T | DA DL",
         "GET /walkthroughs": "DA DL P AP C TL T",
         "GET /walkthroughs/:id": "DA DL P AP C T | DA DL P AP C | DA DL",
+        "GET /walkthroughs/:id/edit": "AP | C | -",
         "GET /walkthroughs/capture-data": "DA DL P AP C TL T",
         "GET /walkthroughs/coverage": "DA DL P AP C",
         "GET /walkthroughs/new": "DA DL P AP C TL T",
@@ -174,8 +175,11 @@ struct RouteMatrixTests {
         "POST /time/categories": "DA DL",
         "POST /time/categories/new": "DA DL",
         "POST /vision/:scope": "DA P AP | DA",
+        "POST /walkthroughs/:id/delete": "AP | C | -",
+        "POST /walkthroughs/:id/edit": "AP | C | -",
         "POST /walkthroughs/:id/replies": "AP T | C | -",
         "POST /walkthroughs/:id/share": "AP | C | -",
+        "POST /walkthroughs/:id/unshare": "AP | C | -",
         "POST /walkthroughs/schedule": "DA DL P AP C | DA DL P AP C | DA DL",
         "PUT /api/assessments/:id/scores": "P AP T | P AP | -",
     ]
@@ -185,7 +189,7 @@ struct RouteMatrixTests {
     static let destructive: Set<String> = [
         "POST /signout", "POST /time/:leaderId/blocks/:blockId/delete", "POST /time/:leaderId/entries/:entryId/delete",
         "POST /mentors/:pairingId/end", "POST /coaching/caseloads/remove", "POST /admin/people/:staffId/grants/remove",
-        "POST /students/:studentId/delete", "POST /account/two-factor/disable",
+        "POST /students/:studentId/delete", "POST /account/two-factor/disable", "POST /walkthroughs/:id/delete", "POST /walkthroughs/:id/unshare",
     ]
 
     @Test(arguments: TestDatabase.all)
@@ -332,6 +336,14 @@ struct RouteMatrixTests {
                 let grant = try await sql.raw("SELECT id FROM role_grants WHERE staff_id = \(bind: teacher) ORDER BY id").first()!.decode(column: "id", as: String.self)
                 let id = try await copy("role_grants", grant, replacing: ["role": "teacher_leader", "source": "manual"], on: sql)
                 return Throwaway(path: "/admin/people/\(teacher)/grants/remove", form: ["grant": id], table: "role_grants", id: id)
+            case "POST /walkthroughs/:id/delete":
+                let id = try await copy("walkthroughs", ids.value(":id", variant), on: sql)
+                return Throwaway(path: "/walkthroughs/\(id)/delete", form: [:], table: "walkthroughs", id: id)
+            case "POST /walkthroughs/:id/unshare":
+                // Shared a minute ago: within the window for taking it back.
+                let id = try await copy("walkthroughs", ids.value(":id", variant), on: sql)
+                try await sql.raw("UPDATE walkthroughs SET shared_at = \(bind: Int(Date().timeIntervalSince1970) - 60) WHERE id = \(bind: id)").run()
+                return Throwaway(path: "/walkthroughs/\(id)/unshare", form: [:], table: "walkthroughs", id: id, stillThere: "AND shared_at IS NOT NULL")
             case "POST /students/:studentId/delete":
                 let id = try await copy("students", ids.value(":studentId", variant), on: sql)
                 return Throwaway(path: "/students/\(id)/delete", form: ["confirm": id, "reference": "Request 2026-17"], table: "students", id: id)
@@ -475,6 +487,7 @@ struct RouteMatrixTests {
             case "POST /schools/:schoolId/reading": return .fields(["standardIds[]": values["readingStandard"]![.own]!])
             // Teaching.
             case "POST /walkthroughs/:id/replies": return .fields(["body": "I will try the turn-and-talk tomorrow."])
+            case "POST /walkthroughs/:id/edit": return .fields(["glow": "Students explained their thinking to a partner.", "grow": "", "question": ""])
             case "POST /coaching/teachers/:teacherId/conversations": return .fields(["heldOn": today, "notes": "Talked about exit tickets."])
             // Goals and plans, owned by the scope's principal.
             case "POST /vision/:scope":

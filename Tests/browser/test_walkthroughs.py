@@ -49,6 +49,11 @@ def test_feedback_loop_on_a_phone(browser, shoot):
     glow = f"Students explained the learning target to a partner ({uuid.uuid4().hex[:6]})."
     capture(browser, glow)
     WebDriverWait(browser, 15).until(lambda d: "All walkthroughs are sent" in status(d))
+    # The confirmation names the teacher and stays after the walkthrough is sent, until dismissed.
+    note = browser.find_element(By.ID, "saved-note")
+    assert note.is_displayed() and f"Saved your walkthrough of {TEACHER_NAME}, with feedback shared with them." in note.text
+    browser.find_element(By.ID, "saved-dismiss").click()
+    assert not note.is_displayed()
     sign_out(browser)
 
     sign_in(browser, TEACHER)

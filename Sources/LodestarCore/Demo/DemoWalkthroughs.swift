@@ -62,7 +62,7 @@ public struct DemoWalkthroughs: Sendable {
     /// Walkthroughs per year for each size, as in DESIGN.md.
     static func yearlyCount(_ size: DemoDistrict.Size) -> Int {
         switch size {
-        case .small: 1_200
+        case .small: 600
         case .medium: 15_000
         case .large: 90_000
         }

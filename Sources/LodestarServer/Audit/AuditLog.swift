@@ -92,6 +92,11 @@ extension Request {
         try await db.writeTransaction { db in try await event.create(on: db) }
     }
 
+    /// Records it inside the caller's transaction, so the change and its record stand or fall together.
+    func audit(_ action: String, subject: String, on db: any Database) async throws {
+        try await auditEvent(action, subject: subject).create(on: db)
+    }
+
     private func auditEvent(_ action: String, subject: String, staffId: String? = nil) -> AuditEvent {
         let event = AuditEvent()
         event.id = UUID().uuidString.lowercased()

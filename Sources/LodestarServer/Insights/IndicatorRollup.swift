@@ -82,6 +82,22 @@ enum IndicatorRollup {
         try await increment(counts, on: db)
     }
 
+    /// Takes walkthroughs' counts out, as they are read from their rows now; call inside the transaction that
+    /// changes or removes them, before the change. Rows left at zero go, so the table stays equal to a rebuild.
+    static func remove(walkthroughs ids: [String], on db: any Database) async throws {
+        let counts = try await counts(walkthroughs: ids, on: db)
+        guard !counts.isEmpty else { return }
+        try await writer.add(counts.map { key, value in
+            RollupWriter.Row(id: key.id, keys: [key.schoolId, key.month, key.gradeBand, key.subject, key.indicator], counts: [-value.visits, -value.seen, -value.notSeen])
+        }, on: db)
+        try await db.sql.raw("DELETE FROM rollup_indicator_months WHERE visits = 0 AND id IN (\(binds: counts.keys.map(\.id)))").run()
+    }
+
+    /// Adds walkthroughs' counts as read from their rows; call inside the transaction that changed them.
+    static func add(walkthroughs ids: [String], on db: any Database) async throws {
+        try await increment(try await counts(walkthroughs: ids, on: db), on: db)
+    }
+
     static let writer = RollupWriter(table: table, keyColumns: ["school_id", "month", "grade_band", "subject", "indicator_key"], counters: ["visits", "seen", "not_seen"])
 
     private static func increment(_ counts: [Key: Counts], on db: any Database) async throws {

@@ -100,6 +100,7 @@ struct WalkthroughController: RouteCollection {
         let loop: Loop?
         let upcoming: [Upcoming]
         let canSeeCoverage: Bool
+        var notice: String? = nil
     }
 
     private func upcoming(_ visits: [WalkthroughQueries.UpcomingVisit], teacherView: Bool) -> [ListPage.Upcoming] {
@@ -120,7 +121,7 @@ struct WalkthroughController: RouteCollection {
                                                   medianTime: loop.medianHoursToFeedback.map(DisplayTime.duration) ?? "—",
                                                   withinADay: percent(loop.sharedWithinADay), replyRate: percent(loop.replyRate)),
             upcoming: upcoming(try await queries.upcomingVisits(.byObserver(viewer.id)), teacherView: false),
-            canSeeCoverage: policy.seesWholeDistrict || policy.grants.contains { $0.role.isSchoolAdministrator || $0.role == .coach }))
+            canSeeCoverage: policy.seesWholeDistrict || policy.grants.contains { $0.role.isSchoolAdministrator || $0.role == .coach }, notice: req.takeNotice()))
     }
 
     func inbox(req: Request) async throws -> View {
@@ -168,6 +169,13 @@ struct WalkthroughController: RouteCollection {
         /// For the coach who made the visit: where to record the coaching conversation.
         let coachingLink: String?
         let replies: [ReplyItem]
+        /// For the observer: what they may still change.
+        let isObserver: Bool
+        let canUnshare: Bool
+        let unshareHours: Int
+        /// "Edited Tuesday, December 1, 3:05 PM" when shared feedback was changed after the teacher was shown it.
+        let edited: String?
+        let notice: String?
     }
 
     /// The walkthrough if `viewer` may see it: its observer, its teacher once shared, and those who see the teacher's walkthroughs.
@@ -230,7 +238,10 @@ struct WalkthroughController: RouteCollection {
             replies: replies.map { reply in
                 .init(author: authors.first { $0.id == reply.authorId }?.displayName ?? "Former staff member",
                       when: DisplayTime.dateTime(reply.createdAt), body: reply.body, mine: reply.authorId == viewer.id)
-            }))
+            },
+            isObserver: isObserver, canUnshare: isObserver ? try await WalkthroughEditController.canUnshare(walkthrough, on: req.db) : false,
+            unshareHours: WalkthroughEditController.unshareHours, edited: walkthrough.editedAt.map { "Edited " + DisplayTime.dateTime($0) },
+            notice: req.takeNotice()))
     }
 
     func share(req: Request) async throws -> Response {

@@ -32,7 +32,20 @@ final class Walkthrough: Model, @unchecked Sendable {
     /// When the teacher first opened the shared feedback.
     @OptionalField(key: "read_at") var readAt: Int?
     @Field(key: "created_at") var createdAt: Int
+    /// When the observer last changed feedback the teacher had already been shown (they see "edited").
+    @OptionalField(key: "edited_at") var editedAt: Int?
     init() {}
+}
+
+/// Walkthroughs remember when shared feedback was edited.
+struct WalkthroughEditedMigration: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(Walkthrough.schema).field("edited_at", .int64).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(Walkthrough.schema).deleteField("edited_at").update()
+    }
 }
 
 /// One indicator marked in a walkthrough, with the look-fors ticked (one per line).
