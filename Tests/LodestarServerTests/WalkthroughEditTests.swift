@@ -80,3 +80,49 @@ struct WalkthroughEditTests {
         }
     }
 }
+
+@Suite("Finding one's visits")
+struct VisitFilterTests {
+    /// Each filter's count is counted here from the rows; pages hold 50, newest first, and together list each visit once.
+    @Test(arguments: TestDatabase.all)
+    func visitsAreFilteredByTeacherPracticeDatesAndFeedbackAndPaged(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let through = DisplayTime.date(fromISODay: "2026-11-20", time: "17:00")!
+            let district = try await DemoLoader.load(size: .small, seed: 1, through: through, on: app.db)
+            let people = DemoPeople(district: district)
+            let principal = TestClient(app)
+            try await principal.signIn(people.email(.principal))
+            let me = try #require(district.accounts.first { $0.email == people.email(.principal) }?.sourcedId)
+            let sql = app.db.sql
+            func count(_ condition: SQLQueryString) async throws -> Int {
+                try await sql.raw("SELECT COUNT(*) AS n FROM walkthroughs w WHERE w.observer_id = \(bind: me) AND " + condition).first()!.decode(column: "n", as: Int.self)
+            }
+            func listed(_ query: String) async throws -> [String] {
+                try await principal.page("/walkthroughs?" + query).matches(of: /<div class="feed-head"><a href="\/walkthroughs\/([0-9a-f-]+)">/).map { String($0.1) }
+            }
+            let all = try await count("1 = 1")
+            #expect(all > 50)
+            // Pages: 50, then the rest; together every visit once.
+            let first = try await listed(""), second = try await listed("page=2")
+            #expect(first.count == 50 && Set(first + second).count == min(all, 100))
+            #expect(try await principal.page("/walkthroughs").contains("Showing 1–50 of \(all)."))
+
+            let drafts = try await count("w.shared_at IS NULL")
+            #expect(try await listed("status=draft").count == min(50, drafts))
+            let replied = try await count("EXISTS (SELECT 1 FROM feedback_replies r WHERE r.walkthrough_id = w.id AND r.author_id = w.teacher_id)")
+            let repliedListed = try await listed("status=replied")
+            #expect(replied > 0 && repliedListed.count == min(50, replied))
+
+            let teacher = try #require(try await sql.raw("SELECT teacher_id FROM walkthroughs WHERE observer_id = \(bind: me) GROUP BY teacher_id ORDER BY COUNT(*) DESC, teacher_id").first()).decode(column: "teacher_id", as: String.self)
+            let looked = try await count("w.teacher_id = \(bind: teacher) AND EXISTS (SELECT 1 FROM indicator_marks m WHERE m.walkthrough_id = w.id AND m.indicator_key = 'discourse' AND m.mark IN ('observed', 'not_observed'))")
+            #expect(try await listed("teacher=\(teacher)&practice=discourse").count == looked)
+
+            let from = DisplayTime.startOfDay("2026-10-01"), end = DisplayTime.startOfDay("2026-11-01")
+            let october = try await count("w.observed_at >= \(bind: from) AND w.observed_at < \(bind: end)")
+            #expect(try await principal.page("/walkthroughs?from=2026-10-01&through=2026-10-31").contains("of \(october)."))
+            // Nonsense in the query is ignored, never an error.
+            #expect(try await principal.get("/walkthroughs?teacher=nobody&practice=x&from=tomorrow&status=maybe&page=-4").status == .ok)
+            #expect(try await principal.page("/walkthroughs?from=2030-01-01").contains("No walkthroughs match these filters."))
+        }
+    }
+}

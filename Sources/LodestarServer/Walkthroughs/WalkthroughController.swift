@@ -101,7 +101,25 @@ struct WalkthroughController: RouteCollection {
         let upcoming: [Upcoming]
         let canSeeCoverage: Bool
         var notice: String? = nil
+        var filters: Filters? = nil
     }
+
+    /// The visits list's filters as chosen, their choices, and the pages.
+    struct Filters: Encodable {
+        let teachers: [SelectOption]
+        let practices: [SelectOption]
+        let statuses: [SelectOption]
+        let from: String
+        let through: String
+        let active: Bool
+        /// "51–100 of 134"
+        let showing: String
+        let newer: String?
+        let older: String?
+    }
+
+    /// Visits per page of the list.
+    static let pageSize = 50
 
     private func upcoming(_ visits: [WalkthroughQueries.UpcomingVisit], teacherView: Bool) -> [ListPage.Upcoming] {
         visits.map { .init(who: teacherView ? $0.observerName : $0.teacherName, when: DisplayTime.dateTime($0.scheduledFor),
@@ -111,7 +129,34 @@ struct WalkthroughController: RouteCollection {
     func visits(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         let queries = WalkthroughQueries(db: req.db)
-        let items = try await queries.list(.madeBy(viewer.id)).map { item($0, who: $0.teacherName) }
+        let framework = try await FrameworkStore.active(on: req.db).framework
+        let teachers = try await queries.teachersVisited(by: viewer.id)
+        let text = { (name: String) in req.query[String.self, at: name].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 } }
+        let filter = WalkthroughQueries.ListFilter(
+            teacherId: text("teacher").flatMap { id in teachers.contains { $0.id == id } ? id : nil },
+            indicator: text("practice").flatMap { framework.indicator($0)?.key },
+            from: text("from").flatMap { ISODate.isValid($0) ? $0 : nil }, through: text("through").flatMap { ISODate.isValid($0) ? $0 : nil },
+            status: text("status").flatMap(WalkthroughQueries.ListFilter.Status.init(rawValue:)))
+        let total = try await queries.count(.madeBy(viewer.id), filter: filter)
+        let page = max(1, min(req.query[Int.self, at: "page"] ?? 1, max(1, (total + Self.pageSize - 1) / Self.pageSize)))
+        let items = try await queries.list(.madeBy(viewer.id), filter: filter, limit: Self.pageSize, offset: (page - 1) * Self.pageSize)
+            .map { item($0, who: $0.teacherName) }
+        func link(_ page: Int) -> String {
+            var parts = ["page=\(page)"]
+            for (name, value) in [("teacher", filter.teacherId), ("practice", filter.indicator), ("from", filter.from), ("through", filter.through),
+                                  ("status", filter.status?.rawValue)] {
+                if let value { parts.append("\(name)=\(value.urlQueryEncoded)") }
+            }
+            return "/walkthroughs?" + parts.joined(separator: "&")
+        }
+        let first = (page - 1) * Self.pageSize
+        let filters = Filters(
+            teachers: [SelectOption(value: "", label: "Every teacher")] + teachers.map { SelectOption(value: $0.id, label: $0.name, selected: $0.id == filter.teacherId) },
+            practices: [SelectOption(value: "", label: "Any practice")] + framework.indicators.map { SelectOption(value: $0.key, label: $0.shortName, selected: $0.key == filter.indicator) },
+            statuses: [SelectOption(value: "", label: "Any")] + WalkthroughQueries.ListFilter.Status.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == filter.status) },
+            from: filter.from ?? "", through: filter.through ?? "", active: filter != WalkthroughQueries.ListFilter(),
+            showing: total == 0 ? "none" : "\(first + 1)–\(first + items.count) of \(total)",
+            newer: page > 1 ? link(page - 1) : nil, older: first + items.count < total ? link(page + 1) : nil)
         let loop = try await queries.feedbackLoop(observer: viewer.id)
         let percent = Percent.text
         let policy = viewer.policy
@@ -121,7 +166,8 @@ struct WalkthroughController: RouteCollection {
                                                   medianTime: loop.medianHoursToFeedback.map(DisplayTime.duration) ?? "—",
                                                   withinADay: percent(loop.sharedWithinADay), replyRate: percent(loop.replyRate)),
             upcoming: upcoming(try await queries.upcomingVisits(.byObserver(viewer.id)), teacherView: false),
-            canSeeCoverage: policy.seesWholeDistrict || policy.grants.contains { $0.role.isSchoolAdministrator || $0.role == .coach }, notice: req.takeNotice()))
+            canSeeCoverage: policy.seesWholeDistrict || policy.grants.contains { $0.role.isSchoolAdministrator || $0.role == .coach }, notice: req.takeNotice(),
+            filters: filters))
     }
 
     func inbox(req: Request) async throws -> View {

@@ -111,19 +111,71 @@ struct WalkthroughQueries {
         case sharedWith(String)
     }
 
-    func list(_ scope: ListScope, limit: Int = 200) async throws -> [ListItem] {
-        let condition: SQLQueryString = switch scope {
+    /// What a list of visits is narrowed to; nil or empty means any.
+    struct ListFilter: Sendable, Equatable {
+        enum Status: String, CaseIterable, Sendable {
+            case draft, shared, replied
+            var label: String {
+                switch self {
+                case .draft: "Drafts"
+                case .shared: "Shared, no reply yet"
+                case .replied: "Replied"
+                }
+            }
+        }
+        var teacherId: String?
+        /// Visits that looked for the practice (marked it seen or not seen).
+        var indicator: String?
+        /// ISO days, inclusive, district time.
+        var from: String?
+        var through: String?
+        var status: Status?
+    }
+
+    private func conditions(_ scope: ListScope, _ filter: ListFilter) -> SQLQueryString {
+        var condition: SQLQueryString = switch scope {
         case .madeBy(let id): "w.observer_id = \(bind: id)"
         case .sharedWith(let id): "w.teacher_id = \(bind: id) AND w.shared_at IS NOT NULL"
         }
-        return try await sql.raw("""
+        if let teacher = filter.teacherId { condition += " AND w.teacher_id = \(bind: teacher)" }
+        if let indicator = filter.indicator {
+            condition += " AND EXISTS (SELECT 1 FROM indicator_marks m WHERE m.walkthrough_id = w.id AND m.indicator_key = \(bind: indicator) AND m.mark <> 'not_applicable')"
+        }
+        if let from = filter.from { condition += " AND w.observed_at >= \(bind: DisplayTime.startOfDay(from))" }
+        if let through = filter.through { condition += " AND w.observed_at < \(bind: DisplayTime.startOfDay(DisplayTime.isoDay(through, plus: 1)))" }
+        let replied: SQLQueryString = "EXISTS (SELECT 1 FROM feedback_replies r WHERE r.walkthrough_id = w.id AND r.author_id = w.teacher_id)"
+        switch filter.status {
+        case .draft?: condition += " AND w.shared_at IS NULL"
+        case .shared?: condition += " AND w.shared_at IS NOT NULL AND NOT " + replied
+        case .replied?: condition += " AND " + replied
+        case nil: break
+        }
+        return condition
+    }
+
+    /// Visits newest first, `limit` from `offset`.
+    func list(_ scope: ListScope, filter: ListFilter = ListFilter(), limit: Int = 200, offset: Int = 0) async throws -> [ListItem] {
+        try await sql.raw("""
             SELECT w.id, t.given_name || ' ' || t.family_name AS teacher_name, o.given_name || ' ' || o.family_name AS observer_name,
                    c.title AS class_title, w.visit_type, w.observed_at, w.shared_at, w.read_at, w.glow, w.grow, w.question,
                    (SELECT COUNT(*) FROM feedback_replies r WHERE r.walkthrough_id = w.id) AS replies
             FROM walkthroughs w JOIN staff t ON t.id = w.teacher_id JOIN staff o ON o.id = w.observer_id
             LEFT JOIN classes c ON c.id = w.class_id
-            WHERE \(condition) ORDER BY w.observed_at DESC LIMIT \(literal: limit)
+            WHERE \(conditions(scope, filter)) ORDER BY w.observed_at DESC, w.id LIMIT \(literal: limit) OFFSET \(literal: offset)
             """).all(decoding: ListItem.self, keyDecodingStrategy: .snakeCase)
+    }
+
+    func count(_ scope: ListScope, filter: ListFilter) async throws -> Int {
+        try await sql.raw("SELECT COUNT(*) AS n FROM walkthroughs w WHERE \(conditions(scope, filter))").first()!.decode(column: "n", as: Int.self)
+    }
+
+    /// The teachers an observer has visited, by name, for the filter.
+    func teachersVisited(by observer: String) async throws -> [(id: String, name: String)] {
+        try await sql.raw("""
+            SELECT DISTINCT t.id, t.given_name, t.family_name FROM walkthroughs w JOIN staff t ON t.id = w.teacher_id
+            WHERE w.observer_id = \(bind: observer) ORDER BY t.family_name, t.given_name
+            """).all().map { (try $0.decode(column: "id", as: String.self),
+                              "\(try $0.decode(column: "given_name", as: String.self)) \(try $0.decode(column: "family_name", as: String.self))") }
     }
 
     /// Announced visits still ahead, for the teacher or the observer.
