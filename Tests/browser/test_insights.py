@@ -19,7 +19,7 @@ def test_district_leader_reads_practice_trends(browser, shoot):
     Select(browser.find_element(By.ID, "by")).select_by_value("school_id")
     click_and_wait_for_page(browser, browser.find_element(By.CSS_SELECTOR, "form.filters button"))
     headers = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "table.heatmap thead th")]
-    assert len(headers) == 5  # practice, three schools, all
+    assert len(headers) == 6  # practice, three schools, all, not looked for
     shoot("21-practice-by-school")
 
     cell = browser.find_element(By.CSS_SELECTOR, "table.heatmap tbody td.heat a")

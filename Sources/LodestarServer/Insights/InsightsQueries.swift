@@ -89,7 +89,7 @@ struct InsightsQueries {
         return (ClassContext.gradeBands.filter(bands.contains), subjects.sorted())
     }
 
-    /// The walkthroughs behind a heatmap cell, newest first.
+    /// The walkthroughs behind a heatmap cell, newest first: those that looked for the practice (`PracticeCount`).
     struct CellVisit: Decodable, Sendable {
         var id: String
         var observedAt: Int
@@ -98,7 +98,7 @@ struct InsightsQueries {
         var observerGiven: String
         var observerFamily: String
         var schoolId: String
-        var mark: String?
+        var mark: String
         var frameworkId: String
     }
 
@@ -110,8 +110,8 @@ struct InsightsQueries {
             SELECT w.id, w.observed_at, t.given_name AS teacher_given, t.family_name AS teacher_family, o.given_name AS observer_given,
                    o.family_name AS observer_family, w.school_id, m.mark, w.framework_id
             FROM walkthroughs w JOIN staff t ON t.id = w.teacher_id JOIN staff o ON o.id = w.observer_id
-            LEFT JOIN indicator_marks m ON m.walkthrough_id = w.id AND m.indicator_key = \(bind: indicator)
-            WHERE w.observed_at >= \(bind: from) AND w.observed_at < \(bind: end) AND (m.mark IS NULL OR m.mark <> 'not_applicable')
+            JOIN indicator_marks m ON m.walkthrough_id = w.id AND m.indicator_key = \(bind: indicator)
+            WHERE w.observed_at >= \(bind: from) AND w.observed_at < \(bind: end) AND m.mark <> 'not_applicable'
             """
         if let schools = filter.schoolIds { query += schools.isEmpty ? " AND 1 = 0" : " AND w.school_id IN (\(binds: schools))" }
         if !filter.gradeBand.isEmpty { query += " AND w.grade_band = \(bind: filter.gradeBand)" }

@@ -193,7 +193,7 @@ struct PracticeTrendsController: RouteCollection {
         return try await req.view.render("insights/visits", VisitsPage(
             page: PageContext(request: req, title: "Visits: \(indicator.shortName)"), practice: indicator.shortName, scope: scope.joined(separator: " · "),
             rows: found.map { visit in
-                let seen = visit.mark.map { mark in scales[visit.frameworkId].map { $0.isSeen(mark) ? "Seen (\($0.label(mark)))" : $0.label(mark) } ?? mark } ?? "Not looked for (unmarked)"
+                let seen = scales[visit.frameworkId].map { $0.isSeen(visit.mark) ? "Seen (\($0.label(visit.mark)))" : $0.label(visit.mark) } ?? visit.mark
                 return VisitsPage.Row(id: visit.id, when: DisplayTime.dateTime(visit.observedAt), teacher: "\(visit.teacherGiven) \(visit.teacherFamily)",
                                       observer: "\(visit.observerGiven) \(visit.observerFamily)", school: schools[visit.schoolId] ?? visit.schoolId, seen: seen)
             },
