@@ -134,6 +134,8 @@ struct PracticeTrendsController: RouteCollection {
         let scopeLabel: String
         let totalVisits: Int
         let rule = PracticeCount.rule
+        let fromLabel: String
+        let throughLabel: String
     }
 
     func practice(req: Request) async throws -> View {
@@ -152,7 +154,8 @@ struct PracticeTrendsController: RouteCollection {
                 .map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0 == selection.dimension) },
             seesDistrict: selection.seesDistrict, from: selection.filter.fromMonth, through: selection.filter.throughMonth,
             csv: "/insights/practice.csv?" + selection.query(), scopeLabel: schoolName,
-            totalVisits: map.rows.map { $0.total.visits + $0.notLookedFor }.max() ?? 0))
+            totalVisits: map.rows.map { $0.total.visits + $0.notLookedFor }.max() ?? 0,
+            fromLabel: InsightsScope.label(month: selection.filter.fromMonth), throughLabel: InsightsScope.label(month: selection.filter.throughMonth)))
     }
 
     func practiceCSV(req: Request) async throws -> Response {
