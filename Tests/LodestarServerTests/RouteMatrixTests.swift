@@ -337,11 +337,11 @@ struct RouteMatrixTests {
                 let id = try await copy("role_grants", grant, replacing: ["role": "teacher_leader", "source": "manual"], on: sql)
                 return Throwaway(path: "/admin/people/\(teacher)/grants/remove", form: ["grant": id], table: "role_grants", id: id)
             case "POST /walkthroughs/:id/delete":
-                let id = try await copy("walkthroughs", ids.value(":id", variant), on: sql)
+                let id = try await copy("walkthroughs", ids.value("walkthroughs:id", variant), on: sql)
                 return Throwaway(path: "/walkthroughs/\(id)/delete", form: [:], table: "walkthroughs", id: id)
             case "POST /walkthroughs/:id/unshare":
                 // Shared a minute ago: within the window for taking it back.
-                let id = try await copy("walkthroughs", ids.value(":id", variant), on: sql)
+                let id = try await copy("walkthroughs", ids.value("walkthroughs:id", variant), on: sql)
                 try await sql.raw("UPDATE walkthroughs SET shared_at = \(bind: Int(Date().timeIntervalSince1970) - 60) WHERE id = \(bind: id)").run()
                 return Throwaway(path: "/walkthroughs/\(id)/unshare", form: [:], table: "walkthroughs", id: id, stillThere: "AND shared_at IS NOT NULL")
             case "POST /students/:studentId/delete":

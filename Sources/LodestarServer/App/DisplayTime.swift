@@ -22,6 +22,12 @@ enum DisplayTime {
         format(seconds, "MMM d, yyyy")
     }
 
+    /// "Dec 3, 2026" for an ISO day ("2026-12-03"): every day without a time (a due date, a deadline, the day an
+    /// assessment was given) reads this way.
+    static func date(_ isoDay: String) -> String {
+        ISODate.isValid(isoDay) ? format(startOfDay(isoDay) + 12 * 3_600, "MMM d, yyyy") : isoDay
+    }
+
     /// "December 3, 2026", for an ISO day ("2026-12-03").
     static func longDate(_ isoDay: String) -> String {
         format(startOfDay(isoDay) + 12 * 3_600, "MMMM d, yyyy")

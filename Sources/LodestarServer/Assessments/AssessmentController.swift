@@ -46,7 +46,11 @@ struct AssessmentController: RouteCollection {
     func list(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         let classes = try await RosterQueries(db: req.db.sql).classes(taughtBy: viewer.id)
-        let items = try await AssessmentQueries(db: req.db).assessments(forClasses: classes.map(\.id))
+        let items = try await AssessmentQueries(db: req.db).assessments(forClasses: classes.map(\.id)).map { item in
+            var item = item
+            item.assessedOn = DisplayTime.date(item.assessedOn)
+            return item
+        }
         return try await req.view.render("assessments/list", ListPage(page: PageContext(request: req, title: "Assessments"), items: items, classes: classes))
     }
 
@@ -212,7 +216,7 @@ struct AssessmentController: RouteCollection {
         let byKey = Dictionary(scores.map { ("\($0.studentId)|\($0.standardId)", $0.value) }, uniquingKeysWith: { a, _ in a })
         let classTitles = try await SchoolClass.query(on: req.db).filter(\.$id ~~ classes).all()
         return try await req.view.render("assessments/grid", GridPage(
-            page: PageContext(request: req, title: assessment.title), id: assessment.id!, title: assessment.title, date: assessment.assessedOn,
+            page: PageContext(request: req, title: assessment.title), id: assessment.id!, title: assessment.title, date: DisplayTime.date(assessment.assessedOn),
             standards: standards,
             rows: students.map { student in
                 .init(studentId: student.id, name: student.name, cells: standards.map { standard in
@@ -446,7 +450,7 @@ struct AssessmentController: RouteCollection {
         return try await req.view.render("assessments/evidence", EvidencePage(
             page: PageContext(request: req, title: "\(student.name): \(standard.code)"), classId: schoolClass.id!, classTitle: schoolClass.title,
             studentName: student.name, standardCode: standard.code, standardStatement: standard.statement, method: method.label, result: result,
-            items: scores.map { .init(assessmentId: $0.assessmentId, title: $0.title, date: $0.assessedOn, value: Self.format($0.value),
+            items: scores.map { .init(assessmentId: $0.assessmentId, title: $0.title, date: DisplayTime.date($0.assessedOn), value: Self.format($0.value),
                                       level: book.scale(lastAssessedOn: $0.scaleId).level(for: $0.value)?.name ?? "") }))
     }
 }

@@ -202,7 +202,7 @@ struct InterventionController: RouteCollection {
         let reached = items.filter(\.reached).count
         return try await req.view.render("assessments/intervention", ShowPage(
             page: PageContext(request: req, title: group.name), name: group.name, classId: group.classId, classTitle: schoolClass.title,
-            standardCode: standard?.code ?? "", standardStatement: standard?.statement ?? "", plan: group.plan, reassessOn: group.reassessOn,
+            standardCode: standard?.code ?? "", standardStatement: standard?.statement ?? "", plan: group.plan, reassessOn: DisplayTime.date(group.reassessOn),
             due: group.reassessOn <= DisplayTime.isoDay(Int(Date().timeIntervalSince1970)), members: items,
             summary: "\(reached) of \(items.count) now at \(scale.level(for: scale.masteryValue)?.name ?? "mastery") or above"))
     }
@@ -225,7 +225,7 @@ struct InterventionController: RouteCollection {
         let titles = Dictionary(uniqueKeysWithValues: try await SchoolClass.query(on: req.db).filter(\.$id ~~ Set(groups.map(\.classId))).all().map { ($0.id!, $0.title) })
         var items: [ListPage.Item] = []
         for group in groups {
-            items.append(.init(id: group.id!, name: group.name, classTitle: titles[group.classId] ?? "", reassessOn: group.reassessOn,
+            items.append(.init(id: group.id!, name: group.name, classTitle: titles[group.classId] ?? "", reassessOn: DisplayTime.date(group.reassessOn),
                                members: try await InterventionMember.query(on: req.db).filter(\.$groupId == group.id!).count()))
         }
         return try await req.view.render("assessments/interventions", ListPage(page: PageContext(request: req, title: "Intervention groups"), items: items))

@@ -111,9 +111,9 @@ struct GoalProgress: Sendable {
     func summary(owner: String) -> Summary {
         Summary(id: goal.id!, scope: goal.scope, statement: goal.statement, owner: owner, measure: measureLabel,
                 definition: metric.definition, baseline: format(goal.baseline), current: format(current), target: format(goal.target),
-                projected: format(projection.projected), startsOn: goal.startsOn, deadline: goal.deadline,
+                projected: format(projection.projected), startsOn: DisplayTime.date(goal.startsOn), deadline: DisplayTime.date(goal.deadline),
                 status: projection.status.rawValue.capitalizedFirst, statusCss: projection.status.rawValue.replacingOccurrences(of: " ", with: "-"),
-                rule: GoalProjection.rule, measurements: points.map { .init(day: $0.day, value: format($0.value)) })
+                rule: GoalProjection.rule, measurements: points.map { .init(day: DisplayTime.date($0.day), value: format($0.value)) })
     }
 
     var measureLabel: String {

@@ -220,6 +220,8 @@ struct GoalsController: RouteCollection {
             let owner: String
             let ownerOptions: [SelectOption]
             let dueOn: String
+            /// The due day as people read it.
+            let dueLabel: String
             let status: String
             let statusOptions: [SelectOption]
             let overdue: Bool
@@ -285,7 +287,7 @@ struct GoalsController: RouteCollection {
             steps: steps.map { step in
                 GoalPage.Step(id: step.id!, htmlId: step.id!.htmlId, text: step.text, owner: names[step.ownerId] ?? "Former staff member",
                               ownerOptions: owners.map { SelectOption(value: $0.value, label: $0.label, selected: $0.value == step.ownerId) },
-                              dueOn: step.dueOn, status: statusLabel(step.status),
+                              dueOn: step.dueOn, dueLabel: DisplayTime.date(step.dueOn), status: statusLabel(step.status),
                               statusOptions: ActionStep.Status.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == step.status) },
                               overdue: step.isOverdue(today: today),
                               evidence: (evidence[step.id!] ?? []).map { .init(kind: $0.kind, href: $0.href, label: $0.label) },

@@ -72,7 +72,7 @@ struct SchoolPlanController: RouteCollection {
                 PrintPage.Goal(number: index + 1, summary: item.progress.summary(owner: data.name(item.goal.ownerId)),
                                chart: item.progress.chart(id: "print-chart-\(index)"),
                                steps: (steps[item.goal.id!] ?? []).map { step in
-                                   PrintPage.Step(text: step.text, owner: data.name(step.ownerId), dueOn: step.dueOn,
+                                   PrintPage.Step(text: step.text, owner: data.name(step.ownerId), dueOn: DisplayTime.date(step.dueOn),
                                                   status: ActionStep.Status(rawValue: step.status)?.label ?? step.status, overdue: step.isOverdue(today: data.today))
                                })
             },

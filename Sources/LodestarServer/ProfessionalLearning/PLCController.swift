@@ -201,7 +201,7 @@ struct PLCController: RouteCollection {
         let linkedIds = Set(cycles.flatMap(\.assessmentIds))
         var linked: [String: TeamPage.Linked] = [:]
         for assessment in try await Assessment.query(on: req.db).filter(\.$id ~~ Array(linkedIds)).all() {
-            linked[assessment.id!] = .init(id: assessment.id!, title: assessment.title, day: assessment.assessedOn, summary: try await summary(assessment, on: req.db))
+            linked[assessment.id!] = .init(id: assessment.id!, title: assessment.title, day: DisplayTime.date(assessment.assessedOn), summary: try await summary(assessment, on: req.db))
         }
         let names = try await Staff.names(of: Set(memberIds + meetings.map(\.authorId)), on: req.db)
         let schoolTeachers = canManage ? try await RosterQueries(db: req.db.sql).teachers(inSchool: team.schoolId) : []
@@ -215,7 +215,7 @@ struct PLCController: RouteCollection {
             page: PageContext(request: req, title: team.name), id: teamId, name: team.name, focus: team.focus,
             schoolName: try await Org.find(team.schoolId, on: req.db)?.name ?? "",
             members: members, memberCount: memberIds.count, canWork: canWork, canManage: canManage,
-            meetings: meetings.map { .init(day: $0.heldOn, notes: $0.notes, author: names[$0.authorId] ?? "—") },
+            meetings: meetings.map { .init(day: DisplayTime.date($0.heldOn), notes: $0.notes, author: names[$0.authorId] ?? "—") },
             cycles: cycles.map { cycle in
                 .init(id: cycle.id!, question: cycle.question, stage: InquiryStage(rawValue: cycle.status)?.label ?? cycle.status,
                       stages: InquiryStage.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == cycle.status) },

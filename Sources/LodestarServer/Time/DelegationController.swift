@@ -38,7 +38,7 @@ struct DelegationController: RouteCollection {
         let names = try await Staff.names(of: delegations.map(\.delegateId), on: req.db)
         let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
         let rows = delegations.map { item in
-            Page.Row(id: item.id!, task: item.task, delegate: names[item.delegateId] ?? "Former staff member", dueOn: item.dueOn,
+            Page.Row(id: item.id!, task: item.task, delegate: names[item.delegateId] ?? "Former staff member", dueOn: DisplayTime.date(item.dueOn),
                      status: Delegation.statuses.first { $0.key == item.status }?.label ?? item.status,
                      statusOptions: Delegation.statuses.map { SelectOption(value: $0.key, label: $0.label, selected: $0.key == item.status) },
                      overdue: item.status != "done" && item.dueOn < today)
