@@ -48,6 +48,28 @@ def test_principal_works_the_school_plan_and_prints_it(browser, shoot):
     pdf = base64.b64decode(browser.execute_cdp_cmd("Page.printToPDF", {"paperWidth": 8.5, "paperHeight": 11, "preferCSSPageSize": True})["data"])
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
 
+    # With six goals, each with a chart and its steps, it is still one sheet.
+    for number in range(3):
+        browser.get(BASE_URL + "/goals/school-1/new")
+        browser.find_element(By.ID, "statement").send_keys(f"Families at conferences, term {number + 1} ({int(time.time())}): every family of every student, in person or by phone")
+        browser.find_element(By.CSS_SELECTOR, 'input[name=kind][value="manual"]').click()
+        browser.find_element(By.ID, "unit").send_keys("%")
+        browser.find_element(By.ID, "baseline").send_keys("60")
+        browser.find_element(By.ID, "target").send_keys("90")
+        browser.find_element(By.ID, "deadline").send_keys("05/28/2027")
+        click_and_wait_for_page(browser, browser.find_element(By.CSS_SELECTOR, "form.wide-form button[type=submit]"))
+        assert "/goals/school-1/" in browser.current_url and not browser.find_elements(By.CSS_SELECTOR, "[role=alert]")
+        for step in range(5):
+            browser.find_element(By.ID, "step-text").send_keys(f"Call the families of homeroom {step + 1} and log who came")
+            browser.find_element(By.ID, "step-due").send_keys(f"01/{10 + step}/2027")
+            click_and_wait_for_page(browser, browser.find_element(By.CSS_SELECTOR, "form.add-step button"))
+    browser.get(BASE_URL + "/goals/school-1/print")
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".plan-goal")) == 6
+    assert "2 more steps (done, dropped or due later) in Lodestar." in browser.page_source
+    shoot("13-school-plan-print-six-goals", width=816, media="print")
+    pdf = base64.b64decode(browser.execute_cdp_cmd("Page.printToPDF", {"paperWidth": 8.5, "paperHeight": 11, "preferCSSPageSize": True})["data"])
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+
 
 def test_principal_sees_the_week_and_corrects_a_category(browser, shoot):
     sign_in(browser, PRINCIPAL)

@@ -46,7 +46,12 @@ struct SchoolPlanController: RouteCollection {
             let summary: GoalProgress.Summary
             let chart: String
             let steps: [Step]
+            /// Steps left off the sheet: done or dropped, or beyond the first `stepsPerGoal`.
+            let moreSteps: Int
         }
+
+        /// Steps printed per goal, so that six goals fit one US Letter sheet.
+        static let stepsPerGoal = 3
         struct Step: Encodable { let text: String; let owner: String; let dueOn: String; let status: String; let overdue: Bool }
         let page: PageContext
         let scope: String
@@ -57,6 +62,13 @@ struct SchoolPlanController: RouteCollection {
         let goals: [Goal]
         let rule: String
         let printedOn: String
+    }
+
+    /// The steps a sheet shows: the open ones, overdue first, then by due day; at most `stepsPerGoal`.
+    static func printed(_ steps: [ActionStep], today: String) -> [ActionStep] {
+        let open = steps.filter { $0.status != ActionStep.Status.done.rawValue && $0.status != ActionStep.Status.dropped.rawValue }
+        return Array(open.sorted { ($0.isOverdue(today: today) ? 0 : 1, $0.dueOn, $0.text) < ($1.isOverdue(today: today) ? 0 : 1, $1.dueOn, $1.text) }
+            .prefix(PrintPage.stepsPerGoal))
     }
 
     func printable(req: Request) async throws -> View {
@@ -71,10 +83,11 @@ struct SchoolPlanController: RouteCollection {
             goals: data.goals.enumerated().map { index, item in
                 PrintPage.Goal(number: index + 1, summary: item.progress.summary(owner: data.name(item.goal.ownerId)),
                                chart: item.progress.chart(id: "print-chart-\(index)"),
-                               steps: (steps[item.goal.id!] ?? []).map { step in
+                               steps: Self.printed(steps[item.goal.id!] ?? [], today: data.today).map { step in
                                    PrintPage.Step(text: step.text, owner: data.name(step.ownerId), dueOn: DisplayTime.date(step.dueOn),
                                                   status: ActionStep.Status(rawValue: step.status)?.label ?? step.status, overdue: step.isOverdue(today: data.today))
-                               })
+                               },
+                               moreSteps: (steps[item.goal.id!] ?? []).count - Self.printed(steps[item.goal.id!] ?? [], today: data.today).count)
             },
             rule: GoalProjection.rule, printedOn: DisplayTime.day(Int(Date().timeIntervalSince1970))))
     }
