@@ -120,6 +120,8 @@ struct PracticeAndGrowthController: RouteCollection {
         let from: String
         let through: String
         let csv: String
+        let fromLabel: String
+        let throughLabel: String
     }
 
     private static func count(_ side: PracticeAndGrowth.Side) -> String {
@@ -137,7 +139,8 @@ struct PracticeAndGrowthController: RouteCollection {
                          rarely: Self.count(row.rarely), rarelyGrowth: Self.points(row.rarely.growth), difference: Self.points(row.difference))
             },
             classes: analysis.classesMeasured, from: analysis.scope.fromMonth, through: analysis.scope.throughMonth,
-            csv: "/insights/practice-and-growth.csv?" + analysis.scope.query()))
+            csv: "/insights/practice-and-growth.csv?" + analysis.scope.query(),
+            fromLabel: InsightsScope.label(month: analysis.scope.fromMonth), throughLabel: InsightsScope.label(month: analysis.scope.throughMonth)))
     }
 
     func csv(req: Request) async throws -> Response {

@@ -206,7 +206,7 @@ struct TimeOverviewController: RouteCollection {
         }
         rows.sort { ($0.sharePercent, $0.school, $0.name) < ($1.sharePercent, $1.school, $1.name) }
         return try await req.view.render("time/leaders", LeadersPage(
-            page: PageContext(request: req, title: "School leaders' time"), rows: rows, from: from,
-            through: DisplayTime.isoDay(DisplayTime.monday(of: today), plus: -1)))
+            page: PageContext(request: req, title: "School leaders' time"), rows: rows, from: DisplayTime.date(from),
+            through: DisplayTime.date(DisplayTime.isoDay(DisplayTime.monday(of: today), plus: -1))))
     }
 }
