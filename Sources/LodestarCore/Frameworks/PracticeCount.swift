@@ -37,12 +37,4 @@ public struct PracticeCount: Sendable, Equatable, Hashable {
     }
 
     public static func += (a: inout PracticeCount, b: PracticeCount) { a = a + b }
-
-    /// "Seen in 20 of the 33 visits that looked for it (61%); 23 did not look for it."
-    public var sentence: String {
-        var text = "Seen in \(seen) of the \(lookedFor) \(lookedFor == 1 ? "visit" : "visits") that looked for it"
-        if let share { text += " (\(Int((share * 100).rounded()))%)" }
-        if notLookedFor > 0 { text += "; \(notLookedFor) \(notLookedFor == 1 ? "visit" : "visits") did not look for it" }
-        return text + "."
-    }
 }

@@ -81,13 +81,14 @@ struct SchoolPlanController: RouteCollection {
             page: PageContext(request: req, title: "Plan: \(data.scope.name)"), scope: data.scope.id, name: data.scope.name,
             vision: vision?.vision, mission: vision?.mission, statements: statements,
             goals: data.goals.enumerated().map { index, item in
-                PrintPage.Goal(number: index + 1, summary: item.progress.summary(owner: data.name(item.goal.ownerId)),
+                let all = steps[item.goal.id!] ?? [], printed = Self.printed(all, today: data.today)
+                return PrintPage.Goal(number: index + 1, summary: item.progress.summary(owner: data.name(item.goal.ownerId)),
                                chart: item.progress.chart(id: "print-chart-\(index)"),
-                               steps: Self.printed(steps[item.goal.id!] ?? [], today: data.today).map { step in
+                               steps: printed.map { step in
                                    PrintPage.Step(text: step.text, owner: data.name(step.ownerId), dueOn: DisplayTime.date(step.dueOn),
                                                   status: ActionStep.Status(rawValue: step.status)?.label ?? step.status, overdue: step.isOverdue(today: data.today))
                                },
-                               moreSteps: (steps[item.goal.id!] ?? []).count - Self.printed(steps[item.goal.id!] ?? [], today: data.today).count)
+                               moreSteps: all.count - printed.count)
             },
             rule: GoalProjection.rule, printedOn: DisplayTime.day(Int(Date().timeIntervalSince1970))))
     }

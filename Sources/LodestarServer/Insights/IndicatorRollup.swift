@@ -87,9 +87,7 @@ enum IndicatorRollup {
     static func remove(walkthroughs ids: [String], on db: any Database) async throws {
         let counts = try await counts(walkthroughs: ids, on: db)
         guard !counts.isEmpty else { return }
-        try await writer.add(counts.map { key, value in
-            RollupWriter.Row(id: key.id, keys: [key.schoolId, key.month, key.gradeBand, key.subject, key.indicator], counts: [-value.visits, -value.seen, -value.notSeen])
-        }, on: db)
+        try await increment(counts.mapValues { Counts(visits: -$0.visits, seen: -$0.seen, notSeen: -$0.notSeen) }, on: db)
         try await db.sql.raw("DELETE FROM rollup_indicator_months WHERE visits = 0 AND id IN (\(binds: counts.keys.map(\.id)))").run()
     }
 
