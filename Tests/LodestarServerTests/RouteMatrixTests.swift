@@ -96,6 +96,8 @@ struct RouteMatrixTests {
         "GET /standards": "DA DL P AP C TL T",
         "GET /standards/:id": "DA DL P AP C TL T",
         "GET /students/:studentId": "DA DL P AP T | DA DL P AP | DA DL",
+        "GET /search": "DA DL P AP C TL T",
+        "GET /teachers/:teacherId": "DA DL P AP C TL T | DA DL P AP C TL | DA DL",
         "GET /students/:studentId/records": "DA | DA | DA",
         "GET /students/:studentId/records.zip": "DA | DA | DA",
         "GET /time": "DL P AP C",

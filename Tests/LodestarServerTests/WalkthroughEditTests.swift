@@ -98,7 +98,7 @@ struct VisitFilterTests {
                 try await sql.raw("SELECT COUNT(*) AS n FROM walkthroughs w WHERE w.observer_id = \(bind: me) AND " + condition).first()!.decode(column: "n", as: Int.self)
             }
             func listed(_ query: String) async throws -> [String] {
-                try await principal.page("/walkthroughs?" + query).matches(of: /<div class="feed-head"><a href="\/walkthroughs\/([0-9a-f-]+)">/).map { String($0.1) }
+                try await principal.page("/walkthroughs?" + query).matches(of: /<div class="feed-head">.*? <a href="\/walkthroughs\/([0-9a-f-]+)">/).map { String($0.1) }
             }
             let all = try await count("1 = 1")
             #expect(all > 50)

@@ -63,7 +63,7 @@ def test_feedback_loop_on_a_phone(browser, shoot):
     shoot("11-inbox-phone", width=PHONE[0])
     shoot("11-inbox")
     item = [i for i in browser.find_elements(By.CSS_SELECTOR, ".feed-item") if glow in i.text][0]
-    item.find_element(By.CSS_SELECTOR, ".feed-head a").click()
+    item.find_element(By.CSS_SELECTOR, ".feed-head a[href^='/walkthroughs/']").click()
     WebDriverWait(browser, 10).until(lambda d: "/walkthroughs/" in d.current_url)
     reflection = "I will try a turn-and-talk before taking answers tomorrow."
     browser.find_element(By.ID, "body").send_keys(reflection)

@@ -134,6 +134,28 @@ public struct AccessPolicy: Sendable {
         }
     }
 
+    // MARK: A teacher's page
+
+    /// A teacher's page (their schools and classes): the teacher, their coach, and those who may see
+    /// the roster of a school they teach at. Each part of the page then asks its own rule: visits
+    /// (`canSeeWalkthroughs`), coaching (`canSeeCoaching`), growth goal (`canSeeGrowthGoal`).
+    public func canViewTeacher(at teacherSchools: Set<String>, isSelf: Bool, onCaseload: Bool) -> Bool {
+        isSelf || onCaseload || teacherSchools.contains(where: canViewRoster(ofSchool:))
+    }
+
+    // MARK: Search
+
+    /// Students the top-bar search may find: all for district roles; a school administrator's school;
+    /// otherwise only the students in one's own classes (the same people `canViewStudent` admits).
+    public var studentSearchSchools: Set<String>? {
+        seesWholeDistrict ? nil : Set(grants.filter { $0.role.isSchoolAdministrator }.compactMap(\.schoolId))
+    }
+
+    /// Schools whose staff and classes the top-bar search may find: those whose roster one may see.
+    public var rosterSchools: Set<String>? {
+        seesWholeDistrict ? nil : Set(grants.filter { $0.role != .teacher }.compactMap(\.schoolId))
+    }
+
     // MARK: Coaching
 
     /// Recording coaching conversations with a teacher: the coach whose caseload they are on.

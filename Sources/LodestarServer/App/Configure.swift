@@ -116,6 +116,8 @@ func routes(_ app: Application) throws {
     try TwoFactorController().bootAccount(routes: signedIn)
     try signedIn.register(collection: HomeController())
     try signedIn.register(collection: RosterController())
+    try signedIn.register(collection: TeacherController())
+    try signedIn.register(collection: SearchController())
     try signedIn.register(collection: AdminController())
     try signedIn.register(collection: AuditController())
     try signedIn.register(collection: StudentRecordsController())

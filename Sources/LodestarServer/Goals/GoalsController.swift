@@ -282,7 +282,7 @@ struct GoalsController: RouteCollection {
         return try await req.view.render("goals/goal", GoalPage(
             page: PageContext(request: req, title: "Goal: \(goal.statement)"), scope: scope.id, name: scope.name,
             goal: progress.summary(owner: names[goal.ownerId] ?? "Former staff member"), chart: progress.chart(id: "goal-chart"),
-            isManual: progress.metric.kind == .manual, dataLinks: try await dataLinks(progress.metric, scope: scope, on: req.db),
+            isManual: progress.metric.kind == .manual, dataLinks: try await dataLinks(goal, progress.metric, scope: scope, policy: try await req.viewer().policy, on: req.db),
             parent: parent?.statement, parentId: parent?.id, aligned: aligned,
             steps: steps.map { step in
                 GoalPage.Step(id: step.id!, htmlId: step.id!.htmlId, text: step.text, owner: names[step.ownerId] ?? "Former staff member",
@@ -300,14 +300,29 @@ struct GoalsController: RouteCollection {
             canEdit: scope.canEdit, today: today, schedule: GoalMetric.schedule))
     }
 
-    /// Where the numbers come from, one click away.
-    private func dataLinks(_ metric: GoalMetric, scope: PlanScope, on db: any Database) async throws -> [SelectOption] {
+    /// Where the numbers come from, one click away, narrowed to what the goal measures: its standards,
+    /// the walkthroughs that looked for its practice since the goal was set, the feedback loop of its school.
+    /// Each link goes where the viewer may go: the walkthroughs themselves for those who may read them all,
+    /// otherwise the trend, otherwise the viewer's own visits.
+    private func dataLinks(_ goal: SmartGoal, _ metric: GoalMetric, scope: PlanScope, policy: AccessPolicy, on db: any Database) async throws -> [SelectOption] {
+        let school = scope.schoolId
+        let months = "from=\(goal.startsOn.prefix(7))&through=\(Self.today().prefix(7))"
+        let inScope = (school.map { "school=\($0.urlQueryEncoded)&" } ?? "") + months
+        let readsVisits = school.map(policy.canOpenTrendVisits(ofSchool:)) ?? policy.seesWholeDistrict
+        let readsTrends = school.map(policy.canViewTrends(ofSchool:)) ?? policy.seesWholeDistrict
         switch metric.kind {
         case .mastery:
             return try await Standard.query(on: db).filter(\.$id ~~ metric.standardIds).sort(\.$code).all()
                 .map { SelectOption(value: "/standards/\($0.id!.urlQueryEncoded)", label: "Standard \($0.code)") }
-        case .indicatorObserved, .hoursToFeedback:
-            return [SelectOption(value: "/walkthroughs", label: "Walkthroughs")]
+                + (readsTrends ? [SelectOption(value: "/insights/learning?\(inScope)", label: "Learning trends")] : [])
+        case .indicatorObserved:
+            let key = (metric.indicatorKey ?? "").urlQueryEncoded
+            if readsVisits { return [SelectOption(value: "/insights/practice/visits?\(inScope)&indicator=\(key)", label: "The walkthroughs that looked for it")] }
+            if readsTrends { return [SelectOption(value: "/insights/practice?\(inScope)", label: "Practice trends")] }
+            return [SelectOption(value: "/walkthroughs?practice=\(key)&from=\(goal.startsOn)", label: "Your walkthroughs that looked for it")]
+        case .hoursToFeedback:
+            if readsTrends { return [SelectOption(value: "/insights/feedback" + (school.map { "?school=\($0.urlQueryEncoded)" } ?? ""), label: "Feedback and coverage")] }
+            return [SelectOption(value: "/walkthroughs?from=\(goal.startsOn)", label: "Your walkthroughs since the goal was set")]
         case .instructionalTime:
             return [SelectOption(value: "/time", label: "Leaders' time")]
         case .manual:

@@ -93,6 +93,7 @@ struct InsightsQueries {
     struct CellVisit: Decodable, Sendable {
         var id: String
         var observedAt: Int
+        var teacherId: String
         var teacherGiven: String
         var teacherFamily: String
         var observerGiven: String
@@ -107,7 +108,7 @@ struct InsightsQueries {
         let through = month ?? filter.throughMonth
         let end = DisplayTime.startOfDay(InsightsScope.month(after: through) + "-01")
         var query: SQLQueryString = """
-            SELECT w.id, w.observed_at, t.given_name AS teacher_given, t.family_name AS teacher_family, o.given_name AS observer_given,
+            SELECT w.id, w.observed_at, w.teacher_id, t.given_name AS teacher_given, t.family_name AS teacher_family, o.given_name AS observer_given,
                    o.family_name AS observer_family, w.school_id, m.mark, w.framework_id
             FROM walkthroughs w JOIN staff t ON t.id = w.teacher_id JOIN staff o ON o.id = w.observer_id
             JOIN indicator_marks m ON m.walkthrough_id = w.id AND m.indicator_key = \(bind: indicator)

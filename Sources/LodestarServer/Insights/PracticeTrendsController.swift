@@ -169,7 +169,7 @@ struct PracticeTrendsController: RouteCollection {
     // MARK: Drill-down
 
     struct VisitsPage: Encodable {
-        struct Row: Encodable { let id: String; let when: String; let teacher: String; let observer: String; let school: String; let seen: String }
+        struct Row: Encodable { let id: String; let when: String; let teacherId: String; let teacher: String; let observer: String; let school: String; let seen: String }
         let page: PageContext
         let practice: String
         let scope: String
@@ -197,7 +197,7 @@ struct PracticeTrendsController: RouteCollection {
             page: PageContext(request: req, title: "Visits: \(indicator.shortName)"), practice: indicator.shortName, scope: scope.joined(separator: " · "),
             rows: found.map { visit in
                 let seen = scales[visit.frameworkId].map { $0.isSeen(visit.mark) ? "Seen (\($0.label(visit.mark)))" : $0.label(visit.mark) } ?? visit.mark
-                return VisitsPage.Row(id: visit.id, when: DisplayTime.dateTime(visit.observedAt), teacher: "\(visit.teacherGiven) \(visit.teacherFamily)",
+                return VisitsPage.Row(id: visit.id, when: DisplayTime.dateTime(visit.observedAt), teacherId: visit.teacherId, teacher: "\(visit.teacherGiven) \(visit.teacherFamily)",
                                       observer: "\(visit.observerGiven) \(visit.observerFamily)", school: schools[visit.schoolId] ?? visit.schoolId, seen: seen)
             },
             back: "/insights/practice?" + selection.query(), truncated: found.count >= 500))

@@ -90,14 +90,20 @@ struct LearningController: RouteCollection {
             .init(id: session.id!, title: session.title, series: session.series, when: DisplayTime.dateTime(session.startsAt),
                   facilitator: people[session.facilitatorId] ?? "—", attended: attendance[session.id!] ?? 0, need: session.needId.flatMap { needTitles[$0] })
         }
+        // Single walkthroughs are for those who may read them all; others see the practice's row of the heatmap.
+        let opensVisits = scope.id == LearningScope.district ? viewer.policy.seesWholeDistrict : viewer.policy.canOpenTrendVisits(ofSchool: scope.id)
+        func evidence(_ link: String) -> String {
+            opensVisits || !link.hasPrefix("/insights/practice/visits?") ? link
+                : link.replacingOccurrences(of: "/insights/practice/visits?", with: "/insights/practice?")
+        }
         return try await req.view.render("learning/hub", HubPage(
             page: PageContext(request: req, title: "Professional learning"), scope: scope.id, scopeName: scope.name, scopes: scope.options, canPlan: scope.canPlan,
             teams: [SelectOption(value: "", label: "The whole school", selected: team == nil)] + teams.map { SelectOption(value: $0.id!, label: $0.name, selected: $0.id == team?.id) },
             team: team?.id ?? "",
-            proposals: proposals.map { .init(kind: $0.proposal.kind.rawValue, kindLabel: $0.proposal.kind.label, key: $0.proposal.key, title: $0.title, evidence: $0.evidence, link: $0.link) },
+            proposals: proposals.map { .init(kind: $0.proposal.kind.rawValue, kindLabel: $0.proposal.kind.label, key: $0.proposal.key, title: $0.title, evidence: $0.evidence, link: evidence($0.link)) },
             needs: needs.map { need in
                 .init(id: need.id!, title: need.title, kindLabel: LearningNeeds.Kind(rawValue: need.kind)?.label ?? "Need", evidence: need.evidence,
-                      link: need.evidenceLink, open: need.status == "open", accepted: DisplayTime.day(need.acceptedAt),
+                      link: evidence(need.evidenceLink), open: need.status == "open", accepted: DisplayTime.day(need.acceptedAt),
                       sessions: sessions.filter { $0.needId == need.id }.count)
             },
             upcoming: sessions.filter { $0.endsAt >= now }.map(row), past: sessions.filter { $0.endsAt < now }.reversed().map(row),

@@ -30,7 +30,7 @@ struct LearningQueries {
         var practice: [String: PracticeCount] = [:]
         var mastery: [String: [String: InsightsQueries.MasteryCount]] = [:]
         var gaps: [(standard: String, row: EquityGaps.Row)] = []
-        let links: (practice: String, mastery: String, equity: (String) -> String)
+        let links: (practice: (String) -> String, mastery: String, equity: (String) -> String)
         if let team {
             let members = try await PLCMember.query(on: db).filter(\.$teamId == team.id!).all().map(\.staffId)
             guard members.count >= Self.teamMinimum else { return [] }
@@ -43,7 +43,7 @@ struct LearningQueries {
             for (standard, timelines) in byStandard {
                 mastery[standard] = MasteryTimeline.counts(asOf: months, timelines: timelines).mapValues { .init(evidence: $0.evidence, atOrAbove: $0.atOrAbove) }
             }
-            links = ("/plcs/\(team.id!)", "/plcs/\(team.id!)", { _ in "" })
+            links = ({ _ in "/plcs/\(team.id!)" }, "/plcs/\(team.id!)", { _ in "" })
         } else {
             let school = scope == LearningScope.district ? IndicatorRollup.district : scope
             let filter = InsightsQueries.PracticeFilter(schoolIds: schoolIds, fromMonth: fromMonth, throughMonth: throughMonth)
@@ -61,9 +61,12 @@ struct LearningQueries {
                     gaps.append((standard, row))
                 }
             }
-            let query = (schoolIds.map { "school=\($0)&" } ?? "") + "from=\(fromMonth)&through=\(throughMonth)"
-            links = ("/insights/practice?\(query)", "/insights/learning?\(query)", { standard in
-                "/insights/equity?\(schoolIds.map { "school=\($0)&" } ?? "")standard=\(standard.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&month=\(throughMonth)"
+            let inSchool = scope == LearningScope.district ? "" : "school=\(scope.urlQueryEncoded)&"
+            let query = inSchool + "from=\(fromMonth)&through=\(throughMonth)"
+            // A practice's evidence is the list of walkthroughs that looked for it (`LearningController` falls
+            // back to the heatmap for those who may not open single walkthroughs).
+            links = ({ "/insights/practice/visits?\(query)&indicator=\($0.urlQueryEncoded)" }, "/insights/learning?\(query)", { standard in
+                "/insights/equity?\(inSchool)standard=\(standard.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&month=\(throughMonth)"
             })
         }
         let flags = ProblemsOfLearning.flags(mastery.map { standard, counts in
@@ -85,7 +88,7 @@ struct LearningQueries {
                 return ProposedNeed(proposal: proposal, title: indicator.shortName,
                                     evidence: "Seen in \(proposal.count) of the \(proposal.outOf) walkthroughs that looked for it (\(Percent.text(proposal.share))) \(since)"
                                         + (unmarked > 0 ? "; \(unmarked) more did not look for it." : "."),
-                                    link: links.practice)
+                                    link: links.practice(proposal.key))
             case .mastery:
                 guard let standard = standards[proposal.key] else { return nil }
                 let fell = proposal.comparedWith.map { " — down from \(Percent.text($0))" } ?? ""

@@ -77,6 +77,8 @@ struct WalkthroughController: RouteCollection {
         struct Item: Encodable {
             let id: String
             let who: String
+            /// The teacher's page, for those who may open it.
+            var teacherHref: String? = nil
             let classTitle: String
             let visitType: String
             let when: String
@@ -139,8 +141,14 @@ struct WalkthroughController: RouteCollection {
             status: text("status").flatMap(WalkthroughQueries.ListFilter.Status.init(rawValue:)))
         let total = try await queries.count(.madeBy(viewer.id), filter: filter)
         let page = max(1, min(req.query[Int.self, at: "page"] ?? 1, max(1, (total + Self.pageSize - 1) / Self.pageSize)))
-        let items = try await queries.list(.madeBy(viewer.id), filter: filter, limit: Self.pageSize, offset: (page - 1) * Self.pageSize)
-            .map { item($0, who: $0.teacherName) }
+        let caseload = try await queries.caseload(of: viewer.id)
+        let items = try await queries.list(.madeBy(viewer.id), filter: filter, limit: Self.pageSize, offset: (page - 1) * Self.pageSize).map { row in
+            var listed = item(row, who: row.teacherName)
+            if viewer.policy.canViewTeacher(at: [row.schoolId], isSelf: false, onCaseload: caseload.contains(row.teacherId)) {
+                listed.teacherHref = "/teachers/\(row.teacherId.urlQueryEncoded)"
+            }
+            return listed
+        }
         func link(_ page: Int) -> String {
             var parts = ["page=\(page)"]
             for (name, value) in [("teacher", filter.teacherId), ("practice", filter.indicator), ("from", filter.from), ("through", filter.through),
@@ -157,7 +165,7 @@ struct WalkthroughController: RouteCollection {
             from: filter.from ?? "", through: filter.through ?? "", active: filter != WalkthroughQueries.ListFilter(),
             showing: total == 0 ? "none" : "\(first + 1)–\(first + items.count) of \(total)",
             newer: page > 1 ? link(page - 1) : nil, older: first + items.count < total ? link(page + 1) : nil)
-        let loop = try await queries.feedbackLoop(observer: viewer.id)
+        let loop = try await queries.feedbackLoop(.madeBy(viewer.id))
         let percent = Percent.text
         let policy = viewer.policy
         return try await req.view.render("walkthroughs/visits", ListPage(
@@ -195,6 +203,8 @@ struct WalkthroughController: RouteCollection {
         let page: PageContext
         let id: String
         let teacherName: String
+        /// The teacher's page, for those who may open it.
+        let teacherHref: String?
         let observerName: String
         let classTitle: String
         let visitType: String
@@ -268,9 +278,13 @@ struct WalkthroughController: RouteCollection {
             engagement = "\(onTask) of \(present) students on task"
         }
         let isObserver = walkthrough.observerId == viewer.id, isTeacher = walkthrough.teacherId == viewer.id
+        let teacherSchools = try await WalkthroughQueries(db: req.db).teachingSchools(of: walkthrough.teacherId)
+        let onCaseload = try await WalkthroughQueries(db: req.db).isOnCaseload(coach: viewer.id, teacher: walkthrough.teacherId)
+        let teacherHref = !teacherSchools.isEmpty && viewer.policy.canViewTeacher(at: teacherSchools, isSelf: isTeacher, onCaseload: onCaseload)
+            ? "/teachers/\(walkthrough.teacherId.urlQueryEncoded)" : nil
         return try await req.view.render("walkthroughs/show", ShowPage(
             page: PageContext(request: req, title: "Walkthrough of \(name(walkthrough.teacherId))"), id: walkthrough.id!,
-            teacherName: name(walkthrough.teacherId), observerName: name(walkthrough.observerId),
+            teacherName: name(walkthrough.teacherId), teacherHref: teacherHref, observerName: name(walkthrough.observerId),
             classTitle: schoolClass?.title ?? "", visitType: VisitType(rawValue: walkthrough.visitType)?.label ?? walkthrough.visitType,
             announced: walkthrough.announced, when: DisplayTime.dateTime(walkthrough.observedAt), engagement: engagement,
             frameworkName: framework.name, marks: markItems,

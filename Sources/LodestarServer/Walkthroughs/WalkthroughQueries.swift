@@ -93,6 +93,8 @@ struct WalkthroughQueries {
     /// A walkthrough in a list: who, when, and where its feedback stands.
     struct ListItem: Codable, Sendable {
         var id: String
+        var teacherId: String
+        var schoolId: String
         var teacherName: String
         var observerName: String
         var classTitle: String?
@@ -109,6 +111,8 @@ struct WalkthroughQueries {
     enum ListScope {
         case madeBy(String)
         case sharedWith(String)
+        /// Every visit of a teacher, by anyone: for those who may read them all (`AccessPolicy.canSeeWalkthroughs`).
+        case ofTeacher(String)
     }
 
     /// What a list of visits is narrowed to; nil or empty means any.
@@ -136,6 +140,7 @@ struct WalkthroughQueries {
         var condition: SQLQueryString = switch scope {
         case .madeBy(let id): "w.observer_id = \(bind: id)"
         case .sharedWith(let id): "w.teacher_id = \(bind: id) AND w.shared_at IS NOT NULL"
+        case .ofTeacher(let id): "w.teacher_id = \(bind: id)"
         }
         if let teacher = filter.teacherId { condition += " AND w.teacher_id = \(bind: teacher)" }
         if let indicator = filter.indicator {
@@ -156,7 +161,7 @@ struct WalkthroughQueries {
     /// Visits newest first, `limit` from `offset`.
     func list(_ scope: ListScope, filter: ListFilter = ListFilter(), limit: Int = 200, offset: Int = 0) async throws -> [ListItem] {
         try await sql.raw("""
-            SELECT w.id, t.given_name || ' ' || t.family_name AS teacher_name, o.given_name || ' ' || o.family_name AS observer_name,
+            SELECT w.id, w.teacher_id, w.school_id, t.given_name || ' ' || t.family_name AS teacher_name, o.given_name || ' ' || o.family_name AS observer_name,
                    c.title AS class_title, w.visit_type, w.observed_at, w.shared_at, w.read_at, w.glow, w.grow, w.question,
                    (SELECT COUNT(*) FROM feedback_replies r WHERE r.walkthrough_id = w.id) AS replies
             FROM walkthroughs w JOIN staff t ON t.id = w.teacher_id JOIN staff o ON o.id = w.observer_id
@@ -220,12 +225,12 @@ struct WalkthroughQueries {
         try await Walkthrough.query(on: db).filter(\.$teacherId == teacher).filter(\.$sharedAt != nil).filter(\.$readAt == nil).count()
     }
 
-    /// The feedback-loop measures over the walkthroughs an observer made.
-    func feedbackLoop(observer: String) async throws -> FeedbackLoop {
+    /// The feedback-loop measures over a list of visits: an observer's, or a teacher's.
+    func feedbackLoop(_ scope: ListScope, filter: ListFilter = ListFilter()) async throws -> FeedbackLoop {
         let rows = try await sql.raw("""
             SELECT w.observed_at, w.shared_at,
                    (SELECT COUNT(*) FROM feedback_replies r WHERE r.walkthrough_id = w.id AND r.author_id = w.teacher_id) AS replies
-            FROM walkthroughs w WHERE w.observer_id = \(bind: observer)
+            FROM walkthroughs w WHERE \(conditions(scope, filter))
             """).all()
         return FeedbackLoop(try rows.map { row in
             FeedbackLoop.Visit(observedAt: Double(try row.decode(column: "observed_at", as: Int.self)),

@@ -1,0 +1,85 @@
+import Fluent
+import LodestarCore
+import Vapor
+
+/// The search box in the top bar: one page of people, classes, students and standards.
+struct SearchController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("search", use: search)
+    }
+
+    struct Hit: Encodable { let label: String; let detail: String; let href: String? }
+    struct Group: Encodable { let heading: String; let hits: [Hit]; let more: Bool }
+
+    struct SearchPage: Encodable {
+        let page: PageContext
+        let query: String
+        let message: String?
+        let groups: [Group]
+        let total: Int
+    }
+
+    /// Shorter words match too much; longer text is not a name or a code.
+    static let shortest = 2, longest = 100
+
+    func search(req: Request) async throws -> View {
+        let viewer = try await req.viewer()
+        let policy = viewer.policy
+        let text = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        func render(_ groups: [Group], message: String?) async throws -> View {
+            try await req.view.render("search/results", SearchPage(
+                page: PageContext(request: req, title: text.isEmpty ? "Search" : "Search: \(text.prefix(Self.longest))"),
+                query: String(text.prefix(Self.longest)), message: message, groups: groups, total: groups.reduce(0) { $0 + $1.hits.count }))
+        }
+        // LIKE's wildcards are taken out of what was typed; what is left must still be a word.
+        guard text.filter({ $0 != "%" && $0 != "_" }).count >= Self.shortest else { return try await render([], message: text.isEmpty ? nil : "Type at least \(Self.shortest) letters.") }
+        guard text.count <= Self.longest else { return try await render([], message: "Search for at most \(Self.longest) characters: a name, a class or a standard’s code.") }
+
+        let queries = SearchQueries(db: req.db.sql)
+        let names = Dictionary(uniqueKeysWithValues: try await Org.query(on: req.db).all().map { ($0.id!, $0.name) })
+        let school = { (id: String?) in id.flatMap { names[$0] } ?? "District" }
+        var groups: [Group] = []
+
+        // People: one line each, with every role they hold where the viewer may look.
+        let rosterSchools = policy.rosterSchools
+        var people: [(id: String, name: String, roles: [String], teachesVisible: Bool)] = []
+        for row in try await queries.people(text, schools: rosterSchools) {
+            let role = StaffRole(rawValue: row.role)?.label ?? row.role
+            let teachesVisible = row.role == StaffRole.teacher.rawValue
+            if let index = people.firstIndex(where: { $0.id == row.id }) {
+                people[index].roles.append("\(role), \(school(row.schoolId))")
+                people[index].teachesVisible = people[index].teachesVisible || teachesVisible
+            } else {
+                people.append((row.id, "\(row.givenName) \(row.familyName)", ["\(role), \(school(row.schoolId))"], teachesVisible))
+            }
+        }
+        if !people.isEmpty {
+            groups.append(.init(heading: "People", hits: people.prefix(SearchQueries.limit).map { person in
+                .init(label: person.name, detail: person.roles.joined(separator: " · "), href: person.teachesVisible ? "/teachers/\(person.id.urlQueryEncoded)" : nil)
+            }, more: people.count > SearchQueries.limit))
+        }
+
+        let classes = try await queries.classes(text, schools: rosterSchools, teacher: viewer.id)
+        if !classes.isEmpty {
+            groups.append(.init(heading: "Classes", hits: classes.prefix(SearchQueries.limit).map { hit in
+                .init(label: hit.title, detail: [hit.teachers, school(hit.schoolId)].compactMap { $0 }.joined(separator: " · "), href: "/classes/\(hit.id.urlQueryEncoded)")
+            }, more: classes.count > SearchQueries.limit))
+        }
+
+        let students = try await queries.students(text, schools: policy.studentSearchSchools, teacher: viewer.id)
+        if !students.isEmpty {
+            groups.append(.init(heading: "Students", hits: students.prefix(SearchQueries.limit).map { hit in
+                .init(label: "\(hit.familyName), \(hit.preferredName.isEmpty ? hit.givenName : hit.preferredName)",
+                      detail: "\(GradeLevel.label(hit.grade)) · \(school(hit.schoolId)) · ID \(hit.identifier)", href: "/students/\(hit.id.urlQueryEncoded)")
+            }, more: students.count > SearchQueries.limit))
+        }
+
+        let standards = try await queries.standards(text)
+        if !standards.isEmpty {
+            groups.append(.init(heading: "Standards", hits: standards.prefix(SearchQueries.limit).map { hit in
+                .init(label: hit.code.isEmpty ? "Standard" : hit.code, detail: String(hit.statement.prefix(160)), href: "/standards/\(hit.id.urlQueryEncoded)")
+            }, more: standards.count > SearchQueries.limit))
+        }
+        return try await render(groups, message: nil)
+    }
+}
