@@ -53,8 +53,10 @@ struct TeacherController: RouteCollection {
         var classes: [TeacherPage.ClassItem] = []
         for row in try await roster.classes(taughtBy: teacherId) {
             let schoolId = try await SchoolClass.find(row.id, on: req.db)?.schoolId ?? ""
-            classes.append(.init(id: row.id, title: row.title, details: [row.periods.isEmpty ? nil : "Period \(row.periods)", row.grades.isEmpty ? nil : "Grade \(row.grades)", row.subjects.isEmpty ? nil : row.subjects]
-                                    .compactMap { $0 }.joined(separator: " · "),
+            let period = row.periods.isEmpty ? nil : row.periods.contains(where: \.isNumber) ? "Period \(row.periods)" : row.periods
+            let grades = row.grades.isEmpty ? nil : row.grades.split(separator: ",").map { GradeLevel.label(String($0)) }.joined(separator: ", ")
+            let subjects = row.subjects.isEmpty ? nil : row.subjects.split(separator: ",").joined(separator: ", ")
+            classes.append(.init(id: row.id, title: row.title, details: [period, grades, subjects].compactMap { $0 }.joined(separator: " · "),
                                  students: row.students, canOpen: policy.canViewClass(inSchool: schoolId, teachesClass: isSelf)))
         }
 
