@@ -130,6 +130,23 @@ struct AssessmentTests {
             // Below Meets are ticked; the student at Exceeds is not.
             #expect(form.body.string.contains("value=\"\(f.students[0])\" checked"))
             #expect(!form.body.string.contains("value=\"\(f.students[2])\" checked"))
+            do {
+                // A small group: with seven at 1, one at 2 and one at 3 on another check, the six furthest below are
+                // ticked and the seventh tied with them; the student at 2, below Meets too, is listed unticked.
+                let other = try #require(try await create(teacher, classId: f.classId, title: "Other check", date: "2026-09-11"))
+                let ones = [0, 3, 4, 5, 6, 8, 9].map { f.students[$0] }
+                for student in ones { try await score(teacher, other, student: student, standard: standard, value: 1) }
+                try await score(teacher, other, student: f.students[1], standard: standard, value: 2)
+                try await score(teacher, other, student: f.students[7], standard: standard, value: 3)
+                let small = try await teacher.get("/classes/\(f.classId)/interventions/new?standard=\(standard)").body.string
+                #expect(ones.allSatisfy { small.contains("value=\"\($0)\" checked") })
+                #expect(small.matches(of: /" checked>/).count == 7)
+                #expect(small.contains("value=\"\(f.students[1])\">") && !small.contains("value=\"\(f.students[7])\" checked"))
+                // Furthest below first: every 1 is listed before the 2.
+                let positions = ones.map { small.range(of: "value=\"\($0)\"")!.lowerBound }
+                #expect(positions.allSatisfy { $0 < small.range(of: "value=\"\(f.students[1])\"")!.lowerBound })
+                for student in ones + [f.students[1], f.students[7]] { try await score(teacher, other, student: student, standard: standard, value: nil) }
+            }
             #expect(try await teacher.post("/classes/\(f.classId)/interventions", form: ["standardId": standard, "name": "", "plan": "", "reassessOn": "2026-10-01", "studentIds[]": f.students[0]]).status == .unprocessableEntity)
             let created = try await teacher.post("/classes/\(f.classId)/interventions", form: [
                 "standardId": standard, "name": "Ratio group", "plan": "Reteach with tape diagrams", "reassessOn": "2026-10-01", "studentIds[]": f.students[0]])

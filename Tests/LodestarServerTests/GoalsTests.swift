@@ -265,13 +265,13 @@ struct GoalsTests {
             #expect(try await principal.post("\(goalPath)/steps/\(step.id!)/evidence", form: ["href": "/walkthroughs/abc", "label": "Visit"]).status == .seeOther)
             #expect(try await principal.post("\(goalPath)/values", form: ["day": DisplayTime.isoDay(Int(Date().timeIntervalSince1970)), "value": "70"]).status == .seeOther)
             let log = try await PlanChange.query(on: app.db).filter(\.$goalId == goal.id!).all().map(\.what)
-            #expect(log.contains { $0.contains("due 2026-01-10 → 2026-02-10") })
+            #expect(log.contains { $0.contains("due Jan 10, 2026 → Feb 10, 2026") })
             let page = try await principal.get(goalPath)
             #expect(page.body.string.contains("Conferences moved to February"))
             #expect(page.body.string.contains("Overdue"))
             #expect(page.body.string.contains("<svg class=\"chart\""))
             // The owner's Today page points at the overdue step.
-            #expect(try await principal.get("/").body.string.contains("Your action step “Call every family before conferences” was due 2026-02-10."))
+            #expect(try await principal.get("/").body.string.contains("Your action step “Call every family before conferences” was due Feb 10, 2026."))
 
             // Staff of the school read the plan; they cannot change it; other schools cannot see it.
             let teacher = TestClient(app)

@@ -70,7 +70,7 @@ struct FrequencyController: RouteCollection {
         for row in perStandard {
             standards[try row.decode(column: "class_id", as: String.self), default: []].append(.init(
                 code: try row.decode(column: "code", as: String.self), count: try row.decode(column: "n", as: Int.self),
-                last: try row.decode(column: "last_on", as: String.self)))
+                last: DisplayTime.date(try row.decode(column: "last_on", as: String.self))))
         }
         var rows = try classes.map { row in
             let id = try row.decode(column: "id", as: String.self)
@@ -78,7 +78,7 @@ struct FrequencyController: RouteCollection {
             return Page.Row(classId: id, title: try row.decode(column: "title", as: String.self),
                             teacher: try row.decode(column: "teacher", as: String?.self) ?? "—", recent: recent,
                             term: try row.decode(column: "term_count", as: Int.self),
-                            last: try row.decode(column: "last_on", as: String?.self) ?? "Never", rare: recent < Self.rareBelow,
+                            last: try row.decode(column: "last_on", as: String?.self).map(DisplayTime.date) ?? "Never", rare: recent < Self.rareBelow,
                             standards: standards[id] ?? [])
         }
         // Rarest first, so the classes that need attention lead.

@@ -78,6 +78,20 @@ struct InterventionController: RouteCollection {
         return (schoolClass, teaches)
     }
 
+    /// A small group is what one adult can teach at a table.
+    static let groupSize = 6
+
+    /// The class furthest below mastery first (students without evidence last), and which to tick: the
+    /// `groupSize` furthest below mastery, and anyone tied with the last of them. The teacher adds or removes anyone.
+    static func ordered<Row>(_ rows: [(student: Row, value: Double?)], below mastery: Double) -> [(row: (student: Row, value: Double?), ticked: Bool)] {
+        let sorted = rows.enumerated().sorted { a, b in
+            (a.element.value ?? .infinity, a.offset) < (b.element.value ?? .infinity, b.offset)
+        }.map(\.element)
+        let below = sorted.compactMap(\.value).filter { $0 < mastery - 1e-9 }
+        let cut = below.isEmpty ? nil : below[min(groupSize, below.count) - 1]
+        return sorted.map { row in (row, cut.map { cut in row.value.map { $0 <= cut + 1e-9 } ?? false } ?? false) }
+    }
+
     struct NewPage: Encodable {
         struct Candidate: Encodable { let id: String; let name: String; let value: String; let checked: Bool }
         let page: PageContext
@@ -87,6 +101,7 @@ struct InterventionController: RouteCollection {
         let standardCode: String
         let standardStatement: String
         let below: String
+        let groupSize = InterventionController.groupSize
         let candidates: [Candidate]
         let reassessOn: String
         let error: String?
@@ -106,9 +121,8 @@ struct InterventionController: RouteCollection {
             page: PageContext(request: req, title: "New intervention group"), classId: schoolClass.id!, classTitle: schoolClass.title,
             standardId: standard.id!, standardCode: standard.code, standardStatement: standard.statement,
             below: scale.level(for: scale.masteryValue)?.name ?? "mastery",
-            candidates: rows.map { row in
-                .init(id: row.student.id, name: row.student.name, value: row.value.map { MasteryDisplay.value($0, on: scale) } ?? "—",
-                      checked: (row.value ?? 0) < scale.masteryValue - 1e-9 && row.value != nil)
+            candidates: Self.ordered(rows, below: scale.masteryValue).map { row, ticked in
+                .init(id: row.student.id, name: row.student.name, value: row.value.map { MasteryDisplay.value($0, on: scale) } ?? "—", checked: ticked)
             },
             reassessOn: DisplayTime.isoDay(Int(Date().timeIntervalSince1970) + 14 * 86_400), error: error))
     }

@@ -219,7 +219,7 @@ struct CoachingController: RouteCollection {
                       focus: conversation.focus.split(separator: ",").map { framework.indicator(String($0))?.shortName ?? String($0) },
                       notes: conversation.notes, walkthroughId: conversation.walkthroughId, followUp: conversation.followUpAt.map(DisplayTime.date),
                       steps: steps.filter { $0.conversationId == conversation.id }.sorted { $0.dueOn < $1.dueOn }.map { step in
-                          .init(id: step.id!, text: step.text, owner: step.owner == "coach" ? "Coach" : "Teacher", due: step.dueOn,
+                          .init(id: step.id!, text: step.text, owner: step.owner == "coach" ? "Coach" : "Teacher", due: DisplayTime.date(step.dueOn),
                                 done: step.doneAt != nil, overdue: step.doneAt == nil && step.dueOn < today)
                       })
             },

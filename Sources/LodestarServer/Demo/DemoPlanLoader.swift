@@ -187,7 +187,7 @@ enum DemoPlanLoader {
                 record.status = past ? (index == 1 ? "in_progress" : "done") : (step.due <= DisplayTime.isoDay(throughDay, plus: 30) ? "in_progress" : "not_started")
                 record.createdAt = setAt
                 steps.append(record)
-                changes.append(change("\(record.id!)|added", goal: plan.id, what: "Step added: \(step.text) (due \(step.due))", why: "", by: plan.ownerId, at: setAt + index))
+                changes.append(change("\(record.id!)|added", goal: plan.id, what: "Step added: \(step.text) (due \(DisplayTime.date(step.due)))", why: "", by: plan.ownerId, at: setAt + index))
                 if record.status != "not_started" {
                     let checkIn = StepCheckIn()
                     checkIn.id = "\(record.id!)|check-in"

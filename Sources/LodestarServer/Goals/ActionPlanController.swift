@@ -57,7 +57,7 @@ struct ActionPlanController: RouteCollection {
         step.createdAt = Int(Date().timeIntervalSince1970)
         try await req.db.writeTransaction { db in
             try await step.create(on: db)
-            try await PlanChange.record(goalId: goal.id!, what: "Step added: \(step.text) (\(owner.displayName), due \(step.dueOn))",
+            try await PlanChange.record(goalId: goal.id!, what: "Step added: \(step.text) (\(owner.displayName), due \(DisplayTime.date(step.dueOn)))",
                                         why: "", by: viewer.id, on: db)
         }
         return back(req, scope, goal)
@@ -78,7 +78,7 @@ struct ActionPlanController: RouteCollection {
             changes.append("owner \(before) → \(after)")
             step.ownerId = form.ownerId
         }
-        if form.dueOn != step.dueOn { changes.append("due \(step.dueOn) → \(form.dueOn)"); step.dueOn = form.dueOn }
+        if form.dueOn != step.dueOn { changes.append("due \(DisplayTime.date(step.dueOn)) → \(DisplayTime.date(form.dueOn))"); step.dueOn = form.dueOn }
         if status.rawValue != step.status {
             changes.append("status \(ActionStep.Status(rawValue: step.status)?.label ?? step.status) → \(status.label)")
             step.status = status.rawValue

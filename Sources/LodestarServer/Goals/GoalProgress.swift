@@ -133,7 +133,7 @@ struct GoalProgress: Sendable {
         series.append(LineChart.Series(name: "Target \(format(goal.target))", style: .reference, points: [(start, goal.target), (end, goal.target)]))
         let values = series.flatMap { $0.points.map(\.y) }
         let isShare = metric.displayUnit == "%"
-        let description = "Baseline \(format(goal.baseline)) on \(goal.startsOn); latest \(format(current)); target \(format(goal.target)) by \(goal.deadline); "
+        let description = "Baseline \(format(goal.baseline)) on \(DisplayTime.date(goal.startsOn)); latest \(format(current)); target \(format(goal.target)) by \(DisplayTime.date(goal.deadline)); "
             + "projected \(format(projection.projected)) at the deadline: \(projection.status.rawValue)."
         return LineChart(id: id, title: "Progress: \(goal.statement)", description: description, series: series,
                          xTicks: Self.monthTicks(from: start, to: end), xRange: start...max(end, start + 86_400),

@@ -93,7 +93,7 @@ struct HomeController: RouteCollection {
         let overdue = try await ActionStep.query(on: req.db).filter(\.$ownerId == viewer.id).filter(\.$dueOn < today)
             .filter(\.$status ~~ [ActionStep.Status.notStarted.rawValue, ActionStep.Status.inProgress.rawValue]).sort(\.$dueOn).all()
         if let first = overdue.first, let goal = try await SmartGoal.find(first.goalId, on: req.db) {
-            steps.append(.init(text: overdue.count == 1 ? "Your action step “\(first.text)” was due \(first.dueOn)." : "\(overdue.count) action steps you own are past due, the first “\(first.text)”.",
+            steps.append(.init(text: overdue.count == 1 ? "Your action step “\(first.text)” was due \(DisplayTime.date(first.dueOn))." : "\(overdue.count) action steps you own are past due, the first “\(first.text)”.",
                                href: "/goals/\(goal.scope.urlQueryEncoded)/\(goal.id!.urlQueryEncoded)#plan", action: "Check in"))
         }
         let learning = LearningQueries(db: req.db)

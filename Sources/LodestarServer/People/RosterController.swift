@@ -200,7 +200,7 @@ struct RosterController: RouteCollection {
         return try await req.view.render("people/student", StudentPage(
             page: PageContext(request: req, title: student.displayName), studentId: student.id!, name: student.displayName,
             identifier: student.identifier, grade: GradeLevel.label(student.grade), schoolName: school?.name ?? student.schoolId,
-            birthDate: student.birthDate ?? "Not recorded", sex: student.sex.isEmpty ? "Not recorded" : student.sex.capitalized,
+            birthDate: student.birthDate.map(DisplayTime.date) ?? "Not recorded", sex: student.sex.isEmpty ? "Not recorded" : student.sex.capitalized,
             raceEthnicity: student.raceEthnicity, programs: programs, classes: enrolled,
             masteryMethod: mastery.method, mastery: mastery.rows, canManageRecords: viewer.policy.canManageStudentRecords))
     }

@@ -58,7 +58,7 @@ struct PLCController: RouteCollection {
             result.append(.init(id: school.id!, name: school.name, teams: teams.filter { $0.schoolId == school.id }.map { team in
                 let current = cycles.first { $0.teamId == team.id && $0.status != InquiryStage.closed.rawValue } ?? cycles.first { $0.teamId == team.id }
                 return .init(id: team.id!, name: team.name, focus: team.focus, members: members[team.id!] ?? 0, cycle: current?.question,
-                             stage: current.flatMap { InquiryStage(rawValue: $0.status)?.label }, lastMeeting: lastMeeting[team.id!])
+                             stage: current.flatMap { InquiryStage(rawValue: $0.status)?.label }, lastMeeting: lastMeeting[team.id!].map(DisplayTime.date))
             }, canStart: canStart, teachers: teachers))
         }
         try req.require(!result.isEmpty)
@@ -209,7 +209,7 @@ struct PLCController: RouteCollection {
             ? schoolTeachers.map { SelectOption(value: $0.id, label: "\($0.familyName), \($0.givenName)", selected: memberIds.contains($0.id)) }
             : memberIds.map { SelectOption(value: $0, label: names[$0] ?? $0, selected: true) }.sorted { $0.label < $1.label }
         func choices(_ chosen: Set<String>) -> [SelectOption] {
-            options.map { SelectOption(value: $0.id!, label: "\($0.assessedOn) — \($0.title)", selected: chosen.contains($0.id!)) }
+            options.map { SelectOption(value: $0.id!, label: "\(DisplayTime.date($0.assessedOn)) — \($0.title)", selected: chosen.contains($0.id!)) }
         }
         return try await req.view.render("learning/plc", TeamPage(
             page: PageContext(request: req, title: team.name), id: teamId, name: team.name, focus: team.focus,
