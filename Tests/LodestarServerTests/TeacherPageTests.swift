@@ -207,3 +207,37 @@ enum RosterQueriesProbe {
         return Set(district.bundle.enrollments.filter { classes.contains($0.classSourcedId) && $0.role == "student" }.map(\.userSourcedId))
     }
 }
+
+/// Every link a page shows leads somewhere the person may go: following the links from Today, as each role
+/// with partial access (teacher, teacher leader, coach), never ends on a refusal or a missing page.
+@Suite("Links lead somewhere")
+struct LinksLeadSomewhereTests {
+    @Test func noLinkSendsAPersonToARefusal() async throws {
+        try await withLodestar(.sqlite) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, through: DisplayTime.date(fromISODay: "2026-12-10", time: "17:00")!, on: app.db)
+            let people = DemoPeople(district: district)
+            for email in [people.teacherEmail, people.email(.teacherLeader), people.email(.coach)] {
+                let client = TestClient(app)
+                try await client.signIn(email)
+                var queue = ["/"], seen: Set<String> = [], refused: [String] = []
+                while let path = queue.first, seen.count < 220 {
+                    queue.removeFirst()
+                    guard seen.insert(path).inserted else { continue }
+                    let response = try await client.get(path)
+                    guard response.status == .ok || response.status == .seeOther else {
+                        refused.append("\(path) → \(response.status.code)")
+                        continue
+                    }
+                    guard response.headers.contentType?.subType == "html" else { continue }
+                    for match in response.body.string.matches(of: /href="(\/[^"#]*)"/) {
+                        let link = String(match.1).replacingOccurrences(of: "&amp;", with: "&")
+                        if link.contains("signout") || link.contains(/\.(csv|zip|ics|json|svg|css|js)(\?|$)/) { continue }
+                        if !seen.contains(link) { queue.append(link) }
+                    }
+                }
+                #expect(refused.isEmpty, "\(email): \(refused.prefix(5).joined(separator: ", "))")
+                #expect(seen.count > 40, "\(email) reached only \(seen.count) pages")
+            }
+        }
+    }
+}

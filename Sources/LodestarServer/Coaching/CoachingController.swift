@@ -204,6 +204,8 @@ struct CoachingController: RouteCollection {
         let conversations = try await CoachingConversation.query(on: req.db).filter(\.$teacherId == teacherId).sort(\.$heldAt, .descending).all()
         let steps = try await CoachingStep.query(on: req.db).filter(\.$conversationId ~~ conversations.compactMap(\.id)).all()
         let coaches = try await Staff.query(on: req.db).filter(\.$id ~~ Set(conversations.map(\.coachId))).all()
+        // The teacher opens only the walkthroughs shared with them; the others see every one.
+        let shared = Set(try await Walkthrough.query(on: req.db).filter(\.$id ~~ conversations.compactMap(\.walkthroughId)).filter(\.$sharedAt != nil).all().compactMap(\.id))
         let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
         let canCoach = viewer.policy.canCoach(teacherAt: relation.schools, onCaseload: relation.onCaseload)
         let recent = canCoach ? try await Walkthrough.query(on: req.db).filter(\.$teacherId == teacherId).filter(\.$observerId == viewer.id)
@@ -217,7 +219,7 @@ struct CoachingController: RouteCollection {
                 .init(when: DisplayTime.date(conversation.heldAt),
                       coach: coaches.first { $0.id == conversation.coachId }?.displayName ?? "Former coach",
                       focus: conversation.focus.split(separator: ",").map { framework.indicator(String($0))?.shortName ?? String($0) },
-                      notes: conversation.notes, walkthroughId: conversation.walkthroughId, followUp: conversation.followUpAt.map(DisplayTime.date),
+                      notes: conversation.notes, walkthroughId: conversation.walkthroughId.flatMap { shared.contains($0) || !relation.isSelf ? $0 : nil }, followUp: conversation.followUpAt.map(DisplayTime.date),
                       steps: steps.filter { $0.conversationId == conversation.id }.sorted { $0.dueOn < $1.dueOn }.map { step in
                           .init(id: step.id!, text: step.text, owner: step.owner == "coach" ? "Coach" : "Teacher", due: DisplayTime.date(step.dueOn),
                                 done: step.doneAt != nil, overdue: step.doneAt == nil && step.dueOn < today)

@@ -228,10 +228,11 @@ struct GoalsController: RouteCollection {
             let evidence: [Evidence]
             let checkIns: [CheckIn]
         }
-        struct Evidence: Encodable { let kind: String; let href: String; let label: String }
+        /// `href` is nil when the viewer may not open what it links to.
+        struct Evidence: Encodable { let kind: String; let href: String?; let label: String }
         struct CheckIn: Encodable { let at: String; let author: String; let status: String; let note: String }
         struct Change: Encodable { let at: String; let author: String; let what: String; let why: String }
-        struct Aligned: Encodable { let scope: String; let school: String; let statement: String; let status: String; let statusCss: String; let id: String }
+        struct Aligned: Encodable { let canOpen: Bool; let scope: String; let school: String; let statement: String; let status: String; let statusCss: String; let id: String }
         let page: PageContext
         let scope: String
         let name: String
@@ -260,6 +261,9 @@ struct GoalsController: RouteCollection {
         let stepIds = steps.map { $0.id! }
         let evidence = Dictionary(grouping: try await StepEvidence.query(on: req.db).filter(\.$stepId ~~ stepIds).sort(\.$addedAt).all(), by: \.stepId)
         let checkIns = Dictionary(grouping: try await StepCheckIn.query(on: req.db).filter(\.$stepId ~~ stepIds).sort(\.$at, .descending).all(), by: \.stepId)
+        let access = EvidenceAccess(viewer: try await req.viewer(), db: req.db)
+        var openable: Set<String> = []
+        for href in Set(evidence.values.flatMap { $0.map(\.href) }) where try await access.mayOpen(href) { openable.insert(href) }
         let changes = try await PlanChange.query(on: req.db).filter(\.$goalId == goal.id!).sort(\.$at, .descending).all()
         let names = try await Staff.names(of: [goal.ownerId] + steps.map(\.ownerId) + checkIns.values.flatMap { $0.map(\.authorId) } + changes.map(\.authorId), on: req.db)
         // A new step is the goal owner's until someone else is chosen.
@@ -267,12 +271,13 @@ struct GoalsController: RouteCollection {
         let statusLabel = { (key: String) in ActionStep.Status(rawValue: key)?.label ?? key }
 
         var aligned: [GoalPage.Aligned] = []
+        let viewerPolicy = try await req.viewer().policy
         if scope.schoolId == nil {
             let schoolGoals = try await SmartGoal.query(on: req.db).filter(\.$parentId == goal.id!).all()
             let schools = Dictionary(uniqueKeysWithValues: try await Org.query(on: req.db).filter(\.$type == "school").all().map { ($0.id!, $0.name) })
             for progress in try await GoalProgress.compute(schoolGoals, today: today, on: req.db) {
                 let (schoolGoal, status) = (progress.goal, progress.projection.status)
-                aligned.append(.init(scope: schoolGoal.scope, school: schools[schoolGoal.scope] ?? schoolGoal.scope, statement: schoolGoal.statement,
+                aligned.append(.init(canOpen: viewerPolicy.canViewPlan(ofSchool: schoolGoal.scope), scope: schoolGoal.scope, school: schools[schoolGoal.scope] ?? schoolGoal.scope, statement: schoolGoal.statement,
                                      status: status.rawValue.capitalizedFirst, statusCss: status.rawValue.replacingOccurrences(of: " ", with: "-"), id: schoolGoal.id!))
             }
             aligned.sort { ($0.school, $0.statement) < ($1.school, $1.statement) }
@@ -290,7 +295,7 @@ struct GoalsController: RouteCollection {
                               dueOn: step.dueOn, dueLabel: DisplayTime.date(step.dueOn), status: statusLabel(step.status),
                               statusOptions: ActionStep.Status.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == step.status) },
                               overdue: step.isOverdue(today: today),
-                              evidence: (evidence[step.id!] ?? []).map { .init(kind: $0.kind, href: $0.href, label: $0.label) },
+                              evidence: (evidence[step.id!] ?? []).map { .init(kind: $0.kind, href: openable.contains($0.href) ? $0.href : nil, label: $0.label) },
                               checkIns: (checkIns[step.id!] ?? []).map { .init(at: DisplayTime.dateTime($0.at), author: names[$0.authorId] ?? "Former staff member",
                                                                                  status: statusLabel($0.status), note: $0.note) })
             },
@@ -324,7 +329,7 @@ struct GoalsController: RouteCollection {
             if readsTrends { return [SelectOption(value: "/insights/feedback" + (school.map { "?school=\($0.urlQueryEncoded)" } ?? ""), label: "Feedback and coverage")] }
             return [SelectOption(value: "/walkthroughs?from=\(goal.startsOn)", label: "Your walkthroughs since the goal was set")]
         case .instructionalTime:
-            return [SelectOption(value: "/time", label: "Leaders' time")]
+            return policy.tracksOwnTime || policy.grants.contains(where: { $0.role == .districtLeader }) ? [SelectOption(value: "/time", label: "Leaders' time")] : []
         case .manual:
             return []
         }

@@ -47,6 +47,8 @@ struct RosterController: RouteCollection {
         let nextPage: String?
         let teachers: [RosterQueries.TeacherRow]
         let classes: [RosterQueries.ClassRow]
+        /// Student profiles: district roles and the school's administrators (others open their own students from their classes).
+        let canOpenStudents: Bool
         /// District roles: the bulk export of the school's students and their standings.
         let canExportStudents: Bool
     }
@@ -103,7 +105,7 @@ struct RosterController: RouteCollection {
             students: students, studentTotal: total, pageNumber: filter.page,
             previousPage: filter.page > 1 ? link(page: filter.page - 1) : nil,
             nextPage: filter.page < lastPage ? link(page: filter.page + 1) : nil,
-            teachers: teachers, classes: classes, canExportStudents: viewer.policy.canExportSchoolStudents)
+            teachers: teachers, classes: classes, canOpenStudents: viewer.policy.canViewStudent(attending: [schoolId], teachesStudent: false), canExportStudents: viewer.policy.canExportSchoolStudents)
         return try await req.view.render("people/roster", context)
     }
 
@@ -130,6 +132,9 @@ struct RosterController: RouteCollection {
         let canOpenSchool: Bool
         let details: String
         let students: [StudentItem]
+        /// Student profiles and the tracker are for those with an educational interest in these students (`AccessPolicy`).
+        let canOpenStudents: Bool
+        let canOpenTracker: Bool
     }
 
     func showClass(req: Request) async throws -> View {
@@ -153,7 +158,9 @@ struct RosterController: RouteCollection {
             page: PageContext(request: req, title: schoolClass.title), classId: schoolClass.id!, title: schoolClass.title,
             schoolName: school?.name ?? schoolClass.schoolId, schoolId: schoolClass.schoolId,
             canOpenSchool: viewer.policy.canViewRoster(ofSchool: schoolClass.schoolId),
-            details: details.joined(separator: " · "), students: students))
+            details: details.joined(separator: " · "), students: students,
+            canOpenStudents: viewer.policy.canViewStudent(attending: [schoolClass.schoolId], teachesStudent: teaches),
+            canOpenTracker: viewer.policy.canViewStudentResults(inSchool: schoolClass.schoolId, teachesClass: teaches)))
     }
 
     // MARK: Student profile

@@ -92,8 +92,11 @@ struct LearningController: RouteCollection {
         }
         // Single walkthroughs are for those who may read them all; others see the practice's row of the heatmap.
         let opensVisits = scope.id == LearningScope.district ? viewer.policy.seesWholeDistrict : viewer.policy.canOpenTrendVisits(ofSchool: scope.id)
+        // Trends are for the school's leaders, coaches and teacher leaders: others read the evidence without a link.
+        let readsTrends = scope.id == LearningScope.district ? viewer.policy.seesWholeDistrict : viewer.policy.canViewTrends(ofSchool: scope.id)
         func evidence(_ link: String) -> String {
-            opensVisits || !link.hasPrefix("/insights/practice/visits?") ? link
+            if link.hasPrefix("/insights/") && !readsTrends { return "" }
+            return opensVisits || !link.hasPrefix("/insights/practice/visits?") ? link
                 : link.replacingOccurrences(of: "/insights/practice/visits?", with: "/insights/practice?")
         }
         return try await req.view.render("learning/hub", HubPage(
