@@ -102,4 +102,43 @@ struct AccessPolicyTests {
         #expect(principal.canSeeGrowthGoal(ofTeacherAt: [school], isSelf: false, onCaseload: false) && !principal.canSeeGrowthGoal(ofTeacherAt: [other], isSelf: false, onCaseload: false))
         #expect(!leader.canSeeGrowthGoal(ofTeacherAt: [school], isSelf: false, onCaseload: false) && !teacherLeader.canSeeGrowthGoal(ofTeacherAt: [school], isSelf: false, onCaseload: false))
     }
+
+    /// The top bar for each role, written out by hand: it changes only when someone means it to.
+    @Test func theTopBarShowsEachRoleThePagesItMayOpen() {
+        func pages(_ grants: RoleGrant...) -> String { AccessPolicy(grants: grants).navigation.map(\.label).joined(separator: " ") }
+        #expect(pages() == "Today")
+        #expect(pages(RoleGrant(role: .teacher, schoolId: school))
+                == "Today Vision Goals My classes Assessments Feedback Visits Standards Learning Coaching")
+        #expect(pages(RoleGrant(role: .teacherLeader, schoolId: school), RoleGrant(role: .teacher, schoolId: school))
+                == "Today Vision Goals Schools My classes Assessments Feedback Visits Standards Insights Learning Coaching")
+        #expect(pages(RoleGrant(role: .coach, schoolId: school))
+                == "Today Vision Goals Schools Visits Standards Insights Learning Coaching My time")
+        #expect(pages(RoleGrant(role: .principal, schoolId: school))
+                == "Today Vision Goals Schools Visits Standards Insights Learning Coaching My time")
+        #expect(pages(RoleGrant(role: .districtLeader, schoolId: nil))
+                == "Today Vision Goals Schools Visits Standards Insights Learning Leaders' time")
+        #expect(pages(RoleGrant(role: .districtAdmin, schoolId: nil))
+                == "Today Vision Goals Schools Visits Standards Insights Learning Coaching Admin")
+    }
+
+    @Test func aTeachersPageIsForThemTheirCoachAndTheirSchoolsLeaders() {
+        let teacherAt: Set<String> = [school]
+        #expect(policy(RoleGrant(role: .teacher, schoolId: school)).canViewTeacher(at: teacherAt, isSelf: true, onCaseload: false))
+        #expect(!policy(RoleGrant(role: .teacher, schoolId: school)).canViewTeacher(at: teacherAt, isSelf: false, onCaseload: false))
+        #expect(policy(RoleGrant(role: .teacherLeader, schoolId: school)).canViewTeacher(at: teacherAt, isSelf: false, onCaseload: false))
+        #expect(!policy(RoleGrant(role: .principal, schoolId: other)).canViewTeacher(at: teacherAt, isSelf: false, onCaseload: false))
+        #expect(policy(RoleGrant(role: .districtLeader, schoolId: nil)).canViewTeacher(at: teacherAt, isSelf: false, onCaseload: false))
+    }
+
+    @Test func coverageAndTheCapturePageReachWhatEachRoleObserves() {
+        let coach = policy(RoleGrant(role: .coach, schoolId: school))
+        #expect(coach.coverageReach(atSchool: school) == .caseload && coach.coverageReach(atSchool: other) == nil)
+        #expect(coach.offersToVisit(teacherAt: school, onCaseload: true) && !coach.offersToVisit(teacherAt: school, onCaseload: false))
+        let principal = policy(RoleGrant(role: .principal, schoolId: school))
+        #expect(principal.coverageReach(atSchool: school) == .everyTeacher && principal.coverageReach(atSchool: other) == nil)
+        let teacher = policy(RoleGrant(role: .teacher, schoolId: school))
+        #expect(teacher.coverageReach(atSchool: school) == nil && !teacher.observesTeachers)
+        #expect(teacher.offersToVisit(teacherAt: school, onCaseload: false) && !teacher.offersToVisit(teacherAt: other, onCaseload: false))
+        #expect(policy(RoleGrant(role: .districtLeader, schoolId: nil)).coverageReach(atSchool: other) == .everyTeacher)
+    }
 }

@@ -48,7 +48,8 @@ public struct RoleGrant: Sendable, Hashable, Codable {
 ///   Coaches and teacher leaders work with teachers, so they see student detail only for their own classes.
 /// - Teachers see their own classes and the students in them.
 public struct AccessPolicy: Sendable {
-    public let grants: Set<RoleGrant>
+    /// Only the policy reads roles: everywhere else asks it a named question.
+    private let grants: Set<RoleGrant>
 
     public init(grants: some Sequence<RoleGrant>) {
         self.grants = Set(grants)
@@ -57,8 +58,48 @@ public struct AccessPolicy: Sendable {
     public var isDistrictAdmin: Bool { grants.contains { $0.role == .districtAdmin } }
     public var seesWholeDistrict: Bool { grants.contains { $0.role.isDistrictWide } }
 
+    /// Holds any role at all (an account without one sees only Today).
+    public var hasAnyRole: Bool { !grants.isEmpty }
+    /// Teaches somewhere: their classes, assessments and the feedback shared with them.
+    public var isTeacher: Bool { grants.contains { $0.role == .teacher } }
+    /// Coaches somewhere: a caseload.
+    public var isCoach: Bool { grants.contains { $0.role == .coach } }
+
     /// Schools where the person holds a school role, any role.
     public var schoolIds: Set<String> { Set(grants.compactMap(\.schoolId)) }
+
+    /// Schools where the person holds a role other than teacher: those they help lead.
+    public var schoolsLed: Set<String> { Set(grants.filter { $0.role != .teacher }.compactMap(\.schoolId)) }
+
+    /// Schools where the person is principal or assistant principal.
+    public var administeredSchools: Set<String> { Set(grants.filter { $0.role.isSchoolAdministrator }.compactMap(\.schoolId)) }
+
+    public func administers(school schoolId: String) -> Bool { administeredSchools.contains(schoolId) }
+
+    /// "Principal, Instructional coach": the roles held, in the order of `StaffRole`.
+    public var roleSummary: String {
+        let roles = Set(grants.map(\.role))
+        return StaffRole.allCases.filter(roles.contains).map(\.label).joined(separator: ", ")
+    }
+
+    /// The pages of the top bar, in order: each shown to those who may open it.
+    public var navigation: [(label: String, href: String)] {
+        var links = [("Today", "/")]
+        if hasAnyRole { links += [("Vision", "/vision"), ("Goals", "/goals")] }
+        if seesWholeDistrict || !schoolsLed.isEmpty { links.append(("Schools", "/schools")) }
+        if isTeacher { links += [("My classes", "/classes"), ("Assessments", "/assessments"), ("Feedback", "/feedback")] }
+        if hasAnyRole { links += [("Visits", "/walkthroughs"), ("Standards", "/standards")] }
+        if canViewAnyTrends { links.append(("Insights", "/insights")) }
+        if hasAnyRole { links.append(("Learning", "/learning")) }
+        if usesCoaching { links.append(("Coaching", "/coaching")) }
+        if tracksOwnTime {
+            links.append(("My time", "/time"))
+        } else if seesLeadersTime {
+            links.append(("Leaders' time", "/time"))
+        }
+        if canAdministerDistrict { links.append(("Admin", "/admin")) }
+        return links
+    }
 
     public func holds(_ role: StaffRole, at schoolId: String) -> Bool {
         grants.contains(RoleGrant(role: role, schoolId: schoolId))
@@ -124,6 +165,25 @@ public struct AccessPolicy: Sendable {
         }
     }
 
+    /// Teachers the capture page offers at a school: everyone there for a school role other than coach
+    /// (peer visits and rounds included), a coach's caseload, every teacher for district roles.
+    public func offersToVisit(teacherAt schoolId: String, onCaseload: Bool) -> Bool {
+        seesWholeDistrict || grants.contains { $0.schoolId == schoolId && ($0.role != .coach || onCaseload) }
+    }
+
+    /// How far a person sees visit coverage at a school: every teacher (its administrators, district
+    /// roles), their caseload (its coaches), or not at all.
+    public enum CoverageReach: Sendable { case everyTeacher, caseload }
+
+    public func coverageReach(atSchool schoolId: String) -> CoverageReach? {
+        if seesWholeDistrict || administers(school: schoolId) { return .everyTeacher }
+        return holds(.coach, at: schoolId) ? .caseload : nil
+    }
+
+    /// Observes teachers as part of the job somewhere (coverage, the observer's Today): administrators,
+    /// coaches, district roles.
+    public var observesTeachers: Bool { seesWholeDistrict || !administeredSchools.isEmpty || isCoach }
+
     /// Every walkthrough of a teacher (not only those the person made): the teacher's own shared
     /// feedback, their coach, their school's administrators, district roles.
     public func canSeeWalkthroughs(ofTeacherAt teacherSchools: Set<String>, isSelf: Bool, onCaseload: Bool) -> Bool {
@@ -148,15 +208,19 @@ public struct AccessPolicy: Sendable {
     /// Students the top-bar search may find: all for district roles; a school administrator's school;
     /// otherwise only the students in one's own classes (the same people `canViewStudent` admits).
     public var studentSearchSchools: Set<String>? {
-        seesWholeDistrict ? nil : Set(grants.filter { $0.role.isSchoolAdministrator }.compactMap(\.schoolId))
+        seesWholeDistrict ? nil : administeredSchools
     }
 
     /// Schools whose staff and classes the top-bar search may find: those whose roster one may see.
     public var rosterSchools: Set<String>? {
-        seesWholeDistrict ? nil : Set(grants.filter { $0.role != .teacher }.compactMap(\.schoolId))
+        seesWholeDistrict ? nil : schoolsLed
     }
 
     // MARK: Coaching
+
+    /// The Coaching page: coaches (their caseload), administrators (caseloads), teachers (their own record),
+    /// district admins.
+    public var usesCoaching: Bool { isCoach || isTeacher || !administeredSchools.isEmpty || isDistrictAdmin }
 
     /// Recording coaching conversations with a teacher: the coach whose caseload they are on.
     public func canCoach(teacherAt teacherSchools: Set<String>, onCaseload: Bool) -> Bool {
@@ -194,6 +258,9 @@ public struct AccessPolicy: Sendable {
     public func canViewTrends(ofSchool schoolId: String) -> Bool {
         canViewRoster(ofSchool: schoolId)
     }
+
+    /// Insights at all: district roles, and anyone who may see a school's trends.
+    public var canViewAnyTrends: Bool { seesWholeDistrict || !schoolsLed.isEmpty }
 
     /// The individual walkthroughs behind a trend: those who may read every walkthrough in the school.
     public func canOpenTrendVisits(ofSchool schoolId: String) -> Bool {
@@ -244,8 +311,14 @@ public struct AccessPolicy: Sendable {
 
     /// A leader's time is visible to that leader and to district leaders only.
     public func canViewTime(ofLeader leaderId: String, viewerId: String) -> Bool {
-        leaderId == viewerId || grants.contains { $0.role == .districtLeader }
+        leaderId == viewerId || seesLeadersTime
     }
+
+    /// District leaders read every leader's time (the district's overview of it).
+    public var seesLeadersTime: Bool { grants.contains { $0.role == .districtLeader } }
+
+    /// The time pages at all: one's own, or the leaders' for district leaders.
+    public var opensTimePages: Bool { tracksOwnTime || seesLeadersTime }
 
     /// Principals, assistant principals and coaches keep track of their time.
     public var tracksOwnTime: Bool {

@@ -30,39 +30,8 @@ struct PageContext: Encodable {
         csrf = startsSession ? request.csrfToken : request.existingSessionCSRFToken ?? ""
         let viewer = request.loadedViewer
         personName = viewer?.staff.displayName
-        roleSummary = viewer.map { Self.roleSummary($0.policy) }
-        var links: [(String, String)] = []
-        if let viewer {
-            links.append(("Today", "/"))
-            if !viewer.policy.grants.isEmpty {
-                links.append(("Vision", "/vision"))
-                links.append(("Goals", "/goals"))
-            }
-            let rosterSchools = viewer.policy.seesWholeDistrict || viewer.policy.grants.contains { $0.role != .teacher }
-            if rosterSchools { links.append(("Schools", "/schools")) }
-            if viewer.policy.grants.contains(where: { $0.role == .teacher }) {
-                links.append(("My classes", "/classes"))
-                links.append(("Assessments", "/assessments"))
-                links.append(("Feedback", "/feedback"))
-            }
-            if !viewer.policy.grants.isEmpty {
-                links.append(("Visits", "/walkthroughs"))
-                links.append(("Standards", "/standards"))
-            }
-            if viewer.policy.seesWholeDistrict || viewer.policy.grants.contains(where: { $0.role != .teacher }) {
-                links.append(("Insights", "/insights"))
-            }
-            if !viewer.policy.grants.isEmpty { links.append(("Learning", "/learning")) }
-            if viewer.policy.grants.contains(where: { [.coach, .principal, .assistantPrincipal, .teacher].contains($0.role) }) || viewer.policy.isDistrictAdmin {
-                links.append(("Coaching", "/coaching"))
-            }
-            if viewer.policy.tracksOwnTime {
-                links.append(("My time", "/time"))
-            } else if viewer.policy.grants.contains(where: { $0.role == .districtLeader }) {
-                links.append(("Leaders' time", "/time"))
-            }
-            if viewer.policy.canAdministerDistrict { links.append(("Admin", "/admin")) }
-        }
+        roleSummary = viewer?.policy.roleSummary
+        let links = viewer?.policy.navigation ?? []
         let path = request.url.path
         nav = links.map { label, href in
             NavLink(label: label, href: href, current: href == "/" ? path == "/" : path.hasPrefix(href))
@@ -71,11 +40,6 @@ struct PageContext: Encodable {
             // The visits behind a trend's cell belong to practice trends.
             NavLink(label: label, href: href, current: path == href || (href == "/insights/practice" && path.hasPrefix("/insights/practice/")))
         } : []
-    }
-
-    static func roleSummary(_ policy: AccessPolicy) -> String {
-        let roles = Set(policy.grants.map(\.role))
-        return StaffRole.allCases.filter(roles.contains).map(\.label).joined(separator: ", ")
     }
 }
 

@@ -30,7 +30,7 @@ struct AssessmentController: RouteCollection {
         let roster = RosterQueries(db: req.db.sql)
         var teaches = false
         for classId in classes where try await roster.teaches(staffId: viewer.id, classId: classId) { teaches = true; break }
-        let administers = viewer.policy.grants.contains { $0.schoolId == assessment.schoolId && $0.role.isSchoolAdministrator }
+        let administers = viewer.policy.administers(school: assessment.schoolId)
         try req.require(viewer.policy.canViewStudentResults(inSchool: assessment.schoolId, teachesClass: teaches))
         return (classes, teaches || administers)
     }

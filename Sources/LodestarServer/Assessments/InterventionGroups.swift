@@ -230,7 +230,7 @@ struct InterventionController: RouteCollection {
     func list(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         let classes = try await RosterQueries(db: req.db.sql).classes(taughtBy: viewer.id)
-        let leadSchools = viewer.policy.grants.filter { $0.role.isSchoolAdministrator }.compactMap(\.schoolId)
+        let leadSchools = Array(viewer.policy.administeredSchools)
         var query = InterventionGroup.query(on: req.db)
         if !viewer.policy.seesWholeDistrict {
             query = query.group(.or) { $0.filter(\.$classId ~~ classes.map(\.id)).filter(\.$schoolId ~~ leadSchools) }

@@ -46,12 +46,12 @@ struct CoachingController: RouteCollection {
     func overview(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
         let policy = viewer.policy
-        let isCoach = policy.grants.contains { $0.role == .coach }
+        let isCoach = policy.isCoach
         let managed = try await Org.query(on: req.db).filter(\.$type == "school").sort(\.$name).all()
             .filter { policy.canManageCaseloads(atSchool: $0.id!) && (policy.isDistrictAdmin ? true : policy.schoolIds.contains($0.id!)) }
         if !isCoach && managed.isEmpty {
             // Teachers go to their own coaching record; others have nothing here.
-            try req.require(policy.grants.contains { $0.role == .teacher })
+            try req.require(policy.isTeacher)
             return req.redirect(to: "/coaching/teachers/\(viewer.id.urlQueryEncoded)")
         }
         let sql = req.db.sql

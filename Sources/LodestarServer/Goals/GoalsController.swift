@@ -329,7 +329,7 @@ struct GoalsController: RouteCollection {
             if readsTrends { return [SelectOption(value: "/insights/feedback" + (school.map { "?school=\($0.urlQueryEncoded)" } ?? ""), label: "Feedback and coverage")] }
             return [SelectOption(value: "/walkthroughs?from=\(goal.startsOn)", label: "Your walkthroughs since the goal was set")]
         case .instructionalTime:
-            return policy.tracksOwnTime || policy.grants.contains(where: { $0.role == .districtLeader }) ? [SelectOption(value: "/time", label: "Leaders' time")] : []
+            return policy.opensTimePages ? [SelectOption(value: "/time", label: "Leaders' time")] : []
         case .manual:
             return []
         }

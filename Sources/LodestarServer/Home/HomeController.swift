@@ -45,7 +45,7 @@ struct HomeController: RouteCollection {
                                    href: policy.canAdministerDistrict ? "/admin/import" : "", action: policy.canAdministerDistrict ? "Import a roster" : ""))
             }
         }
-        let leadSchools = Set(policy.grants.filter { $0.role != .teacher }.compactMap(\.schoolId))
+        let leadSchools = policy.schoolsLed
         let schools = try await queries.schools(limitedTo: policy.seesWholeDistrict ? nil : leadSchools)
         if policy.canAdministerDistrict {
             let withoutPrincipal = try await queries.schoolsWithoutPrincipal()
@@ -62,7 +62,7 @@ struct HomeController: RouteCollection {
             steps.append(.init(text: "Know your school: browse \(school.name)'s students by grade and program.", href: "/schools/\(school.id)", action: "Open the roster"))
         }
         let walkthroughs = WalkthroughQueries(db: req.db)
-        let observes = policy.seesWholeDistrict || policy.grants.contains { $0.role.isSchoolAdministrator || $0.role == .coach }
+        let observes = policy.observesTeachers
         if observes {
             let drafts = try await walkthroughs.unsharedCount(observer: viewer.id)
             if drafts > 0 {
@@ -71,7 +71,7 @@ struct HomeController: RouteCollection {
             }
             steps.append(.init(text: "Be in classrooms today: a walkthrough takes five minutes and works offline on your phone.",
                                href: "/walkthroughs/new", action: "Start a walkthrough"))
-            for school in policy.grants.filter({ $0.role.isSchoolAdministrator }).compactMap(\.schoolId) {
+            for school in policy.administeredSchools.sorted() {
                 let notVisited = try await walkthroughs.teachersNotVisited(inSchool: school, days: 30)
                 if notVisited > 0 {
                     steps.append(.init(text: "\(notVisited) \(notVisited == 1 ? "teacher has" : "teachers have") not had a visit in 30 days.",
@@ -108,7 +108,7 @@ struct HomeController: RouteCollection {
             steps.append(.init(text: "Professional learning \(DisplayTime.dateTime(session.startsAt)): \(session.title).",
                                href: "/learning/sessions/\(session.id!.urlQueryEncoded)", action: "See the session"))
         }
-        let isTeacher = policy.grants.contains { $0.role == .teacher }
+        let isTeacher = policy.isTeacher
         if isTeacher, try await !learning.hasGrowthGoal(teacher: viewer.id) {
             steps.append(.init(text: "Choose a practice you want to grow in this year: your growth goal gathers the feedback and learning toward it.",
                                href: "/growth", action: "Set a growth goal"))
@@ -130,7 +130,7 @@ struct HomeController: RouteCollection {
         }
         return try await req.view.render("home/home", HomePage(
             page: PageContext(request: req, title: "Today"), firstName: viewer.staff.givenName,
-            roleSummary: PageContext.roleSummary(policy), hasRoles: !policy.grants.isEmpty, district: district,
+            roleSummary: policy.roleSummary, hasRoles: policy.hasAnyRole, district: district,
             schools: policy.seesWholeDistrict ? [] : schools, classes: classes, isTeacher: isTeacher, nextSteps: steps))
     }
 }

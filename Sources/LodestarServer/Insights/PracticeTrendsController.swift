@@ -19,7 +19,7 @@ struct PracticeTrendsController: RouteCollection {
 
     func index(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
-        try req.require(viewer.policy.seesWholeDistrict || !viewer.policy.grants.allSatisfy { $0.role == .teacher })
+        try req.require(viewer.policy.canViewAnyTrends)
         return req.redirect(to: "/insights/practice")
     }
 

@@ -21,9 +21,8 @@ struct RosterController: RouteCollection {
 
     func schools(req: Request) async throws -> View {
         let viewer = try await req.viewer()
-        let leads = viewer.policy.grants.filter { $0.role != .teacher }.compactMap(\.schoolId)
-        try req.require(viewer.policy.seesWholeDistrict || !leads.isEmpty)
-        let schools = try await RosterQueries(db: req.db.sql).schools(limitedTo: viewer.policy.seesWholeDistrict ? nil : Set(leads))
+        try req.require(viewer.policy.seesWholeDistrict || !viewer.policy.schoolsLed.isEmpty)
+        let schools = try await RosterQueries(db: req.db.sql).schools(limitedTo: viewer.policy.rosterSchools)
         return try await req.view.render("people/schools", SchoolsPage(page: PageContext(request: req, title: "Schools"), schools: schools))
     }
 

@@ -25,10 +25,10 @@ struct GrowthGoalController: RouteCollection {
     func index(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
         let policy = viewer.policy
-        let leads = policy.grants.filter { $0.role.isSchoolAdministrator }.compactMap(\.schoolId)
-        let coaches = policy.grants.contains { $0.role == .coach }
+        let leads = policy.administeredSchools.sorted()
+        let coaches = policy.isCoach
         if leads.isEmpty && !coaches {
-            try req.require(policy.grants.contains { $0.role == .teacher })
+            try req.require(policy.isTeacher)
             return req.redirect(to: "/growth/teachers/\(viewer.id.urlQueryEncoded)")
         }
         var teacherIds: Set<String> = coaches ? try await WalkthroughQueries(db: req.db).caseload(of: viewer.id) : []

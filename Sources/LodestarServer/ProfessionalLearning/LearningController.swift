@@ -111,7 +111,7 @@ struct LearningController: RouteCollection {
             },
             upcoming: sessions.filter { $0.endsAt >= now }.map(row), past: sessions.filter { $0.endsAt < now }.reversed().map(row),
             attended: attendedSessions.map(row),
-            isTeacher: viewer.policy.grants.contains { $0.role == .teacher },
+            isTeacher: viewer.policy.isTeacher,
             notice: req.takeNotice()))
     }
 

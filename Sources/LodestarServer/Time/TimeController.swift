@@ -40,7 +40,7 @@ struct TimeController: RouteCollection {
     func index(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
         if viewer.policy.tracksOwnTime { return req.redirect(to: "/time/\(viewer.id.urlQueryEncoded)") }
-        try req.require(viewer.policy.grants.contains { $0.role == .districtLeader })
+        try req.require(viewer.policy.seesLeadersTime)
         return req.redirect(to: "/time/leaders")
     }
 

@@ -185,7 +185,7 @@ struct TimeOverviewController: RouteCollection {
     /// Each school leader's share on instruction over the last four weeks, lowest first.
     func leaders(req: Request) async throws -> View {
         let viewer = try await req.viewer()
-        try req.require(viewer.policy.grants.contains { $0.role == .districtLeader })
+        try req.require(viewer.policy.seesLeadersTime)
         let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
         let from = DisplayTime.isoDay(DisplayTime.monday(of: today), plus: -28)
         let grants = try await RoleGrantRecord.query(on: req.db).filter(\.$role ~~ [StaffRole.principal.rawValue, StaffRole.assistantPrincipal.rawValue]).all()

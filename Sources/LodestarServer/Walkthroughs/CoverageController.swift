@@ -41,11 +41,7 @@ struct CoverageController: RouteCollection {
         let schools = try await Org.query(on: req.db).filter(\.$type == "school").sort(\.$name).all()
         return schools.compactMap { school in
             let id = school.id!
-            if policy.seesWholeDistrict || policy.grants.contains(where: { $0.schoolId == id && $0.role.isSchoolAdministrator }) {
-                return (id, school.name, false)
-            }
-            if policy.holds(.coach, at: id) { return (id, school.name, true) }
-            return nil
+            return policy.coverageReach(atSchool: id).map { (id, school.name, $0 == .caseload) }
         }
     }
 

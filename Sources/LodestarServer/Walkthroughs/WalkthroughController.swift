@@ -174,7 +174,7 @@ struct WalkthroughController: RouteCollection {
                                                   medianTime: loop.medianHoursToFeedback.map(DisplayTime.duration) ?? "—",
                                                   withinADay: percent(loop.sharedWithinADay), replyRate: percent(loop.replyRate)),
             upcoming: upcoming(try await queries.upcomingVisits(.byObserver(viewer.id)), teacherView: false),
-            canSeeCoverage: policy.seesWholeDistrict || policy.grants.contains { $0.role.isSchoolAdministrator || $0.role == .coach }, notice: req.takeNotice(),
+            canSeeCoverage: policy.observesTeachers, notice: req.takeNotice(),
             filters: filters))
     }
 

@@ -46,11 +46,9 @@ struct WalkthroughQueries {
     func teachersToVisit(by viewer: Viewer) async throws -> [CaptureTeacher] {
         let policy = viewer.policy
         let caseload = try await caseload(of: viewer.id)
-        let wholeSchools = Set(policy.grants.filter { $0.role != .coach }.compactMap(\.schoolId))
-        let coachSchools = Set(policy.grants.filter { $0.role == .coach }.compactMap(\.schoolId))
         // District roles see every school; others only the schools they work in.
-        guard policy.seesWholeDistrict || !wholeSchools.union(coachSchools).isEmpty else { return [] }
-        let schoolFilter: SQLQueryString = policy.seesWholeDistrict ? "" : "AND g.school_id IN (\(binds: Array(wholeSchools.union(coachSchools)).sorted()))"
+        guard policy.seesWholeDistrict || !policy.schoolIds.isEmpty else { return [] }
+        let schoolFilter: SQLQueryString = policy.seesWholeDistrict ? "" : "AND g.school_id IN (\(binds: policy.schoolIds.sorted()))"
         let rows = try await sql.raw("""
             SELECT st.id, st.given_name, st.family_name, g.school_id FROM staff st JOIN role_grants g ON g.staff_id = st.id
             WHERE g.role = 'teacher' \(schoolFilter) ORDER BY st.family_name, st.given_name
@@ -61,13 +59,12 @@ struct WalkthroughQueries {
             let id = try row.decode(column: "id", as: String.self)
             let school = try row.decode(column: "school_id", as: String?.self) ?? ""
             guard id != viewer.id, !seen.contains(id) else { continue }
-            let visible = policy.seesWholeDistrict || wholeSchools.contains(school) || (coachSchools.contains(school) && caseload.contains(id))
-            guard visible else { continue }
+            guard policy.offersToVisit(teacherAt: school, onCaseload: caseload.contains(id)) else { continue }
             seen.insert(id)
             teachers.append(CaptureTeacher(id: id, name: "\(try row.decode(column: "given_name", as: String.self)) \(try row.decode(column: "family_name", as: String.self))",
                                            schoolId: school, classes: []))
         }
-        let classFilter: SQLQueryString = policy.seesWholeDistrict ? "" : "AND c.school_id IN (\(binds: Array(wholeSchools.union(coachSchools)).sorted()))"
+        let classFilter: SQLQueryString = policy.seesWholeDistrict ? "" : "AND c.school_id IN (\(binds: policy.schoolIds.sorted()))"
         let classRows = try await sql.raw("""
             SELECT e.user_id, c.id, c.title, c.periods, c.class_type FROM enrollments e JOIN classes c ON c.id = e.class_id
             WHERE e.role = 'teacher' \(classFilter) ORDER BY c.periods, c.title
