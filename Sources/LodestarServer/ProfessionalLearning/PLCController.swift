@@ -32,7 +32,7 @@ struct PLCController: RouteCollection {
         try await renderIndex(req, error: nil)
     }
 
-    private func renderIndex(_ req: Request, error: String?) async throws -> View {
+    func renderIndex(_ req: Request, error: String?) async throws -> View {
         let viewer = try await req.viewer()
         let memberOf = Set(try await PLCMember.query(on: req.db).filter(\.$staffId == viewer.id).all().map(\.teamId))
         let allSchools = try await Org.query(on: req.db).filter(\.$type == "school").sort(\.$name).all()
@@ -98,13 +98,13 @@ struct PLCController: RouteCollection {
     }
 
     /// The chosen people when every one teaches at the school; nil otherwise.
-    private func validMembers(_ ids: [String], school: String, on db: any Database) async throws -> [String]? {
+    func validMembers(_ ids: [String], school: String, on db: any Database) async throws -> [String]? {
         let teachers = Set(try await RosterQueries(db: db.sql).teachers(inSchool: school).map(\.id))
         let chosen = Array(Set(ids)).sorted()
         return chosen.allSatisfy(teachers.contains) ? chosen : nil
     }
 
-    private static func replaceMembers(of teamId: String, with members: [String], on db: any Database) async throws {
+    static func replaceMembers(of teamId: String, with members: [String], on db: any Database) async throws {
         try await PLCMember.query(on: db).filter(\.$teamId == teamId).delete()
         for staffId in members {
             let member = PLCMember()
@@ -113,222 +113,5 @@ struct PLCController: RouteCollection {
             member.staffId = staffId
             try await member.create(on: db)
         }
-    }
-
-    // MARK: A team
-
-    struct TeamPage: Encodable {
-        struct Meeting: Encodable { let day: String; let notes: String; let author: String }
-        struct Linked: Encodable { let id: String; let title: String; let day: String; let summary: String }
-        struct Cycle: Encodable {
-            let id: String
-            let question: String
-            let stage: String
-            let stages: [SelectOption]
-            let plan: String
-            let action: String
-            let learned: String
-            let assessments: [Linked]
-            let assessmentOptions: [SelectOption]
-            let opened: String
-            let closed: Bool
-        }
-        let page: PageContext
-        let id: String
-        let name: String
-        let focus: String
-        let schoolName: String
-        let members: [SelectOption]
-        let memberCount: Int
-        let canWork: Bool
-        let canManage: Bool
-        let meetings: [Meeting]
-        let cycles: [Cycle]
-        let assessmentOptions: [SelectOption]
-        struct Need: Encodable { let title: String; let evidence: String; let open: Bool }
-        /// Needs accepted from the team's own evidence.
-        let needs: [Need]
-        let today: String
-        let error: String?
-    }
-
-    private func loadTeam(_ req: Request) async throws -> (PLCTeam, isMember: Bool, canWork: Bool, canManage: Bool) {
-        let viewer = try await req.viewer()
-        guard let team = try await PLCTeam.find(try req.parameters.require("teamId"), on: req.db) else { throw Abort(.notFound) }
-        let isMember = try await PLCMember.find("\(team.id!)|\(viewer.id)", on: req.db) != nil
-        try req.require(viewer.policy.canSeePLC(atSchool: team.schoolId, isMember: isMember))
-        return (team, isMember, viewer.policy.canWorkInPLC(atSchool: team.schoolId, isMember: isMember), viewer.policy.canStartPLC(atSchool: team.schoolId))
-    }
-
-    func team(req: Request) async throws -> View {
-        let (team, _, canWork, canManage) = try await loadTeam(req)
-        return try await renderTeam(req, team: team, canWork: canWork, canManage: canManage, error: nil)
-    }
-
-    /// The team's assessments to choose from: the newest given to classes its members teach.
-    private func assessmentOptions(team: PLCTeam, members: [String], on db: any Database) async throws -> [Assessment] {
-        guard !members.isEmpty else { return [] }
-        let ids = try await db.sql.raw("""
-            SELECT DISTINCT a.id, a.assessed_on FROM assessments a JOIN assessment_classes c ON c.assessment_id = a.id
-            JOIN enrollments e ON e.class_id = c.class_id AND e.role = 'teacher'
-            WHERE a.school_id = \(bind: team.schoolId) AND e.user_id IN (\(binds: members)) ORDER BY a.assessed_on DESC LIMIT 40
-            """).all().map { try $0.decode(column: "id", as: String.self) }
-        return try await Assessment.query(on: db).filter(\.$id ~~ ids).sort(\.$assessedOn, .descending).all()
-    }
-
-    /// An assessment as the team reads it: results and the share at or above mastery (hidden for fewer
-    /// students than the small-group minimum).
-    private func summary(_ assessment: Assessment, on db: any Database) async throws -> String {
-        let scale = try await MasteryStore.scale(assessment.scaleId, on: db)
-        guard let row = try await db.sql.raw("""
-            SELECT COUNT(*) AS results, COUNT(DISTINCT student_id) AS students,
-                   SUM(CASE WHEN value >= \(bind: scale.masteryValue - 1e-9) THEN 1 ELSE 0 END) AS reached
-            FROM scores WHERE assessment_id = \(bind: assessment.id!)
-            """).first() else { return "" }
-        let results = try row.decode(column: "results", as: Int.self), students = try row.decode(column: "students", as: Int.self)
-        guard results > 0 else { return "no results yet" }
-        guard DistrictSettings.smallGroups.allows(students) else { return "\(results) results; fewer than \(DistrictSettings.smallGroups.minimum) students, share not shown" }
-        let reached = try row.decode(column: "reached", as: Int?.self) ?? 0
-        return "\(Percent.text(Double(reached) / Double(results))) of \(results) results at or above mastery (\(students) students)"
-    }
-
-    private func renderTeam(_ req: Request, team: PLCTeam, canWork: Bool, canManage: Bool, error: String?) async throws -> View {
-        let teamId = team.id!
-        let memberIds = try await PLCMember.query(on: req.db).filter(\.$teamId == teamId).all().map(\.staffId)
-        let meetings = try await PLCMeeting.query(on: req.db).filter(\.$teamId == teamId).sort(\.$heldOn, .descending).all()
-        let cycles = try await InquiryCycle.query(on: req.db).filter(\.$teamId == teamId).sort(\.$openedAt, .descending).all()
-        let options = try await assessmentOptions(team: team, members: memberIds, on: req.db)
-        let linkedIds = Set(cycles.flatMap(\.assessmentIds))
-        var linked: [String: TeamPage.Linked] = [:]
-        for assessment in try await Assessment.query(on: req.db).filter(\.$id ~~ Array(linkedIds)).all() {
-            linked[assessment.id!] = .init(id: assessment.id!, title: assessment.title, day: DisplayTime.date(assessment.assessedOn), summary: try await summary(assessment, on: req.db))
-        }
-        let names = try await Staff.names(of: Set(memberIds + meetings.map(\.authorId)), on: req.db)
-        let schoolTeachers = canManage ? try await RosterQueries(db: req.db.sql).teachers(inSchool: team.schoolId) : []
-        let members: [SelectOption] = canManage
-            ? schoolTeachers.map { SelectOption(value: $0.id, label: "\($0.familyName), \($0.givenName)", selected: memberIds.contains($0.id)) }
-            : memberIds.map { SelectOption(value: $0, label: names[$0] ?? $0, selected: true) }.sorted { $0.label < $1.label }
-        func choices(_ chosen: Set<String>) -> [SelectOption] {
-            options.map { SelectOption(value: $0.id!, label: "\(DisplayTime.date($0.assessedOn)) — \($0.title)", selected: chosen.contains($0.id!)) }
-        }
-        return try await req.view.render("learning/plc", TeamPage(
-            page: PageContext(request: req, title: team.name), id: teamId, name: team.name, focus: team.focus,
-            schoolName: try await Org.find(team.schoolId, on: req.db)?.name ?? "",
-            members: members, memberCount: memberIds.count, canWork: canWork, canManage: canManage,
-            meetings: meetings.map { .init(day: DisplayTime.date($0.heldOn), notes: $0.notes, author: names[$0.authorId] ?? "—") },
-            cycles: cycles.map { cycle in
-                .init(id: cycle.id!, question: cycle.question, stage: InquiryStage(rawValue: cycle.status)?.label ?? cycle.status,
-                      stages: InquiryStage.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == cycle.status) },
-                      plan: cycle.plan, action: cycle.action, learned: cycle.learned,
-                      assessments: cycle.assessmentIds.compactMap { linked[$0] }, assessmentOptions: choices(Set(cycle.assessmentIds)),
-                      opened: DisplayTime.day(cycle.openedAt), closed: cycle.status == InquiryStage.closed.rawValue)
-            },
-            assessmentOptions: choices([]),
-            needs: try await LearningNeed.query(on: req.db).filter(\.$teamId == teamId).sort(\.$acceptedAt, .descending).all()
-                .map { .init(title: $0.title, evidence: $0.evidence, open: $0.status == "open") },
-            today: DisplayTime.isoDay(Int(Date().timeIntervalSince1970)), error: error))
-    }
-
-    private func refuse(_ req: Request, _ team: PLCTeam, canWork: Bool, canManage: Bool, _ message: String) async throws -> Response {
-        let response = try await renderTeam(req, team: team, canWork: canWork, canManage: canManage, error: message).encodeResponse(for: req)
-        response.status = .unprocessableEntity
-        return response
-    }
-
-    struct MembersForm: Content { var members: [String]? }
-
-    func setMembers(req: Request) async throws -> Response {
-        let (team, _, canWork, canManage) = try await loadTeam(req)
-        try req.require(canManage)
-        guard let members = try await validMembers(try req.content.decode(MembersForm.self).members ?? [], school: team.schoolId, on: req.db), !members.isEmpty else {
-            return try await refuse(req, team, canWork: canWork, canManage: canManage, "Choose at least one member among the school's teachers.")
-        }
-        try await req.db.writeTransaction { db in try await Self.replaceMembers(of: team.id!, with: members, on: db) }
-        return req.redirect(to: "/plcs/\(team.id!)")
-    }
-
-    struct MeetingForm: Content { var heldOn: String; var notes: String }
-
-    func addMeeting(req: Request) async throws -> Response {
-        let viewer = try await req.viewer()
-        let (team, _, canWork, canManage) = try await loadTeam(req)
-        try req.require(canWork)
-        let form = try req.content.decode(MeetingForm.self)
-        let notes = form.notes.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard ISODate.isValid(form.heldOn), !notes.isEmpty else {
-            return try await refuse(req, team, canWork: canWork, canManage: canManage, "Give the day of the meeting and its notes.")
-        }
-        let meeting = PLCMeeting()
-        meeting.id = UUID().uuidString.lowercased()
-        meeting.teamId = team.id!
-        meeting.heldOn = form.heldOn
-        meeting.notes = String(notes.prefix(8_000))
-        meeting.authorId = viewer.id
-        meeting.createdAt = Int(Date().timeIntervalSince1970)
-        try await req.db.writeTransaction { db in try await meeting.create(on: db) }
-        return req.redirect(to: "/plcs/\(team.id!)")
-    }
-
-    struct CycleForm: Content {
-        var question: String?
-        var status: String?
-        var plan: String?
-        var action: String?
-        var learned: String?
-        var assessments: [String]?
-    }
-
-    /// The chosen assessments when each is one the team may link (or was linked already); nil otherwise.
-    private func validAssessments(_ ids: [String], team: PLCTeam, keeping linked: [String] = [], on db: any Database) async throws -> [String]? {
-        let members = try await PLCMember.query(on: db).filter(\.$teamId == team.id!).all().map(\.staffId)
-        let allowed = Set(try await assessmentOptions(team: team, members: members, on: db).compactMap(\.id) + linked)
-        let chosen = Array(Set(ids)).sorted()
-        return chosen.allSatisfy(allowed.contains) ? chosen : nil
-    }
-
-    func openCycle(req: Request) async throws -> Response {
-        let (team, _, canWork, canManage) = try await loadTeam(req)
-        try req.require(canWork)
-        let form = try req.content.decode(CycleForm.self)
-        let question = (form.question ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !question.isEmpty else { return try await refuse(req, team, canWork: canWork, canManage: canManage, "Write the question about student learning.") }
-        guard let assessments = try await validAssessments(form.assessments ?? [], team: team, on: req.db) else {
-            return try await refuse(req, team, canWork: canWork, canManage: canManage, "Link assessments given in the team's classes.")
-        }
-        let now = Int(Date().timeIntervalSince1970)
-        let cycle = InquiryCycle()
-        cycle.id = UUID().uuidString.lowercased()
-        cycle.teamId = team.id!
-        cycle.question = String(question.prefix(1_000))
-        cycle.assessments = assessments.joined(separator: ",")
-        cycle.plan = ""
-        cycle.action = ""
-        cycle.learned = ""
-        cycle.status = assessments.isEmpty ? InquiryStage.question.rawValue : InquiryStage.data.rawValue
-        cycle.openedAt = now
-        cycle.updatedAt = now
-        try await req.db.writeTransaction { db in try await cycle.create(on: db) }
-        return req.redirect(to: "/plcs/\(team.id!)")
-    }
-
-    func updateCycle(req: Request) async throws -> Response {
-        let (team, _, canWork, canManage) = try await loadTeam(req)
-        try req.require(canWork)
-        guard let cycle = try await InquiryCycle.find(try req.parameters.require("cycleId"), on: req.db), cycle.teamId == team.id else { throw Abort(.notFound) }
-        let form = try req.content.decode(CycleForm.self)
-        guard let stage = form.status.flatMap(InquiryStage.init(rawValue:)) else {
-            return try await refuse(req, team, canWork: canWork, canManage: canManage, "Choose where the cycle stands.")
-        }
-        guard let assessments = try await validAssessments(form.assessments ?? [], team: team, keeping: cycle.assessmentIds, on: req.db) else {
-            return try await refuse(req, team, canWork: canWork, canManage: canManage, "Link assessments given in the team's classes.")
-        }
-        cycle.status = stage.rawValue
-        cycle.assessments = assessments.joined(separator: ",")
-        cycle.plan = String((form.plan ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(8_000))
-        cycle.action = String((form.action ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(8_000))
-        cycle.learned = String((form.learned ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(8_000))
-        cycle.updatedAt = Int(Date().timeIntervalSince1970)
-        try await req.db.writeTransaction { db in try await cycle.save(on: db) }
-        return req.redirect(to: "/plcs/\(team.id!)")
     }
 }

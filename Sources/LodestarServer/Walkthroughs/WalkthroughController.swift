@@ -123,7 +123,7 @@ struct WalkthroughController: RouteCollection {
     /// Visits per page of the list.
     static let pageSize = 50
 
-    private func upcoming(_ visits: [WalkthroughQueries.UpcomingVisit], teacherView: Bool) -> [ListPage.Upcoming] {
+    func upcoming(_ visits: [WalkthroughQueries.UpcomingVisit], teacherView: Bool) -> [ListPage.Upcoming] {
         visits.map { .init(who: teacherView ? $0.observerName : $0.teacherName, when: DisplayTime.dateTime($0.scheduledFor),
                            visitType: VisitType(rawValue: $0.visitType)?.label ?? $0.visitType, note: $0.note) }
     }
@@ -187,159 +187,10 @@ struct WalkthroughController: RouteCollection {
             upcoming: upcoming(try await queries.upcomingVisits(.forTeacher(viewer.id)), teacherView: true), canSeeCoverage: false))
     }
 
-    private func item(_ row: WalkthroughQueries.ListItem, who: String) -> ListPage.Item {
+    func item(_ row: WalkthroughQueries.ListItem, who: String) -> ListPage.Item {
         ListPage.Item(id: row.id, who: who, classTitle: row.classTitle ?? "", visitType: VisitType(rawValue: row.visitType)?.label ?? row.visitType,
                       when: DisplayTime.dateTime(row.observedAt),
                       status: row.sharedAt == nil ? "Draft — not shared" : row.replies > 0 ? "Replied" : row.readAt == nil ? "Shared, not yet read" : "Read",
                       glow: row.glow, grow: row.grow, question: row.question, replies: row.replies, unread: row.readAt == nil)
-    }
-
-    // MARK: One walkthrough
-
-    struct ShowPage: Encodable {
-        struct MarkItem: Encodable { let domain: String; let indicator: String; let mark: String; let seen: Bool; let lookFors: [String] }
-        struct NoteItem: Encodable { let time: String; let text: String }
-        struct ReplyItem: Encodable { let author: String; let when: String; let body: String; let mine: Bool }
-        let page: PageContext
-        let id: String
-        let teacherName: String
-        /// The teacher's page, for those who may open it.
-        let teacherHref: String?
-        let observerName: String
-        let classTitle: String
-        let visitType: String
-        let announced: Bool
-        let when: String
-        let engagement: String?
-        let frameworkName: String
-        let marks: [MarkItem]
-        let notes: [NoteItem]
-        let glow: String
-        let grow: String
-        let question: String
-        let shared: Bool
-        let sharedWhen: String?
-        let canShare: Bool
-        let canReply: Bool
-        let isTeacher: Bool
-        /// For the coach who made the visit: where to record the coaching conversation.
-        let coachingLink: String?
-        let replies: [ReplyItem]
-        /// For the observer: what they may still change.
-        let isObserver: Bool
-        let canUnshare: Bool
-        let unshareHours: Int
-        /// "Edited Tuesday, December 1, 3:05 PM" when shared feedback was changed after the teacher was shown it.
-        let edited: String?
-        let notice: String?
-    }
-
-    /// The walkthrough if `viewer` may see it: its observer, its teacher once shared, and those who see the teacher's walkthroughs.
-    private func visible(_ req: Request, _ viewer: Viewer) async throws -> Walkthrough {
-        guard let walkthrough = try await Walkthrough.find(try req.parameters.require("id"), on: req.db) else { throw Abort(.notFound) }
-        if walkthrough.observerId == viewer.id { return walkthrough }
-        if walkthrough.teacherId == viewer.id {
-            guard walkthrough.sharedAt != nil else { throw Abort(.notFound) }
-            return walkthrough
-        }
-        let queries = WalkthroughQueries(db: req.db)
-        let schools = try await queries.teachingSchools(of: walkthrough.teacherId).union([walkthrough.schoolId])
-        let onCaseload = try await queries.isOnCaseload(coach: viewer.id, teacher: walkthrough.teacherId)
-        try req.require(viewer.policy.canSeeWalkthroughs(ofTeacherAt: schools, isSelf: false, onCaseload: onCaseload))
-        return walkthrough
-    }
-
-    func show(req: Request) async throws -> View {
-        let viewer = try await req.viewer()
-        let walkthrough = try await visible(req, viewer)
-        if walkthrough.teacherId == viewer.id, walkthrough.readAt == nil {
-            walkthrough.readAt = Int(Date().timeIntervalSince1970)
-            try await req.db.writeTransaction { db in try await walkthrough.save(on: db) }
-        }
-        let framework = try await FrameworkStore.framework(id: walkthrough.frameworkId, on: req.db) ?? .lodestarDefault
-        let marks = try await IndicatorMark.query(on: req.db).filter(\.$walkthroughId == walkthrough.id!).all()
-        let markByKey = Dictionary(marks.map { ($0.indicatorKey, $0) }, uniquingKeysWith: { first, _ in first })
-        let markItems: [ShowPage.MarkItem] = framework.domains.flatMap { domain in
-            domain.indicators.compactMap { indicator in
-                markByKey[indicator.key].map {
-                    ShowPage.MarkItem(domain: domain.name, indicator: indicator.shortName, mark: framework.scale.label($0.mark),
-                                      seen: framework.scale.isSeen($0.mark), lookFors: $0.lookFors.split(separator: "\n").map(String.init))
-                }
-            }
-        }
-        let notes = (try? JSONDecoder().decode([WalkthroughSubmission.Note].self, from: Data(walkthrough.notes.utf8))) ?? []
-        let names = try await Staff.query(on: req.db).filter(\.$id ~~ [walkthrough.teacherId, walkthrough.observerId]).all()
-        let name = { (id: String) in names.first { $0.id == id }?.displayName ?? "Former staff member" }
-        let replies = try await FeedbackReply.query(on: req.db).filter(\.$walkthroughId == walkthrough.id!).sort(\.$createdAt).all()
-        let authors = try await Staff.query(on: req.db).filter(\.$id ~~ Set(replies.map(\.authorId))).all()
-        let schoolClass = try await walkthrough.classId.asyncMap { try await SchoolClass.find($0, on: req.db) } ?? nil
-        var engagement: String?
-        if let onTask = walkthrough.studentsOnTask, let present = walkthrough.studentsPresent {
-            engagement = "\(onTask) of \(present) students on task"
-        }
-        let isObserver = walkthrough.observerId == viewer.id, isTeacher = walkthrough.teacherId == viewer.id
-        let teacherSchools = try await WalkthroughQueries(db: req.db).teachingSchools(of: walkthrough.teacherId)
-        let onCaseload = try await WalkthroughQueries(db: req.db).isOnCaseload(coach: viewer.id, teacher: walkthrough.teacherId)
-        let teacherHref = !teacherSchools.isEmpty && viewer.policy.canViewTeacher(at: teacherSchools, isSelf: isTeacher, onCaseload: onCaseload)
-            ? "/teachers/\(walkthrough.teacherId.urlQueryEncoded)" : nil
-        return try await req.view.render("walkthroughs/show", ShowPage(
-            page: PageContext(request: req, title: "Walkthrough of \(name(walkthrough.teacherId))"), id: walkthrough.id!,
-            teacherName: name(walkthrough.teacherId), teacherHref: teacherHref, observerName: name(walkthrough.observerId),
-            classTitle: schoolClass?.title ?? "", visitType: VisitType(rawValue: walkthrough.visitType)?.label ?? walkthrough.visitType,
-            announced: walkthrough.announced, when: DisplayTime.dateTime(walkthrough.observedAt), engagement: engagement,
-            frameworkName: framework.name, marks: markItems,
-            notes: notes.map { .init(time: DisplayTime.dateTime(Int($0.at)), text: $0.text) },
-            glow: walkthrough.glow, grow: walkthrough.grow, question: walkthrough.question,
-            shared: walkthrough.sharedAt != nil, sharedWhen: walkthrough.sharedAt.map(DisplayTime.dateTime),
-            canShare: isObserver && walkthrough.sharedAt == nil, canReply: (isObserver || isTeacher) && walkthrough.sharedAt != nil,
-            isTeacher: isTeacher,
-            coachingLink: isObserver && walkthrough.visitType == VisitType.coaching.rawValue
-                ? "/coaching/teachers/\(walkthrough.teacherId.urlQueryEncoded)?walkthrough=\(walkthrough.id!.urlQueryEncoded)" : nil,
-            replies: replies.map { reply in
-                .init(author: authors.first { $0.id == reply.authorId }?.displayName ?? "Former staff member",
-                      when: DisplayTime.dateTime(reply.createdAt), body: reply.body, mine: reply.authorId == viewer.id)
-            },
-            isObserver: isObserver, canUnshare: isObserver ? try await WalkthroughEditController.canUnshare(walkthrough, on: req.db) : false,
-            unshareHours: WalkthroughEditController.unshareHours, edited: walkthrough.editedAt.map { "Edited " + DisplayTime.dateTime($0) },
-            notice: req.takeNotice()))
-    }
-
-    func share(req: Request) async throws -> Response {
-        let viewer = try await req.viewer()
-        let walkthrough = try await visible(req, viewer)
-        try req.require(walkthrough.observerId == viewer.id)
-        if walkthrough.sharedAt == nil {
-            guard !(walkthrough.glow.isEmpty && walkthrough.grow.isEmpty && walkthrough.question.isEmpty) else {
-                throw LodestarError("This walkthrough has no feedback to share yet.")
-            }
-            walkthrough.sharedAt = Int(Date().timeIntervalSince1970)
-            try await req.db.writeTransaction { db in try await walkthrough.save(on: db) }
-        }
-        return req.redirect(to: "/walkthroughs/\(walkthrough.id!)")
-    }
-
-    struct ReplyForm: Content { var body: String }
-
-    func reply(req: Request) async throws -> Response {
-        let viewer = try await req.viewer()
-        let walkthrough = try await visible(req, viewer)
-        try req.require((walkthrough.observerId == viewer.id || walkthrough.teacherId == viewer.id) && walkthrough.sharedAt != nil)
-        let body = try req.content.decode(ReplyForm.self).body.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !body.isEmpty, body.count <= 4_000 else { throw LodestarError("Write a reply of up to 4,000 characters.") }
-        let reply = FeedbackReply()
-        reply.id = UUID().uuidString.lowercased()
-        reply.walkthroughId = walkthrough.id!
-        reply.authorId = viewer.id
-        reply.body = body
-        reply.createdAt = Int(Date().timeIntervalSince1970)
-        try await req.db.writeTransaction { db in try await reply.create(on: db) }
-        return req.redirect(to: "/walkthroughs/\(walkthrough.id!)#replies")
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }
