@@ -43,9 +43,12 @@ let package = Package(
             dependencies: [
                 "LodestarServer",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            // A database made by an earlier Lodestar, as SQL, read by MigrationTests.
+            exclude: ["Fixtures"]
         ),
     ]
 )

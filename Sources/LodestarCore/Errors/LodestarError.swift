@@ -57,6 +57,13 @@ public struct LodestarError: Error, Sendable, Equatable, CustomStringConvertible
         self.location = location
     }
 
+    /// What was asked for does not exist, or is not the asker's to know about: one sentence for both, so a
+    /// refusal does not reveal that a record exists.
+    public static let notFound = LodestarError(.notFound, "We could not find that page. It may have moved, or you may not have access to it.")
+
+    /// The signed-in person's roles do not cover this.
+    public static let forbidden = LodestarError(.forbidden, "Your roles do not give you access to this page.")
+
     /// An invalid-input error, the common case.
     public init(_ message: String, at location: FileLocation? = nil) {
         self.init(.invalidInput, message, at: location)

@@ -72,7 +72,7 @@ struct PeopleAdminController: RouteCollection {
     func person(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canAdministerDistrict)
-        guard let staff = try await Staff.find(try req.parameters.require("staffId"), on: req.db) else { throw Abort(.notFound) }
+        guard let staff = try await Staff.find(try req.parameters.require("staffId"), on: req.db) else { throw LodestarError.notFound }
         let schools = try await Org.query(on: req.db).filter(\.$type == "school").sort(\.$name).all()
         let schoolNames = Dictionary(uniqueKeysWithValues: schools.map { ($0.id!, $0.name) })
         let grants = try await RoleGrantRecord.query(on: req.db).filter(\.$staffId == staff.id!).all()
@@ -99,7 +99,7 @@ struct PeopleAdminController: RouteCollection {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canAdministerDistrict)
         let form = try req.content.decode(GrantForm.self)
-        guard let staff = try await Staff.find(try req.parameters.require("staffId"), on: req.db) else { throw Abort(.notFound) }
+        guard let staff = try await Staff.find(try req.parameters.require("staffId"), on: req.db) else { throw LodestarError.notFound }
         guard let role = StaffRole(rawValue: form.role) else { throw LodestarError("Choose a role from the list.") }
         let school = form.school?.isEmpty == false ? form.school : nil
         if !role.isDistrictWide {
@@ -126,7 +126,7 @@ struct PeopleAdminController: RouteCollection {
         try req.require(viewer.policy.canAdministerDistrict)
         let form = try req.content.decode(RevokeForm.self)
         let staffId = try req.parameters.require("staffId")
-        guard let record = try await RoleGrantRecord.find(form.grant, on: req.db), record.staffId == staffId else { throw Abort(.notFound) }
+        guard let record = try await RoleGrantRecord.find(form.grant, on: req.db), record.staffId == staffId else { throw LodestarError.notFound }
         guard record.source != "roster" else {
             throw LodestarError("This role comes from the roster; it changes when the roster does.")
         }
@@ -144,7 +144,7 @@ struct PeopleAdminController: RouteCollection {
     func resetTwoFactor(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canAdministerDistrict)
-        guard let staff = try await Staff.find(try req.parameters.require("staffId"), on: req.db) else { throw Abort(.notFound) }
+        guard let staff = try await Staff.find(try req.parameters.require("staffId"), on: req.db) else { throw LodestarError.notFound }
         try await TwoFactorCheck.reset(staff.id!, on: req.db)
         try await req.audit("reset two-factor sign-in", subject: staff.id!)
         return redirectBack(req, staffId: staff.id!, notice: "Two-factor sign-in of \(staff.displayName) is off; they sign in with their password and set it up again.")

@@ -33,7 +33,7 @@ extension Request {
 
     /// Throws `forbidden` unless `allowed`; the one way controllers refuse.
     func require(_ allowed: Bool) throws {
-        guard allowed else { throw LodestarError(.forbidden, "Your roles do not give you access to this page.") }
+        guard allowed else { throw LodestarError.forbidden }
     }
 }
 

@@ -15,8 +15,8 @@ struct LodestarErrorMiddleware: AsyncMiddleware {
             // Vapor's reasons can name internals (decoding keys, types): log them, show a sentence instead.
             request.logger.info("\(abort.status.code): \(abort.reason)")
             let message = switch abort.status {
-            case .notFound: "We could not find that page. It may have moved, or you may not have access to it."
-            case .forbidden: "Your roles do not give you access to this page."
+            case .notFound: LodestarError.notFound.message
+            case .forbidden: LodestarError.forbidden.message
             case .payloadTooLarge: "That file is too large to upload."
             case .uriTooLong: "That address is longer than any of Lodestar's pages."
             case .badRequest where request.method == .GET: "Lodestar could not read that address. Check it, or start again from Today."

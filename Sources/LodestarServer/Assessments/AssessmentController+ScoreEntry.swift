@@ -24,7 +24,7 @@ extension AssessmentController {
 
     func grid(req: Request) async throws -> View {
         let viewer = try await req.viewer()
-        guard let assessment = try await Assessment.find(try req.parameters.require("id"), on: req.db) else { throw Abort(.notFound) }
+        guard let assessment = try await Assessment.find(try req.parameters.require("id"), on: req.db) else { throw LodestarError.notFound }
         let (classes, canEnter) = try await access(req, viewer, assessment)
         try await req.audit("viewed assessment scores", subject: assessment.id!)
         let queries = AssessmentQueries(db: req.db)
@@ -65,7 +65,7 @@ extension AssessmentController {
     /// Saves one cell of the grid. The value must be one of the scale's levels.
     func saveScore(req: Request) async throws -> ScoreSaved {
         let viewer = try await req.viewer()
-        guard let assessment = try await Assessment.find(try req.parameters.require("id"), on: req.db) else { throw Abort(.notFound) }
+        guard let assessment = try await Assessment.find(try req.parameters.require("id"), on: req.db) else { throw LodestarError.notFound }
         let (classes, canEnter) = try await access(req, viewer, assessment)
         try req.require(canEnter)
         let input = try req.content.decode(ScoreInput.self)

@@ -130,7 +130,7 @@ extension AssessmentController {
     }
 
     static func visibleClass(_ req: Request, _ viewer: Viewer) async throws -> (SchoolClass, Bool) {
-        guard let schoolClass = try await SchoolClass.find(try req.parameters.require("classId"), on: req.db) else { throw Abort(.notFound) }
+        guard let schoolClass = try await SchoolClass.find(try req.parameters.require("classId"), on: req.db) else { throw LodestarError.notFound }
         let teaches = try await RosterQueries(db: req.db.sql).teaches(staffId: viewer.id, classId: schoolClass.id!)
         try req.require(viewer.policy.canViewStudentResults(inSchool: schoolClass.schoolId, teachesClass: teaches))
         return (schoolClass, teaches)
@@ -155,7 +155,7 @@ extension AssessmentController {
         let studentId = try req.parameters.require("studentId"), standardId = try req.parameters.require("standardId")
         let queries = AssessmentQueries(db: req.db)
         guard let student = try await queries.students(inClasses: [schoolClass.id!]).first(where: { $0.id == studentId }),
-              let standard = try await Standard.find(standardId, on: req.db) else { throw Abort(.notFound) }
+              let standard = try await Standard.find(standardId, on: req.db) else { throw LodestarError.notFound }
         try await req.audit("viewed student evidence", subject: studentId)
         let method = try await MasteryStore.method(forSchool: schoolClass.schoolId, on: req.db)
         let book = try await ScaleBook.load(on: req.db)

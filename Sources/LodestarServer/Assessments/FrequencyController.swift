@@ -39,7 +39,7 @@ struct FrequencyController: RouteCollection {
         let viewer = try await req.viewer()
         let schoolId = try req.parameters.require("schoolId")
         try req.require(viewer.policy.canViewRoster(ofSchool: schoolId))
-        guard let school = try await Org.find(schoolId, on: req.db) else { throw Abort(.notFound) }
+        guard let school = try await Org.find(schoolId, on: req.db) else { throw LodestarError.notFound }
         let now = Int(Date().timeIntervalSince1970)
         let since = DisplayTime.isoDay(now - 30 * 86_400)
         let termStart = try await CoverageController.currentTermStart(req.db.sql, now: now)

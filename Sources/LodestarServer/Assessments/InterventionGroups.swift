@@ -30,28 +30,6 @@ final class InterventionMember: Model, @unchecked Sendable {
     init() {}
 }
 
-struct InterventionMigration: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema("intervention_groups")
-            .field("id", .string, .identifier(auto: false))
-            .field("name", .string, .required).field("class_id", .string, .required).field("school_id", .string, .required)
-            .field("standard_id", .string, .required).field("plan", .string, .required).field("reassess_on", .string, .required)
-            .field("created_by", .string, .required).field("created_at", .int64, .required)
-            .create()
-        try await database.schema("intervention_members")
-            .field("id", .string, .identifier(auto: false))
-            .field("group_id", .string, .required).field("student_id", .string, .required).field("baseline", .double)
-            .create()
-        try await (database as! any SQLDatabase).raw("CREATE INDEX intervention_members_group ON intervention_members (group_id)").run()
-        try await (database as! any SQLDatabase).raw("CREATE INDEX intervention_groups_class ON intervention_groups (class_id)").run()
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema("intervention_members").delete()
-        try await database.schema("intervention_groups").delete()
-    }
-}
-
 /// Forming intervention groups from the tracker and following their progress.
 struct InterventionController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
@@ -72,7 +50,7 @@ struct InterventionController: RouteCollection {
     }
 
     private func classForLeadersAndTeachers(_ req: Request, _ viewer: Viewer) async throws -> (SchoolClass, Bool) {
-        guard let schoolClass = try await SchoolClass.find(try req.parameters.require("classId"), on: req.db) else { throw Abort(.notFound) }
+        guard let schoolClass = try await SchoolClass.find(try req.parameters.require("classId"), on: req.db) else { throw LodestarError.notFound }
         let teaches = try await RosterQueries(db: req.db.sql).teaches(staffId: viewer.id, classId: schoolClass.id!)
         try req.require(viewer.policy.canViewStudentResults(inSchool: schoolClass.schoolId, teachesClass: teaches))
         return (schoolClass, teaches)
@@ -114,7 +92,7 @@ struct InterventionController: RouteCollection {
     }
 
     private func renderNew(_ req: Request, _ schoolClass: SchoolClass, standardId: String, error: String?) async throws -> View {
-        guard let standard = try await Standard.find(standardId, on: req.db) else { throw Abort(.notFound) }
+        guard let standard = try await Standard.find(standardId, on: req.db) else { throw LodestarError.notFound }
         let scale = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: req.db)
         let rows = try await mastery(req, classId: schoolClass.id!, schoolId: schoolClass.schoolId, standardId: standardId)
         return try await req.view.render("assessments/intervention-new", NewPage(
@@ -147,7 +125,7 @@ struct InterventionController: RouteCollection {
             guard !chosen.isEmpty else { throw LodestarError("Choose at least one student.") }
             let rows = try await mastery(req, classId: schoolClass.id!, schoolId: schoolClass.schoolId, standardId: form.standardId)
             guard chosen.isSubset(of: Set(rows.map(\.student.id))) else { throw LodestarError("Choose students of this class.") }
-            guard try await Standard.find(form.standardId, on: req.db) != nil else { throw Abort(.notFound) }
+            guard try await Standard.find(form.standardId, on: req.db) != nil else { throw LodestarError.notFound }
             let group = InterventionGroup()
             group.id = UUID().uuidString.lowercased()
             group.name = String(name.prefix(200))
@@ -196,7 +174,7 @@ struct InterventionController: RouteCollection {
     func show(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         guard let group = try await InterventionGroup.find(try req.parameters.require("id"), on: req.db),
-              let schoolClass = try await SchoolClass.find(group.classId, on: req.db) else { throw Abort(.notFound) }
+              let schoolClass = try await SchoolClass.find(group.classId, on: req.db) else { throw LodestarError.notFound }
         let teaches = try await RosterQueries(db: req.db.sql).teaches(staffId: viewer.id, classId: group.classId)
         try req.require(viewer.policy.canViewStudentResults(inSchool: group.schoolId, teachesClass: teaches))
         try await req.audit("viewed intervention group", subject: group.id!)

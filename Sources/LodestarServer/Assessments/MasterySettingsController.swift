@@ -69,7 +69,7 @@ struct MasterySettingsController: RouteCollection {
         try req.require(viewer.policy.canAdministerDistrict)
         let form = try req.content.decode(Form.self)
         if form.scope != "district" {
-            guard try await Org.isSchool(form.scope, on: req.db) else { throw Abort(.notFound) }
+            guard try await Org.isSchool(form.scope, on: req.db) else { throw LodestarError.notFound }
         }
         if form.method == "inherit" && form.scope != "district" {
             try await MasteryStore.setMethod(nil, for: form.scope, on: req.db)

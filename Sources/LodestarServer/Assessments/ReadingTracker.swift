@@ -13,19 +13,6 @@ final class ReadingBenchmark: Model, @unchecked Sendable {
     init() {}
 }
 
-struct ReadingBenchmarkMigration: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema("reading_benchmarks")
-            .field("id", .string, .identifier(auto: false))
-            .field("school_id", .string, .required).field("standard_id", .string, .required)
-            .create()
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema("reading_benchmarks").delete()
-    }
-}
-
 /// The share of students reading at or above grade level, grade by grade, on the standards the school
 /// designates — the "every child reads at grade level by grade 3" goal. Groups under ten students are
 /// not shown, so no child can be singled out.
@@ -63,7 +50,7 @@ struct ReadingTrackerController: RouteCollection {
         let viewer = try await req.viewer()
         let schoolId = try req.parameters.require("schoolId")
         try req.require(viewer.policy.canViewRoster(ofSchool: schoolId))
-        guard let school = try await Org.find(schoolId, on: req.db) else { throw Abort(.notFound) }
+        guard let school = try await Org.find(schoolId, on: req.db) else { throw LodestarError.notFound }
         let sql = req.db.sql
         let designated = try await ReadingBenchmark.query(on: req.db).filter(\.$schoolId == schoolId).all().map(\.standardId)
         let standards = try await Standard.query(on: req.db).filter(\.$id ~~ designated).all()

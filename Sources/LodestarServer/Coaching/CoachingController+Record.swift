@@ -40,10 +40,10 @@ extension CoachingController {
     }
 
     func relationship(_ req: Request, _ viewer: Viewer, teacherId: String) async throws -> Relationship {
-        guard let teacher = try await Staff.find(teacherId, on: req.db) else { throw Abort(.notFound) }
+        guard let teacher = try await Staff.find(teacherId, on: req.db) else { throw LodestarError.notFound }
         let queries = WalkthroughQueries(db: req.db)
         let schools = try await queries.teachingSchools(of: teacherId)
-        guard !schools.isEmpty else { throw Abort(.notFound) }
+        guard !schools.isEmpty else { throw LodestarError.notFound }
         let relation = Relationship(teacher: teacher, schools: schools, onCaseload: try await queries.isOnCaseload(coach: viewer.id, teacher: teacherId),
                                     isSelf: teacherId == viewer.id)
         try req.require(viewer.policy.canSeeCoaching(ofTeacherAt: schools, isSelf: relation.isSelf, onCaseload: relation.onCaseload))
@@ -180,7 +180,7 @@ extension CoachingController {
     func completeStep(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
         guard let step = try await CoachingStep.find(try req.parameters.require("stepId"), on: req.db),
-              let conversation = try await CoachingConversation.find(step.conversationId, on: req.db) else { throw Abort(.notFound) }
+              let conversation = try await CoachingConversation.find(step.conversationId, on: req.db) else { throw LodestarError.notFound }
         let relation = try await relationship(req, viewer, teacherId: conversation.teacherId)
         try req.require(relation.isSelf || viewer.policy.canCoach(teacherAt: relation.schools, onCaseload: relation.onCaseload))
         step.doneAt = step.doneAt == nil ? Int(Date().timeIntervalSince1970) : nil

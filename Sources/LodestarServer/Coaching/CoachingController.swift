@@ -142,7 +142,7 @@ struct CoachingController: RouteCollection {
         let form = try req.content.decode(RemoveForm.self)
         try req.require(viewer.policy.canManageCaseloads(atSchool: form.school))
         guard let entry = try await CaseloadEntry.find(form.entryId, on: req.db),
-              try await WalkthroughQueries(db: req.db).teachingSchools(of: entry.teacherId).contains(form.school) else { throw Abort(.notFound) }
+              try await WalkthroughQueries(db: req.db).teachingSchools(of: entry.teacherId).contains(form.school) else { throw LodestarError.notFound }
         try await req.db.writeTransaction { db in try await entry.delete(on: db) }
         req.leaveNotice("Removed from the caseload.")
         return req.redirect(to: "/coaching")

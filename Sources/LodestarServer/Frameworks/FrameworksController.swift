@@ -83,7 +83,7 @@ struct FrameworksController: RouteCollection {
     func export(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canManageFrameworks)
-        guard let record = try await FrameworkRecord.find(try req.parameters.require("id"), on: req.db) else { throw Abort(.notFound) }
+        guard let record = try await FrameworkRecord.find(try req.parameters.require("id"), on: req.db) else { throw LodestarError.notFound }
         let response = Response(status: .ok, body: .init(string: record.definition))
         response.headers.contentType = .json
         response.headers.setDownload(named: "\(record.key)-v\(record.version).json")
@@ -102,7 +102,7 @@ struct FrameworksController: RouteCollection {
     func editJSON(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canManageFrameworks)
-        guard let record = try await FrameworkRecord.find(try req.parameters.require("id"), on: req.db) else { throw Abort(.notFound) }
+        guard let record = try await FrameworkRecord.find(try req.parameters.require("id"), on: req.db) else { throw LodestarError.notFound }
         return try await req.view.render("frameworks/json", EditPage(page: PageContext(request: req, title: "Edit \(record.name)"), id: record.id!,
                                                                     name: record.name, version: record.version, definition: record.definition, error: nil))
     }
@@ -112,7 +112,7 @@ struct FrameworksController: RouteCollection {
     func saveJSON(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canManageFrameworks)
-        guard let record = try await FrameworkRecord.find(try req.parameters.require("id"), on: req.db) else { throw Abort(.notFound) }
+        guard let record = try await FrameworkRecord.find(try req.parameters.require("id"), on: req.db) else { throw LodestarError.notFound }
         let definition = try req.content.decode(EditForm.self).definition
         do {
             let framework = try FrameworkJSON.decode(Array(definition.utf8), fileName: "the framework")
@@ -197,14 +197,14 @@ struct FrameworksController: RouteCollection {
     func edit(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canManageFrameworks)
-        guard let record = try await FrameworkRecord.find(try req.parameters.require("id"), on: req.db) else { throw Abort(.notFound) }
+        guard let record = try await FrameworkRecord.find(try req.parameters.require("id"), on: req.db) else { throw LodestarError.notFound }
         return try await renderForm(req, record: record, fields: FrameworkForm.fields(of: try record.framework()), error: nil)
     }
 
     func saveForm(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canManageFrameworks)
-        guard let record = try await FrameworkRecord.find(try req.parameters.require("id"), on: req.db) else { throw Abort(.notFound) }
+        guard let record = try await FrameworkRecord.find(try req.parameters.require("id"), on: req.db) else { throw LodestarError.notFound }
         var fields = try req.content.decode([String: String].self)
         fields["_csrf"] = nil
         let framework = FrameworkForm.framework(key: record.key, from: fields)
@@ -235,7 +235,7 @@ struct FrameworksController: RouteCollection {
     func activate(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canManageFrameworks)
-        guard let record = try await FrameworkRecord.find(try req.parameters.require("id"), on: req.db) else { throw Abort(.notFound) }
+        guard let record = try await FrameworkRecord.find(try req.parameters.require("id"), on: req.db) else { throw LodestarError.notFound }
         try await req.db.writeTransaction { db in
             try await db.sql.update("frameworks").set("is_active", to: false).run()
             try await db.sql.update("frameworks").set("is_active", to: true).where("id", .equal, record.id!).run()

@@ -21,7 +21,7 @@ struct ActionPlanController: RouteCollection {
     }
 
     private func step(_ req: Request, of goal: SmartGoal) async throws -> ActionStep {
-        guard let step = try await ActionStep.find(try req.parameters.require("stepId"), on: req.db), step.goalId == goal.id else { throw Abort(.notFound) }
+        guard let step = try await ActionStep.find(try req.parameters.require("stepId"), on: req.db), step.goalId == goal.id else { throw LodestarError.notFound }
         return step
     }
 

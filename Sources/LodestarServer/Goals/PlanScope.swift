@@ -18,7 +18,7 @@ struct PlanScope {
         try req.require(viewer.policy.canViewPlan(ofSchool: schoolId))
         let name: String
         if let schoolId {
-            guard let school = try await Org.find(schoolId, on: req.db), school.type == "school" else { throw Abort(.notFound) }
+            guard let school = try await Org.find(schoolId, on: req.db), school.type == "school" else { throw LodestarError.notFound }
             name = school.name
         } else {
             name = try await Org.query(on: req.db).filter(\.$type == "district").first()?.name ?? "The district"
@@ -29,7 +29,7 @@ struct PlanScope {
     func requireEdit(_ req: Request) throws { try req.require(canEdit) }
 
     func goal(_ req: Request) async throws -> SmartGoal {
-        guard let goal = try await SmartGoal.find(try req.parameters.require("goalId"), on: req.db), goal.scope == id else { throw Abort(.notFound) }
+        guard let goal = try await SmartGoal.find(try req.parameters.require("goalId"), on: req.db), goal.scope == id else { throw LodestarError.notFound }
         return goal
     }
 

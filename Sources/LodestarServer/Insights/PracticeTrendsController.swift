@@ -184,7 +184,7 @@ struct PracticeTrendsController: RouteCollection {
         try req.require(selection.school.isEmpty ? viewer.policy.seesWholeDistrict : viewer.policy.canOpenTrendVisits(ofSchool: selection.school))
         let indicatorKey = try req.query.get(String.self, at: "indicator")
         let framework = try await FrameworkStore.active(on: req.db).framework
-        guard let indicator = framework.indicator(indicatorKey) else { throw Abort(.notFound) }
+        guard let indicator = framework.indicator(indicatorKey) else { throw LodestarError.notFound }
         let month = (try? req.query.get(String.self, at: "month")).flatMap(Selection.month)
         let found = try await InsightsQueries(db: req.db).visits(indicator: indicatorKey, filter: selection.filter, month: month)
         let scales = try await FrameworkStore.frameworks(ids: found.map(\.frameworkId), on: req.db).mapValues(\.scale)

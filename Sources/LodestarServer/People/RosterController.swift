@@ -57,7 +57,7 @@ struct RosterController: RouteCollection {
         let schoolId = try req.parameters.require("schoolId")
         try req.require(viewer.policy.canViewRoster(ofSchool: schoolId))
         let queries = RosterQueries(db: req.db.sql)
-        guard let school = try await queries.school(schoolId) else { throw Abort(.notFound) }
+        guard let school = try await queries.school(schoolId) else { throw LodestarError.notFound }
         let tab = ["students", "teachers", "classes"].contains(req.query[String.self, at: "tab"] ?? "") ? req.query[String.self, at: "tab"]! : "students"
 
         var filter = RosterQueries.StudentFilter()
@@ -138,7 +138,7 @@ struct RosterController: RouteCollection {
 
     func showClass(req: Request) async throws -> View {
         let viewer = try await req.viewer()
-        guard let schoolClass = try await SchoolClass.find(try req.parameters.require("classId"), on: req.db) else { throw Abort(.notFound) }
+        guard let schoolClass = try await SchoolClass.find(try req.parameters.require("classId"), on: req.db) else { throw LodestarError.notFound }
         let queries = RosterQueries(db: req.db.sql)
         let teaches = try await queries.teaches(staffId: viewer.id, classId: schoolClass.id!)
         try req.require(viewer.policy.canViewClass(inSchool: schoolClass.schoolId, teachesClass: teaches))
@@ -185,7 +185,7 @@ struct RosterController: RouteCollection {
 
     func student(req: Request) async throws -> View {
         let viewer = try await req.viewer()
-        guard let student = try await Student.find(try req.parameters.require("studentId"), on: req.db) else { throw Abort(.notFound) }
+        guard let student = try await Student.find(try req.parameters.require("studentId"), on: req.db) else { throw LodestarError.notFound }
         let queries = RosterQueries(db: req.db.sql)
         let teaches = try await queries.teaches(staffId: viewer.id, studentId: student.id!)
         let schools = try await queries.schoolIds(ofStudent: student.id!, primary: student.schoolId)

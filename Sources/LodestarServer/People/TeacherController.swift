@@ -41,9 +41,9 @@ struct TeacherController: RouteCollection {
         let policy = viewer.policy
         let teacherId = try req.parameters.require("teacherId")
         let queries = WalkthroughQueries(db: req.db)
-        guard let teacher = try await Staff.find(teacherId, on: req.db) else { throw Abort(.notFound) }
+        guard let teacher = try await Staff.find(teacherId, on: req.db) else { throw LodestarError.notFound }
         let schools = try await queries.teachingSchools(of: teacherId)
-        guard !schools.isEmpty else { throw Abort(.notFound) }
+        guard !schools.isEmpty else { throw LodestarError.notFound }
         let isSelf = teacherId == viewer.id
         let onCaseload = try await queries.isOnCaseload(coach: viewer.id, teacher: teacherId)
         try req.require(policy.canViewTeacher(at: schools, isSelf: isSelf, onCaseload: onCaseload))

@@ -69,10 +69,10 @@ struct GrowthGoalController: RouteCollection {
 
     private func teacher(_ req: Request, _ viewer: Viewer) async throws -> (Staff, Set<String>, Bool) {
         let teacherId = try req.parameters.require("teacherId")
-        guard let teacher = try await Staff.find(teacherId, on: req.db) else { throw Abort(.notFound) }
+        guard let teacher = try await Staff.find(teacherId, on: req.db) else { throw LodestarError.notFound }
         let queries = WalkthroughQueries(db: req.db)
         let schools = try await queries.teachingSchools(of: teacherId)
-        guard !schools.isEmpty else { throw Abort(.notFound) }
+        guard !schools.isEmpty else { throw LodestarError.notFound }
         let isSelf = teacherId == viewer.id
         try req.require(viewer.policy.canSeeGrowthGoal(ofTeacherAt: schools, isSelf: isSelf, onCaseload: try await queries.isOnCaseload(coach: viewer.id, teacher: teacherId)))
         return (teacher, schools, isSelf)

@@ -157,7 +157,7 @@ extension LearningController {
     }
 
     func loadSession(_ req: Request) async throws -> (LearningSession, Scope) {
-        guard let session = try await LearningSession.find(try req.parameters.require("sessionId"), on: req.db) else { throw Abort(.notFound) }
+        guard let session = try await LearningSession.find(try req.parameters.require("sessionId"), on: req.db) else { throw LodestarError.notFound }
         return (session, try await Self.scope(req, requested: session.scope))
     }
 

@@ -44,7 +44,7 @@ struct LearningController: RouteCollection {
         // Planners start where they plan; others at their first school.
         let planned = options.first { viewer.policy.canPlanLearning(forSchool: LearningScope.schoolId($0.value)) }
         let id = requested.flatMap { $0.isEmpty ? nil : $0 } ?? planned?.value ?? options[0].value
-        guard let chosen = options.first(where: { $0.value == id }) else { throw LodestarError(.forbidden, "Your roles do not give you access to this page.") }
+        guard let chosen = options.first(where: { $0.value == id }) else { throw LodestarError.forbidden }
         return Scope(id: id, name: chosen.label, options: options.map { SelectOption(value: $0.value, label: $0.label, selected: $0.value == id) },
                      canPlan: viewer.policy.canPlanLearning(forSchool: LearningScope.schoolId(id)))
     }
@@ -197,7 +197,7 @@ struct LearningController: RouteCollection {
     struct StatusForm: Content { var status: String }
 
     func needStatus(req: Request) async throws -> Response {
-        guard let need = try await LearningNeed.find(try req.parameters.require("needId"), on: req.db) else { throw Abort(.notFound) }
+        guard let need = try await LearningNeed.find(try req.parameters.require("needId"), on: req.db) else { throw LodestarError.notFound }
         let scope = try await Self.scope(req, requested: need.scope)
         try req.require(scope.canPlan)
         let form = try req.content.decode(StatusForm.self)

@@ -145,7 +145,7 @@ struct MentorsController: RouteCollection {
 
     func end(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
-        guard let pairing = try await MentorPairing.find(try req.parameters.require("pairingId"), on: req.db) else { throw Abort(.notFound) }
+        guard let pairing = try await MentorPairing.find(try req.parameters.require("pairingId"), on: req.db) else { throw LodestarError.notFound }
         try req.require(viewer.policy.canPairMentors(atSchool: pairing.schoolId))
         pairing.endedAt = Int(Date().timeIntervalSince1970)
         try await req.db.writeTransaction { db in try await pairing.save(on: db) }

@@ -44,7 +44,7 @@ extension PLCController {
 
     func loadTeam(_ req: Request) async throws -> (PLCTeam, isMember: Bool, canWork: Bool, canManage: Bool) {
         let viewer = try await req.viewer()
-        guard let team = try await PLCTeam.find(try req.parameters.require("teamId"), on: req.db) else { throw Abort(.notFound) }
+        guard let team = try await PLCTeam.find(try req.parameters.require("teamId"), on: req.db) else { throw LodestarError.notFound }
         let isMember = try await PLCMember.find("\(team.id!)|\(viewer.id)", on: req.db) != nil
         try req.require(viewer.policy.canSeePLC(atSchool: team.schoolId, isMember: isMember))
         return (team, isMember, viewer.policy.canWorkInPLC(atSchool: team.schoolId, isMember: isMember), viewer.policy.canStartPLC(atSchool: team.schoolId))
@@ -204,7 +204,7 @@ extension PLCController {
     func updateCycle(req: Request) async throws -> Response {
         let (team, _, canWork, canManage) = try await loadTeam(req)
         try req.require(canWork)
-        guard let cycle = try await InquiryCycle.find(try req.parameters.require("cycleId"), on: req.db), cycle.teamId == team.id else { throw Abort(.notFound) }
+        guard let cycle = try await InquiryCycle.find(try req.parameters.require("cycleId"), on: req.db), cycle.teamId == team.id else { throw LodestarError.notFound }
         let form = try req.content.decode(CycleForm.self)
         guard let stage = form.status.flatMap(InquiryStage.init(rawValue:)) else {
             return try await refuse(req, team, canWork: canWork, canManage: canManage, "Choose where the cycle stands.")

@@ -127,7 +127,7 @@ struct StandardsController: RouteCollection {
 
     func show(req: Request) async throws -> View {
         _ = try await req.viewer()
-        guard let standard = try await Standard.find(try req.parameters.require("id"), on: req.db) else { throw Abort(.notFound) }
+        guard let standard = try await Standard.find(try req.parameters.require("id"), on: req.db) else { throw LodestarError.notFound }
         var ancestors: [ShowPage.Link] = []
         var parentId = standard.parentId
         while let id = parentId, ancestors.count < 20, let parent = try await Standard.find(id, on: req.db) {

@@ -15,7 +15,7 @@ struct SchoolStudentsExport: RouteCollection {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canExportSchoolStudents)
         let schoolId = try req.parameters.require("schoolId")
-        guard try await Org.isSchool(schoolId, on: req.db) else { throw Abort(.notFound) }
+        guard try await Org.isSchool(schoolId, on: req.db) else { throw LodestarError.notFound }
         try await req.takeStudentExport("students-\(schoolId).csv")
         var csv = CSVWriter(header: ["student_id", "identifier", "family_name", "given_name", "grade", "standard", "standing", "as_of_month"])
         let rows = try await req.db.sql.raw("""

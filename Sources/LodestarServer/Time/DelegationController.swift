@@ -90,7 +90,7 @@ struct DelegationController: RouteCollection {
     func update(req: Request) async throws -> Response {
         let context = try await TimeController.LeaderContext.load(req)
         try context.requireEdit(req)
-        guard let item = try await Delegation.find(try req.parameters.require("delegationId"), on: req.db), item.leaderId == context.id else { throw Abort(.notFound) }
+        guard let item = try await Delegation.find(try req.parameters.require("delegationId"), on: req.db), item.leaderId == context.id else { throw LodestarError.notFound }
         let form = try req.content.decode(UpdateForm.self)
         guard Delegation.statuses.contains(where: { $0.key == form.status }) else { throw LodestarError("Choose the task's status.") }
         item.status = form.status

@@ -42,7 +42,7 @@ extension TimeController {
     func changeEntry(req: Request) async throws -> Response {
         let context = try await LeaderContext.load(req)
         try context.requireEdit(req)
-        guard let entry = try await TimeEntry.find(try req.parameters.require("entryId"), on: req.db), entry.leaderId == context.id else { throw Abort(.notFound) }
+        guard let entry = try await TimeEntry.find(try req.parameters.require("entryId"), on: req.db), entry.leaderId == context.id else { throw LodestarError.notFound }
         let form = try req.content.decode(CategoryForm.self)
         guard try await TimeCategoryRecord.find(form.category, on: req.db) != nil else { throw LodestarError("Choose a category.") }
         let changed = try await req.db.writeTransaction { db -> Int in
@@ -76,7 +76,7 @@ extension TimeController {
     func deleteEntry(req: Request) async throws -> Response {
         let context = try await LeaderContext.load(req)
         try context.requireEdit(req)
-        guard let entry = try await TimeEntry.find(try req.parameters.require("entryId"), on: req.db), entry.leaderId == context.id else { throw Abort(.notFound) }
+        guard let entry = try await TimeEntry.find(try req.parameters.require("entryId"), on: req.db), entry.leaderId == context.id else { throw LodestarError.notFound }
         try await req.db.writeTransaction { db in try await entry.delete(on: db) }
         return backToWeek(req, context, day: DisplayTime.isoDay(entry.startsAt))
     }
@@ -126,7 +126,7 @@ extension TimeController {
     func deleteBlock(req: Request) async throws -> Response {
         let context = try await LeaderContext.load(req)
         try context.requireEdit(req)
-        guard let block = try await ProtectedBlock.find(try req.parameters.require("blockId"), on: req.db), block.leaderId == context.id else { throw Abort(.notFound) }
+        guard let block = try await ProtectedBlock.find(try req.parameters.require("blockId"), on: req.db), block.leaderId == context.id else { throw LodestarError.notFound }
         try await req.db.writeTransaction { db in try await block.delete(on: db) }
         return backToWeek(req, context)
     }

@@ -28,7 +28,7 @@ struct TimeController: RouteCollection {
             let viewer = try await req.viewer()
             let leaderId = try req.parameters.require("leaderId")
             try req.require(viewer.policy.canViewTime(ofLeader: leaderId, viewerId: viewer.id))
-            guard let leader = try await Staff.find(leaderId, on: req.db) else { throw Abort(.notFound) }
+            guard let leader = try await Staff.find(leaderId, on: req.db) else { throw LodestarError.notFound }
             return LeaderContext(leader: leader, canEdit: leaderId == viewer.id)
         }
 

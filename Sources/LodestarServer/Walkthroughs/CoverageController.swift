@@ -118,7 +118,7 @@ struct CoverageController: RouteCollection {
         // never hides behind a validation message (and a validation message never tells a refused viewer anything).
         let queries = WalkthroughQueries(db: req.db)
         let schools = try await queries.teachingSchools(of: form.teacherId)
-        guard !schools.isEmpty else { throw Abort(.notFound) }
+        guard !schools.isEmpty else { throw LodestarError.notFound }
         let onCaseload = try await queries.isOnCaseload(coach: viewer.id, teacher: form.teacherId)
         let asked = VisitType(rawValue: form.visitType)
         try req.require(viewer.policy.canObserve(teacherAt: schools, visitType: asked ?? .informal, onCaseload: onCaseload) && form.teacherId != viewer.id)

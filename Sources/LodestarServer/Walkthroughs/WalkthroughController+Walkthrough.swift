@@ -46,10 +46,10 @@ extension WalkthroughController {
 
     /// The walkthrough if `viewer` may see it: its observer, its teacher once shared, and those who see the teacher's walkthroughs.
     func visible(_ req: Request, _ viewer: Viewer) async throws -> Walkthrough {
-        guard let walkthrough = try await Walkthrough.find(try req.parameters.require("id"), on: req.db) else { throw Abort(.notFound) }
+        guard let walkthrough = try await Walkthrough.find(try req.parameters.require("id"), on: req.db) else { throw LodestarError.notFound }
         if walkthrough.observerId == viewer.id { return walkthrough }
         if walkthrough.teacherId == viewer.id {
-            guard walkthrough.sharedAt != nil else { throw Abort(.notFound) }
+            guard walkthrough.sharedAt != nil else { throw LodestarError.notFound }
             return walkthrough
         }
         let queries = WalkthroughQueries(db: req.db)

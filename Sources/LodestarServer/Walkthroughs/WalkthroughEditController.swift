@@ -21,10 +21,10 @@ struct WalkthroughEditController: RouteCollection {
     /// The walkthrough, if the viewer observed it: only the observer changes a visit.
     private func own(_ req: Request) async throws -> (Walkthrough, Viewer) {
         let viewer = try await req.viewer()
-        guard let walkthrough = try await Walkthrough.find(try req.parameters.require("id"), on: req.db) else { throw Abort(.notFound) }
+        guard let walkthrough = try await Walkthrough.find(try req.parameters.require("id"), on: req.db) else { throw LodestarError.notFound }
         guard walkthrough.observerId == viewer.id else {
             // Those who may read it are refused; to anyone else it does not exist.
-            throw walkthrough.teacherId == viewer.id && walkthrough.sharedAt != nil || viewer.policy.seesWholeDistrict ? Abort(.forbidden) : Abort(.notFound)
+            throw walkthrough.teacherId == viewer.id && walkthrough.sharedAt != nil || viewer.policy.seesWholeDistrict ? LodestarError.forbidden : LodestarError.notFound
         }
         return (walkthrough, viewer)
     }
