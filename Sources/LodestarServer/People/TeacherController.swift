@@ -75,7 +75,7 @@ struct TeacherController: RouteCollection {
             visits = try await queries.list(scope, filter: year, limit: 10).map { row in
                 .init(id: row.id, when: DisplayTime.dateTime(row.observedAt), observer: row.observerName,
                       visitType: VisitType(rawValue: row.visitType)?.label ?? row.visitType,
-                      status: row.sharedAt == nil ? "Draft — not shared" : row.replies > 0 ? "Replied" : row.readAt == nil ? "Shared, not yet read" : "Read")
+                      status: row.feedbackStatus)
             }
             let measured = try await queries.feedbackLoop(scope, filter: year)
             if measured.visits > 0 {

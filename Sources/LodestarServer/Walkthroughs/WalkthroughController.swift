@@ -190,7 +190,7 @@ struct WalkthroughController: RouteCollection {
     func item(_ row: WalkthroughQueries.ListItem, who: String) -> ListPage.Item {
         ListPage.Item(id: row.id, who: who, classTitle: row.classTitle ?? "", visitType: VisitType(rawValue: row.visitType)?.label ?? row.visitType,
                       when: DisplayTime.dateTime(row.observedAt),
-                      status: row.sharedAt == nil ? "Draft — not shared" : row.replies > 0 ? "Replied" : row.readAt == nil ? "Shared, not yet read" : "Read",
+                      status: row.feedbackStatus,
                       glow: row.glow, grow: row.grow, question: row.question, replies: row.replies, unread: row.readAt == nil)
     }
 }

@@ -103,6 +103,11 @@ struct WalkthroughQueries {
         var grow: String
         var question: String
         var replies: Int
+
+        /// Where the visit's feedback stands, as the lists say it.
+        var feedbackStatus: String {
+            sharedAt == nil ? "Draft — not shared" : replies > 0 ? "Replied" : readAt == nil ? "Shared, not yet read" : "Read"
+        }
     }
 
     enum ListScope {
