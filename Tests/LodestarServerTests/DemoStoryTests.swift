@@ -62,24 +62,24 @@ struct DemoStoryTests {
                 #expect(share("2026-11") - share("2026-09") >= 0.03, "\(school): \(share("2026-09")) → \(share("2026-11"))")
 
                 // Classes differ: some grow a lot, a few fall.
-                let growth = try await PracticeAndGrowthController.growth(schoolId: school, through: "2026-11", on: app.db).map(\.growth)
+                let growth = try await InsightsQueries(db: app.db).classGrowth(schoolId: school, through: "2026-11").map(\.growth)
                 #expect(growth.count >= 4)
                 #expect((growth.max() ?? 0) >= 15, "\(school): \(growth.sorted())")
 
                 // Practices relate to growth: where both sides have classes, those often seen practicing grew more, mostly.
                 let start = DisplayTime.startOfDay("2026-08-01"), end = DisplayTime.startOfDay("2026-12-01")
-                let practice = try await PracticeAndGrowthController.practice(schoolId: school, from: start, to: end, on: app.db)
+                let practice = try await WalkthroughQueries(db: app.db).practice(schoolId: school, from: start, to: end)
                 let rows = PracticeAndGrowth.rows(indicators: Framework.lodestarDefault.indicators.map(\.key), practice: practice,
-                                                  classes: try await PracticeAndGrowthController.growth(schoolId: school, through: "2026-11", on: app.db))
+                                                  classes: try await InsightsQueries(db: app.db).classGrowth(schoolId: school, through: "2026-11"))
                 let differences = rows.compactMap(\.difference)
                 #expect(differences.count >= 3 && differences.filter { $0 > 0 }.count * 4 >= differences.count * 3, "\(school): \(differences)")
 
                 // Mentors: a pairing confirmed, and more suggested from the evidence.
                 #expect(try await MentorPairing.query(on: app.db).filter(\.$schoolId == school).count() >= 1, "\(school): no confirmed mentor pairing")
-                #expect(!(try await MentorsController.suggestions(schoolId: school, framework: Framework.lodestarDefault, on: app.db)).isEmpty, "\(school): no suggestion")
+                #expect(!(try await LearningQueries(db: app.db).mentorSuggestions(schoolId: school, framework: Framework.lodestarDefault)).isEmpty, "\(school): no suggestion")
             }
             var allGrowth: [Double] = []
-            for school in schools { allGrowth += try await PracticeAndGrowthController.growth(schoolId: school, through: "2026-11", on: app.db).map(\.growth) }
+            for school in schools { allGrowth += try await InsightsQueries(db: app.db).classGrowth(schoolId: school, through: "2026-11").map(\.growth) }
             #expect(allGrowth.contains { $0 < 0 }, "no class falls: \(allGrowth.sorted().prefix(5))")
 
             // Gaps to close: in the district, some group of at least 10 students is 10 points or more below all students on a standard.

@@ -100,7 +100,7 @@ struct GoalsTests {
 
             // Leaders' time summed in the database equals the ledger over every entry, leader by leader.
             let time = TimeQueries(db: app.db)
-            let leaders = try await time.leaders(ofSchool: nil)
+            let leaders = Set(try await StaffDirectory(db: app.db).holders(of: [.principal, .assistantPrincipal, .coach]).map(\.id)).sorted()
             let instructional = Set(try await time.categories().filter(\.instructional).map(\.key))
             let entries = Dictionary(grouping: try await time.entries(leaders: leaders, from: window.lowerBound, to: window.upperBound), by: \.leaderId)
             let summed = try await time.ledgers(leaders: leaders, from: window.lowerBound, to: window.upperBound)

@@ -134,7 +134,7 @@ struct InsightsTests {
             let through = DisplayTime.date(fromISODay: "2026-11-20", time: "17:00")!
             try await DemoLoader.load(size: .small, seed: 3, through: through, on: app.db)
             let now = Int(through.timeIntervalSince1970)
-            let loops = try await InsightsQueries(db: app.db).feedbackLoops(schoolIds: ["school-1"], now: now)
+            let loops = try await WalkthroughQueries(db: app.db).feedbackLoops(schoolIds: ["school-1"], now: now)
             let school = try #require(loops.first)
             let rows = try await app.db.sql.raw("""
                 SELECT teacher_id, observed_at, shared_at FROM walkthroughs WHERE school_id = 'school-1' AND observed_at >= \(bind: now - 30 * 86_400) AND observed_at <= \(bind: now)

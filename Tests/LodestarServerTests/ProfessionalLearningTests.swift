@@ -208,7 +208,7 @@ struct ProfessionalLearningServerTests {
             for hour in 4...7 {
                 #expect(try await principal.send(.POST, "/api/walkthroughs", json: visit(mentor, at: now - Double(hour) * 3_600, [("rigor", "observed")])).status == .created)
             }
-            let suggestions = try await MentorsController.suggestions(schoolId: "school-1", framework: FrameworkStore.active(on: app.db).framework, on: app.db)
+            let suggestions = try await LearningQueries(db: app.db).mentorSuggestions(schoolId: "school-1", framework: FrameworkStore.active(on: app.db).framework)
             let discourse = suggestions.filter { $0.indicator == "discourse" }.map(\.suggestion)
             #expect(discourse.map { [$0.mentor, $0.mentee] } == [[mentor, mentee]])
             #expect(discourse.first?.mentorGrowth == 100)
@@ -222,7 +222,7 @@ struct ProfessionalLearningServerTests {
             #expect(try await principal.post("/mentors", form: form.merging(["school": "school-2"]) { $1 }).status == .forbidden)
             #expect(try await principal.post("/mentors", form: form).status == .seeOther)
             #expect(try await principal.post("/mentors", form: form).status == .unprocessableEntity)
-            #expect(try await MentorsController.suggestions(schoolId: "school-1", framework: FrameworkStore.active(on: app.db).framework, on: app.db)
+            #expect(try await LearningQueries(db: app.db).mentorSuggestions(schoolId: "school-1", framework: FrameworkStore.active(on: app.db).framework)
                 .filter { $0.indicator == "discourse" }.isEmpty)
             // The mentee visits the mentor: a peer visit, counted on the pairing both see.
             #expect(try await teacher.send(.POST, "/api/walkthroughs", json: visit(mentor, at: Date().timeIntervalSince1970 + 1, [("discourse", "observed")], type: .peer)).status == .created)

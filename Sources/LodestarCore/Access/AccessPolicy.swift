@@ -13,6 +13,18 @@ public enum StaffRole: String, Sendable, CaseIterable, Codable, Hashable {
     /// Principals and assistant principals: responsible for every student in the school.
     public var isSchoolAdministrator: Bool { self == .principal || self == .assistantPrincipal }
 
+    /// Teachers have a teacher page (visits, coaching, growth goal) and come first in a school's staff list.
+    public var isTeacher: Bool { self == .teacher }
+
+    /// The role to show beside someone holding `roles` at one school: a leadership role before teacher.
+    public static func leading(of roles: Set<StaffRole>) -> StaffRole { allCases.first { roles.contains($0) && $0 != .teacher } ?? .teacher }
+
+    /// Principals and assistant principals, whose time on instruction the district watches.
+    public static let schoolAdministrators = allCases.filter(\.isSchoolAdministrator)
+
+    /// Who may own a district goal or step: district roles and school administrators.
+    public static let districtPlanOwners = allCases.filter { $0.isDistrictWide || $0.isSchoolAdministrator }
+
     public var label: String {
         switch self {
         case .districtAdmin: "District admin"

@@ -15,6 +15,12 @@ public enum StudentGroup: Sendable, Hashable {
         RaceEthnicity.allCases.map(StudentGroup.raceEthnicity), [.sex("female"), .sex("male")],
     ]
 
+    /// The partitions by key, as stored rollups and forms name groups.
+    public static let partitionKeys = partitions.map { $0.map(\.key) }
+
+    /// A group's name from its key; "all" is every student.
+    public static func label(ofKey key: String) -> String { key == "all" ? "All students" : StudentGroup(key: key)?.label ?? key }
+
     public var key: String {
         switch self {
         case .raceEthnicity(let race): "race:\(race.rawValue)"

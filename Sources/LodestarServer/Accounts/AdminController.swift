@@ -13,7 +13,7 @@ struct AdminController: RouteCollection {
         let items: [Item]
         let notice: String?
         /// Student-level exports (and refused ones) of the last seven days: each is a notice to district admins.
-        let exports: [AuditController.Row]
+        let exports: [AuditQueries.Row]
     }
 
     func index(req: Request) async throws -> View {
@@ -28,6 +28,6 @@ struct AdminController: RouteCollection {
             .init(title: "Mastery method", href: "/admin/mastery", text: "How scores become mastery, for the district and each school."),
             .init(title: "Proficiency scales", href: "/admin/scales", text: "Levels, mastery value and cut scores."),
             .init(title: "Audit trail", href: "/admin/audit", text: "Who viewed, exported, imported or changed what, and every sign-in."),
-        ], notice: req.takeNotice(), exports: try await AuditController.recentStudentExports(on: req.db)))
+        ], notice: req.takeNotice(), exports: try await AuditQueries(db: req.db).recentStudentExports()))
     }
 }

@@ -73,7 +73,7 @@ struct PeopleAdminController: RouteCollection {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canAdministerDistrict)
         guard let staff = try await Staff.find(try req.parameters.require("staffId"), on: req.db) else { throw LodestarError.notFound }
-        let schools = try await Org.query(on: req.db).filter(\.$type == "school").sort(\.$name).all()
+        let schools = try await RosterQueries(req.db).schoolOrgs()
         let schoolNames = Dictionary(uniqueKeysWithValues: schools.map { ($0.id!, $0.name) })
         let grants = try await RoleGrantRecord.query(on: req.db).filter(\.$staffId == staff.id!).all()
         return try await req.view.render("accounts/person", PersonPage(
@@ -130,11 +130,14 @@ struct PeopleAdminController: RouteCollection {
         guard record.source != "roster" else {
             throw LodestarError("This role comes from the roster; it changes when the roster does.")
         }
-        if staffId == viewer.id, record.role == StaffRole.districtAdmin.rawValue {
-            let admins = try await RoleGrantRecord.query(on: req.db).filter(\.$role == StaffRole.districtAdmin.rawValue).count()
-            guard admins > 1 else { throw LodestarError("You are the only district admin; give the role to someone else first.") }
+        try await req.db.writeTransaction { db in
+            // Counted inside the write, so two admins removing themselves at once cannot leave none.
+            if staffId == viewer.id, let grant = record.grant, AccessPolicy(grants: [grant]).isDistrictAdmin,
+               try await StaffDirectory(db: db).holders(of: [.districtAdmin]).count <= 1 {
+                throw LodestarError("You are the only district admin; give the role to someone else first.")
+            }
+            try await record.delete(on: db)
         }
-        try await req.db.writeTransaction { db in try await record.delete(on: db) }
         try await req.audit("removed role \(record.role)\(record.schoolId.map { " at \($0)" } ?? "")", subject: staffId)
         return redirectBack(req, staffId: staffId, notice: "Role removed.")
     }

@@ -97,7 +97,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: StudentRecordsController())
     try signedIn.register(collection: SchoolStudentsExport())
     try signedIn.register(collection: PeopleAdminController())
-    try signedIn.register(collection: ImportController())
+    try signedIn.register(collection: RosterImportController())
     try signedIn.register(collection: WalkthroughController())
     try signedIn.register(collection: WalkthroughEditController())
     try signedIn.register(collection: CoverageController())

@@ -33,21 +33,17 @@ extension AssessmentController {
         let scale = try await MasteryStore.scale(assessment.scaleId, on: req.db)
         let scores = try await Score.query(on: req.db).filter(\.$assessmentId == assessment.id!).all()
         let byKey = Dictionary(scores.map { ("\($0.studentId)|\($0.standardId)", $0.value) }, uniquingKeysWith: { a, _ in a })
-        let classTitles = try await SchoolClass.query(on: req.db).filter(\.$id ~~ classes).all()
+        let classTitles = try await RosterQueries(req.db).schoolClasses(classes)
         return try await req.view.render("assessments/grid", GridPage(
             page: PageContext(request: req, title: assessment.title), id: assessment.id!, title: assessment.title, date: DisplayTime.date(assessment.assessedOn),
             standards: standards,
             rows: students.map { student in
                 .init(studentId: student.id, name: student.name, cells: standards.map { standard in
-                    .init(standardId: standard.id, value: byKey["\(student.id)|\(standard.id)"].map(Self.format) ?? "")
+                    .init(standardId: standard.id, value: byKey["\(student.id)|\(standard.id)"].map(ScaleValue.text) ?? "")
                 })
             },
-            levels: scale.levels, allowed: scale.levels.map { Self.format($0.value) }.joined(separator: ", "), canEnter: canEnter,
+            levels: scale.levels, allowed: scale.levels.map { ScaleValue.text($0.value) }.joined(separator: ", "), canEnter: canEnter,
             classLinks: classTitles.map { SelectOption(value: $0.id!, label: $0.title) }))
-    }
-
-    static func format(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : value.formatted(.number.precision(.fractionLength(0...2)))
     }
 
     struct ScoreInput: Content {
@@ -81,12 +77,12 @@ extension AssessmentController {
         guard let value = input.value else {
             try await req.db.writeTransaction { db in
                 try await Score.query(on: db).filter(\.$id == id).delete()
-                try await MasteryRollup.refresh(students: [input.studentId], standards: [input.standardId], on: db)
+                try await db.announce(.scoresChanged(students: [input.studentId], standards: [input.standardId]))
             }
             return ScoreSaved(saved: true, level: nil)
         }
         guard scale.levels.contains(where: { $0.value == value }) else {
-            throw LodestarError("expected one of \(scale.levels.map { Self.format($0.value) }.joined(separator: ", ")) (\(scale.levels.map(\.name).joined(separator: ", ")))")
+            throw LodestarError("expected one of \(scale.levels.map { ScaleValue.text($0.value) }.joined(separator: ", ")) (\(scale.levels.map(\.name).joined(separator: ", ")))")
         }
         try await req.db.writeTransaction { db in
             let score = try await Score.find(id, on: db) ?? Score()
@@ -100,7 +96,7 @@ extension AssessmentController {
             score.enteredAt = Int(Date().timeIntervalSince1970)
             score.enteredBy = viewer.id
             try await score.save(on: db)
-            try await MasteryRollup.refresh(students: [input.studentId], standards: [input.standardId], on: db)
+            try await db.announce(.scoresChanged(students: [input.studentId], standards: [input.standardId]))
         }
         return ScoreSaved(saved: true, level: scale.level(for: value)?.name)
     }

@@ -44,7 +44,7 @@ extension AssessmentController {
             canCreate: tracker.teaches, months: months.map { InsightsScope.label(month: $0) },
             monthly: tracker.standards.map { standard in
                 .init(code: standard.code, cells: months.map { month in
-                    let shown = LearningTrendsController.shown(byMonth[standard.id]?[month])
+                    let shown = InsightsQueries.MasteryCount.shown(byMonth[standard.id]?[month])
                     return .init(text: shown.text, note: shown.suppressed ? "fewer than \(DistrictSettings.smallGroups.minimum)" : shown.students > 0 ? "\(shown.students)" : "",
                                  heat: shown.heat,
                                  label: "\(standard.code), \(InsightsScope.label(month: month)): \(shown.suppressed ? "too few students to show" : shown.students > 0 ? "\(shown.text) of \(shown.students) students" : "no results yet")")
@@ -57,7 +57,7 @@ extension AssessmentController {
     func byMonthCSV(req: Request) async throws -> Response {
         let tracker = try await Tracker.load(req, audit: nil)
         let months = tracker.months, byMonth = tracker.byMonth(months)
-        let csv = LearningTrendsController.csv(tracker.standards.map { ($0.code, byMonth[$0.id] ?? [:]) }, months: months)
+        let csv = InsightsQueries.MasteryCount.csv(tracker.standards.map { ($0.code, byMonth[$0.id] ?? [:]) }, months: months)
         return try await req.csvDownload(csv, named: "mastery-by-month-\(tracker.schoolClass.id!).csv")
     }
 
@@ -130,8 +130,8 @@ extension AssessmentController {
     }
 
     static func visibleClass(_ req: Request, _ viewer: Viewer) async throws -> (SchoolClass, Bool) {
-        guard let schoolClass = try await SchoolClass.find(try req.parameters.require("classId"), on: req.db) else { throw LodestarError.notFound }
-        let teaches = try await RosterQueries(db: req.db.sql).teaches(staffId: viewer.id, classId: schoolClass.id!)
+        guard let schoolClass = try await RosterQueries(req.db).schoolClass(try req.parameters.require("classId")) else { throw LodestarError.notFound }
+        let teaches = try await RosterQueries(req.db).teaches(staffId: viewer.id, classId: schoolClass.id!)
         try req.require(viewer.policy.canViewStudentResults(inSchool: schoolClass.schoolId, teachesClass: teaches))
         return (schoolClass, teaches)
     }
@@ -155,21 +155,21 @@ extension AssessmentController {
         let studentId = try req.parameters.require("studentId"), standardId = try req.parameters.require("standardId")
         let queries = AssessmentQueries(db: req.db)
         guard let student = try await queries.students(inClasses: [schoolClass.id!]).first(where: { $0.id == studentId }),
-              let standard = try await Standard.find(standardId, on: req.db) else { throw LodestarError.notFound }
+              let standard = try await StandardsQueries(db: req.db).standard(standardId) else { throw LodestarError.notFound }
         try await req.audit("viewed student evidence", subject: studentId)
         let method = try await MasteryStore.method(forSchool: schoolClass.schoolId, on: req.db)
         let book = try await ScaleBook.load(on: req.db)
         let scores = try await queries.evidence(students: [studentId], standards: [standardId])
         let (mastery, scale) = book.mastery(scores, by: method)
         let result: String = switch mastery {
-        case .value(let value): "\(Self.format((value * 100).rounded() / 100)) — \(scale.level(for: value)?.name ?? "")"
+        case .value(let value): "\(ScaleValue.text((value * 100).rounded() / 100)) — \(scale.level(for: value)?.name ?? "")"
         case .notYet: "Not yet: more evidence needed"
         case .noEvidence: "No evidence yet"
         }
         return try await req.view.render("assessments/evidence", EvidencePage(
             page: PageContext(request: req, title: "\(student.name): \(standard.code)"), classId: schoolClass.id!, classTitle: schoolClass.title,
             studentName: student.name, standardCode: standard.code, standardStatement: standard.statement, method: method.label, result: result,
-            items: scores.map { .init(assessmentId: $0.assessmentId, title: $0.title, date: DisplayTime.date($0.assessedOn), value: Self.format($0.value),
+            items: scores.map { .init(assessmentId: $0.assessmentId, title: $0.title, date: DisplayTime.date($0.assessedOn), value: ScaleValue.text($0.value),
                                       level: book.scale(lastAssessedOn: $0.scaleId).level(for: $0.value)?.name ?? "") }))
     }
 }

@@ -27,7 +27,7 @@ struct AssessmentController: RouteCollection {
     func access(_ req: Request, _ viewer: Viewer, _ assessment: Assessment) async throws -> (classes: [String], canEnter: Bool) {
         let queries = AssessmentQueries(db: req.db)
         let classes = try await queries.classIds(of: assessment.id!)
-        let roster = RosterQueries(db: req.db.sql)
+        let roster = RosterQueries(req.db)
         var teaches = false
         for classId in classes where try await roster.teaches(staffId: viewer.id, classId: classId) { teaches = true; break }
         let administers = viewer.policy.administers(school: assessment.schoolId)
@@ -45,7 +45,7 @@ struct AssessmentController: RouteCollection {
 
     func list(req: Request) async throws -> View {
         let viewer = try await req.viewer()
-        let classes = try await RosterQueries(db: req.db.sql).classes(taughtBy: viewer.id)
+        let classes = try await RosterQueries(req.db).classes(taughtBy: viewer.id)
         let items = try await AssessmentQueries(db: req.db).assessments(forClasses: classes.map(\.id)).map { item in
             var item = item
             item.assessedOn = DisplayTime.date(item.assessedOn)
@@ -71,7 +71,7 @@ struct AssessmentController: RouteCollection {
     }
 
     func renderNew(_ req: Request, _ viewer: Viewer, form: CreateForm?, selected: [String], error: String?) async throws -> View {
-        let classes = try await RosterQueries(db: req.db.sql).classes(taughtBy: viewer.id)
+        let classes = try await RosterQueries(req.db).classes(taughtBy: viewer.id)
         _ = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: req.db)
         let chosenScale = form?.scaleId ?? MasteryStore.defaultScaleId
         let scales = try await ScaleRecord.query(on: req.db).sort(\.$name).all()
@@ -100,10 +100,10 @@ struct AssessmentController: RouteCollection {
             guard !title.isEmpty, title.count <= 200 else { throw LodestarError("Give the assessment a title (up to 200 characters).") }
             guard ISODate.isValid(form.assessedOn) else { throw LodestarError("Give the date the assessment was given.") }
             guard !chosen.isEmpty else { throw LodestarError("Choose at least one of your classes.") }
-            let roster = RosterQueries(db: req.db.sql)
+            let roster = RosterQueries(req.db)
             var schools: Set<String> = []
             for classId in chosen {
-                guard try await roster.teaches(staffId: viewer.id, classId: classId), let schoolClass = try await SchoolClass.find(classId, on: req.db) else {
+                guard try await roster.teaches(staffId: viewer.id, classId: classId), let schoolClass = try await RosterQueries(req.db).schoolClass(classId) else {
                     throw LodestarError(.forbidden, "You can create assessments for your own classes only.")
                 }
                 schools.insert(schoolClass.schoolId)
@@ -113,7 +113,7 @@ struct AssessmentController: RouteCollection {
             guard !codes.isEmpty else { throw LodestarError("Name at least one standard by its code, e.g. CCSS.Math.Content.6.RP.A.1.") }
             var standardIds: [String] = []
             for code in codes {
-                guard let standard = try await Standard.query(on: req.db).group(.or, { $0.filter(\.$code == code).filter(\.$id == code) }).first() else {
+                guard let standard = try await StandardsQueries(db: req.db).standards(codesOrIds: [code]).first else {
                     throw LodestarError("No standard has the code “\(code)”. Search the standards to find the code.")
                 }
                 if !standardIds.contains(standard.id!) { standardIds.append(standard.id!) }

@@ -8,6 +8,16 @@ struct AssessmentQueries {
     let db: any Database
     var sql: any SQLDatabase { db.sql }
 
+    func assessment(_ id: String) async throws -> Assessment? { try await Assessment.find(id, on: db) }
+
+    /// These assessments, the most recent first.
+    func assessments(ids: some Collection<String>) async throws -> [Assessment] {
+        guard !ids.isEmpty else { return [] }
+        return try await Assessment.query(on: db).filter(\.$id ~~ Array(Set(ids))).sort(\.$assessedOn, .descending).sort(\.$id).all()
+    }
+
+    func interventionGroup(_ id: String) async throws -> InterventionGroup? { try await InterventionGroup.find(id, on: db) }
+
     struct StandardRef: Codable, Sendable, Hashable {
         var id: String
         var code: String

@@ -39,10 +39,10 @@ struct FrequencyController: RouteCollection {
         let viewer = try await req.viewer()
         let schoolId = try req.parameters.require("schoolId")
         try req.require(viewer.policy.canViewRoster(ofSchool: schoolId))
-        guard let school = try await Org.find(schoolId, on: req.db) else { throw LodestarError.notFound }
+        guard let school = try await RosterQueries(req.db).org(schoolId) else { throw LodestarError.notFound }
         let now = Int(Date().timeIntervalSince1970)
         let since = DisplayTime.isoDay(now - 30 * 86_400)
-        let termStart = try await CoverageController.currentTermStart(req.db.sql, now: now)
+        let termStart = try await RosterQueries(req.db).currentTermStart(now: now)
         let termDay = DisplayTime.isoDay(termStart)
         let sql = req.db.sql
         let classes = try await sql.raw("""

@@ -50,8 +50,8 @@ struct InterventionController: RouteCollection {
     }
 
     private func classForLeadersAndTeachers(_ req: Request, _ viewer: Viewer) async throws -> (SchoolClass, Bool) {
-        guard let schoolClass = try await SchoolClass.find(try req.parameters.require("classId"), on: req.db) else { throw LodestarError.notFound }
-        let teaches = try await RosterQueries(db: req.db.sql).teaches(staffId: viewer.id, classId: schoolClass.id!)
+        guard let schoolClass = try await RosterQueries(req.db).schoolClass(try req.parameters.require("classId")) else { throw LodestarError.notFound }
+        let teaches = try await RosterQueries(req.db).teaches(staffId: viewer.id, classId: schoolClass.id!)
         try req.require(viewer.policy.canViewStudentResults(inSchool: schoolClass.schoolId, teachesClass: teaches))
         return (schoolClass, teaches)
     }
@@ -92,7 +92,7 @@ struct InterventionController: RouteCollection {
     }
 
     private func renderNew(_ req: Request, _ schoolClass: SchoolClass, standardId: String, error: String?) async throws -> View {
-        guard let standard = try await Standard.find(standardId, on: req.db) else { throw LodestarError.notFound }
+        guard let standard = try await StandardsQueries(db: req.db).standard(standardId) else { throw LodestarError.notFound }
         let scale = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: req.db)
         let rows = try await mastery(req, classId: schoolClass.id!, schoolId: schoolClass.schoolId, standardId: standardId)
         return try await req.view.render("assessments/intervention-new", NewPage(
@@ -125,7 +125,7 @@ struct InterventionController: RouteCollection {
             guard !chosen.isEmpty else { throw LodestarError("Choose at least one student.") }
             let rows = try await mastery(req, classId: schoolClass.id!, schoolId: schoolClass.schoolId, standardId: form.standardId)
             guard chosen.isSubset(of: Set(rows.map(\.student.id))) else { throw LodestarError("Choose students of this class.") }
-            guard try await Standard.find(form.standardId, on: req.db) != nil else { throw LodestarError.notFound }
+            guard try await StandardsQueries(db: req.db).standard(form.standardId) != nil else { throw LodestarError.notFound }
             let group = InterventionGroup()
             group.id = UUID().uuidString.lowercased()
             group.name = String(name.prefix(200))
@@ -174,11 +174,11 @@ struct InterventionController: RouteCollection {
     func show(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         guard let group = try await InterventionGroup.find(try req.parameters.require("id"), on: req.db),
-              let schoolClass = try await SchoolClass.find(group.classId, on: req.db) else { throw LodestarError.notFound }
-        let teaches = try await RosterQueries(db: req.db.sql).teaches(staffId: viewer.id, classId: group.classId)
+              let schoolClass = try await RosterQueries(req.db).schoolClass(group.classId) else { throw LodestarError.notFound }
+        let teaches = try await RosterQueries(req.db).teaches(staffId: viewer.id, classId: group.classId)
         try req.require(viewer.policy.canViewStudentResults(inSchool: group.schoolId, teachesClass: teaches))
         try await req.audit("viewed intervention group", subject: group.id!)
-        let standard = try await Standard.find(group.standardId, on: req.db)
+        let standard = try await StandardsQueries(db: req.db).standard(group.standardId)
         let scale = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: req.db)
         let members = try await InterventionMember.query(on: req.db).filter(\.$groupId == group.id!).all()
         let current = Dictionary(uniqueKeysWithValues: try await mastery(req, classId: group.classId, schoolId: group.schoolId, standardId: group.standardId)
@@ -207,14 +207,14 @@ struct InterventionController: RouteCollection {
 
     func list(req: Request) async throws -> View {
         let viewer = try await req.viewer()
-        let classes = try await RosterQueries(db: req.db.sql).classes(taughtBy: viewer.id)
+        let classes = try await RosterQueries(req.db).classes(taughtBy: viewer.id)
         let leadSchools = Array(viewer.policy.administeredSchools)
         var query = InterventionGroup.query(on: req.db)
         if !viewer.policy.seesWholeDistrict {
             query = query.group(.or) { $0.filter(\.$classId ~~ classes.map(\.id)).filter(\.$schoolId ~~ leadSchools) }
         }
         let groups = try await query.sort(\.$reassessOn).limit(200).all()
-        let titles = Dictionary(uniqueKeysWithValues: try await SchoolClass.query(on: req.db).filter(\.$id ~~ Set(groups.map(\.classId))).all().map { ($0.id!, $0.title) })
+        let titles = Dictionary(uniqueKeysWithValues: try await RosterQueries(req.db).schoolClasses(Set(groups.map(\.classId))).map { ($0.id!, $0.title) })
         var items: [ListPage.Item] = []
         for group in groups {
             items.append(.init(id: group.id!, name: group.name, classTitle: titles[group.classId] ?? "", reassessOn: DisplayTime.date(group.reassessOn),

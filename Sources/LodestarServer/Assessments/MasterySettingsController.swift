@@ -34,7 +34,7 @@ struct MasterySettingsController: RouteCollection {
             settings.first { $0.id == id }.flatMap { try? JSONDecoder().decode(MasteryMethod.self, from: Data($0.method.utf8)) }
         }
         let district = decode("district") ?? MasteryStore.defaultMethod
-        let schools = try await Org.query(on: req.db).filter(\.$type == "school").sort(\.$name).all()
+        let schools = try await RosterQueries(req.db).schoolOrgs()
         func scope(id: String, name: String, method: MasteryMethod?, isDistrict: Bool) -> Page.Scope {
             let shown = method ?? district
             var count = 3, weight = MasteryMethod.defaultWeight, tie = MasteryMethod.ModeTieBreak.mostRecent

@@ -50,10 +50,10 @@ struct ReadingTrackerController: RouteCollection {
         let viewer = try await req.viewer()
         let schoolId = try req.parameters.require("schoolId")
         try req.require(viewer.policy.canViewRoster(ofSchool: schoolId))
-        guard let school = try await Org.find(schoolId, on: req.db) else { throw LodestarError.notFound }
+        guard let school = try await RosterQueries(req.db).org(schoolId) else { throw LodestarError.notFound }
         let sql = req.db.sql
         let designated = try await ReadingBenchmark.query(on: req.db).filter(\.$schoolId == schoolId).all().map(\.standardId)
-        let standards = try await Standard.query(on: req.db).filter(\.$id ~~ designated).all()
+        let standards = try await StandardsQueries(db: req.db).standards(ids: designated)
         let method = try await MasteryStore.method(forSchool: schoolId, on: req.db)
         let book = try await ScaleBook.load(on: req.db)
 
@@ -116,7 +116,7 @@ struct ReadingTrackerController: RouteCollection {
         let schoolId = try req.parameters.require("schoolId")
         try req.require(viewer.policy.canManageCaseloads(atSchool: schoolId))
         let chosen = Array(Set(try req.content.decode(Form.self).standardIds ?? []))
-        let found = try await Standard.query(on: req.db).filter(\.$id ~~ chosen).count()
+        let found = try await StandardsQueries(db: req.db).standards(ids: chosen).count
         guard found == chosen.count else { throw LodestarError("Choose standards from the list.") }
         try await req.db.writeTransaction { db in
             try await ReadingBenchmark.query(on: db).filter(\.$schoolId == schoolId).delete()

@@ -28,9 +28,9 @@ struct ScalesController: RouteCollection {
         _ = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: req.db)
         let items = try await ScaleRecord.query(on: req.db).sort(\.$name).all().map { record in
             let scale = try record.scale()
-            return Page.Item(name: scale.name, levels: scale.levels.map { "\(AssessmentController.format($0.value)) \($0.name)" }.joined(separator: " · "),
-                             mastery: AssessmentController.format(scale.masteryValue),
-                             cuts: scale.cutPercentages.map { AssessmentController.format($0) + "%" }.joined(separator: ", "))
+            return Page.Item(name: scale.name, levels: scale.levels.map { "\(ScaleValue.text($0.value)) \($0.name)" }.joined(separator: " · "),
+                             mastery: ScaleValue.text(scale.masteryValue),
+                             cuts: scale.cutPercentages.map { ScaleValue.text($0) + "%" }.joined(separator: ", "))
         }
         return try await req.view.render("assessments/scales", Page(page: PageContext(request: req, title: "Proficiency scales"), items: items,
                                                                     error: error, notice: req.takeNotice()))

@@ -49,14 +49,14 @@ enum ScoreImport {
         var schoolOf: [String: String] = [:]
         var enrolled: Set<String> = []
         for batch in source.classIds.chunks(of: 500) {
-            for schoolClass in try await SchoolClass.query(on: db).filter(\.$id ~~ batch).all() { schoolOf[schoolClass.id!] = schoolClass.schoolId }
+            for schoolClass in try await RosterQueries(db).schoolClasses(batch) { schoolOf[schoolClass.id!] = schoolClass.schoolId }
             for row in try await sql.raw("SELECT class_id, user_id FROM enrollments WHERE role = 'student' AND class_id IN (\(binds: batch))").all() {
                 enrolled.insert("\(try row.decode(column: "class_id", as: String.self))|\(try row.decode(column: "user_id", as: String.self))")
             }
         }
         var refused: Set<String> = []
         if let importer {
-            let roster = RosterQueries(db: sql)
+            let roster = RosterQueries(db)
             for (classId, schoolId) in schoolOf {
                 let teaches = try await roster.teaches(staffId: importer.id, classId: classId)
                 if !teaches && !importer.policy.canViewStudentResults(inSchool: schoolId, teachesClass: false) { refused.insert(classId) }
@@ -66,7 +66,7 @@ enum ScoreImport {
         var standardIds: [String: String] = [:]
         let references = source.standardReferences
         for batch in references.chunks(of: 500) {
-            for standard in try await Standard.query(on: db).group(.or, { $0.filter(\.$code ~~ batch).filter(\.$id ~~ batch) }).all() {
+            for standard in try await StandardsQueries(db: db).standards(codesOrIds: batch) {
                 standardIds[standard.code] = standardIds[standard.code] ?? standard.id!
                 standardIds[standard.id!] = standard.id!
             }
@@ -106,7 +106,7 @@ enum ScoreImport {
             try await saveAssessments(assessments.sorted { $0.key < $1.key }, schoolOf: classSchools, createdBy: enteredBy, at: now, on: db)
             let touched = students.sorted(), touchedStandards = standards.sorted()
             for batch in touched.chunks(of: 1_000) {
-                try await MasteryRollup.refresh(students: batch, standards: touchedStandards, on: db)
+                try await db.announce(.scoresChanged(students: batch, standards: touchedStandards))
             }
             return Report(assessments: assessments.count, scores: counts)
         } }

@@ -40,9 +40,9 @@ extension CoachingController {
     }
 
     func relationship(_ req: Request, _ viewer: Viewer, teacherId: String) async throws -> Relationship {
-        guard let teacher = try await Staff.find(teacherId, on: req.db) else { throw LodestarError.notFound }
+        guard let teacher = try await StaffDirectory(db: req.db).person(teacherId) else { throw LodestarError.notFound }
         let queries = WalkthroughQueries(db: req.db)
-        let schools = try await queries.teachingSchools(of: teacherId)
+        let schools = try await StaffDirectory(db: req.db).teachingSchools(of: teacherId)
         guard !schools.isEmpty else { throw LodestarError.notFound }
         let relation = Relationship(teacher: teacher, schools: schools, onCaseload: try await queries.isOnCaseload(coach: viewer.id, teacher: teacherId),
                                     isSelf: teacherId == viewer.id)
@@ -60,13 +60,12 @@ extension CoachingController {
         let framework = try await FrameworkStore.active(on: req.db).framework
         let conversations = try await CoachingConversation.query(on: req.db).filter(\.$teacherId == teacherId).sort(\.$heldAt, .descending).all()
         let steps = try await CoachingStep.query(on: req.db).filter(\.$conversationId ~~ conversations.compactMap(\.id)).all()
-        let coaches = try await Staff.query(on: req.db).filter(\.$id ~~ Set(conversations.map(\.coachId))).all()
+        let coaches = try await StaffDirectory(db: req.db).people(ids: Set(conversations.map(\.coachId)))
         // The teacher opens only the walkthroughs shared with them; the others see every one.
-        let shared = Set(try await Walkthrough.query(on: req.db).filter(\.$id ~~ conversations.compactMap(\.walkthroughId)).filter(\.$sharedAt != nil).all().compactMap(\.id))
+        let shared = try await WalkthroughQueries(db: req.db).shared(among: conversations.compactMap(\.walkthroughId))
         let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
         let canCoach = viewer.policy.canCoach(teacherAt: relation.schools, onCaseload: relation.onCaseload)
-        let recent = canCoach ? try await Walkthrough.query(on: req.db).filter(\.$teacherId == teacherId).filter(\.$observerId == viewer.id)
-            .sort(\.$observedAt, .descending).limit(10).all() : []
+        let recent = canCoach ? try await WalkthroughQueries(db: req.db).visits(to: teacherId, by: viewer.id, limit: 10) : []
         return try await req.view.render("coaching/record", RecordPage(
             page: PageContext(request: req, title: "Coaching: \(relation.teacher.displayName)"), teacherId: teacherId,
             teacherName: relation.teacher.displayName, isSelf: relation.isSelf, canCoach: canCoach,
@@ -128,7 +127,7 @@ extension CoachingController {
             }
             var walkthroughId: String?
             if let id = form.walkthroughId, !id.isEmpty {
-                guard let walkthrough = try await Walkthrough.find(id, on: req.db), walkthrough.teacherId == relation.teacher.id else {
+                guard let walkthrough = try await WalkthroughQueries(db: req.db).walkthrough(id), walkthrough.teacherId == relation.teacher.id else {
                     throw LodestarError("Choose one of this teacher's walkthroughs.")
                 }
                 walkthroughId = walkthrough.id

@@ -47,7 +47,7 @@ struct CoachingController: RouteCollection {
         let viewer = try await req.viewer()
         let policy = viewer.policy
         let isCoach = policy.isCoach
-        let managed = try await Org.query(on: req.db).filter(\.$type == "school").sort(\.$name).all()
+        let managed = try await RosterQueries(req.db).schoolOrgs()
             .filter { policy.canManageCaseloads(atSchool: $0.id!) && (policy.isDistrictAdmin ? true : policy.schoolIds.contains($0.id!)) }
         if !isCoach && managed.isEmpty {
             // Teachers go to their own coaching record; others have nothing here.
@@ -58,40 +58,46 @@ struct CoachingController: RouteCollection {
         var caseload: [OverviewPage.TeacherRow] = []
         if isCoach {
             let now = Int(Date().timeIntervalSince1970)
-            let rows = try await sql.raw("""
-                SELECT st.id, st.given_name, st.family_name,
-                  (SELECT MAX(w.observed_at) FROM walkthroughs w WHERE w.teacher_id = st.id) AS last_visit,
-                  (SELECT MAX(c.held_at) FROM coaching_conversations c WHERE c.teacher_id = st.id AND c.coach_id = \(bind: viewer.id)) AS last_conversation,
-                  (SELECT COUNT(*) FROM coaching_steps s JOIN coaching_conversations c ON c.id = s.conversation_id
-                   WHERE c.teacher_id = st.id AND s.done_at IS NULL) AS open_steps,
-                  (SELECT MIN(v.scheduled_for) FROM scheduled_visits v WHERE v.teacher_id = st.id AND v.observer_id = \(bind: viewer.id) AND v.scheduled_for >= \(bind: now)) AS follow_up
-                FROM caseloads k JOIN staff st ON st.id = k.teacher_id
-                WHERE k.coach_id = \(bind: viewer.id) ORDER BY st.family_name, st.given_name
-                """).all()
-            caseload = try rows.map { row in
-                OverviewPage.TeacherRow(
-                    id: try row.decode(column: "id", as: String.self),
-                    name: "\(try row.decode(column: "given_name", as: String.self)) \(try row.decode(column: "family_name", as: String.self))",
-                    lastVisit: try row.decode(column: "last_visit", as: Int?.self).map(DisplayTime.dateTime) ?? "No visit yet",
-                    lastConversation: try row.decode(column: "last_conversation", as: Int?.self).map(DisplayTime.dateTime) ?? "None yet",
-                    openSteps: try row.decode(column: "open_steps", as: Int.self),
-                    followUp: try row.decode(column: "follow_up", as: Int?.self).map(DisplayTime.dateTime))
+            let walkthroughs = WalkthroughQueries(db: req.db)
+            let teachers = try await StaffDirectory(db: req.db).people(ids: try await walkthroughs.caseloadEntries(coach: viewer.id).map(\.teacherId))
+            let ids = teachers.compactMap(\.id)
+            let visits = try await walkthroughs.coverage(of: ids, termStart: now, now: now, scheduledBy: viewer.id)
+            var lastConversation: [String: Int] = [:], openSteps: [String: Int] = [:]
+            if !ids.isEmpty {
+                for row in try await sql.raw("""
+                    SELECT teacher_id, MAX(held_at) AS held_at FROM coaching_conversations
+                    WHERE coach_id = \(bind: viewer.id) AND teacher_id IN (\(binds: ids)) GROUP BY teacher_id
+                    """).all() {
+                    lastConversation[try row.decode(column: "teacher_id", as: String.self)] = try row.decode(column: "held_at", as: Int.self)
+                }
+                for row in try await sql.raw("""
+                    SELECT c.teacher_id, COUNT(*) AS open_steps FROM coaching_steps s JOIN coaching_conversations c ON c.id = s.conversation_id
+                    WHERE c.teacher_id IN (\(binds: ids)) AND s.done_at IS NULL GROUP BY c.teacher_id
+                    """).all() {
+                    openSteps[try row.decode(column: "teacher_id", as: String.self)] = try row.decode(column: "open_steps", as: Int.self)
+                }
+            }
+            caseload = teachers.map { teacher in
+                let id = teacher.id!
+                return OverviewPage.TeacherRow(
+                    id: id, name: teacher.displayName,
+                    lastVisit: visits[id]?.lastVisit.map(DisplayTime.dateTime) ?? "No visit yet",
+                    lastConversation: lastConversation[id].map(DisplayTime.dateTime) ?? "None yet",
+                    openSteps: openSteps[id] ?? 0,
+                    followUp: visits[id]?.upcoming.map(DisplayTime.dateTime))
             }
         }
         var groups: [OverviewPage.CaseloadGroup] = []
         for school in managed {
-            let coaches = try await sql.raw("""
-                SELECT st.id, st.given_name, st.family_name FROM role_grants g JOIN staff st ON st.id = g.staff_id
-                WHERE g.role = 'coach' AND g.school_id = \(bind: school.id!) ORDER BY st.family_name
-                """).all()
-            let teachers = try await RosterQueries(db: sql).teachers(inSchool: school.id!)
+            let coaches = try await StaffDirectory(db: req.db).people(holding: [.coach], atSchools: [school.id!])
+            let teachers = try await RosterQueries(req.db).teachers(inSchool: school.id!)
             for coach in coaches {
-                let coachId = try coach.decode(column: "id", as: String.self)
-                let entries = try await CaseloadEntry.query(on: req.db).filter(\.$coachId == coachId).all()
+                let coachId = coach.id
+                let entries = try await WalkthroughQueries(db: req.db).caseloadEntries(coach: coachId)
                 let members = Set(entries.map(\.teacherId))
                 groups.append(.init(
                     schoolId: school.id!, schoolName: school.name, coachId: coachId,
-                    coachName: "\(try coach.decode(column: "given_name", as: String.self)) \(try coach.decode(column: "family_name", as: String.self))",
+                    coachName: coach.name,
                     members: teachers.filter { members.contains($0.id) }.map { teacher in
                         .init(entryId: entries.first { $0.teacherId == teacher.id }!.id!, name: "\(teacher.givenName) \(teacher.familyName)")
                     },
@@ -113,14 +119,14 @@ struct CoachingController: RouteCollection {
         let viewer = try await req.viewer()
         let form = try req.content.decode(CaseloadForm.self)
         try req.require(viewer.policy.canManageCaseloads(atSchool: form.school))
-        let coachGrant = try await RoleGrantRecord.find(RoleGrantRecord.id(staffId: form.coachId, grant: RoleGrant(role: .coach, schoolId: form.school)), on: req.db)
-        let teacherSchools = try await WalkthroughQueries(db: req.db).teachingSchools(of: form.teacherId)
-        guard coachGrant != nil, teacherSchools.contains(form.school) else {
+        let isCoach = try await StaffDirectory(db: req.db).holds(form.coachId, RoleGrant(role: .coach, schoolId: form.school))
+        let teacherSchools = try await StaffDirectory(db: req.db).teachingSchools(of: form.teacherId)
+        guard isCoach, teacherSchools.contains(form.school) else {
             throw LodestarError("Choose a coach and a teacher of the same school.")
         }
         let id = "\(form.coachId)|\(form.teacherId)"
         try await req.db.writeTransaction { db in
-            if try await CaseloadEntry.find(id, on: db) == nil {
+            if try await WalkthroughQueries(db: db).caseloadEntry(id) == nil {
                 let entry = CaseloadEntry()
                 entry.id = id
                 entry.coachId = form.coachId
@@ -141,8 +147,8 @@ struct CoachingController: RouteCollection {
         let viewer = try await req.viewer()
         let form = try req.content.decode(RemoveForm.self)
         try req.require(viewer.policy.canManageCaseloads(atSchool: form.school))
-        guard let entry = try await CaseloadEntry.find(form.entryId, on: req.db),
-              try await WalkthroughQueries(db: req.db).teachingSchools(of: entry.teacherId).contains(form.school) else { throw LodestarError.notFound }
+        guard let entry = try await WalkthroughQueries(db: req.db).caseloadEntry(form.entryId),
+              try await StaffDirectory(db: req.db).teachingSchools(of: entry.teacherId).contains(form.school) else { throw LodestarError.notFound }
         try await req.db.writeTransaction { db in try await entry.delete(on: db) }
         req.leaveNotice("Removed from the caseload.")
         return req.redirect(to: "/coaching")

@@ -14,8 +14,7 @@ struct RollupsCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         guard signature.action == "rebuild" else { throw LodestarError("the only action is rebuild: lodestar rollups rebuild") }
         let start = Date()
-        try await IndicatorRollup.rebuild(on: context.application.db)
-        try await MasteryRollup.rebuild(on: context.application.db)
+        try await Rollups.rebuildAll(on: context.application.db)
         context.console.print("Rebuilt the walkthrough and mastery rollups in \(String(format: "%.1f", Date().timeIntervalSince(start))) s.")
     }
 }

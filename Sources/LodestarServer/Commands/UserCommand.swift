@@ -49,7 +49,7 @@ struct UserCommand: AsyncCommandGroup {
                     throw LodestarError("--school must name a school's sourcedId for the \(role.rawValue) role")
                 }
             }
-            guard try await Staff.query(on: db).filter(\.$email == email).first() == nil else {
+            guard try await StaffDirectory(db: db).person(email: email) == nil else {
                 throw LodestarError("an account with the email \(email) exists; use user reset-password")
             }
             let password = try UserCommand.password(fromStandardInput: signature.passwordStdin, console: context.console)
@@ -76,7 +76,7 @@ struct UserCommand: AsyncCommandGroup {
 
         func run(using context: CommandContext, signature: Signature) async throws {
             let db = context.application.db
-            guard let staff = try await Staff.query(on: db).filter(\.$email == signature.email.lowercased()).first() else {
+            guard let staff = try await StaffDirectory(db: db).person(email: signature.email.lowercased()) else {
                 throw LodestarError(.notFound, "no account has the email \(signature.email)")
             }
             let password = try UserCommand.password(fromStandardInput: signature.passwordStdin, console: context.console)
@@ -97,7 +97,7 @@ struct UserCommand: AsyncCommandGroup {
 
         func run(using context: CommandContext, signature: Signature) async throws {
             let db = context.application.db
-            guard let staff = try await Staff.query(on: db).filter(\.$email == signature.email.lowercased()).first(), let staffId = staff.id else {
+            guard let staff = try await StaffDirectory(db: db).person(email: signature.email.lowercased()), let staffId = staff.id else {
                 throw LodestarError(.notFound, "no account has the email \(signature.email)")
             }
             try await TwoFactorCheck.reset(staffId, on: db)

@@ -44,7 +44,7 @@ enum DemoAssessmentLoader {
                      [.text(s.assessmentId), .text(s.studentId), .text(s.standardId), .double(s.value), .int(s.enteredAt), .text("demo")])
                 }, on: sql)
             }
-            try await MasteryRollup.recompute(on: db)
+            try await db.announce(.scoresLoaded)
         }
     }
 }

@@ -29,7 +29,7 @@ enum DemoLearningLoader {
             guard let team = teams[school], let lead = team.lead,
                   try await LearningNeed.query(on: db).filter(\.$id ~~ ["practice", "mastery"].map { "demo-need|\(school)|\($0)" }).count() == 0 else { continue }
             let facilitator = team.coach ?? lead
-            let teachers = try await RosterQueries(db: db.sql).teachers(inSchool: school).map(\.id).sorted()
+            let teachers = try await RosterQueries(db).teachers(inSchool: school).map(\.id).sorted()
             guard !teachers.isEmpty else { continue }
             let proposals = try await LearningQueries(db: db).proposedNeeds(scope: school, today: today)
             var needs: [LearningNeed] = []
@@ -163,7 +163,7 @@ enum DemoLearningLoader {
                 for row in rows { try await row.create(on: db) }
             }
             // The first mentor the evidence suggests (goals now count) is paired by the school's leader.
-            if let first = try await MentorsController.suggestions(schoolId: school, framework: framework, on: db).first {
+            if let first = try await LearningQueries(db: db).mentorSuggestions(schoolId: school, framework: framework).first {
                 let pairing = MentorPairing()
                 pairing.id = "demo-mentor|\(school)"
                 pairing.schoolId = school

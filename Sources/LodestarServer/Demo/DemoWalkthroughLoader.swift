@@ -66,7 +66,7 @@ enum DemoWalkthroughLoader {
         try await db.writeTransaction { db in
             for (table, rows) in tables { try await table.merge(rows, on: db.sql) }
             try await WalkthroughContext.backfill(on: db)
-            try await IndicatorRollup.recompute(on: db)
+            try await db.announce(.walkthroughsLoaded)
         }
     }
 }

@@ -47,7 +47,7 @@ struct FrameworksController: RouteCollection {
         var items: [ListPage.Item] = []
         for record in records {
             let framework = try record.framework()
-            let used = try await Walkthrough.query(on: req.db).filter(\.$frameworkId == record.id!).count()
+            let used = try await WalkthroughQueries(db: req.db).visitCount(framework: record.id!)
             items.append(.init(id: record.id!, name: record.name, version: record.version, indicators: framework.indicators.count,
                                domains: framework.domains.count, isActive: record.isActive, created: DisplayTime.dateTime(record.createdAt),
                                walkthroughs: used))

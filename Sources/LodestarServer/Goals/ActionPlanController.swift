@@ -32,7 +32,7 @@ struct ActionPlanController: RouteCollection {
     /// The owner must be one of the people the form offers for this scope (its school's staff and the
     /// district's), never someone of another school.
     private func owner(_ id: String, in scope: PlanScope, on db: any Database) async throws -> Staff {
-        guard try await scope.staffOptions(on: db).contains(where: { $0.value == id }), let staff = try await Staff.find(id, on: db) else {
+        guard try await scope.staffOptions(on: db).contains(where: { $0.value == id }), let staff = try await StaffDirectory(db: db).person(id) else {
             throw LodestarError("Choose who owns the step from the list.")
         }
         return staff
@@ -73,7 +73,7 @@ struct ActionPlanController: RouteCollection {
         guard DisplayTime.date(fromISODay: form.dueOn) != nil else { throw LodestarError("Give the step's due date.") }
         var changes: [String] = []
         if form.ownerId != step.ownerId {
-            let before = try await Staff.find(step.ownerId, on: req.db)?.displayName ?? "former staff member"
+            let before = try await StaffDirectory(db: req.db).person(step.ownerId)?.displayName ?? "former staff member"
             let after = try await owner(form.ownerId, in: scope, on: req.db).displayName
             changes.append("owner \(before) → \(after)")
             step.ownerId = form.ownerId

@@ -13,28 +13,25 @@ struct EvidenceAccess {
         let parts = href.split(separator: "/").map(String.init)
         guard href.hasPrefix("/"), parts.count == 2 || (parts.count == 3 && parts[0] == "coaching") else { return true }
         let policy = viewer.policy
-        let roster = RosterQueries(db: db.sql)
+        let roster = RosterQueries(db)
         let walkthroughs = WalkthroughQueries(db: db)
         switch parts[0] {
         case "assessments":
-            guard let assessment = try await Assessment.find(parts[1], on: db) else { return false }
+            guard let assessment = try await AssessmentQueries(db: db).assessment(parts[1]) else { return false }
             var teaches = false
             for classId in try await AssessmentQueries(db: db).classIds(of: parts[1]) where try await roster.teaches(staffId: viewer.id, classId: classId) {
                 teaches = true
             }
             return policy.canViewStudentResults(inSchool: assessment.schoolId, teachesClass: teaches)
         case "interventions":
-            guard let group = try await InterventionGroup.find(parts[1], on: db) else { return false }
+            guard let group = try await AssessmentQueries(db: db).interventionGroup(parts[1]) else { return false }
             return policy.canViewStudentResults(inSchool: group.schoolId, teachesClass: try await roster.teaches(staffId: viewer.id, classId: group.classId))
         case "walkthroughs":
-            guard let walkthrough = try await Walkthrough.find(parts[1], on: db) else { return false }
-            if walkthrough.observerId == viewer.id { return true }
-            if walkthrough.teacherId == viewer.id { return walkthrough.sharedAt != nil }
-            return policy.canSeeWalkthroughs(ofTeacherAt: try await walkthroughs.teachingSchools(of: walkthrough.teacherId).union([walkthrough.schoolId]),
-                                             isSelf: false, onCaseload: try await walkthroughs.isOnCaseload(coach: viewer.id, teacher: walkthrough.teacherId))
+            guard let walkthrough = try await walkthroughs.walkthrough(parts[1]) else { return false }
+            return try await walkthroughs.mayOpen(walkthrough, viewer: viewer)
         case "coaching" where parts[1] == "teachers":
             let teacher = parts[2]
-            return policy.canSeeCoaching(ofTeacherAt: try await walkthroughs.teachingSchools(of: teacher), isSelf: teacher == viewer.id,
+            return policy.canSeeCoaching(ofTeacherAt: try await StaffDirectory(db: db).teachingSchools(of: teacher), isSelf: teacher == viewer.id,
                                          onCaseload: try await walkthroughs.isOnCaseload(coach: viewer.id, teacher: teacher))
         default:
             return true

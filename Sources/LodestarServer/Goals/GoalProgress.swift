@@ -41,8 +41,8 @@ struct GoalProgress: Sendable {
                     if let value { points.append((day, value)) }
                 }
             }
-            let projection = GoalProjection(baseline: goal.baseline, target: goal.target, deadline: time(goal.deadline),
-                                            points: points.map { GoalProjection.Point(time: time($0.day), value: $0.value) })
+            let projection = GoalProjection(baseline: goal.baseline, target: goal.target, deadline: ChartTime.time(goal.deadline),
+                                            points: points.map { GoalProjection.Point(time: ChartTime.time($0.day), value: $0.value) })
             result.append(GoalProgress(goal: goal, metric: metric, points: points, projection: projection))
         }
         return result
@@ -73,10 +73,6 @@ struct GoalProgress: Sendable {
         return Array(stride(from: first + stepDays, to: end, by: stepDays)).map(ISODay.string) + [last]
     }
 
-    /// A day as a moment for the projection and the chart: its noon, counted in days (time zones do not move a trend).
-    static func time(_ day: String) -> Double {
-        Double(ISODay.number(day) ?? 0) * 86_400 + 43_200
-    }
 
     var current: Double? { points.count > 1 ? points.last?.value : nil }
 
@@ -125,10 +121,10 @@ struct GoalProgress: Sendable {
 
     /// The progress chart: measurements, the trend to the deadline, and the target.
     func chart(id: String) -> String {
-        let start = Self.time(goal.startsOn), end = Self.time(goal.deadline)
-        var series = [LineChart.Series(name: "Measured", style: .measured, points: points.map { (Self.time($0.day), $0.value) })]
-        if let first = points.first, let from = projection.trend(at: Self.time(first.day)), let to = projection.trend(at: end) {
-            series.append(LineChart.Series(name: "Trend to deadline", style: .projected, points: [(Self.time(first.day), from), (end, to)]))
+        let start = ChartTime.time(goal.startsOn), end = ChartTime.time(goal.deadline)
+        var series = [LineChart.Series(name: "Measured", style: .measured, points: points.map { (ChartTime.time($0.day), $0.value) })]
+        if let first = points.first, let from = projection.trend(at: ChartTime.time(first.day)), let to = projection.trend(at: end) {
+            series.append(LineChart.Series(name: "Trend to deadline", style: .projected, points: [(ChartTime.time(first.day), from), (end, to)]))
         }
         series.append(LineChart.Series(name: "Target \(format(goal.target))", style: .reference, points: [(start, goal.target), (end, goal.target)]))
         let values = series.flatMap { $0.points.map(\.y) }
@@ -136,26 +132,8 @@ struct GoalProgress: Sendable {
         let description = "Baseline \(format(goal.baseline)) on \(DisplayTime.date(goal.startsOn)); latest \(format(current)); target \(format(goal.target)) by \(DisplayTime.date(goal.deadline)); "
             + "projected \(format(projection.projected)) at the deadline: \(projection.status.rawValue)."
         return LineChart(id: id, title: "Progress: \(goal.statement)", description: description, series: series,
-                         xTicks: Self.monthTicks(from: start, to: end), xRange: start...max(end, start + 86_400),
+                         xTicks: ChartTime.monthTicks(from: start, to: end), xRange: start...max(end, start + 86_400),
                          yRange: LineChart.range(containing: values, cap: isShare ? 100 : nil), yUnit: isShare ? "%" : "").svg()
-    }
-
-    static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-    /// The first of each month between two chart times (see `time(_:)`), labelled "Sep" (every third
-    /// month, "Sep 26", over more than a year).
-    static func monthTicks(from start: Double, to end: Double) -> [(x: Double, label: String)] {
-        let first = Int(start / 86_400), last = Int(end / 86_400)
-        let long = last - first > 400
-        let opening = ISODay.string(first)
-        var year = Int(opening.prefix(4)) ?? 1970, month = Int(opening.dropFirst(5).prefix(2)) ?? 1
-        var ticks: [(Double, String)] = []
-        while let day = ISODay.number(String(format: "%04d-%02d-01", year, month)), day <= last {
-            if day >= first { ticks.append((Double(day) * 86_400 + 43_200, long ? "\(monthNames[month - 1]) \(year)" : monthNames[month - 1])) }
-            month += long ? 3 : 1
-            if month > 12 { month -= 12; year += 1 }
-        }
-        return ticks
     }
 }
 

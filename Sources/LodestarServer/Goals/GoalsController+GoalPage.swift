@@ -69,7 +69,7 @@ extension GoalsController {
         let viewerPolicy = try await req.viewer().policy
         if scope.schoolId == nil {
             let schoolGoals = try await SmartGoal.query(on: req.db).filter(\.$parentId == goal.id!).all()
-            let schools = Dictionary(uniqueKeysWithValues: try await Org.query(on: req.db).filter(\.$type == "school").all().map { ($0.id!, $0.name) })
+            let schools = try await RosterQueries(req.db).schoolNames()
             for progress in try await GoalProgress.compute(schoolGoals, today: today, on: req.db) {
                 let (schoolGoal, status) = (progress.goal, progress.projection.status)
                 aligned.append(.init(canOpen: viewerPolicy.canViewPlan(ofSchool: schoolGoal.scope), scope: schoolGoal.scope, school: schools[schoolGoal.scope] ?? schoolGoal.scope, statement: schoolGoal.statement,
@@ -112,7 +112,7 @@ extension GoalsController {
         let readsTrends = school.map(policy.canViewTrends(ofSchool:)) ?? policy.seesWholeDistrict
         switch metric.kind {
         case .mastery:
-            return try await Standard.query(on: db).filter(\.$id ~~ metric.standardIds).sort(\.$code).all()
+            return try await StandardsQueries(db: db).standards(ids: metric.standardIds)
                 .map { SelectOption(value: "/standards/\($0.id!.urlQueryEncoded)", label: "Standard \($0.code)") }
                 + (readsTrends ? [SelectOption(value: "/insights/learning?\(inScope)", label: "Learning trends")] : [])
         case .indicatorObserved:

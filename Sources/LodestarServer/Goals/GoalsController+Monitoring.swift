@@ -73,10 +73,3 @@ extension PlanChange {
         try await change.create(on: db)
     }
 }
-
-extension Double {
-    /// "12", "12.5": a number as people write it.
-    var cleanNumber: String {
-        abs(self - rounded()) < 1e-9 ? String(Int(rounded())) : String(format: "%g", self)
-    }
-}

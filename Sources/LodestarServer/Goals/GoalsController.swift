@@ -179,7 +179,7 @@ struct GoalsController: RouteCollection {
         guard DisplayTime.date(fromISODay: form.deadline) != nil, form.deadline > today else {
             throw LodestarError("Give a deadline after today, as a date.")
         }
-        guard try await Staff.find(form.ownerId, on: db) != nil else { throw LodestarError("Choose the goal's owner.") }
+        guard try await StaffDirectory(db: db).person(form.ownerId) != nil else { throw LodestarError("Choose the goal's owner.") }
         let parentId = scope.schoolId == nil ? nil : blank(form.parentId)
         if let parentId, try await SmartGoal.find(parentId, on: db)?.scope != "district" { throw LodestarError("Align the goal to one of the district's goals.") }
         let baseline: Double

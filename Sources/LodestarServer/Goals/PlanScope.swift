@@ -18,10 +18,10 @@ struct PlanScope {
         try req.require(viewer.policy.canViewPlan(ofSchool: schoolId))
         let name: String
         if let schoolId {
-            guard let school = try await Org.find(schoolId, on: req.db), school.type == "school" else { throw LodestarError.notFound }
+            guard let school = try await RosterQueries(req.db).org(schoolId), school.type == "school" else { throw LodestarError.notFound }
             name = school.name
         } else {
-            name = try await Org.query(on: req.db).filter(\.$type == "district").first()?.name ?? "The district"
+            name = try await RosterQueries(req.db).districtName()
         }
         return PlanScope(id: id, name: name, canEdit: viewer.policy.canEditPlan(ofSchool: schoolId))
     }
@@ -35,15 +35,13 @@ struct PlanScope {
 
     /// People who may own a goal or a step: staff with a role at the school (or any district role).
     func staffOptions(on db: any Database, selected: String? = nil) async throws -> [SelectOption] {
-        let sql = db.sql
-        let rows = try await sql.raw(schoolId.map { school in
-            "SELECT DISTINCT s.id, s.given_name, s.family_name FROM staff s JOIN role_grants g ON g.staff_id = s.id WHERE g.school_id = \(bind: school) OR g.school_id IS NULL ORDER BY s.family_name, s.given_name"
-        } ?? "SELECT DISTINCT s.id, s.given_name, s.family_name FROM staff s JOIN role_grants g ON g.staff_id = s.id WHERE g.school_id IS NULL OR g.role IN ('principal', 'assistant_principal') ORDER BY s.family_name, s.given_name").all()
-        return try rows.map { row in
-            let id = try row.decode(column: "id", as: String.self)
-            return SelectOption(value: id, label: "\(try row.decode(column: "given_name", as: String.self)) \(try row.decode(column: "family_name", as: String.self))",
-                                selected: id == selected)
+        let directory = StaffDirectory(db: db)
+        let people = if let schoolId {
+            try await directory.people(atSchools: [schoolId], includingDistrict: true)
+        } else {
+            try await directory.people(holding: StaffRole.districtPlanOwners)
         }
+        return people.map { SelectOption(value: $0.id, label: $0.name, selected: $0.id == selected) }
     }
 }
 
@@ -57,10 +55,10 @@ extension PlanScope {
     /// straight to the one school of a viewer who works in one school.
     static func index(_ req: Request, section: String, title: String, template: String) async throws -> Response {
         let viewer = try await req.viewer()
-        let schools = try await Org.query(on: req.db).filter(\.$type == "school").sort(\.$name).all()
+        let schools = try await RosterQueries(req.db).schoolOrgs()
             .filter { viewer.policy.canViewPlan(ofSchool: $0.id!) }
         if schools.count == 1 && !viewer.policy.seesWholeDistrict { return req.redirect(to: "/\(section)/\(schools[0].id!.urlQueryEncoded)") }
-        let district = try await Org.query(on: req.db).filter(\.$type == "district").first()?.name ?? "The district"
+        let district = try await RosterQueries(req.db).districtName()
         return try await req.view.render(template, IndexPage(
             page: PageContext(request: req, title: title),
             scopes: [SelectOption(value: "district", label: district)] + schools.map { SelectOption(value: $0.id!, label: $0.name) }

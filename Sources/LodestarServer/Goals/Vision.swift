@@ -45,7 +45,7 @@ struct VisionController: RouteCollection {
     }
 
     private func statements(_ version: VisionVersion, on db: any Database) async throws -> Statements {
-        let editor = try await Staff.find(version.editedBy, on: db)
+        let editor = try await StaffDirectory(db: db).person(version.editedBy)
         let lines = { (text: String) in text.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         return Statements(vision: version.vision, mission: version.mission,
                           groups: [("Students", version.students), ("Teachers", version.teachers), ("Leaders", version.leaders), ("Staff", version.staff)]

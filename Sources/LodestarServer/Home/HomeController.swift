@@ -32,7 +32,7 @@ struct HomeController: RouteCollection {
     func home(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         let policy = viewer.policy
-        let queries = RosterQueries(db: req.db.sql)
+        let queries = RosterQueries(req.db)
         var steps: [HomePage.Step] = []
 
         var district: District?
@@ -85,14 +85,13 @@ struct HomeController: RouteCollection {
             let lastWeek = try await TimeQueries(db: req.db).ledgers(leaders: [viewer.id], from: DisplayTime.startOfDay(lastMonday),
                                                                      to: DisplayTime.startOfDay(monday))[viewer.id]
             if let share = lastWeek?.instructionalShare {
-                let target = try await TimeController.target(of: viewer.id, on: req.db)
-                steps.append(.init(text: "Last week \(TimeController.percent(share)) of your recorded time went to teaching and learning; your target is \(TimeController.percent(target)).",
+                let target = try await TimeQueries(db: req.db).target(of: viewer.id)
+                steps.append(.init(text: "Last week \(Percent.text(share)) of your recorded time went to teaching and learning; your target is \(Percent.text(target)).",
                                    href: "/time/\(viewer.id.urlQueryEncoded)?week=\(lastMonday)", action: "See your week"))
             }
         }
-        let overdue = try await ActionStep.query(on: req.db).filter(\.$ownerId == viewer.id).filter(\.$dueOn < today)
-            .filter(\.$status ~~ [ActionStep.Status.notStarted.rawValue, ActionStep.Status.inProgress.rawValue]).sort(\.$dueOn).all()
-        if let first = overdue.first, let goal = try await SmartGoal.find(first.goalId, on: req.db) {
+        let (overdue, goal) = try await GoalsQueries(db: req.db).overdueSteps(ownedBy: viewer.id, before: today)
+        if let first = overdue.first, let goal {
             steps.append(.init(text: overdue.count == 1 ? "Your action step “\(first.text)” was due \(DisplayTime.date(first.dueOn))." : "\(overdue.count) action steps you own are past due, the first “\(first.text)”.",
                                href: "/goals/\(goal.scope.urlQueryEncoded)/\(goal.id!.urlQueryEncoded)#plan", action: "Check in"))
         }

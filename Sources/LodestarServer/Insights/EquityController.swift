@@ -36,14 +36,13 @@ struct EquityController: RouteCollection {
         let subjects: [String]
     }
 
-    static let partitions = StudentGroup.partitions.map { $0.map(\.key) }
 
     private func rows(_ counts: [String: [String: [String: InsightsQueries.MasteryCount]]], standard: String, month: String, comparison: String) -> [EquityGaps.Row] {
         let count = { (group: String) in counts[group]?[standard]?[month] ?? .init(evidence: 0, atOrAbove: 0) }
         let all = count("all")
         return EquityGaps.rows(all: .init(group: "all", students: all.evidence, atOrAbove: all.atOrAbove),
                                groups: StudentGroup.all.map { group in let c = count(group.key); return .init(group: group.key, students: c.evidence, atOrAbove: c.atOrAbove) },
-                               partitions: Self.partitions, comparison: comparison, rule: DistrictSettings.smallGroups)
+                               partitions: StudentGroup.partitionKeys, comparison: comparison, rule: DistrictSettings.smallGroups)
     }
 
     private func analysis(_ req: Request) async throws -> Analysis {
@@ -55,8 +54,8 @@ struct EquityController: RouteCollection {
         let months = scope.months
         let month = (try? req.query.get(String.self, at: "month")).flatMap { months.contains($0) ? $0 : nil } ?? scope.throughMonth
         let counts = try await InsightsQueries(db: req.db).masteryByGroup(schoolIds: scope.schoolIds, grade: grade, standardIds: nil, groups: nil, months: months)
-        let documents = Dictionary(uniqueKeysWithValues: try await StandardDocument.query(on: req.db).all().map { ($0.id!, $0.subject) })
-        let allStandards = try await Standard.query(on: req.db).filter(\.$id ~~ Array((counts["all"] ?? [:]).keys)).all()
+        let documents = try await StandardsQueries(db: req.db).subjects()
+        let allStandards = try await StandardsQueries(db: req.db).standards(ids: (counts["all"] ?? [:]).keys)
         let standards = allStandards.filter { subject.isEmpty || documents[$0.documentId] == subject }
             .sorted { $0.code.localizedStandardCompare($1.code) == .orderedAscending }
         var gaps: [Analysis.Gap] = [], others: [Analysis.Gap] = []
@@ -86,8 +85,6 @@ struct EquityController: RouteCollection {
                         subjects: Array(Set(allStandards.compactMap { documents[$0.documentId] })).filter { !$0.isEmpty }.sorted())
     }
 
-    static func label(_ group: String) -> String { group == "all" ? "All students" : StudentGroup(key: group)?.label ?? group }
-    static func percent(_ share: Double?) -> String { Percent.text(share) }
     static func points(_ gap: Double?) -> String {
         gap.map { let value = Int($0.rounded()); return value > 0 ? "+\(value)" : "\(value)" } ?? "—"
     }
@@ -128,15 +125,15 @@ struct EquityController: RouteCollection {
         if analysis.detail != nil {
             detailRows.append(Page.DetailRow(group: "All students", cells: months.map { month in
                 let all = analysis.detailAll[month] ?? .init(evidence: 0, atOrAbove: 0)
-                return all.evidence == 0 ? "" : rule.allows(all.evidence) ? "\(Self.percent(all.share)) of \(all.evidence)" : "hidden"
+                return all.evidence == 0 ? "" : rule.allows(all.evidence) ? "\(Percent.text(all.share)) of \(all.evidence)" : "hidden"
             }, gap: ""))
             for group in StudentGroup.all.map(\.key) {
                 let byMonth = months.map { month in analysis.detailRows[month]?.first { $0.group == group } }
                 guard byMonth.contains(where: { $0 != nil }) else { continue }
                 let latest = analysis.detailRows[analysis.month]?.first { $0.group == group }
-                detailRows.append(Page.DetailRow(group: Self.label(group), cells: byMonth.map { row in
+                detailRows.append(Page.DetailRow(group: StudentGroup.label(ofKey: group), cells: byMonth.map { row in
                     guard let row else { return "" }
-                    return row.hidden ? "hidden" : "\(Self.percent(row.share)) of \(row.students ?? 0)"
+                    return row.hidden ? "hidden" : "\(Percent.text(row.share)) of \(row.students ?? 0)"
                 }, gap: latest?.hidden == false ? Self.points(latest?.gapToComparison) : "—"))
             }
         }
@@ -156,8 +153,8 @@ struct EquityController: RouteCollection {
                 }
             }
             series.append(LineChart.Series(name: "All students", style: .reference, points: points("all")))
-            if analysis.comparison != "all" { series.append(LineChart.Series(name: Self.label(analysis.comparison), style: .projected, points: points(analysis.comparison))) }
-            if let widest { series.append(LineChart.Series(name: Self.label(widest), style: .measured, points: points(widest))) }
+            if analysis.comparison != "all" { series.append(LineChart.Series(name: StudentGroup.label(ofKey: analysis.comparison), style: .projected, points: points(analysis.comparison))) }
+            if let widest { series.append(LineChart.Series(name: StudentGroup.label(ofKey: widest), style: .measured, points: points(widest))) }
             let described = series.map { line in "\(line.name): " + line.points.map { "\(InsightsScope.label(month: months[Int($0.x)])) \(Int($0.y.rounded()))%" }.joined(separator: ", ") }
             chart = LineChart(id: "equity-chart", title: "\(detail.code): share at or above mastery by month", description: described.joined(separator: "; ") + ".",
                               series: series, xTicks: months.enumerated().map { (Double($0.offset), InsightsScope.label(month: $0.element)) },
@@ -166,7 +163,7 @@ struct EquityController: RouteCollection {
         return try await req.view.render("insights/equity", Page(
             page: PageContext(request: req, title: "Equity"),
             scopeLabel: [scope.schoolName, analysis.grade.isEmpty ? nil : GradeLevel.label(analysis.grade), analysis.subject.isEmpty ? nil : analysis.subject].compactMap { $0 }.joined(separator: " · "),
-            comparisonLabel: Self.label(analysis.comparison), asOf: DisplayTime.longDate(analysis.asOf),
+            comparisonLabel: StudentGroup.label(ofKey: analysis.comparison), asOf: DisplayTime.longDate(analysis.asOf),
             // The page lists the 25 widest of each; the CSV lists every group.
             gapsToClose: analysis.gapsToClose.prefix(25).map(Self.pageGap), groupsAbove: analysis.groupsAbove.prefix(25).map(Self.pageGap),
             detailCode: analysis.detail?.code, detailStatement: analysis.detail?.statement, detailMonths: months.map { InsightsScope.label(month: $0) },
@@ -184,7 +181,7 @@ struct EquityController: RouteCollection {
     }
 
     static func pageGap(_ gap: Analysis.Gap) -> Page.Gap {
-        Page.Gap(standardId: gap.standard.id!, code: gap.standard.code, group: Self.label(gap.row.group), share: Self.percent(gap.row.share),
+        Page.Gap(standardId: gap.standard.id!, code: gap.standard.code, group: StudentGroup.label(ofKey: gap.row.group), share: Percent.text(gap.row.share),
                  students: gap.row.students ?? 0, gap: Self.points(gap.row.gapToComparison))
     }
 
@@ -195,8 +192,8 @@ struct EquityController: RouteCollection {
         var csv = CSVWriter(header: ["standard", "group", "students", "at_or_above_percent", "gap_points", "compared_with", "gap_to_all_points", "month", "note"])
         for gap in analysis.gapsToClose + analysis.groupsAbove + analysis.others {
             let row = gap.row
-            csv.append([gap.standard.code, Self.label(row.group), row.students.map(String.init) ?? "", row.share.map { String(Percent.whole($0)) } ?? "",
-                        row.gapToComparison.map { Self.points($0) } ?? "", Self.label(gap.reference), row.gapToAll.map { Self.points($0) } ?? "", analysis.month,
+            csv.append([gap.standard.code, StudentGroup.label(ofKey: row.group), row.students.map(String.init) ?? "", row.share.map { String(Percent.whole($0)) } ?? "",
+                        row.gapToComparison.map { Self.points($0) } ?? "", StudentGroup.label(ofKey: gap.reference), row.gapToAll.map { Self.points($0) } ?? "", analysis.month,
                         row.hidden ? "hidden: fewer than \(DistrictSettings.smallGroups.minimum) students or needed to keep such a group from being worked out" : ""])
         }
         return try await req.csvDownload(csv, named: "equity-gaps.csv")

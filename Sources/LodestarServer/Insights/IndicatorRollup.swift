@@ -47,7 +47,7 @@ enum IndicatorRollup {
         var result: [Key: Counts] = [:]
         for row in try await sql.raw("SELECT id, school_id, observed_at, framework_id, grade_band, subject FROM walkthroughs WHERE id IN (\(binds: ids))").all() {
             let frameworkId = try row.decode(column: "framework_id", as: String.self)
-            if frameworks[frameworkId] == nil, let record = try await FrameworkRecord.find(frameworkId, on: db) { frameworks[frameworkId] = try record.framework() }
+            if frameworks[frameworkId] == nil { frameworks[frameworkId] = try await FrameworkStore.framework(id: frameworkId, on: db) }
             guard let framework = frameworks[frameworkId] else { continue }
             let id = try row.decode(column: "id", as: String.self)
             contribute(school: try row.decode(column: "school_id", as: String.self), observedAt: try row.decode(column: "observed_at", as: Int.self),

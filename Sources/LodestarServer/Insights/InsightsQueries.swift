@@ -90,92 +90,55 @@ struct InsightsQueries {
     }
 
     /// The walkthroughs behind a heatmap cell, newest first: those that looked for the practice (`PracticeCount`).
-    struct CellVisit: Decodable, Sendable {
-        var id: String
-        var observedAt: Int
-        var teacherId: String
-        var teacherGiven: String
-        var teacherFamily: String
-        var observerGiven: String
-        var observerFamily: String
-        var schoolId: String
-        var mark: String
-        var frameworkId: String
-    }
-
-    func visits(indicator: String, filter: PracticeFilter, month: String?, limit: Int = 500) async throws -> [CellVisit] {
+    func visits(indicator: String, filter: PracticeFilter, month: String?, limit: Int = 500) async throws -> [WalkthroughQueries.MarkedVisit] {
         let from = DisplayTime.startOfDay((month ?? filter.fromMonth) + "-01")
-        let through = month ?? filter.throughMonth
-        let end = DisplayTime.startOfDay(InsightsScope.month(after: through) + "-01")
-        var query: SQLQueryString = """
-            SELECT w.id, w.observed_at, w.teacher_id, t.given_name AS teacher_given, t.family_name AS teacher_family, o.given_name AS observer_given,
-                   o.family_name AS observer_family, w.school_id, m.mark, w.framework_id
-            FROM walkthroughs w JOIN staff t ON t.id = w.teacher_id JOIN staff o ON o.id = w.observer_id
-            JOIN indicator_marks m ON m.walkthrough_id = w.id AND m.indicator_key = \(bind: indicator)
-            WHERE w.observed_at >= \(bind: from) AND w.observed_at < \(bind: end) AND m.mark <> 'not_applicable'
-            """
-        if let schools = filter.schoolIds { query += schools.isEmpty ? " AND 1 = 0" : " AND w.school_id IN (\(binds: schools))" }
-        if !filter.gradeBand.isEmpty { query += " AND w.grade_band = \(bind: filter.gradeBand)" }
-        if !filter.subject.isEmpty { query += " AND w.subject = \(bind: filter.subject)" }
-        query += " ORDER BY w.observed_at DESC LIMIT \(literal: limit)"
-        return try await sql.raw(query).all(decoding: CellVisit.self, keyDecodingStrategy: .snakeCase)
+        let end = DisplayTime.startOfDay(InsightsScope.month(after: month ?? filter.throughMonth) + "-01")
+        return try await WalkthroughQueries(db: db).visitsLookingFor(indicator, from: from, to: end, schoolIds: filter.schoolIds,
+                                                                   gradeBand: filter.gradeBand, subject: filter.subject, limit: limit)
     }
 
-    /// Feedback-loop health and visit coverage of each school over the last `days` days.
-    struct SchoolLoop: Sendable {
-        var schoolId: String
-        var teachers: Int
-        var visitedTeachers: Int
-        var loop: FeedbackLoop
-    }
-
-    /// Counted and ranked by the database, so a district's month of visits is never read row by row;
-    /// the median takes the middle one or two durations of each school (window functions, both databases).
-    func feedbackLoops(schoolIds: [String]?, days: Int = 30, now: Int = Int(Date().timeIntervalSince1970)) async throws -> [SchoolLoop] {
-        var recent: SQLQueryString = "w.observed_at >= \(bind: now - days * 86_400) AND w.observed_at <= \(bind: now)"
-        if let schoolIds { recent += schoolIds.isEmpty ? " AND 1 = 0" : " AND w.school_id IN (\(binds: schoolIds))" }
-        var loops: [String: FeedbackLoop] = [:]
+    /// Each class's growth: over its students' results on the standards assessed in the class that have at
+    /// least two months of results up to `through`, the share at or above mastery in the last month minus
+    /// the share in the first, in points. Classes with fewer measured students than the small-group
+    /// minimum are left out.
+    func classGrowth(schoolId: String, through: String) async throws -> [PracticeAndGrowth.ClassGrowth] {
+        var students: [String: [String]] = [:], teachers: [String: [String]] = [:]
+        for row in try await sql.raw("SELECT class_id, user_id, role FROM enrollments WHERE school_id = \(bind: schoolId)").all() {
+            let classId = try row.decode(column: "class_id", as: String.self), user = try row.decode(column: "user_id", as: String.self)
+            if try row.decode(column: "role", as: String.self) == "student" { students[classId, default: []].append(user) } else { teachers[classId, default: []].append(user) }
+        }
+        var standards: [String: Set<String>] = [:]
         for row in try await sql.raw("""
-            SELECT w.school_id, COUNT(*) AS visits, COUNT(w.shared_at) AS shared,
-                   SUM(CASE WHEN w.shared_at IS NOT NULL AND w.shared_at - w.observed_at <= 86400 THEN 1 ELSE 0 END) AS within_a_day,
-                   SUM(CASE WHEN w.shared_at IS NOT NULL AND EXISTS (SELECT 1 FROM feedback_replies r WHERE r.walkthrough_id = w.id AND r.author_id = w.teacher_id)
-                       THEN 1 ELSE 0 END) AS replied
-            FROM walkthroughs w WHERE \(recent) GROUP BY w.school_id
+            SELECT DISTINCT c.class_id, x.standard_id FROM assessment_classes c JOIN assessment_standards x ON x.assessment_id = c.assessment_id
+            JOIN assessments a ON a.id = c.assessment_id WHERE a.school_id = \(bind: schoolId)
             """).all() {
-            let shared = try row.decode(column: "shared", as: Int.self)
-            loops[try row.decode(column: "school_id", as: String.self)] = FeedbackLoop(
-                visits: try row.decode(column: "visits", as: Int.self), shared: shared, medianHoursToFeedback: nil,
-                sharedWithinADay: shared > 0 ? Double(try row.decode(column: "within_a_day", as: Int.self)) / Double(shared) : nil,
-                replyRate: shared > 0 ? Double(try row.decode(column: "replied", as: Int.self)) / Double(shared) : nil)
+            standards[try row.decode(column: "class_id", as: String.self), default: []].insert(try row.decode(column: "standard_id", as: String.self))
         }
-        for row in try await sql.raw("""
-            SELECT school_id, AVG(hours) AS median FROM (
-                SELECT w.school_id, CASE WHEN w.shared_at > w.observed_at THEN (w.shared_at - w.observed_at) / 3600.0 ELSE 0 END AS hours,
-                       ROW_NUMBER() OVER (PARTITION BY w.school_id ORDER BY w.shared_at - w.observed_at) AS place,
-                       COUNT(*) OVER (PARTITION BY w.school_id) AS shared
-                FROM walkthroughs w WHERE w.shared_at IS NOT NULL AND \(recent)
-            ) ranked WHERE place IN ((shared + 1) / 2, (shared + 2) / 2) GROUP BY school_id
-            """).all() {
-            loops[try row.decode(column: "school_id", as: String.self)]?.medianHoursToFeedback = try row.decode(column: "median", as: Double.self)
+        var timelines: [String: [MasteryTimeline.Entry]] = [:]
+        for row in try await sql.raw("SELECT student_id, standard_id, timeline FROM mastery_pairs WHERE school_id = \(bind: schoolId)").all() {
+            timelines["\(try row.decode(column: "student_id", as: String.self))|\(try row.decode(column: "standard_id", as: String.self))"] =
+                MasteryTimeline.decode(try row.decode(column: "timeline", as: String.self))
         }
-        var visited: [String: Int] = [:]
-        for row in try await sql.raw("""
-            SELECT w.school_id, COUNT(DISTINCT w.teacher_id) AS visited FROM walkthroughs w
-            JOIN role_grants g ON g.staff_id = w.teacher_id AND g.school_id = w.school_id AND g.role = 'teacher'
-            WHERE \(recent) GROUP BY w.school_id
-            """).all() {
-            visited[try row.decode(column: "school_id", as: String.self)] = try row.decode(column: "visited", as: Int.self)
+        var result: [PracticeAndGrowth.ClassGrowth] = []
+        for (classId, classStandards) in standards {
+            // The same results at both ends: each student's standing on each standard first and last (up to
+            // `through`), over the standards with at least two months of results.
+            var first = 0, last = 0, counted = 0
+            var measured: Set<String> = []
+            for student in students[classId] ?? [] {
+                for standard in classStandards {
+                    let entries = (timelines["\(student)|\(standard)"] ?? []).filter { $0.month <= through && $0.standing != .notYet }
+                    guard entries.count >= 2 else { continue }
+                    counted += 1
+                    measured.insert(student)
+                    if entries.first!.standing == .atOrAbove { first += 1 }
+                    if entries.last!.standing == .atOrAbove { last += 1 }
+                }
+            }
+            guard counted > 0, DistrictSettings.smallGroups.allows(measured.count) else { continue }
+            for teacher in teachers[classId] ?? [] { result.append(.init(teacher: teacher, growth: Double(last - first) / Double(counted) * 100)) }
         }
-        var teachers: [String: Int] = [:]
-        for row in try await sql.raw("""
-            SELECT school_id, COUNT(DISTINCT staff_id) AS teachers FROM role_grants WHERE role = 'teacher' AND school_id IS NOT NULL GROUP BY school_id
-            """).all() {
-            teachers[try row.decode(column: "school_id", as: String.self)] = try row.decode(column: "teachers", as: Int.self)
-        }
-        let schools = schoolIds ?? Array(Set(teachers.keys).union(loops.keys))
-        return schools.map { school in
-            SchoolLoop(schoolId: school, teachers: teachers[school] ?? 0, visitedTeachers: visited[school] ?? 0, loop: loops[school] ?? FeedbackLoop([]))
-        }
+        return result
     }
 
     // MARK: Mastery
@@ -235,3 +198,27 @@ struct InsightsQueries {
     }
 }
 
+/// How a month's count reads in a table and a download, wherever standings by month are shown (learning
+/// trends, a class's tracker): one rule for hiding small groups.
+extension InsightsQueries.MasteryCount {
+    /// A share as shown: "62%", or nothing for too few students.
+    static func shown(_ count: InsightsQueries.MasteryCount?) -> (text: String, students: Int, heat: Int, suppressed: Bool) {
+        guard let count, count.evidence > 0 else { return ("—", 0, -1, false) }
+        guard DistrictSettings.smallGroups.allows(count.evidence), let share = count.share else { return ("—", count.evidence, -1, true) }
+        return (Percent.text(share), count.evidence, min(4, Int(share * 5)), false)
+    }
+
+    /// Shares by standard and month as the tables show them, for learning trends and a class's months.
+    static func csv(_ rows: [(code: String, counts: [String: InsightsQueries.MasteryCount])], months: [String]) -> CSVWriter {
+        var csv = CSVWriter(header: ["standard", "month", "students", "at_or_above_percent"])
+        for row in rows {
+            for month in months {
+                let cell = shown(row.counts[month])
+                guard cell.students > 0 else { continue }
+                // Too few students: neither the share nor the count is given.
+                csv.append([row.code, month, cell.suppressed ? "" : String(cell.students), cell.suppressed ? "" : String(cell.text.dropLast())])
+            }
+        }
+        return csv
+    }
+}

@@ -20,7 +20,7 @@ struct InsightsScope {
 
     static func load(_ req: Request) async throws -> InsightsScope {
         let viewer = try await req.viewer()
-        let visible = try await Org.query(on: req.db).filter(\.$type == "school").sort(\.$name).all()
+        let visible = try await RosterQueries(req.db).schoolOrgs()
             .filter { viewer.policy.canViewTrends(ofSchool: $0.id!) }
         try req.require(!visible.isEmpty)
         let seesDistrict = viewer.policy.seesWholeDistrict
@@ -40,7 +40,7 @@ struct InsightsScope {
 
     /// "Sep 2026": with the year in full, so a month is never read as a day ("SEP 26").
     static func label(month: String) -> String {
-        "\(GoalProgress.monthNames[(Int(month.suffix(2)) ?? 1) - 1]) \(month.prefix(4))"
+        "\(ChartTime.monthNames[(Int(month.suffix(2)) ?? 1) - 1]) \(month.prefix(4))"
     }
 
     /// The month after "2026-12": "2027-01".

@@ -35,8 +35,8 @@ struct LearningTrendsController: RouteCollection {
         let subject = (try? req.query.get(String.self, at: "subject")) ?? ""
         let months = scope.months
         let counts = try await InsightsQueries(db: req.db).masteryByMonth(schoolIds: scope.schoolIds, grade: grade, standardIds: nil, group: "all", months: months)
-        let standards = try await Standard.query(on: req.db).filter(\.$id ~~ Array(counts.keys)).all()
-        let documents = Dictionary(uniqueKeysWithValues: try await StandardDocument.query(on: req.db).all().map { ($0.id!, $0.subject) })
+        let standards = try await StandardsQueries(db: req.db).standards(ids: counts.keys)
+        let documents = try await StandardsQueries(db: req.db).subjects()
         let rows = standards.map { Trend.Row(standard: $0, subject: documents[$0.documentId] ?? "", counts: counts[$0.id!] ?? [:]) }
         let shown = rows.filter { subject.isEmpty || $0.subject == subject }
             .filter { row in months.contains { (row.counts[$0]?.evidence ?? 0) > 0 } }
@@ -49,13 +49,6 @@ struct LearningTrendsController: RouteCollection {
         let grades = try await InsightsQueries(db: req.db).masteryGrades(schoolIds: scope.schoolIds)
         return Trend(scope: scope, grade: grade, subject: subject, rows: shown, flags: flags, grades: grades,
                      subjects: Array(Set(rows.map(\.subject))).filter { !$0.isEmpty }.sorted())
-    }
-
-    /// A share as shown: "62%", or nothing for too few students.
-    static func shown(_ count: InsightsQueries.MasteryCount?) -> (text: String, students: Int, heat: Int, suppressed: Bool) {
-        guard let count, count.evidence > 0 else { return ("—", 0, -1, false) }
-        guard DistrictSettings.smallGroups.allows(count.evidence), let share = count.share else { return ("—", count.evidence, -1, true) }
-        return (Percent.text(share), count.evidence, min(4, Int(share * 5)), false)
     }
 
     struct Page: Encodable {
@@ -90,7 +83,7 @@ struct LearningTrendsController: RouteCollection {
             rows: trend.rows.map { row in
                 Page.Row(id: row.standard.id!, code: row.standard.code, statement: String(row.standard.statement.prefix(110)),
                          cells: months.map { month in
-                             let cell = Self.shown(row.counts[month])
+                             let cell = InsightsQueries.MasteryCount.shown(row.counts[month])
                              return Page.Cell(text: cell.text, note: cell.suppressed ? "fewer than \(DistrictSettings.smallGroups.minimum)" : cell.students > 0 ? "\(cell.students)" : "",
                                               heat: cell.heat, label: "\(row.standard.code), \(InsightsScope.label(month: month)): \(cell.suppressed ? "too few students to show" : "\(cell.text) of \(cell.students) students")")
                          }, flagged: flagged.contains(row.standard.id!))
@@ -111,20 +104,6 @@ struct LearningTrendsController: RouteCollection {
 
     func learningCSV(req: Request) async throws -> Response {
         let trend = try await trend(req)
-        return try await req.csvDownload(Self.csv(trend.rows.map { ($0.standard.code, $0.counts) }, months: trend.scope.months), named: "learning-trends.csv")
-    }
-
-    /// Shares by standard and month as the tables show them, for learning trends and a class's months.
-    static func csv(_ rows: [(code: String, counts: [String: InsightsQueries.MasteryCount])], months: [String]) -> CSVWriter {
-        var csv = CSVWriter(header: ["standard", "month", "students", "at_or_above_percent"])
-        for row in rows {
-            for month in months {
-                let cell = shown(row.counts[month])
-                guard cell.students > 0 else { continue }
-                // Too few students: neither the share nor the count is given.
-                csv.append([row.code, month, cell.suppressed ? "" : String(cell.students), cell.suppressed ? "" : String(cell.text.dropLast())])
-            }
-        }
-        return csv
+        return try await req.csvDownload(InsightsQueries.MasteryCount.csv(trend.rows.map { ($0.standard.code, $0.counts) }, months: trend.scope.months), named: "learning-trends.csv")
     }
 }

@@ -189,6 +189,7 @@ struct PracticeTrendsController: RouteCollection {
         let found = try await InsightsQueries(db: req.db).visits(indicator: indicatorKey, filter: selection.filter, month: month)
         let scales = try await FrameworkStore.frameworks(ids: found.map(\.frameworkId), on: req.db).mapValues(\.scale)
         let schools = Dictionary(uniqueKeysWithValues: selection.schools.map { ($0.id!, $0.name) })
+        let names = try await Staff.names(of: found.flatMap { [$0.teacherId, $0.observerId] }, on: req.db)
         var scope = [selection.scope.schoolName]
         if let month { scope.append(month) }
         if !selection.filter.gradeBand.isEmpty { scope.append("grades \(selection.filter.gradeBand)") }
@@ -197,8 +198,8 @@ struct PracticeTrendsController: RouteCollection {
             page: PageContext(request: req, title: "Visits: \(indicator.shortName)"), practice: indicator.shortName, scope: scope.joined(separator: " · "),
             rows: found.map { visit in
                 let seen = scales[visit.frameworkId].map { $0.isSeen(visit.mark) ? "Seen (\($0.label(visit.mark)))" : $0.label(visit.mark) } ?? visit.mark
-                return VisitsPage.Row(id: visit.id, when: DisplayTime.dateTime(visit.observedAt), teacherId: visit.teacherId, teacher: "\(visit.teacherGiven) \(visit.teacherFamily)",
-                                      observer: "\(visit.observerGiven) \(visit.observerFamily)", school: schools[visit.schoolId] ?? visit.schoolId, seen: seen)
+                return VisitsPage.Row(id: visit.id, when: DisplayTime.dateTime(visit.observedAt), teacherId: visit.teacherId, teacher: names[visit.teacherId] ?? "—",
+                                      observer: names[visit.observerId] ?? "—", school: schools[visit.schoolId] ?? visit.schoolId, seen: seen)
             },
             back: "/insights/practice?" + selection.query(), truncated: found.count >= 500))
     }
@@ -220,11 +221,11 @@ struct PracticeTrendsController: RouteCollection {
         let csv: String
     }
 
-    private func feedbackRows(_ req: Request) async throws -> [(name: String, loop: InsightsQueries.SchoolLoop)] {
+    private func feedbackRows(_ req: Request) async throws -> [(name: String, loop: WalkthroughQueries.SchoolLoop)] {
         let selection = try await Selection.load(req)
         let ids = selection.school.isEmpty ? selection.schools.map { $0.id! } : [selection.school]
         let names = Dictionary(uniqueKeysWithValues: selection.schools.map { ($0.id!, $0.name) })
-        return try await InsightsQueries(db: req.db).feedbackLoops(schoolIds: ids).map { (names[$0.schoolId] ?? $0.schoolId, $0) }
+        return try await WalkthroughQueries(db: req.db).feedbackLoops(schoolIds: ids).map { (names[$0.schoolId] ?? $0.schoolId, $0) }
             .sorted { ($0.loop.loop.medianHoursToFeedback ?? .infinity, $0.name) > ($1.loop.loop.medianHoursToFeedback ?? .infinity, $1.name) }
     }
 

@@ -22,7 +22,7 @@ struct RosterController: RouteCollection {
     func schools(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.seesWholeDistrict || !viewer.policy.schoolsLed.isEmpty)
-        let schools = try await RosterQueries(db: req.db.sql).schools(limitedTo: viewer.policy.rosterSchools)
+        let schools = try await RosterQueries(req.db).schools(limitedTo: viewer.policy.rosterSchools)
         return try await req.view.render("people/schools", SchoolsPage(page: PageContext(request: req, title: "Schools"), schools: schools))
     }
 
@@ -56,7 +56,7 @@ struct RosterController: RouteCollection {
         let viewer = try await req.viewer()
         let schoolId = try req.parameters.require("schoolId")
         try req.require(viewer.policy.canViewRoster(ofSchool: schoolId))
-        let queries = RosterQueries(db: req.db.sql)
+        let queries = RosterQueries(req.db)
         guard let school = try await queries.school(schoolId) else { throw LodestarError.notFound }
         let tab = ["students", "teachers", "classes"].contains(req.query[String.self, at: "tab"] ?? "") ? req.query[String.self, at: "tab"]! : "students"
 
@@ -117,7 +117,7 @@ struct RosterController: RouteCollection {
 
     func myClasses(req: Request) async throws -> View {
         let viewer = try await req.viewer()
-        let classes = try await RosterQueries(db: req.db.sql).classes(taughtBy: viewer.id)
+        let classes = try await RosterQueries(req.db).classes(taughtBy: viewer.id)
         return try await req.view.render("people/my-classes", MyClassesPage(page: PageContext(request: req, title: "My classes"), classes: classes))
     }
 
@@ -139,7 +139,7 @@ struct RosterController: RouteCollection {
     func showClass(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         guard let schoolClass = try await SchoolClass.find(try req.parameters.require("classId"), on: req.db) else { throw LodestarError.notFound }
-        let queries = RosterQueries(db: req.db.sql)
+        let queries = RosterQueries(req.db)
         let teaches = try await queries.teaches(staffId: viewer.id, classId: schoolClass.id!)
         try req.require(viewer.policy.canViewClass(inSchool: schoolClass.schoolId, teachesClass: teaches))
         try await req.audit("viewed class list", subject: schoolClass.id!)
@@ -186,7 +186,7 @@ struct RosterController: RouteCollection {
     func student(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         guard let student = try await Student.find(try req.parameters.require("studentId"), on: req.db) else { throw LodestarError.notFound }
-        let queries = RosterQueries(db: req.db.sql)
+        let queries = RosterQueries(req.db)
         let teaches = try await queries.teaches(staffId: viewer.id, studentId: student.id!)
         let schools = try await queries.schoolIds(ofStudent: student.id!, primary: student.schoolId)
         try req.require(viewer.policy.canViewStudent(attending: schools, teachesStudent: teaches))

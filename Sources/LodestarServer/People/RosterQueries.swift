@@ -1,9 +1,30 @@
+import Fluent
+import Foundation
 import LodestarCore
 import SQLKit
 
-/// The questions the roster pages ask, each one query.
+/// People's front door: the questions the roster pages ask, and the ones other features ask of the roster
+/// (schools, classes, who teaches whom, the school calendar's terms), each one query.
 struct RosterQueries {
-    let db: any SQLDatabase
+    let database: any Database
+    var db: any SQLDatabase { database.sql }
+
+    init(_ database: any Database) { self.database = database }
+
+    /// Start of the semester or term running now, else of the school year, else 90 days ago.
+    func currentTermStart(now: Int) async throws -> Int {
+        let today = DisplayTime.isoDay(now)
+        let row = try await db.raw("""
+            SELECT start_date FROM academic_sessions
+            WHERE start_date <= \(bind: today) AND end_date >= \(bind: today) AND type IN ('semester', 'term', 'schoolyear')
+            ORDER BY CASE type WHEN 'schoolyear' THEN 1 ELSE 0 END, start_date DESC
+            """).first()
+        guard let start = try row?.decode(column: "start_date", as: String.self), let date = DisplayTime.date(fromISODay: start) else {
+            return now - 90 * 86_400
+        }
+        return Int(date.timeIntervalSince1970)
+    }
+
 
     /// When a class meets, for people: homerooms meet all day, others in their periods.
     static let periodLabel = "CASE WHEN c.class_type = 'homeroom' THEN 'All day' ELSE c.periods END"
@@ -18,13 +39,17 @@ struct RosterQueries {
 
     /// Schools with their counts, limited to `ids` unless nil (district roles).
     func schools(limitedTo ids: Set<String>?) async throws -> [SchoolSummary] {
+        let teachers = try await StaffDirectory(db: database).counts(of: .teacher)
         let rows = try await db.raw("""
             SELECT o.id, o.name,
-              (SELECT COUNT(*) FROM students s WHERE s.school_id = o.id) AS students,
-              (SELECT COUNT(*) FROM role_grants g WHERE g.school_id = o.id AND g.role = 'teacher') AS teachers,
+              (SELECT COUNT(*) FROM students s WHERE s.school_id = o.id) AS students, 0 AS teachers,
               (SELECT COUNT(*) FROM classes c WHERE c.school_id = o.id) AS classes
             FROM orgs o WHERE o.type = 'school' ORDER BY o.name
-            """).all(decoding: SchoolSummary.self)
+            """).all(decoding: SchoolSummary.self).map { school in
+                var school = school
+                school.teachers = teachers[school.id] ?? 0
+                return school
+            }
         guard let ids else { return rows }
         return rows.filter { ids.contains($0.id) }
     }
@@ -102,14 +127,16 @@ struct RosterQueries {
     }
 
     func teachers(inSchool schoolId: String) async throws -> [TeacherRow] {
-        try await db.raw("""
-            SELECT st.id, st.given_name, st.family_name, st.email,
-              (SELECT COUNT(*) FROM enrollments e JOIN classes c ON c.id = e.class_id
-               WHERE e.user_id = st.id AND e.role = 'teacher' AND c.school_id = \(bind: schoolId)) AS classes
-            FROM staff st JOIN role_grants g ON g.staff_id = st.id
-            WHERE g.role = 'teacher' AND g.school_id = \(bind: schoolId)
-            ORDER BY st.family_name, st.given_name
-            """).all(decoding: TeacherRow.self, keyDecodingStrategy: .snakeCase)
+        var classes: [String: Int] = [:]
+        for row in try await db.raw("""
+            SELECT e.user_id, COUNT(*) AS n FROM enrollments e JOIN classes c ON c.id = e.class_id
+            WHERE e.role = 'teacher' AND c.school_id = \(bind: schoolId) GROUP BY e.user_id
+            """).all() {
+            classes[try row.decode(column: "user_id", as: String.self)] = try row.decode(column: "n", as: Int.self)
+        }
+        return try await StaffDirectory(db: database).people(holding: [.teacher], atSchools: [schoolId]).map {
+            TeacherRow(id: $0.id, givenName: $0.givenName, familyName: $0.familyName, email: $0.email, classes: classes[$0.id] ?? 0)
+        }
     }
 
     struct ClassRow: Codable, Sendable {
@@ -196,11 +223,42 @@ struct RosterQueries {
 
     /// Names of schools where nobody holds the principal role.
     func schoolsWithoutPrincipal() async throws -> [String] {
-        try await db.raw("""
-            SELECT name FROM orgs o WHERE o.type = 'school'
-              AND NOT EXISTS (SELECT 1 FROM role_grants g WHERE g.school_id = o.id AND g.role = 'principal')
-            ORDER BY name
-            """).all().map { try $0.decode(column: "name", as: String.self) }
+        let led = try await StaffDirectory(db: database).counts(of: .principal)
+        return try await db.raw("SELECT id, name FROM orgs o WHERE o.type = 'school' ORDER BY name").all()
+            .filter { led[try $0.decode(column: "id", as: String.self)] == nil }.map { try $0.decode(column: "name", as: String.self) }
+    }
+
+    /// Every school, by name.
+    func schoolOrgs() async throws -> [Org] { try await Org.query(on: database).filter(\.$type == "school").sort(\.$name).all() }
+
+    /// A school or the district, by its sourcedId.
+    func org(_ id: String) async throws -> Org? { try await Org.find(id, on: database) }
+
+    /// The district's name as the roster gives it.
+    func districtName() async throws -> String {
+        try await Org.query(on: database).filter(\.$type == "district").first()?.name ?? "The district"
+    }
+
+    /// Every org's name (schools and the district), by id.
+    func orgNames() async throws -> [String: String] {
+        Dictionary(uniqueKeysWithValues: try await Org.query(on: database).all().map { ($0.id!, $0.name) })
+    }
+
+    func schoolClass(_ id: String) async throws -> SchoolClass? { try await SchoolClass.find(id, on: database) }
+
+    func schoolClasses(_ ids: some Collection<String>) async throws -> [SchoolClass] {
+        try await SchoolClass.query(on: database).filter(\.$id ~~ Array(ids)).all()
+    }
+
+    func student(_ id: String) async throws -> Student? { try await Student.find(id, on: database) }
+
+    /// Every school's name, by id.
+    func schoolNames() async throws -> [String: String] {
+        var names: [String: String] = [:]
+        for row in try await db.raw("SELECT id, name FROM orgs WHERE type = 'school'").all() {
+            names[try row.decode(column: "id", as: String.self)] = try row.decode(column: "name", as: String.self)
+        }
+        return names
     }
 
     func districtCounts() async throws -> (schools: Int, students: Int, staff: Int, classes: Int) {

@@ -59,7 +59,7 @@ struct RosterWriter {
         try await database.writeTransaction { db in
             let (report, changedStudents) = try await apply(bundle, on: db.sql)
             // Students who moved school or grade, changed groups or left count where they are now.
-            try await MasteryRollup.reattribute(students: changedStudents, on: db)
+            try await db.announce(.studentsMoved(changedStudents))
             return report
         }
     }

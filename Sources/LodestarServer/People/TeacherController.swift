@@ -41,14 +41,14 @@ struct TeacherController: RouteCollection {
         let policy = viewer.policy
         let teacherId = try req.parameters.require("teacherId")
         let queries = WalkthroughQueries(db: req.db)
-        guard let teacher = try await Staff.find(teacherId, on: req.db) else { throw LodestarError.notFound }
-        let schools = try await queries.teachingSchools(of: teacherId)
+        guard let teacher = try await StaffDirectory(db: req.db).person(teacherId) else { throw LodestarError.notFound }
+        let schools = try await StaffDirectory(db: req.db).teachingSchools(of: teacherId)
         guard !schools.isEmpty else { throw LodestarError.notFound }
         let isSelf = teacherId == viewer.id
         let onCaseload = try await queries.isOnCaseload(coach: viewer.id, teacher: teacherId)
         try req.require(policy.canViewTeacher(at: schools, isSelf: isSelf, onCaseload: onCaseload))
 
-        let roster = RosterQueries(db: req.db.sql)
+        let roster = RosterQueries(req.db)
         let schoolNames = try await Org.query(on: req.db).filter(\.$id ~~ Array(schools)).sort(\.$name).all().map(\.name)
         var classes: [TeacherPage.ClassItem] = []
         for row in try await roster.classes(taughtBy: teacherId) {
@@ -92,21 +92,17 @@ struct TeacherController: RouteCollection {
 
         var coaching: TeacherPage.Coaching?
         if policy.canSeeCoaching(ofTeacherAt: schools, isSelf: isSelf, onCaseload: onCaseload) {
-            let conversations = try await CoachingConversation.query(on: req.db).filter(\.$teacherId == teacherId).sort(\.$heldAt, .descending).all()
-            let open = conversations.isEmpty ? 0 : try await CoachingStep.query(on: req.db)
-                .filter(\.$conversationId ~~ conversations.compactMap(\.id)).filter(\.$doneAt == nil).count()
-            let coachIds = try await CaseloadEntry.query(on: req.db).filter(\.$teacherId == teacherId).all().map(\.coachId)
-            let coaches = try await Staff.query(on: req.db).filter(\.$id ~~ coachIds).sort(\.$familyName).all().map(\.displayName)
-            coaching = .init(coaches: coaches.isEmpty ? "No coach assigned" : coaches.joined(separator: ", "), conversations: conversations.count,
-                             last: conversations.first.map { DisplayTime.date($0.heldAt) } ?? "none yet", openSteps: open)
+            let summary = try await CoachingQueries(db: req.db).summary(ofTeacher: teacherId)
+            let coachIds = try await WalkthroughQueries(db: req.db).coaches(of: teacherId)
+            let coaches = try await StaffDirectory(db: req.db).people(ids: coachIds).map(\.displayName)
+            coaching = .init(coaches: coaches.isEmpty ? "No coach assigned" : coaches.joined(separator: ", "), conversations: summary.conversations,
+                             last: summary.lastHeldAt.map { DisplayTime.date($0) } ?? "none yet", openSteps: summary.openSteps)
         }
 
         let canSeeGrowth = policy.canSeeGrowthGoal(ofTeacherAt: schools, isSelf: isSelf, onCaseload: onCaseload)
         var growth: TeacherPage.Growth?
-        if canSeeGrowth, let goal = try await GrowthGoal.query(on: req.db).filter(\.$teacherId == teacherId).filter(\.$closedAt == nil)
-            .sort(\.$setAt, .descending).first() {
-            growth = .init(statement: goal.statement, since: DisplayTime.date(goal.setAt),
-                           reflections: try await GrowthReflection.query(on: req.db).filter(\.$goalId == goal.id!).count())
+        if canSeeGrowth, let (goal, reflections) = try await LearningQueries(db: req.db).openGrowthGoal(ofTeacher: teacherId) {
+            growth = .init(statement: goal.statement, since: DisplayTime.date(goal.setAt), reflections: reflections)
         }
 
         let who = isSelf ? "your" : "\(teacher.givenName)’s"

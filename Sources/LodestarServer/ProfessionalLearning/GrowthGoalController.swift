@@ -32,8 +32,8 @@ struct GrowthGoalController: RouteCollection {
             return req.redirect(to: "/growth/teachers/\(viewer.id.urlQueryEncoded)")
         }
         var teacherIds: Set<String> = coaches ? try await WalkthroughQueries(db: req.db).caseload(of: viewer.id) : []
-        for school in leads { teacherIds.formUnion(try await RosterQueries(db: req.db.sql).teachers(inSchool: school).map(\.id)) }
-        let teachers = try await Staff.query(on: req.db).filter(\.$id ~~ Array(teacherIds)).sort(\.$familyName).sort(\.$givenName).all()
+        for school in leads { teacherIds.formUnion(try await RosterQueries(req.db).teachers(inSchool: school).map(\.id)) }
+        let teachers = try await StaffDirectory(db: req.db).people(ids: Array(teacherIds))
         let goals = try await GrowthGoal.query(on: req.db).filter(\.$teacherId ~~ Array(teacherIds)).filter(\.$closedAt == nil).all()
         let reflections = try await req.db.sql.rowCounts(in: GrowthReflection.schema, by: "goal_id", values: goals.compactMap(\.id))
         let framework = try await FrameworkStore.active(on: req.db).framework
@@ -69,9 +69,9 @@ struct GrowthGoalController: RouteCollection {
 
     private func teacher(_ req: Request, _ viewer: Viewer) async throws -> (Staff, Set<String>, Bool) {
         let teacherId = try req.parameters.require("teacherId")
-        guard let teacher = try await Staff.find(teacherId, on: req.db) else { throw LodestarError.notFound }
+        guard let teacher = try await StaffDirectory(db: req.db).person(teacherId) else { throw LodestarError.notFound }
         let queries = WalkthroughQueries(db: req.db)
-        let schools = try await queries.teachingSchools(of: teacherId)
+        let schools = try await StaffDirectory(db: req.db).teachingSchools(of: teacherId)
         guard !schools.isEmpty else { throw LodestarError.notFound }
         let isSelf = teacherId == viewer.id
         try req.require(viewer.policy.canSeeGrowthGoal(ofTeacherAt: schools, isSelf: isSelf, onCaseload: try await queries.isOnCaseload(coach: viewer.id, teacher: teacherId)))
@@ -96,9 +96,7 @@ struct GrowthGoalController: RouteCollection {
         if let goal {
             let keys = goal.indicatorKeys
             // Shared feedback since the goal was set, on the goal's practices.
-            let visits = try await Walkthrough.query(on: req.db).filter(\.$teacherId == teacherId).filter(\.$sharedAt != nil)
-                .filter(\.$observedAt >= goal.setAt).sort(\.$observedAt, .descending).all()
-            let marks = try await IndicatorMark.query(on: req.db).filter(\.$walkthroughId ~~ visits.compactMap(\.id)).filter(\.$indicatorKey ~~ keys).all()
+            let (visits, marks) = try await WalkthroughQueries(db: req.db).sharedVisits(to: teacherId, since: goal.setAt, practices: keys)
             let observers = try await Staff.names(of: Set(visits.map(\.observerId)), on: req.db)
             let marksByVisit = Dictionary(grouping: marks, by: \.walkthroughId)
             let versions = try await FrameworkStore.frameworks(ids: visits.map(\.frameworkId), on: req.db)

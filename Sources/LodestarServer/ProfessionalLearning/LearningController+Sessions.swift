@@ -18,38 +18,21 @@ extension LearningController {
         let error: String?
     }
 
-    struct SessionForm: Content {
-        var scope: String
-        var title: String
-        var series: String?
-        var needId: String?
-        var facilitatorId: String
-        var audience: String?
-        var day: String
-        var startTime: String
-        var endTime: String
-        var location: String?
-        var materials: String?
-        var lookFors: String?
-        var indicators: [String]?
-        /// Standard codes, separated by commas or spaces.
-        var standards: String?
-    }
-
     func newSession(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         let scope = try await Self.scope(req, requested: req.query[String.self, at: "scope"])
         try req.require(scope.canPlan)
-        var form = SessionForm(scope: scope.id, title: "", series: "", needId: req.query[String.self, at: "need"], facilitatorId: viewer.id, audience: "",
-                               day: DisplayTime.isoDay(Int(Date().timeIntervalSince1970) + 7 * 86_400), startTime: "15:30", endTime: "16:30",
-                               location: "", materials: "", lookFors: "", indicators: [], standards: "")
+        var form = SessionForm(scope: scope.id, title: "", facilitatorId: viewer.id,
+                               day: DisplayTime.isoDay(Int(Date().timeIntervalSince1970) + 7 * 86_400), startTime: "15:30", endTime: "16:30")
+        form.needId = req.query[String.self, at: "need"]
+        (form.series, form.audience, form.location, form.materials, form.lookFors, form.standards, form.indicators) = ("", "", "", "", "", "", [])
         if let needId = form.needId, let need = try await LearningNeed.find(needId, on: req.db), need.scope == scope.id {
             form.title = need.title
             switch LearningNeeds.Kind(rawValue: need.kind) {
             case .practice: form.indicators = [need.subjectKey]
             case .mastery, .equity:
                 let standardId = String(need.subjectKey.split(separator: "|").first ?? "")
-                form.standards = try await Standard.find(standardId, on: req.db)?.code ?? ""
+                form.standards = try await StandardsQueries(db: req.db).standard(standardId)?.code ?? ""
             case nil: break
             }
         }
@@ -86,45 +69,39 @@ extension LearningController {
         }
     }
 
+    /// The form checked in Core (`SessionForm.checked`), then against the district: the facilitator is on
+    /// the scope's staff list, the need is the scope's, and every standard code exists.
     func validated(_ form: SessionForm, scope: Scope, on db: any Database) async throws -> LearningSession {
-        let title = form.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !title.isEmpty else { throw LodestarError("Give the session a title.") }
-        guard let start = DisplayTime.date(fromISODay: form.day, time: form.startTime),
-              let end = DisplayTime.date(fromISODay: form.day, time: form.endTime) else { throw LodestarError("Give the day and the start and end times.") }
-        guard end > start else { throw LodestarError("The session must end after it starts.") }
+        let checked = try form.checked()
+        guard let start = DisplayTime.date(fromISODay: checked.day, time: checked.startTime),
+              let end = DisplayTime.date(fromISODay: checked.day, time: checked.endTime) else { throw LodestarError("Give the day and the start and end times.") }
         let facilitators = try await PlanScope(id: scope.id, name: scope.name, canEdit: false).staffOptions(on: db)
         guard facilitators.contains(where: { $0.value == form.facilitatorId }) else { throw LodestarError("Choose a facilitator from the list.") }
-        var needId: String?
-        if let id = form.needId, !id.isEmpty {
+        if let id = checked.needId {
             guard let need = try await LearningNeed.find(id, on: db), need.scope == scope.id else { throw LodestarError("Choose one of the accepted needs.") }
-            needId = need.id
         }
         let framework = try await FrameworkStore.active(on: db).framework
         let indicators = (form.indicators ?? []).filter { framework.indicator($0) != nil }
         var standardIds: [String] = []
-        for code in (form.standards ?? "").split(whereSeparator: { $0 == "," || $0 == " " || $0 == ";" }).map(String.init) {
-            guard let standard = try await Standard.query(on: db).filter(\.$code == code).first() else {
+        for code in checked.standardCodes {
+            guard let standard = try await StandardsQueries(db: db).standard(code: code) else {
                 throw LodestarError("No standard has the code “\(code)”. Use codes as the standards pages show them.")
             }
             if !standardIds.contains(standard.id!) { standardIds.append(standard.id!) }
         }
-        let materials = (form.materials ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        for link in materials where !(link.hasPrefix("https://") || link.hasPrefix("http://")) {
-            throw LodestarError("Materials are links, one per line, starting with https:// (“\(link.prefix(60))” is not).")
-        }
         let session = LearningSession()
         session.id = UUID().uuidString.lowercased()
         session.scope = scope.id
-        session.title = String(title.prefix(200))
-        session.series = String((form.series ?? "").trimmingCharacters(in: .whitespaces).prefix(200))
-        session.needId = needId
+        session.title = checked.title
+        session.series = checked.series
+        session.needId = checked.needId
         session.facilitatorId = form.facilitatorId
-        session.audience = String((form.audience ?? "").trimmingCharacters(in: .whitespaces).prefix(300))
+        session.audience = checked.audience
         session.startsAt = Int(start.timeIntervalSince1970)
         session.endsAt = Int(end.timeIntervalSince1970)
-        session.location = String((form.location ?? "").trimmingCharacters(in: .whitespaces).prefix(200))
-        session.materials = materials.joined(separator: "\n")
-        session.lookFors = (form.lookFors ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "\n")
+        session.location = checked.location
+        session.materials = checked.materials.joined(separator: "\n")
+        session.lookFors = checked.lookFors.joined(separator: "\n")
         session.indicators = indicators.joined(separator: ",")
         session.standards = standardIds.joined(separator: ",")
         session.createdAt = Int(Date().timeIntervalSince1970)
@@ -173,20 +150,20 @@ extension LearningController {
             if let schoolId = scope.schoolId {
                 school = schoolId
             } else {
-                let all = try await Org.query(on: req.db).filter(\.$type == "school").sort(\.$name).all()
+                let all = try await RosterQueries(req.db).schoolOrgs()
                 school = req.query[String.self, at: "school"].flatMap { id in all.first { $0.id == id }?.id } ?? all.first?.id ?? ""
                 schools = all.map { SelectOption(value: $0.id!, label: $0.name, selected: $0.id == school) }
             }
             people = try await Self.staff(ofSchool: school, on: req.db).map { .init(id: $0.id, name: $0.name, role: $0.role, attended: attended.contains($0.id)) }
         }
-        let standards = try await Standard.query(on: req.db).filter(\.$id ~~ session.standardIds).all()
+        let standards = try await StandardsQueries(db: req.db).standards(ids: session.standardIds)
         let series = session.series.isEmpty ? [] : try await LearningSession.query(on: req.db).filter(\.$scope == session.scope).filter(\.$series == session.series).sort(\.$startsAt).all()
         return try await req.view.render("learning/session", SessionPage(
             page: PageContext(request: req, title: session.title), id: session.id!, title: session.title, series: session.series,
             seriesSessions: series.map { SelectOption(value: $0.id!, label: "\(DisplayTime.day($0.startsAt)) — \($0.title)", selected: $0.id == session.id) },
             scope: scope.id, scopeName: scope.name,
             when: "\(DisplayTime.dateTime(session.startsAt))–\(DisplayTime.clock(session.endsAt))",
-            facilitator: try await Staff.find(session.facilitatorId, on: req.db)?.displayName ?? "—",
+            facilitator: try await StaffDirectory(db: req.db).person(session.facilitatorId)?.displayName ?? "—",
             audience: session.audience, location: session.location,
             need: try await session.needId.asyncMap { try await LearningNeed.find($0, on: req.db)?.title } ?? nil,
             materials: session.materials.split(separator: "\n").map(String.init), lookFors: session.lookFors.split(separator: "\n").map(String.init),
@@ -198,21 +175,13 @@ extension LearningController {
 
     /// Staff with a role at a school, teachers first, by family name.
     static func staff(ofSchool school: String, on db: any Database) async throws -> [(id: String, name: String, role: String)] {
-        var byId: [String: (name: String, family: String, roles: Set<StaffRole>)] = [:]
-        for row in try await db.sql.raw("""
-            SELECT s.id, s.given_name, s.family_name, g.role FROM staff s JOIN role_grants g ON g.staff_id = s.id WHERE g.school_id = \(bind: school)
-            """).all() {
-            let id = try row.decode(column: "id", as: String.self)
-            let role = StaffRole(rawValue: try row.decode(column: "role", as: String.self))
-            let given = try row.decode(column: "given_name", as: String.self), family = try row.decode(column: "family_name", as: String.self)
-            byId[id, default: ("\(given) \(family)", family, [])].roles.formUnion(role.map { [$0] } ?? [])
+        var byId: [String: (person: StaffDirectory.Member, roles: Set<StaffRole>)] = [:]
+        for holder in try await StaffDirectory(db: db).holders(atSchools: [school]) {
+            byId[holder.id, default: (holder, [])].roles.formUnion(holder.staffRole.map { [$0] } ?? [])
         }
-        return byId.map { id, person in
-            let role = StaffRole.allCases.first { person.roles.contains($0) && $0 != .teacher } ?? .teacher
-            return (id, person.name, role.label, role == .teacher ? 1 : 0, person.family)
-        }
-        .sorted { ($0.3, $1.4, $1.1) > ($1.3, $0.4, $0.1) }
-        .map { ($0.0, $0.1, $0.2) }
+        return byId.values.map { (person: $0.person, role: StaffRole.leading(of: $0.roles)) }
+            .sorted { ($0.role.isTeacher ? 1 : 0, $1.person.familyName, $1.person.name) > ($1.role.isTeacher ? 1 : 0, $0.person.familyName, $0.person.name) }
+            .map { ($0.person.id, $0.person.name, $0.role.label) }
     }
 
     struct AttendanceForm: Content {
@@ -254,7 +223,7 @@ extension LearningController {
         let (session, scope) = try await loadSession(req)
         try req.require(scope.canPlan)
         let records = try await SessionAttendance.query(on: req.db).filter(\.$sessionId == session.id!).all()
-        let people = try await Staff.query(on: req.db).filter(\.$id ~~ records.map(\.staffId)).all()
+        let people = try await StaffDirectory(db: req.db).people(ids: records.map(\.staffId))
         var csv = CSVWriter(header: ["session", "day", "staff_id", "given_name", "family_name", "email"])
         for person in people.sorted(by: { ($0.familyName, $0.givenName) < ($1.familyName, $1.givenName) }) {
             csv.append([session.title, DisplayTime.isoDay(session.startsAt), person.id!, person.givenName, person.familyName, person.email])

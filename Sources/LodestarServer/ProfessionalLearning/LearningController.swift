@@ -35,9 +35,9 @@ struct LearningController: RouteCollection {
 
     static func scope(_ req: Request, requested: String?) async throws -> Scope {
         let viewer = try await req.viewer()
-        let schools = try await Org.query(on: req.db).filter(\.$type == "school").sort(\.$name).all()
+        let schools = try await RosterQueries(req.db).schoolOrgs()
             .filter { viewer.policy.canViewPlan(ofSchool: $0.id!) }
-        let district = try await Org.query(on: req.db).filter(\.$type == "district").first()?.name ?? "The district"
+        let district = try await RosterQueries(req.db).districtName()
         var options = schools.map { SelectOption(value: $0.id!, label: $0.name) }
         if viewer.policy.seesWholeDistrict { options.insert(SelectOption(value: LearningScope.district, label: district), at: 0) }
         try req.require(!options.isEmpty)

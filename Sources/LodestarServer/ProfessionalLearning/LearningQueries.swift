@@ -9,6 +9,38 @@ struct LearningQueries {
     let db: any Database
     var sql: any SQLDatabase { db.sql }
 
+    /// Suggestions for a school over this school year, practice by practice.
+    /// The teacher's open growth goal (the latest set) and how many reflections it has.
+    func openGrowthGoal(ofTeacher teacher: String) async throws -> (goal: GrowthGoal, reflections: Int)? {
+        guard let goal = try await GrowthGoal.query(on: db).filter(\.$teacherId == teacher).filter(\.$closedAt == nil)
+            .sort(\.$setAt, .descending).first() else { return nil }
+        return (goal, try await GrowthReflection.query(on: db).filter(\.$goalId == goal.id!).count())
+    }
+
+    func mentorSuggestions(schoolId: String, framework: Framework) async throws -> [(indicator: String, suggestion: MentorMatch.Suggestion)] {
+        let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
+        let from = DisplayTime.startOfDay(DisplayTime.schoolYearStart(of: today))
+        let practice = try await WalkthroughQueries(db: db).practice(schoolId: schoolId, from: from, to: Int(Date().timeIntervalSince1970) + 1)
+        var byTeacher: [String: [Double]] = [:]
+        for item in try await InsightsQueries(db: db).classGrowth(schoolId: schoolId, through: String(today.prefix(7))) {
+            byTeacher[item.teacher, default: []].append(item.growth)
+        }
+        let growth = byTeacher.mapValues { $0.reduce(0, +) / Double($0.count) }
+        let teachers = Set(try await RosterQueries(db).teachers(inSchool: schoolId).map(\.id))
+        let goals = try await GrowthGoal.query(on: db).filter(\.$teacherId ~~ Array(teachers)).filter(\.$closedAt == nil).all()
+        let pairings = try await MentorPairing.query(on: db).filter(\.$schoolId == schoolId).filter(\.$endedAt == nil).all()
+        var result: [(String, MentorMatch.Suggestion)] = []
+        for indicator in framework.indicators {
+            var perTeacher: [String: PracticeCount] = [:]
+            for (teacher, practices) in practice where teachers.contains(teacher) { perTeacher[teacher] = practices[indicator.key] }
+            let suggestions = MentorMatch.suggestions(practice: perTeacher, growth: growth,
+                                                      goals: Set(goals.filter { $0.indicatorKeys.contains(indicator.key) }.map(\.teacherId)),
+                                                      paired: Set(pairings.filter { $0.indicatorKey == indicator.key }.map(\.menteeId)))
+            result += suggestions.map { (indicator.key, $0) }
+        }
+        return result
+    }
+
     /// A proposal with what a person reads: a title, the evidence in words and where to see it.
     struct ProposedNeed: Sendable {
         let proposal: LearningNeeds.Proposal
@@ -35,7 +67,7 @@ struct LearningQueries {
             let members = try await PLCMember.query(on: db).filter(\.$teamId == team.id!).all().map(\.staffId)
             guard members.count >= Self.teamMinimum else { return [] }
             let from = DisplayTime.startOfDay(fromMonth + "-01"), to = DisplayTime.startOfDay(InsightsScope.month(after: throughMonth) + "-01")
-            for (teacher, practices) in try await PracticeAndGrowthController.practice(schoolId: team.schoolId, from: from, to: to, on: db) where members.contains(teacher) {
+            for (teacher, practices) in try await WalkthroughQueries(db: db).practice(schoolId: team.schoolId, from: from, to: to) where members.contains(teacher) {
                 for (key, count) in practices where framework.indicator(key) != nil { practice[key, default: PracticeCount()] += count }
             }
             var byStandard: [String: [[MasteryTimeline.Entry]]] = [:]
@@ -45,7 +77,6 @@ struct LearningQueries {
             }
             links = ({ _ in "/plcs/\(team.id!)" }, "/plcs/\(team.id!)", { _ in "" })
         } else {
-            let school = scope == LearningScope.district ? IndicatorRollup.district : scope
             let filter = InsightsQueries.PracticeFilter(schoolIds: schoolIds, fromMonth: fromMonth, throughMonth: throughMonth)
             for cell in try await InsightsQueries(db: db).practiceTotals(filter) where framework.indicator(cell.indicator) != nil {
                 practice[cell.indicator] = cell.count
@@ -57,7 +88,7 @@ struct LearningQueries {
                 let everyone = count("all")
                 for row in EquityGaps.rows(all: .init(group: "all", students: everyone.evidence, atOrAbove: everyone.atOrAbove),
                                            groups: StudentGroup.all.map { let c = count($0.key); return .init(group: $0.key, students: c.evidence, atOrAbove: c.atOrAbove) },
-                                           partitions: EquityController.partitions, comparison: "all", rule: DistrictSettings.smallGroups) {
+                                           partitions: StudentGroup.partitionKeys, comparison: "all", rule: DistrictSettings.smallGroups) {
                     gaps.append((standard, row))
                 }
             }
@@ -76,7 +107,7 @@ struct LearningQueries {
         }.sorted { $0.standard < $1.standard }, rule: DistrictSettings.smallGroups)
         let proposals = LearningNeeds.practices(practice) + LearningNeeds.mastery(flags) + LearningNeeds.equity(gaps)
         let standardIds = Set(proposals.filter { $0.kind != .practice }.map { String($0.key.split(separator: "|")[0]) })
-        let standards = Dictionary(uniqueKeysWithValues: try await Standard.query(on: db).filter(\.$id ~~ Array(standardIds)).all().map { ($0.id!, $0) })
+        let standards = Dictionary(uniqueKeysWithValues: try await StandardsQueries(db: db).standards(ids: standardIds).map { ($0.id!, $0) })
         let accepted = Set(try await LearningNeed.query(on: db).filter(\.$scope == scope).filter(\.$status == "open").filter(\.$teamId == team?.id).all()
             .map { "\($0.kind)|\($0.subjectKey)" })
         let since = team == nil ? "this school year" : "in the team's classrooms this school year"
@@ -99,7 +130,7 @@ struct LearningQueries {
                 let parts = proposal.key.split(separator: "|").map(String.init)
                 guard parts.count == 2, let standard = standards[parts[0]] else { return nil }
                 let points = Int(((proposal.comparedWith ?? 0) - proposal.share) * 100 + 0.5)
-                return ProposedNeed(proposal: proposal, title: "\(EquityController.label(parts[1])) on \(standard.code)",
+                return ProposedNeed(proposal: proposal, title: "\(StudentGroup.label(ofKey: parts[1])) on \(standard.code)",
                                     evidence: "\(Percent.text(proposal.share)) of \(proposal.outOf) students at or above mastery, \(points) points below all students (\(Percent.text(proposal.comparedWith))).",
                                     link: links.equity(standard.id!))
             }

@@ -63,7 +63,7 @@ extension PLCController {
             JOIN enrollments e ON e.class_id = c.class_id AND e.role = 'teacher'
             WHERE a.school_id = \(bind: team.schoolId) AND e.user_id IN (\(binds: members)) ORDER BY a.assessed_on DESC LIMIT 40
             """).all().map { try $0.decode(column: "id", as: String.self) }
-        return try await Assessment.query(on: db).filter(\.$id ~~ ids).sort(\.$assessedOn, .descending).all()
+        return try await AssessmentQueries(db: db).assessments(ids: ids)
     }
 
     /// An assessment as the team reads it: results and the share at or above mastery (hidden for fewer
@@ -90,11 +90,11 @@ extension PLCController {
         let options = try await assessmentOptions(team: team, members: memberIds, on: req.db)
         let linkedIds = Set(cycles.flatMap(\.assessmentIds))
         var linked: [String: TeamPage.Linked] = [:]
-        for assessment in try await Assessment.query(on: req.db).filter(\.$id ~~ Array(linkedIds)).all() {
+        for assessment in try await AssessmentQueries(db: req.db).assessments(ids: linkedIds) {
             linked[assessment.id!] = .init(id: assessment.id!, title: assessment.title, day: DisplayTime.date(assessment.assessedOn), summary: try await summary(assessment, on: req.db))
         }
         let names = try await Staff.names(of: Set(memberIds + meetings.map(\.authorId)), on: req.db)
-        let schoolTeachers = canManage ? try await RosterQueries(db: req.db.sql).teachers(inSchool: team.schoolId) : []
+        let schoolTeachers = canManage ? try await RosterQueries(req.db).teachers(inSchool: team.schoolId) : []
         let members: [SelectOption] = canManage
             ? schoolTeachers.map { SelectOption(value: $0.id, label: "\($0.familyName), \($0.givenName)", selected: memberIds.contains($0.id)) }
             : memberIds.map { SelectOption(value: $0, label: names[$0] ?? $0, selected: true) }.sorted { $0.label < $1.label }
@@ -103,7 +103,7 @@ extension PLCController {
         }
         return try await req.view.render("learning/plc", TeamPage(
             page: PageContext(request: req, title: team.name), id: teamId, name: team.name, focus: team.focus,
-            schoolName: try await Org.find(team.schoolId, on: req.db)?.name ?? "",
+            schoolName: try await RosterQueries(req.db).org(team.schoolId)?.name ?? "",
             members: members, memberCount: memberIds.count, canWork: canWork, canManage: canManage,
             meetings: meetings.map { .init(day: DisplayTime.date($0.heldOn), notes: $0.notes, author: names[$0.authorId] ?? "—") },
             cycles: cycles.map { cycle in

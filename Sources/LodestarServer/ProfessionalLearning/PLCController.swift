@@ -35,7 +35,7 @@ struct PLCController: RouteCollection {
     func renderIndex(_ req: Request, error: String?) async throws -> View {
         let viewer = try await req.viewer()
         let memberOf = Set(try await PLCMember.query(on: req.db).filter(\.$staffId == viewer.id).all().map(\.teamId))
-        let allSchools = try await Org.query(on: req.db).filter(\.$type == "school").sort(\.$name).all()
+        let allSchools = try await RosterQueries(req.db).schoolOrgs()
         let memberTeams = try await PLCTeam.query(on: req.db).filter(\.$id ~~ Array(memberOf)).all()
         let schools = allSchools.filter { school in
             viewer.policy.canSeePLC(atSchool: school.id!, isMember: false) || viewer.policy.canStartPLC(atSchool: school.id!) || memberTeams.contains { $0.schoolId == school.id }
@@ -54,7 +54,7 @@ struct PLCController: RouteCollection {
         var result: [IndexPage.School] = []
         for school in schools {
             let canStart = viewer.policy.canStartPLC(atSchool: school.id!)
-            let teachers = canStart ? try await RosterQueries(db: req.db.sql).teachers(inSchool: school.id!).map { SelectOption(value: $0.id, label: "\($0.familyName), \($0.givenName)") } : []
+            let teachers = canStart ? try await RosterQueries(req.db).teachers(inSchool: school.id!).map { SelectOption(value: $0.id, label: "\($0.familyName), \($0.givenName)") } : []
             result.append(.init(id: school.id!, name: school.name, teams: teams.filter { $0.schoolId == school.id }.map { team in
                 let current = cycles.first { $0.teamId == team.id && $0.status != InquiryStage.closed.rawValue } ?? cycles.first { $0.teamId == team.id }
                 return .init(id: team.id!, name: team.name, focus: team.focus, members: members[team.id!] ?? 0, cycle: current?.question,
@@ -99,7 +99,7 @@ struct PLCController: RouteCollection {
 
     /// The chosen people when every one teaches at the school; nil otherwise.
     func validMembers(_ ids: [String], school: String, on db: any Database) async throws -> [String]? {
-        let teachers = Set(try await RosterQueries(db: db.sql).teachers(inSchool: school).map(\.id))
+        let teachers = Set(try await RosterQueries(db).teachers(inSchool: school).map(\.id))
         let chosen = Array(Set(ids)).sorted()
         return chosen.allSatisfy(teachers.contains) ? chosen : nil
     }

@@ -35,17 +35,18 @@ struct SearchController: RouteCollection {
         guard text.filter({ $0 != "%" && $0 != "_" }).count >= Self.shortest else { return try await render([], message: text.isEmpty ? nil : "Type at least \(Self.shortest) letters.") }
         guard text.count <= Self.longest else { return try await render([], message: "Search for at most \(Self.longest) characters: a name, a class or a standard’s code.") }
 
-        let queries = SearchQueries(db: req.db.sql)
-        let names = Dictionary(uniqueKeysWithValues: try await Org.query(on: req.db).all().map { ($0.id!, $0.name) })
+        let roster = RosterQueries(req.db), like = SearchQueries.pattern(text)
+        let names = try await RosterQueries(req.db).orgNames()
         let school = { (id: String?) in id.flatMap { names[$0] } ?? "District" }
         var groups: [Group] = []
 
         // People: one line each, with every role they hold where the viewer may look.
         let rosterSchools = policy.rosterSchools
         var people: [(id: String, name: String, roles: [String], teachesVisible: Bool)] = []
-        for row in try await queries.people(text, schools: rosterSchools) {
-            let role = StaffRole(rawValue: row.role)?.label ?? row.role
-            let teachesVisible = row.role == StaffRole.teacher.rawValue
+        // Staff holding a role at a school the viewer may see the roster of (every school for district roles).
+        for row in try await StaffDirectory(db: req.db).search(like, atSchools: rosterSchools, limit: SearchQueries.limit * 4) {
+            let role = row.staffRole?.label ?? row.role
+            let teachesVisible = row.staffRole?.isTeacher ?? false
             if let index = people.firstIndex(where: { $0.id == row.id }) {
                 people[index].roles.append("\(role), \(school(row.schoolId))")
                 people[index].teachesVisible = people[index].teachesVisible || teachesVisible
@@ -59,14 +60,14 @@ struct SearchController: RouteCollection {
             }, more: people.count > SearchQueries.limit))
         }
 
-        let classes = try await queries.classes(text, schools: rosterSchools, teacher: viewer.id)
+        let classes = try await roster.searchClasses(like, schools: rosterSchools, teacher: viewer.id, limit: SearchQueries.limit + 1)
         if !classes.isEmpty {
             groups.append(.init(heading: "Classes", hits: classes.prefix(SearchQueries.limit).map { hit in
                 .init(label: hit.title, detail: [hit.teachers, school(hit.schoolId)].compactMap { $0 }.joined(separator: " · "), href: "/classes/\(hit.id.urlQueryEncoded)")
             }, more: classes.count > SearchQueries.limit))
         }
 
-        let students = try await queries.students(text, schools: policy.studentSearchSchools, teacher: viewer.id)
+        let students = try await roster.searchStudents(like, schools: policy.studentSearchSchools, teacher: viewer.id, limit: SearchQueries.limit + 1)
         if !students.isEmpty {
             groups.append(.init(heading: "Students", hits: students.prefix(SearchQueries.limit).map { hit in
                 .init(label: "\(hit.familyName), \(hit.preferredName.isEmpty ? hit.givenName : hit.preferredName)",
@@ -74,7 +75,7 @@ struct SearchController: RouteCollection {
             }, more: students.count > SearchQueries.limit))
         }
 
-        let standards = try await queries.standards(text)
+        let standards = try await StandardsQueries(db: req.db).search(like, limit: SearchQueries.limit + 1)
         if !standards.isEmpty {
             groups.append(.init(heading: "Standards", hits: standards.prefix(SearchQueries.limit).map { hit in
                 .init(label: hit.code.isEmpty ? "Standard" : hit.code, detail: String(hit.statement.prefix(160)), href: "/standards/\(hit.id.urlQueryEncoded)")

@@ -102,7 +102,7 @@ enum StudentRecords {
     static func delete(_ studentId: String, on db: any Database) async throws {
         let sql = db.sql
         try await sql.raw("DELETE FROM scores WHERE student_id = \(bind: studentId)").run()
-        try await MasteryRollup.refresh(students: [studentId], standards: nil, on: db)
+        try await db.announce(.scoresChanged(students: [studentId], standards: nil))
         try await sql.raw("DELETE FROM intervention_members WHERE student_id = \(bind: studentId)").run()
         try await sql.raw("DELETE FROM enrollments WHERE user_id = \(bind: studentId)").run()
         try await sql.raw("DELETE FROM students WHERE id = \(bind: studentId)").run()

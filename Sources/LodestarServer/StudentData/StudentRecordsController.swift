@@ -24,7 +24,7 @@ struct StudentRecordsController: RouteCollection {
     private func student(_ req: Request) async throws -> Student {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canManageStudentRecords)
-        guard let student = try await Student.find(try req.parameters.require("studentId"), on: req.db) else { throw LodestarError.notFound }
+        guard let student = try await RosterQueries(req.db).student(try req.parameters.require("studentId")) else { throw LodestarError.notFound }
         return student
     }
 

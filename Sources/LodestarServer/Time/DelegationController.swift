@@ -51,14 +51,9 @@ struct DelegationController: RouteCollection {
 
     /// Staff at the leader's schools, to hand a task to.
     private func colleagues(of leaderId: String, on db: any Database) async throws -> [SelectOption] {
-        let schools = try await RoleGrantRecord.query(on: db).filter(\.$staffId == leaderId).all().compactMap(\.schoolId)
-        guard !schools.isEmpty else { return [] }
-        let rows = try await db.sql.raw("""
-            SELECT DISTINCT s.id, s.given_name, s.family_name FROM staff s JOIN role_grants g ON g.staff_id = s.id
-            WHERE g.school_id IN (\(binds: schools)) AND s.id <> \(bind: leaderId) ORDER BY s.family_name, s.given_name
-            """).all()
-        return try rows.map { SelectOption(value: try $0.decode(column: "id", as: String.self),
-                                           label: "\(try $0.decode(column: "given_name", as: String.self)) \(try $0.decode(column: "family_name", as: String.self))") }
+        let directory = StaffDirectory(db: db)
+        let schools = try await directory.schools(of: leaderId)
+        return try await directory.people(atSchools: schools.sorted(), except: leaderId).map { SelectOption(value: $0.id, label: $0.name) }
     }
 
     struct AddForm: Content { var task: String; var delegateId: String; var dueOn: String }

@@ -28,7 +28,7 @@ struct TimeController: RouteCollection {
             let viewer = try await req.viewer()
             let leaderId = try req.parameters.require("leaderId")
             try req.require(viewer.policy.canViewTime(ofLeader: leaderId, viewerId: viewer.id))
-            guard let leader = try await Staff.find(leaderId, on: req.db) else { throw LodestarError.notFound }
+            guard let leader = try await StaffDirectory(db: req.db).person(leaderId) else { throw LodestarError.notFound }
             return LeaderContext(leader: leader, canEdit: leaderId == viewer.id)
         }
 
@@ -42,19 +42,6 @@ struct TimeController: RouteCollection {
         if viewer.policy.tracksOwnTime { return req.redirect(to: "/time/\(viewer.id.urlQueryEncoded)") }
         try req.require(viewer.policy.seesLeadersTime)
         return req.redirect(to: "/time/leaders")
-    }
-
-    static func target(of leaderId: String, on db: any Database) async throws -> Double {
-        try await TimeTarget.find(leaderId, on: db)?.share ?? TimeTarget.defaultShare
-    }
-
-    static func percent(_ share: Double?) -> String {
-        Percent.text(share)
-    }
-
-    static func hours(_ minutes: Double) -> String {
-        let hours = minutes / 60
-        return abs(hours - hours.rounded()) < 0.05 ? "\(Int(hours.rounded())) h" : String(format: "%.1f h", hours)
     }
 
     // MARK: The week
@@ -175,11 +162,11 @@ struct TimeController: RouteCollection {
                 },
                 allDay: dayEntries.filter(\.allDay).map(\.title), blocks: blockViews))
         }
-        let target = try await Self.target(of: context.id, on: req.db)
+        let target = try await TimeQueries(db: req.db).target(of: context.id)
         let share = ledger.instructionalShare
         let totals = categories.compactMap { category -> WeekPage.CategoryTotal? in
             guard let minutes = ledger.minutesByCategory[category.key], minutes > 0 else { return nil }
-            return .init(name: category.name, hours: Self.hours(minutes), kind: category.instructional ? "instructional" : "management",
+            return .init(name: category.name, hours: Hours.text(minutes: minutes), kind: category.instructional ? "instructional" : "management",
                          percent: Percent.whole(minutes / max(ledger.totalMinutes, 1)))
         }
         let sunday = DisplayTime.isoDay(monday, plus: 6)
@@ -188,9 +175,9 @@ struct TimeController: RouteCollection {
             leaderId: context.id, leaderName: context.leader.displayName, canEdit: context.canEdit,
             weekLabel: "\(DisplayTime.shortDay(start + 43_200)) – \(DisplayTime.shortDay(DisplayTime.startOfDay(sunday) + 43_200))",
             previousWeek: DisplayTime.isoDay(monday, plus: -7), nextWeek: DisplayTime.isoDay(monday, plus: 7), thisWeek: DisplayTime.monday(of: today),
-            days: days, share: Self.percent(share), sharePercent: Percent.whole(share ?? 0),
-            target: Self.percent(target), targetPercent: Percent.whole(target), metTarget: (share ?? 0) >= target - 1e-9,
-            instructionalHours: Self.hours(ledger.instructionalMinutes), totalHours: Self.hours(ledger.totalMinutes), totals: totals,
+            days: days, share: Percent.text(share), sharePercent: Percent.whole(share ?? 0),
+            target: Percent.text(target), targetPercent: Percent.whole(target), metTarget: (share ?? 0) >= target - 1e-9,
+            instructionalHours: Hours.text(minutes: ledger.instructionalMinutes), totalHours: Hours.text(minutes: ledger.totalMinutes), totals: totals,
             blocksKept: kept, blocksPast: past,
             categories: categories.map { SelectOption(value: $0.key, label: "\($0.name) (\($0.instructional ? "instructional" : "management"))") },
             blockSettings: blocks.map { .init(id: $0.id!, label: $0.label, when: "\(Self.weekdayNames[$0.weekday - 1])s \(Self.clockText($0.startMinute))–\(Self.clockText($0.endMinute))") },

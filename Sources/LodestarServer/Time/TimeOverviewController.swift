@@ -118,28 +118,28 @@ struct TimeOverviewController: RouteCollection {
         let context = try await TimeController.LeaderContext.load(req)
         let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
         let weeks = try await Self.weeks(of: context.id, through: today, on: req.db)
-        let target = try await TimeController.target(of: context.id, on: req.db)
-        let points = weeks.map { (x: GoalProgress.time($0.monday), y: ($0.ledger.instructionalShare ?? 0) * 100) }
-        let start = GoalProgress.time(DisplayTime.schoolYearStart(of: today)), end = max(GoalProgress.time(today), start + 86_400 * 7)
+        let target = try await TimeQueries(db: req.db).target(of: context.id)
+        let points = weeks.map { (x: ChartTime.time($0.monday), y: ($0.ledger.instructionalShare ?? 0) * 100) }
+        let start = ChartTime.time(DisplayTime.schoolYearStart(of: today)), end = max(ChartTime.time(today), start + 86_400 * 7)
         let total = weeks.reduce(0) { $0 + $1.ledger.totalMinutes }, instructional = weeks.reduce(0) { $0 + $1.ledger.instructionalMinutes }
         let average = total > 0 ? instructional / total : nil
         let chart = LineChart(
             id: "time-year", title: "Share of \(context.leader.displayName)'s time on instruction, week by week",
             description: weeks.isEmpty ? "No time recorded this school year yet."
-                : "\(weeks.count) weeks recorded; \(TimeController.percent(average)) on instruction overall against a target of \(TimeController.percent(target)).",
+                : "\(weeks.count) weeks recorded; \(Percent.text(average)) on instruction overall against a target of \(Percent.text(target)).",
             series: [LineChart.Series(name: "Weekly share", style: .measured, points: points),
-                     LineChart.Series(name: "Target \(TimeController.percent(target))", style: .reference, points: [(start, target * 100), (end, target * 100)])],
-            xTicks: GoalProgress.monthTicks(from: start, to: end), xRange: start...end, yRange: 0...100, yUnit: "%").svg()
+                     LineChart.Series(name: "Target \(Percent.text(target))", style: .reference, points: [(start, target * 100), (end, target * 100)])],
+            xTicks: ChartTime.monthTicks(from: start, to: end), xRange: start...end, yRange: 0...100, yUnit: "%").svg()
         return try await req.view.render("time/year", YearPage(
             page: PageContext(request: req, title: "Time this year"), leaderId: context.id, leaderName: context.leader.displayName,
             canEdit: context.canEdit, chart: chart,
             weeks: weeks.reversed().map { week in
                 WeekShare(monday: week.monday, label: "Week of \(DisplayTime.shortDay(DisplayTime.startOfDay(week.monday) + 43_200))",
-                          share: TimeController.percent(week.ledger.instructionalShare), instructionalHours: TimeController.hours(week.ledger.instructionalMinutes),
-                          totalHours: TimeController.hours(week.ledger.totalMinutes), met: (week.ledger.instructionalShare ?? 0) >= target - 1e-9)
+                          share: Percent.text(week.ledger.instructionalShare), instructionalHours: Hours.text(minutes: week.ledger.instructionalMinutes),
+                          totalHours: Hours.text(minutes: week.ledger.totalMinutes), met: (week.ledger.instructionalShare ?? 0) >= target - 1e-9)
             },
-            target: TimeController.percent(target), weeksMet: weeks.filter { ($0.ledger.instructionalShare ?? 0) >= target - 1e-9 }.count,
-            average: TimeController.percent(average)))
+            target: Percent.text(target), weeksMet: weeks.filter { ($0.ledger.instructionalShare ?? 0) >= target - 1e-9 }.count,
+            average: Percent.text(average)))
     }
 
     // MARK: Export
@@ -188,21 +188,20 @@ struct TimeOverviewController: RouteCollection {
         try req.require(viewer.policy.seesLeadersTime)
         let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
         let from = DisplayTime.isoDay(DisplayTime.monday(of: today), plus: -28)
-        let grants = try await RoleGrantRecord.query(on: req.db).filter(\.$role ~~ [StaffRole.principal.rawValue, StaffRole.assistantPrincipal.rawValue]).all()
-        let leaderIds = Array(Set(grants.map(\.staffId)))
+        let grants = try await StaffDirectory(db: req.db).holders(of: StaffRole.schoolAdministrators)
+        let leaderIds = Array(Set(grants.map(\.id)))
         let ledgers = try await TimeQueries(db: req.db).ledgers(leaders: leaderIds, from: DisplayTime.startOfDay(from),
                                                                to: DisplayTime.startOfDay(DisplayTime.monday(of: today)))
         let targets = Dictionary(uniqueKeysWithValues: try await TimeTarget.query(on: req.db).all().map { ($0.id!, $0.share) })
-        let schools = Dictionary(uniqueKeysWithValues: try await Org.query(on: req.db).filter(\.$type == "school").all().map { ($0.id!, $0.name) })
-        let names = try await Staff.names(of: leaderIds, on: req.db)
+        let schools = try await RosterQueries(req.db).schoolNames()
         var rows: [LeadersPage.Row] = []
         for grant in grants {
-            let ledger = ledgers[grant.staffId] ?? TimeLedger([], instructional: [])
-            let target = targets[grant.staffId] ?? TimeTarget.defaultShare
-            rows.append(.init(id: grant.staffId, name: names[grant.staffId] ?? grant.staffId, school: grant.schoolId.flatMap { schools[$0] } ?? "",
-                              role: StaffRole(rawValue: grant.role)?.label ?? grant.role, share: TimeController.percent(ledger.instructionalShare),
-                              sharePercent: Percent.whole(ledger.instructionalShare ?? 0), target: TimeController.percent(target),
-                              met: (ledger.instructionalShare ?? 0) >= target - 1e-9, hours: TimeController.hours(ledger.totalMinutes)))
+            let ledger = ledgers[grant.id] ?? TimeLedger([], instructional: [])
+            let target = targets[grant.id] ?? TimeTarget.defaultShare
+            rows.append(.init(id: grant.id, name: grant.name, school: grant.schoolId.flatMap { schools[$0] } ?? "",
+                              role: grant.staffRole?.label ?? grant.role, share: Percent.text(ledger.instructionalShare),
+                              sharePercent: Percent.whole(ledger.instructionalShare ?? 0), target: Percent.text(target),
+                              met: (ledger.instructionalShare ?? 0) >= target - 1e-9, hours: Hours.text(minutes: ledger.totalMinutes)))
         }
         rows.sort { ($0.sharePercent, $0.school, $0.name) < ($1.sharePercent, $1.school, $1.name) }
         return try await req.view.render("time/leaders", LeadersPage(

@@ -9,6 +9,11 @@ struct TimeQueries {
     let db: any Database
     var sql: any SQLDatabase { db.sql }
 
+    /// The leader's own target share on instruction, or the district's default.
+    func target(of leaderId: String) async throws -> Double {
+        try await TimeTarget.find(leaderId, on: db)?.share ?? TimeTarget.defaultShare
+    }
+
     /// How long an automatic entry lasts: a walkthrough is a short visit; a coaching conversation longer.
     static let walkthroughMinutes = 15
     static let coachingMinutes = 30
@@ -118,13 +123,5 @@ struct TimeQueries {
             }
         }
         return minutes.mapValues { TimeLedger(minutesByCategory: $0, instructional: instructional) }
-    }
-
-    /// Principals and assistant principals of a school (or of every school, for `nil`), and coaches:
-    /// the people whose time Lodestar tracks.
-    func leaders(ofSchool schoolId: String?, roles: [StaffRole] = [.principal, .assistantPrincipal, .coach]) async throws -> [String] {
-        var query = RoleGrantRecord.query(on: db).filter(\.$role ~~ roles.map(\.rawValue))
-        if let schoolId { query = query.filter(\.$schoolId == schoolId) }
-        return Array(Set(try await query.all().map(\.staffId))).sorted()
     }
 }

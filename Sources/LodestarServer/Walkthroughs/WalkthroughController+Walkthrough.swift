@@ -47,15 +47,10 @@ extension WalkthroughController {
     /// The walkthrough if `viewer` may see it: its observer, its teacher once shared, and those who see the teacher's walkthroughs.
     func visible(_ req: Request, _ viewer: Viewer) async throws -> Walkthrough {
         guard let walkthrough = try await Walkthrough.find(try req.parameters.require("id"), on: req.db) else { throw LodestarError.notFound }
-        if walkthrough.observerId == viewer.id { return walkthrough }
-        if walkthrough.teacherId == viewer.id {
-            guard walkthrough.sharedAt != nil else { throw LodestarError.notFound }
-            return walkthrough
+        // A teacher's own visit not yet shared does not exist for them; anyone else is refused.
+        guard try await WalkthroughQueries(db: req.db).mayOpen(walkthrough, viewer: viewer) else {
+            throw walkthrough.teacherId == viewer.id ? LodestarError.notFound : LodestarError.forbidden
         }
-        let queries = WalkthroughQueries(db: req.db)
-        let schools = try await queries.teachingSchools(of: walkthrough.teacherId).union([walkthrough.schoolId])
-        let onCaseload = try await queries.isOnCaseload(coach: viewer.id, teacher: walkthrough.teacherId)
-        try req.require(viewer.policy.canSeeWalkthroughs(ofTeacherAt: schools, isSelf: false, onCaseload: onCaseload))
         return walkthrough
     }
 
@@ -78,17 +73,17 @@ extension WalkthroughController {
             }
         }
         let notes = (try? JSONDecoder().decode([WalkthroughSubmission.Note].self, from: Data(walkthrough.notes.utf8))) ?? []
-        let names = try await Staff.query(on: req.db).filter(\.$id ~~ [walkthrough.teacherId, walkthrough.observerId]).all()
+        let names = try await StaffDirectory(db: req.db).people(ids: [walkthrough.teacherId, walkthrough.observerId])
         let name = { (id: String) in names.first { $0.id == id }?.displayName ?? "Former staff member" }
         let replies = try await FeedbackReply.query(on: req.db).filter(\.$walkthroughId == walkthrough.id!).sort(\.$createdAt).all()
-        let authors = try await Staff.query(on: req.db).filter(\.$id ~~ Set(replies.map(\.authorId))).all()
-        let schoolClass = try await walkthrough.classId.asyncMap { try await SchoolClass.find($0, on: req.db) } ?? nil
+        let authors = try await StaffDirectory(db: req.db).people(ids: Set(replies.map(\.authorId)))
+        let schoolClass = try await walkthrough.classId.asyncMap { try await RosterQueries(req.db).schoolClass($0) } ?? nil
         var engagement: String?
         if let onTask = walkthrough.studentsOnTask, let present = walkthrough.studentsPresent {
             engagement = "\(onTask) of \(present) students on task"
         }
         let isObserver = walkthrough.observerId == viewer.id, isTeacher = walkthrough.teacherId == viewer.id
-        let teacherSchools = try await WalkthroughQueries(db: req.db).teachingSchools(of: walkthrough.teacherId)
+        let teacherSchools = try await StaffDirectory(db: req.db).teachingSchools(of: walkthrough.teacherId)
         let onCaseload = try await WalkthroughQueries(db: req.db).isOnCaseload(coach: viewer.id, teacher: walkthrough.teacherId)
         let teacherHref = !teacherSchools.isEmpty && viewer.policy.canViewTeacher(at: teacherSchools, isSelf: isTeacher, onCaseload: onCaseload)
             ? "/teachers/\(walkthrough.teacherId.urlQueryEncoded)" : nil

@@ -46,7 +46,7 @@ struct WalkthroughEditController: RouteCollection {
 
     private func render(_ req: Request, _ walkthrough: Walkthrough, marks: [String: String], fields: (glow: String, grow: String, question: String), error: String?) async throws -> View {
         let framework = try await FrameworkStore.framework(id: walkthrough.frameworkId, on: req.db) ?? .lodestarDefault
-        let teacher = try await Staff.find(walkthrough.teacherId, on: req.db)?.displayName ?? "the teacher"
+        let teacher = try await StaffDirectory(db: req.db).person(walkthrough.teacherId)?.displayName ?? "the teacher"
         return try await req.view.render("walkthroughs/edit", Page(
             page: PageContext(request: req, title: "Edit the walkthrough of \(teacher)"), id: walkthrough.id!, teacherName: teacher,
             shared: walkthrough.sharedAt != nil, glow: fields.glow, grow: fields.grow, question: fields.question,
@@ -103,7 +103,7 @@ struct WalkthroughEditController: RouteCollection {
         let lookFors = Dictionary(existing.map { ($0.indicatorKey, $0.lookFors) }) { a, _ in a }
         let chosen = marks
         try await req.db.writeTransaction { db in
-            try await IndicatorRollup.remove(walkthroughs: [id], on: db)
+            try await db.announce(.walkthroughsLeaving([id]))
             try await IndicatorMark.query(on: db).filter(\.$walkthroughId == id).delete()
             for (key, mark) in chosen.sorted(by: { $0.key < $1.key }) {
                 let row = IndicatorMark()
@@ -119,7 +119,7 @@ struct WalkthroughEditController: RouteCollection {
             walkthrough.question = fields.question
             if walkthrough.sharedAt != nil { walkthrough.editedAt = Int(Date().timeIntervalSince1970) }
             try await walkthrough.save(on: db)
-            try await IndicatorRollup.add(walkthroughs: [id], on: db)
+            try await db.announce(.walkthroughsEdited([id]))
             try await req.audit("edited a walkthrough", subject: "walkthrough \(id) of \(walkthrough.teacherId)", on: db)
         }
         req.leaveNotice("Saved your changes to the walkthrough.")
@@ -148,7 +148,7 @@ struct WalkthroughEditController: RouteCollection {
         let (walkthrough, _) = try await own(req)
         let id = walkthrough.id!
         try await req.db.writeTransaction { db in
-            try await IndicatorRollup.remove(walkthroughs: [id], on: db)
+            try await db.announce(.walkthroughsLeaving([id]))
             try await IndicatorMark.query(on: db).filter(\.$walkthroughId == id).delete()
             try await FeedbackReply.query(on: db).filter(\.$walkthroughId == id).delete()
             // A coaching conversation held after the visit stays, without the link to it.

@@ -8,12 +8,6 @@ struct WalkthroughQueries {
     let db: any Database
     var sql: any SQLDatabase { db.sql }
 
-    /// Schools where `staffId` holds the teacher role.
-    func teachingSchools(of staffId: String) async throws -> Set<String> {
-        let rows = try await sql.raw("SELECT school_id FROM role_grants WHERE staff_id = \(bind: staffId) AND role = 'teacher'").all()
-        return Set(try rows.compactMap { try $0.decode(column: "school_id", as: String?.self) })
-    }
-
     func isOnCaseload(coach: String, teacher: String) async throws -> Bool {
         try await sql.raw("SELECT 1 AS found FROM caseloads WHERE coach_id = \(bind: coach) AND teacher_id = \(bind: teacher)").first() != nil
     }
@@ -48,21 +42,14 @@ struct WalkthroughQueries {
         let caseload = try await caseload(of: viewer.id)
         // District roles see every school; others only the schools they work in.
         guard policy.seesWholeDistrict || !policy.schoolIds.isEmpty else { return [] }
-        let schoolFilter: SQLQueryString = policy.seesWholeDistrict ? "" : "AND g.school_id IN (\(binds: policy.schoolIds.sorted()))"
-        let rows = try await sql.raw("""
-            SELECT st.id, st.given_name, st.family_name, g.school_id FROM staff st JOIN role_grants g ON g.staff_id = st.id
-            WHERE g.role = 'teacher' \(schoolFilter) ORDER BY st.family_name, st.given_name
-            """).all()
         var teachers: [CaptureTeacher] = []
         var seen: Set<String> = []
-        for row in rows {
-            let id = try row.decode(column: "id", as: String.self)
-            let school = try row.decode(column: "school_id", as: String?.self) ?? ""
-            guard id != viewer.id, !seen.contains(id) else { continue }
-            guard policy.offersToVisit(teacherAt: school, onCaseload: caseload.contains(id)) else { continue }
-            seen.insert(id)
-            teachers.append(CaptureTeacher(id: id, name: "\(try row.decode(column: "given_name", as: String.self)) \(try row.decode(column: "family_name", as: String.self))",
-                                           schoolId: school, classes: []))
+        for teacher in try await StaffDirectory(db: db).holders(of: [.teacher], atSchools: policy.seesWholeDistrict ? nil : policy.schoolIds.sorted()) {
+            let school = teacher.schoolId ?? ""
+            guard teacher.id != viewer.id, !seen.contains(teacher.id) else { continue }
+            guard policy.offersToVisit(teacherAt: school, onCaseload: caseload.contains(teacher.id)) else { continue }
+            seen.insert(teacher.id)
+            teachers.append(CaptureTeacher(id: teacher.id, name: teacher.name, schoolId: school, classes: []))
         }
         let classFilter: SQLQueryString = policy.seesWholeDistrict ? "" : "AND c.school_id IN (\(binds: policy.schoolIds.sorted()))"
         let classRows = try await sql.raw("""
@@ -210,13 +197,134 @@ struct WalkthroughQueries {
             """).all(decoding: UpcomingVisit.self, keyDecodingStrategy: .snakeCase)
     }
 
+    /// Feedback-loop health and visit coverage of each school over the last `days` days.
+    struct SchoolLoop: Sendable {
+        var schoolId: String
+        var teachers: Int
+        var visitedTeachers: Int
+        var loop: FeedbackLoop
+    }
+
+    /// Counted and ranked by the database, so a district's month of visits is never read row by row;
+    /// the median takes the middle one or two durations of each school (window functions, both databases).
+    func feedbackLoops(schoolIds: [String]?, days: Int = 30, now: Int = Int(Date().timeIntervalSince1970)) async throws -> [SchoolLoop] {
+        var recent: SQLQueryString = "w.observed_at >= \(bind: now - days * 86_400) AND w.observed_at <= \(bind: now)"
+        if let schoolIds { recent += schoolIds.isEmpty ? " AND 1 = 0" : " AND w.school_id IN (\(binds: schoolIds))" }
+        var loops: [String: FeedbackLoop] = [:]
+        for row in try await sql.raw("""
+            SELECT w.school_id, COUNT(*) AS visits, COUNT(w.shared_at) AS shared,
+                   SUM(CASE WHEN w.shared_at IS NOT NULL AND w.shared_at - w.observed_at <= 86400 THEN 1 ELSE 0 END) AS within_a_day,
+                   SUM(CASE WHEN w.shared_at IS NOT NULL AND EXISTS (SELECT 1 FROM feedback_replies r WHERE r.walkthrough_id = w.id AND r.author_id = w.teacher_id)
+                       THEN 1 ELSE 0 END) AS replied
+            FROM walkthroughs w WHERE \(recent) GROUP BY w.school_id
+            """).all() {
+            let shared = try row.decode(column: "shared", as: Int.self)
+            loops[try row.decode(column: "school_id", as: String.self)] = FeedbackLoop(
+                visits: try row.decode(column: "visits", as: Int.self), shared: shared, medianHoursToFeedback: nil,
+                sharedWithinADay: shared > 0 ? Double(try row.decode(column: "within_a_day", as: Int.self)) / Double(shared) : nil,
+                replyRate: shared > 0 ? Double(try row.decode(column: "replied", as: Int.self)) / Double(shared) : nil)
+        }
+        for row in try await sql.raw("""
+            SELECT school_id, AVG(hours) AS median FROM (
+                SELECT w.school_id, CASE WHEN w.shared_at > w.observed_at THEN (w.shared_at - w.observed_at) / 3600.0 ELSE 0 END AS hours,
+                       ROW_NUMBER() OVER (PARTITION BY w.school_id ORDER BY w.shared_at - w.observed_at) AS place,
+                       COUNT(*) OVER (PARTITION BY w.school_id) AS shared
+                FROM walkthroughs w WHERE w.shared_at IS NOT NULL AND \(recent)
+            ) ranked WHERE place IN ((shared + 1) / 2, (shared + 2) / 2) GROUP BY school_id
+            """).all() {
+            loops[try row.decode(column: "school_id", as: String.self)]?.medianHoursToFeedback = try row.decode(column: "median", as: Double.self)
+        }
+        // Visited teachers: teachers of the school seen there, not visitors from elsewhere.
+        var teachers: [String: Int] = [:], teaches: Set<String> = []
+        for teacher in try await StaffDirectory(db: db).holders(of: [.teacher], atSchools: schoolIds) {
+            guard let school = teacher.schoolId else { continue }
+            teachers[school, default: 0] += 1
+            teaches.insert("\(teacher.id)|\(school)")
+        }
+        var visited: [String: Int] = [:]
+        for row in try await sql.raw("SELECT DISTINCT w.school_id, w.teacher_id FROM walkthroughs w WHERE \(recent)").all() {
+            let school = try row.decode(column: "school_id", as: String.self)
+            if teaches.contains("\(try row.decode(column: "teacher_id", as: String.self))|\(school)") { visited[school, default: 0] += 1 }
+        }
+        let schools = schoolIds ?? Array(Set(teachers.keys).union(loops.keys))
+        return schools.map { school in
+            SchoolLoop(schoolId: school, teachers: teachers[school] ?? 0, visitedTeachers: visited[school] ?? 0, loop: loops[school] ?? FeedbackLoop([]))
+        }
+    }
+
+    /// Each teacher's `PracticeCount` of each practice seen at a school in a window (the active framework of
+    /// each visit decides what was looked for).
+    func practice(schoolId: String, from: Int, to: Int) async throws -> [String: [String: PracticeCount]] {
+        var marks: [String: [String: String]] = [:]
+        var visits: [(id: String, teacher: String, framework: String)] = []
+        for row in try await sql.raw("""
+            SELECT w.id, w.teacher_id, w.framework_id, m.indicator_key, m.mark FROM walkthroughs w LEFT JOIN indicator_marks m ON m.walkthrough_id = w.id
+            WHERE w.school_id = \(bind: schoolId) AND w.observed_at >= \(bind: from) AND w.observed_at < \(bind: to)
+            """).all() {
+            let id = try row.decode(column: "id", as: String.self)
+            if marks[id] == nil {
+                marks[id] = [:]
+                visits.append((id, try row.decode(column: "teacher_id", as: String.self), try row.decode(column: "framework_id", as: String.self)))
+            }
+            if let key = try row.decode(column: "indicator_key", as: String?.self) { marks[id]![key] = try row.decode(column: "mark", as: String.self) }
+        }
+        let frameworks = try await FrameworkStore.frameworks(ids: visits.map(\.framework), on: db)
+        var result: [String: [String: PracticeCount]] = [:]
+        for visit in visits {
+            guard let framework = frameworks[visit.framework] else { continue }
+            for indicator in framework.indicators {
+                result[visit.teacher, default: [:]][indicator.key, default: PracticeCount()].add(mark: marks[visit.id]?[indicator.key], on: framework.scale)
+            }
+        }
+        return result
+    }
+
+    /// Peer visits between the two of each mentor pairing, either way, since it was confirmed.
+    func peerVisits(_ pairings: [(id: String, mentor: String, mentee: String, since: Int)]) async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for pairing in pairings {
+            let row = try await sql.raw("""
+                SELECT COUNT(*) AS visits FROM walkthroughs WHERE visit_type = 'peer' AND observed_at >= \(bind: pairing.since)
+                AND ((observer_id = \(bind: pairing.mentee) AND teacher_id = \(bind: pairing.mentor)) OR (observer_id = \(bind: pairing.mentor) AND teacher_id = \(bind: pairing.mentee)))
+                """).first()
+            counts[pairing.id] = try row?.decode(column: "visits", as: Int.self) ?? 0
+        }
+        return counts
+    }
+
+    /// For the coverage page and a coach's caseload: each teacher's last visit (at any school), visits since
+    /// `termStart`, and next visit scheduled (by `scheduledBy` alone, if given). Teachers never visited and with
+    /// nothing scheduled are absent.
+    struct Coverage: Sendable { var lastVisit: Int?; var termVisits = 0; var upcoming: Int? }
+    func coverage(of teachers: [String], termStart: Int, now: Int, scheduledBy observer: String? = nil) async throws -> [String: Coverage] {
+        guard !teachers.isEmpty else { return [:] }
+        var result: [String: Coverage] = [:]
+        for row in try await sql.raw("""
+            SELECT teacher_id, MAX(observed_at) AS last_visit, SUM(CASE WHEN observed_at >= \(bind: termStart) THEN 1 ELSE 0 END) AS term_visits
+            FROM walkthroughs WHERE teacher_id IN (\(binds: teachers)) GROUP BY teacher_id
+            """).all() {
+            result[try row.decode(column: "teacher_id", as: String.self), default: Coverage()].lastVisit = try row.decode(column: "last_visit", as: Int.self)
+            result[try row.decode(column: "teacher_id", as: String.self)]!.termVisits = try row.decode(column: "term_visits", as: Int.self)
+        }
+        let byObserver: SQLQueryString = observer.map { " AND observer_id = \(bind: $0)" } ?? ""
+        for row in try await sql.raw("""
+            SELECT teacher_id, MIN(scheduled_for) AS upcoming FROM scheduled_visits
+            WHERE teacher_id IN (\(binds: teachers)) AND scheduled_for >= \(bind: now)\(byObserver) GROUP BY teacher_id
+            """).all() {
+            result[try row.decode(column: "teacher_id", as: String.self), default: Coverage()].upcoming = try row.decode(column: "upcoming", as: Int.self)
+        }
+        return result
+    }
+
     /// Teachers of a school with no walkthrough in the last `days` days.
     func teachersNotVisited(inSchool schoolId: String, days: Int) async throws -> Int {
         let since = Int(Date().timeIntervalSince1970) - days * 86_400
-        return try await sql.raw("""
-            SELECT COUNT(*) AS n FROM role_grants g WHERE g.role = 'teacher' AND g.school_id = \(bind: schoolId)
-              AND NOT EXISTS (SELECT 1 FROM walkthroughs w WHERE w.teacher_id = g.staff_id AND w.observed_at >= \(bind: since))
-            """).first()!.decode(column: "n", as: Int.self)
+        let teachers = Set(try await StaffDirectory(db: db).holders(of: [.teacher], atSchools: [schoolId]).map(\.id))
+        guard !teachers.isEmpty else { return 0 }
+        let visited = try await sql.raw("""
+            SELECT DISTINCT teacher_id FROM walkthroughs WHERE teacher_id IN (\(binds: teachers.sorted())) AND observed_at >= \(bind: since)
+            """).all().map { try $0.decode(column: "teacher_id", as: String.self) }
+        return teachers.subtracting(visited).count
     }
 
     func unsharedCount(observer: String) async throws -> Int {

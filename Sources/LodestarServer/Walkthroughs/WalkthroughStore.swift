@@ -20,7 +20,7 @@ enum WalkthroughStore {
         try submission.validate(against: framework, now: now)
 
         let queries = WalkthroughQueries(db: db)
-        let teacherSchools = try await queries.teachingSchools(of: submission.teacherId)
+        let teacherSchools = try await StaffDirectory(db: db).teachingSchools(of: submission.teacherId)
         guard !teacherSchools.isEmpty else { throw LodestarError(.notFound, "that person is not a teacher in Lodestar") }
         let onCaseload = try await queries.isOnCaseload(coach: viewer.id, teacher: submission.teacherId)
         try requireAccess(viewer.policy.canObserve(teacherAt: teacherSchools, visitType: submission.visitType, onCaseload: onCaseload)
@@ -29,8 +29,8 @@ enum WalkthroughStore {
         var schoolId = teacherSchools.sorted().first!
         var (gradeBand, subject) = ("", "")
         if let classId = submission.classId {
-            guard try await RosterQueries(db: db.sql).teaches(staffId: submission.teacherId, classId: classId),
-                  let schoolClass = try await SchoolClass.find(classId, on: db) else {
+            guard try await RosterQueries(db).teaches(staffId: submission.teacherId, classId: classId),
+                  let schoolClass = try await RosterQueries(db).schoolClass(classId) else {
                 throw LodestarError("that class is not one the teacher teaches", at: FileLocation(file: "walkthrough", field: "classId"))
             }
             schoolId = schoolClass.schoolId
@@ -70,8 +70,8 @@ enum WalkthroughStore {
                     }
                     try await insert.run()
                 }
-                try await IndicatorRollup.add(walkthrough, framework: framework,
-                                              marks: Dictionary(submission.marks.map { ($0.indicator, $0.mark) }, uniquingKeysWith: { _, last in last }), on: db)
+                try await db.announce(.walkthroughAdded(walkthrough, framework: framework,
+                                                        marks: Dictionary(submission.marks.map { ($0.indicator, $0.mark) }, uniquingKeysWith: { _, last in last })))
             }
         } catch {
             // Two copies of one queued walkthrough can arrive together: the second finds the first.

@@ -2,7 +2,7 @@ import LodestarCore
 import Vapor
 
 /// The roster upload page for district admins, and its report.
-struct ImportController: RouteCollection {
+struct RosterImportController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("admin", "import", use: show)
         routes.upload("admin", "import", use: upload)

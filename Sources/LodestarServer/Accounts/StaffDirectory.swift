@@ -1,0 +1,105 @@
+import Fluent
+import LodestarCore
+import SQLKit
+
+/// Accounts' front door for who works where: staff and the roles they hold at each school. Other features
+/// read `staff` and `role_grants` only through here, so a role's name appears in SQL in this one file, and
+/// which roles a question needs comes from `LodestarCore` (`StaffRole`), not from the caller's own list.
+struct StaffDirectory {
+    let db: any Database
+    var sql: any SQLDatabase { db.sql }
+
+    /// A person holding a role at a school (`schoolId` nil: a district role).
+    struct Member: Codable, Sendable, Equatable {
+        var id: String
+        var givenName: String
+        var familyName: String
+        var email: String
+        var schoolId: String?
+        var role: String
+
+        var name: String { "\(givenName) \(familyName)" }
+        /// "Family, Given", the way staff lists are read.
+        var listName: String { "\(familyName), \(givenName)" }
+        var staffRole: StaffRole? { StaffRole(rawValue: role) }
+    }
+
+    func person(_ id: String) async throws -> Staff? { try await Staff.find(id, on: db) }
+
+    /// The account with this email (stored lower-cased).
+    func person(email: String) async throws -> Staff? { try await Staff.query(on: db).filter(\.$email == email.lowercased()).first() }
+
+    /// These people, by family name then given name.
+    func people(ids: some Collection<String>) async throws -> [Staff] {
+        guard !ids.isEmpty else { return [] }
+        return try await Staff.query(on: db).filter(\.$id ~~ Array(Set(ids))).sort(\.$familyName).sort(\.$givenName).sort(\.$id).all()
+    }
+
+    /// Ids of the accounts whose email, user name or id is `text` (the audit trail's person filter).
+    func ids(matching text: String) async throws -> [String] {
+        try await Staff.query(on: db).group(.or) { $0.filter(\.$email == text).filter(\.$username == text).filter(\.$id == text) }.all().compactMap(\.id)
+    }
+
+    /// Holders of any of `roles` at `schools` (nil: every school and the district), one row per person,
+    /// school and role, by family name then given name.
+    func holders(of roles: [StaffRole] = StaffRole.allCases, atSchools schools: [String]? = nil,
+                 includingDistrict: Bool = false) async throws -> [Member] {
+        guard !roles.isEmpty else { return [] }
+        var place: SQLQueryString = ""
+        if let schools {
+            let atSchools: SQLQueryString = schools.isEmpty ? "1 = 0" : "g.school_id IN (\(binds: schools.sorted()))"
+            place = includingDistrict ? " AND (\(atSchools) OR g.school_id IS NULL)" : " AND \(atSchools)"
+        }
+        return try await sql.raw("""
+            SELECT st.id, st.given_name, st.family_name, st.email, g.school_id, g.role FROM staff st JOIN role_grants g ON g.staff_id = st.id
+            WHERE g.role IN (\(binds: roles.map(\.rawValue)))\(place)
+            ORDER BY st.family_name, st.given_name, st.id, g.school_id, g.role
+            """).all(decoding: Member.self, keyDecodingStrategy: .snakeCase)
+    }
+
+    /// The same people once each, in the same order.
+    func people(holding roles: [StaffRole] = StaffRole.allCases, atSchools schools: [String]? = nil,
+                includingDistrict: Bool = false, except: String? = nil) async throws -> [Member] {
+        var seen: Set<String> = []
+        return try await holders(of: roles, atSchools: schools, includingDistrict: includingDistrict)
+            .filter { $0.id != except && seen.insert($0.id).inserted }
+    }
+
+    /// Schools where `staffId` holds any of `roles`.
+    func schools(of staffId: String, holding roles: [StaffRole] = StaffRole.allCases) async throws -> Set<String> {
+        let rows = try await sql.raw("""
+            SELECT school_id FROM role_grants WHERE staff_id = \(bind: staffId) AND role IN (\(binds: roles.map(\.rawValue))) AND school_id IS NOT NULL
+            """).all()
+        return Set(try rows.map { try $0.decode(column: "school_id", as: String.self) })
+    }
+
+    /// Schools where `staffId` is a teacher.
+    func teachingSchools(of staffId: String) async throws -> Set<String> { try await schools(of: staffId, holding: [.teacher]) }
+
+    /// How many people hold `role` at each school.
+    func counts(of role: StaffRole) async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try await sql.raw("""
+            SELECT school_id, COUNT(DISTINCT staff_id) AS n FROM role_grants WHERE role = \(bind: role.rawValue) AND school_id IS NOT NULL GROUP BY school_id
+            """).all() {
+            counts[try row.decode(column: "school_id", as: String.self)] = try row.decode(column: "n", as: Int.self)
+        }
+        return counts
+    }
+
+    func holds(_ staffId: String, _ grant: RoleGrant) async throws -> Bool {
+        try await sql.raw("SELECT 1 AS held FROM role_grants WHERE id = \(bind: RoleGrantRecord.id(staffId: staffId, grant: grant))").first() != nil
+    }
+
+    /// People whose name or email contains `pattern` (a LIKE pattern, already lowered) with a role at one of
+    /// `schools` (nil: anywhere), one row per role held, at most `limit` rows.
+    func search(_ pattern: String, atSchools schools: Set<String>?, limit: Int) async throws -> [Member] {
+        var place: SQLQueryString = ""
+        if let schools { place = schools.isEmpty ? " AND 1 = 0" : " AND g.school_id IN (\(binds: schools.sorted()))" }
+        return try await sql.raw("""
+            SELECT st.id, st.given_name, st.family_name, st.email, g.role, g.school_id FROM staff st JOIN role_grants g ON g.staff_id = st.id
+            WHERE (LOWER(st.given_name || ' ' || st.family_name) LIKE \(bind: pattern) OR LOWER(st.email) LIKE \(bind: pattern))\(place)
+            ORDER BY st.family_name, st.given_name, st.id, g.role LIMIT \(literal: limit)
+            """).all(decoding: Member.self, keyDecodingStrategy: .snakeCase)
+    }
+}

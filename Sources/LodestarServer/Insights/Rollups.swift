@@ -1,0 +1,32 @@
+import Fluent
+import LodestarCore
+
+/// Insights' listener: keeps its rollup tables (`IndicatorRollup` for walkthrough marks, `MasteryRollup` for
+/// monthly standings) equal to a rebuild from the records, change by change. Only this file and the
+/// `rollups rebuild` command touch them from outside their own files.
+enum Rollups {
+    static func follow(_ change: Change, on db: any Database) async throws {
+        switch change {
+        case .walkthroughAdded(let walkthrough, let framework, let marks):
+            try await IndicatorRollup.add(walkthrough, framework: framework, marks: marks, on: db)
+        case .walkthroughsLeaving(let ids):
+            try await IndicatorRollup.remove(walkthroughs: ids, on: db)
+        case .walkthroughsEdited(let ids):
+            try await IndicatorRollup.add(walkthroughs: ids, on: db)
+        case .walkthroughsLoaded:
+            try await IndicatorRollup.recompute(on: db)
+        case .scoresChanged(let students, let standards):
+            try await MasteryRollup.refresh(students: students, standards: standards, on: db)
+        case .scoresLoaded, .masteryRulesChanged:
+            try await MasteryRollup.recompute(on: db)
+        case .studentsMoved(let students):
+            try await MasteryRollup.reattribute(students: students, on: db)
+        }
+    }
+
+    /// Both rollups recomputed from every record, one transaction each (`lodestar rollups rebuild`).
+    static func rebuildAll(on db: any Database) async throws {
+        try await IndicatorRollup.rebuild(on: db)
+        try await MasteryRollup.rebuild(on: db)
+    }
+}

@@ -1,0 +1,84 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+
+/// What other features read of walkthroughs and caseloads, so that none of them queries these tables itself.
+extension WalkthroughQueries {
+    func walkthrough(_ id: String) async throws -> Walkthrough? { try await Walkthrough.find(id, on: db) }
+
+    /// Who may open a walkthrough: its observer; its teacher once it is shared; and anyone the policy lets see
+    /// the teacher's walkthroughs (at the teacher's schools and the visit's). One rule for the walkthrough's
+    /// page and for every link to it.
+    func mayOpen(_ walkthrough: Walkthrough, viewer: Viewer) async throws -> Bool {
+        if walkthrough.observerId == viewer.id { return true }
+        if walkthrough.teacherId == viewer.id { return walkthrough.sharedAt != nil }
+        let schools = try await StaffDirectory(db: db).teachingSchools(of: walkthrough.teacherId).union([walkthrough.schoolId])
+        return viewer.policy.canSeeWalkthroughs(ofTeacherAt: schools, isSelf: false,
+                                                onCaseload: try await isOnCaseload(coach: viewer.id, teacher: walkthrough.teacherId))
+    }
+
+    /// Of these walkthroughs, the ones shared with their teacher.
+    func shared(among ids: [String]) async throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        return Set(try await Walkthrough.query(on: db).filter(\.$id ~~ ids).filter(\.$sharedAt != nil).all().compactMap(\.id))
+    }
+
+    /// An observer's latest visits to a teacher, newest first.
+    func visits(to teacher: String, by observer: String, limit: Int) async throws -> [Walkthrough] {
+        try await Walkthrough.query(on: db).filter(\.$teacherId == teacher).filter(\.$observerId == observer)
+            .sort(\.$observedAt, .descending).limit(limit).all()
+    }
+
+    /// Visits to a teacher shared with them since `since`, newest first, with their marks on `practices`.
+    func sharedVisits(to teacher: String, since: Int, practices: [String]) async throws -> (visits: [Walkthrough], marks: [IndicatorMark]) {
+        let visits = try await Walkthrough.query(on: db).filter(\.$teacherId == teacher).filter(\.$sharedAt != nil)
+            .filter(\.$observedAt >= since).sort(\.$observedAt, .descending).all()
+        guard !visits.isEmpty, !practices.isEmpty else { return (visits, []) }
+        return (visits, try await IndicatorMark.query(on: db).filter(\.$walkthroughId ~~ visits.compactMap(\.id)).filter(\.$indicatorKey ~~ practices).all())
+    }
+
+    /// How many walkthroughs were taken on a framework version (a used version is kept, not deleted).
+    func visitCount(framework id: String) async throws -> Int {
+        try await Walkthrough.query(on: db).filter(\.$frameworkId == id).count()
+    }
+
+    // MARK: Caseloads
+
+    func caseloadEntries(coach: String) async throws -> [CaseloadEntry] {
+        try await CaseloadEntry.query(on: db).filter(\.$coachId == coach).all()
+    }
+
+    func caseloadEntry(_ id: String) async throws -> CaseloadEntry? { try await CaseloadEntry.find(id, on: db) }
+
+    /// The coaches with the teacher on their caseload.
+    func coaches(of teacher: String) async throws -> [String] {
+        try await CaseloadEntry.query(on: db).filter(\.$teacherId == teacher).all().map(\.coachId)
+    }
+
+    /// A visit that looked for a practice, with the mark it gave.
+    struct MarkedVisit: Decodable, Sendable {
+        var id: String
+        var observedAt: Int
+        var teacherId: String
+        var observerId: String
+        var schoolId: String
+        var mark: String
+        var frameworkId: String
+    }
+
+    /// Visits in `[from, to)` that looked for the practice (marked it anything but not applicable), newest
+    /// first, at `schoolIds` (nil: every school) and in a grade band and subject ("" for any).
+    func visitsLookingFor(_ indicator: String, from: Int, to: Int, schoolIds: [String]?, gradeBand: String, subject: String, limit: Int) async throws -> [MarkedVisit] {
+        var query: SQLQueryString = """
+            SELECT w.id, w.observed_at, w.teacher_id, w.observer_id, w.school_id, m.mark, w.framework_id
+            FROM walkthroughs w JOIN indicator_marks m ON m.walkthrough_id = w.id AND m.indicator_key = \(bind: indicator)
+            WHERE w.observed_at >= \(bind: from) AND w.observed_at < \(bind: to) AND m.mark <> 'not_applicable'
+            """
+        if let schoolIds { query += schoolIds.isEmpty ? " AND 1 = 0" : " AND w.school_id IN (\(binds: schoolIds))" }
+        if !gradeBand.isEmpty { query += " AND w.grade_band = \(bind: gradeBand)" }
+        if !subject.isEmpty { query += " AND w.subject = \(bind: subject)" }
+        query += " ORDER BY w.observed_at DESC, w.id LIMIT \(literal: limit)"
+        return try await sql.raw(query).all(decoding: MarkedVisit.self, keyDecodingStrategy: .snakeCase)
+    }
+}
