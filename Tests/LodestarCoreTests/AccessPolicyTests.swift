@@ -141,4 +141,12 @@ struct AccessPolicyTests {
         #expect(teacher.offersToVisit(teacherAt: school, onCaseload: false) && !teacher.offersToVisit(teacherAt: other, onCaseload: false))
         #expect(policy(RoleGrant(role: .districtLeader, schoolId: nil)).coverageReach(atSchool: other) == .everyTeacher)
     }
+
+    @Test func theRoleShownBesideAPersonIsTheirLeadershipRole() {
+        #expect(StaffRole.leading(of: [.teacher]) == .teacher)
+        #expect(StaffRole.leading(of: [.teacher, .coach]) == .coach)
+        #expect(StaffRole.leading(of: [.teacherLeader, .teacher, .assistantPrincipal]) == .assistantPrincipal)
+        #expect(StaffRole.schoolAdministrators == [.principal, .assistantPrincipal])
+        #expect(StaffRole.districtPlanOwners == [.districtAdmin, .districtLeader, .principal, .assistantPrincipal])
+    }
 }

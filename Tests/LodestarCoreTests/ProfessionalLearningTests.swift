@@ -111,4 +111,33 @@ struct ProfessionalLearningTests {
         // Nobody to learn from: no suggestions.
         #expect(MentorMatch.suggestions(practice: ["G1": .init(seen: 1, notSeen: 7)], growth: [:], goals: []).isEmpty)
     }
+
+    @Test func aSessionFormIsCheckedBeforeTheDatabaseIsAsked() throws {
+        var form = SessionForm(scope: "school-1", title: "  Talk moves lab  ", facilitatorId: "staff-1", day: "2026-12-08", startTime: "15:30", endTime: "16:30")
+        form.standards = "6.RP.A.1, 6.RP.A.1;7.NS.A.1  6.RP.A.1"
+        form.materials = "https://example.org/slides\n\n  http://example.org/notes  "
+        form.lookFors = "Students build on each other\n\nTeacher waits"
+        form.series = String(repeating: "s", count: 250)
+        form.needId = "  "
+        let checked = try form.checked()
+        #expect(checked.title == "Talk moves lab")
+        #expect(checked.standardCodes == ["6.RP.A.1", "7.NS.A.1"])          // split on comma, semicolon and space; each once
+        #expect(checked.materials == ["https://example.org/slides", "http://example.org/notes"])
+        #expect(checked.lookFors == ["Students build on each other", "Teacher waits"])
+        #expect(checked.series.count == 200)                                   // cut to what is stored
+        #expect(checked.needId == nil)                                         // a blank need is no need
+
+        func refusal(_ change: (inout SessionForm) -> Void) -> String? {
+            var copy = form
+            change(&copy)
+            do { _ = try copy.checked(); return nil } catch { return "\(error)" }
+        }
+        #expect(refusal { $0.title = " \n" } == "Give the session a title.")
+        #expect(refusal { $0.endTime = "15:30" } == "The session must end after it starts.")
+        #expect(refusal { $0.endTime = "14:00" } == "The session must end after it starts.")
+        #expect(refusal { $0.startTime = "25:00" } == "Give the day and the start and end times.")
+        #expect(refusal { $0.startTime = "9:30" } == "Give the day and the start and end times.")
+        #expect(refusal { $0.day = "8 December" } == "Give the day and the start and end times.")
+        #expect(refusal { $0.materials = "slides.pdf" }?.hasPrefix("Materials are links, one per line") == true)
+    }
 }
