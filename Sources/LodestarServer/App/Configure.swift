@@ -35,7 +35,12 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
         app.databases.use(.sqlite(.memory, maxConnectionsPerEventLoop: 1, connectionPoolTimeout: .seconds(120)), as: .sqlite)
     case .postgres(let url, let schema):
         var config = try SQLPostgresConfiguration(url: url)
-        if let schema { config.searchPath = [schema] }
+        if let schema {
+            config.searchPath = [schema]
+            // The tests' schemas: a hundred apps share a loaded machine, so opening a connection may wait long
+            // too (the default ten seconds once failed a sign-in mid-test under CI load).
+            config.coreConfiguration.options.connectTimeout = .seconds(120)
+        }
         app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(schema == nil ? 10 : 120)), as: .psql)
         if let schema { try await app.db.sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run() }
     }
