@@ -35,6 +35,17 @@ struct StaffDirectory {
         return try await Staff.query(on: db).filter(\.$id ~~ Array(Set(ids))).sort(\.$familyName).sort(\.$givenName).sort(\.$id).all()
     }
 
+    /// Accounts made in Lodestar rather than by a roster (a break-glass admin, people added by hand), with
+    /// their source, so a roster import never writes over them.
+    struct LocalAccount: Codable, Sendable { var id: String; var email: String; var source: String }
+
+    func accountsNotFromRoster() async throws -> [LocalAccount] {
+        try await sql.raw("SELECT id, email, source FROM staff WHERE source <> 'oneroster' ORDER BY id").all(decoding: LocalAccount.self)
+    }
+
+    /// How many staff accounts there are.
+    func count() async throws -> Int { try await Staff.query(on: db).count() }
+
     /// Ids of the accounts whose email, user name or id is `text` (the audit trail's person filter).
     func ids(matching text: String) async throws -> [String] {
         try await Staff.query(on: db).group(.or) { $0.filter(\.$email == text).filter(\.$username == text).filter(\.$id == text) }.all().compactMap(\.id)

@@ -2,14 +2,17 @@ import Fluent
 import LodestarCore
 
 /// What a write changed. A writer announces it inside its own transaction (`db.announce(_:)`), and whatever
-/// is derived from that data — today the monthly rollups Insights keeps for its dashboards — follows in the
-/// same transaction, so a dashboard never disagrees with the records. Writers say what happened; they do not
+/// is derived from that data or points at it — the monthly rollups Insights keeps for its dashboards, the
+/// coaching conversations that name a visit — follows in the same transaction, so a dashboard never
+/// disagrees with the records. Writers say what happened; they do not
 /// know who listens, and the listeners never call back into the writer's feature.
 enum Change {
     /// A walkthrough was saved, taken on `framework` with these marks (indicator → mark).
     case walkthroughAdded(Walkthrough, framework: Framework, marks: [String: String])
     /// Walkthroughs are about to be edited or deleted: announce before the change, while their rows are old.
     case walkthroughsLeaving([String])
+    /// Walkthroughs are being deleted: announce after `walkthroughsLeaving`, before their rows go.
+    case walkthroughsDeleting([String])
     /// Walkthroughs were edited: announce after the change.
     case walkthroughsEdited([String])
     /// Walkthroughs were loaded in bulk (the demo district): everything derived from them is recomputed.
@@ -28,5 +31,6 @@ extension Database {
     /// Call inside the write's transaction, with its `db`.
     func announce(_ change: Change) async throws {
         try await Rollups.follow(change, on: self)
+        try await CoachingQueries(db: self).follow(change)
     }
 }

@@ -30,10 +30,13 @@ struct AssessmentQueries {
     }
 
     func standards(of assessmentId: String) async throws -> [StandardRef] {
-        try await sql.raw("""
-            SELECT s.id, s.code, s.statement FROM assessment_standards x JOIN standards s ON s.id = x.standard_id
-            WHERE x.assessment_id = \(bind: assessmentId) ORDER BY s.code
-            """).all(decoding: StandardRef.self)
+        try await refs(sql.raw("SELECT standard_id FROM assessment_standards WHERE assessment_id = \(bind: assessmentId)").all())
+    }
+
+    /// The standards named in the rows' `standard_id`, by code.
+    private func refs(_ rows: [any SQLRow]) async throws -> [StandardRef] {
+        try await StandardsQueries(db: db).standards(ids: rows.map { try $0.decode(column: "standard_id", as: String.self) })
+            .map { StandardRef(id: $0.id!, code: $0.code, statement: $0.statement) }
     }
 
     struct ListItem: Codable, Sendable {
@@ -66,11 +69,9 @@ struct AssessmentQueries {
 
     /// Students enrolled in any of `classIds`, by name.
     func students(inClasses classIds: [String]) async throws -> [Student] {
-        guard !classIds.isEmpty else { return [] }
-        return try await sql.raw("""
-            SELECT DISTINCT s.id, s.given_name, s.family_name, s.preferred_name FROM enrollments e JOIN students s ON s.id = e.user_id
-            WHERE e.role = 'student' AND e.class_id IN (\(binds: classIds)) ORDER BY s.family_name, s.given_name, s.id
-            """).all(decoding: Student.self, keyDecodingStrategy: .snakeCase)
+        try await RosterQueries(db).students(inClasses: classIds).map {
+            Student(id: $0.id, givenName: $0.givenName, familyName: $0.familyName, preferredName: $0.preferredName)
+        }
     }
 
     /// A score with what orders it: the assessment's date, then when it was entered.
@@ -85,15 +86,19 @@ struct AssessmentQueries {
         var scaleId: String
     }
 
-    /// Every score of `students` on `standards`, in attempt order.
-    func evidence(students: [String], standards: [String]) async throws -> [Evidence] {
-        guard !students.isEmpty, !standards.isEmpty else { return [] }
-        return try await sql.raw("""
+    /// Every score of `students` on `standards` (nil: on any standard), in attempt order.
+    /// `through`: only assessments given on or before that ISO day.
+    func evidence(students: [String], standards: [String]?, through: String? = nil) async throws -> [Evidence] {
+        guard !students.isEmpty, standards?.isEmpty != true else { return [] }
+        var query: SQLQueryString = """
             SELECT sc.assessment_id, a.title, a.assessed_on, sc.student_id, sc.standard_id, sc.value, sc.entered_at, a.scale_id
             FROM scores sc JOIN assessments a ON a.id = sc.assessment_id
-            WHERE sc.student_id IN (\(binds: students)) AND sc.standard_id IN (\(binds: standards))
-            ORDER BY a.assessed_on, sc.entered_at
-            """).all().map { row in
+            WHERE sc.student_id IN (\(binds: students))
+            """
+        if let standards { query += " AND sc.standard_id IN (\(binds: standards))" }
+        if let through { query += " AND a.assessed_on <= \(bind: through)" }
+        query += " ORDER BY a.assessed_on, sc.entered_at"
+        return try await sql.raw(query).all().map { row in
                 // Read column by column: a class's tracker reads thousands of these.
                 Evidence(assessmentId: try row.decode(column: "assessment_id", as: String.self), title: try row.decode(column: "title", as: String.self),
                          assessedOn: try row.decode(column: "assessed_on", as: String.self), studentId: try row.decode(column: "student_id", as: String.self),
@@ -102,12 +107,93 @@ struct AssessmentQueries {
             }
     }
 
+    /// An assessment given to a class on or after a day, once per standard it assessed (a row with
+    /// `standardId` "" when it names none).
+    struct ClassAssessment: Sendable { var classId: String; var assessmentId: String; var assessedOn: String; var standardId: String }
+
+    func assessedOn(classes classIds: [String], since day: String) async throws -> [ClassAssessment] {
+        guard !classIds.isEmpty else { return [] }
+        return try await sql.raw("""
+            SELECT ac.class_id, a.id, a.assessed_on, COALESCE(x.standard_id, '') AS standard_id
+            FROM assessment_classes ac JOIN assessments a ON a.id = ac.assessment_id LEFT JOIN assessment_standards x ON x.assessment_id = a.id
+            WHERE ac.class_id IN (\(binds: classIds)) AND a.assessed_on >= \(bind: day)
+            """).all().map {
+            ClassAssessment(classId: try $0.decode(column: "class_id", as: String.self), assessmentId: try $0.decode(column: "id", as: String.self),
+                            assessedOn: try $0.decode(column: "assessed_on", as: String.self), standardId: try $0.decode(column: "standard_id", as: String.self))
+        }
+    }
+
+    /// Standards any assessment at a school (nil: in the district) has assessed.
+    func standardIdsAssessed(atSchool schoolId: String?) async throws -> [String] {
+        var query: SQLQueryString = "SELECT DISTINCT x.standard_id FROM assessment_standards x JOIN assessments a ON a.id = x.assessment_id"
+        if let schoolId { query += " WHERE a.school_id = \(bind: schoolId)" }
+        return try await sql.raw(query).all().map { try $0.decode(column: "standard_id", as: String.self) }
+    }
+
+    /// The standards assessed in each class of a school, by class.
+    func standardsAssessedByClass(atSchool schoolId: String) async throws -> [String: Set<String>] {
+        var standards: [String: Set<String>] = [:]
+        for row in try await sql.raw("""
+            SELECT DISTINCT c.class_id, x.standard_id FROM assessment_classes c JOIN assessment_standards x ON x.assessment_id = c.assessment_id
+            JOIN assessments a ON a.id = c.assessment_id WHERE a.school_id = \(bind: schoolId)
+            """).all() {
+            standards[try row.decode(column: "class_id", as: String.self), default: []].insert(try row.decode(column: "standard_id", as: String.self))
+        }
+        return standards
+    }
+
+    /// A school's newest assessments given to any of `classIds`, at most `limit`, newest first.
+    func newest(atSchool schoolId: String, givenTo classIds: [String], limit: Int) async throws -> [Assessment] {
+        guard !classIds.isEmpty else { return [] }
+        let ids = try await sql.raw("""
+            SELECT DISTINCT a.id, a.assessed_on FROM assessments a JOIN assessment_classes c ON c.assessment_id = a.id
+            WHERE a.school_id = \(bind: schoolId) AND c.class_id IN (\(binds: classIds)) ORDER BY a.assessed_on DESC LIMIT \(literal: limit)
+            """).all().map { try $0.decode(column: "id", as: String.self) }
+        return try await assessments(ids: ids)
+    }
+
+    /// An assessment's results: how many, of how many students, and how many at or above `mastery`.
+    func results(of assessmentId: String, reaching mastery: Double) async throws -> (results: Int, students: Int, reached: Int) {
+        guard let row = try await sql.raw("""
+            SELECT COUNT(*) AS results, COUNT(DISTINCT student_id) AS students,
+                   SUM(CASE WHEN value >= \(bind: mastery - 1e-9) THEN 1 ELSE 0 END) AS reached
+            FROM scores WHERE assessment_id = \(bind: assessmentId)
+            """).first() else { return (0, 0, 0) }
+        return (try row.decode(column: "results", as: Int.self), try row.decode(column: "students", as: Int.self), try row.decode(column: "reached", as: Int?.self) ?? 0)
+    }
+
+    // MARK: A student's records, for the student data export and a deletion request
+
+    /// Every score of a student, with the assessment's day and title and the standard's id.
+    func scoreRecords(ofStudent studentId: String) async throws -> [any SQLRow] {
+        try await sql.raw("""
+            SELECT a.assessed_on, a.title AS assessment, sc.standard_id, sc.value, sc.entered_at FROM scores sc
+            JOIN assessments a ON a.id = sc.assessment_id WHERE sc.student_id = \(bind: studentId)
+            """).all()
+    }
+
+    func interventionRecords(ofStudent studentId: String) async throws -> [any SQLRow] {
+        try await sql.raw("""
+            SELECT g.name AS intervention_group, g.class_id, m.baseline FROM intervention_members m JOIN intervention_groups g ON g.id = m.group_id
+            WHERE m.student_id = \(bind: studentId) ORDER BY g.name
+            """).all()
+    }
+
+    /// Removes a student's scores and group places; the standings derived from the scores follow.
+    func removeStudent(_ studentId: String) async throws {
+        try await sql.raw("DELETE FROM scores WHERE student_id = \(bind: studentId)").run()
+        try await db.announce(.scoresChanged(students: [studentId], standards: nil))
+        try await sql.raw("DELETE FROM intervention_members WHERE student_id = \(bind: studentId)").run()
+    }
+
+    /// Every student with a score, in order, for recomputing what is derived from scores in batches.
+    func studentsWithScores() async throws -> [String] {
+        try await sql.raw("SELECT DISTINCT student_id FROM scores ORDER BY student_id").all().map { try $0.decode(column: "student_id", as: String.self) }
+    }
+
     /// Standards a student has any score on, by code.
     func standardsScored(student studentId: String) async throws -> [StandardRef] {
-        try await sql.raw("""
-            SELECT DISTINCT s.id, s.code, s.statement FROM scores sc JOIN standards s ON s.id = sc.standard_id
-            WHERE sc.student_id = \(bind: studentId) ORDER BY s.code
-            """).all(decoding: StandardRef.self)
+        try await refs(sql.raw("SELECT DISTINCT standard_id FROM scores WHERE student_id = \(bind: studentId)").all())
     }
 
     /// A student's mastery of every standard with evidence, by the school's method.
@@ -137,9 +223,9 @@ struct AssessmentQueries {
 
     /// Standards assessed in a class, by code.
     func standardsAssessed(inClass classId: String) async throws -> [StandardRef] {
-        try await sql.raw("""
-            SELECT DISTINCT s.id, s.code, s.statement FROM assessment_classes c JOIN assessment_standards x ON x.assessment_id = c.assessment_id
-            JOIN standards s ON s.id = x.standard_id WHERE c.class_id = \(bind: classId) ORDER BY s.code
-            """).all(decoding: StandardRef.self)
+        try await refs(sql.raw("""
+            SELECT DISTINCT x.standard_id FROM assessment_classes c JOIN assessment_standards x ON x.assessment_id = c.assessment_id
+            WHERE c.class_id = \(bind: classId)
+            """).all())
     }
 }

@@ -44,42 +44,21 @@ struct FrequencyController: RouteCollection {
         let since = DisplayTime.isoDay(now - 30 * 86_400)
         let termStart = try await RosterQueries(req.db).currentTermStart(now: now)
         let termDay = DisplayTime.isoDay(termStart)
-        let sql = req.db.sql
-        let classes = try await sql.raw("""
-            SELECT c.id, c.title,
-              (SELECT MIN(st.given_name || ' ' || st.family_name) FROM enrollments e JOIN staff st ON st.id = e.user_id
-               WHERE e.class_id = c.id AND e.role = 'teacher') AS teacher,
-              COUNT(DISTINCT a.id) AS term_count,
-              COUNT(DISTINCT CASE WHEN a.assessed_on >= \(bind: since) THEN a.id END) AS recent_count,
-              MAX(a.assessed_on) AS last_on
-            FROM classes c
-            LEFT JOIN assessment_classes ac ON ac.class_id = c.id
-            LEFT JOIN assessments a ON a.id = ac.assessment_id AND a.assessed_on >= \(bind: termDay)
-            WHERE c.school_id = \(bind: schoolId)
-            GROUP BY c.id, c.title
-            """).all()
-        let perStandard = try await sql.raw("""
-            SELECT ac.class_id, s.code, COUNT(DISTINCT a.id) AS n, MAX(a.assessed_on) AS last_on
-            FROM assessment_classes ac JOIN classes c ON c.id = ac.class_id
-            JOIN assessments a ON a.id = ac.assessment_id JOIN assessment_standards x ON x.assessment_id = a.id
-            JOIN standards s ON s.id = x.standard_id
-            WHERE c.school_id = \(bind: schoolId) AND a.assessed_on >= \(bind: termDay)
-            GROUP BY ac.class_id, s.code ORDER BY s.code
-            """).all()
-        var standards: [String: [Page.Standard]] = [:]
-        for row in perStandard {
-            standards[try row.decode(column: "class_id", as: String.self), default: []].append(.init(
-                code: try row.decode(column: "code", as: String.self), count: try row.decode(column: "n", as: Int.self),
-                last: DisplayTime.date(try row.decode(column: "last_on", as: String.self))))
-        }
-        var rows = try classes.map { row in
-            let id = try row.decode(column: "id", as: String.self)
-            let recent = try row.decode(column: "recent_count", as: Int.self)
-            return Page.Row(classId: id, title: try row.decode(column: "title", as: String.self),
-                            teacher: try row.decode(column: "teacher", as: String?.self) ?? "—", recent: recent,
-                            term: try row.decode(column: "term_count", as: Int.self),
-                            last: try row.decode(column: "last_on", as: String?.self).map(DisplayTime.date) ?? "Never", rare: recent < Self.rareBelow,
-                            standards: standards[id] ?? [])
+        let classes = try await RosterQueries(req.db).classes(inSchool: schoolId)
+        let assessed = try await AssessmentQueries(db: req.db).assessedOn(classes: classes.map(\.id), since: termDay)
+        let codes = Dictionary(uniqueKeysWithValues: try await StandardsQueries(db: req.db).standards(ids: Set(assessed.map(\.standardId))).map { ($0.id!, $0.code) })
+        let byClass = Dictionary(grouping: assessed, by: \.classId)
+        var rows = classes.map { schoolClass in
+            let mine = byClass[schoolClass.id] ?? []
+            let days = Dictionary(mine.map { ($0.assessmentId, $0.assessedOn) }, uniquingKeysWith: { first, _ in first })
+            let recent = days.values.filter { $0 >= since }.count
+            let byCode = Dictionary(grouping: mine.filter { codes[$0.standardId] != nil }) { codes[$0.standardId]! }
+            let standards = byCode.keys.sorted().map { code in
+                let taken = Dictionary(byCode[code]!.map { ($0.assessmentId, $0.assessedOn) }, uniquingKeysWith: { first, _ in first })
+                return Page.Standard(code: code, count: taken.count, last: DisplayTime.date(taken.values.max()!))
+            }
+            return Page.Row(classId: schoolClass.id, title: schoolClass.title, teacher: schoolClass.teachers ?? "—", recent: recent, term: days.count,
+                            last: days.values.max().map(DisplayTime.date) ?? "Never", rare: recent < Self.rareBelow, standards: standards)
         }
         // Rarest first, so the classes that need attention lead.
         rows.sort { ($0.recent, $0.term, $0.title) < ($1.recent, $1.term, $1.title) }

@@ -51,15 +51,13 @@ struct ReadingTrackerController: RouteCollection {
         let schoolId = try req.parameters.require("schoolId")
         try req.require(viewer.policy.canViewRoster(ofSchool: schoolId))
         guard let school = try await RosterQueries(req.db).org(schoolId) else { throw LodestarError.notFound }
-        let sql = req.db.sql
         let designated = try await ReadingBenchmark.query(on: req.db).filter(\.$schoolId == schoolId).all().map(\.standardId)
         let standards = try await StandardsQueries(db: req.db).standards(ids: designated)
         let method = try await MasteryStore.method(forSchool: schoolId, on: req.db)
         let book = try await ScaleBook.load(on: req.db)
 
         // Students by grade.
-        let students = try await sql.raw("SELECT id, grade FROM students WHERE school_id = \(bind: schoolId)").all()
-            .map { (id: try $0.decode(column: "id", as: String.self), grade: try $0.decode(column: "grade", as: String.self)) }
+        let students = try await RosterQueries(req.db).studentGrades(inSchool: schoolId)
         let byGrade = Dictionary(grouping: students, by: \.grade)
         // Every score on the designated standards, in attempt order.
         var evidence: [String: [AssessmentQueries.Evidence]] = [:]
@@ -90,17 +88,11 @@ struct ReadingTrackerController: RouteCollection {
         var candidates: [SelectOption] = []
         if canDesignate {
             let schoolGrades = Set(byGrade.keys)
-            let rows = try await sql.raw("""
-                SELECT s.id, s.code, s.statement, s.grades FROM standards s JOIN standard_documents d ON d.id = s.document_id
-                WHERE (LOWER(d.subject) LIKE '%english%' OR LOWER(d.subject) LIKE '%reading%' OR LOWER(d.subject) LIKE '%literacy%')
-                  AND s.item_type <> 'Grade' ORDER BY s.code
-                """).all()
-            for row in rows {
-                let id = try row.decode(column: "id", as: String.self)
-                let grades = try row.decode(column: "grades", as: String.self).split(separator: ",").map(String.init)
+            for standard in try await StandardsQueries(db: req.db).literacyStandards() {
+                let id = standard.id!
+                let grades = standard.grades.split(separator: ",").map(String.init)
                 guard grades.contains(where: schoolGrades.contains) else { continue }
-                candidates.append(SelectOption(value: id, label: "\(try row.decode(column: "code", as: String.self)) — \(try row.decode(column: "statement", as: String.self))",
-                                               selected: designated.contains(id)))
+                candidates.append(SelectOption(value: id, label: "\(standard.code) — \(standard.statement)", selected: designated.contains(id)))
             }
         }
         return try await req.view.render("assessments/reading", Page(

@@ -40,7 +40,6 @@ enum ScoreImport {
     /// Checks the classes and standards `source` may name, then reads and writes its rows in one transaction,
     /// in batches; a bad row anywhere rolls everything back.
     static func write(_ source: some ScoreRowSource, importer: Viewer?, on db: any Database) async throws -> Report {
-        let sql = db.sql
         @Sendable func fail(_ row: ScoreFile.Row, _ column: String, _ message: String) -> LodestarError {
             LodestarError(message, at: row.location(column))
         }
@@ -50,9 +49,7 @@ enum ScoreImport {
         var enrolled: Set<String> = []
         for batch in source.classIds.chunks(of: 500) {
             for schoolClass in try await RosterQueries(db).schoolClasses(batch) { schoolOf[schoolClass.id!] = schoolClass.schoolId }
-            for row in try await sql.raw("SELECT class_id, user_id FROM enrollments WHERE role = 'student' AND class_id IN (\(binds: batch))").all() {
-                enrolled.insert("\(try row.decode(column: "class_id", as: String.self))|\(try row.decode(column: "user_id", as: String.self))")
-            }
+            for enrollment in try await RosterQueries(db).studentEnrollments(inClasses: batch) { enrolled.insert("\(enrollment.classId)|\(enrollment.studentId)") }
         }
         var refused: Set<String> = []
         if let importer {

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import LodestarCore
 import Vapor
 
@@ -26,6 +27,11 @@ struct AuditQueries {
     }
 
     /// The matching events, most recent first, with each person's email, and how many matched in all.
+    /// Who opened or exported records about `subject`, in order, for the student data export's access log.
+    func accessRecords(ofSubject subject: String) async throws -> [any SQLRow] {
+        try await db.sql.raw("SELECT at, staff_id, action, address FROM audit_events WHERE subject = \(bind: subject) ORDER BY at").all()
+    }
+
     func events(_ filters: Filters, limit: Int) async throws -> ([Row], Int) {
         var query = AuditEvent.query(on: db)
         if let person = filters.person?.trimmingCharacters(in: .whitespaces).lowercased(), !person.isEmpty {

@@ -1,5 +1,6 @@
 import Fluent
 import LodestarCore
+import SQLKit
 
 /// Coaching's front door: what a teacher's page shows of their coaching.
 struct CoachingQueries {
@@ -11,5 +12,17 @@ struct CoachingQueries {
         guard !conversations.isEmpty else { return (0, nil, 0) }
         let open = try await CoachingStep.query(on: db).filter(\.$conversationId ~~ conversations.compactMap(\.id)).filter(\.$doneAt == nil).count()
         return (conversations.count, conversations.first?.heldAt, open)
+    }
+
+    /// Conversations `coaches` held in `[from, to)`: what their time ledger shows.
+    func conversations(byCoaches coaches: [String], from: Int, to: Int) async throws -> [CoachingConversation] {
+        guard !coaches.isEmpty else { return [] }
+        return try await CoachingConversation.query(on: db).filter(\.$coachId ~~ coaches).filter(\.$heldAt >= from).filter(\.$heldAt < to).all()
+    }
+
+    /// Coaching's listener: a conversation held after a visit stays when the visit is deleted, without the link to it.
+    func follow(_ change: Change) async throws {
+        guard case .walkthroughsDeleting(let ids) = change, !ids.isEmpty else { return }
+        try await db.sql.raw("UPDATE coaching_conversations SET walkthrough_id = NULL WHERE walkthrough_id IN (\(binds: ids))").run()
     }
 }

@@ -38,30 +38,14 @@ struct GoalMetricQueries {
 
     private func masteryShares(_ metric: GoalMetric, schoolId: String?, days: [String]) async throws -> [Double?] {
         guard !metric.standardIds.isEmpty else { return days.map { _ in nil } }
-        var query: SQLQueryString = """
-            SELECT sc.student_id, sc.standard_id, sc.value, a.assessed_on, a.scale_id, s.school_id
-            FROM scores sc JOIN assessments a ON a.id = sc.assessment_id JOIN students s ON s.id = sc.student_id
-            WHERE sc.standard_id IN (\(binds: metric.standardIds)) AND a.assessed_on <= \(bind: days.max()!)
-            """
-        if let schoolId { query += " AND s.school_id = \(bind: schoolId)" }
-        if let grade = metric.grade, !grade.isEmpty { query += " AND s.grade = \(bind: grade)" }
-        if let group = metric.group.flatMap(StudentGroup.init(key:)) {
-            let column = group.column
-            if let value = column.equals { query += " AND s.\(ident: column.name) = \(bind: value)" } else { query += " AND s.\(ident: column.name) = \(bind: true)" }
-        }
-        query += " ORDER BY a.assessed_on, sc.entered_at"
-
-        // Each student's scores per standard, in attempt order.
+        // The students the goal counts, where they are now (the rule the mastery dashboards follow), and
+        // each one's scores per standard up to the last day, in attempt order.
+        let schoolOf = try await RosterQueries(db).schoolsOfStudents(inSchool: schoolId, grade: metric.grade, group: metric.group.flatMap(StudentGroup.init(key:)))
         var evidence: [String: [String: [AssessmentQueries.Evidence]]] = [:]
-        var schoolOf: [String: String] = [:]
-        for row in try await sql.raw(query).all() {
-            let student = try row.decode(column: "student_id", as: String.self)
-            let item = AssessmentQueries.Evidence(assessmentId: "", title: "", assessedOn: try row.decode(column: "assessed_on", as: String.self),
-                                                  studentId: student, standardId: try row.decode(column: "standard_id", as: String.self),
-                                                  value: try row.decode(column: "value", as: Double.self), enteredAt: 0,
-                                                  scaleId: try row.decode(column: "scale_id", as: String.self))
-            evidence[student, default: [:]][item.standardId, default: []].append(item)
-            schoolOf[student] = try row.decode(column: "school_id", as: String.self)
+        for chunk in schoolOf.keys.sorted().chunks(of: 1_000) {
+            for score in try await AssessmentQueries(db: db).evidence(students: chunk, standards: metric.standardIds, through: days.max()!) {
+                evidence[score.studentId, default: [:]][score.standardId, default: []].append(score)
+            }
         }
         let book = try await ScaleBook.load(on: db)
         var methods: [String: MasteryMethod] = [:]
@@ -87,24 +71,20 @@ struct GoalMetricQueries {
 
     // MARK: Walkthroughs
 
-    private func walkthroughRows(schoolId: String?, days: [String], extra: SQLQueryString, join: SQLQueryString = "") async throws -> [SQLRow] {
-        let from = Self.window(endingOn: days.min()!).lowerBound, to = Self.endOfDay(days.max()!)
-        var query: SQLQueryString = "SELECT w.observed_at, w.shared_at, w.framework_id" + extra + " FROM walkthroughs w" + join
-        query += " WHERE w.observed_at >= \(bind: from) AND w.observed_at < \(bind: to)"
-        if let schoolId { query += " AND w.school_id = \(bind: schoolId)" }
-        return try await sql.raw(query).all()
+    private func visits(schoolId: String?, days: [String], markOf indicator: String? = nil) async throws -> [WalkthroughQueries.WindowVisit] {
+        try await WalkthroughQueries(db: db).visits(atSchool: schoolId, from: Self.window(endingOn: days.min()!).lowerBound, to: Self.endOfDay(days.max()!),
+                                                   markOf: indicator)
     }
 
     private func indicatorShares(_ indicatorKey: String, schoolId: String?, days: [String]) async throws -> [Double?] {
-        let rows = try await walkthroughRows(schoolId: schoolId, days: days, extra: ", m.mark",
-                                             join: " LEFT JOIN indicator_marks m ON m.walkthrough_id = w.id AND m.indicator_key = \(bind: indicatorKey)")
-        let frameworks = try await FrameworkStore.frameworks(ids: rows.map { try $0.decode(column: "framework_id", as: String.self) }, on: db)
+        let rows = try await visits(schoolId: schoolId, days: days, markOf: indicatorKey)
+        let frameworks = try await FrameworkStore.frameworks(ids: rows.map(\.frameworkId), on: db)
         var visits: [(at: Int, count: PracticeCount)] = []
         for row in rows {
-            guard let framework = frameworks[try row.decode(column: "framework_id", as: String.self)], framework.indicator(indicatorKey) != nil else { continue }
+            guard let framework = frameworks[row.frameworkId], framework.indicator(indicatorKey) != nil else { continue }
             var count = PracticeCount()
-            count.add(mark: try row.decodeNil(column: "mark") ? nil : try row.decode(column: "mark", as: String.self), on: framework.scale)
-            visits.append((try row.decode(column: "observed_at", as: Int.self), count))
+            count.add(mark: row.mark, on: framework.scale)
+            visits.append((row.observedAt, count))
         }
         return days.map { day in
             let window = Self.window(endingOn: day)
@@ -113,9 +93,7 @@ struct GoalMetricQueries {
     }
 
     private func hoursToFeedback(schoolId: String?, days: [String]) async throws -> [Double?] {
-        let visits = try await walkthroughRows(schoolId: schoolId, days: days, extra: "").map { row in
-            (at: try row.decode(column: "observed_at", as: Int.self), shared: try row.decode(column: "shared_at", as: Int?.self))
-        }
+        let visits = try await visits(schoolId: schoolId, days: days).map { (at: $0.observedAt, shared: $0.sharedAt) }
         return days.map { day in
             let window = Self.window(endingOn: day)
             return FeedbackLoop(visits.filter { window.contains($0.at) }

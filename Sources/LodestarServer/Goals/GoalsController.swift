@@ -103,23 +103,12 @@ struct GoalsController: RouteCollection {
     }
 
     func renderNew(_ req: Request, scope: PlanScope, form: GoalForm, error: String?) async throws -> Response {
-        let sql = req.db.sql
-        var standardsQuery: SQLQueryString = """
-            SELECT DISTINCT s.id, s.code, s.statement FROM assessment_standards x JOIN standards s ON s.id = x.standard_id
-            JOIN assessments a ON a.id = x.assessment_id
-            """
-        if let school = scope.schoolId { standardsQuery += " WHERE a.school_id = \(bind: school)" }
-        standardsQuery += " ORDER BY s.code"
         let chosen = Set(form.standardIds ?? [])
-        let standards = try await sql.raw(standardsQuery).all().map { row in
-            let id = try row.decode(column: "id", as: String.self)
-            return SelectOption(value: id, label: "\(try row.decode(column: "code", as: String.self)) — \(String(try row.decode(column: "statement", as: String.self).prefix(90)))",
-                                selected: chosen.contains(id))
+        let assessed = try await AssessmentQueries(db: req.db).standardIdsAssessed(atSchool: scope.schoolId)
+        let standards = try await StandardsQueries(db: req.db).standards(ids: assessed).map { standard in
+            SelectOption(value: standard.id!, label: "\(standard.code) — \(String(standard.statement.prefix(90)))", selected: chosen.contains(standard.id!))
         }
-        var gradeQuery: SQLQueryString = "SELECT DISTINCT grade FROM students"
-        if let school = scope.schoolId { gradeQuery += " WHERE school_id = \(bind: school)" }
-        let grades = try await sql.raw(gradeQuery).all().map { try $0.decode(column: "grade", as: String.self) }
-            .sorted { GradeLevel.sortKey($0) < GradeLevel.sortKey($1) }
+        let grades = try await RosterQueries(req.db).grades(inSchool: scope.schoolId)
         let framework = try await FrameworkStore.active(on: req.db).framework
         let parents = scope.schoolId == nil ? [] : try await SmartGoal.query(on: req.db).filter(\.$scope == "district").sort(\.$createdAt).all()
         let page = NewGoalPage(

@@ -37,22 +37,13 @@ enum IndicatorRollup {
     /// The counts the given walkthroughs contribute, read from their rows and marks.
     static func counts(walkthroughs ids: [String], on db: any Database) async throws -> [Key: Counts] {
         guard !ids.isEmpty else { return [:] }
-        let sql = db.sql
-        var frameworks: [String: Framework] = [:]
-        var marks: [String: [String: String]] = [:]
-        for row in try await sql.raw("SELECT walkthrough_id, indicator_key, mark FROM indicator_marks WHERE walkthrough_id IN (\(binds: ids))").all() {
-            marks[try row.decode(column: "walkthrough_id", as: String.self), default: [:]][try row.decode(column: "indicator_key", as: String.self)] =
-                try row.decode(column: "mark", as: String.self)
-        }
+        let visits = try await WalkthroughQueries(db: db).visitsWithMarks(ids)
+        let frameworks = try await FrameworkStore.frameworks(ids: visits.map(\.frameworkId), on: db)
         var result: [Key: Counts] = [:]
-        for row in try await sql.raw("SELECT id, school_id, observed_at, framework_id, grade_band, subject FROM walkthroughs WHERE id IN (\(binds: ids))").all() {
-            let frameworkId = try row.decode(column: "framework_id", as: String.self)
-            if frameworks[frameworkId] == nil { frameworks[frameworkId] = try await FrameworkStore.framework(id: frameworkId, on: db) }
-            guard let framework = frameworks[frameworkId] else { continue }
-            let id = try row.decode(column: "id", as: String.self)
-            contribute(school: try row.decode(column: "school_id", as: String.self), observedAt: try row.decode(column: "observed_at", as: Int.self),
-                       gradeBand: try row.decode(column: "grade_band", as: String.self), subject: try row.decode(column: "subject", as: String.self),
-                       framework: framework, marks: marks[id] ?? [:], to: &result)
+        for visit in visits {
+            guard let framework = frameworks[visit.frameworkId] else { continue }
+            contribute(school: visit.schoolId, observedAt: visit.observedAt, gradeBand: visit.gradeBand, subject: visit.subject,
+                       framework: framework, marks: visit.marks, to: &result)
         }
         return result
     }
@@ -112,7 +103,7 @@ enum IndicatorRollup {
     /// `rebuild` inside a transaction the caller holds (bulk loads).
     static func recompute(on db: any Database) async throws {
         try await db.sql.raw("DELETE FROM rollup_indicator_months").run()
-        let ids = try await db.sql.raw("SELECT id FROM walkthroughs ORDER BY id").all().map { try $0.decode(column: "id", as: String.self) }
+        let ids = try await WalkthroughQueries(db: db).allIds()
         var total: [Key: Counts] = [:]
         for batch in ids.chunks(of: 10_000) {
             for (key, value) in try await counts(walkthroughs: batch, on: db) { total[key] = (total[key] ?? Counts()) + value }
@@ -127,31 +118,5 @@ enum IndicatorRollup {
             rows[try row.decode(column: "id", as: String.self)] = try ["visits", "seen", "not_seen"].map { try row.decode(column: $0, as: Int.self) }
         }
         return rows
-    }
-}
-
-/// Each walkthrough keeps the grade band and subject of its class as they were at the visit, so trends
-/// do not shift when a roster changes later.
-enum WalkthroughContext {
-    /// Fills grade band and subject for walkthroughs with a class and none set yet.
-    static func backfill(on db: any Database) async throws {
-        let sql = db.sql
-        let classes = try await sql.raw("""
-            SELECT DISTINCT c.id, c.grades, c.subjects FROM classes c JOIN walkthroughs w ON w.class_id = c.id WHERE w.grade_band = '' AND w.subject = ''
-            """).all()
-        var byContext: [[String]: [String]] = [:]
-        for row in classes {
-            let band = ClassContext.gradeBand(ClassContext.list(try row.decode(column: "grades", as: String.self)))
-            let subject = ClassContext.subject(ClassContext.list(try row.decode(column: "subjects", as: String.self)))
-            byContext[[band, subject], default: []].append(try row.decode(column: "id", as: String.self))
-        }
-        for (context, ids) in byContext where context != ["", ""] {
-            for chunk in ids.chunks(of: 5_000) {
-                try await sql.raw("""
-                    UPDATE walkthroughs SET grade_band = \(bind: context[0]), subject = \(bind: context[1])
-                    WHERE class_id IN (\(binds: chunk)) AND grade_band = '' AND subject = ''
-                    """).run()
-            }
-        }
     }
 }

@@ -97,23 +97,33 @@ struct InsightsQueries {
                                                                    gradeBand: filter.gradeBand, subject: filter.subject, limit: limit)
     }
 
+    /// Each standing of `students` on `standards` (nil: every standard), month by month.
+    func timelines(ofStudents students: [String], standards: [String]?) async throws -> [(student: String, standard: String, entries: [MasteryTimeline.Entry])] {
+        guard standards?.isEmpty != true else { return [] }
+        var result: [(student: String, standard: String, entries: [MasteryTimeline.Entry])] = []
+        for chunk in students.chunks(of: 1_000) {
+            var query: SQLQueryString = "SELECT student_id, standard_id, timeline FROM mastery_pairs WHERE student_id IN (\(binds: chunk))"
+            if let standards { query += " AND standard_id IN (\(binds: standards))" }
+            for row in try await sql.raw(query).all() {
+                result.append((try row.decode(column: "student_id", as: String.self), try row.decode(column: "standard_id", as: String.self),
+                               MasteryTimeline.decode(try row.decode(column: "timeline", as: String.self))))
+            }
+        }
+        return result
+    }
+
+    /// A student's standings as stored, for the student data export.
+    func masteryRecords(ofStudent studentId: String) async throws -> [any SQLRow] {
+        try await sql.raw("SELECT standard_id, school_id, grade, timeline FROM mastery_pairs WHERE student_id = \(bind: studentId)").all()
+    }
+
     /// Each class's growth: over its students' results on the standards assessed in the class that have at
     /// least two months of results up to `through`, the share at or above mastery in the last month minus
     /// the share in the first, in points. Classes with fewer measured students than the small-group
     /// minimum are left out.
     func classGrowth(schoolId: String, through: String) async throws -> [PracticeAndGrowth.ClassGrowth] {
-        var students: [String: [String]] = [:], teachers: [String: [String]] = [:]
-        for row in try await sql.raw("SELECT class_id, user_id, role FROM enrollments WHERE school_id = \(bind: schoolId)").all() {
-            let classId = try row.decode(column: "class_id", as: String.self), user = try row.decode(column: "user_id", as: String.self)
-            if try row.decode(column: "role", as: String.self) == "student" { students[classId, default: []].append(user) } else { teachers[classId, default: []].append(user) }
-        }
-        var standards: [String: Set<String>] = [:]
-        for row in try await sql.raw("""
-            SELECT DISTINCT c.class_id, x.standard_id FROM assessment_classes c JOIN assessment_standards x ON x.assessment_id = c.assessment_id
-            JOIN assessments a ON a.id = c.assessment_id WHERE a.school_id = \(bind: schoolId)
-            """).all() {
-            standards[try row.decode(column: "class_id", as: String.self), default: []].insert(try row.decode(column: "standard_id", as: String.self))
-        }
+        let (students, teachers) = try await RosterQueries(db).enrollments(atSchool: schoolId)
+        let standards = try await AssessmentQueries(db: db).standardsAssessedByClass(atSchool: schoolId)
         var timelines: [String: [MasteryTimeline.Entry]] = [:]
         for row in try await sql.raw("SELECT student_id, standard_id, timeline FROM mastery_pairs WHERE school_id = \(bind: schoolId)").all() {
             timelines["\(try row.decode(column: "student_id", as: String.self))|\(try row.decode(column: "standard_id", as: String.self))"] =

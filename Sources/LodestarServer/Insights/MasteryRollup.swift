@@ -44,32 +44,17 @@ enum MasteryRollup {
         let sql = db.sql
         // Who the students are now.
         var attributes: [String: (school: String, grade: String, groups: [String])] = [:]
-        for row in try await sql.raw("""
-            SELECT id, school_id, grade, sex, race_ethnicity, english_learner, special_education, section_504, economically_disadvantaged, gifted
-            FROM students WHERE id IN (\(binds: students))
-            """).all() {
-            var flags: [String: Bool] = [:]
-            for flag in ["english_learner", "special_education", "section_504", "economically_disadvantaged", "gifted"] {
-                flags[flag] = try row.decode(column: flag, as: Bool.self)
-            }
-            attributes[try row.decode(column: "id", as: String.self)] = (try row.decode(column: "school_id", as: String.self), try row.decode(column: "grade", as: String.self),
-                                                                       groups(raceEthnicity: try row.decode(column: "race_ethnicity", as: String.self),
-                                                                              sex: try row.decode(column: "sex", as: String.self), flags: flags))
+        for student in try await RosterQueries(db).students(ids: students) {
+            let flags = ["english_learner": student.englishLearner, "special_education": student.specialEducation, "section_504": student.section504,
+                         "economically_disadvantaged": student.economicallyDisadvantaged, "gifted": student.gifted]
+            attributes[student.id!] = (student.schoolId, student.grade, groups(raceEthnicity: student.raceEthnicity, sex: student.sex, flags: flags))
         }
         // Their scores, in attempt order.
-        var query: SQLQueryString = """
-            SELECT sc.student_id, sc.standard_id, sc.value, a.assessed_on, a.scale_id FROM scores sc JOIN assessments a ON a.id = sc.assessment_id
-            WHERE sc.student_id IN (\(binds: students))
-            """
-        if let standards { query += " AND sc.standard_id IN (\(binds: standards))" }
-        query += " ORDER BY a.assessed_on, sc.entered_at"
         let book = try await ScaleBook.load(on: db)
         var scores: [String: [MasteryTimeline.Score]] = [:]
-        for row in try await sql.raw(query).all() {
-            let pair = "\(try row.decode(column: "student_id", as: String.self))|\(try row.decode(column: "standard_id", as: String.self))"
-            scores[pair, default: []].append(MasteryTimeline.Score(day: try row.decode(column: "assessed_on", as: String.self),
-                                                                   value: try row.decode(column: "value", as: Double.self),
-                                                                   scale: book.scale(lastAssessedOn: try row.decode(column: "scale_id", as: String.self))))
+        for score in try await AssessmentQueries(db: db).evidence(students: students, standards: standards) {
+            scores["\(score.studentId)|\(score.standardId)", default: []].append(
+                MasteryTimeline.Score(day: score.assessedOn, value: score.value, scale: book.scale(lastAssessedOn: score.scaleId)))
         }
         // What the pairs contributed before.
         var oldQuery: SQLQueryString = "SELECT id, school_id, grade, groups, timeline FROM mastery_pairs WHERE student_id IN (\(binds: students))"
@@ -143,7 +128,7 @@ enum MasteryRollup {
     static func recompute(on db: any Database) async throws {
         try await db.sql.raw("DELETE FROM rollup_mastery_months").run()
         try await db.sql.raw("DELETE FROM mastery_pairs").run()
-        let students = try await db.sql.raw("SELECT DISTINCT student_id FROM scores ORDER BY student_id").all().map { try $0.decode(column: "student_id", as: String.self) }
+        let students = try await AssessmentQueries(db: db).studentsWithScores()
         for batch in students.chunks(of: 1_000) {
             try await refresh(students: batch, standards: nil, on: db)
         }

@@ -21,6 +21,8 @@ enum Rollups {
             try await MasteryRollup.recompute(on: db)
         case .studentsMoved(let students):
             try await MasteryRollup.reattribute(students: students, on: db)
+        case .walkthroughsDeleting:
+            break
         }
     }
 

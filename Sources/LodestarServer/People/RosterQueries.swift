@@ -112,8 +112,11 @@ struct RosterQueries {
         return (rows, total)
     }
 
-    func grades(inSchool schoolId: String) async throws -> [String] {
-        try await db.raw("SELECT DISTINCT grade FROM students WHERE school_id = \(bind: schoolId)").all()
+    /// The grades of a school's students (nil: the district's), in grade order.
+    func grades(inSchool schoolId: String?) async throws -> [String] {
+        var query: SQLQueryString = "SELECT DISTINCT grade FROM students"
+        if let schoolId { query += " WHERE school_id = \(bind: schoolId)" }
+        return try await db.raw(query).all()
             .map { try $0.decode(column: "grade", as: String.self) }
             .sorted { GradeLevel.sortKey($0) < GradeLevel.sortKey($1) }
     }
@@ -154,9 +157,7 @@ struct RosterQueries {
     func classes(inSchool schoolId: String? = nil, taughtBy staffId: String? = nil) async throws -> [ClassRow] {
         var query: SQLQueryString = """
             SELECT c.id, c.title, c.grades, c.subjects, \(unsafeRaw: Self.periodLabel) AS periods, c.location,
-              (SELECT COUNT(*) FROM enrollments e WHERE e.class_id = c.id AND e.role = 'student') AS students,
-              (SELECT MIN(st.given_name || ' ' || st.family_name) FROM enrollments e JOIN staff st ON st.id = e.user_id
-               WHERE e.class_id = c.id AND e.role = 'teacher') AS teachers
+              (SELECT COUNT(*) FROM enrollments e WHERE e.class_id = c.id AND e.role = 'student') AS students
             FROM classes c WHERE 1 = 1
             """
         if let schoolId { query.appendInterpolation(unsafeRaw: " AND c.school_id = "); query.appendInterpolation(bind: schoolId) }
@@ -166,7 +167,46 @@ struct RosterQueries {
             query.appendInterpolation(unsafeRaw: ")")
         }
         query.appendInterpolation(unsafeRaw: " ORDER BY c.periods, c.title")
-        return try await db.raw(query).all(decoding: ClassRow.self, keyDecodingStrategy: .snakeCase)
+        var rows = try await db.raw(query).all(decoding: ClassRow.self, keyDecodingStrategy: .snakeCase)
+        let teachers = try await teacherNames(ofClasses: rows.map(\.id))
+        for index in rows.indices { rows[index].teachers = teachers[rows[index].id] }
+        return rows
+    }
+
+    /// The name shown as each class's teacher: the first by name when a class has more than one.
+    func teacherNames(ofClasses classIds: [String]) async throws -> [String: String] {
+        var teachersOf: [String: [String]] = [:]
+        for batch in Array(Set(classIds)).chunks(of: 1_000) {
+            for row in try await db.raw("SELECT class_id, user_id FROM enrollments WHERE role = 'teacher' AND class_id IN (\(binds: batch))").all() {
+                teachersOf[try row.decode(column: "class_id", as: String.self), default: []].append(try row.decode(column: "user_id", as: String.self))
+            }
+        }
+        let names = try await Staff.names(of: teachersOf.values.joined(), on: database)
+        return teachersOf.compactMapValues { ids in ids.compactMap { names[$0] }.min() }
+    }
+
+    /// A class and one of its rostered teachers.
+    struct TaughtClass: Sendable {
+        var teacherId: String
+        var id: String
+        var title: String
+        var periods: [String]
+        var isHomeroom: Bool
+    }
+
+    /// Every class taught at `schools` (nil: the district), once per teacher, by period then title.
+    func classesTaught(atSchools schools: [String]?) async throws -> [TaughtClass] {
+        var place: SQLQueryString = ""
+        if let schools { place = schools.isEmpty ? " AND 1 = 0" : " AND c.school_id IN (\(binds: schools))" }
+        return try await db.raw("""
+            SELECT e.user_id, c.id, c.title, c.periods, c.class_type FROM enrollments e JOIN classes c ON c.id = e.class_id
+            WHERE e.role = 'teacher'\(place) ORDER BY c.periods, c.title
+            """).all().map {
+            TaughtClass(teacherId: try $0.decode(column: "user_id", as: String.self), id: try $0.decode(column: "id", as: String.self),
+                        title: try $0.decode(column: "title", as: String.self),
+                        periods: try $0.decode(column: "periods", as: String.self).split(separator: ",").map(String.init),
+                        isHomeroom: try $0.decode(column: "class_type", as: String.self) == "homeroom")
+        }
     }
 
     /// True when `staffId` is rostered as a teacher of the class.
@@ -198,6 +238,91 @@ struct RosterQueries {
             """).all(decoding: EnrolledStudent.self, keyDecodingStrategy: .snakeCase)
     }
 
+    /// A student's record as the roster holds it, every column.
+    func studentRecord(_ studentId: String) async throws -> [any SQLRow] {
+        try await db.raw("SELECT * FROM students WHERE id = \(bind: studentId)").all()
+    }
+
+    /// A student's enrollments with each class's title.
+    func enrollmentRecords(ofStudent studentId: String) async throws -> [any SQLRow] {
+        try await db.raw("""
+            SELECT e.class_id, c.title AS class_title, e.school_id, e.role, e.begin_date, e.end_date FROM enrollments e
+            LEFT JOIN classes c ON c.id = e.class_id WHERE e.user_id = \(bind: studentId) ORDER BY c.title
+            """).all()
+    }
+
+    /// Each student at a school (nil: the district), in a grade and a student group when given, with their school.
+    func schoolsOfStudents(inSchool schoolId: String?, grade: String?, group: StudentGroup?) async throws -> [String: String] {
+        var query: SQLQueryString = "SELECT s.id, s.school_id FROM students s WHERE 1 = 1"
+        if let schoolId { query += " AND s.school_id = \(bind: schoolId)" }
+        if let grade, !grade.isEmpty { query += " AND s.grade = \(bind: grade)" }
+        if let group {
+            let column = group.column
+            if let value = column.equals { query += " AND s.\(ident: column.name) = \(bind: value)" } else { query += " AND s.\(ident: column.name) = \(bind: true)" }
+        }
+        var schools: [String: String] = [:]
+        for row in try await db.raw(query).all() { schools[try row.decode(column: "id", as: String.self)] = try row.decode(column: "school_id", as: String.self) }
+        return schools
+    }
+
+    /// A school's students, by family name, given name and id.
+    func students(ofSchool schoolId: String) async throws -> [Student] {
+        try await Student.query(on: database).filter(\.$schoolId == schoolId).sort(\.$familyName).sort(\.$givenName).sort(\.$id).all()
+    }
+
+    /// Each student of a school with their grade.
+    func studentGrades(inSchool schoolId: String) async throws -> [(id: String, grade: String)] {
+        try await db.raw("SELECT id, grade FROM students WHERE school_id = \(bind: schoolId) ORDER BY id").all()
+            .map { (id: try $0.decode(column: "id", as: String.self), grade: try $0.decode(column: "grade", as: String.self)) }
+    }
+
+    /// Which students are enrolled in which of `classIds`, as (class, student) pairs.
+    func studentEnrollments(inClasses classIds: [String]) async throws -> [(classId: String, studentId: String)] {
+        guard !classIds.isEmpty else { return [] }
+        return try await db.raw("SELECT class_id, user_id FROM enrollments WHERE role = 'student' AND class_id IN (\(binds: classIds))").all()
+            .map { (classId: try $0.decode(column: "class_id", as: String.self), studentId: try $0.decode(column: "user_id", as: String.self)) }
+    }
+
+    /// Students in the classes `teachers` teach.
+    func students(taughtBy teachers: [String]) async throws -> Set<String> {
+        var students: Set<String> = []
+        for chunk in teachers.chunks(of: 500) {
+            for row in try await db.raw("""
+                SELECT DISTINCT s.user_id FROM enrollments t JOIN enrollments s ON s.class_id = t.class_id AND s.role = 'student'
+                WHERE t.role = 'teacher' AND t.user_id IN (\(binds: chunk))
+                """).all() {
+                students.insert(try row.decode(column: "user_id", as: String.self))
+            }
+        }
+        return students
+    }
+
+    /// Classes `teachers` teach.
+    func classIds(taughtBy teachers: [String]) async throws -> [String] {
+        guard !teachers.isEmpty else { return [] }
+        return try await db.raw("SELECT DISTINCT class_id FROM enrollments WHERE role = 'teacher' AND user_id IN (\(binds: teachers)) ORDER BY class_id").all()
+            .map { try $0.decode(column: "class_id", as: String.self) }
+    }
+
+    /// A school's enrollments: each class's students and its other members (teachers).
+    func enrollments(atSchool schoolId: String) async throws -> (students: [String: [String]], teachers: [String: [String]]) {
+        var students: [String: [String]] = [:], teachers: [String: [String]] = [:]
+        for row in try await db.raw("SELECT class_id, user_id, role FROM enrollments WHERE school_id = \(bind: schoolId)").all() {
+            let classId = try row.decode(column: "class_id", as: String.self), user = try row.decode(column: "user_id", as: String.self)
+            if try row.decode(column: "role", as: String.self) == "student" { students[classId, default: []].append(user) } else { teachers[classId, default: []].append(user) }
+        }
+        return (students, teachers)
+    }
+
+    /// Students enrolled in any of `classIds`, once each, by name.
+    func students(inClasses classIds: [String]) async throws -> [EnrolledStudent] {
+        guard !classIds.isEmpty else { return [] }
+        return try await db.raw("""
+            SELECT DISTINCT s.id, s.given_name, s.family_name, s.preferred_name, s.grade FROM enrollments e JOIN students s ON s.id = e.user_id
+            WHERE e.role = 'student' AND e.class_id IN (\(binds: classIds)) ORDER BY s.family_name, s.given_name, s.id
+            """).all(decoding: EnrolledStudent.self, keyDecodingStrategy: .snakeCase)
+    }
+
     struct StudentClass: Codable, Sendable {
         var id: String
         var title: String
@@ -206,13 +331,14 @@ struct RosterQueries {
     }
 
     func classes(ofStudent studentId: String) async throws -> [StudentClass] {
-        try await db.raw("""
-            SELECT c.id, c.title, \(unsafeRaw: Self.periodLabel) AS periods,
-              (SELECT MIN(st.given_name || ' ' || st.family_name) FROM enrollments t JOIN staff st ON st.id = t.user_id
-               WHERE t.class_id = c.id AND t.role = 'teacher') AS teacher
+        var rows = try await db.raw("""
+            SELECT c.id, c.title, \(unsafeRaw: Self.periodLabel) AS periods
             FROM enrollments e JOIN classes c ON c.id = e.class_id
             WHERE e.user_id = \(bind: studentId) AND e.role = 'student' ORDER BY c.periods, c.title
             """).all(decoding: StudentClass.self, keyDecodingStrategy: .snakeCase)
+        let teachers = try await teacherNames(ofClasses: rows.map(\.id))
+        for index in rows.indices { rows[index].teacher = teachers[rows[index].id] }
+        return rows
     }
 
     /// The student's schools: the primary school and those of their classes.
@@ -252,6 +378,11 @@ struct RosterQueries {
 
     func student(_ id: String) async throws -> Student? { try await Student.find(id, on: database) }
 
+    func students(ids: some Collection<String>) async throws -> [Student] {
+        guard !ids.isEmpty else { return [] }
+        return try await Student.query(on: database).filter(\.$id ~~ Array(ids)).all()
+    }
+
     /// Every school's name, by id.
     func schoolNames() async throws -> [String: String] {
         var names: [String: String] = [:]
@@ -264,9 +395,9 @@ struct RosterQueries {
     func districtCounts() async throws -> (schools: Int, students: Int, staff: Int, classes: Int) {
         let row = try await db.raw("""
             SELECT (SELECT COUNT(*) FROM orgs WHERE type = 'school') AS schools, (SELECT COUNT(*) FROM students) AS students,
-                   (SELECT COUNT(*) FROM staff) AS staff, (SELECT COUNT(*) FROM classes) AS classes
+                   (SELECT COUNT(*) FROM classes) AS classes
             """).first()!
         return (try row.decode(column: "schools", as: Int.self), try row.decode(column: "students", as: Int.self),
-                try row.decode(column: "staff", as: Int.self), try row.decode(column: "classes", as: Int.self))
+                try await StaffDirectory(db: database).count(), try row.decode(column: "classes", as: Int.self))
     }
 }

@@ -57,14 +57,15 @@ struct RosterWriter {
     /// Applies `bundle` inside one write transaction on `database`.
     static func write(_ bundle: RosterBundle, to database: any Database) async throws -> ImportReport {
         try await database.writeTransaction { db in
-            let (report, changedStudents) = try await apply(bundle, on: db.sql)
+            let (report, changedStudents) = try await apply(bundle, on: db)
             // Students who moved school or grade, changed groups or left count where they are now.
             try await db.announce(.studentsMoved(changedStudents))
             return report
         }
     }
 
-    private static func apply(_ bundle: RosterBundle, on db: any SQLDatabase) async throws -> (ImportReport, [String]) {
+    private static func apply(_ bundle: RosterBundle, on database: any Database) async throws -> (ImportReport, [String]) {
+        let db = database.sql
         var report = ImportReport(warnings: bundle.warnings)
         let warn = WarningCollector()
 
@@ -110,8 +111,7 @@ struct RosterWriter {
         }
         // Accounts made in Lodestar (a break-glass admin, people added by hand) are never written by a roster:
         // a row with one of their ids is refused, and no roster row may take one of their emails.
-        let localAccounts = try await db.raw("SELECT id, email FROM staff WHERE source <> 'oneroster'").all()
-            .map { (id: try $0.decode(column: "id", as: String.self), email: try $0.decode(column: "email", as: String.self)) }
+        let localAccounts = try await StaffDirectory(db: database).accountsNotFromRoster()
         let localIds = Set(localAccounts.map(\.id))
         var familySkipped = 0
         for user in bundle.users {
@@ -180,7 +180,7 @@ struct RosterWriter {
         report.lines.append(.init(entity: "staff", counts: staffCounts))
 
         // Enrollments need their class and person; those of removed classes and people go with them.
-        let localStaff = try await db.raw("SELECT id FROM staff WHERE source = 'local'").all().map { try $0.decode(column: "id", as: String.self) }
+        let localStaff = try await StaffDirectory(db: database).accountsNotFromRoster().filter { $0.source == "local" }.map(\.id)
         let people = Set(desiredStudents.keys).union(desiredStaff.keys).union(localStaff)
         let currentEnrollments = try await enrollments.load(db)
         var desiredEnrollments = bundle.mode(of: .enrollments) == .bulk ? TableRows() : currentEnrollments
@@ -249,7 +249,7 @@ struct RosterWriter {
     /// Two people with one email could not both sign in; refuse the import rather than guess.
     /// Each person signs in with their own email: two roster rows, or a roster row and an account made in
     /// Lodestar, may not share one (compared without regard to case; the database holds a unique index too).
-    private static func checkUniqueEmails(_ staff: TableRows, lines: [String: Int], localAccounts: [(id: String, email: String)]) throws {
+    private static func checkUniqueEmails(_ staff: TableRows, lines: [String: Int], localAccounts: [StaffDirectory.LocalAccount]) throws {
         var seen: [String: String] = [:]
         for account in localAccounts where !account.email.isEmpty { seen[account.email.lowercased()] = account.id }
         for (id, cells) in staff.sorted(by: { $0.key < $1.key }) {
@@ -283,5 +283,13 @@ private final class WarningCollector: @unchecked Sendable {
             example.messages + (example.count > example.messages.count
                 ? ["\(example.count - example.messages.count) more like the one above (\(example.kind))."] : [])
         }
+    }
+}
+
+extension RosterWriter {
+    /// Removes a student's enrollments and record (a district's deletion request); call inside its transaction.
+    static func removeStudent(_ studentId: String, on db: any Database) async throws {
+        try await db.sql.raw("DELETE FROM enrollments WHERE user_id = \(bind: studentId)").run()
+        try await db.sql.raw("DELETE FROM students WHERE id = \(bind: studentId)").run()
     }
 }

@@ -141,35 +141,17 @@ struct LearningQueries {
     /// version has: what it marked (`PracticeCount`); and each walkthrough once with all of them (`combined`).
     func visits(of teachers: [String], from: Int, to: Int, indicators: [String]) async throws -> (byIndicator: [String: [SessionImpact.Visit]], combined: [SessionImpact.Visit]) {
         guard !teachers.isEmpty, !indicators.isEmpty else { return ([:], []) }
-        var walkthroughs: [(id: String, teacher: String, at: Int, framework: String)] = []
-        for chunk in teachers.chunks(of: 500) {
-            for row in try await sql.raw("""
-                SELECT id, teacher_id, observed_at, framework_id FROM walkthroughs
-                WHERE teacher_id IN (\(binds: chunk)) AND observed_at >= \(bind: from) AND observed_at < \(bind: to)
-                """).all() {
-                walkthroughs.append((try row.decode(column: "id", as: String.self), try row.decode(column: "teacher_id", as: String.self),
-                                     try row.decode(column: "observed_at", as: Int.self), try row.decode(column: "framework_id", as: String.self)))
-            }
-        }
-        var marks: [String: [String: String]] = [:]
-        for chunk in walkthroughs.map(\.id).chunks(of: 1_000) {
-            for row in try await sql.raw("""
-                SELECT walkthrough_id, indicator_key, mark FROM indicator_marks WHERE walkthrough_id IN (\(binds: chunk)) AND indicator_key IN (\(binds: indicators))
-                """).all() {
-                marks[try row.decode(column: "walkthrough_id", as: String.self), default: [:]][try row.decode(column: "indicator_key", as: String.self)] =
-                    try row.decode(column: "mark", as: String.self)
-            }
-        }
-        let frameworks = try await FrameworkStore.frameworks(ids: walkthroughs.map(\.framework), on: db)
+        let walkthroughs = try await WalkthroughQueries(db: db).visitsWithMarks(ofTeachers: teachers, from: from, to: to)
+        let frameworks = try await FrameworkStore.frameworks(ids: walkthroughs.map(\.frameworkId), on: db)
         var byIndicator: [String: [SessionImpact.Visit]] = [:]
         var combined: [SessionImpact.Visit] = []
         for visit in walkthroughs {
-            guard let framework = frameworks[visit.framework] else { continue }
-            var all = SessionImpact.Visit(teacher: visit.teacher, observedAt: visit.at, practice: PracticeCount())
+            guard let framework = frameworks[visit.frameworkId] else { continue }
+            var all = SessionImpact.Visit(teacher: visit.teacherId, observedAt: visit.observedAt, practice: PracticeCount())
             for key in indicators where framework.indicator(key) != nil {
                 var count = PracticeCount()
-                count.add(mark: marks[visit.id]?[key], on: framework.scale)
-                byIndicator[key, default: []].append(.init(teacher: visit.teacher, observedAt: visit.at, practice: count))
+                count.add(mark: visit.marks[key], on: framework.scale)
+                byIndicator[key, default: []].append(.init(teacher: visit.teacherId, observedAt: visit.observedAt, practice: count))
                 all.practice += count
             }
             combined.append(all)
@@ -181,25 +163,8 @@ struct LearningQueries {
     /// month by month.
     func timelines(studentsOf teachers: [String], standards: [String]?) async throws -> [(student: String, standard: String, entries: [MasteryTimeline.Entry])] {
         guard !teachers.isEmpty, standards?.isEmpty != true else { return [] }
-        var students: Set<String> = []
-        for chunk in teachers.chunks(of: 500) {
-            for row in try await sql.raw("""
-                SELECT DISTINCT s.user_id FROM enrollments t JOIN enrollments s ON s.class_id = t.class_id AND s.role = 'student'
-                WHERE t.role = 'teacher' AND t.user_id IN (\(binds: chunk))
-                """).all() {
-                students.insert(try row.decode(column: "user_id", as: String.self))
-            }
-        }
-        var result: [(student: String, standard: String, entries: [MasteryTimeline.Entry])] = []
-        for chunk in students.sorted().chunks(of: 1_000) {
-            var query: SQLQueryString = "SELECT student_id, standard_id, timeline FROM mastery_pairs WHERE student_id IN (\(binds: chunk))"
-            if let standards { query += " AND standard_id IN (\(binds: standards))" }
-            for row in try await sql.raw(query).all() {
-                result.append((try row.decode(column: "student_id", as: String.self), try row.decode(column: "standard_id", as: String.self),
-                               MasteryTimeline.decode(try row.decode(column: "timeline", as: String.self))))
-            }
-        }
-        return result
+        let students = try await RosterQueries(db).students(taughtBy: teachers)
+        return try await InsightsQueries(db: db).timelines(ofStudents: students.sorted(), standards: standards)
     }
 
     /// A PLC's evidence is proposed from only when it has at least this many members, so that no one

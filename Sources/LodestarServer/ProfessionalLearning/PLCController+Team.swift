@@ -57,28 +57,16 @@ extension PLCController {
 
     /// The team's assessments to choose from: the newest given to classes its members teach.
     func assessmentOptions(team: PLCTeam, members: [String], on db: any Database) async throws -> [Assessment] {
-        guard !members.isEmpty else { return [] }
-        let ids = try await db.sql.raw("""
-            SELECT DISTINCT a.id, a.assessed_on FROM assessments a JOIN assessment_classes c ON c.assessment_id = a.id
-            JOIN enrollments e ON e.class_id = c.class_id AND e.role = 'teacher'
-            WHERE a.school_id = \(bind: team.schoolId) AND e.user_id IN (\(binds: members)) ORDER BY a.assessed_on DESC LIMIT 40
-            """).all().map { try $0.decode(column: "id", as: String.self) }
-        return try await AssessmentQueries(db: db).assessments(ids: ids)
+        try await AssessmentQueries(db: db).newest(atSchool: team.schoolId, givenTo: try await RosterQueries(db).classIds(taughtBy: members), limit: 40)
     }
 
     /// An assessment as the team reads it: results and the share at or above mastery (hidden for fewer
     /// students than the small-group minimum).
     func summary(_ assessment: Assessment, on db: any Database) async throws -> String {
         let scale = try await MasteryStore.scale(assessment.scaleId, on: db)
-        guard let row = try await db.sql.raw("""
-            SELECT COUNT(*) AS results, COUNT(DISTINCT student_id) AS students,
-                   SUM(CASE WHEN value >= \(bind: scale.masteryValue - 1e-9) THEN 1 ELSE 0 END) AS reached
-            FROM scores WHERE assessment_id = \(bind: assessment.id!)
-            """).first() else { return "" }
-        let results = try row.decode(column: "results", as: Int.self), students = try row.decode(column: "students", as: Int.self)
+        let (results, students, reached) = try await AssessmentQueries(db: db).results(of: assessment.id!, reaching: scale.masteryValue)
         guard results > 0 else { return "no results yet" }
         guard DistrictSettings.smallGroups.allows(students) else { return "\(results) results; fewer than \(DistrictSettings.smallGroups.minimum) students, share not shown" }
-        let reached = try row.decode(column: "reached", as: Int?.self) ?? 0
         return "\(Percent.text(Double(reached) / Double(results))) of \(results) results at or above mastery (\(students) students)"
     }
 

@@ -40,4 +40,15 @@ struct StandardsQueries {
             ORDER BY code, id LIMIT \(literal: limit)
             """).all(decoding: StandardHit.self, keyDecodingStrategy: .snakeCase)
     }
+
+    /// Reading and English language arts standards (documents whose subject says English, reading or
+    /// literacy), without the grade headings, by code: what a school may designate as reading benchmarks.
+    func literacyStandards() async throws -> [Standard] {
+        let documents = try await StandardDocument.query(on: db).all().filter { document in
+            let subject = document.subject.lowercased()
+            return ["english", "reading", "literacy"].contains { subject.contains($0) }
+        }.compactMap(\.id)
+        guard !documents.isEmpty else { return [] }
+        return try await Standard.query(on: db).filter(\.$documentId ~~ documents).filter(\.$itemType != "Grade").sort(\.$code).all()
+    }
 }

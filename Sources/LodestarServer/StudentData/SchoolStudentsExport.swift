@@ -18,23 +18,22 @@ struct SchoolStudentsExport: RouteCollection {
         guard try await Org.isSchool(schoolId, on: req.db) else { throw LodestarError.notFound }
         try await req.takeStudentExport("students-\(schoolId).csv")
         var csv = CSVWriter(header: ["student_id", "identifier", "family_name", "given_name", "grade", "standard", "standing", "as_of_month"])
-        let rows = try await req.db.sql.raw("""
-            SELECT s.id, s.identifier, s.family_name, s.given_name, s.grade, st.code, p.timeline FROM students s
-            LEFT JOIN mastery_pairs p ON p.student_id = s.id LEFT JOIN standards st ON st.id = p.standard_id
-            WHERE s.school_id = \(bind: schoolId) ORDER BY s.family_name, s.given_name, s.id, st.code
-            """).all()
-        for row in rows {
-            let latest = MasteryTimeline.decode(try row.decode(column: "timeline", as: String?.self) ?? "").last
-            let standing = switch latest?.standing {
-            case .atOrAbove: "at or above mastery"
-            case .below: "below mastery"
-            case .notYet: "not yet"
-            case nil: ""
+        let students = try await RosterQueries(req.db).students(ofSchool: schoolId)
+        let timelines = Dictionary(grouping: try await InsightsQueries(db: req.db).timelines(ofStudents: students.map { $0.id! }, standards: nil), by: \.student)
+        let codes = Dictionary(uniqueKeysWithValues: try await StandardsQueries(db: req.db).standards(ids: Set(timelines.values.joined().map(\.standard)))
+            .map { ($0.id!, $0.code) })
+        for student in students {
+            // A student with no standing yet still has a row, its standard left empty.
+            let standings = (timelines[student.id!] ?? []).map { (code: codes[$0.standard] ?? "", latest: $0.entries.last) }.sorted { $0.code < $1.code }
+            for standing in standings.isEmpty ? [(code: "", latest: nil)] : standings {
+                let text = switch standing.latest?.standing {
+                case .atOrAbove: "at or above mastery"
+                case .below: "below mastery"
+                case .notYet: "not yet"
+                case nil: ""
+                }
+                csv.append([student.id!, student.identifier, student.familyName, student.givenName, student.grade, standing.code, text, standing.latest?.month ?? ""])
             }
-            csv.append([try row.decode(column: "id", as: String.self), try row.decode(column: "identifier", as: String.self),
-                        try row.decode(column: "family_name", as: String.self), try row.decode(column: "given_name", as: String.self),
-                        try row.decode(column: "grade", as: String.self), try row.decode(column: "code", as: String?.self) ?? "",
-                        standing, latest?.month ?? ""])
         }
         return .csv(csv, named: "students-\(schoolId).csv")
     }

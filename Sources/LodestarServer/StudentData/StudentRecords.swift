@@ -15,51 +15,70 @@ enum StudentRecords {
         /// What a person reads on the records page.
         let label: String
         let columns: [String]
-        let rows: [[String]]
+        var rows: [[String]]
+
+        /// A part from rows read by the owning feature: `columns` in order (default: as read), each read as
+        /// text unless `computed` gives it from the row (a standard's code, a person's email).
+        init(_ name: String, _ label: String, _ rows: [any SQLRow], sqlite: Bool, columns: [String]? = nil,
+             computed: [String: (any SQLRow) throws -> String] = [:]) throws {
+            self.name = name
+            self.label = label
+            self.columns = columns ?? rows.first?.allColumns ?? []
+            self.rows = try rows.map { row in
+                try (columns ?? row.allColumns).map { column in try computed[column]?(row) ?? (try StudentRecords.text(row, column, sqlite: sqlite)) }
+            }
+        }
+
+        /// The rows ordered by these columns' text.
+        func sorted(by keys: [String]) -> Part {
+            var part = self
+            let indexes = keys.compactMap { columns.firstIndex(of: $0) }
+            part.rows.sort { a, b in
+                for index in indexes where a[index] != b[index] { return a[index] < b[index] }
+                return false
+            }
+            return part
+        }
     }
 
-    /// The parts, each read with one query: the student, classes, scores, standings, intervention groups and
-    /// who opened or exported their records (the access log a family may ask for).
+    /// The parts, each read from the feature that owns it through its front door: the student and their
+    /// classes (People), scores and intervention groups (Assessments), standings (Insights) and who opened
+    /// or exported their records (Audit, the access log a family may ask for). Standards are shown by code
+    /// and people by email.
     static func parts(of studentId: String, on db: any Database) async throws -> [Part] {
-        let sql = db.sql
-        let queries: [(String, String, SQLQueryString)] = [
-            ("student", "Student record", "SELECT * FROM students WHERE id = \(bind: studentId)"),
-            ("classes", "Classes", """
-                SELECT e.class_id, c.title AS class_title, e.school_id, e.role, e.begin_date, e.end_date FROM enrollments e
-                LEFT JOIN classes c ON c.id = e.class_id WHERE e.user_id = \(bind: studentId) ORDER BY c.title
-                """),
-            ("scores", "Scores", """
-                SELECT a.assessed_on, a.title AS assessment, s.code AS standard, sc.value, sc.entered_at FROM scores sc
-                JOIN assessments a ON a.id = sc.assessment_id LEFT JOIN standards s ON s.id = sc.standard_id
-                WHERE sc.student_id = \(bind: studentId) ORDER BY a.assessed_on, a.title, s.code
-                """),
-            ("mastery", "Mastery standings, month by month", """
-                SELECT s.code AS standard, p.school_id, p.grade, p.timeline FROM mastery_pairs p LEFT JOIN standards s ON s.id = p.standard_id
-                WHERE p.student_id = \(bind: studentId) ORDER BY s.code
-                """),
-            ("intervention-groups", "Intervention groups", """
-                SELECT g.name AS intervention_group, g.class_id, m.baseline FROM intervention_members m JOIN intervention_groups g ON g.id = m.group_id
-                WHERE m.student_id = \(bind: studentId) ORDER BY g.name
-                """),
-            ("access-log", "Access log: who opened or exported these records", """
-                SELECT a.at, COALESCE(st.email, a.staff_id) AS person, a.action, a.address FROM audit_events a LEFT JOIN staff st ON st.id = a.staff_id
-                WHERE a.subject = \(bind: studentId) ORDER BY a.at
-                """),
+        let sqlite = db.sql.dialect.name == "sqlite"
+        let roster = RosterQueries(db), assessments = AssessmentQueries(db: db)
+        let scores = try await assessments.scoreRecords(ofStudent: studentId)
+        let mastery = try await InsightsQueries(db: db).masteryRecords(ofStudent: studentId)
+        let access = try await AuditQueries(db: db).accessRecords(ofSubject: studentId)
+        let codes = Dictionary(uniqueKeysWithValues: try await StandardsQueries(db: db).standards(ids: Set(try (scores + mastery).map {
+            try $0.decode(column: "standard_id", as: String.self)
+        })).map { ($0.id!, $0.code) })
+        let emails = Dictionary(uniqueKeysWithValues: try await StaffDirectory(db: db).people(ids: Set(try access.compactMap {
+            try $0.decode(column: "staff_id", as: String?.self)
+        })).map { ($0.id!, $0.email) })
+        let code: (any SQLRow) throws -> String = { codes[try $0.decode(column: "standard_id", as: String.self)] ?? "" }
+        return [
+            try Part("student", "Student record", try await roster.studentRecord(studentId), sqlite: sqlite),
+            try Part("classes", "Classes", try await roster.enrollmentRecords(ofStudent: studentId), sqlite: sqlite),
+            try Part("scores", "Scores", scores, sqlite: sqlite,
+                     columns: ["assessed_on", "assessment", "standard", "value", "entered_at"], computed: ["standard": code])
+                .sorted(by: ["assessed_on", "assessment", "standard"]),
+            try Part("mastery", "Mastery standings, month by month", mastery, sqlite: sqlite,
+                     columns: ["standard", "school_id", "grade", "timeline"], computed: ["standard": code])
+                .sorted(by: ["standard"]),
+            try Part("intervention-groups", "Intervention groups", try await assessments.interventionRecords(ofStudent: studentId), sqlite: sqlite),
+            try Part("access-log", "Access log: who opened or exported these records", access, sqlite: sqlite,
+                     columns: ["at", "person", "action", "address"], computed: ["person": { row in
+                         let staffId = try row.decode(column: "staff_id", as: String?.self)
+                         return staffId.flatMap { emails[$0] } ?? staffId ?? ""
+                     }]),
         ]
-        var parts: [Part] = []
-        for (name, label, query) in queries {
-            let rows = try await sql.raw(query).all()
-            let columns = rows.first?.allColumns ?? []
-            parts.append(Part(name: name, label: label, columns: columns, rows: try rows.map { row in
-                try columns.map { try text(row, $0, sqlite: sql.dialect.name == "sqlite") }
-            }))
-        }
-        return parts
     }
 
     /// Any column as text, whatever its type in either database. SQLite gives any value as text;
     /// PostgreSQL's typed values are tried as numbers and booleans first (read as text, their bytes are not).
-    private static func text(_ row: any SQLRow, _ column: String, sqlite: Bool) throws -> String {
+    fileprivate static func text(_ row: any SQLRow, _ column: String, sqlite: Bool) throws -> String {
         if try row.decodeNil(column: column) { return "" }
         if sqlite, let value = try? row.decode(column: column, as: String.self) { return value }
         if let value = try? row.decode(column: column, as: Int.self) { return String(value) }
@@ -100,12 +119,8 @@ enum StudentRecords {
     /// take away what they contributed and drop their standings (the counts are recomputed), then their
     /// groups, enrollments and record; the audit trail's entries about them stop naming them.
     static func delete(_ studentId: String, on db: any Database) async throws {
-        let sql = db.sql
-        try await sql.raw("DELETE FROM scores WHERE student_id = \(bind: studentId)").run()
-        try await db.announce(.scoresChanged(students: [studentId], standards: nil))
-        try await sql.raw("DELETE FROM intervention_members WHERE student_id = \(bind: studentId)").run()
-        try await sql.raw("DELETE FROM enrollments WHERE user_id = \(bind: studentId)").run()
-        try await sql.raw("DELETE FROM students WHERE id = \(bind: studentId)").run()
+        try await AssessmentQueries(db: db).removeStudent(studentId)
+        try await RosterWriter.removeStudent(studentId, on: db)
         try await AuditTrail.redact(subject: studentId, on: db)
     }
 }

@@ -58,28 +58,18 @@ struct TimeQueries {
                             source: try row.decode(column: "source", as: String.self), guessed: try row.decode(column: "guessed", as: Bool.self),
                             allDay: try row.decode(column: "all_day", as: Bool.self)))
         }
-        for row in try await sql.raw("""
-            SELECT w.id, w.observer_id, w.observed_at, w.visit_type, s.given_name, s.family_name FROM walkthroughs w
-            JOIN staff s ON s.id = w.teacher_id
-            WHERE w.observer_id IN (\(binds: leaders)) AND w.observed_at >= \(bind: from) AND w.observed_at < \(bind: to)
-            """).all() {
-            let start = try row.decode(column: "observed_at", as: Int.self)
-            let teacher = "\(try row.decode(column: "given_name", as: String.self)) \(try row.decode(column: "family_name", as: String.self))"
-            let id = try row.decode(column: "id", as: String.self)
-            rows.append(Row(id: "walkthrough|\(id)", leaderId: try row.decode(column: "observer_id", as: String.self), start: start,
-                            end: start + Self.walkthroughMinutes * 60, title: "Walkthrough: \(teacher)", category: "walkthroughs",
-                            source: "walkthrough", guessed: false, link: "/walkthroughs/\(id)"))
+        let visits = try await WalkthroughQueries(db: db).visits(byObservers: leaders, from: from, to: to)
+        let conversations = try await CoachingQueries(db: db).conversations(byCoaches: leaders, from: from, to: to)
+        let names = try await Staff.names(of: visits.map(\.teacherId) + conversations.map(\.teacherId), on: db)
+        for visit in visits {
+            rows.append(Row(id: "walkthrough|\(visit.id)", leaderId: visit.observerId, start: visit.observedAt,
+                            end: visit.observedAt + Self.walkthroughMinutes * 60, title: "Walkthrough: \(names[visit.teacherId] ?? "")", category: "walkthroughs",
+                            source: "walkthrough", guessed: false, link: "/walkthroughs/\(visit.id)"))
         }
-        for row in try await sql.raw("""
-            SELECT c.id, c.coach_id, c.held_at, c.teacher_id, s.given_name, s.family_name FROM coaching_conversations c
-            JOIN staff s ON s.id = c.teacher_id
-            WHERE c.coach_id IN (\(binds: leaders)) AND c.held_at >= \(bind: from) AND c.held_at < \(bind: to)
-            """).all() {
-            let start = try row.decode(column: "held_at", as: Int.self)
-            let teacher = "\(try row.decode(column: "given_name", as: String.self)) \(try row.decode(column: "family_name", as: String.self))"
-            rows.append(Row(id: "coaching|\(try row.decode(column: "id", as: String.self))", leaderId: try row.decode(column: "coach_id", as: String.self),
-                            start: start, end: start + Self.coachingMinutes * 60, title: "Coaching conversation: \(teacher)", category: "coaching",
-                            source: "coaching", guessed: false, link: "/coaching/teachers/\(try row.decode(column: "teacher_id", as: String.self))"))
+        for conversation in conversations {
+            rows.append(Row(id: "coaching|\(conversation.id!)", leaderId: conversation.coachId, start: conversation.heldAt,
+                            end: conversation.heldAt + Self.coachingMinutes * 60, title: "Coaching conversation: \(names[conversation.teacherId] ?? "")",
+                            category: "coaching", source: "coaching", guessed: false, link: "/coaching/teachers/\(conversation.teacherId)"))
         }
         return rows.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
     }

@@ -151,8 +151,7 @@ struct WalkthroughEditController: RouteCollection {
             try await db.announce(.walkthroughsLeaving([id]))
             try await IndicatorMark.query(on: db).filter(\.$walkthroughId == id).delete()
             try await FeedbackReply.query(on: db).filter(\.$walkthroughId == id).delete()
-            // A coaching conversation held after the visit stays, without the link to it.
-            try await db.sql.raw("UPDATE coaching_conversations SET walkthrough_id = NULL WHERE walkthrough_id = \(bind: id)").run()
+            try await db.announce(.walkthroughsDeleting([id]))
             try await walkthrough.delete(on: db)
             try await req.audit("deleted a walkthrough", subject: "walkthrough \(id) of \(walkthrough.teacherId)", on: db)
         }

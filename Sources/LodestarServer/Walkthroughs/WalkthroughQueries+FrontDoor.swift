@@ -56,6 +56,87 @@ extension WalkthroughQueries {
         try await CaseloadEntry.query(on: db).filter(\.$teacherId == teacher).all().map(\.coachId)
     }
 
+    /// A visit with where and when it happened and every mark it gave (indicator → mark): what the
+    /// practice rollups count.
+    struct VisitWithMarks: Sendable {
+        var id: String
+        var teacherId: String
+        var schoolId: String
+        var observedAt: Int
+        var frameworkId: String
+        var gradeBand: String
+        var subject: String
+        var marks: [String: String]
+    }
+
+    func visitsWithMarks(_ ids: [String]) async throws -> [VisitWithMarks] {
+        try await visitsWithMarks(where: "id IN (\(binds: ids))", marks: ids)
+    }
+
+    /// The visits to `teachers` in `[from, to)`, with their marks.
+    func visitsWithMarks(ofTeachers teachers: [String], from: Int, to: Int) async throws -> [VisitWithMarks] {
+        var visits: [VisitWithMarks] = []
+        for chunk in teachers.chunks(of: 500) {
+            let ids = try await sql.raw("""
+                SELECT id FROM walkthroughs WHERE teacher_id IN (\(binds: chunk)) AND observed_at >= \(bind: from) AND observed_at < \(bind: to)
+                """).all().map { try $0.decode(column: "id", as: String.self) }
+            for batch in ids.chunks(of: 1_000) { visits += try await visitsWithMarks(batch) }
+        }
+        return visits
+    }
+
+    private func visitsWithMarks(where condition: SQLQueryString, marks ids: [String]) async throws -> [VisitWithMarks] {
+        guard !ids.isEmpty else { return [] }
+        var marks: [String: [String: String]] = [:]
+        for row in try await sql.raw("SELECT walkthrough_id, indicator_key, mark FROM indicator_marks WHERE walkthrough_id IN (\(binds: ids))").all() {
+            marks[try row.decode(column: "walkthrough_id", as: String.self), default: [:]][try row.decode(column: "indicator_key", as: String.self)] =
+                try row.decode(column: "mark", as: String.self)
+        }
+        return try await sql.raw("SELECT id, teacher_id, school_id, observed_at, framework_id, grade_band, subject FROM walkthroughs WHERE \(condition)").all().map {
+            let id = try $0.decode(column: "id", as: String.self)
+            return VisitWithMarks(id: id, teacherId: try $0.decode(column: "teacher_id", as: String.self), schoolId: try $0.decode(column: "school_id", as: String.self),
+                                  observedAt: try $0.decode(column: "observed_at", as: Int.self), frameworkId: try $0.decode(column: "framework_id", as: String.self),
+                                  gradeBand: try $0.decode(column: "grade_band", as: String.self), subject: try $0.decode(column: "subject", as: String.self),
+                                  marks: marks[id] ?? [:])
+        }
+    }
+
+    /// A visit in a window: when, when its feedback was shared, its framework, and the mark it gave one
+    /// practice (nil: none, or no practice asked for).
+    struct WindowVisit: Sendable { var observedAt: Int; var sharedAt: Int?; var frameworkId: String; var mark: String? }
+
+    /// Visits in `[from, to)` at a school (nil: the district).
+    func visits(atSchool schoolId: String?, from: Int, to: Int, markOf indicator: String? = nil) async throws -> [WindowVisit] {
+        var query: SQLQueryString = "SELECT w.observed_at, w.shared_at, w.framework_id"
+        if let indicator {
+            query += ", m.mark FROM walkthroughs w LEFT JOIN indicator_marks m ON m.walkthrough_id = w.id AND m.indicator_key = \(bind: indicator)"
+        } else {
+            query += ", NULL AS mark FROM walkthroughs w"
+        }
+        query += " WHERE w.observed_at >= \(bind: from) AND w.observed_at < \(bind: to)"
+        if let schoolId { query += " AND w.school_id = \(bind: schoolId)" }
+        return try await sql.raw(query).all().map {
+            WindowVisit(observedAt: try $0.decode(column: "observed_at", as: Int.self), sharedAt: try $0.decode(column: "shared_at", as: Int?.self),
+                        frameworkId: try $0.decode(column: "framework_id", as: String.self), mark: try $0.decode(column: "mark", as: String?.self))
+        }
+    }
+
+    /// A leader's visits in `[from, to)`: what their time ledger shows.
+    struct ObserverVisit: Decodable, Sendable { var id: String; var observerId: String; var teacherId: String; var observedAt: Int; var visitType: String }
+
+    func visits(byObservers observers: [String], from: Int, to: Int) async throws -> [ObserverVisit] {
+        guard !observers.isEmpty else { return [] }
+        return try await sql.raw("""
+            SELECT id, observer_id, teacher_id, observed_at, visit_type FROM walkthroughs
+            WHERE observer_id IN (\(binds: observers)) AND observed_at >= \(bind: from) AND observed_at < \(bind: to)
+            """).all(decoding: ObserverVisit.self, keyDecodingStrategy: .snakeCase)
+    }
+
+    /// Every walkthrough's id, in order, for recomputing what is derived from them in batches.
+    func allIds() async throws -> [String] {
+        try await sql.raw("SELECT id FROM walkthroughs ORDER BY id").all().map { try $0.decode(column: "id", as: String.self) }
+    }
+
     /// A visit that looked for a practice, with the mark it gave.
     struct MarkedVisit: Decodable, Sendable {
         var id: String

@@ -51,19 +51,10 @@ struct WalkthroughQueries {
             seen.insert(teacher.id)
             teachers.append(CaptureTeacher(id: teacher.id, name: teacher.name, schoolId: school, classes: []))
         }
-        let classFilter: SQLQueryString = policy.seesWholeDistrict ? "" : "AND c.school_id IN (\(binds: policy.schoolIds.sorted()))"
-        let classRows = try await sql.raw("""
-            SELECT e.user_id, c.id, c.title, c.periods, c.class_type FROM enrollments e JOIN classes c ON c.id = e.class_id
-            WHERE e.role = 'teacher' \(classFilter) ORDER BY c.periods, c.title
-            """).all()
         var classes: [String: [CaptureTeacher.Class]] = [:]
-        for row in classRows {
-            let teacher = try row.decode(column: "user_id", as: String.self)
-            guard seen.contains(teacher) else { continue }
-            classes[teacher, default: []].append(.init(
-                id: try row.decode(column: "id", as: String.self), title: try row.decode(column: "title", as: String.self),
-                periods: try row.decode(column: "periods", as: String.self).split(separator: ",").map(String.init),
-                allDay: try row.decode(column: "class_type", as: String.self) == "homeroom"))
+        for taught in try await RosterQueries(db).classesTaught(atSchools: policy.seesWholeDistrict ? nil : policy.schoolIds.sorted())
+        where seen.contains(taught.teacherId) {
+            classes[taught.teacherId, default: []].append(.init(id: taught.id, title: taught.title, periods: taught.periods, allDay: taught.isHomeroom))
         }
         let followUps = try await LearningQueries(db: db).followUpLookFors()
         return teachers.map { teacher in
@@ -149,14 +140,25 @@ struct WalkthroughQueries {
 
     /// Visits newest first, `limit` from `offset`.
     func list(_ scope: ListScope, filter: ListFilter = ListFilter(), limit: Int = 200, offset: Int = 0) async throws -> [ListItem] {
-        try await sql.raw("""
-            SELECT w.id, w.teacher_id, w.school_id, t.given_name || ' ' || t.family_name AS teacher_name, o.given_name || ' ' || o.family_name AS observer_name,
-                   c.title AS class_title, w.visit_type, w.observed_at, w.shared_at, w.read_at, w.glow, w.grow, w.question,
+        struct Row: Decodable {
+            var id: String, teacherId: String, observerId: String, schoolId: String, classId: String?, visitType: String, observedAt: Int
+            var sharedAt: Int?, readAt: Int?, glow: String, grow: String, question: String, replies: Int
+        }
+        let rows = try await sql.raw("""
+            SELECT w.id, w.teacher_id, w.observer_id, w.school_id, w.class_id, w.visit_type, w.observed_at, w.shared_at, w.read_at, w.glow, w.grow, w.question,
                    (SELECT COUNT(*) FROM feedback_replies r WHERE r.walkthrough_id = w.id) AS replies
-            FROM walkthroughs w JOIN staff t ON t.id = w.teacher_id JOIN staff o ON o.id = w.observer_id
-            LEFT JOIN classes c ON c.id = w.class_id
+            FROM walkthroughs w
             WHERE \(conditions(scope, filter)) ORDER BY w.observed_at DESC, w.id LIMIT \(literal: limit) OFFSET \(literal: offset)
-            """).all(decoding: ListItem.self, keyDecodingStrategy: .snakeCase)
+            """).all(decoding: Row.self, keyDecodingStrategy: .snakeCase)
+        let names = try await Staff.names(of: rows.flatMap { [$0.teacherId, $0.observerId] }, on: db)
+        let classes = try await RosterQueries(db).schoolClasses(Set(rows.compactMap(\.classId)))
+        let titles = Dictionary(uniqueKeysWithValues: classes.map { ($0.id!, $0.title) })
+        return rows.map { row in
+            ListItem(id: row.id, teacherId: row.teacherId, schoolId: row.schoolId, teacherName: names[row.teacherId] ?? "",
+                     observerName: names[row.observerId] ?? "", classTitle: row.classId.flatMap { titles[$0] }, visitType: row.visitType,
+                     observedAt: row.observedAt, sharedAt: row.sharedAt, readAt: row.readAt, glow: row.glow, grow: row.grow,
+                     question: row.question, replies: row.replies)
+        }
     }
 
     func count(_ scope: ListScope, filter: ListFilter) async throws -> Int {
@@ -165,11 +167,9 @@ struct WalkthroughQueries {
 
     /// The teachers an observer has visited, by name, for the filter.
     func teachersVisited(by observer: String) async throws -> [(id: String, name: String)] {
-        try await sql.raw("""
-            SELECT DISTINCT t.id, t.given_name, t.family_name FROM walkthroughs w JOIN staff t ON t.id = w.teacher_id
-            WHERE w.observer_id = \(bind: observer) ORDER BY t.family_name, t.given_name
-            """).all().map { (try $0.decode(column: "id", as: String.self),
-                              "\(try $0.decode(column: "given_name", as: String.self)) \(try $0.decode(column: "family_name", as: String.self))") }
+        let ids = try await sql.raw("SELECT DISTINCT teacher_id FROM walkthroughs WHERE observer_id = \(bind: observer)").all()
+            .map { try $0.decode(column: "teacher_id", as: String.self) }
+        return try await StaffDirectory(db: db).people(ids: ids).map { ($0.id!, $0.displayName) }
     }
 
     /// Announced visits still ahead, for the teacher or the observer.
@@ -189,12 +189,16 @@ struct WalkthroughQueries {
         case .forTeacher(let id): "v.teacher_id = \(bind: id)"
         case .byObserver(let id): "v.observer_id = \(bind: id)"
         }
-        return try await sql.raw("""
-            SELECT o.given_name || ' ' || o.family_name AS observer_name, t.given_name || ' ' || t.family_name AS teacher_name,
-                   v.visit_type, v.scheduled_for, v.note
-            FROM scheduled_visits v JOIN staff o ON o.id = v.observer_id JOIN staff t ON t.id = v.teacher_id
-            WHERE \(condition) AND v.scheduled_for >= \(bind: now - 3_600) ORDER BY v.scheduled_for LIMIT 20
-            """).all(decoding: UpcomingVisit.self, keyDecodingStrategy: .snakeCase)
+        struct Row: Decodable { var observerId: String, teacherId: String, visitType: String, scheduledFor: Int, note: String }
+        let rows = try await sql.raw("""
+            SELECT v.observer_id, v.teacher_id, v.visit_type, v.scheduled_for, v.note FROM scheduled_visits v
+            WHERE \(condition) AND v.scheduled_for >= \(bind: now - 3_600) ORDER BY v.scheduled_for, v.id LIMIT 20
+            """).all(decoding: Row.self, keyDecodingStrategy: .snakeCase)
+        let names = try await Staff.names(of: rows.flatMap { [$0.observerId, $0.teacherId] }, on: db)
+        return rows.map {
+            UpcomingVisit(observerName: names[$0.observerId] ?? "", teacherName: names[$0.teacherId] ?? "", visitType: $0.visitType,
+                          scheduledFor: $0.scheduledFor, note: $0.note)
+        }
     }
 
     /// Feedback-loop health and visit coverage of each school over the last `days` days.
