@@ -68,6 +68,17 @@ struct StaffDirectory {
             """).all(decoding: Member.self, keyDecodingStrategy: .snakeCase)
     }
 
+    /// Who holds any of `roles` at each of `schools` (nil: every school), as (staff id, school id) pairs:
+    /// for counting, without reading anyone's name.
+    func grants(of roles: [StaffRole], atSchools schools: [String]? = nil) async throws -> [(staffId: String, schoolId: String)] {
+        guard !roles.isEmpty else { return [] }
+        var query: SQLQueryString = "SELECT DISTINCT staff_id, school_id FROM role_grants WHERE role IN (\(binds: roles.map(\.rawValue))) AND school_id IS NOT NULL"
+        if let schools { query += schools.isEmpty ? " AND 1 = 0" : " AND school_id IN (\(binds: schools.sorted()))" }
+        return try await sql.raw(query).all().map {
+            (staffId: try $0.decode(column: "staff_id", as: String.self), schoolId: try $0.decode(column: "school_id", as: String.self))
+        }
+    }
+
     /// The same people once each, in the same order.
     func people(holding roles: [StaffRole] = StaffRole.allCases, atSchools schools: [String]? = nil,
                 includingDistrict: Bool = false, except: String? = nil) async throws -> [Member] {

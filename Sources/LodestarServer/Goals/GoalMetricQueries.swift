@@ -105,7 +105,7 @@ struct GoalMetricQueries {
 
     private func instructionalShares(schoolId: String?, days: [String]) async throws -> [Double?] {
         let time = TimeQueries(db: db)
-        let leaders = Set(try await StaffDirectory(db: db).holders(of: StaffRole.schoolAdministrators, atSchools: schoolId.map { [$0] }).map(\.id)).sorted()
+        let leaders = Set(try await StaffDirectory(db: db).grants(of: StaffRole.schoolAdministrators, atSchools: schoolId.map { [$0] }).map(\.staffId)).sorted()
         var shares: [Double?] = []
         for day in days {
             let window = Self.window(endingOn: day)

@@ -240,10 +240,9 @@ struct WalkthroughQueries {
         }
         // Visited teachers: teachers of the school seen there, not visitors from elsewhere.
         var teachers: [String: Int] = [:], teaches: Set<String> = []
-        for teacher in try await StaffDirectory(db: db).holders(of: [.teacher], atSchools: schoolIds) {
-            guard let school = teacher.schoolId else { continue }
-            teachers[school, default: 0] += 1
-            teaches.insert("\(teacher.id)|\(school)")
+        for grant in try await StaffDirectory(db: db).grants(of: [.teacher], atSchools: schoolIds) {
+            teachers[grant.schoolId, default: 0] += 1
+            teaches.insert("\(grant.staffId)|\(grant.schoolId)")
         }
         var visited: [String: Int] = [:]
         for row in try await sql.raw("SELECT DISTINCT w.school_id, w.teacher_id FROM walkthroughs w WHERE \(recent)").all() {
@@ -323,7 +322,7 @@ struct WalkthroughQueries {
     /// Teachers of a school with no walkthrough in the last `days` days.
     func teachersNotVisited(inSchool schoolId: String, days: Int) async throws -> Int {
         let since = Int(Date().timeIntervalSince1970) - days * 86_400
-        let teachers = Set(try await StaffDirectory(db: db).holders(of: [.teacher], atSchools: [schoolId]).map(\.id))
+        let teachers = Set(try await StaffDirectory(db: db).grants(of: [.teacher], atSchools: [schoolId]).map(\.staffId))
         guard !teachers.isEmpty else { return 0 }
         let visited = try await sql.raw("""
             SELECT DISTINCT teacher_id FROM walkthroughs WHERE teacher_id IN (\(binds: teachers.sorted())) AND observed_at >= \(bind: since)
