@@ -93,6 +93,9 @@ struct RouteMatrixTests {
         "GET /schools/:schoolId/students.csv": "DA DL | DA DL",
         "GET /signin": "out DA DL P AP C TL T",
         "GET /signin/code": "-",
+        // Starting a sign-in with the district's provider leads there; its return is refused without one started.
+        "GET /signin/sso/:provider": "out DA DL P AP C TL T",
+        "GET /signin/sso/:provider/callback": "-",
         "GET /standards": "DA DL P AP C TL T",
         "GET /standards/:id": "DA DL P AP C TL T",
         "GET /students/:studentId": "DA DL P AP T | DA DL P AP | DA DL",
@@ -198,6 +201,8 @@ struct RouteMatrixTests {
     func everyRouteAnswersEveryRoleAsTheTableSays(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in
             let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: true, on: app.db)
+            // Signing in through the district's provider: a real one on loopback.
+            _ = try await TestIdentityProvider.start(serving: app)
             let ids = try await Ids.load(district, on: app.db)
             let people = DemoPeople(district: district)
             let routes = app.routes.all.map { "\($0.method.rawValue) /\($0.path.map(\.description).joined(separator: "/"))" }.sorted()
@@ -643,6 +648,7 @@ struct RouteMatrixTests {
                 ids.values[name] = byVariant
             }
             set(":schoolId", own: "school-1", other: "school-2")
+            set(":provider", own: "district")
             set(":scope", own: "school-1", other: "school-2")
             set(":classId", own: ownClass, other: otherClass, peer: peerClass)
             set(":studentId", own: student(in: ownClass), other: student(in: otherClass), peer: student(in: peerClass))

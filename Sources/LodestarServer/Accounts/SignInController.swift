@@ -12,9 +12,12 @@ struct SignInController: RouteCollection {
     }
 
     struct SignInPage: Encodable {
+        struct Provider: Encodable { let id: String; let label: String }
         let page: PageContext
         let identifier: String
         let error: String?
+        /// A button for each district provider (`LODESTAR_SSO_…`).
+        let providers: [Provider]
     }
 
     struct SignInForm: Content {
@@ -24,14 +27,14 @@ struct SignInController: RouteCollection {
 
     func show(req: Request) async throws -> Response {
         if req.auth.has(Staff.self) { return req.redirect(to: "/") }
-        return try await render(req, identifier: "", error: nil)
+        return try await Self.render(req, identifier: "", error: nil)
     }
 
     func signIn(req: Request) async throws -> Response {
         let form = try req.content.decode(SignInForm.self)
         let identifier = form.identifier.trimmingCharacters(in: .whitespaces).lowercased()
         guard identifier.count <= SignInPolicy.identifierLength else {
-            let response = try await render(req, identifier: "", error: "That is longer than any email address. Type the email you sign in with.")
+            let response = try await Self.render(req, identifier: "", error: "That is longer than any email address. Type the email you sign in with.")
             response.status = .unprocessableEntity
             return response
         }
@@ -39,7 +42,7 @@ struct SignInController: RouteCollection {
         let limiter = req.application.signInLimiter
         func tooMany(_ staffId: String?) async throws -> Response {
             try await req.audit("sign-in refused: too many attempts", subject: identifier, staffId: staffId)
-            let response = try await render(req, identifier: identifier,
+            let response = try await Self.render(req, identifier: identifier,
                                             error: "Too many sign-in attempts. Wait 15 minutes, then try again, or ask your district admin to reset your password.")
             response.status = .tooManyRequests
             return response
@@ -60,7 +63,7 @@ struct SignInController: RouteCollection {
             await limiter.recordFailure(account: account, address: address)
             if locked { return try await tooMany(staff?.id) }
             try await req.audit("sign-in refused: wrong email or password", subject: identifier, staffId: staff?.id)
-            let response = try await render(req, identifier: identifier, error: "That email and password do not match an account.")
+            let response = try await Self.render(req, identifier: identifier, error: "That email and password do not match an account.")
             response.status = .unauthorized
             return response
         }
@@ -95,8 +98,9 @@ struct SignInController: RouteCollection {
         return req.redirect(to: "/signin")
     }
 
-    private func render(_ req: Request, identifier: String, error: String?) async throws -> Response {
-        let context = SignInPage(page: PageContext(request: req, title: "Sign in"), identifier: identifier, error: error)
+    static func render(_ req: Request, identifier: String, error: String?) async throws -> Response {
+        let context = SignInPage(page: PageContext(request: req, title: "Sign in"), identifier: identifier, error: error,
+                                 providers: req.application.identityProviders.map { .init(id: $0.id, label: $0.label) })
         return try await req.view.render("accounts/signin", context).encodeResponse(for: req)
     }
 }

@@ -105,7 +105,9 @@ extension Application {
 /// to the set-up page (or refuses, for scripts) until they have.
 struct TwoFactorRequiredMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard request.auth.has(Staff.self), !request.url.path.hasPrefix("/account/two-factor") else { return try await next.respond(to: request) }
+        guard request.auth.has(Staff.self), !request.url.path.hasPrefix("/account/two-factor"),
+              // A sign-in through the district's provider, when the district trusts the provider's own second factor.
+              request.session.data["second_factor_by"] == nil else { return try await next.respond(to: request) }
         let viewer = try await request.viewer()
         guard request.application.twoFactorRequirement.applies(to: viewer.policy),
               try await TwoFactorCheck.confirmed(viewer.id, on: request.db) == nil else { return try await next.respond(to: request) }

@@ -79,6 +79,10 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.storage[SignInLimiterKey.self] = SignInLimiter()
     _ = app.refusalLog
     app.twoFactorRequirement = TwoFactorRequirement.fromEnvironment()
+    let sso = IdentityProvider.fromEnvironment(ProcessInfo.processInfo.environment)
+    for problem in sso.problems { app.logger.warning("Single sign-on: \(problem)") }
+    app.identityProviders = sso.providers
+    app.storage[IdentityProviderKeysKey.self] = IdentityProviderKeys()
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(UserCommand(), as: "user")
@@ -91,6 +95,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
 func routes(_ app: Application) throws {
     try app.register(collection: SignInController())
     try app.register(collection: TwoFactorController())
+    try app.register(collection: SingleSignOnController())
     let signedIn = app.grouped(Staff.redirectMiddleware(path: "/signin"), TwoFactorRequiredMiddleware())
     try TwoFactorController().bootAccount(routes: signedIn)
     try signedIn.register(collection: HomeController())
