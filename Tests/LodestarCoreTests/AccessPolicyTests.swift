@@ -7,6 +7,17 @@ struct AccessPolicyTests {
 
     func policy(_ grants: RoleGrant...) -> AccessPolicy { AccessPolicy(grants: grants) }
 
+    /// With passwords kept for the break-glass administrator, only a district admin made in Lodestar may use one.
+    @Test func passwordsOffLeaveOnlyADistrictAdminMadeInLodestar() {
+        let admin = policy(RoleGrant(role: .districtAdmin, schoolId: nil)), leader = policy(RoleGrant(role: .districtLeader, schoolId: nil))
+        let principal = policy(RoleGrant(role: .principal, schoolId: "s1"))
+        #expect(admin.maySignInWithPassword(passwordsForBreakGlassOnly: true, accountMadeInLodestar: true))
+        #expect(!admin.maySignInWithPassword(passwordsForBreakGlassOnly: true, accountMadeInLodestar: false))
+        #expect(!leader.maySignInWithPassword(passwordsForBreakGlassOnly: true, accountMadeInLodestar: true))
+        #expect(!principal.maySignInWithPassword(passwordsForBreakGlassOnly: true, accountMadeInLodestar: true))
+        #expect(principal.maySignInWithPassword(passwordsForBreakGlassOnly: false, accountMadeInLodestar: false))
+    }
+
     @Test func teacherSeesOnlyTheirOwnStudentsAndClasses() {
         let teacher = policy(RoleGrant(role: .teacher, schoolId: school))
         #expect(teacher.canViewStudent(attending: [school], teachesStudent: true))

@@ -1,4 +1,5 @@
 import Crypto
+import Fluent
 import Foundation
 import JWTKit
 import LodestarCore
@@ -277,6 +278,65 @@ struct SingleSignOnTests {
                 try await key.sign(claims(p, email: principal, nonce: nonce, hd: "cedarvalley.example.org"))
             }
             #expect(inside.status == .seeOther && inside.headers.first(name: .location) == "/")
+        }
+    }
+
+    /// A district that signs in through its provider turns passwords off for everyone but the break-glass
+    /// administrator (a district admin made in Lodestar, not by the roster).
+    @Test func passwordsOffLeaveOnlyTheBreakGlassAdministrator() async throws {
+        try await withProvider { app, provider, people in
+            app.signInSettings.passwordsForBreakGlassOnly = true
+            let key = try TestSigningKey(kid: "k1")
+            provider.publish([key.jwk])
+            let principal = TestClient(app)
+            let refused = try await principal.signIn(people.email(.principal))
+            #expect(refused.status == .forbidden && refused.body.string.contains("use the button below"))
+            #expect(try await principal.get("/").headers.first(name: .location) == "/signin")
+            #expect(try await audited(app, "sign-in refused: passwords are off") == [people.email(.principal)])
+            #expect(refused.body.string.contains("Passwords are for the district's break-glass administrator only"))
+            // A wrong password says only that: nothing about whether passwords are off for that account.
+            #expect(try await TestClient(app).signIn(people.email(.principal), password: "not-it").status == .unauthorized)
+            // A district admin from the roster is refused too (the principal, made one); the one made in Lodestar signs in.
+            let rostered = try #require(try await Staff.query(on: app.db).filter(\.$email == people.email(.principal)).first())
+            try await RoleGrantRecord(staffId: rostered.id!, grant: RoleGrant(role: .districtAdmin, schoolId: nil), source: "manual").create(on: app.db)
+            #expect(try await TestClient(app).signIn(people.email(.principal)).status == .forbidden)
+            let local = try #require(try await Staff.query(on: app.db).filter(\.$source == "local").first())
+            let breakGlass = TestClient(app)
+            #expect(try await breakGlass.signIn(local.email).status == .seeOther)
+            #expect(try await breakGlass.get("/admin").status == .ok)
+            // The principal signs in through the provider.
+            let p = provider, email = people.email(.principal)
+            let (viaProvider, _) = try await signIn(principal, provider) { nonce in try await key.sign(claims(p, email: email, nonce: nonce)) }
+            #expect(viaProvider.status == .seeOther && viaProvider.headers.first(name: .location) == "/")
+        }
+    }
+
+    /// The district's two-factor choice: trust the provider's second factor (the default), or ask
+    /// Lodestar's code as well of those who have set it up.
+    @Test func theProvidersSecondFactorIsTrustedUnlessTheDistrictAsksLodestarsCode() async throws {
+        try await withProvider { app, provider, people in
+            app.twoFactorRequirement = TwoFactorRequirement(districtRoles: true)
+            let key = try TestSigningKey(kid: "k1")
+            provider.publish([key.jwk])
+            let p = provider, leaderEmail = people.email(.districtLeader)
+            // With a password, a district leader must set up Lodestar's code first; through the provider, not.
+            let withPassword = TestClient(app)
+            try await withPassword.signIn(leaderEmail)
+            #expect(try await withPassword.get("/insights/practice").headers.first(name: .location) == "/account/two-factor")
+            let viaProvider = TestClient(app)
+            _ = try await signIn(viaProvider, provider) { nonce in try await key.sign(claims(p, email: leaderEmail, nonce: nonce)) }
+            #expect(try await viaProvider.get("/insights/practice").status == .ok)
+
+            // Asking Lodestar's code too: someone who set it up is sent to the code step, not signed in yet.
+            app.signInSettings.asksLodestarCode = true
+            let setUp = try await withPassword.get("/account/two-factor").body.string
+            let secret = try #require(setUp.firstMatch(of: /<code class="secret">([A-Z2-7 ]+)<\/code>/)).1
+            let authenticator = OneTimePassword(secret: try #require(Base32.decode(String(secret))))
+            #expect(try await withPassword.post("/account/two-factor/confirm", form: ["code": authenticator.code(at: Int(Date().timeIntervalSince1970))]).status == .ok)
+            let asked = TestClient(app)
+            let (response, _) = try await signIn(asked, provider) { nonce in try await key.sign(claims(p, email: leaderEmail, nonce: nonce)) }
+            #expect(response.headers.first(name: .location) == "/signin/code")
+            #expect(try await asked.get("/insights/practice").headers.first(name: .location) == "/signin")
         }
     }
 

@@ -144,6 +144,13 @@ public struct AccessPolicy: Sendable {
     }
 
     /// Accounts, roles and imports.
+    /// Whether this person may sign in with a password. When the district signs in through its own provider,
+    /// only a break-glass administrator may: a district admin whose account was made in Lodestar, not by
+    /// the roster, so the district is never locked out when the provider is down.
+    public func maySignInWithPassword(passwordsForBreakGlassOnly: Bool, accountMadeInLodestar: Bool) -> Bool {
+        !passwordsForBreakGlassOnly || (isDistrictAdmin && accountMadeInLodestar)
+    }
+
     public var canAdministerDistrict: Bool { isDistrictAdmin }
 
     // MARK: Trust

@@ -18,6 +18,8 @@ struct SignInController: RouteCollection {
         let error: String?
         /// A button for each district provider (`LODESTAR_SSO_…`).
         let providers: [Provider]
+        /// Only the break-glass administrator signs in with a password.
+        let passwordsForBreakGlassOnly: Bool
     }
 
     struct SignInForm: Content {
@@ -67,6 +69,16 @@ struct SignInController: RouteCollection {
             response.status = .unauthorized
             return response
         }
+        // Checked after the password, so the answer says nothing about an account to someone who does not know it.
+        let settings = req.application.signInSettings
+        guard try await Viewer.policy(of: staff.id!, on: req.db).maySignInWithPassword(
+            passwordsForBreakGlassOnly: settings.passwordsForBreakGlassOnly, accountMadeInLodestar: staff.source == "local") else {
+            try await req.audit("sign-in refused: passwords are off", subject: identifier, staffId: staff.id)
+            let response = try await Self.render(req, identifier: identifier,
+                                                 error: "This district signs in with its own accounts: use the button below, not a Lodestar password.")
+            response.status = .forbidden
+            return response
+        }
         if hasSecondFactor {
             // The password was right; the code from the authenticator comes next (within five minutes).
             req.session.data["pending_staff"] = staff.id!
@@ -100,7 +112,8 @@ struct SignInController: RouteCollection {
 
     static func render(_ req: Request, identifier: String, error: String?) async throws -> Response {
         let context = SignInPage(page: PageContext(request: req, title: "Sign in"), identifier: identifier, error: error,
-                                 providers: req.application.identityProviders.map { .init(id: $0.id, label: $0.label) })
+                                 providers: req.application.identityProviders.map { .init(id: $0.id, label: $0.label) },
+                                 passwordsForBreakGlassOnly: req.application.signInSettings.passwordsForBreakGlassOnly)
         return try await req.view.render("accounts/signin", context).encodeResponse(for: req)
     }
 }

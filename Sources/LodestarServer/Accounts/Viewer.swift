@@ -11,6 +11,17 @@ struct Viewer: Sendable {
     var id: String { staff.id! }
 }
 
+extension Viewer {
+    /// What a person's roles allow. Every request asks: one plain query rather than a model query.
+    static func policy(of staffId: String, on db: any Database) async throws -> AccessPolicy {
+        let grants = try await db.sql.raw("SELECT role, school_id FROM role_grants WHERE staff_id = \(bind: staffId)").all().compactMap { row in
+            let schoolId = try row.decode(column: "school_id", as: String?.self)
+            return StaffRole(rawValue: try row.decode(column: "role", as: String.self)).map { RoleGrant(role: $0, schoolId: schoolId) }
+        }
+        return AccessPolicy(grants: grants)
+    }
+}
+
 private struct ViewerKey: StorageKey { typealias Value = Viewer }
 
 extension Request {
@@ -18,12 +29,7 @@ extension Request {
     func viewer() async throws -> Viewer {
         if let viewer = storage[ViewerKey.self] { return viewer }
         let staff = try auth.require(Staff.self)
-        // Every request asks: one plain query rather than a model query.
-        let grants = try await db.sql.raw("SELECT role, school_id FROM role_grants WHERE staff_id = \(bind: staff.id!)").all().compactMap { row in
-            let schoolId = try row.decode(column: "school_id", as: String?.self)
-            return StaffRole(rawValue: try row.decode(column: "role", as: String.self)).map { RoleGrant(role: $0, schoolId: schoolId) }
-        }
-        let viewer = Viewer(staff: staff, policy: AccessPolicy(grants: grants))
+        let viewer = Viewer(staff: staff, policy: try await Viewer.policy(of: staff.id!, on: db))
         storage[ViewerKey.self] = viewer
         return viewer
     }

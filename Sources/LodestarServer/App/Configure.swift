@@ -82,6 +82,10 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     let sso = IdentityProvider.fromEnvironment(ProcessInfo.processInfo.environment)
     for problem in sso.problems { app.logger.warning("Single sign-on: \(problem)") }
     app.identityProviders = sso.providers
+    app.signInSettings = SignInSettings.fromEnvironment()
+    if app.signInSettings.passwordsForBreakGlassOnly, sso.providers.isEmpty {
+        app.logger.warning("LODESTAR_PASSWORD_SIGNIN=break-glass with no provider configured: only break-glass administrators can sign in")
+    }
     app.storage[IdentityProviderKeysKey.self] = IdentityProviderKeys()
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ImportCommand(), as: "import")

@@ -137,14 +137,14 @@ struct SingleSignOnController: RouteCollection {
     /// Signs the person in exactly as the password does: a new session id, and the code step when the
     /// district asks Lodestar's own second factor as well (`LODESTAR_SSO_TWO_FACTOR=lodestar`).
     private func signIn(_ req: Request, staff: Staff, email: String, provider: IdentityProvider) async throws -> Response {
-        if SingleSignOnSettings.asksLodestarCode, try await TwoFactorCheck.confirmed(staff.id!, on: req.db) != nil {
+        if req.application.signInSettings.asksLodestarCode, try await TwoFactorCheck.confirmed(staff.id!, on: req.db) != nil {
             req.session.data["pending_staff"] = staff.id!
             req.session.data["pending_identifier"] = email
             req.session.data["pending_at"] = String(Date().timeIntervalSince1970)
             return req.redirect(to: "/signin/code")
         }
         try await SignInController.startSession(req, staff: staff)
-        if !SingleSignOnSettings.asksLodestarCode { req.session.data["second_factor_by"] = provider.id }
+        if !req.application.signInSettings.asksLodestarCode { req.session.data["second_factor_by"] = provider.id }
         try await req.audit("signed in with \(provider.label)", subject: email, staffId: staff.id!)
         return req.redirect(to: "/")
     }
@@ -160,8 +160,26 @@ struct SingleSignOnController: RouteCollection {
     }
 }
 
-/// The district's choice for people who sign in through a provider: trust the provider's own multi-factor
-/// sign-in (the default), or also ask Lodestar's code of everyone who has set one up.
-enum SingleSignOnSettings {
-    static var asksLodestarCode: Bool { Environment.get("LODESTAR_SSO_TWO_FACTOR") == "lodestar" }
+/// The district's choices about signing in once it has a provider.
+struct SignInSettings: Sendable {
+    /// For people who sign in through a provider: also ask Lodestar's code of everyone who has set one up
+    /// (`LODESTAR_SSO_TWO_FACTOR=lodestar`), instead of trusting the provider's own second factor.
+    var asksLodestarCode = false
+    /// Passwords only for the break-glass administrator (`LODESTAR_PASSWORD_SIGNIN=break-glass`): everyone
+    /// else signs in through the district's provider.
+    var passwordsForBreakGlassOnly = false
+
+    static func fromEnvironment() -> SignInSettings {
+        SignInSettings(asksLodestarCode: Environment.get("LODESTAR_SSO_TWO_FACTOR") == "lodestar",
+                       passwordsForBreakGlassOnly: Environment.get("LODESTAR_PASSWORD_SIGNIN") == "break-glass")
+    }
+}
+
+struct SignInSettingsKey: StorageKey { typealias Value = SignInSettings }
+
+extension Application {
+    var signInSettings: SignInSettings {
+        get { storage[SignInSettingsKey.self] ?? SignInSettings() }
+        set { storage[SignInSettingsKey.self] = newValue }
+    }
 }
