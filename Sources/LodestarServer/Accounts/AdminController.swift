@@ -14,6 +14,11 @@ struct AdminController: RouteCollection {
         let notice: String?
         /// Student-level exports (and refused ones) of the last seven days: each is a notice to district admins.
         let exports: [AuditQueries.Row]
+        /// How people sign in, as configured (secrets are never shown).
+        struct Provider: Encodable { let label: String; let issuer: String; let restriction: String; let redirectURI: String }
+        let providers: [Provider]
+        let passwords: String
+        let secondFactor: String
     }
 
     func index(req: Request) async throws -> View {
@@ -28,6 +33,15 @@ struct AdminController: RouteCollection {
             .init(title: "Mastery method", href: "/admin/mastery", text: "How scores become mastery, for the district and each school."),
             .init(title: "Proficiency scales", href: "/admin/scales", text: "Levels, mastery value and cut scores."),
             .init(title: "Audit trail", href: "/admin/audit", text: "Who viewed, exported, imported or changed what, and every sign-in."),
-        ], notice: req.takeNotice(), exports: try await AuditQueries(db: req.db).recentStudentExports()))
+        ], notice: req.takeNotice(), exports: try await AuditQueries(db: req.db).recentStudentExports(),
+           providers: req.application.identityProviders.map { provider in
+               Page.Provider(label: provider.label, issuer: provider.issuer,
+                             restriction: provider.hostedDomain.map { "accounts of \($0) only" } ?? provider.tenant.map { "tenant \($0) only" } ?? "any account the provider signs in",
+                             redirectURI: SingleSignOnController.redirectURI(req, provider: provider))
+           },
+           passwords: req.application.signInSettings.passwordsForBreakGlassOnly
+               ? "Only district admins made in Lodestar (break-glass) may sign in with a password." : "Everyone with a password may use it.",
+           secondFactor: req.application.signInSettings.asksLodestarCode
+               ? "Through a provider, Lodestar's own code is asked as well of those who set it up." : "Through a provider, the provider's own second factor is trusted."))
     }
 }

@@ -46,8 +46,8 @@ struct ChangedOnlySessionDriver: SessionDriver {
 }
 
 /// Removes sessions that can no longer sign anyone in: signed in longer ago than the session lifetime, or
-/// left half-way through a sign-in (waiting for a second-factor code) for longer than that takes, or holding
-/// neither. Run when Lodestar starts and every hour while it serves, so the table holds live sessions only.
+/// left half-way through a sign-in (waiting for a second-factor code, or gone to the district's provider) for
+/// longer than that takes, or holding none of these. Run when Lodestar starts and every hour while it serves, so the table holds live sessions only.
 enum SessionPurge {
     static func run(on db: any Database, now: Double = Date().timeIntervalSince1970) async throws -> Int {
         let rows = try await db.sql.raw("SELECT key, data FROM _fluent_sessions").all()
@@ -56,7 +56,9 @@ enum SessionPurge {
             let key = try row.decode(column: "key", as: String.self)
             guard let data = try? row.decode(column: "data", as: SessionData.self) else { continue }
             let signedIn = data["signed_in_at"].flatMap(Double.init), pending = data["pending_at"].flatMap(Double.init)
-            let live = signedIn.map { now - $0 < SignInPolicy.sessionLifetime } ?? pending.map { now - $0 < SignInPolicy.pendingSecondFactor } ?? false
+            let atProvider = data["sso_at"].flatMap(Double.init)
+            let live = signedIn.map { now - $0 < SignInPolicy.sessionLifetime } ?? pending.map { now - $0 < SignInPolicy.pendingSecondFactor }
+                ?? atProvider.map { now - $0 < SingleSignOnController.pendingLifetime } ?? false
             if !live { expired.append(key) }
         }
         guard !expired.isEmpty else { return 0 }
