@@ -41,10 +41,9 @@ extension CoachingController {
 
     func relationship(_ req: Request, _ viewer: Viewer, teacherId: String) async throws -> Relationship {
         guard let teacher = try await StaffDirectory(db: req.db).person(teacherId) else { throw LodestarError.notFound }
-        let queries = WalkthroughQueries(db: req.db)
         let schools = try await StaffDirectory(db: req.db).teachingSchools(of: teacherId)
         guard !schools.isEmpty else { throw LodestarError.notFound }
-        let relation = Relationship(teacher: teacher, schools: schools, onCaseload: try await queries.isOnCaseload(coach: viewer.id, teacher: teacherId),
+        let relation = Relationship(teacher: teacher, schools: schools, onCaseload: try await CoachingQueries(db: req.db).isOnCaseload(coach: viewer.id, teacher: teacherId),
                                     isSelf: teacherId == viewer.id)
         try req.require(viewer.policy.canSeeCoaching(ofTeacherAt: schools, isSelf: relation.isSelf, onCaseload: relation.onCaseload))
         return relation

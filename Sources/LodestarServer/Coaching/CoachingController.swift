@@ -59,7 +59,7 @@ struct CoachingController: RouteCollection {
         if isCoach {
             let now = Int(Date().timeIntervalSince1970)
             let walkthroughs = WalkthroughQueries(db: req.db)
-            let teachers = try await StaffDirectory(db: req.db).people(ids: try await walkthroughs.caseloadEntries(coach: viewer.id).map(\.teacherId))
+            let teachers = try await StaffDirectory(db: req.db).people(ids: try await CoachingQueries(db: req.db).caseloadEntries(coach: viewer.id).map(\.teacherId))
             let ids = teachers.compactMap(\.id)
             let visits = try await walkthroughs.coverage(of: ids, termStart: now, now: now, scheduledBy: viewer.id)
             var lastConversation: [String: Int] = [:], openSteps: [String: Int] = [:]
@@ -93,7 +93,7 @@ struct CoachingController: RouteCollection {
             let teachers = try await RosterQueries(req.db).teachers(inSchool: school.id!)
             for coach in coaches {
                 let coachId = coach.id
-                let entries = try await WalkthroughQueries(db: req.db).caseloadEntries(coach: coachId)
+                let entries = try await CoachingQueries(db: req.db).caseloadEntries(coach: coachId)
                 let members = Set(entries.map(\.teacherId))
                 groups.append(.init(
                     schoolId: school.id!, schoolName: school.name, coachId: coachId,
@@ -126,7 +126,7 @@ struct CoachingController: RouteCollection {
         }
         let id = "\(form.coachId)|\(form.teacherId)"
         try await req.db.writeTransaction { db in
-            if try await WalkthroughQueries(db: db).caseloadEntry(id) == nil {
+            if try await CoachingQueries(db: db).caseloadEntry(id) == nil {
                 let entry = CaseloadEntry()
                 entry.id = id
                 entry.coachId = form.coachId
@@ -147,7 +147,7 @@ struct CoachingController: RouteCollection {
         let viewer = try await req.viewer()
         let form = try req.content.decode(RemoveForm.self)
         try req.require(viewer.policy.canManageCaseloads(atSchool: form.school))
-        guard let entry = try await WalkthroughQueries(db: req.db).caseloadEntry(form.entryId),
+        guard let entry = try await CoachingQueries(db: req.db).caseloadEntry(form.entryId),
               try await StaffDirectory(db: req.db).teachingSchools(of: entry.teacherId).contains(form.school) else { throw LodestarError.notFound }
         try await req.db.writeTransaction { db in try await entry.delete(on: db) }
         req.leaveNotice("Removed from the caseload.")

@@ -32,3 +32,13 @@ final class CoachingStep: Model, @unchecked Sendable {
     @OptionalField(key: "done_at") var doneAt: Int?
     init() {}
 }
+
+/// A teacher on a coach's caseload at a school. Besides the coaching pages, it decides which teachers'
+/// walkthroughs and records a coach may open (`AccessPolicy`'s `onCaseload`), asked through `CoachingQueries`.
+final class CaseloadEntry: Model, @unchecked Sendable {
+    static let schema = "caseloads"
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "coach_id") var coachId: String
+    @Field(key: "teacher_id") var teacherId: String
+    init() {}
+}

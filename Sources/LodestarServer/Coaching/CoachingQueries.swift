@@ -14,6 +14,28 @@ struct CoachingQueries {
         return (conversations.count, conversations.first?.heldAt, open)
     }
 
+    // MARK: Caseloads
+
+    func isOnCaseload(coach: String, teacher: String) async throws -> Bool {
+        try await CaseloadEntry.query(on: db).filter(\.$coachId == coach).filter(\.$teacherId == teacher).first() != nil
+    }
+
+    /// The teachers on a coach's caseload.
+    func caseload(of coach: String) async throws -> Set<String> {
+        Set(try await caseloadEntries(coach: coach).map(\.teacherId))
+    }
+
+    func caseloadEntries(coach: String) async throws -> [CaseloadEntry] {
+        try await CaseloadEntry.query(on: db).filter(\.$coachId == coach).all()
+    }
+
+    func caseloadEntry(_ id: String) async throws -> CaseloadEntry? { try await CaseloadEntry.find(id, on: db) }
+
+    /// The coaches with the teacher on their caseload.
+    func coaches(of teacher: String) async throws -> [String] {
+        try await CaseloadEntry.query(on: db).filter(\.$teacherId == teacher).all().map(\.coachId)
+    }
+
     /// Conversations `coaches` held in `[from, to)`: what their time ledger shows.
     func conversations(byCoaches coaches: [String], from: Int, to: Int) async throws -> [CoachingConversation] {
         guard !coaches.isEmpty else { return [] }

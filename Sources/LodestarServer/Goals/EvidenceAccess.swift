@@ -32,7 +32,7 @@ struct EvidenceAccess {
         case "coaching" where parts[1] == "teachers":
             let teacher = parts[2]
             return policy.canSeeCoaching(ofTeacherAt: try await StaffDirectory(db: db).teachingSchools(of: teacher), isSelf: teacher == viewer.id,
-                                         onCaseload: try await walkthroughs.isOnCaseload(coach: viewer.id, teacher: teacher))
+                                         onCaseload: try await CoachingQueries(db: db).isOnCaseload(coach: viewer.id, teacher: teacher))
         default:
             return true
         }

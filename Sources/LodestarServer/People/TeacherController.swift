@@ -45,7 +45,7 @@ struct TeacherController: RouteCollection {
         let schools = try await StaffDirectory(db: req.db).teachingSchools(of: teacherId)
         guard !schools.isEmpty else { throw LodestarError.notFound }
         let isSelf = teacherId == viewer.id
-        let onCaseload = try await queries.isOnCaseload(coach: viewer.id, teacher: teacherId)
+        let onCaseload = try await CoachingQueries(db: req.db).isOnCaseload(coach: viewer.id, teacher: teacherId)
         try req.require(policy.canViewTeacher(at: schools, isSelf: isSelf, onCaseload: onCaseload))
 
         let roster = RosterQueries(req.db)
@@ -93,7 +93,7 @@ struct TeacherController: RouteCollection {
         var coaching: TeacherPage.Coaching?
         if policy.canSeeCoaching(ofTeacherAt: schools, isSelf: isSelf, onCaseload: onCaseload) {
             let summary = try await CoachingQueries(db: req.db).summary(ofTeacher: teacherId)
-            let coachIds = try await WalkthroughQueries(db: req.db).coaches(of: teacherId)
+            let coachIds = try await CoachingQueries(db: req.db).coaches(of: teacherId)
             let coaches = try await StaffDirectory(db: req.db).people(ids: coachIds).map(\.displayName)
             coaching = .init(coaches: coaches.isEmpty ? "No coach assigned" : coaches.joined(separator: ", "), conversations: summary.conversations,
                              last: summary.lastHeldAt.map { DisplayTime.date($0) } ?? "none yet", openSteps: summary.openSteps)

@@ -31,7 +31,7 @@ struct GrowthGoalController: RouteCollection {
             try req.require(policy.isTeacher)
             return req.redirect(to: "/growth/teachers/\(viewer.id.urlQueryEncoded)")
         }
-        var teacherIds: Set<String> = coaches ? try await WalkthroughQueries(db: req.db).caseload(of: viewer.id) : []
+        var teacherIds: Set<String> = coaches ? try await CoachingQueries(db: req.db).caseload(of: viewer.id) : []
         for school in leads { teacherIds.formUnion(try await RosterQueries(req.db).teachers(inSchool: school).map(\.id)) }
         let teachers = try await StaffDirectory(db: req.db).people(ids: Array(teacherIds))
         let goals = try await GrowthGoal.query(on: req.db).filter(\.$teacherId ~~ Array(teacherIds)).filter(\.$closedAt == nil).all()
@@ -70,11 +70,10 @@ struct GrowthGoalController: RouteCollection {
     private func teacher(_ req: Request, _ viewer: Viewer) async throws -> (Staff, Set<String>, Bool) {
         let teacherId = try req.parameters.require("teacherId")
         guard let teacher = try await StaffDirectory(db: req.db).person(teacherId) else { throw LodestarError.notFound }
-        let queries = WalkthroughQueries(db: req.db)
         let schools = try await StaffDirectory(db: req.db).teachingSchools(of: teacherId)
         guard !schools.isEmpty else { throw LodestarError.notFound }
         let isSelf = teacherId == viewer.id
-        try req.require(viewer.policy.canSeeGrowthGoal(ofTeacherAt: schools, isSelf: isSelf, onCaseload: try await queries.isOnCaseload(coach: viewer.id, teacher: teacherId)))
+        try req.require(viewer.policy.canSeeGrowthGoal(ofTeacherAt: schools, isSelf: isSelf, onCaseload: try await CoachingQueries(db: req.db).isOnCaseload(coach: viewer.id, teacher: teacherId)))
         return (teacher, schools, isSelf)
     }
 

@@ -55,7 +55,7 @@ struct CoverageController: RouteCollection {
         let now = Int(Date().timeIntervalSince1970)
         let termStart = try await RosterQueries(req.db).currentTermStart(now: now)
 
-        let caseload = school.caseloadOnly ? try await WalkthroughQueries(db: req.db).caseload(of: viewer.id) : []
+        let caseload = school.caseloadOnly ? try await CoachingQueries(db: req.db).caseload(of: viewer.id) : []
         let teachers = try await StaffDirectory(db: req.db).people(holding: [.teacher], atSchools: [school.id])
             .filter { !school.caseloadOnly || caseload.contains($0.id) }
         let visits = try await WalkthroughQueries(db: req.db).coverage(of: teachers.map(\.id), termStart: termStart, now: now)
@@ -94,10 +94,9 @@ struct CoverageController: RouteCollection {
         let form = try req.content.decode(ScheduleForm.self)
         // Who may plan a visit with this teacher is answered before the form is checked, so a refusal
         // never hides behind a validation message (and a validation message never tells a refused viewer anything).
-        let queries = WalkthroughQueries(db: req.db)
         let schools = try await StaffDirectory(db: req.db).teachingSchools(of: form.teacherId)
         guard !schools.isEmpty else { throw LodestarError.notFound }
-        let onCaseload = try await queries.isOnCaseload(coach: viewer.id, teacher: form.teacherId)
+        let onCaseload = try await CoachingQueries(db: req.db).isOnCaseload(coach: viewer.id, teacher: form.teacherId)
         let asked = VisitType(rawValue: form.visitType)
         try req.require(viewer.policy.canObserve(teacherAt: schools, visitType: asked ?? .informal, onCaseload: onCaseload) && form.teacherId != viewer.id)
         guard let visitType = asked else { throw LodestarError("Choose a kind of visit.") }

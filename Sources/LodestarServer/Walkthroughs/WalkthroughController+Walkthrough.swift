@@ -84,7 +84,7 @@ extension WalkthroughController {
         }
         let isObserver = walkthrough.observerId == viewer.id, isTeacher = walkthrough.teacherId == viewer.id
         let teacherSchools = try await StaffDirectory(db: req.db).teachingSchools(of: walkthrough.teacherId)
-        let onCaseload = try await WalkthroughQueries(db: req.db).isOnCaseload(coach: viewer.id, teacher: walkthrough.teacherId)
+        let onCaseload = try await CoachingQueries(db: req.db).isOnCaseload(coach: viewer.id, teacher: walkthrough.teacherId)
         let teacherHref = !teacherSchools.isEmpty && viewer.policy.canViewTeacher(at: teacherSchools, isSelf: isTeacher, onCaseload: onCaseload)
             ? "/teachers/\(walkthrough.teacherId.urlQueryEncoded)" : nil
         return try await req.view.render("walkthroughs/show", ShowPage(

@@ -141,7 +141,7 @@ struct WalkthroughController: RouteCollection {
             status: text("status").flatMap(WalkthroughQueries.ListFilter.Status.init(rawValue:)))
         let total = try await queries.count(.madeBy(viewer.id), filter: filter)
         let page = max(1, min(req.query[Int.self, at: "page"] ?? 1, max(1, (total + Self.pageSize - 1) / Self.pageSize)))
-        let caseload = try await queries.caseload(of: viewer.id)
+        let caseload = try await CoachingQueries(db: req.db).caseload(of: viewer.id)
         let items = try await queries.list(.madeBy(viewer.id), filter: filter, limit: Self.pageSize, offset: (page - 1) * Self.pageSize).map { row in
             var listed = item(row, who: row.teacherName)
             if viewer.policy.canViewTeacher(at: [row.schoolId], isSelf: false, onCaseload: caseload.contains(row.teacherId)) {

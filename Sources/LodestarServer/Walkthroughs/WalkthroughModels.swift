@@ -58,12 +58,3 @@ final class FeedbackReply: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Int
     init() {}
 }
-
-/// A teacher on a coach's caseload at a school.
-final class CaseloadEntry: Model, @unchecked Sendable {
-    static let schema = "caseloads"
-    @ID(custom: "id", generatedBy: .user) var id: String?
-    @Field(key: "coach_id") var coachId: String
-    @Field(key: "teacher_id") var teacherId: String
-    init() {}
-}

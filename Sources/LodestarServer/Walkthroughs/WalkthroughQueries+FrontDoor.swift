@@ -15,7 +15,7 @@ extension WalkthroughQueries {
         if walkthrough.teacherId == viewer.id { return walkthrough.sharedAt != nil }
         let schools = try await StaffDirectory(db: db).teachingSchools(of: walkthrough.teacherId).union([walkthrough.schoolId])
         return viewer.policy.canSeeWalkthroughs(ofTeacherAt: schools, isSelf: false,
-                                                onCaseload: try await isOnCaseload(coach: viewer.id, teacher: walkthrough.teacherId))
+                                                onCaseload: try await CoachingQueries(db: db).isOnCaseload(coach: viewer.id, teacher: walkthrough.teacherId))
     }
 
     /// Of these walkthroughs, the ones shared with their teacher.
@@ -41,19 +41,6 @@ extension WalkthroughQueries {
     /// How many walkthroughs were taken on a framework version (a used version is kept, not deleted).
     func visitCount(framework id: String) async throws -> Int {
         try await Walkthrough.query(on: db).filter(\.$frameworkId == id).count()
-    }
-
-    // MARK: Caseloads
-
-    func caseloadEntries(coach: String) async throws -> [CaseloadEntry] {
-        try await CaseloadEntry.query(on: db).filter(\.$coachId == coach).all()
-    }
-
-    func caseloadEntry(_ id: String) async throws -> CaseloadEntry? { try await CaseloadEntry.find(id, on: db) }
-
-    /// The coaches with the teacher on their caseload.
-    func coaches(of teacher: String) async throws -> [String] {
-        try await CaseloadEntry.query(on: db).filter(\.$teacherId == teacher).all().map(\.coachId)
     }
 
     /// A visit with where and when it happened and every mark it gave (indicator → mark): what the

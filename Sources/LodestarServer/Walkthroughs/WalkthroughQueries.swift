@@ -8,14 +8,6 @@ struct WalkthroughQueries {
     let db: any Database
     var sql: any SQLDatabase { db.sql }
 
-    func isOnCaseload(coach: String, teacher: String) async throws -> Bool {
-        try await sql.raw("SELECT 1 AS found FROM caseloads WHERE coach_id = \(bind: coach) AND teacher_id = \(bind: teacher)").first() != nil
-    }
-
-    func caseload(of coach: String) async throws -> Set<String> {
-        Set(try await CaseloadEntry.query(on: db).filter(\.$coachId == coach).all().map(\.teacherId))
-    }
-
     /// A teacher the capture page can offer, with the classes they teach.
     struct CaptureTeacher: Codable, Sendable {
         struct Class: Codable, Sendable {
@@ -39,7 +31,7 @@ struct WalkthroughQueries {
     /// Teachers `viewer` may visit, for the capture page's type-ahead.
     func teachersToVisit(by viewer: Viewer) async throws -> [CaptureTeacher] {
         let policy = viewer.policy
-        let caseload = try await caseload(of: viewer.id)
+        let caseload = try await CoachingQueries(db: db).caseload(of: viewer.id)
         // District roles see every school; others only the schools they work in.
         guard policy.seesWholeDistrict || !policy.schoolIds.isEmpty else { return [] }
         var teachers: [CaptureTeacher] = []

@@ -19,10 +19,9 @@ enum WalkthroughStore {
         let now = Date().timeIntervalSince1970
         try submission.validate(against: framework, now: now)
 
-        let queries = WalkthroughQueries(db: db)
         let teacherSchools = try await StaffDirectory(db: db).teachingSchools(of: submission.teacherId)
         guard !teacherSchools.isEmpty else { throw LodestarError(.notFound, "that person is not a teacher in Lodestar") }
-        let onCaseload = try await queries.isOnCaseload(coach: viewer.id, teacher: submission.teacherId)
+        let onCaseload = try await CoachingQueries(db: db).isOnCaseload(coach: viewer.id, teacher: submission.teacherId)
         try requireAccess(viewer.policy.canObserve(teacherAt: teacherSchools, visitType: submission.visitType, onCaseload: onCaseload)
                           && submission.teacherId != viewer.id)
 
