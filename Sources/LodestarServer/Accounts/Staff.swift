@@ -39,6 +39,21 @@ extension Staff {
     }
 }
 
+extension Staff {
+    /// Adds an account made in Lodestar (not by the roster) with one role, in one transaction: what
+    /// `lodestar user add` does.
+    static func addLocal(email: String, givenName: String, familyName: String, passwordHash: String, grant: RoleGrant, on db: any Database) async throws -> Staff {
+        let staff = Staff(id: "local-\(UUID().uuidString.lowercased())", givenName: givenName, familyName: familyName, email: email)
+        staff.username = String(email.prefix { $0 != "@" })
+        staff.passwordHash = passwordHash
+        try await db.writeTransaction { db in
+            try await staff.create(on: db)
+            try await RoleGrantRecord(staffId: staff.id!, grant: grant, source: "manual").create(on: db)
+        }
+        return staff
+    }
+}
+
 extension Staff: SessionAuthenticatable {
     var sessionID: String { id! }
 }

@@ -155,16 +155,8 @@ extension CoachingController {
                     try await step.create(on: db)
                 }
                 if let followUp = followUpVisit {
-                    let visit = ScheduledVisit()
-                    visit.id = UUID().uuidString.lowercased()
-                    visit.observerId = viewer.id
-                    visit.teacherId = conversation.teacherId
-                    visit.schoolId = schoolId
-                    visit.visitType = VisitType.coaching.rawValue
-                    visit.scheduledFor = Int(followUp.timeIntervalSince1970)
-                    visit.note = "Follow-up on our coaching conversation"
-                    visit.createdAt = conversation.createdAt
-                    try await visit.create(on: db)
+                    try await WalkthroughQueries(db: db).planVisit(observer: viewer.id, teacher: conversation.teacherId, school: schoolId, type: .coaching,
+                                                                   at: Int(followUp.timeIntervalSince1970), note: "Follow-up on our coaching conversation")
                 }
             }
         } catch let error as LodestarError {

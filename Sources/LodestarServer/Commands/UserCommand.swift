@@ -53,14 +53,8 @@ struct UserCommand: AsyncCommandGroup {
                 throw LodestarError("an account with the email \(email) exists; use user reset-password")
             }
             let password = try UserCommand.password(fromStandardInput: signature.passwordStdin, console: context.console)
-            let staff = Staff(id: "local-\(UUID().uuidString.lowercased())", givenName: signature.given ?? "",
-                              familyName: signature.family ?? "", email: email)
-            staff.username = String(email.prefix { $0 != "@" })
-            staff.passwordHash = try await context.application.password.async.hash(password)
-            try await db.writeTransaction { db in
-                try await staff.create(on: db)
-                try await RoleGrantRecord(staffId: staff.id!, grant: grant, source: "manual").create(on: db)
-            }
+            _ = try await Staff.addLocal(email: email, givenName: signature.given ?? "", familyName: signature.family ?? "",
+                                         passwordHash: try await context.application.password.async.hash(password), grant: grant, on: db)
             context.console.print("Added \(email) as \(role.label).")
         }
     }

@@ -103,16 +103,11 @@ struct CoverageController: RouteCollection {
         guard let when = DisplayTime.date(fromISODay: form.day, time: form.time), when.timeIntervalSinceNow > -3_600 else {
             throw LodestarError("Choose a day and time from today on.")
         }
-        let visit = ScheduledVisit()
-        visit.id = UUID().uuidString.lowercased()
-        visit.observerId = viewer.id
-        visit.teacherId = form.teacherId
-        visit.schoolId = form.school.flatMap { schools.contains($0) ? $0 : nil } ?? schools.sorted()[0]
-        visit.visitType = visitType.rawValue
-        visit.scheduledFor = Int(when.timeIntervalSince1970)
-        visit.note = String((form.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(1_000))
-        visit.createdAt = Int(Date().timeIntervalSince1970)
-        try await req.db.writeTransaction { db in try await visit.create(on: db) }
+        let school = form.school.flatMap { schools.contains($0) ? $0 : nil } ?? schools.sorted()[0]
+        let visit = try await req.db.writeTransaction { db in
+            try await WalkthroughQueries(db: db).planVisit(observer: viewer.id, teacher: form.teacherId, school: school, type: visitType,
+                                                           at: Int(when.timeIntervalSince1970), note: form.note ?? "")
+        }
         let teacher = try await StaffDirectory(db: req.db).person(form.teacherId)
         req.leaveNotice("Visit with \(teacher?.displayName ?? "the teacher") planned for \(DisplayTime.dateTime(visit.scheduledFor)). They can see it now.")
         return req.redirect(to: "/walkthroughs/coverage?school=\(visit.schoolId.urlQueryEncoded)")

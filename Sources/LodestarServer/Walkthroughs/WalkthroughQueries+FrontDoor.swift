@@ -43,6 +43,23 @@ extension WalkthroughQueries {
         try await Walkthrough.query(on: db).filter(\.$frameworkId == id).count()
     }
 
+    /// Plans an announced visit (the teacher sees it on their Today page); call inside the write's transaction.
+    /// The one way to plan one: from the coverage page, and as a coaching conversation's follow-up.
+    @discardableResult
+    func planVisit(observer: String, teacher: String, school: String, type: VisitType, at when: Int, note: String) async throws -> ScheduledVisit {
+        let visit = ScheduledVisit()
+        visit.id = UUID().uuidString.lowercased()
+        visit.observerId = observer
+        visit.teacherId = teacher
+        visit.schoolId = school
+        visit.visitType = type.rawValue
+        visit.scheduledFor = when
+        visit.note = String(note.trimmingCharacters(in: .whitespacesAndNewlines).prefix(1_000))
+        visit.createdAt = Int(Date().timeIntervalSince1970)
+        try await visit.create(on: db)
+        return visit
+    }
+
     /// A visit with where and when it happened and every mark it gave (indicator → mark): what the
     /// practice rollups count.
     struct VisitWithMarks: Sendable {
