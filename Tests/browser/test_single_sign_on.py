@@ -13,14 +13,25 @@ LABEL = os.environ.get("LODESTAR_SSO_DISTRICT_LABEL")
 pytestmark = pytest.mark.skipif(not LABEL, reason="Scripts/test-all starts the provider and sets LODESTAR_SSO_DISTRICT_LABEL")
 
 
-def at_provider(browser, subject):
-    """From the sign-in page, through the provider's own page, as `subject` (a user the provider knows)."""
+# The provider's page: a text field for the subject with its Authorize button, and a deny button (the same
+# in oidc-provider-mock 0.3 and 0.4, whose pages differ otherwise).
+SUBJECT = (By.CSS_SELECTOR, "input[name='sub']")
+AUTHORIZE = (By.XPATH, "//input[@name='sub']/ancestor::form//button[@type='submit']")
+DENY = (By.XPATH, "//button[@value='deny']")
+
+
+def to_provider(browser):
     browser.get(BASE_URL + "/signin")
     browser.find_element(By.LINK_TEXT, f"Sign in with {LABEL}").click()
-    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.NAME, "sub"))
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(*SUBJECT))
     assert not browser.current_url.startswith(BASE_URL), "the button did not lead to the provider"
-    browser.find_element(By.NAME, "sub").send_keys(subject)
-    browser.find_element(By.XPATH, "//button[normalize-space()='Authorize']").click()
+
+
+def at_provider(browser, subject):
+    """From the sign-in page, through the provider's own page, as `subject` (a user the provider knows)."""
+    to_provider(browser)
+    browser.find_element(*SUBJECT).send_keys(subject)
+    browser.find_element(*AUTHORIZE).click()
 
 
 def test_a_principal_signs_in_with_the_district_account(browser, shoot):
@@ -46,9 +57,7 @@ def test_someone_without_an_account_is_told_why(browser, shoot):
 
 
 def test_saying_no_at_the_provider_is_shown_in_its_words(browser):
-    browser.get(BASE_URL + "/signin")
-    browser.find_element(By.LINK_TEXT, f"Sign in with {LABEL}").click()
-    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.NAME, "sub"))
-    browser.find_element(By.XPATH, "//button[normalize-space()='Deny']").click()
+    to_provider(browser)
+    browser.find_element(*DENY).click()
     WebDriverWait(browser, 10).until(lambda d: d.current_url.startswith(BASE_URL) and d.find_elements(By.CSS_SELECTOR, "[role=alert]"))
     assert "The provider did not sign you in" in browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
