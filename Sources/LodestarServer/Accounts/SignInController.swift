@@ -81,15 +81,20 @@ struct SignInController: RouteCollection {
         }
         if hasSecondFactor {
             // The password was right; the code from the authenticator comes next (within five minutes).
-            req.session.data["pending_staff"] = staff.id!
-            req.session.data["pending_identifier"] = identifier
-            req.session.data["pending_at"] = String(Date().timeIntervalSince1970)
-            return req.redirect(to: "/signin/code")
+            return Self.askForCode(req, staff: staff, identifier: identifier)
         }
         await limiter.recordSuccess(account: account)
         try await Self.startSession(req, staff: staff)
         try await req.audit("signed in", subject: identifier, staffId: staff.id!)
         return req.redirect(to: "/")
+    }
+
+    /// The first factor is right; the code from the authenticator comes next (within five minutes).
+    static func askForCode(_ req: Request, staff: Staff, identifier: String) -> Response {
+        req.session.data["pending_staff"] = staff.id!
+        req.session.data["pending_identifier"] = identifier
+        req.session.data["pending_at"] = String(Date().timeIntervalSince1970)
+        return req.redirect(to: "/signin/code")
     }
 
     /// Signs `staff` in on a new session id (no session fixation) with a new CSRF token.

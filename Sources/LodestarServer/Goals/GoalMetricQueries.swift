@@ -49,7 +49,8 @@ struct GoalMetricQueries {
         }
         let book = try await ScaleBook.load(on: db)
         var methods: [String: MasteryMethod] = [:]
-        for school in Set(schoolOf.values) { methods[school] = try await MasteryStore.method(forSchool: school, on: db) }
+        // Only the schools of students with scores: a district goal would otherwise look up every school's method.
+        for school in Set(evidence.keys.compactMap { schoolOf[$0] }) { methods[school] = try await MasteryStore.method(forSchool: school, on: db) }
 
         return days.map { day in
             var counted = 0, atOrAbove = 0

@@ -180,7 +180,8 @@ struct RosterWriter {
         report.lines.append(.init(entity: "staff", counts: staffCounts))
 
         // Enrollments need their class and person; those of removed classes and people go with them.
-        let localStaff = try await StaffDirectory(db: database).accountsNotFromRoster().filter { $0.source == "local" }.map(\.id)
+        // The roster never writes accounts made in Lodestar, so the list read above still holds.
+        let localStaff = localAccounts.filter { $0.source == "local" }.map(\.id)
         let people = Set(desiredStudents.keys).union(desiredStaff.keys).union(localStaff)
         let currentEnrollments = try await enrollments.load(db)
         var desiredEnrollments = bundle.mode(of: .enrollments) == .bulk ? TableRows() : currentEnrollments

@@ -141,7 +141,7 @@ struct LearningQueries {
     /// version has: what it marked (`PracticeCount`); and each walkthrough once with all of them (`combined`).
     func visits(of teachers: [String], from: Int, to: Int, indicators: [String]) async throws -> (byIndicator: [String: [SessionImpact.Visit]], combined: [SessionImpact.Visit]) {
         guard !teachers.isEmpty, !indicators.isEmpty else { return ([:], []) }
-        let walkthroughs = try await WalkthroughQueries(db: db).visitsWithMarks(ofTeachers: teachers, from: from, to: to)
+        let walkthroughs = try await WalkthroughQueries(db: db).visitsWithMarks(ofTeachers: teachers, from: from, to: to, indicators: indicators)
         let frameworks = try await FrameworkStore.frameworks(ids: walkthroughs.map(\.frameworkId), on: db)
         var byIndicator: [String: [SessionImpact.Visit]] = [:]
         var combined: [SessionImpact.Visit] = []

@@ -21,11 +21,12 @@ enum StudentRecords {
         /// text unless `computed` gives it from the row (a standard's code, a person's email).
         init(_ name: String, _ label: String, _ rows: [any SQLRow], sqlite: Bool, columns: [String]? = nil,
              computed: [String: (any SQLRow) throws -> String] = [:]) throws {
+            let names = columns ?? rows.first?.allColumns ?? []
             self.name = name
             self.label = label
-            self.columns = columns ?? rows.first?.allColumns ?? []
+            self.columns = names
             self.rows = try rows.map { row in
-                try (columns ?? row.allColumns).map { column in try computed[column]?(row) ?? (try StudentRecords.text(row, column, sqlite: sqlite)) }
+                try names.map { column in try computed[column]?(row) ?? (try StudentRecords.text(row, column, sqlite: sqlite)) }
             }
         }
 

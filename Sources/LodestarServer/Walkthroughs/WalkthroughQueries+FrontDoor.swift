@@ -74,35 +74,39 @@ extension WalkthroughQueries {
     }
 
     func visitsWithMarks(_ ids: [String]) async throws -> [VisitWithMarks] {
-        try await visitsWithMarks(where: "id IN (\(binds: ids))", marks: ids)
+        guard !ids.isEmpty else { return [] }
+        return try await visitsWithMarks(where: "id IN (\(binds: ids))", indicators: nil)
     }
 
-    /// The visits to `teachers` in `[from, to)`, with their marks.
-    func visitsWithMarks(ofTeachers teachers: [String], from: Int, to: Int) async throws -> [VisitWithMarks] {
+    /// The visits to `teachers` in `[from, to)`, with their marks on `indicators` (nil: every mark).
+    func visitsWithMarks(ofTeachers teachers: [String], from: Int, to: Int, indicators: [String]? = nil) async throws -> [VisitWithMarks] {
         var visits: [VisitWithMarks] = []
         for chunk in teachers.chunks(of: 500) {
-            let ids = try await sql.raw("""
-                SELECT id FROM walkthroughs WHERE teacher_id IN (\(binds: chunk)) AND observed_at >= \(bind: from) AND observed_at < \(bind: to)
-                """).all().map { try $0.decode(column: "id", as: String.self) }
-            for batch in ids.chunks(of: 1_000) { visits += try await visitsWithMarks(batch) }
+            visits += try await visitsWithMarks(where: "teacher_id IN (\(binds: chunk)) AND observed_at >= \(bind: from) AND observed_at < \(bind: to)",
+                                                indicators: indicators)
         }
         return visits
     }
 
-    private func visitsWithMarks(where condition: SQLQueryString, marks ids: [String]) async throws -> [VisitWithMarks] {
-        guard !ids.isEmpty else { return [] }
+    /// The walkthroughs `condition` selects, then their marks, a thousand visits at a time.
+    private func visitsWithMarks(where condition: SQLQueryString, indicators: [String]?) async throws -> [VisitWithMarks] {
+        var visits = try await sql.raw("SELECT id, teacher_id, school_id, observed_at, framework_id, grade_band, subject FROM walkthroughs WHERE \(condition)").all().map {
+            VisitWithMarks(id: try $0.decode(column: "id", as: String.self), teacherId: try $0.decode(column: "teacher_id", as: String.self),
+                           schoolId: try $0.decode(column: "school_id", as: String.self), observedAt: try $0.decode(column: "observed_at", as: Int.self),
+                           frameworkId: try $0.decode(column: "framework_id", as: String.self), gradeBand: try $0.decode(column: "grade_band", as: String.self),
+                           subject: try $0.decode(column: "subject", as: String.self), marks: [:])
+        }
         var marks: [String: [String: String]] = [:]
-        for row in try await sql.raw("SELECT walkthrough_id, indicator_key, mark FROM indicator_marks WHERE walkthrough_id IN (\(binds: ids))").all() {
-            marks[try row.decode(column: "walkthrough_id", as: String.self), default: [:]][try row.decode(column: "indicator_key", as: String.self)] =
-                try row.decode(column: "mark", as: String.self)
+        for batch in visits.map(\.id).chunks(of: 1_000) {
+            var query: SQLQueryString = "SELECT walkthrough_id, indicator_key, mark FROM indicator_marks WHERE walkthrough_id IN (\(binds: batch))"
+            if let indicators { query += indicators.isEmpty ? " AND 1 = 0" : " AND indicator_key IN (\(binds: indicators))" }
+            for row in try await sql.raw(query).all() {
+                marks[try row.decode(column: "walkthrough_id", as: String.self), default: [:]][try row.decode(column: "indicator_key", as: String.self)] =
+                    try row.decode(column: "mark", as: String.self)
+            }
         }
-        return try await sql.raw("SELECT id, teacher_id, school_id, observed_at, framework_id, grade_band, subject FROM walkthroughs WHERE \(condition)").all().map {
-            let id = try $0.decode(column: "id", as: String.self)
-            return VisitWithMarks(id: id, teacherId: try $0.decode(column: "teacher_id", as: String.self), schoolId: try $0.decode(column: "school_id", as: String.self),
-                                  observedAt: try $0.decode(column: "observed_at", as: Int.self), frameworkId: try $0.decode(column: "framework_id", as: String.self),
-                                  gradeBand: try $0.decode(column: "grade_band", as: String.self), subject: try $0.decode(column: "subject", as: String.self),
-                                  marks: marks[id] ?? [:])
-        }
+        for index in visits.indices { visits[index].marks = marks[visits[index].id] ?? [:] }
+        return visits
     }
 
     /// A visit in a window: when, when its feedback was shared, its framework, and the mark it gave one

@@ -138,10 +138,7 @@ struct SingleSignOnController: RouteCollection {
     /// district asks Lodestar's own second factor as well (`LODESTAR_SSO_TWO_FACTOR=lodestar`).
     private func signIn(_ req: Request, staff: Staff, email: String, provider: IdentityProvider) async throws -> Response {
         if req.application.signInSettings.asksLodestarCode, try await TwoFactorCheck.confirmed(staff.id!, on: req.db) != nil {
-            req.session.data["pending_staff"] = staff.id!
-            req.session.data["pending_identifier"] = email
-            req.session.data["pending_at"] = String(Date().timeIntervalSince1970)
-            return req.redirect(to: "/signin/code")
+            return SignInController.askForCode(req, staff: staff, identifier: email)
         }
         try await SignInController.startSession(req, staff: staff)
         if !req.application.signInSettings.asksLodestarCode { req.session.data["second_factor_by"] = provider.id }
