@@ -261,6 +261,16 @@ struct HardeningTests {
         let many = try zipArchive((0..<30).map { ("f\($0).txt", Data()) })
         #expect { try OneRosterImport.readZip(many, name: "many.zip", limits: .init(entries: 20)) } throws: { "\($0)".contains("more than 20 files") }
         #expect(try OneRosterImport.readZip(try zipArchive([("export/orgs.csv", roster)]), name: "fine.zip")["orgs.csv"] == Array(roster))
+        // A file that is not a zip but holds the end-of-zip signature 100 KB before its end (as one in twenty
+        // files of 200 MB of random bytes does somewhere) is not a zip; a real zip's end record is in its tail.
+        var notAZip = Data(repeating: 0x20, count: 200 * 1024)
+        notAZip.replaceSubrange(100 * 1024..<(100 * 1024 + 22), with: [0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18))
+        #expect { try OneRosterImport.readZip(notAZip, name: "random.zip") } throws: { "\($0)".contains("random.zip is not a zip file") }
+        // A real zip with a comment after its end record is still read.
+        var commented = try zipArchive([("orgs.csv", roster)])
+        commented[commented.count - 2] = 5
+        commented.append(Data("hello".utf8))
+        #expect(try OneRosterImport.readZip(commented, name: "commented.zip")["orgs.csv"] == Array(roster))
     }
 
     /// Sets the uncompressed size of every entry, in the local headers and the central directory, to `size`.

@@ -56,6 +56,7 @@ enum OneRosterImport {
         // past the data, found by the fuzz tests), which would stop the server; its file reader refuses them.
         let archive: Archive
         do {
+            guard try endsLikeAZip(file) else { throw CocoaError(.fileReadCorruptFile) }
             archive = try Archive(url: file, accessMode: .read)
         } catch {
             throw LodestarError("\(name) is not a zip file; upload the .zip your student information system exported, or a folder of CSV files",
@@ -98,5 +99,25 @@ enum OneRosterImport {
             files[fileName] = bytes
         }
         return files
+    }
+
+    /// Whether the file ends with a zip's end-of-central-directory record: its signature within the last
+    /// 22 + 65 535 bytes (the record and the longest comment), with a comment that fits what follows.
+    /// ZIPFoundation looks for the signature through the whole file, so a large file that is not a zip
+    /// (one in twenty of 200 MB of random bytes) passed as an empty zip, slowly, a byte at a time.
+    static func endsLikeAZip(_ file: URL) throws -> Bool {
+        let handle = try FileHandle(forReadingFrom: file)
+        defer { try? handle.close() }
+        let size = try handle.seekToEnd()
+        let tail = min(size, 22 + 65_535)
+        try handle.seek(toOffset: size - tail)
+        let bytes = [UInt8](try handle.read(upToCount: Int(tail)) ?? Data())
+        guard bytes.count >= 22 else { return false }
+        for start in stride(from: bytes.count - 22, through: 0, by: -1)
+        where bytes[start] == 0x50 && bytes[start + 1] == 0x4B && bytes[start + 2] == 0x05 && bytes[start + 3] == 0x06 {
+            let comment = Int(bytes[start + 20]) | Int(bytes[start + 21]) << 8
+            if start + 22 + comment <= bytes.count { return true }
+        }
+        return false
     }
 }
