@@ -7,6 +7,8 @@ import Vapor
 struct Viewer: Sendable {
     let staff: Staff
     let policy: AccessPolicy
+    /// Notifications not yet opened, for the count in the top bar.
+    var unreadNotifications = 0
 
     var id: String { staff.id! }
 }
@@ -29,7 +31,8 @@ extension Request {
     func viewer() async throws -> Viewer {
         if let viewer = storage[ViewerKey.self] { return viewer }
         let staff = try auth.require(Staff.self)
-        let viewer = Viewer(staff: staff, policy: try await Viewer.policy(of: staff.id!, on: db))
+        let viewer = Viewer(staff: staff, policy: try await Viewer.policy(of: staff.id!, on: db),
+                            unreadNotifications: try await NotificationQueries(db: db).unreadCount(of: staff.id!))
         storage[ViewerKey.self] = viewer
         return viewer
     }

@@ -15,7 +15,9 @@ struct CSRFMiddleware: AsyncMiddleware {
     static let visitorCookie = "lodestar_form"
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if [.POST, .PUT, .PATCH, .DELETE].contains(request.method) {
+        // A one-click unsubscribe (RFC 8058) is posted by a mail client, with no page before it: the secret
+        // token in its address is what proves it came from the email.
+        if [.POST, .PUT, .PATCH, .DELETE].contains(request.method), !request.url.path.hasPrefix(NotificationsController.unsubscribePath) {
             var presented = request.headers.first(name: "X-CSRF-Token")
             if presented == nil, request.headers.contentType?.type == "multipart" {
                 // A file upload: its route's handler reads the body after its role check, then checks the token

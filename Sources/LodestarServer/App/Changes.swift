@@ -3,7 +3,7 @@ import LodestarCore
 
 /// What a write changed. A writer announces it inside its own transaction (`db.announce(_:)`), and whatever
 /// is derived from that data or points at it — the monthly rollups Insights keeps for its dashboards, the
-/// coaching conversations that name a visit — follows in the same transaction, so a dashboard never
+/// coaching conversations that name a visit, the notifications people receive — follows in the same transaction, so a dashboard never
 /// disagrees with the records. Writers say what happened; they do not
 /// know who listens, and the listeners never call back into the writer's feature.
 enum Change {
@@ -25,6 +25,15 @@ enum Change {
     case studentsMoved([String])
     /// A mastery method or scale changed, so every standing is read again.
     case masteryRulesChanged
+    /// Feedback on a walkthrough was shared with its teacher after it was saved, or shared feedback was edited.
+    /// (Feedback shared as the walkthrough is saved comes with `walkthroughAdded`.)
+    case feedbackShared(Walkthrough, edited: Bool)
+    /// Someone replied to a walkthrough's feedback.
+    case replied(FeedbackReply, on: Walkthrough)
+    /// An announced visit was planned.
+    case visitPlanned(ScheduledVisit)
+    /// An action step was given to its owner (added, or its owner changed) by `by`; `link` is its goal's page.
+    case stepAssigned(ActionStep, link: String, by: String)
 }
 
 extension Database {
@@ -32,5 +41,6 @@ extension Database {
     func announce(_ change: Change) async throws {
         try await Rollups.follow(change, on: self)
         try await CoachingQueries(db: self).follow(change)
+        try await NotificationQueries(db: self).follow(change)
     }
 }

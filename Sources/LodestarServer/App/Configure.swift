@@ -87,6 +87,11 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
         app.logger.warning("LODESTAR_PASSWORD_SIGNIN=break-glass with no provider configured: only break-glass administrators can sign in")
     }
     app.storage[IdentityProviderKeysKey.self] = IdentityProviderKeys()
+    if app.environment != .testing {
+        // Email is off without LODESTAR_SMTP_URL; set but wrong, the server refuses to start rather than lose mail quietly.
+        app.mail = try MailSettings.fromEnvironment(ProcessInfo.processInfo.environment)
+        app.lifecycle.use(EmailWorker())
+    }
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(UserCommand(), as: "user")
@@ -140,6 +145,8 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: MentorsController())
     try signedIn.register(collection: GrowthGoalController())
     try signedIn.register(collection: PLCController())
+    try signedIn.register(collection: NotificationsController())
+    try NotificationsController().bootUnsubscribe(routes: app)
 }
 
 enum Cookies {

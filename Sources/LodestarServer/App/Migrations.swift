@@ -34,6 +34,7 @@ enum Migrations {
         TimeOverlapsCountedOnceMigration(),  // 025
         PracticeSeenOfLookedForMigration(),  // 026
         WalkthroughEditedMigration(),  // 027
+        NotificationsMigration(),  // 028
         ]
     }
 }

@@ -14,6 +14,8 @@ struct PageContext: Encodable {
     let csrf: String
     let personName: String?
     let roleSummary: String?
+    /// Notifications not yet opened (the bell in the top bar).
+    let unread: Int
     let nav: [NavLink]
     /// The pages of the section the page belongs to (Insights), as tabs under the title.
     let sectionTabs: [NavLink]
@@ -31,6 +33,7 @@ struct PageContext: Encodable {
         let viewer = request.loadedViewer
         personName = viewer?.staff.displayName
         roleSummary = viewer?.policy.roleSummary
+        unread = viewer?.unreadNotifications ?? 0
         let links = viewer?.policy.navigation ?? []
         let path = request.url.path
         nav = links.map { label, href in

@@ -26,7 +26,11 @@ struct ActionPlanController: RouteCollection {
     }
 
     private func back(_ req: Request, _ scope: PlanScope, _ goal: SmartGoal, anchor: String = "plan") -> Response {
-        req.redirect(to: "/goals/\(scope.id.urlQueryEncoded)/\(goal.id!)#\(anchor)")
+        req.redirect(to: link(scope, goal, anchor: anchor))
+    }
+
+    private func link(_ scope: PlanScope, _ goal: SmartGoal, anchor: String = "plan") -> String {
+        "/goals/\(scope.id.urlQueryEncoded)/\(goal.id!)#\(anchor)"
     }
 
     /// The owner must be one of the people the form offers for this scope (its school's staff and the
@@ -57,6 +61,7 @@ struct ActionPlanController: RouteCollection {
         step.createdAt = Int(Date().timeIntervalSince1970)
         try await req.db.writeTransaction { db in
             try await step.create(on: db)
+            try await db.announce(.stepAssigned(step, link: link(scope, goal), by: viewer.id))
             try await PlanChange.record(goalId: goal.id!, what: "Step added: \(step.text) (\(owner.displayName), due \(DisplayTime.date(step.dueOn)))",
                                         why: "", by: viewer.id, on: db)
         }
@@ -90,8 +95,10 @@ struct ActionPlanController: RouteCollection {
             throw LodestarError("Say why the step's due date moved or why it was dropped: the log is how the team learns from it.")
         }
         let what = "Step “\(step.text)”: " + changes.joined(separator: "; ")
+        let newOwner = changes.contains { $0.hasPrefix("owner") }
         try await req.db.writeTransaction { db in
             try await step.save(on: db)
+            if newOwner { try await db.announce(.stepAssigned(step, link: link(scope, goal), by: viewer.id)) }
             try await PlanChange.record(goalId: goal.id!, what: what, why: why, by: viewer.id, on: db)
         }
         return back(req, scope, goal)

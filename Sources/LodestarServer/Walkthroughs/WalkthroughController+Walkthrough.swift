@@ -118,7 +118,10 @@ extension WalkthroughController {
                 throw LodestarError("This walkthrough has no feedback to share yet.")
             }
             walkthrough.sharedAt = Int(Date().timeIntervalSince1970)
-            try await req.db.writeTransaction { db in try await walkthrough.save(on: db) }
+            try await req.db.writeTransaction { db in
+                try await walkthrough.save(on: db)
+                try await db.announce(.feedbackShared(walkthrough, edited: false))
+            }
         }
         return req.redirect(to: "/walkthroughs/\(walkthrough.id!)")
     }
@@ -137,7 +140,10 @@ extension WalkthroughController {
         reply.authorId = viewer.id
         reply.body = body
         reply.createdAt = Int(Date().timeIntervalSince1970)
-        try await req.db.writeTransaction { db in try await reply.create(on: db) }
+        try await req.db.writeTransaction { db in
+            try await reply.create(on: db)
+            try await db.announce(.replied(reply, on: walkthrough))
+        }
         return req.redirect(to: "/walkthroughs/\(walkthrough.id!)#replies")
     }
 }

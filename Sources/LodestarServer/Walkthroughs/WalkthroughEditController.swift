@@ -120,6 +120,7 @@ struct WalkthroughEditController: RouteCollection {
             if walkthrough.sharedAt != nil { walkthrough.editedAt = Int(Date().timeIntervalSince1970) }
             try await walkthrough.save(on: db)
             try await db.announce(.walkthroughsEdited([id]))
+            if walkthrough.sharedAt != nil { try await db.announce(.feedbackShared(walkthrough, edited: true)) }
             try await req.audit("edited a walkthrough", subject: "walkthrough \(id) of \(walkthrough.teacherId)", on: db)
         }
         req.leaveNotice("Saved your changes to the walkthrough.")

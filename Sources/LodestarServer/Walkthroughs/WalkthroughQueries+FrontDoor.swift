@@ -43,6 +43,13 @@ extension WalkthroughQueries {
         try await Walkthrough.query(on: db).filter(\.$frameworkId == id).count()
     }
 
+    /// A shared walkthrough's feedback as its teacher reads it (glow, grow, question), for an email when the
+    /// district allows feedback in email; nil if it is not shared.
+    func sharedFeedback(of id: String) async throws -> [(heading: String, text: String)]? {
+        guard let walkthrough = try await Walkthrough.find(id, on: db), walkthrough.sharedAt != nil else { return nil }
+        return [("Glow", walkthrough.glow), ("Grow", walkthrough.grow), ("Question", walkthrough.question)].filter { !$0.1.isEmpty }
+    }
+
     /// Plans an announced visit (the teacher sees it on their Today page); call inside the write's transaction.
     /// The one way to plan one: from the coverage page, and as a coaching conversation's follow-up.
     @discardableResult
@@ -57,6 +64,7 @@ extension WalkthroughQueries {
         visit.note = String(note.trimmingCharacters(in: .whitespacesAndNewlines).prefix(1_000))
         visit.createdAt = Int(Date().timeIntervalSince1970)
         try await visit.create(on: db)
+        try await db.announce(.visitPlanned(visit))
         return visit
     }
 

@@ -1,0 +1,47 @@
+/// What a notification is about. Each kind goes only to the people the event names (the teacher of a visit,
+/// the owner of a step), so who receives one never depends on anyone's roles beyond that.
+public enum NotificationKind: String, CaseIterable, Sendable, Codable {
+    /// Feedback on a visit was shared with its teacher, or shared feedback was edited.
+    case feedback
+    /// Someone replied to feedback: the observer hears of the teacher's reply, the teacher of the observer's.
+    case reply
+    /// An announced visit was planned: the teacher hears beforehand.
+    case visitPlanned = "visit_planned"
+    /// An action step was assigned to someone, or given to a new owner.
+    case stepAssigned = "step_assigned"
+
+    /// As the email choices and the unsubscribe page name it (after "email about").
+    public var label: String {
+        switch self {
+        case .feedback: "feedback on visits to your class"
+        case .reply: "replies to feedback"
+        case .visitPlanned: "announced visits planned to your class"
+        case .stepAssigned: "action steps given to you"
+        }
+    }
+
+    /// Unless a person chooses otherwise: what a teacher waits for comes at once; a reply can wait for the
+    /// day's digest, since an observer with many teachers would otherwise get a message for each.
+    public var defaultDelivery: Delivery {
+        switch self {
+        case .feedback, .visitPlanned, .stepAssigned: .immediately
+        case .reply: .dailyDigest
+        }
+    }
+}
+
+/// How a person hears of one kind of notification by email. Every notification is also on the
+/// notifications page, whatever this says.
+public enum Delivery: String, CaseIterable, Sendable, Codable {
+    case immediately
+    case dailyDigest = "daily_digest"
+    case off
+
+    public var label: String {
+        switch self {
+        case .immediately: "Email at once"
+        case .dailyDigest: "In a daily email"
+        case .off: "No email"
+        }
+    }
+}

@@ -1,0 +1,242 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+import Vapor
+
+/// How Lodestar sends email, from the environment; nil (email off) without `LODESTAR_SMTP_URL`.
+struct MailSettings: Sendable {
+    var smtp: SMTPSettings
+    var from: EmailAddress
+    /// Where the links in an email lead (`LODESTAR_PUBLIC_URL`, without a trailing slash).
+    var publicURL: String
+    /// `LODESTAR_EMAIL_FEEDBACK_TEXT=include`: the district allows feedback's words in email; otherwise an email
+    /// says only that feedback arrived, and from whom.
+    var includesFeedbackText = false
+    var trustedCertificates: String?
+    /// Seconds between the delivery worker's rounds.
+    var interval: Double = 5
+
+    static func fromEnvironment(_ environment: [String: String]) throws -> MailSettings? {
+        guard let url = environment["LODESTAR_SMTP_URL"], !url.isEmpty else { return nil }
+        let smtp = try SMTPSettings.parse(url)
+        guard let fromText = environment["LODESTAR_EMAIL_FROM"], let from = EmailAddress(fromText, name: "Lodestar") else {
+            throw SMTPSettingsError("LODESTAR_EMAIL_FROM must be the address Lodestar's email comes from, like lodestar@district.example.org")
+        }
+        guard let publicURL = environment["LODESTAR_PUBLIC_URL"], let components = URLComponents(string: publicURL),
+              ["http", "https"].contains(components.scheme ?? ""), components.host != nil else {
+            throw SMTPSettingsError("LODESTAR_PUBLIC_URL must be the address people open Lodestar at, like https://lodestar.district.example.org: every email links back to it")
+        }
+        var settings = MailSettings(smtp: smtp, from: from, publicURL: publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL)
+        switch environment["LODESTAR_EMAIL_FEEDBACK_TEXT"] ?? "" {
+        case "", "leave-out": break
+        case "include": settings.includesFeedbackText = true
+        case let other: throw SMTPSettingsError("LODESTAR_EMAIL_FEEDBACK_TEXT is include or leave-out, not \(other)")
+        }
+        settings.trustedCertificates = environment["LODESTAR_SMTP_CA_FILE"]
+        return settings
+    }
+}
+
+private struct MailSettingsKey: StorageKey { typealias Value = MailSettings }
+
+extension Application {
+    /// Email settings; nil when email is off.
+    var mail: MailSettings? {
+        get { storage[MailSettingsKey.self] }
+        set { storage[MailSettingsKey.self] = newValue }
+    }
+}
+
+/// The email outbox's worker. Each round: writes the email of every notification due one, and the day's
+/// digests once their hour has come; then sends what is due, each message claimed first so that several
+/// Lodestar servers on one PostgreSQL never send one twice. A message the SMTP server accepted is recorded at
+/// once; the one way it can go twice is a server stopped between the SMTP server's "250" and that record.
+struct EmailDelivery: Sendable {
+    let settings: MailSettings
+    let db: any Database
+    /// When the day's digest goes out, in the district's time zone.
+    static let digestHour = 7
+    /// Tries of a message refused for now (4xx, no answer) before it counts as failed.
+    static let attempts = 8
+    /// Notifications older than this when email comes on are not emailed (they stay on the page).
+    static let oldest = 2 * 86_400
+    /// How long a worker may hold a claimed message before another may take it.
+    static let claim = 300
+
+    var client: SMTPClient { SMTPClient(settings: settings.smtp, extraTrust: settings.trustedCertificates) }
+
+    /// One round; returns the messages it tried to send.
+    @discardableResult
+    func round(now: Int = Int(Date().timeIntervalSince1970)) async throws -> Int {
+        try await writeEmails(now: now)
+        try await writeDigests(now: now)
+        return try await deliver(now: now)
+    }
+
+    // MARK: Writing
+
+    func writeEmails(now: Int) async throws {
+        try await db.writeTransaction { db in
+            let due = try await NotificationRecord.query(on: db).filter(\.$emailed == NotificationRecord.EmailState.due.rawValue)
+                .sort(\.$createdAt).limit(200).all()
+            guard !due.isEmpty else { return }
+            let people = Dictionary(try await StaffDirectory(db: db).people(ids: due.map(\.recipientId)).map { ($0.id!, $0) }) { a, _ in a }
+            for notification in due {
+                let person = people[notification.recipientId]
+                if notification.createdAt >= now - Self.oldest, let person, person.isEnabled, let to = EmailAddress(person.email, name: person.displayName) {
+                    var lines = [notification.title]
+                    if settings.includesFeedbackText, notification.kind == NotificationKind.feedback.rawValue,
+                       let feedback = try await WalkthroughQueries(db: db).sharedFeedback(of: notification.recordId) {
+                        lines += feedback.map { "\($0.heading): \($0.text)" }
+                    }
+                    let kind = NotificationKind(rawValue: notification.kind)
+                    try await queue(to: to, person: person.id!, subject: notification.title, lines: lines,
+                                    links: [("Open it in Lodestar", notification.link)], unsubscribe: notification.kind,
+                                    why: "You get this email because you chose email at once for \(kind?.label ?? "this")." , now: now, on: db)
+                    notification.emailed = NotificationRecord.EmailState.queued.rawValue
+                } else {
+                    notification.emailed = NotificationRecord.EmailState.no.rawValue
+                }
+                try await notification.save(on: db)
+            }
+        }
+    }
+
+    /// The digest goes out once its hour has come, with every digest notification made before that hour.
+    func writeDigests(now: Int) async throws {
+        let today = DisplayTime.isoDay(now)
+        let cutoff = DisplayTime.startOfDay(today) + Self.digestHour * 3_600
+        guard now >= cutoff else { return }
+        try await db.writeTransaction { db in
+            let waiting = try await NotificationRecord.query(on: db).filter(\.$emailed == NotificationRecord.EmailState.digest.rawValue)
+                .filter(\.$createdAt < cutoff).sort(\.$createdAt).all()
+            guard !waiting.isEmpty else { return }
+            let people = Dictionary(try await StaffDirectory(db: db).people(ids: waiting.map(\.recipientId)).map { ($0.id!, $0) }) { a, _ in a }
+            for (recipient, notifications) in Dictionary(grouping: waiting, by: \.recipientId) {
+                let fresh = notifications.filter { $0.createdAt >= now - Self.oldest - 86_400 }
+                if let person = people[recipient], person.isEnabled, !fresh.isEmpty, let to = EmailAddress(person.email, name: person.displayName) {
+                    let subject = fresh.count == 1 ? "Lodestar: 1 update" : "Lodestar: \(fresh.count) updates"
+                    try await queue(to: to, person: recipient, subject: subject, lines: ["Since the last digest:"],
+                                    links: fresh.map { ($0.title, $0.link) }, unsubscribe: NotificationQueries.digestKind,
+                                    why: "You get this daily email because you chose the digest for some notifications.", now: now, on: db)
+                }
+                for notification in notifications {
+                    notification.emailed = NotificationRecord.EmailState.digested.rawValue
+                    try await notification.save(on: db)
+                }
+            }
+        }
+    }
+
+    /// One message in the outbox, its text and HTML made from the same lines, with no student-level data:
+    /// titles name staff and dates only.
+    private func queue(to: EmailAddress, person: String, subject: String, lines: [String], links: [(String, String)],
+                       unsubscribe kind: String, why: String, now: Int, on db: any Database) async throws {
+        let token = PKCE.randomToken()
+        let unsubscribe = settings.publicURL + NotificationsController.unsubscribePath + token
+        let choices = settings.publicURL + "/notifications#email"
+        var text = lines.joined(separator: "\n\n") + "\n\n"
+        text += links.map { "\($0.0)\n\(settings.publicURL + $0.1)" }.joined(separator: "\n\n")
+        text += "\n\n-- \n\(why)\nChoose what you receive: \(choices)\nUnsubscribe: \(unsubscribe)\n"
+        var html = "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">"
+        html += lines.map { "<p>\(HTML.escape($0))</p>" }.joined()
+        html += "<ul>" + links.map { "<li><a href=\"\(HTML.escape(settings.publicURL + $0.1))\">\(HTML.escape($0.0))</a></li>" }.joined() + "</ul>"
+        html += "<hr><p style=\"color:#555;font-size:.9em\">\(HTML.escape(why)) <a href=\"\(HTML.escape(choices))\">Choose what you receive</a> · "
+        html += "<a href=\"\(HTML.escape(unsubscribe))\">Unsubscribe</a></p></body></html>"
+        let email = OutboxEmail()
+        email.id = UUID().uuidString.lowercased()
+        email.recipientId = person
+        email.toAddress = to.address
+        email.subject = String(subject.prefix(300))
+        email.textBody = text
+        email.htmlBody = html
+        email.kind = kind
+        email.unsubscribeToken = token
+        email.state = OutboxEmail.State.pending.rawValue
+        email.attempts = 0
+        email.nextAttemptAt = now
+        email.createdAt = now
+        try await email.create(on: db)
+    }
+
+    // MARK: Sending
+
+    func deliver(now: Int) async throws -> Int {
+        let claimed = try await claim(now: now)
+        for email in claimed {
+            let people = try await StaffDirectory(db: db).people(ids: [email.recipientId])
+            let to = EmailAddress(email.toAddress, name: people.first?.displayName ?? "") ?? EmailAddress(email.toAddress)!
+            let message = EmailMessage(from: settings.from, to: to, subject: email.subject, text: email.textBody, html: email.htmlBody,
+                                       unsubscribe: email.unsubscribeToken.map { settings.publicURL + NotificationsController.unsubscribePath + $0 },
+                                       messageID: "\(email.id!)@lodestar", date: Date(timeIntervalSince1970: TimeInterval(now)))
+            let outcome = await client.send(from: settings.from.address, to: email.toAddress,
+                                            data: message.rendered(boundary: "lodestar-" + email.id!))
+            try await record(outcome, of: email.id!, now: now)
+        }
+        return claimed.count
+    }
+
+    /// Takes up to ten messages due now that no worker holds: on PostgreSQL rows another server has locked are
+    /// skipped (`FOR UPDATE SKIP LOCKED`); on SQLite the one writer at a time does the same.
+    private func claim(now: Int) async throws -> [OutboxEmail] {
+        let work: @Sendable (any Database) async throws -> [OutboxEmail] = { db in
+            let lock: SQLQueryString = db.sql.dialect.name == "sqlite" ? "" : " FOR UPDATE SKIP LOCKED"
+            let ids = try await db.sql.raw("""
+                SELECT id FROM email_outbox WHERE state = 'pending' AND next_attempt_at <= \(bind: now)
+                AND (claimed_until IS NULL OR claimed_until < \(bind: now)) ORDER BY next_attempt_at, id LIMIT 10\(lock)
+                """).all().map { try $0.decode(column: "id", as: String.self) }
+            guard !ids.isEmpty else { return [] }
+            try await OutboxEmail.query(on: db).filter(\.$id ~~ ids).set(\.$claimedUntil, to: now + Self.claim).update()
+            return try await OutboxEmail.query(on: db).filter(\.$id ~~ ids).sort(\.$nextAttemptAt).sort(\.$id).all()
+        }
+        return db.sql.dialect.name == "sqlite" ? try await db.writeTransaction(work) : try await db.transaction(work)
+    }
+
+    private func record(_ outcome: SMTPClient.Outcome, of id: String, now: Int) async throws {
+        try await db.writeTransaction { db in
+            guard let email = try await OutboxEmail.find(id, on: db) else { return }
+            email.claimedUntil = nil
+            email.attempts += 1
+            switch outcome {
+            case .accepted(let reply):
+                email.state = OutboxEmail.State.sent.rawValue
+                email.acceptedAt = now
+                email.lastError = String(reply.prefix(500))
+            case .transient(let reason):
+                email.lastError = String(reason.prefix(500))
+                if email.attempts >= Self.attempts {
+                    email.state = OutboxEmail.State.failed.rawValue
+                } else {
+                    // 1, 2, 4 … minutes, at most an hour.
+                    email.nextAttemptAt = now + min(3_600, 60 << (email.attempts - 1))
+                }
+            case .permanent(let reason):
+                email.state = OutboxEmail.State.failed.rawValue
+                email.lastError = String(reason.prefix(500))
+            }
+            try await email.save(on: db)
+        }
+    }
+}
+
+/// Runs `EmailDelivery` rounds in the background while the server runs, when email is on.
+final class EmailWorker: LifecycleHandler, @unchecked Sendable {
+    private var task: Task<Void, Never>?
+
+    func didBoot(_ application: Application) throws {
+        guard let settings = application.mail else { return }
+        let delivery = EmailDelivery(settings: settings, db: application.db)
+        let logger = application.logger
+        task = Task {
+            while !Task.isCancelled {
+                do { try await delivery.round() } catch { logger.error("Email delivery: \(String(reflecting: error))") }
+                try? await Task.sleep(for: .seconds(settings.interval))
+            }
+        }
+    }
+
+    func shutdown(_ application: Application) {
+        task?.cancel()
+    }
+}

@@ -1,0 +1,141 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+
+/// Notifications' front door: what a change tells whom (written in the change's transaction), a person's
+/// notifications and unread count, and their email choices.
+struct NotificationQueries {
+    let db: any Database
+
+    /// Writes the notifications a change calls for. Each goes to the one person the event names, never to
+    /// the person who caused it.
+    func follow(_ change: Change) async throws {
+        switch change {
+        case .walkthroughAdded(let walkthrough, _, _) where walkthrough.sharedAt != nil:
+            try await feedback(on: walkthrough, edited: false)
+        case .feedbackShared(let walkthrough, let edited):
+            try await feedback(on: walkthrough, edited: edited)
+        case .replied(let reply, let walkthrough):
+            let toTeacher = reply.authorId == walkthrough.observerId
+            let author = try await name(reply.authorId)
+            let title = toTeacher
+                ? "\(author) replied on the visit to your class on \(DisplayTime.date(walkthrough.observedAt))"
+                : "\(author) replied to your feedback on the visit of \(DisplayTime.date(walkthrough.observedAt))"
+            try await notify(toTeacher ? walkthrough.teacherId : walkthrough.observerId, .reply, title,
+                             link: "/walkthroughs/\(walkthrough.id!)#replies", record: walkthrough.id!, by: reply.authorId)
+        case .visitPlanned(let visit):
+            try await notify(visit.teacherId, .visitPlanned,
+                             "\(try await name(visit.observerId)) plans an announced visit to your class on \(DisplayTime.dateTime(visit.scheduledFor))",
+                             link: "/", record: visit.id!, by: visit.observerId)
+        case .stepAssigned(let step, let link, let by):
+            try await notify(step.ownerId, .stepAssigned,
+                             "\(try await name(by)) gave you an action step, due \(DisplayTime.date(step.dueOn))",
+                             link: link, record: step.id!, by: by)
+        default:
+            break
+        }
+    }
+
+    private func feedback(on walkthrough: Walkthrough, edited: Bool) async throws {
+        let observer = try await name(walkthrough.observerId)
+        let title = edited
+            ? "\(observer) edited the feedback on the visit to your class on \(DisplayTime.date(walkthrough.observedAt))"
+            : "\(observer) shared feedback on the visit to your class on \(DisplayTime.date(walkthrough.observedAt))"
+        try await notify(walkthrough.teacherId, .feedback, title, link: "/walkthroughs/\(walkthrough.id!)", record: walkthrough.id!, by: walkthrough.observerId)
+    }
+
+    private func name(_ staffId: String) async throws -> String {
+        try await StaffDirectory(db: db).person(staffId)?.displayName ?? "A colleague"
+    }
+
+    /// One notification, with how it will reach the person by email.
+    private func notify(_ recipient: String, _ kind: NotificationKind, _ title: String, link: String, record: String, by actor: String) async throws {
+        guard recipient != actor else { return }
+        let notification = NotificationRecord()
+        notification.id = UUID().uuidString.lowercased()
+        notification.recipientId = recipient
+        notification.kind = kind.rawValue
+        notification.title = String(title.prefix(300))
+        notification.link = link
+        notification.recordId = record
+        notification.createdAt = Int(Date().timeIntervalSince1970)
+        notification.emailed = switch try await delivery(of: recipient, kind) {
+        case .immediately: NotificationRecord.EmailState.due.rawValue
+        case .dailyDigest: NotificationRecord.EmailState.digest.rawValue
+        case .off: NotificationRecord.EmailState.no.rawValue
+        }
+        try await notification.create(on: db)
+    }
+
+    // MARK: - A person's notifications
+
+    func unreadCount(of staffId: String) async throws -> Int {
+        try await NotificationRecord.query(on: db).filter(\.$recipientId == staffId).filter(\.$readAt == nil).count()
+    }
+
+    /// Newest first.
+    func recent(of staffId: String, limit: Int = 100) async throws -> [NotificationRecord] {
+        try await NotificationRecord.query(on: db).filter(\.$recipientId == staffId)
+            .sort(\.$createdAt, .descending).sort(\.$id).limit(limit).all()
+    }
+
+    /// Unread ones since `since`, newest first: what the Today page shows as new.
+    func unread(of staffId: String, limit: Int = 5) async throws -> [NotificationRecord] {
+        try await NotificationRecord.query(on: db).filter(\.$recipientId == staffId).filter(\.$readAt == nil)
+            .sort(\.$createdAt, .descending).sort(\.$id).limit(limit).all()
+    }
+
+    /// The notification if it is `staffId`'s (nobody opens another's).
+    func notification(_ id: String, of staffId: String) async throws -> NotificationRecord? {
+        try await NotificationRecord.query(on: db).filter(\.$id == id).filter(\.$recipientId == staffId).first()
+    }
+
+    func markRead(_ ids: [String]? = nil, of staffId: String, at now: Int) async throws {
+        var query = NotificationRecord.query(on: db).filter(\.$recipientId == staffId).filter(\.$readAt == nil)
+        if let ids { query = query.filter(\.$id ~~ ids) }
+        try await query.set(\.$readAt, to: now).update()
+    }
+
+    // MARK: - Email choices
+
+    func delivery(of staffId: String, _ kind: NotificationKind) async throws -> Delivery {
+        try await deliveries(of: staffId)[kind] ?? kind.defaultDelivery
+    }
+
+    /// Every kind's choice, defaults filled in.
+    func deliveries(of staffId: String) async throws -> [NotificationKind: Delivery] {
+        var choices = Dictionary(uniqueKeysWithValues: NotificationKind.allCases.map { ($0, $0.defaultDelivery) })
+        for row in try await NotificationPreference.query(on: db).filter(\.$id.$staffId == staffId).all() {
+            if let kind = NotificationKind(rawValue: row.id!.kind), let delivery = Delivery(rawValue: row.delivery) { choices[kind] = delivery }
+        }
+        return choices
+    }
+
+    /// Call inside a write transaction.
+    func choose(_ delivery: Delivery, for kind: NotificationKind, of staffId: String) async throws {
+        try await NotificationPreference.query(on: db).filter(\.$id.$staffId == staffId).filter(\.$id.$kind == kind.rawValue).delete()
+        try await NotificationPreference(staffId: staffId, kind: kind, delivery: delivery).create(on: db)
+    }
+}
+
+extension NotificationQueries {
+    static let digestKind = "digest"
+
+    /// What an unsubscribe token turns off, as the page names it; nil for an unknown token.
+    func unsubscribeLabel(token: String) async throws -> String? {
+        guard let email = try await OutboxEmail.query(on: db).filter(\.$unsubscribeToken == token).first() else { return nil }
+        return email.kind == Self.digestKind ? "the daily digest" : email.kind.flatMap(NotificationKind.init(rawValue:))?.label
+    }
+
+    /// Turns off the email the token's message was (its kind, or every kind in the digest); call inside a write
+    /// transaction. Nil for an unknown token.
+    func unsubscribe(token: String) async throws -> String? {
+        guard let email = try await OutboxEmail.query(on: db).filter(\.$unsubscribeToken == token).first(), let label = try await unsubscribeLabel(token: token) else { return nil }
+        let kinds: [NotificationKind] = email.kind == Self.digestKind
+            ? try await deliveries(of: email.recipientId).filter { $0.value == .dailyDigest }.map(\.key)
+            : [email.kind.flatMap(NotificationKind.init(rawValue:))].compactMap { $0 }
+        for kind in kinds { try await choose(.off, for: kind, of: email.recipientId) }
+        return label
+    }
+}

@@ -1,0 +1,217 @@
+import Fluent
+import Foundation
+import LodestarCore
+import Testing
+import VaporTesting
+@testable import LodestarServer
+
+/// A real SMTP server (aiosmtpd, `Tests/email/smtp_sink.py`) on loopback, and what it received, read by
+/// Python's own `email` package rather than by anything of ours.
+final class SMTPSink: @unchecked Sendable {
+    let process = Process()
+    let folder: URL
+    let port: Int
+
+    init(_ options: [String] = []) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("sink-" + UUID().uuidString)
+        port = Int.random(in: 30_000..<40_000)
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { root.deleteLastPathComponent() }
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", root.appendingPathComponent("Tests/email/smtp_sink.py").path, "--port", "\(port)", "--folder", folder.path] + options
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        guard line.hasPrefix("ready") else { throw SinkError(description: "the SMTP sink did not start: \(line)") }
+    }
+
+    struct SinkError: Error, CustomStringConvertible { let description: String }
+
+    deinit {
+        // Not `waitUntilExit`: it waits on a run loop, which a Swift Testing task does not turn.
+        kill(process.processIdentifier, SIGKILL)
+        var status: Int32 = 0
+        waitpid(process.processIdentifier, &status, 0)
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// One received message as Python's email package reads it.
+    struct Received: Decodable {
+        let envelopeTo: [String]
+        let from: String
+        let to: String
+        let subject: String
+        let listUnsubscribe: String?
+        let listUnsubscribePost: String?
+        let text: String
+        let html: String
+    }
+
+    func received() throws -> [Received] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        let count = files.filter { $0.hasSuffix(".eml") }.count
+        return try (0..<count).map { index in
+            let oracle = Process()
+            oracle.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            oracle.arguments = ["python3", "-c", """
+                import email, email.policy, json, sys
+                message = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.default)
+                envelope = json.load(open(sys.argv[2]))
+                print(json.dumps({'envelopeTo': envelope['to'], 'from': str(message['From']), 'to': str(message['To']),
+                    'subject': str(message['Subject']), 'listUnsubscribe': message['List-Unsubscribe'] and str(message['List-Unsubscribe']),
+                    'listUnsubscribePost': message['List-Unsubscribe-Post'] and str(message['List-Unsubscribe-Post']),
+                    'text': message.get_body(('plain',)).get_content(), 'html': message.get_body(('html',)).get_content()}))
+                """, folder.appendingPathComponent("\(index + 1).eml").path, folder.appendingPathComponent("\(index + 1).json").path]
+            let output = Pipe()
+            oracle.standardOutput = output
+            try oracle.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            return try JSONDecoder().decode(Received.self, from: data)
+        }
+    }
+}
+
+@Suite("Notifications")
+struct NotificationTests {
+    typealias Fixture = WalkthroughTests.Fixture
+
+    func mail(_ sink: SMTPSink, _ query: String = "?starttls=off") throws -> MailSettings {
+        MailSettings(smtp: try SMTPSettings.parse("smtp://127.0.0.1:\(sink.port)\(query)"), from: EmailAddress("lodestar@cedarvalley.example.org", name: "Lodestar")!,
+                     publicURL: "https://lodestar.cedarvalley.example.org")
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func feedbackReachesItsTeacherOnlyAndAReplyItsObserver(_ database: TestDatabase) async throws {
+        try await WalkthroughTests().withDemo(database) { app, f in
+            let principal = TestClient(app), teacher = TestClient(app), colleague = TestClient(app)
+            try await principal.signIn(f.people.email(.principal))
+            try await teacher.signIn(f.people.teacherEmail)
+            try await colleague.signIn(f.people.email(.coach))
+            let visit = WalkthroughTests().submission(teacher: f.teacherId)
+            #expect(try await WalkthroughTests().post(visit, as: principal).status == .created)
+
+            // The teacher: one new notification, counted in the top bar, naming the observer and the day.
+            let principalName = try await StaffDirectory(db: app.db).person(email: f.people.email(.principal))!.displayName
+            let page = try await teacher.page("/notifications")
+            #expect(page.contains("aria-label=\"Notifications, 1 new\""))
+            #expect(page.contains("\(principalName) shared feedback on the visit to your class on"))
+            // Nobody else hears of it: not the observer, not a coach.
+            #expect(try await principal.page("/notifications").contains("Nothing new."))
+            #expect(try await colleague.page("/notifications").contains("Nothing new."))
+            let mine = try await NotificationRecord.query(on: app.db).all()
+            #expect(mine.count == 1 && mine[0].recipientId == f.teacherId && mine[0].link == "/walkthroughs/\(visit.id)")
+
+            // Someone else cannot open it; its teacher can, which marks it read and leads to the feedback.
+            #expect(try await colleague.get("/notifications/\(mine[0].id!)").status == .notFound)
+            let opened = try await teacher.get("/notifications/\(mine[0].id!)")
+            #expect(opened.status == .seeOther && opened.headers.first(name: .location) == "/walkthroughs/\(visit.id)")
+            #expect(try await teacher.page("/notifications").contains("Nothing new."))
+
+            // The teacher replies: the observer hears of it, the teacher does not.
+            #expect(try await teacher.post("/walkthroughs/\(visit.id)/replies", form: ["body": "Thank you, trying it Friday."]).status == .seeOther)
+            let teacherName = try await StaffDirectory(db: app.db).person(f.teacherId)!.displayName
+            #expect(try await principal.page("/notifications").contains("\(teacherName) replied to your feedback on the visit of"))
+            #expect(try await teacher.page("/notifications").contains("Nothing new."))
+
+            // Editing shared feedback tells the teacher again; a draft tells nobody until it is shared.
+            var draft = WalkthroughTests().submission(teacher: f.teacherId)
+            draft.share = false
+            try await WalkthroughTests().post(draft, as: principal)
+            #expect(try await NotificationRecord.query(on: app.db).filter(\.$recipientId == f.teacherId).count() == 1)
+            #expect(try await principal.post("/walkthroughs/\(draft.id)/share", form: [:]).status == .seeOther)
+            #expect(try await NotificationRecord.query(on: app.db).filter(\.$recipientId == f.teacherId).count() == 2)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func emailGoesOutOnceWithBothPartsALinkAndOneClickUnsubscribe(_ database: TestDatabase) async throws {
+        let sink = try SMTPSink()
+        try await WalkthroughTests().withDemo(database) { app, f in
+            let principal = TestClient(app)
+            try await principal.signIn(f.people.email(.principal))
+            let visit = WalkthroughTests().submission(teacher: f.teacherId, glow: "Maria Lopez explained fractions to her group.")
+            try await WalkthroughTests().post(visit, as: principal)
+            let delivery = EmailDelivery(settings: try mail(sink), db: app.db)
+            let now = Int(Date().timeIntervalSince1970)
+            #expect(try await delivery.round(now: now) == 1)
+            #expect(try await delivery.round(now: now + 600) == 0)
+
+            let received = try sink.received()
+            let teacher = try await StaffDirectory(db: app.db).person(f.teacherId)!
+            let principalName = try await StaffDirectory(db: app.db).person(email: f.people.email(.principal))!.displayName
+            #expect(received.count == 1)
+            let email = try #require(received.first)
+            #expect(email.envelopeTo == [teacher.email])
+            #expect(email.to.contains(teacher.email) && email.from.contains("lodestar@cedarvalley.example.org"))
+            #expect(email.subject.hasPrefix("\(principalName) shared feedback on the visit to your class on"))
+            #expect(email.text.contains("https://lodestar.cedarvalley.example.org/walkthroughs/\(visit.id)"))
+            #expect(email.html.contains("href=\"https://lodestar.cedarvalley.example.org/walkthroughs/\(visit.id)\""))
+            // The district did not allow feedback's words in email: no glow, and so no student's name.
+            #expect(!email.text.contains("Maria") && !email.html.contains("Maria"))
+            #expect(email.listUnsubscribePost == "List-Unsubscribe=One-Click")
+            let unsubscribe = try #require(email.listUnsubscribe?.trimmingCharacters(in: CharacterSet(charactersIn: "<> ")))
+            #expect(unsubscribe.hasPrefix("https://lodestar.cedarvalley.example.org/unsubscribe/"))
+            #expect(email.text.contains(unsubscribe))
+
+            // One click, as a mail client makes it: no session, no form token.
+            let path = String(unsubscribe.dropFirst("https://lodestar.cedarvalley.example.org".count))
+            let anonymous = TestClient(app)
+            #expect(try await anonymous.get(path).body.string.contains("Stop email about feedback on visits to your class?"))
+            let clicked = try await anonymous.post(path, contentType: "application/x-www-form-urlencoded", body: Data("List-Unsubscribe=One-Click".utf8))
+            #expect(clicked.status == .ok)
+            #expect(try await NotificationQueries(db: app.db).delivery(of: f.teacherId, .feedback) == .off)
+            #expect(try await anonymous.post("/unsubscribe/not-a-token", contentType: "application/x-www-form-urlencoded", body: Data()).status == .notFound)
+
+            // Turned off: the next feedback is on the page, and no email is written for it.
+            try await WalkthroughTests().post(WalkthroughTests().submission(teacher: f.teacherId), as: principal)
+            #expect(try await delivery.round(now: now + 1_200) == 0)
+            #expect(try sink.received().count == 1)
+            #expect(try await NotificationRecord.query(on: app.db).filter(\.$recipientId == f.teacherId).count() == 2)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aRefusalForNowIsTriedAgainAndARefusalForGoodIsRecorded(_ database: TestDatabase) async throws {
+        let busy = try SMTPSink(["--refuse-first", "1"])
+        try await WalkthroughTests().withDemo(database) { app, f in
+            let principal = TestClient(app)
+            try await principal.signIn(f.people.email(.principal))
+            try await WalkthroughTests().post(WalkthroughTests().submission(teacher: f.teacherId), as: principal)
+            let delivery = EmailDelivery(settings: try mail(busy), db: app.db)
+            let now = Int(Date().timeIntervalSince1970)
+            #expect(try await delivery.round(now: now) == 1)
+            var email = try #require(try await OutboxEmail.query(on: app.db).first())
+            #expect(email.state == "pending" && email.attempts == 1 && email.nextAttemptAt == now + 60)
+            #expect(email.lastError?.contains("451") == true)
+            // Not before its time; then accepted, once.
+            #expect(try await delivery.round(now: now + 30) == 0)
+            #expect(try await delivery.round(now: now + 60) == 1)
+            email = try #require(try await OutboxEmail.query(on: app.db).first())
+            #expect(email.state == "sent" && email.acceptedAt == now + 60 && email.attempts == 2)
+            #expect(try busy.received().count == 1)
+        }
+        let refusing = try SMTPSink(["--refuse-always"])
+        try await WalkthroughTests().withDemo(database) { app, f in
+            let principal = TestClient(app)
+            try await principal.signIn(f.people.email(.principal))
+            try await WalkthroughTests().post(WalkthroughTests().submission(teacher: f.teacherId), as: principal)
+            let delivery = EmailDelivery(settings: try mail(refusing), db: app.db)
+            #expect(try await delivery.round() == 1)
+            let email = try #require(try await OutboxEmail.query(on: app.db).first())
+            #expect(email.state == "failed" && email.lastError?.contains("550") == true)
+            #expect(try await delivery.round(now: Int(Date().timeIntervalSince1970) + 7_200) == 0)
+        }
+    }
+
+    @Test func passwordsGoOnlyOverTLSAndTheServerMustOfferIt() async throws {
+        // A relay that does not offer STARTTLS is refused for now, not written to in the clear.
+        let plain = try SMTPSink()
+        let outcome = await SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: plain.port, security: .startTLS))
+            .send(from: "a@example.org", to: "b@example.org", data: "Subject: x\r\n\r\nx\r\n")
+        guard case .transient(let reason) = outcome else { Issue.record("sent without TLS: \(outcome)"); return }
+        #expect(reason.contains("does not offer STARTTLS"))
+        #expect(try plain.received().isEmpty)
+        #expect { try SMTPSettings.parse("smtp://user:secret@mail.example.org?starttls=off") } throws: { "\($0)".contains("in the clear") }
+    }
+}
