@@ -22,7 +22,7 @@ struct RouteMatrixTests {
 
     /// Who may: for the own ids, for a colleague's (when the route's ids belong to a teacher), for another school's.
     /// Written "DA DL P | DA DL P | DA DL" (own | peer | other, the variants the route's ids have); "-" is nobody;
-    /// a route without ids has one part. Signed out ("out") is refused everywhere but signing in.
+    /// a route without ids has one part. Signed out ("out") is refused everywhere but signing in and an email's unsubscribe link.
     static let table: [String: String] = [
         "GET /": "DA DL P AP C TL T",
         "GET /account/two-factor": "DA DL P AP C TL T",
@@ -92,6 +92,12 @@ struct RouteMatrixTests {
         "GET /schools/:schoolId/reading": "DA DL P AP C TL | DA DL",
         "GET /schools/:schoolId/students.csv": "DA DL | DA DL",
         "GET /signin": "out DA DL P AP C TL T",
+        "GET /unsubscribe/:token": "out DA DL P AP C TL T",
+        "POST /unsubscribe/:token": "out DA DL P AP C TL T",
+        "GET /notifications": "DA DL P AP C TL T",
+        "GET /notifications/:id": "T | - | -",
+        "POST /notifications/read": "DA DL P AP C TL T",
+        "POST /notifications/email": "DA DL P AP C TL T",
         "GET /signin/code": "-",
         // Starting a sign-in with the district's provider leads there; its return is refused without one started.
         "GET /signin/sso/:provider": "out DA DL P AP C TL T",
@@ -494,6 +500,7 @@ struct RouteMatrixTests {
             case "POST /schools/:schoolId/reading": return .fields(["standardIds[]": values["readingStandard"]![.own]!])
             // Teaching.
             case "POST /walkthroughs/:id/replies": return .fields(["body": "I will try the turn-and-talk tomorrow."])
+            case "POST /notifications/email": return .fields(["feedback": "daily_digest", "reply": "off"])
             case "POST /walkthroughs/:id/edit": return .fields(["glow": "Students explained their thinking to a partner.", "grow": "", "question": ""])
             case "POST /coaching/teachers/:teacherId/conversations": return .fields(["heldOn": today, "notes": "Talked about exit tickets."])
             // Goals and plans, owned by the scope's principal.
@@ -696,6 +703,19 @@ struct RouteMatrixTests {
             set("coaching:stepId", own: try await coachingStep("school-1"), other: try await coachingStep("school-2"))
             set("readingStandard", own: try await one("SELECT id FROM standards ORDER BY id LIMIT 1"))
             // A team's new member list keeps the featured teacher, whose own team it is.
+            // A notification for the featured teacher, a colleague and a teacher of another school; an email's unsubscribe token.
+            for recipient in [teacher, peerTeacher, otherTeacher] {
+                try await sql.raw("""
+                    INSERT INTO notifications (id, recipient_id, kind, title, link, record_id, created_at, emailed)
+                    VALUES (\(bind: "matrix-note-" + recipient), \(bind: recipient), 'feedback', 'Feedback', '/feedback', 'x', 0, 'no')
+                    """).run()
+            }
+            set("notifications:id", own: "matrix-note-" + teacher, other: "matrix-note-" + otherTeacher, peer: "matrix-note-" + peerTeacher)
+            try await sql.raw("""
+                INSERT INTO email_outbox (id, recipient_id, to_address, subject, text_body, html_body, kind, unsubscribe_token, state, attempts, next_attempt_at, created_at)
+                VALUES ('matrix-email', \(bind: teacher), 'nora@example.org', 'Feedback', 'x', 'x', 'feedback', 'matrix-token', 'sent', 1, 0, 0)
+                """).run()
+            set(":token", own: "matrix-token")
             set("teamMember", own: teacher, other: try await one("SELECT staff_id AS id FROM plc_members WHERE team_id = \(bind: otherTeam ?? "") ORDER BY staff_id"))
 
             ids.files["framework"] = framework.definition

@@ -3,7 +3,7 @@
 offer STARTTLS or speak TLS from the start with a given certificate, and require AUTH (PLAIN and LOGIN).
 
     python3 Tests/email/smtp_sink.py --port 2525 --folder /tmp/mail [--refuse-first 2] [--refuse-always]
-        [--starttls cert.pem key.pem] [--implicit-tls cert.pem key.pem] [--user name:password]
+        [--starttls cert.pem key.pem] [--implicit-tls cert.pem key.pem] [--user name:password] [--delay seconds]
 
 Prints "ready <port>" once it listens, and runs until killed."""
 
@@ -19,7 +19,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Sink:
-    def __init__(self, folder, refuse_first, refuse_always):
+    def __init__(self, folder, refuse_first, refuse_always, delay):
+        self.delay = delay
         self.folder = folder
         self.refuse_first = refuse_first
         self.refuse_always = refuse_always
@@ -39,6 +40,8 @@ class Sink:
             file.write(envelope.original_content)
         os.rename(os.path.join(self.folder, f"{n}.json.part"), os.path.join(self.folder, f"{n}.json"))
         os.rename(os.path.join(self.folder, f"{n}.eml.part"), os.path.join(self.folder, f"{n}.eml"))
+        # Kept, then answered late: a client stopped meanwhile never hears that its message was taken.
+        await asyncio.sleep(self.delay)
         return "250 2.0.0 Message accepted for delivery"
 
 
@@ -51,6 +54,7 @@ def main():
     parser.add_argument("--starttls", nargs=2)
     parser.add_argument("--implicit-tls", nargs=2)
     parser.add_argument("--user")
+    parser.add_argument("--delay", type=float, default=0)
     arguments = parser.parse_args()
     os.makedirs(arguments.folder, exist_ok=True)
     options = {}
@@ -71,7 +75,7 @@ def main():
 
         options.update(authenticator=authenticator, auth_required=True,
                        auth_require_tls=bool(arguments.starttls or arguments.implicit_tls))
-    controller = Controller(Sink(arguments.folder, arguments.refuse_first, arguments.refuse_always),
+    controller = Controller(Sink(arguments.folder, arguments.refuse_first, arguments.refuse_always, arguments.delay),
                             hostname="127.0.0.1", port=arguments.port, server_hostname="localhost", **options)
     controller.start()
     print(f"ready {arguments.port}", flush=True)

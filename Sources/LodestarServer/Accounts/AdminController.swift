@@ -19,6 +19,9 @@ struct AdminController: RouteCollection {
         let providers: [Provider]
         let passwords: String
         let secondFactor: String
+        /// Where email goes ("smtp.example.org:587 with STARTTLS"), or nil when email is off.
+        let mailServer: String?
+        let outbox: NotificationQueries.OutboxSummary
     }
 
     func index(req: Request) async throws -> View {
@@ -42,6 +45,11 @@ struct AdminController: RouteCollection {
            passwords: req.application.signInSettings.passwordsForBreakGlassOnly
                ? "Only district admins made in Lodestar (break-glass) may sign in with a password." : "Everyone with a password may use it.",
            secondFactor: req.application.signInSettings.asksLodestarCode
-               ? "Through a provider, Lodestar's own code is asked as well of those who set it up." : "Through a provider, the provider's own second factor is trusted."))
+               ? "Through a provider, Lodestar's own code is asked as well of those who set it up." : "Through a provider, the provider's own second factor is trusted.",
+           mailServer: req.application.mail.map { mail in
+               "\(mail.smtp.host):\(mail.smtp.port) " + (mail.smtp.security == .startTLS ? "with STARTTLS" : mail.smtp.security == .implicitTLS ? "over TLS" : "without TLS (a relay on this machine)")
+               + ", from \(mail.from.address)"
+           },
+           outbox: try await NotificationQueries(db: req.db).outboxSummary()))
     }
 }

@@ -97,6 +97,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.asyncCommands.use(UserCommand(), as: "user")
     app.asyncCommands.use(RollupsCommand(), as: "rollups")
     app.asyncCommands.use(BackupCommand(), as: "backup")
+    app.asyncCommands.use(EmailCommand(), as: "email")
 
     try routes(app)
 }

@@ -19,6 +19,10 @@ struct HomeController: RouteCollection {
         let classes: [RosterQueries.ClassRow]
         let isTeacher: Bool
         let nextSteps: [Step]
+        /// Notifications not yet opened, newest first: what is new since the last visit, for every role.
+        let news: [News]
+        let moreNews: Int
+        struct News: Encodable { let id: String; let title: String; let when: String }
     }
 
     /// District counts, formatted for reading ("1,196").
@@ -127,9 +131,13 @@ struct HomeController: RouteCollection {
         if isTeacher && classes.isEmpty {
             steps.append(.init(text: "You have no classes in Lodestar yet. Classes arrive with the district's roster import; if yours are missing, tell your district admin.", href: "", action: ""))
         }
+        let news = try await NotificationQueries(db: req.db).unread(of: viewer.id, limit: 5).map {
+            HomePage.News(id: $0.id!, title: $0.title, when: DisplayTime.dateTime($0.createdAt))
+        }
         return try await req.view.render("home/home", HomePage(
             page: PageContext(request: req, title: "Today"), firstName: viewer.staff.givenName,
             roleSummary: policy.roleSummary, hasRoles: policy.hasAnyRole, district: district,
-            schools: policy.seesWholeDistrict ? [] : schools, classes: classes, isTeacher: isTeacher, nextSteps: steps))
+            schools: policy.seesWholeDistrict ? [] : schools, classes: classes, isTeacher: isTeacher, nextSteps: steps,
+            news: news, moreNews: max(0, viewer.unreadNotifications - news.count)))
     }
 }

@@ -105,9 +105,13 @@ struct EmailDelivery: Sendable {
 
     /// The digest goes out once its hour has come, with every digest notification made before that hour.
     func writeDigests(now: Int) async throws {
-        let today = DisplayTime.isoDay(now)
-        let cutoff = DisplayTime.startOfDay(today) + Self.digestHour * 3_600
+        let cutoff = DisplayTime.startOfDay(DisplayTime.isoDay(now)) + Self.digestHour * 3_600
         guard now >= cutoff else { return }
+        try await writeDigests(before: cutoff, now: now)
+    }
+
+    /// Each person's digest of the notifications made before `cutoff` (`lodestar email digest` sends them at once).
+    func writeDigests(before cutoff: Int, now: Int) async throws {
         try await db.writeTransaction { db in
             let waiting = try await NotificationRecord.query(on: db).filter(\.$emailed == NotificationRecord.EmailState.digest.rawValue)
                 .filter(\.$createdAt < cutoff).sort(\.$createdAt).all()
@@ -158,6 +162,11 @@ struct EmailDelivery: Sendable {
         email.nextAttemptAt = now
         email.createdAt = now
         try await email.create(on: db)
+    }
+
+    /// Messages in the outbox not yet sent or failed.
+    func waitingEmails() async throws -> Int {
+        try await OutboxEmail.query(on: db).filter(\.$state == OutboxEmail.State.pending.rawValue).count()
     }
 
     // MARK: Sending

@@ -139,3 +139,23 @@ extension NotificationQueries {
         return label
     }
 }
+
+extension NotificationQueries {
+    /// What the district admin sees of the outbox: what waits, what went in the last week, and every message
+    /// refused for good (newest first), with the mail server's words.
+    struct OutboxSummary: Encodable {
+        struct Failed: Encodable { let to: String; let subject: String; let when: String; let reason: String }
+        let waiting: Int
+        let sentThisWeek: Int
+        let failed: [Failed]
+    }
+
+    func outboxSummary(now: Int = Int(Date().timeIntervalSince1970)) async throws -> OutboxSummary {
+        let failed = try await OutboxEmail.query(on: db).filter(\.$state == OutboxEmail.State.failed.rawValue)
+            .sort(\.$createdAt, .descending).limit(20).all()
+        return OutboxSummary(
+            waiting: try await OutboxEmail.query(on: db).filter(\.$state == OutboxEmail.State.pending.rawValue).count(),
+            sentThisWeek: try await OutboxEmail.query(on: db).filter(\.$state == OutboxEmail.State.sent.rawValue).filter(\.$acceptedAt >= now - 7 * 86_400).count(),
+            failed: failed.map { .init(to: $0.toAddress, subject: $0.subject, when: DisplayTime.dateTime($0.createdAt), reason: $0.lastError ?? "") })
+    }
+}
