@@ -93,7 +93,7 @@ struct EmailDelivery: Sendable {
                     let kind = NotificationKind(rawValue: notification.kind)
                     try await queue(to: to, person: person.id!, subject: notification.title, lines: lines,
                                     links: [("Open it in Lodestar", notification.link)], unsubscribe: notification.kind,
-                                    why: "You get this email because you chose email at once for \(kind?.label ?? "this")." , now: now, on: db)
+                                    why: "You get this email because email at once is your choice for \(kind?.label ?? "this kind of notification").", now: now, on: db)
                     notification.emailed = NotificationRecord.EmailState.queued.rawValue
                 } else {
                     notification.emailed = NotificationRecord.EmailState.no.rawValue
@@ -123,7 +123,7 @@ struct EmailDelivery: Sendable {
                     let subject = fresh.count == 1 ? "Lodestar: 1 update" : "Lodestar: \(fresh.count) updates"
                     try await queue(to: to, person: recipient, subject: subject, lines: ["Since the last digest:"],
                                     links: fresh.map { ($0.title, $0.link) }, unsubscribe: NotificationQueries.digestKind,
-                                    why: "You get this daily email because you chose the digest for some notifications.", now: now, on: db)
+                                    why: "You get this daily email because it is your choice for some kinds of notification.", now: now, on: db)
                 }
                 for notification in notifications {
                     notification.emailed = NotificationRecord.EmailState.digested.rawValue

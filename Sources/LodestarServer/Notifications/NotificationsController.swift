@@ -28,6 +28,7 @@ struct NotificationsController: RouteCollection {
         let unread: Int
         let choices: [Choice]
         let emailOn: Bool
+        let feedbackInEmail: Bool
         let notice: String?
     }
 
@@ -45,7 +46,7 @@ struct NotificationsController: RouteCollection {
         }
         return try await req.view.render("notifications/list", ListContext(
             page: PageContext(request: req, title: "Notifications"), items: items, unread: items.filter(\.unread).count,
-            choices: choices, emailOn: req.application.mail != nil, notice: req.takeNotice()))
+            choices: choices, emailOn: req.application.mail != nil, feedbackInEmail: req.application.mail?.includesFeedbackText == true, notice: req.takeNotice()))
     }
 
     func markAllRead(req: Request) async throws -> Response {
