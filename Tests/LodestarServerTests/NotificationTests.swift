@@ -204,6 +204,48 @@ struct NotificationTests {
         }
     }
 
+    /// A certificate for `localhost`, made by openssl for the test: the mail server's, and the one root trusted.
+    static func certificate() throws -> (cert: String, key: String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tls-" + UUID().uuidString)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let cert = folder.appendingPathComponent("cert.pem").path, key = folder.appendingPathComponent("key.pem").path
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+                             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-addext", "basicConstraints=critical,CA:TRUE"]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        return (cert, key)
+    }
+
+    @Test func startTLSAndTLSFromTheStartWithAPasswordReachTheServer() async throws {
+        let (cert, key) = try Self.certificate()
+        let message = "From: <lodestar@example.org>\r\nTo: <nora@example.org>\r\nSubject: Over TLS\r\nMessage-ID: <tls@lodestar>\r\n\r\n.A line that starts with a dot\r\n"
+        for (options, url) in [(["--starttls", cert, key], "smtp://lodestar:s3cret%21@localhost:PORT"),
+                               (["--implicit-tls", cert, key], "smtps://lodestar:s3cret%21@localhost:PORT")] {
+            let sink = try SMTPSink(options + ["--user", "lodestar:s3cret!"])
+            let settings = try SMTPSettings.parse(url.replacingOccurrences(of: "PORT", with: "\(sink.port)"))
+            let accepted = await SMTPClient(settings: settings, extraTrust: cert).send(from: "lodestar@example.org", to: "nora@example.org", data: message)
+            guard case .accepted = accepted else { Issue.record("\(url): \(accepted)"); continue }
+            let envelope = try JSONSerialization.jsonObject(with: Data(contentsOf: sink.folder.appendingPathComponent("1.json"))) as! [String: Any]
+            #expect(envelope["tls"] as? Bool == true && envelope["authenticated"] as? Bool == true, "\(url): \(envelope)")
+            // Dot-stuffed on the way, unstuffed by the server: the line arrives as written.
+            #expect(String(decoding: try Data(contentsOf: sink.folder.appendingPathComponent("1.eml")), as: UTF8.self).contains("\r\n.A line that starts with a dot"))
+            // A wrong password is refused for good; a certificate nobody vouches for is not trusted.
+            var wrong = settings
+            wrong.password = "guess"
+            guard case .permanent(let reason) = await SMTPClient(settings: wrong, extraTrust: cert).send(from: "lodestar@example.org", to: "nora@example.org", data: message) else {
+                Issue.record("\(url): a wrong password was not refused for good"); continue
+            }
+            #expect(reason.contains("AUTH PLAIN: 535"), "\(reason)")
+            guard case .transient = await SMTPClient(settings: settings).send(from: "lodestar@example.org", to: "nora@example.org", data: message) else {
+                Issue.record("\(url): an untrusted certificate was accepted"); continue
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: sink.folder.path).filter { $0.hasSuffix(".eml") }.count == 1)
+        }
+    }
+
     @Test func passwordsGoOnlyOverTLSAndTheServerMustOfferIt() async throws {
         // A relay that does not offer STARTTLS is refused for now, not written to in the clear.
         let plain = try SMTPSink()

@@ -19,8 +19,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Sink:
-    def __init__(self, folder, refuse_first, refuse_always, delay):
+    def __init__(self, folder, refuse_first, refuse_always, delay, implicit_tls):
         self.delay = delay
+        self.implicit_tls = implicit_tls
         self.folder = folder
         self.refuse_first = refuse_first
         self.refuse_always = refuse_always
@@ -34,7 +35,7 @@ class Sink:
             return "451 4.3.0 Try again later"
         n = len([name for name in os.listdir(self.folder) if name.endswith(".eml")]) + 1
         with open(os.path.join(self.folder, f"{n}.json.part"), "w") as file:
-            json.dump({"from": envelope.mail_from, "to": envelope.rcpt_tos, "tls": session.ssl is not None,
+            json.dump({"from": envelope.mail_from, "to": envelope.rcpt_tos, "tls": session.ssl is not None or self.implicit_tls,
                        "authenticated": bool(session.authenticated)}, file)
         with open(os.path.join(self.folder, f"{n}.eml.part"), "wb") as file:
             file.write(envelope.original_content)
@@ -71,11 +72,14 @@ def main():
 
         def authenticator(server, session, envelope, mechanism, auth_data):
             ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == name and auth_data.password.decode() == password
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
 
         options.update(authenticator=authenticator, auth_required=True,
-                       auth_require_tls=bool(arguments.starttls or arguments.implicit_tls))
-    controller = Controller(Sink(arguments.folder, arguments.refuse_first, arguments.refuse_always, arguments.delay),
+                       # With TLS from the start aiosmtpd does not know the line is secure; AUTH is then offered at once.
+                       auth_require_tls=bool(arguments.starttls))
+    controller = Controller(Sink(arguments.folder, arguments.refuse_first, arguments.refuse_always, arguments.delay,
+                                 # With TLS from the start nothing but TLS reaches the handler (aiosmtpd records only STARTTLS).
+                                 bool(arguments.implicit_tls)),
                             hostname="127.0.0.1", port=arguments.port, server_hostname="localhost", **options)
     controller.start()
     print(f"ready {arguments.port}", flush=True)

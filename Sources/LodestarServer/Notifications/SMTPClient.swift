@@ -48,6 +48,11 @@ struct SMTPClient: Sendable {
         init(transient text: String) { outcome = .transient(text) }
     }
 
+    /// The name to ask for in TLS (SNI) and check the certificate against; an address by number is checked as such.
+    private var serverName: String? {
+        settings.host.contains(":") || settings.host.split(separator: ".").allSatisfy({ UInt8($0) != nil }) ? nil : settings.host
+    }
+
     private func tlsContext() throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
         if let extraTrust {
@@ -60,7 +65,7 @@ struct SMTPClient: Sendable {
         let (lines, continuation) = AsyncThrowingStream<String, any Error>.makeStream()
         let context = settings.security == .none ? nil : try tlsContext()
         let implicit = settings.security == .implicitTLS
-        let host = settings.host, timeout = timeout
+        let host = serverName, timeout = timeout
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(timeout)
             .channelInitializer { channel in
@@ -98,7 +103,7 @@ struct SMTPClient: Sendable {
                 }
                 try positive("STARTTLS", try await command("STARTTLS"))
                 guard let tls else { throw Failure(transient: "no TLS context") }
-                let host = client.settings.host
+                let host = client.serverName
                 try await channel.eventLoop.submit { [channel] in
                     try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: host), position: .first)
                 }.get()
