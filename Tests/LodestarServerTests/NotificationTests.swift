@@ -257,3 +257,51 @@ struct NotificationTests {
         #expect { try SMTPSettings.parse("smtp://user:secret@mail.example.org?starttls=off") } throws: { "\($0)".contains("in the clear") }
     }
 }
+
+@Suite("Notifications: events and reminders")
+struct NotificationEventTests {
+    @Test(arguments: TestDatabase.all)
+    func remindersComeOnceAndImportsTellWhoStartedThem(_ database: TestDatabase) async throws {
+        try await WalkthroughTests().withDemo(database) { app, f in
+            let principal = TestClient(app)
+            try await principal.signIn(f.people.email(.principal))
+            let now = Int(Date().timeIntervalSince1970)
+            let today = DisplayTime.isoDay(now)
+            // A goal of school-1 with steps owned by the teacher: overdue, due in two days, due in a week, and one done.
+            let principalId = try #require(try await StaffDirectory(db: app.db).person(email: f.people.email(.principal))?.id)
+            let made = try await principal.post("/goals/school-1", form: ["statement": "Families at conferences", "ownerId": principalId, "kind": "manual",
+                                                                          "unit": "%", "baseline": "60", "target": "90", "deadline": DisplayTime.isoDay(today, plus: 200)])
+            #expect(made.status == .seeOther)
+            let goal = try #require(made.headers.first(name: .location)?.split(separator: "/").last.map { String($0.split(separator: "#")[0].split(separator: "?")[0]) })
+            for (text, days) in [("Overdue step", -2), ("Soon step", 2), ("Later step", 7), ("Done step", -1)] {
+                #expect(try await principal.post("/goals/school-1/\(goal)/steps", form: ["text": text, "ownerId": f.teacherId, "dueOn": DisplayTime.isoDay(today, plus: days)]).status == .seeOther)
+            }
+            try await app.db.sql.raw("UPDATE action_steps SET status = 'done' WHERE text = 'Done step'").run()
+            // Each step given is told at once; the reminders come with time, once however often they are looked for.
+            #expect(try await NotificationRecord.query(on: app.db).filter(\.$recipientId == f.teacherId).filter(\.$kind == "step_assigned").count() == 4)
+            try await app.db.writeTransaction { db in try await NotificationQueries(db: db).remind(now: now) }
+            try await app.db.writeTransaction { db in try await NotificationQueries(db: db).remind(now: now + 600) }
+            let titles = try await NotificationRecord.query(on: app.db).filter(\.$recipientId == f.teacherId).filter(\.$kind == "step_due").all()
+                .filter { $0.link.contains(goal) }.map(\.title).sorted()
+            #expect(titles == ["An action step of yours is due \(DisplayTime.date(DisplayTime.isoDay(today, plus: 2)))",
+                               "An action step of yours is overdue: it was due \(DisplayTime.date(DisplayTime.isoDay(today, plus: -2)))"])
+
+            // A session planned for school-1 tells everyone with a role there but the planner, and nobody elsewhere.
+            #expect(try await principal.post("/learning/sessions", form: ["scope": "school-1", "title": "Practice lab", "facilitatorId": principalId,
+                                                                          "day": DisplayTime.isoDay(today, plus: 1), "startTime": "15:00", "endTime": "16:00"]).status == .seeOther)
+            let told = Set(try await NotificationRecord.query(on: app.db).filter(\.$kind == "session_planned").all().map(\.recipientId))
+            let atSchool = Set(try await app.db.sql.raw("SELECT DISTINCT staff_id FROM role_grants WHERE school_id = 'school-1'").all().map { try $0.decode(column: "staff_id", as: String.self) })
+            #expect(told == atSchool.subtracting([principalId]) && told.contains(f.teacherId) && !told.contains(f.otherSchoolTeacher))
+
+            // A refused import tells the admin who started it, by the file's name only.
+            let admin = TestClient(app)
+            try await admin.signIn(f.people.email(.districtAdmin))
+            let refused = try await admin.upload("/admin/import", file: Data("not a zip".utf8), field: "bundle", fileName: "roster.zip")
+            #expect(refused.status == .unprocessableEntity)
+            let adminId = try #require(try await StaffDirectory(db: app.db).person(email: f.people.email(.districtAdmin))?.id)
+            let notes = try await NotificationRecord.query(on: app.db).filter(\.$recipientId == adminId).all()
+            #expect(notes.map(\.title) == ["Your import of roster.zip was refused; nothing was imported. The reason is on the import page."])
+            #expect(notes.first?.link == "/admin/import")
+        }
+    }
+}

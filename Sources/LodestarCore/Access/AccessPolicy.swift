@@ -24,6 +24,10 @@ public enum StaffRole: String, Sendable, CaseIterable, Codable, Hashable {
 
     /// Who may own a district goal or step: district roles and school administrators.
     public static let districtPlanOwners = allCases.filter { $0.isDistrictWide || $0.isSchoolAdministrator }
+    /// Who plans a school's professional learning (`AccessPolicy.canPlanLearning`): its administrators and coaches.
+    public static let learningPlanners = allCases.filter { $0.isSchoolAdministrator || $0 == .coach }
+    /// The district-wide roles.
+    public static let districtWide = allCases.filter(\.isDistrictWide)
 
     public var label: String {
         switch self {
@@ -293,7 +297,7 @@ public struct AccessPolicy: Sendable {
     /// for district sessions (`schoolId == nil`) and every school.
     public func canPlanLearning(forSchool schoolId: String?) -> Bool {
         guard let schoolId else { return seesWholeDistrict }
-        return seesWholeDistrict || grants.contains { $0.schoolId == schoolId && ($0.role.isSchoolAdministrator || $0.role == .coach) }
+        return seesWholeDistrict || grants.contains { $0.schoolId == schoolId && StaffRole.learningPlanners.contains($0.role) }
     }
 
     /// Confirming or ending a mentor pairing: those who assign coaching caseloads.

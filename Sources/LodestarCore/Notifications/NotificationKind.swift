@@ -9,6 +9,16 @@ public enum NotificationKind: String, CaseIterable, Sendable, Codable {
     case visitPlanned = "visit_planned"
     /// An action step was assigned to someone, or given to a new owner.
     case stepAssigned = "step_assigned"
+    /// An action step one owns is due within three days, or overdue: once each.
+    case stepDue = "step_due"
+    /// A coaching next step is due tomorrow: to the coach and the teacher.
+    case coachingStepDue = "coaching_step_due"
+    /// A professional-learning session was planned for one's school (or, for a district session, for its leaders).
+    case sessionPlanned = "session_planned"
+    /// A professional-learning need was accepted at a school one plans learning for.
+    case needAccepted = "need_accepted"
+    /// An import one started was refused, or finished with warnings.
+    case importResult = "import_result"
 
     /// As the email choices and the unsubscribe page name it (after "email about").
     public var label: String {
@@ -17,6 +27,11 @@ public enum NotificationKind: String, CaseIterable, Sendable, Codable {
         case .reply: "replies to feedback"
         case .visitPlanned: "announced visits planned to your class"
         case .stepAssigned: "action steps given to you"
+        case .stepDue: "action steps of yours due soon or overdue"
+        case .coachingStepDue: "coaching next steps due tomorrow"
+        case .sessionPlanned: "professional-learning sessions planned for your school"
+        case .needAccepted: "learning needs accepted where you plan learning"
+        case .importResult: "imports you started that were refused or gave warnings"
         }
     }
 
@@ -24,8 +39,8 @@ public enum NotificationKind: String, CaseIterable, Sendable, Codable {
     /// day's digest, since an observer with many teachers would otherwise get a message for each.
     public var defaultDelivery: Delivery {
         switch self {
-        case .feedback, .visitPlanned, .stepAssigned: .immediately
-        case .reply: .dailyDigest
+        case .feedback, .visitPlanned, .stepAssigned, .coachingStepDue, .importResult: .immediately
+        case .reply, .stepDue, .sessionPlanned, .needAccepted: .dailyDigest
         }
     }
 }

@@ -34,6 +34,12 @@ enum Change {
     case visitPlanned(ScheduledVisit)
     /// An action step was given to its owner (added, or its owner changed) by `by`; `link` is its goal's page.
     case stepAssigned(ActionStep, link: String, by: String)
+    /// A professional-learning session was planned by `by`.
+    case sessionPlanned(LearningSession, by: String)
+    /// A professional-learning need was accepted by `by`; `scope` is a school's id or the district's.
+    case needAccepted(LearningNeed, by: String)
+    /// An import `by` started was refused (`refused`) or finished with `warnings`; `link` is its page.
+    case importFinished(what: String, fileName: String, by: String, refused: Bool, warnings: Int, link: String)
 }
 
 extension Database {

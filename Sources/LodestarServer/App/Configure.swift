@@ -90,7 +90,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     if app.environment != .testing {
         // Email is off without LODESTAR_SMTP_URL; set but wrong, the server refuses to start rather than lose mail quietly.
         app.mail = try MailSettings.fromEnvironment(ProcessInfo.processInfo.environment)
-        app.lifecycle.use(EmailWorker())
+        app.lifecycle.use(NotificationWorker())
     }
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ImportCommand(), as: "import")

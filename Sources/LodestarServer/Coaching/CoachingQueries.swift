@@ -42,6 +42,19 @@ struct CoachingQueries {
         return try await CoachingConversation.query(on: db).filter(\.$coachId ~~ coaches).filter(\.$heldAt >= from).filter(\.$heldAt < to).all()
     }
 
+    /// A next step still open and due on `day`, with its conversation's coach and teacher: for reminders.
+    struct DueStep: Sendable { var id: String; var dueOn: String; var coachId: String; var teacherId: String }
+
+    func openNextSteps(dueOn day: String) async throws -> [DueStep] {
+        let steps = try await CoachingStep.query(on: db).filter(\.$dueOn == day).filter(\.$doneAt == nil).sort(\.$id).all()
+        guard !steps.isEmpty else { return [] }
+        let conversations = Dictionary(try await CoachingConversation.query(on: db).filter(\.$id ~~ Set(steps.map(\.conversationId))).all()
+            .map { ($0.id!, $0) }) { a, _ in a }
+        return steps.compactMap { step in
+            conversations[step.conversationId].map { DueStep(id: step.id!, dueOn: step.dueOn, coachId: $0.coachId, teacherId: $0.teacherId) }
+        }
+    }
+
     /// Coaching's listener: a conversation held after a visit stays when the visit is deleted, without the link to it.
     func follow(_ change: Change) async throws {
         guard case .walkthroughsDeleting(let ids) = change, !ids.isEmpty else { return }

@@ -64,11 +64,11 @@ struct FrameworksController: RouteCollection {
             do {
                 let framework = try FrameworkJSON.decode(try file.bytes(), fileName: file.name)
                 let record = try await FrameworkStore.save(framework, on: req.db)
-                try await req.auditImport("framework", fileName: file.name)
+                try await req.auditImport("framework", fileName: file.name, link: "/admin/frameworks")
                 req.leaveNotice("Imported \(record.name), version \(record.version). New walkthroughs use it.")
                 return req.redirect(to: "/admin/frameworks")
             } catch let error as LodestarError {
-                try await req.auditImport("framework", fileName: file.name, refused: error)
+                try await req.auditImport("framework", fileName: file.name, refused: error, link: "/admin/frameworks")
                 return try await failed(req, error.description)
             }
         }

@@ -12,4 +12,14 @@ struct GoalsQueries {
         guard let first = steps.first else { return (steps, nil) }
         return (steps, try await SmartGoal.find(first.goalId, on: db))
     }
+
+    /// Every step not done or dropped that is due on or before `day`, with its goal's page: for reminders.
+    func openSteps(dueThrough day: String) async throws -> [(step: ActionStep, link: String)] {
+        let steps = try await ActionStep.query(on: db).filter(\.$dueOn <= day)
+            .filter(\.$status ~~ [ActionStep.Status.notStarted.rawValue, ActionStep.Status.inProgress.rawValue]).sort(\.$dueOn).sort(\.$id).all()
+        let goals = Dictionary(try await SmartGoal.query(on: db).filter(\.$id ~~ Set(steps.map(\.goalId))).all().map { ($0.id!, $0) }) { a, _ in a }
+        return steps.compactMap { step in
+            goals[step.goalId].map { (step, "/goals/\($0.scope.urlQueryEncoded)/\($0.id!)#plan") }
+        }
+    }
 }

@@ -229,18 +229,32 @@ struct EmailDelivery: Sendable {
     }
 }
 
-/// Runs `EmailDelivery` rounds in the background while the server runs, when email is on.
-final class EmailWorker: LifecycleHandler, @unchecked Sendable {
+/// The server's background work for notifications: reminders that come with time (every ten minutes, and at
+/// start), and, when email is on, `EmailDelivery` rounds every few seconds.
+final class NotificationWorker: LifecycleHandler, @unchecked Sendable {
     private var task: Task<Void, Never>?
+    static let reminderInterval = 600
 
     func didBoot(_ application: Application) throws {
-        guard let settings = application.mail else { return }
-        let delivery = EmailDelivery(settings: settings, db: application.db)
-        let logger = application.logger
+        // Only a serving process works in the background, not `lodestar demo` or `lodestar import`.
+        let command = application.environment.arguments.dropFirst().first
+        guard command == nil || command == "serve" || command?.hasPrefix("-") == true else { return }
+        let delivery = application.mail.map { EmailDelivery(settings: $0, db: application.db) }
+        let db = application.db, logger = application.logger
         task = Task {
+            var lastReminders = 0
             while !Task.isCancelled {
-                do { try await delivery.round() } catch { logger.error("Email delivery: \(String(reflecting: error))") }
-                try? await Task.sleep(for: .seconds(settings.interval))
+                let now = Int(Date().timeIntervalSince1970)
+                if now - lastReminders >= Self.reminderInterval {
+                    lastReminders = now
+                    do { try await db.writeTransaction { db in try await NotificationQueries(db: db).remind(now: now) } } catch {
+                        logger.error("Reminders: \(String(reflecting: error))")
+                    }
+                }
+                if let delivery {
+                    do { try await delivery.round() } catch { logger.error("Email delivery: \(String(reflecting: error))") }
+                }
+                try? await Task.sleep(for: .seconds(delivery?.settings.interval ?? 60))
             }
         }
     }

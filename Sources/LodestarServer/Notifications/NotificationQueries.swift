@@ -32,8 +32,54 @@ struct NotificationQueries {
             try await notify(step.ownerId, .stepAssigned,
                              "\(try await name(by)) gave you an action step, due \(DisplayTime.date(step.dueOn))",
                              link: link, record: step.id!, by: by)
+        case .sessionPlanned(let session, let by):
+            // A school's session: everyone at the school. A district session: those who plan learning in the schools.
+            let school = LearningScope.schoolId(session.scope)
+            let audience = try await StaffDirectory(db: db).people(holding: school == nil ? StaffRole.learningPlanners : StaffRole.allCases,
+                                                                   atSchools: school.map { [$0] })
+            let title = "\(try await name(by)) planned a professional-learning session, “\(session.title)”, on \(DisplayTime.dateTime(session.startsAt))"
+            for person in audience {
+                try await notify(person.id, .sessionPlanned, title, link: "/learning/sessions/\(session.id!)", record: session.id!, by: by)
+            }
+        case .needAccepted(let need, let by):
+            let school = LearningScope.schoolId(need.scope)
+            let planners = try await StaffDirectory(db: db).people(holding: school == nil ? StaffRole.districtWide : StaffRole.learningPlanners,
+                                                                   atSchools: school.map { [$0] }, includingDistrict: school != nil)
+            let title = "\(try await name(by)) accepted a professional-learning need where you plan learning"
+            for person in planners {
+                try await notify(person.id, .needAccepted, title, link: "/learning?scope=\(need.scope.urlQueryEncoded)", record: need.id!, by: by)
+            }
+        case .importFinished(_, let fileName, let by, let refused, let warnings, let link):
+            // The file's name only: a refusal's reason may quote a cell, and is on the import page.
+            let title = refused ? "Your import of \(fileName) was refused; nothing was imported. The reason is on the import page."
+                : "Your import of \(fileName) finished with \(warnings) warning\(warnings == 1 ? "" : "s")"
+            try await notify(by, .importResult, title, link: link, record: fileName, by: nil)
         default:
             break
+        }
+    }
+
+    /// Reminders that come with time rather than with a write: action steps due within three days or overdue
+    /// (to their owner) and coaching next steps due tomorrow (to the coach and the teacher), each once. Run in a
+    /// write transaction, so two servers never write the same reminder.
+    func remind(now: Int) async throws {
+        let today = DisplayTime.isoDay(now), tomorrow = DisplayTime.isoDay(today, plus: 1)
+        let sent = Set(try await NotificationRecord.query(on: db).filter(\.$kind ~~ [NotificationKind.stepDue.rawValue, NotificationKind.coachingStepDue.rawValue])
+            .filter(\.$createdAt >= now - 90 * 86_400).all().map { "\($0.recipientId)|\($0.recordId)" })
+        for (step, link) in try await GoalsQueries(db: db).openSteps(dueThrough: DisplayTime.isoDay(today, plus: 3)) {
+            let overdue = step.dueOn < today
+            let record = "\(overdue ? "overdue" : "due")|\(step.id!)|\(step.dueOn)"
+            guard !sent.contains("\(step.ownerId)|\(record)") else { continue }
+            let title = overdue ? "An action step of yours is overdue: it was due \(DisplayTime.date(step.dueOn))"
+                : "An action step of yours is due \(step.dueOn == today ? "today" : DisplayTime.date(step.dueOn))"
+            try await notify(step.ownerId, .stepDue, title, link: link, record: record, by: nil)
+        }
+        for step in try await CoachingQueries(db: db).openNextSteps(dueOn: tomorrow) {
+            let record = "due|\(step.id)|\(step.dueOn)"
+            for person in [step.coachId, step.teacherId] where !sent.contains("\(person)|\(record)") {
+                try await notify(person, .coachingStepDue, "A coaching next step is due tomorrow, \(DisplayTime.date(step.dueOn))",
+                                 link: "/coaching/teachers/\(step.teacherId)", record: record, by: nil)
+            }
         }
     }
 
@@ -50,15 +96,15 @@ struct NotificationQueries {
     }
 
     /// One notification, with how it will reach the person by email.
-    private func notify(_ recipient: String, _ kind: NotificationKind, _ title: String, link: String, record: String, by actor: String) async throws {
+    private func notify(_ recipient: String, _ kind: NotificationKind, _ title: String, link: String, record: String, by actor: String?) async throws {
         guard recipient != actor else { return }
         let notification = NotificationRecord()
         notification.id = UUID().uuidString.lowercased()
         notification.recipientId = recipient
         notification.kind = kind.rawValue
         notification.title = String(title.prefix(300))
-        notification.link = link
-        notification.recordId = record
+        notification.link = String(link.prefix(500))
+        notification.recordId = String(record.prefix(300))
         notification.createdAt = Int(Date().timeIntervalSince1970)
         notification.emailed = switch try await delivery(of: recipient, kind) {
         case .immediately: NotificationRecord.EmailState.due.rawValue

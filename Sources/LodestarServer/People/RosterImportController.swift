@@ -37,7 +37,7 @@ struct RosterImportController: RouteCollection {
             do {
                 let files = try OneRosterImport.readZip(at: bundle.url, name: bundle.name)
                 let report = try await OneRosterImport.run(files: files, on: req.db)
-                try await req.auditImport("roster", fileName: bundle.name)
+                try await req.auditImport("roster", fileName: bundle.name, warnings: report.warnings.count)
                 return try await render(req, fileName: bundle.name, error: nil, report: report).encodeResponse(for: req)
             } catch let error as LodestarError {
                 try await req.auditImport("roster", fileName: bundle.name, refused: error)

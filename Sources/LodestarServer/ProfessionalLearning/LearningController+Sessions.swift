@@ -60,7 +60,10 @@ extension LearningController {
         do {
             let session = try await validated(form, scope: scope, on: req.db)
             session.createdBy = viewer.id
-            try await req.db.writeTransaction { db in try await session.create(on: db) }
+            try await req.db.writeTransaction { db in
+                try await session.create(on: db)
+                try await db.announce(.sessionPlanned(session, by: viewer.id))
+            }
             return req.redirect(to: "/learning/sessions/\(session.id!)")
         } catch let error as LodestarError {
             let response = try await renderSessionForm(req, scope: scope, form: form, error: error.description).encodeResponse(for: req)

@@ -172,7 +172,10 @@ struct LearningController: RouteCollection {
             need.evidence = String((form.evidence ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(2_000))
             need.evidenceLink = ""
         }
-        try await req.db.writeTransaction { db in try await need.create(on: db) }
+        try await req.db.writeTransaction { db in
+            try await need.create(on: db)
+            try await db.announce(.needAccepted(need, by: viewer.id))
+        }
         req.leaveNotice("Need accepted: \(need.title)")
         return req.redirect(to: "/learning?scope=\(scope.id.urlQueryEncoded)")
     }

@@ -60,10 +60,10 @@ struct TimeOverviewController: RouteCollection {
             do {
                 let report = try await CalendarImport.run(try file.bytes(), fileName: file.name, leaderId: context.id,
                                                           from: from, through: through, on: req.db)
-                try await req.auditImport("calendar for \(context.id)", fileName: file.name)
+                try await req.auditImport("calendar for \(context.id)", fileName: file.name, link: "/time/\(context.id)/import")
                 return try await renderImport(req, leaderId: context.id, from: from, through: through, fileName: file.name, report: report)
             } catch let error as LodestarError {
-                try await req.auditImport("calendar for \(context.id)", fileName: file.name, refused: error)
+                try await req.auditImport("calendar for \(context.id)", fileName: file.name, refused: error, link: "/time/\(context.id)/import")
                 return try await renderImport(req, leaderId: context.id, from: from, through: through, fileName: file.name, error: error.description)
             }
         }
