@@ -305,3 +305,50 @@ struct NotificationEventTests {
         }
     }
 }
+
+@Suite("Notifications: the Monday summary")
+struct WeeklySummaryTests {
+    @Test(arguments: TestDatabase.all)
+    func theMondaySummarySaysWhatThePagesSay(_ database: TestDatabase) async throws {
+        let sink = try SMTPSink()
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: true, on: app.db)
+            let people = DemoPeople(district: district)
+            let principal = TestClient(app)
+            try await principal.signIn(people.email(.principal))
+            let principalId = try #require(try await StaffDirectory(db: app.db).person(email: people.email(.principal))?.id)
+            let now = Int(Date().timeIntervalSince1970)
+            let delivery = EmailDelivery(settings: try NotificationTests().mail(sink), db: app.db)
+            try await delivery.writeWeeklySummaries(now: now, anyDay: true)
+            try await delivery.writeWeeklySummaries(now: now + 60, anyDay: true)
+            _ = try await delivery.deliver(now: now)
+            let mine = try sink.received().filter { $0.envelopeTo == [people.email(.principal)] }
+            #expect(mine.count == 1)
+            let text = try #require(mine.first?.text)
+
+            // The Today page's own sentences, word for word (time against target; teachers not visited).
+            let today = try await principal.page("/")
+            for sentence in ["of your recorded time went to teaching and learning; your target is", "not had a visit in 30 days."] {
+                let line = try #require(today.components(separatedBy: "<p>").first { $0.contains(sentence) }?.components(separatedBy: "</p>").first)
+                #expect(text.contains(line.replacingOccurrences(of: "&#39;", with: "'")), "Today says “\(line)”; the email: \(text)")
+            }
+            // Shared feedback without a reply and overdue steps, counted here in SQL.
+            let sql = app.db.sql
+            let waiting = try await sql.raw("""
+                SELECT count(*) AS n FROM walkthroughs w WHERE w.observer_id = \(bind: principalId) AND w.shared_at IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM feedback_replies r WHERE r.walkthrough_id = w.id AND r.author_id = w.teacher_id)
+                """).first()!.decode(column: "n", as: Int.self)
+            #expect(text.contains("\(waiting) of your shared feedback \(waiting == 1 ? "note has" : "notes have") no reply yet."))
+            let overdue = try await sql.raw("""
+                SELECT count(*) AS n FROM action_steps WHERE owner_id = \(bind: principalId) AND due_on < \(bind: DisplayTime.isoDay(now))
+                AND status IN ('not_started', 'in_progress')
+                """).first()!.decode(column: "n", as: Int.self)
+            #expect(text.contains(overdue == 0 ? "None of your action steps is past due." : "\(overdue) action step"))
+            // No student-level data: no student's name from the roster appears.
+            let students = district.bundle.users.filter { $0.role == "student" }.map { "\($0.givenName) \($0.familyName)" }
+            #expect(!students.contains { text.contains($0) })
+            // A teacher gets none.
+            #expect(try sink.received().allSatisfy { $0.envelopeTo != [people.teacherEmail] || !$0.subject.hasPrefix("Your week") })
+        }
+    }
+}

@@ -19,6 +19,8 @@ public enum NotificationKind: String, CaseIterable, Sendable, Codable {
     case needAccepted = "need_accepted"
     /// An import one started was refused, or finished with warnings.
     case importResult = "import_result"
+    /// A school leader's Monday summary (an email only; "in a daily email" means the same as "at once").
+    case weeklySummary = "weekly_summary"
 
     /// As the email choices and the unsubscribe page name it (after "email about").
     public var label: String {
@@ -32,6 +34,7 @@ public enum NotificationKind: String, CaseIterable, Sendable, Codable {
         case .sessionPlanned: "professional-learning sessions planned for your school"
         case .needAccepted: "learning needs accepted where you plan learning"
         case .importResult: "imports you started that were refused or gave warnings"
+        case .weeklySummary: "the Monday summary of your school"
         }
     }
 
@@ -39,7 +42,7 @@ public enum NotificationKind: String, CaseIterable, Sendable, Codable {
     /// day's digest, since an observer with many teachers would otherwise get a message for each.
     public var defaultDelivery: Delivery {
         switch self {
-        case .feedback, .visitPlanned, .stepAssigned, .coachingStepDue, .importResult: .immediately
+        case .feedback, .visitPlanned, .stepAssigned, .coachingStepDue, .importResult, .weeklySummary: .immediately
         case .reply, .stepDue, .sessionPlanned, .needAccepted: .dailyDigest
         }
     }

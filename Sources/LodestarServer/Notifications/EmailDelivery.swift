@@ -71,6 +71,7 @@ struct EmailDelivery: Sendable {
     func round(now: Int = Int(Date().timeIntervalSince1970)) async throws -> Int {
         try await writeEmails(now: now)
         try await writeDigests(now: now)
+        try await writeWeeklySummaries(now: now)
         return try await deliver(now: now)
     }
 
@@ -129,6 +130,34 @@ struct EmailDelivery: Sendable {
                     notification.emailed = NotificationRecord.EmailState.digested.rawValue
                     try await notification.save(on: db)
                 }
+            }
+        }
+    }
+
+    /// School leaders' Monday summaries, from 7:00 on Monday, once a week each (`anyDay`: now, whatever the day,
+    /// for `lodestar email weekly`). The numbers are read before the write, which only checks none went out meanwhile.
+    func writeWeeklySummaries(now: Int, anyDay: Bool = false) async throws {
+        let weekStart = DisplayTime.startOfDay(DisplayTime.monday(of: DisplayTime.isoDay(now)))
+        guard anyDay || now >= weekStart + Self.digestHour * 3_600 else { return }
+        let kind = NotificationKind.weeklySummary.rawValue
+        let sent = Set(try await OutboxEmail.query(on: db).filter(\.$kind == kind).filter(\.$createdAt >= weekStart).all().map(\.recipientId))
+        let summary = WeeklySummary(db: db)
+        var due: [(person: Staff, lines: [WeeklySummary.Line])] = []
+        for id in try await summary.recipients() where !sent.contains(id) {
+            guard try await NotificationQueries(db: db).delivery(of: id, .weeklySummary) != .off,
+                  let person = try await StaffDirectory(db: db).person(id), person.isEnabled else { continue }
+            let lines = try await summary.lines(for: id, now: now)
+            if !lines.isEmpty { due.append((person, lines)) }
+        }
+        guard !due.isEmpty else { return }
+        try await db.writeTransaction { [due] db in
+            let sentMeanwhile = Set(try await OutboxEmail.query(on: db).filter(\.$kind == kind).filter(\.$createdAt >= weekStart).all().map(\.recipientId))
+            for (person, lines) in due where !sentMeanwhile.contains(person.id!) {
+                guard let to = EmailAddress(person.email, name: person.displayName) else { continue }
+                try await queue(to: to, person: person.id!, subject: "Your week in Lodestar: \(DisplayTime.date(DisplayTime.isoDay(weekStart)))",
+                                lines: ["Good morning, \(person.givenName). Where your school stands this Monday:"],
+                                links: lines.map { ($0.text, $0.link) }, unsubscribe: kind,
+                                why: "You get this email on Mondays because you lead a school in Lodestar.", now: now, on: db)
             }
         }
     }

@@ -171,7 +171,7 @@ extension NotificationQueries {
     /// What an unsubscribe token turns off, as the page names it; nil for an unknown token.
     func unsubscribeLabel(token: String) async throws -> String? {
         guard let email = try await OutboxEmail.query(on: db).filter(\.$unsubscribeToken == token).first() else { return nil }
-        return email.kind == Self.digestKind ? "the daily digest" : email.kind.flatMap(NotificationKind.init(rawValue:))?.label
+        return email.kind == Self.digestKind ? "the daily email" : email.kind.flatMap(NotificationKind.init(rawValue:))?.label
     }
 
     /// Turns off the email the token's message was (its kind, or every kind in the digest); call inside a write

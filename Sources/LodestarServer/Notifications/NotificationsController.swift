@@ -39,7 +39,9 @@ struct NotificationsController: RouteCollection {
             ListContext.Item(id: $0.id!, title: $0.title, when: DisplayTime.dateTime($0.createdAt), unread: $0.readAt == nil)
         }
         let deliveries = try await queries.deliveries(of: viewer.id)
-        let choices = NotificationKind.allCases.map { kind in
+        // The Monday summary is offered to those it goes to: school leaders.
+        let kinds = NotificationKind.allCases.filter { $0 != .weeklySummary || !viewer.policy.administeredSchools.isEmpty }
+        let choices = kinds.map { kind in
             ListContext.Choice(kind: kind.rawValue, label: kind.label.prefix(1).uppercased() + kind.label.dropFirst(), options: Delivery.allCases.map {
                 SelectOption(value: $0.rawValue, label: $0.label, selected: deliveries[kind] == $0)
             })
