@@ -158,6 +158,15 @@ struct NotificationTests {
             #expect(email.html.contains("href=\"https://lodestar.cedarvalley.example.org/walkthroughs/\(visit.id)\""))
             // The district did not allow feedback's words in email: no glow, and so no student's name.
             #expect(!email.text.contains("Maria") && !email.html.contains("Maria"))
+            // Where it does, the words come too, escaped in the HTML part.
+            var including = try mail(sink)
+            including.includesFeedbackText = true
+            let words = WalkthroughTests().submission(teacher: f.teacherId, glow: "Pairs <compared> strategies & explained them.")
+            try await WalkthroughTests().post(words, as: principal)
+            #expect(try await EmailDelivery(settings: including, db: app.db).round(now: now + 1) == 1)
+            let withWords = try #require(try sink.received().last)
+            #expect(withWords.text.contains("Glow: Pairs <compared> strategies & explained them."))
+            #expect(withWords.html.contains("Glow: Pairs &lt;compared&gt; strategies &amp; explained them."))
             #expect(email.listUnsubscribePost == "List-Unsubscribe=One-Click")
             let unsubscribe = try #require(email.listUnsubscribe?.trimmingCharacters(in: CharacterSet(charactersIn: "<> ")))
             #expect(unsubscribe.hasPrefix("https://lodestar.cedarvalley.example.org/unsubscribe/"))
@@ -175,8 +184,8 @@ struct NotificationTests {
             // Turned off: the next feedback is on the page, and no email is written for it.
             try await WalkthroughTests().post(WalkthroughTests().submission(teacher: f.teacherId), as: principal)
             #expect(try await delivery.round(now: now + 1_200) == 0)
-            #expect(try sink.received().count == 1)
-            #expect(try await NotificationRecord.query(on: app.db).filter(\.$recipientId == f.teacherId).count() == 2)
+            #expect(try sink.received().count == 2)
+            #expect(try await NotificationRecord.query(on: app.db).filter(\.$recipientId == f.teacherId).count() == 3)
         }
     }
 
@@ -212,6 +221,12 @@ struct NotificationTests {
             let email = try #require(try await OutboxEmail.query(on: app.db).first())
             #expect(email.state == "failed" && email.lastError?.contains("550") == true)
             #expect(try await delivery.round(now: Int(Date().timeIntervalSince1970) + 7_200) == 0)
+            // The district admin sees it, with the mail server's words.
+            app.mail = try mail(refusing)
+            let admin = TestClient(app)
+            try await admin.signIn(f.people.email(.districtAdmin))
+            let page = try await admin.page("/admin")
+            #expect(page.contains("Refused by the mail server for good") && page.contains("550 5.1.1 Mailbox unavailable") && page.contains(email.toAddress))
         }
     }
 
@@ -254,6 +269,31 @@ struct NotificationTests {
                 Issue.record("\(url): an untrusted certificate was accepted"); continue
             }
             #expect(try FileManager.default.contentsOfDirectory(atPath: sink.folder.path).filter { $0.hasSuffix(".eml") }.count == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func twoServersSendingAtOnceSendEachEmailOnce(_ database: TestDatabase) async throws {
+        let sink = try SMTPSink()
+        try await WalkthroughTests().withDemo(database) { app, f in
+            try await withoutMondaySummaries(app)
+            let principal = TestClient(app)
+            try await principal.signIn(f.people.email(.principal))
+            let teachers = try await app.db.sql.raw("SELECT staff_id FROM role_grants WHERE role = 'teacher' AND school_id = 'school-1' ORDER BY staff_id LIMIT 24").all()
+                .map { try $0.decode(column: "staff_id", as: String.self) }
+            for teacher in teachers { try await WalkthroughTests().post(WalkthroughTests().submission(teacher: teacher), as: principal) }
+            // Two workers (as two Lodestar servers on one database would run), each round at the same moment.
+            let settings = try mail(sink)
+            let now = Int(Date().timeIntervalSince1970)
+            try await EmailDelivery(settings: settings, db: app.db).writeEmails(now: now)
+            async let first = EmailDelivery(settings: settings, db: app.db).deliver(now: now)
+            async let second = EmailDelivery(settings: settings, db: app.db).deliver(now: now)
+            async let third = EmailDelivery(settings: settings, db: app.db).deliver(now: now)
+            let sent = try await first + second + third
+            #expect(sent == min(30, teachers.count))
+            while try await EmailDelivery(settings: settings, db: app.db).deliver(now: now) > 0 {}
+            let received = try sink.received().flatMap(\.envelopeTo)
+            #expect(received.count == teachers.count && Set(received).count == teachers.count)
         }
     }
 
