@@ -154,8 +154,8 @@ struct EmailDelivery: Sendable {
             let sentMeanwhile = Set(try await OutboxEmail.query(on: db).filter(\.$kind == kind).filter(\.$createdAt >= weekStart).all().map(\.recipientId))
             for (person, lines) in due where !sentMeanwhile.contains(person.id!) {
                 guard let to = EmailAddress(person.email, name: person.displayName) else { continue }
-                try await queue(to: to, person: person.id!, subject: "Your week in Lodestar: \(DisplayTime.date(DisplayTime.isoDay(weekStart)))",
-                                lines: ["Good morning, \(person.givenName). Where your school stands this Monday:"],
+                try await queue(to: to, person: person.id!, subject: "Your week in Lodestar: the week of \(DisplayTime.date(DisplayTime.isoDay(weekStart)))",
+                                lines: ["Hello, \(person.givenName). Where things stand as this week begins:"],
                                 links: lines.map { ($0.text, $0.link) }, unsubscribe: kind,
                                 why: "You get this email on Mondays because you lead a school in Lodestar.", now: now, on: db)
             }
