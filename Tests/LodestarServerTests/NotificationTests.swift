@@ -403,3 +403,61 @@ struct WeeklySummaryTests {
         }
     }
 }
+
+@Suite("Notifications: every event by email")
+struct EveryEventByEmailTests {
+    @Test(arguments: TestDatabase.all)
+    func eachEventReachesItsPeopleByEmailWithALinkBack(_ database: TestDatabase) async throws {
+        let sink = try SMTPSink()
+        try await WalkthroughTests().withDemo(database) { app, f in
+            try await NotificationTests().withoutMondaySummaries(app)
+            let directory = StaffDirectory(db: app.db)
+            let principal = TestClient(app), teacher = TestClient(app), admin = TestClient(app)
+            try await principal.signIn(f.people.email(.principal))
+            try await teacher.signIn(f.people.teacherEmail)
+            try await admin.signIn(f.people.email(.districtAdmin))
+            let principalId = try #require(try await directory.person(email: f.people.email(.principal))?.id)
+            let now = Int(Date().timeIntervalSince1970), today = DisplayTime.isoDay(now), tomorrow = DisplayTime.isoDay(today, plus: 1)
+
+            // Feedback, and the teacher's reply to it.
+            let visit = WalkthroughTests().submission(teacher: f.teacherId)
+            try await WalkthroughTests().post(visit, as: principal)
+            #expect(try await teacher.post("/walkthroughs/\(visit.id)/replies", form: ["body": "Thank you."]).status == .seeOther)
+            // An announced visit; an action step; a session; a need; a refused import.
+            #expect(try await principal.post("/walkthroughs/schedule", form: ["teacherId": f.teacherId, "day": tomorrow, "time": "09:00",
+                                                                              "visitType": "informal", "school": "school-1"]).status == .seeOther)
+            let goal = try await principal.post("/goals/school-1", form: ["statement": "Families at conferences", "ownerId": principalId, "kind": "manual",
+                                                                          "unit": "%", "baseline": "60", "target": "90", "deadline": DisplayTime.isoDay(today, plus: 200)])
+            let goalPath = try #require(goal.headers.first(name: .location).map { String($0.split(separator: "#")[0]) })
+            #expect(try await principal.post("\(goalPath)/steps", form: ["text": "Call families", "ownerId": f.teacherId, "dueOn": DisplayTime.isoDay(today, plus: 20)]).status == .seeOther)
+            #expect(try await principal.post("/learning/sessions", form: ["scope": "school-1", "title": "Practice lab", "facilitatorId": principalId,
+                                                                          "day": tomorrow, "startTime": "15:00", "endTime": "16:00"]).status == .seeOther)
+            #expect(try await principal.post("/learning/needs", form: ["scope": "school-1", "kind": "written", "title": "Questioning", "evidence": "Seen rarely."]).status == .seeOther)
+            #expect(try await admin.upload("/admin/import", file: Data("not a zip".utf8), field: "bundle", fileName: "roster.zip").status == .unprocessableEntity)
+
+            // Email at once, then the daily emails, all handed to aiosmtpd.
+            let delivery = EmailDelivery(settings: try NotificationTests().mail(sink), db: app.db)
+            let later = Int(Date().timeIntervalSince1970) + 1
+            try await delivery.round(now: later)
+            try await delivery.writeDigests(before: later, now: later)
+            while try await delivery.deliver(now: later) > 0 {}
+            let received = try sink.received()
+            func email(to address: String, containing words: String, link: String) -> Bool {
+                received.contains { $0.envelopeTo == [address] && $0.text.contains(words) && $0.text.contains("https://lodestar.cedarvalley.example.org" + link)
+                    && $0.html.contains("href=\"https://lodestar.cedarvalley.example.org" + link.replacingOccurrences(of: "&", with: "&amp;")) && $0.listUnsubscribe != nil }
+            }
+            let principalName = try #require(try await directory.person(principalId)?.displayName)
+            let teacherName = try #require(try await directory.person(f.teacherId)?.displayName)
+            let adminEmail = f.people.email(.districtAdmin)
+            #expect(email(to: f.people.teacherEmail, containing: "\(principalName) shared feedback on the visit to your class", link: "/walkthroughs/\(visit.id)"))
+            #expect(email(to: f.people.email(.principal), containing: "\(teacherName) replied to your feedback", link: "/walkthroughs/\(visit.id)#replies"))
+            #expect(email(to: f.people.teacherEmail, containing: "\(principalName) plans an announced visit to your class", link: "/"))
+            #expect(email(to: f.people.teacherEmail, containing: "\(principalName) gave you an action step", link: goalPath))
+            #expect(email(to: f.people.teacherEmail, containing: "\(principalName) planned a professional-learning session, “Practice lab”", link: "/learning/sessions/"))
+            #expect(email(to: f.people.email(.coach), containing: "\(principalName) accepted a professional-learning need", link: "/learning?scope=school-1"))
+            #expect(email(to: adminEmail, containing: "Your import of roster.zip was refused", link: "/admin/import"))
+            // Nobody is told of what they did themselves.
+            #expect(!received.contains { $0.envelopeTo == [f.people.email(.principal)] && !$0.text.contains("replied") })
+        }
+    }
+}

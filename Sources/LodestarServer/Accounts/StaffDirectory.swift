@@ -26,6 +26,14 @@ struct StaffDirectory {
 
     func person(_ id: String) async throws -> Staff? { try await Staff.find(id, on: db) }
 
+    /// A person's name as pages show it (`Staff.displayName`), in one plain query: a notification asks it inside
+    /// every walkthrough's write.
+    func displayName(of id: String) async throws -> String? {
+        try await sql.raw("SELECT given_name, family_name FROM staff WHERE id = \(bind: id)").first().map {
+            "\(try $0.decode(column: "given_name", as: String.self)) \(try $0.decode(column: "family_name", as: String.self))"
+        }
+    }
+
     /// The account with this email (stored lower-cased).
     func person(email: String) async throws -> Staff? { try await Staff.query(on: db).filter(\.$email == email.lowercased()).first() }
 

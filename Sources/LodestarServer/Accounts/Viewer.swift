@@ -31,8 +31,9 @@ extension Request {
     func viewer() async throws -> Viewer {
         if let viewer = storage[ViewerKey.self] { return viewer }
         let staff = try auth.require(Staff.self)
-        let viewer = Viewer(staff: staff, policy: try await Viewer.policy(of: staff.id!, on: db),
-                            unreadNotifications: try await NotificationQueries(db: db).unreadCount(of: staff.id!))
+        // The count is for the top bar: the JSON API (offline walkthroughs sent from a phone) has none.
+        let unread = url.path.hasPrefix("/api/") ? 0 : try await NotificationQueries(db: db).unreadCount(of: staff.id!)
+        let viewer = Viewer(staff: staff, policy: try await Viewer.policy(of: staff.id!, on: db), unreadNotifications: unread)
         storage[ViewerKey.self] = viewer
         return viewer
     }

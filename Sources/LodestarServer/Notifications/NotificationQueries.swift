@@ -92,26 +92,28 @@ struct NotificationQueries {
     }
 
     private func name(_ staffId: String) async throws -> String {
-        try await StaffDirectory(db: db).person(staffId)?.displayName ?? "A colleague"
+        try await StaffDirectory(db: db).displayName(of: staffId) ?? "A colleague"
     }
 
     /// One notification, with how it will reach the person by email.
     private func notify(_ recipient: String, _ kind: NotificationKind, _ title: String, link: String, record: String, by actor: String?) async throws {
         guard recipient != actor else { return }
-        let notification = NotificationRecord()
-        notification.id = UUID().uuidString.lowercased()
-        notification.recipientId = recipient
-        notification.kind = kind.rawValue
-        notification.title = String(title.prefix(300))
-        notification.link = String(link.prefix(500))
-        notification.recordId = String(record.prefix(300))
-        notification.createdAt = Int(Date().timeIntervalSince1970)
-        notification.emailed = switch try await delivery(of: recipient, kind) {
-        case .immediately: NotificationRecord.EmailState.due.rawValue
-        case .dailyDigest: NotificationRecord.EmailState.digest.rawValue
-        case .off: NotificationRecord.EmailState.no.rawValue
+        // One statement, the person's choice for the kind read inside it: this runs in every walkthrough's write.
+        let state: (Delivery) -> String = { delivery in
+            switch delivery {
+            case .immediately: NotificationRecord.EmailState.due.rawValue
+            case .dailyDigest: NotificationRecord.EmailState.digest.rawValue
+            case .off: NotificationRecord.EmailState.no.rawValue
+            }
         }
-        try await notification.create(on: db)
+        try await db.sql.raw("""
+            INSERT INTO notifications (id, recipient_id, kind, title, link, record_id, created_at, emailed)
+            SELECT \(bind: UUID().uuidString.lowercased()), \(bind: recipient), \(bind: kind.rawValue), \(bind: String(title.prefix(300))),
+                   \(bind: String(link.prefix(500))), \(bind: String(record.prefix(300))), \(bind: Int(Date().timeIntervalSince1970)),
+                   CASE COALESCE((SELECT delivery FROM notification_preferences WHERE staff_id = \(bind: recipient) AND kind = \(bind: kind.rawValue)),
+                                 \(bind: kind.defaultDelivery.rawValue))
+                   WHEN 'immediately' THEN \(bind: state(.immediately)) WHEN 'daily_digest' THEN \(bind: state(.dailyDigest)) ELSE \(bind: state(.off)) END
+            """).run()
     }
 
     // MARK: - A person's notifications
