@@ -16,8 +16,8 @@ struct EmailCommand: AsyncCommand {
         guard ["digest", "weekly"].contains(signature.action) else { throw LodestarError("the actions are digest and weekly: lodestar email digest") }
         guard let settings = context.application.mail else { throw LodestarError("email is off: set LODESTAR_SMTP_URL (see the README)") }
         let now = Int(Date().timeIntervalSince1970)
-        let before = try await EmailDelivery(settings: settings, db: context.application.db).waitingEmails()
         let delivery = EmailDelivery(settings: settings, db: context.application.db)
+        let before = try await delivery.waitingEmails()
         if signature.action == "digest" {
             try await delivery.writeDigests(before: now + 1, now: now)
         } else {

@@ -78,7 +78,7 @@ struct HomeController: RouteCollection {
             for school in policy.administeredSchools.sorted() {
                 let notVisited = try await walkthroughs.teachersNotVisited(inSchool: school, days: 30)
                 if notVisited > 0 {
-                    steps.append(.init(text: "\(notVisited) \(notVisited == 1 ? "teacher has" : "teachers have") not had a visit in 30 days.",
+                    steps.append(.init(text: WeeklySummary.notVisitedSentence(notVisited),
                                        href: "/walkthroughs/coverage?school=\(school.urlQueryEncoded)", action: "See coverage"))
                 }
             }
@@ -90,7 +90,7 @@ struct HomeController: RouteCollection {
                                                                      to: DisplayTime.startOfDay(monday))[viewer.id]
             if let share = lastWeek?.instructionalShare {
                 let target = try await TimeQueries(db: req.db).target(of: viewer.id)
-                steps.append(.init(text: "Last week \(Percent.text(share)) of your recorded time went to teaching and learning; your target is \(Percent.text(target)).",
+                steps.append(.init(text: WeeklySummary.timeSentence(share: share, target: target),
                                    href: "/time/\(viewer.id.urlQueryEncoded)?week=\(lastMonday)", action: "See your week"))
             }
         }

@@ -82,7 +82,7 @@ struct EmailDelivery: Sendable {
             let due = try await NotificationRecord.query(on: db).filter(\.$emailed == NotificationRecord.EmailState.due.rawValue)
                 .sort(\.$createdAt).limit(200).all()
             guard !due.isEmpty else { return }
-            let people = Dictionary(try await StaffDirectory(db: db).people(ids: due.map(\.recipientId)).map { ($0.id!, $0) }) { a, _ in a }
+            let people = try await people(due.map(\.recipientId), on: db)
             for notification in due {
                 let person = people[notification.recipientId]
                 if notification.createdAt >= now - Self.oldest, let person, person.isEnabled, let to = EmailAddress(person.email, name: person.displayName) {
@@ -117,7 +117,7 @@ struct EmailDelivery: Sendable {
             let waiting = try await NotificationRecord.query(on: db).filter(\.$emailed == NotificationRecord.EmailState.digest.rawValue)
                 .filter(\.$createdAt < cutoff).sort(\.$createdAt).all()
             guard !waiting.isEmpty else { return }
-            let people = Dictionary(try await StaffDirectory(db: db).people(ids: waiting.map(\.recipientId)).map { ($0.id!, $0) }) { a, _ in a }
+            let people = try await people(waiting.map(\.recipientId), on: db)
             for (recipient, notifications) in Dictionary(grouping: waiting, by: \.recipientId) {
                 let fresh = notifications.filter { $0.createdAt >= now - Self.oldest - 86_400 }
                 if let person = people[recipient], person.isEnabled, !fresh.isEmpty, let to = EmailAddress(person.email, name: person.displayName) {
@@ -162,6 +162,11 @@ struct EmailDelivery: Sendable {
         }
     }
 
+    /// The staff the messages are for, by id, in one query.
+    private func people(_ ids: [String], on db: any Database) async throws -> [String: Staff] {
+        Dictionary(try await StaffDirectory(db: db).people(ids: ids).map { ($0.id!, $0) }) { first, _ in first }
+    }
+
     /// One message in the outbox, its text and HTML made from the same lines, with no student-level data:
     /// titles name staff and dates only.
     private func queue(to: EmailAddress, person: String, subject: String, lines: [String], links: [(String, String)],
@@ -202,9 +207,9 @@ struct EmailDelivery: Sendable {
 
     func deliver(now: Int) async throws -> Int {
         let claimed = try await claim(now: now)
+        let people = try await people(claimed.map(\.recipientId), on: db)
         for email in claimed {
-            let people = try await StaffDirectory(db: db).people(ids: [email.recipientId])
-            let to = EmailAddress(email.toAddress, name: people.first?.displayName ?? "") ?? EmailAddress(email.toAddress)!
+            let to = EmailAddress(email.toAddress, name: people[email.recipientId]?.displayName ?? "") ?? EmailAddress(email.toAddress)!
             let message = EmailMessage(from: settings.from, to: to, subject: email.subject, text: email.textBody, html: email.htmlBody,
                                        unsubscribe: email.unsubscribeToken.map { settings.publicURL + NotificationsController.unsubscribePath + $0 },
                                        messageID: "\(email.id!)@lodestar", date: Date(timeIntervalSince1970: TimeInterval(now)))

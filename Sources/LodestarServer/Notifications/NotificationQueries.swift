@@ -172,14 +172,17 @@ extension NotificationQueries {
 
     /// What an unsubscribe token turns off, as the page names it; nil for an unknown token.
     func unsubscribeLabel(token: String) async throws -> String? {
-        guard let email = try await OutboxEmail.query(on: db).filter(\.$unsubscribeToken == token).first() else { return nil }
-        return email.kind == Self.digestKind ? "the daily email" : email.kind.flatMap(NotificationKind.init(rawValue:))?.label
+        try await OutboxEmail.query(on: db).filter(\.$unsubscribeToken == token).first().flatMap(Self.label)
+    }
+
+    private static func label(of email: OutboxEmail) -> String? {
+        email.kind == digestKind ? "the daily email" : email.kind.flatMap(NotificationKind.init(rawValue:))?.label
     }
 
     /// Turns off the email the token's message was (its kind, or every kind in the digest); call inside a write
     /// transaction. Nil for an unknown token.
     func unsubscribe(token: String) async throws -> String? {
-        guard let email = try await OutboxEmail.query(on: db).filter(\.$unsubscribeToken == token).first(), let label = try await unsubscribeLabel(token: token) else { return nil }
+        guard let email = try await OutboxEmail.query(on: db).filter(\.$unsubscribeToken == token).first(), let label = Self.label(of: email) else { return nil }
         let kinds: [NotificationKind] = email.kind == Self.digestKind
             ? try await deliveries(of: email.recipientId).filter { $0.value == .dailyDigest }.map(\.key)
             : [email.kind.flatMap(NotificationKind.init(rawValue:))].compactMap { $0 }

@@ -21,16 +21,14 @@ struct WeeklySummary {
             let time = TimeQueries(db: db)
             let lastWeek = try await time.ledgers(leaders: [staffId], from: DisplayTime.startOfDay(lastMonday), to: DisplayTime.startOfDay(monday))[staffId]
             let target = try await time.target(of: staffId)
-            lines.append(Line(text: lastWeek?.instructionalShare.map {
-                "Last week \(Percent.text($0)) of your recorded time went to teaching and learning; your target is \(Percent.text(target))."
-            } ?? "You recorded no time last week; your target for teaching and learning is \(Percent.text(target)).",
+            lines.append(Line(text: lastWeek?.instructionalShare.map { Self.timeSentence(share: $0, target: target) } ?? "You recorded no time last week; your target for teaching and learning is \(Percent.text(target)).",
                               link: "/time/\(staffId.urlQueryEncoded)?week=\(lastMonday)"))
         }
         let walkthroughs = WalkthroughQueries(db: db)
         for school in policy.administeredSchools.sorted() {
             let notVisited = try await walkthroughs.teachersNotVisited(inSchool: school, days: 30)
             lines.append(Line(text: notVisited == 0 ? "Every teacher has had a visit in the last 30 days."
-                              : "\(notVisited) \(notVisited == 1 ? "teacher has" : "teachers have") not had a visit in 30 days.",
+                              : Self.notVisitedSentence(notVisited),
                               link: "/walkthroughs/coverage?school=\(school.urlQueryEncoded)"))
         }
         let waiting = try await walkthroughs.count(.madeBy(staffId), filter: .init(status: .shared))
@@ -41,6 +39,15 @@ struct WeeklySummary {
                           : "\(overdue.count) action \(overdue.count == 1 ? "step you own is" : "steps you own are") past due.",
                           link: goal.map { "/goals/\($0.scope.urlQueryEncoded)/\($0.id!.urlQueryEncoded)#plan" } ?? "/goals"))
         return lines
+    }
+
+    /// The sentences the Today page shows too, so the two never say a number differently.
+    static func timeSentence(share: Double, target: Double) -> String {
+        "Last week \(Percent.text(share)) of your recorded time went to teaching and learning; your target is \(Percent.text(target))."
+    }
+
+    static func notVisitedSentence(_ count: Int) -> String {
+        "\(count) \(count == 1 ? "teacher has" : "teachers have") not had a visit in 30 days."
     }
 
     /// Everyone who receives it: the school administrators.
