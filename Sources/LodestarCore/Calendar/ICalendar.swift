@@ -1,12 +1,17 @@
+import Crypto
 import Foundation
 
-/// Reads iCalendar (RFC 5545) files exported from Google Calendar or Outlook, for leaders' time.
+/// Reads iCalendar files (RFC 5545) exported by Google Calendar, Outlook and Exchange, Thunderbird and
+/// the like, for leaders' time: the occurrences of every VEVENT that start in a window.
 ///
-/// Supported: line folding, parameters (quoted or not), VEVENT with DTSTART/DTEND/DURATION (date-time
-/// in UTC, with TZID, or floating; or all-day dates), RRULE with FREQ DAILY/WEEKLY/MONTHLY/YEARLY,
-/// INTERVAL, COUNT, UNTIL and BYDAY (weekly), EXDATE, STATUS:CANCELLED. A TZID is read as an IANA zone
-/// name, or a custom name that ends with one (`custom_America/New_York`); otherwise, and for floating
-/// times, the district's zone is used. Malformed content stops with the file, the line and the property.
+/// A recurring event's occurrences are its DTSTART, each RRULE's (`RecurrenceRule`) and each RDATE
+/// (dates, times or periods), less its EXDATEs; an event with the same UID and a RECURRENCE-ID replaces
+/// the occurrence it names, and with `RANGE=THISANDFUTURE` moves the later ones by as much (RFC 5545
+/// §3.8.4.4, §3.8.5). Times are read in their TZID's zone (`ZoneBook`), floating times and dates in the
+/// district's. Cancelled events and cancelled occurrences are left out. What the reference reader
+/// (Python's `icalendar` with `recurring-ical-events`) makes of a file is what this makes of it; the
+/// tests hold the two to each other. Malformed content stops with the file, the line and the property;
+/// what can be read but not used is said in `warnings`.
 public enum ICalendar {
     /// One occurrence of an event.
     public struct Occurrence: Sendable, Equatable {
@@ -18,287 +23,377 @@ public enum ICalendar {
         public var allDay: Bool
     }
 
-    struct ContentLine {
-        var line: Int
-        var name: String
-        var parameters: [String: String]
-        var value: String
+    public struct Reading: Sendable, Equatable {
+        /// In start order.
+        public var occurrences: [Occurrence]
+        /// What the file has that Lodestar read a particular way or left out, in words for the leader.
+        public var warnings: [String]
     }
 
+    /// Every occurrence starting in `window`.
+    /// - Parameter zone: the district's zone, for floating times, dates and unknown TZIDs.
+    public static func read(_ bytes: [UInt8], fileName: String, window: Range<Date>, zone: TimeZone,
+                            limit: Int = 10_000) throws(LodestarError) -> Reading {
+        let calendar = try calendar(bytes, fileName: fileName)
+        var reader = Reader(fileName: fileName, zones: ZoneBook(calendar: calendar, district: zone),
+                            window: Int(window.lowerBound.timeIntervalSince1970.rounded(.down))..<Int(window.upperBound.timeIntervalSince1970.rounded(.up)),
+                            limit: limit)
+        var result = try reader.read(calendar.children("VEVENT"))
+        result.occurrences.sort { ($0.start, $0.uid, $0.end) < ($1.start, $1.uid, $1.end) }
+        return result
+    }
+
+    // MARK: - Values
+
+    /// `YYYYMMDD` or `YYYYMMDDTHHMMSS` (a trailing Z is the caller's business) as a wall time, if real.
+    static func wallTime(_ text: String) -> WallTime? {
+        let value = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+        func number(_ range: Range<Int>) -> Int? {
+            var result = 0
+            for index in range {
+                guard index < value.count, (0x30...0x39).contains(value[index]) else { return nil }
+                result = result * 10 + Int(value[index] - 0x30)
+            }
+            return result
+        }
+        guard value.count == 8 || ((value.count == 15 || (value.count == 16 && value[15] == UInt8(ascii: "Z"))) && value[8] == UInt8(ascii: "T")),
+              let year = number(0..<4), let month = number(4..<6), let day = number(6..<8), year >= 1,
+              (1...12).contains(month), (1...31).contains(day) else { return nil }
+        let dayNumber = ISODay.number(year: year, month: month, day: day)
+        guard ISODay.civil(dayNumber) == (year, month, day) else { return nil }
+        guard value.count > 8 else { return WallTime(day: dayNumber, second: 0) }
+        guard let hour = number(9..<11), let minute = number(11..<13), let second = number(13..<15),
+              hour < 24, minute < 60, second < 60 else { return nil }
+        return WallTime(day: dayNumber, second: hour * 3_600 + minute * 60 + second)
+    }
+
+    enum Until {
+        case instant(Int)
+        case wall(WallTime)
+    }
+
+    /// An RRULE's UNTIL: an instant when it ends in Z, else a wall time.
+    static func untilValue(_ text: String) -> Until? {
+        guard let wall = wallTime(text) else { return nil }
+        return text.hasSuffix("Z") ? .instant(wall.seconds) : .wall(wall)
+    }
+}
+
+/// The state of reading one file: its zones, the window, and what has been said about it.
+private struct Reader {
+    let fileName: String
+    var zones: ZoneBook
+    let window: Range<Int>
+    let limit: Int
+    var warnings: [String] = []
+
+    init(fileName: String, zones: ZoneBook, window: Range<Int>, limit: Int) {
+        self.fileName = fileName; self.zones = zones; self.window = window; self.limit = limit
+    }
+
+    /// A DTSTART, DTEND, RECURRENCE-ID, EXDATE or RDATE value: a wall time in a zone (nil: floating),
+    /// or a date.
+    struct Moment {
+        var wall: WallTime
+        var isDate: Bool
+        var zone: CalendarZone?
+    }
+
+    /// An occurrence before it is placed in the window: its start as a wall time in the event's zone
+    /// and as an instant, and its end instant.
+    struct Instance {
+        var wall: WallTime
+        var start: Int
+        var end: Int
+    }
+
+    func location(_ property: ICalendar.Property?, _ name: String? = nil) -> FileLocation {
+        FileLocation(file: fileName, line: property?.line, columnName: name ?? property?.name)
+    }
+
+    mutating func moment(_ property: ICalendar.Property, value: String? = nil) throws(LodestarError) -> Moment {
+        let text = (value ?? property.value).trimmingCharacters(in: .whitespaces)
+        let isDate = property.parameters["VALUE"]?.uppercased() == "DATE" || (text.count == 8 && !text.contains("T"))
+        guard let wall = ICalendar.wallTime(text), isDate == (text.count == 8) else {
+            throw LodestarError("expected a date (YYYYMMDD) or date-time (YYYYMMDDTHHMMSS, optionally ending in Z), found “\(text.prefix(40))”",
+                                at: location(property))
+        }
+        if isDate { return Moment(wall: wall, isDate: true, zone: nil) }
+        if text.hasSuffix("Z") { return Moment(wall: wall, isDate: false, zone: .utc) }
+        return Moment(wall: wall, isDate: false, zone: property.parameters["TZID"].map { zones.zone($0) })
+    }
+
+    func instant(_ moment: Moment) -> Int { (moment.zone ?? zones.district).instant(of: moment.wall) }
+
+    // MARK: Events
+
+    /// One VEVENT read: its times and what it says.
     struct Event {
-        var properties: [ContentLine] = []
-        func first(_ name: String) -> ContentLine? { properties.first { $0.name == name } }
-        func all(_ name: String) -> [ContentLine] { properties.filter { $0.name == name } }
+        let component: ICalendar.Component
+        let uid: String
+        let start: Moment
+        let startInstant: Int
+        /// The length of each occurrence: whole days for a date, else nominal days then exact seconds.
+        let days: Int
+        let seconds: Int
+        let recurrenceId: Moment?
+        let recurrenceInstant: Int?
+        let thisAndFuture: Bool
+        let sequence: Int
+        let cancelled: Bool
+        let summary: String
+        let categories: [String]
     }
 
-    /// Every occurrence starting in `window`, in start order.
-    /// - Parameter zone: the district's zone, for floating times and unknown TZIDs.
-    public static func occurrences(in bytes: [UInt8], fileName: String, window: Range<Date>, zone: TimeZone,
-                                   limit: Int = 10_000) throws(LodestarError) -> [Occurrence] {
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw LodestarError("the file is not UTF-8 text", at: FileLocation(file: fileName))
+    mutating func event(_ component: ICalendar.Component, uid: String) throws(LodestarError) -> Event {
+        guard let startLine = component.first("DTSTART") else {
+            throw LodestarError("an event has no DTSTART", at: FileLocation(file: fileName, line: component.line, columnName: "DTSTART"))
         }
-        let lines = try contentLines(text, fileName: fileName)
-        var stack: [(name: String, line: Int)] = []
-        var events: [Event] = []
-        var current: Event?
-        for line in lines {
-            switch line.name {
-            case "BEGIN":
-                stack.append((line.value.uppercased(), line.line))
-                if line.value.uppercased() == "VEVENT" { current = Event() }
-            case "END":
-                let open = stack.popLast()
-                guard let open, open.name == line.value.uppercased() else {
-                    let message = open.map { "END:\(line.value) comes while BEGIN:\($0.name) on line \($0.line) is still open" } ?? "END:\(line.value) has no BEGIN"
-                    throw LodestarError(message, at: FileLocation(file: fileName, line: line.line, columnName: "END"))
-                }
-                if open.name == "VEVENT", let event = current { events.append(event); current = nil }
-            default:
-                if stack.last?.name == "VEVENT" { current?.properties.append(line) }
+        let start = try moment(startLine)
+        let startInstant = instant(start)
+        var days = start.isDate ? 1 : 0, seconds = 0
+        if let endLine = component.first("DTEND") {
+            let end = try moment(endLine)
+            if start.isDate {
+                days = end.wall.day - start.wall.day
+            } else {
+                seconds = instant(end) - startInstant
             }
+            guard days >= 0, seconds >= 0 else { throw LodestarError("the event ends before it starts", at: location(endLine)) }
+        } else if let durationLine = component.first("DURATION") {
+            guard let duration = ICalendar.duration(durationLine.value), duration.days >= 0, duration.seconds >= 0 else {
+                throw LodestarError("expected a duration such as PT1H30M or P1D, found “\(durationLine.value.prefix(40))”", at: location(durationLine))
+            }
+            (days, seconds) = start.isDate ? (duration.days + (duration.seconds + 86_399) / 86_400, 0) : duration
         }
-        if let open = stack.last {
-            throw LodestarError("BEGIN:\(open.name) is never closed with END:\(open.name)", at: FileLocation(file: fileName, line: open.line, columnName: "BEGIN"))
-        }
-        guard lines.first?.name == "BEGIN", lines.first?.value.uppercased() == "VCALENDAR" else {
-            throw LodestarError("an iCalendar file starts with BEGIN:VCALENDAR", at: FileLocation(file: fileName, line: 1))
-        }
+        let recurrenceLine = component.first("RECURRENCE-ID")
+        let recurrenceId = try recurrenceLine.map { line throws(LodestarError) in try moment(line) }
+        let sequenceText = component.first("SEQUENCE")?.value.trimmingCharacters(in: .whitespaces)
+        return Event(
+            component: component, uid: uid, start: start, startInstant: startInstant, days: days, seconds: seconds,
+            recurrenceId: recurrenceId, recurrenceInstant: recurrenceId.map { instant($0) },
+            thisAndFuture: recurrenceLine?.parameters["RANGE"]?.uppercased() == "THISANDFUTURE",
+            sequence: sequenceText.flatMap { Int($0) } ?? -1,
+            cancelled: component.first("STATUS")?.value.trimmingCharacters(in: .whitespaces).uppercased() == "CANCELLED",
+            summary: ICalendar.text(component.first("SUMMARY")?.value ?? ""),
+            categories: component.all("CATEGORIES").flatMap { ICalendar.textList($0.value) })
+    }
 
-        var result: [Occurrence] = []
-        for event in events {
-            guard event.first("STATUS")?.value.uppercased() != "CANCELLED" else { continue }
-            guard let startLine = event.first("DTSTART") else {
-                throw LodestarError("an event has no DTSTART", at: FileLocation(file: fileName, line: event.properties.first?.line, columnName: "DTSTART"))
+    /// The end instant of an occurrence of `event` that starts at `wall` (in the event's zone).
+    func end(of event: Event, wall: WallTime, start: Int) -> Int {
+        if event.start.isDate { return zones.district.instant(of: WallTime(day: wall.day + event.days, second: 0)) }
+        guard event.days != 0 else { return start + event.seconds }
+        return (event.start.zone ?? zones.district).instant(of: WallTime(day: wall.day + event.days, second: wall.second)) + event.seconds
+    }
+
+    mutating func read(_ components: [ICalendar.Component]) throws(LodestarError) -> ICalendar.Reading {
+        // Events are grouped by UID; one without a UID is its own series (RFC 5545 requires a UID).
+        var series: [String: [Event]] = [:]
+        var order: [String] = []
+        var withoutUID: [Int] = []
+        var seenSynthetic: [String: Int] = [:]
+        for component in components {
+            var uid = component.first("UID")?.value.trimmingCharacters(in: .whitespaces) ?? ""
+            if uid.isEmpty {
+                withoutUID.append(component.line)
+                uid = Self.syntheticUID(component)
+                seenSynthetic[uid, default: 0] += 1
+                if seenSynthetic[uid]! > 1 { uid += "-\(seenSynthetic[uid]!)" }
             }
-            let (start, allDay, eventZone) = try moment(startLine, fileName: fileName, zone: zone)
-            var end: Date
-            if let endLine = event.first("DTEND") {
-                end = try moment(endLine, fileName: fileName, zone: zone).date
-            } else if let durationLine = event.first("DURATION") {
-                guard let seconds = duration(durationLine.value) else {
-                    throw LodestarError("expected a duration such as PT1H30M, found “\(durationLine.value)”", at: FileLocation(file: fileName, line: durationLine.line, columnName: "DURATION"))
-                }
-                end = start.addingTimeInterval(seconds)
-            } else {
-                end = allDay ? start.addingTimeInterval(86_400) : start
-            }
-            guard end >= start else {
-                throw LodestarError("the event ends before it starts", at: FileLocation(file: fileName, line: event.first("DTEND")?.line, columnName: "DTEND"))
-            }
-            let length = end.timeIntervalSince(start)
-            var excluded: Set<Date> = []
-            for line in event.all("EXDATE") {
-                for part in line.value.split(separator: ",") {
-                    var single = line
-                    single.value = String(part)
-                    excluded.insert(try moment(single, fileName: fileName, zone: zone).date)
-                }
-            }
-            let starts: [Date]
-            if let rule = event.first("RRULE") {
-                starts = try expand(rule, from: start, zone: eventZone, window: window, limit: limit, fileName: fileName)
-            } else {
-                starts = [start]
-            }
-            let uid = event.first("UID")?.value ?? ""
-            let summary = unescape(event.first("SUMMARY")?.value ?? "")
-            let categories = event.all("CATEGORIES").flatMap { $0.value.split(separator: ",").map { unescape(String($0)).trimmingCharacters(in: .whitespaces) } }
-            for occurrence in starts where window.contains(occurrence) && !excluded.contains(occurrence) {
-                result.append(Occurrence(uid: uid, summary: summary, categories: categories, start: occurrence,
-                                         end: occurrence.addingTimeInterval(length), allDay: allDay))
-                guard result.count <= limit else {
+            let event = try event(component, uid: uid)
+            if series[uid] == nil { order.append(uid) }
+            series[uid, default: []].append(event)
+        }
+        if !withoutUID.isEmpty {
+            warnings.append("\(withoutUID.count) event\(withoutUID.count == 1 ? " has" : "s have") no UID (line\(withoutUID.count == 1 ? "" : "s") \(Self.lines(withoutUID))); each is kept as its own event, and one changed in the calendar is imported again as a new event.")
+        }
+        var occurrences: [ICalendar.Occurrence] = []
+        for uid in order {
+            for occurrence in try occurrencesOf(series[uid]!) {
+                occurrences.append(occurrence)
+                guard occurrences.count <= limit else {
                     throw LodestarError("the file has more than \(limit) events in the chosen weeks", at: FileLocation(file: fileName))
                 }
             }
         }
-        return result.sorted { ($0.start, $0.uid) < ($1.start, $1.uid) }
+        return ICalendar.Reading(occurrences: occurrences, warnings: zones.warnings + warnings)
     }
 
-    // MARK: - Lines
-
-    /// Unfolds lines (a line starting with a space or tab continues the one before) and splits each into
-    /// name, parameters and value.
-    static func contentLines(_ text: String, fileName: String) throws(LodestarError) -> [ContentLine] {
-        var unfolded: [(line: Int, text: String)] = []
-        var number = 0
-        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            number += 1
-            var line = String(raw)
-            if line.hasSuffix("\r") { line.removeLast() }
-            if let first = line.first, first == " " || first == "\t", !unfolded.isEmpty {
-                unfolded[unfolded.count - 1].text += line.dropFirst()
-            } else if !line.isEmpty {
-                unfolded.append((number, line))
-            }
-        }
-        var result: [ContentLine] = []
-        for (line, text) in unfolded {
-            // The value starts at the first colon outside quotes.
-            var inQuotes = false
-            var colon: String.Index?
-            for index in text.indices {
-                if text[index] == "\"" { inQuotes.toggle() }
-                if text[index] == ":" && !inQuotes { colon = index; break }
-            }
-            guard let colon else {
-                throw LodestarError("expected NAME:value, found no colon", at: FileLocation(file: fileName, line: line))
-            }
-            let head = text[..<colon]
-            var parts = splitOutsideQuotes(String(head), separator: ";")
-            let name = parts.removeFirst().uppercased()
-            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
-                throw LodestarError("“\(name)” is not a property name", at: FileLocation(file: fileName, line: line))
-            }
-            var parameters: [String: String] = [:]
-            for parameter in parts {
-                guard let equals = parameter.firstIndex(of: "="), equals != parameter.startIndex else {
-                    throw LodestarError("a parameter of \(name) has no name (“\(parameter)”); expected NAME=value", at: FileLocation(file: fileName, line: line, columnName: name))
+    /// A series: the event without RECURRENCE-ID (the one with the highest SEQUENCE) and the
+    /// occurrences it replaces.
+    mutating func occurrencesOf(_ events: [Event]) throws(LodestarError) -> [ICalendar.Occurrence] {
+        var master: Event?
+        var overrides: [Event] = []
+        var masters: [Int] = []
+        for event in events {
+            if event.recurrenceId != nil {
+                if let index = overrides.firstIndex(where: { same($0, event) }) {
+                    if event.sequence > overrides[index].sequence { overrides[index] = event }
+                } else {
+                    overrides.append(event)
                 }
-                var value = String(parameter[parameter.index(after: equals)...])
-                if value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2 { value = String(value.dropFirst().dropLast()) }
-                parameters[parameter[..<equals].uppercased()] = value
+            } else {
+                masters.append(event.component.line)
+                if master == nil || event.sequence > master!.sequence { master = event }
             }
-            result.append(ContentLine(line: line, name: name, parameters: parameters, value: String(text[text.index(after: colon)...])))
+        }
+        if masters.count > 1 {
+            warnings.append("The UID “\(events[0].uid.prefix(60))” is on \(masters.count) events (lines \(Self.lines(masters))); the one with the highest SEQUENCE is read.")
+        }
+        var instances: [(Instance, Event)] = []
+        if let master {
+            let futures = overrides.filter(\.thisAndFuture).sorted { $0.recurrenceInstant! < $1.recurrenceInstant! }
+            let shift = futures.map { abs($0.startInstant - $0.recurrenceInstant!) }.max() ?? 0
+            let excluded = try exclusions(master)
+            var taken: Set<Int> = []
+            for instance in try starts(of: master, margin: 2 * 86_400 + min(shift, 400 * 86_400)) {
+                if excluded.days.contains(instance.wall.day) || excluded.instants.contains(key(instance, master)) { continue }
+                if overrides.contains(where: { matches($0, instance, master) }) { continue }
+                guard taken.insert(instance.start).inserted else { continue }
+                // A THISANDFUTURE change before this occurrence moves it and gives it its length and words.
+                if let future = futures.last(where: { $0.recurrenceInstant! < instance.start }) {
+                    let start = instance.start + future.startInstant - future.recurrenceInstant!
+                    let length = end(of: future, wall: future.start.wall, start: future.startInstant) - future.startInstant
+                    instances.append((Instance(wall: instance.wall, start: start, end: start + length), future))
+                } else {
+                    instances.append((instance, master))
+                }
+            }
+            for change in overrides {
+                // An EXDATE removes the occurrence even when it was changed.
+                let id = change.recurrenceId!
+                if id.isDate ? excluded.days.contains(id.wall.day) : excluded.instants.contains(master.start.isDate ? id.wall.day : change.recurrenceInstant!) { continue }
+                instances.append((Instance(wall: change.start.wall, start: change.startInstant,
+                                           end: end(of: change, wall: change.start.wall, start: change.startInstant)), change))
+            }
+        } else {
+            // Changed occurrences of an event the file does not hold (a meeting someone else organizes).
+            for change in overrides {
+                instances.append((Instance(wall: change.start.wall, start: change.startInstant,
+                                           end: end(of: change, wall: change.start.wall, start: change.startInstant)), change))
+            }
+        }
+        return instances.compactMap { instance, event in
+            guard !event.cancelled, window.contains(instance.start) else { return nil }
+            return ICalendar.Occurrence(uid: event.uid, summary: event.summary, categories: event.categories,
+                                        start: Date(timeIntervalSince1970: TimeInterval(instance.start)),
+                                        end: Date(timeIntervalSince1970: TimeInterval(max(instance.end, instance.start))),
+                                        allDay: event.start.isDate)
+        }
+    }
+
+    /// Two changes of the same occurrence.
+    func same(_ a: Event, _ b: Event) -> Bool {
+        a.recurrenceId!.isDate || b.recurrenceId!.isDate ? a.recurrenceId!.wall.day == b.recurrenceId!.wall.day : a.recurrenceInstant == b.recurrenceInstant
+    }
+
+    /// Whether a change (RECURRENCE-ID) replaces this occurrence: the same instant, or the same day
+    /// when either is a date.
+    func matches(_ change: Event, _ instance: Instance, _ master: Event) -> Bool {
+        if change.recurrenceId!.isDate || master.start.isDate { return change.recurrenceId!.wall.day == instance.wall.day }
+        return change.recurrenceInstant == instance.start
+    }
+
+    func key(_ instance: Instance, _ master: Event) -> Int { master.start.isDate ? instance.wall.day : instance.start }
+
+    /// EXDATE dates (every occurrence on that day) and times (the occurrence at that instant; the day's
+    /// number for an all-day event).
+    mutating func exclusions(_ master: Event) throws(LodestarError) -> (days: Set<Int>, instants: Set<Int>) {
+        var days: Set<Int> = [], instants: Set<Int> = []
+        for line in master.component.all("EXDATE") {
+            for part in line.value.split(separator: ",") {
+                let value = try moment(line, value: String(part))
+                if value.isDate { days.insert(value.wall.day) }
+                else if master.start.isDate { instants.insert(value.wall.day) }
+                else { instants.insert(instant(value)) }
+            }
+        }
+        return (days, instants)
+    }
+
+    /// DTSTART, the RRULEs' occurrences and the RDATEs, from a little before the window to its end.
+    mutating func starts(of master: Event, margin: Int) throws(LodestarError) -> [Instance] {
+        let zone = master.start.isDate ? zones.district : (master.start.zone ?? zones.district)
+        var result: [Instance] = []
+        func add(_ wall: WallTime) {
+            let start = master.start.isDate ? zone.instant(of: WallTime(day: wall.day, second: 0)) : zone.instant(of: wall)
+            result.append(Instance(wall: wall, start: start, end: end(of: master, wall: wall, start: start)))
+        }
+        var lastUntil: (WallTime) -> Bool = { _ in false }
+        var anyWithoutUntil = false
+        let rules = master.component.all("RRULE")
+        for line in rules {
+            let rule: RecurrenceRule
+            do { rule = try RecurrenceRule.parse(line.value) } catch {
+                throw LodestarError(error.message, at: location(line, "RRULE"))
+            }
+            if rule.isSubDaily {
+                warnings.append("The event “\(master.summary.prefix(60))” (line \(master.component.line)) repeats within a day (FREQ=\(String(describing: rule.frequency).uppercased())); Lodestar does not import events that repeat more often than daily.")
+                return []
+            }
+            let isPastUntil = try untilTest(rule, master: master, zone: zone, line: line)
+            if rule.until == nil { anyWithoutUntil = true } else { lastUntil = isPastUntil }
+            let from = zone.wall(of: window.lowerBound - margin), through = zone.wall(of: window.upperBound + margin)
+            do {
+                for wall in try rule.wallTimes(start: master.start.wall, from: from, through: through, isPastUntil: isPastUntil, limit: limit) { add(wall) }
+            } catch {
+                throw LodestarError(error.message, at: location(line, "RRULE"))
+            }
+        }
+        // DTSTART is the first occurrence, unless it comes after UNTIL (as the reference reads it).
+        if rules.isEmpty || anyWithoutUntil || !lastUntil(master.start.wall) { add(master.start.wall) }
+        for line in master.component.all("RDATE") {
+            for part in line.value.split(separator: ",") {
+                let text = String(part)
+                if line.parameters["VALUE"]?.uppercased() == "PERIOD" || text.contains("/") {
+                    let pieces = text.split(separator: "/", maxSplits: 1).map(String.init)
+                    guard pieces.count == 2 else { throw LodestarError("a period is START/END or START/DURATION, found “\(text.prefix(40))”", at: location(line)) }
+                    var single = line
+                    single.parameters["VALUE"] = nil
+                    let begin = try moment(single, value: pieces[0])
+                    let start = instant(begin)
+                    let finish: Int
+                    if let duration = ICalendar.duration(pieces[1]) {
+                        finish = (begin.zone ?? zones.district).instant(of: WallTime(day: begin.wall.day + duration.days, second: begin.wall.second)) + duration.seconds
+                    } else {
+                        finish = instant(try moment(single, value: pieces[1]))
+                    }
+                    guard finish >= start else { throw LodestarError("the period ends before it starts", at: location(line)) }
+                    result.append(Instance(wall: zone.wall(of: start), start: start, end: finish))
+                } else {
+                    let value = try moment(line, value: text)
+                    if master.start.isDate || value.isDate {
+                        add(master.start.isDate ? value.wall : WallTime(day: value.wall.day, second: value.isDate ? 0 : zone.wall(of: instant(value)).second))
+                    } else {
+                        add(zone.wall(of: instant(value)))
+                    }
+                }
+            }
         }
         return result
     }
 
-    static func splitOutsideQuotes(_ text: String, separator: Character) -> [String] {
-        var parts: [String] = [""]
-        var inQuotes = false
-        for character in text {
-            if character == "\"" { inQuotes.toggle() }
-            if character == separator && !inQuotes { parts.append("") } else { parts[parts.count - 1].append(character) }
+    /// How UNTIL is read: a date against the occurrence's day; a UTC time against its instant; a time
+    /// without Z as UTC when DTSTART has a zone (the reference does so), as a wall time when DTSTART floats.
+    func untilTest(_ rule: RecurrenceRule, master: Event, zone: CalendarZone, line: ICalendar.Property) throws(LodestarError) -> (WallTime) -> Bool {
+        guard let text = rule.until else { return { _ in false } }
+        guard let until = ICalendar.wallTime(text) else {
+            throw LodestarError("UNTIL is not a real date or time: “\(text.prefix(40))”", at: location(line, "RRULE"))
         }
-        return parts
+        if master.start.isDate || text.count == 8 {
+            // A date: through that day (in the event's zone).
+            return { $0.day > until.day }
+        }
+        if master.start.zone == nil { return { $0 > until } }
+        return { zone.instant(of: $0) > until.seconds }
     }
 
-    static func unescape(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\n", with: "\n").replacingOccurrences(of: "\\N", with: "\n")
-            .replacingOccurrences(of: "\\,", with: ",").replacingOccurrences(of: "\\;", with: ";").replacingOccurrences(of: "\\\\", with: "\\")
+    static func syntheticUID(_ component: ICalendar.Component) -> String {
+        let text = component.properties.map { "\($0.name):\($0.value)" }.joined(separator: "\n")
+        return "no-uid-" + SHA256.hash(data: Data(text.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 
-    // MARK: - Times
-
-    /// The moment a DTSTART/DTEND/EXDATE names, whether it is a whole day, and the zone it is in.
-    static func moment(_ line: ContentLine, fileName: String, zone: TimeZone) throws(LodestarError) -> (date: Date, allDay: Bool, zone: TimeZone) {
-        let value = line.value.trimmingCharacters(in: .whitespaces)
-        let fail = LodestarError("expected a date (YYYYMMDD) or date-time (YYYYMMDDTHHMMSS, optionally ending in Z), found “\(value)”",
-                                 at: FileLocation(file: fileName, line: line.line, columnName: line.name))
-        var eventZone = zone
-        if let tzid = line.parameters["TZID"] {
-            eventZone = TimeZone(identifier: tzid)
-                ?? TimeZone.knownTimeZoneIdentifiers.filter { tzid.hasSuffix($0) }.max { $0.count < $1.count }.flatMap(TimeZone.init(identifier:))
-                ?? zone
-        }
-        let digits = value.filter(\.isNumber)
-        if value.count == 8, digits.count == 8 || line.parameters["VALUE"]?.uppercased() == "DATE" {
-            guard let date = components(value, time: "000000", zone: eventZone) else { throw fail }
-            return (date, true, eventZone)
-        }
-        guard value.count >= 15, value[value.index(value.startIndex, offsetBy: 8)] == "T" else { throw fail }
-        let utc = value.hasSuffix("Z")
-        if utc { eventZone = TimeZone(identifier: "UTC")! }
-        let datePart = String(value.prefix(8)), timePart = String(value.dropFirst(9).prefix(6))
-        guard let date = components(datePart, time: timePart, zone: eventZone) else { throw fail }
-        return (date, false, eventZone)
-    }
-
-    static func components(_ date: String, time: String, zone: TimeZone) -> Date? {
-        guard date.count == 8, time.count == 6, date.allSatisfy(\.isNumber), time.allSatisfy(\.isNumber) else { return nil }
-        let y = Int(date.prefix(4))!, m = Int(date.dropFirst(4).prefix(2))!, d = Int(date.suffix(2))!
-        let h = Int(time.prefix(2))!, min = Int(time.dropFirst(2).prefix(2))!, s = Int(time.suffix(2))!
-        guard (1...12).contains(m), (1...31).contains(d), h < 24, min < 60, s < 61 else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let parts = DateComponents(year: y, month: m, day: d, hour: h, minute: min, second: s)
-        guard parts.isValidDate(in: calendar) else { return nil }
-        return calendar.date(from: parts)
-    }
-
-    /// Seconds in an RFC 5545 duration such as PT1H30M, P1D or -PT15M.
-    static func duration(_ text: String) -> TimeInterval? {
-        var rest = Substring(text)
-        var sign = 1.0
-        if rest.first == "-" { sign = -1; rest = rest.dropFirst() } else if rest.first == "+" { rest = rest.dropFirst() }
-        guard rest.first == "P" else { return nil }
-        rest = rest.dropFirst()
-        var total = 0.0, number = "", inTime = false
-        for character in rest {
-            if character.isNumber { number.append(character); continue }
-            if character == "T" { inTime = true; continue }
-            guard let value = Double(number) else { return nil }
-            number = ""
-            switch (character, inTime) {
-            case ("W", false): total += value * 604_800
-            case ("D", false): total += value * 86_400
-            case ("H", true): total += value * 3_600
-            case ("M", true): total += value * 60
-            case ("S", true): total += value
-            default: return nil
-            }
-        }
-        return number.isEmpty ? sign * total : nil
-    }
-
-    // MARK: - Recurrence
-
-    static func expand(_ rule: ContentLine, from start: Date, zone: TimeZone, window: Range<Date>, limit: Int,
-                       fileName: String) throws(LodestarError) -> [Date] {
-        func fail(_ message: String) -> LodestarError {
-            LodestarError(message, at: FileLocation(file: fileName, line: rule.line, columnName: "RRULE"))
-        }
-        var parts: [String: String] = [:]
-        for part in rule.value.split(separator: ";") {
-            let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
-            guard pair.count == 2 else { throw fail("expected NAME=value parts, found “\(part)”") }
-            parts[pair[0].uppercased()] = pair[1]
-        }
-        let frequencies: [String: Calendar.Component] = ["DAILY": .day, "WEEKLY": .weekOfYear, "MONTHLY": .month, "YEARLY": .year]
-        guard let frequency = parts["FREQ"].flatMap({ frequencies[$0.uppercased()] }) else {
-            throw fail("FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY, found “\(parts["FREQ"] ?? "")”")
-        }
-        let interval = Int(parts["INTERVAL"] ?? "1") ?? 0
-        guard interval >= 1 else { throw fail("INTERVAL must be a positive number") }
-        let count = try parts["COUNT"].map { text throws(LodestarError) -> Int in
-            guard let n = Int(text), n >= 1 else { throw fail("COUNT must be a positive number") }
-            return n
-        }
-        let until = try parts["UNTIL"].map { text throws(LodestarError) -> Date in
-            try moment(ContentLine(line: rule.line, name: "RRULE", parameters: [:], value: text), fileName: fileName, zone: zone).date
-        }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let weekdays: [String: Int] = ["SU": 1, "MO": 2, "TU": 3, "WE": 4, "TH": 5, "FR": 6, "SA": 7]
-        var byDay: [Int] = []
-        if frequency == .weekOfYear, let days = parts["BYDAY"] {
-            for day in days.split(separator: ",") {
-                guard let weekday = weekdays[String(day.suffix(2)).uppercased()] else { throw fail("BYDAY has an unknown day “\(day)”") }
-                byDay.append(weekday)
-            }
-        }
-        var result: [Date] = []
-        var produced = 0
-        var step = 0
-        // Stop at the count, the end date, the window's end or the safety limit, whichever comes first.
-        while produced < (count ?? Int.max), step < 100_000 {
-            guard let base = calendar.date(byAdding: frequency, value: step * interval, to: start) else { break }
-            var candidates = [base]
-            if !byDay.isEmpty {
-                let weekStart = calendar.date(byAdding: .day, value: -(calendar.component(.weekday, from: base) - 1), to: base)!
-                candidates = byDay.sorted().map { calendar.date(byAdding: .day, value: $0 - 1, to: weekStart)! }.filter { $0 >= start }
-            }
-            for candidate in candidates {
-                if let until, candidate > until { return result }
-                if candidate >= window.upperBound { return result }
-                guard produced < (count ?? Int.max) else { return result }
-                produced += 1
-                if candidate >= window.lowerBound { result.append(candidate) }
-                guard result.count <= limit else { throw fail("the rule makes more than \(limit) events in the chosen weeks") }
-            }
-            step += 1
-        }
-        return result
+    static func lines(_ numbers: [Int]) -> String {
+        numbers.prefix(5).map(String.init).joined(separator: ", ") + (numbers.count > 5 ? " and \(numbers.count - 5) more" : "")
     }
 }

@@ -6,17 +6,22 @@ public enum ISODay {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard text.utf8.count == 10, parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
               (1...12).contains(m), (1...31).contains(d) else { return nil }
+        let number = number(year: y, month: m, day: d)
+        return string(number) == text ? number : nil
+    }
+
+    /// Days since 1970-01-01 of a civil date (a day past the month's end runs into the next month).
+    public static func number(year y: Int, month m: Int, day d: Int) -> Int {
         let year = m <= 2 ? y - 1 : y
         let era = (year >= 0 ? year : year - 399) / 400
         let yearOfEra = year - era * 400
         let dayOfYear = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let number = era * 146_097 + dayOfEra - 719_468
-        return string(number) == text ? number : nil
+        return era * 146_097 + dayOfEra - 719_468
     }
 
-    /// The `YYYY-MM-DD` of a day number.
-    public static func string(_ number: Int) -> String {
+    /// The year, month and day of a day number.
+    public static func civil(_ number: Int) -> (year: Int, month: Int, day: Int) {
         let z = number + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
@@ -25,7 +30,12 @@ public enum ISODay {
         let mp = (5 * dayOfYear + 2) / 153
         let day = dayOfYear - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// The `YYYY-MM-DD` of a day number.
+    public static func string(_ number: Int) -> String {
+        let (year, month, day) = civil(number)
         return "\(year)-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)"
     }
 

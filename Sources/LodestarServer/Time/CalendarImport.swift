@@ -16,6 +16,8 @@ enum CalendarImport {
         var allDay = 0
         /// Events no rule matched: filed under "Meetings" for the leader to check.
         var guessed = 0
+        /// What the file has that was read a particular way or left out.
+        var warnings: [String] = []
     }
 
     /// Where events no keyword matches are filed, marked as a guess.
@@ -33,7 +35,8 @@ enum CalendarImport {
         guard end > start else { throw LodestarError("The last day comes before the first day.") }
         guard end - start <= 400 * 86_400 else { throw LodestarError("Import at most a year at a time.") }
         let window = Date(timeIntervalSince1970: TimeInterval(start))..<Date(timeIntervalSince1970: TimeInterval(end))
-        let occurrences = try ICalendar.occurrences(in: bytes, fileName: fileName, window: window, zone: DisplayTime.zone)
+        let reading = try ICalendar.read(bytes, fileName: fileName, window: window, zone: DisplayTime.zone)
+        let occurrences = reading.occurrences
 
         let queries = TimeQueries(db: db)
         let categories = try await queries.categories()
@@ -85,6 +88,7 @@ enum CalendarImport {
             report.removed = gone.count
             report.allDay = events.values.filter(\.allDay).count
             report.guessed = rows.filter { $0.1[6] == .bool(true) }.count
+            report.warnings = reading.warnings
             return report
         }
     }

@@ -25,14 +25,14 @@ struct TimeOverviewController: RouteCollection {
         let fileName: String?
         let error: String?
         let report: Report?
-        struct Report: Encodable { let added: Int; let updated: Int; let removed: Int; let allDay: Int; let guessed: Int }
+        struct Report: Encodable { let added: Int; let updated: Int; let removed: Int; let allDay: Int; let guessed: Int; let warnings: [String] }
     }
 
     private func renderImport(_ req: Request, leaderId: String, from: String, through: String, fileName: String? = nil,
                               error: String? = nil, report: CalendarImport.Report? = nil) async throws -> Response {
         let response = try await req.view.render("time/import", ImportPage(
             page: PageContext(request: req, title: "Import a calendar"), leaderId: leaderId, from: from, through: through, fileName: fileName,
-            error: error, report: report.map { .init(added: $0.added, updated: $0.updated, removed: $0.removed, allDay: $0.allDay, guessed: $0.guessed) }
+            error: error, report: report.map { .init(added: $0.added, updated: $0.updated, removed: $0.removed, allDay: $0.allDay, guessed: $0.guessed, warnings: $0.warnings) }
         )).encodeResponse(for: req)
         if error != nil { response.status = .unprocessableEntity }
         return response
