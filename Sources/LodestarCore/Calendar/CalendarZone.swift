@@ -130,20 +130,25 @@ struct ZoneBook {
                 if let zone = Self.system(parts[start...].joined(separator: "/")) { return CalendarZone(zone) }
             }
         }
-        if let name = Self.known.filter({ tzid.hasSuffix($0) }).max(by: { $0.count < $1.count }),
-           let zone = Self.system(name) {
-            warnings.append("The time zone “\(tzid.prefix(80))” is not defined in the file; its times are read in \(name).")
-            return CalendarZone(zone)
+        // The longest IANA name the TZID ends with, after a separator.
+        let characters = Array(tzid)
+        for index in characters.indices.dropFirst() where "_-/ .:".contains(characters[index - 1]) {
+            let name = String(characters[index...])
+            if let zone = Self.system(name) {
+                warnings.append("The time zone “\(tzid.prefix(80))” is not defined in the file; its times are read in \(name).")
+                return CalendarZone(zone)
+            }
         }
         warnings.append("The time zone “\(tzid.prefix(80))” is not known and not defined in the file; its times are read in the district's zone (\(district.name)).")
         return district
     }
 
+    /// A zone of the IANA database by its name (Foundation also takes names such as "GMT+5" that
+    /// are not in it; those are not zone names to a calendar).
     private static func system(_ name: String) -> TimeZone? {
         guard !name.isEmpty, name.count < 64, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/_+-".contains($0)) }) else { return nil }
-        if name == "UTC" || name == "Etc/UTC" || name == "GMT" { return TimeZone(identifier: "UTC") }
-        return known.contains(name) ? TimeZone(identifier: name) : nil
+        if name == "UTC" || name == "Etc/UTC" || name == "GMT" || name == "Etc/GMT" || name == "Z" { return TimeZone(identifier: "UTC") }
+        guard let zone = TimeZone(identifier: name), zone.identifier == name else { return nil }
+        return zone
     }
-
-    private static let known = Set(TimeZone.knownTimeZoneIdentifiers)
 }

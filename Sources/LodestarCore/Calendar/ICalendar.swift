@@ -105,6 +105,8 @@ private struct Reader {
         var wall: WallTime
         var start: Int
         var end: Int
+        /// The length an RDATE period gives it.
+        var period: Int?
     }
 
     func location(_ property: ICalendar.Property?, _ name: String? = nil) -> FileLocation {
@@ -246,14 +248,22 @@ private struct Reader {
             let shift = futures.map { abs($0.startInstant - $0.recurrenceInstant!) }.max() ?? 0
             let excluded = try exclusions(master)
             var taken: Set<Int> = []
-            for instance in try starts(of: master, margin: 2 * 86_400 + min(shift, 400 * 86_400)) {
+            let starts = try starts(of: master, margin: 2 * 86_400 + min(shift, 400 * 86_400))
+            // An RDATE period gives the occurrence at its start its length, whatever else makes it.
+            let periods = Dictionary(starts.compactMap { instance in instance.period.map { (instance.start, $0) } }, uniquingKeysWith: { first, _ in first })
+            for var instance in starts {
+                if let length = periods[instance.start] { instance.end = instance.start + length }
                 if excluded.days.contains(instance.wall.day) || excluded.instants.contains(key(instance, master)) { continue }
                 if overrides.contains(where: { matches($0, instance, master) }) { continue }
                 guard taken.insert(instance.start).inserted else { continue }
                 // A THISANDFUTURE change before this occurrence moves it and gives it its length and words.
                 if let future = futures.last(where: { $0.recurrenceInstant! < instance.start }) {
-                    let start = instance.start + future.startInstant - future.recurrenceInstant!
-                    let length = end(of: future, wall: future.start.wall, start: future.startInstant) - future.startInstant
+                    // Moved by as much on the clock: a meeting moved from 3 pm to 4 pm stays at 4 pm after
+                    // a change of daylight saving time.
+                    let changeZone = future.start.zone ?? zones.district
+                    let shift = changeZone.wall(of: future.startInstant).seconds - changeZone.wall(of: future.recurrenceInstant!).seconds
+                    let start = zone(of: master).instant(of: WallTime(day: instance.wall.day, second: instance.wall.second + shift))
+                    let length = periods[instance.start] ?? (end(of: future, wall: future.start.wall, start: future.startInstant) - future.startInstant)
                     instances.append((Instance(wall: instance.wall, start: start, end: start + length), future))
                 } else {
                     instances.append((instance, master))
@@ -311,9 +321,12 @@ private struct Reader {
         return (days, instants)
     }
 
+    /// The zone an event's occurrences are worked out in.
+    func zone(of event: Event) -> CalendarZone { event.start.isDate ? zones.district : (event.start.zone ?? zones.district) }
+
     /// DTSTART, the RRULEs' occurrences and the RDATEs, from a little before the window to its end.
     mutating func starts(of master: Event, margin: Int) throws(LodestarError) -> [Instance] {
-        let zone = master.start.isDate ? zones.district : (master.start.zone ?? zones.district)
+        let zone = zone(of: master)
         var result: [Instance] = []
         func add(_ wall: WallTime) {
             let start = master.start.isDate ? zone.instant(of: WallTime(day: wall.day, second: 0)) : zone.instant(of: wall)
@@ -359,7 +372,7 @@ private struct Reader {
                         finish = instant(try moment(single, value: pieces[1]))
                     }
                     guard finish >= start else { throw LodestarError("the period ends before it starts", at: location(line)) }
-                    result.append(Instance(wall: zone.wall(of: start), start: start, end: finish))
+                    result.append(Instance(wall: zone.wall(of: start), start: start, end: finish, period: finish - start))
                 } else {
                     let value = try moment(line, value: text)
                     if master.start.isDate || value.isDate {

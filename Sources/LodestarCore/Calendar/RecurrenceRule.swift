@@ -213,7 +213,9 @@ public struct RecurrenceRule: Sendable, Equatable {
                 year_ = info(year)
                 let range = frequency == .yearly ? 0..<year_.length : year_.monthStarts[month - 1]..<year_.monthStarts[month]
                 guard year_.firstDay + range.lowerBound <= through.day else { return result }
-                days = Array(range)
+                // A yearly rule with BYMONTH looks only at those months' days (the filter below would drop the rest).
+                days = frequency == .yearly && !byMonth.isEmpty
+                    ? byMonth.sorted().flatMap { Array(year_.monthStarts[$0 - 1]..<year_.monthStarts[$0]) } : Array(range)
             default:
                 guard cursor <= through.day else { return result }
                 let civil = ISODay.civil(cursor)
@@ -327,6 +329,8 @@ struct YearInfo {
     let firstWeekday: Int
     /// Index of the first of each month, then the year's length.
     let monthStarts: [Int]
+    /// The month of each day of the year.
+    private let months: [UInt8]
     /// The days in a BYWEEKNO week (ISO 8601 numbering with the rule's week start).
     private var chosenWeeks: Set<Int> = []
 
@@ -337,13 +341,14 @@ struct YearInfo {
         nextLength = Self.length(of: year + 1)
         firstWeekday = RecurrenceRule.weekday(firstDay)
         monthStarts = (1...13).map { ISODay.number(year: year, month: $0, day: 1) - ISODay.number(year: year, month: 1, day: 1) }
+        months = (0..<12).flatMap { [monthStarts] month in Array(repeating: UInt8(month + 1), count: monthStarts[month + 1] - monthStarts[month]) }
         if !weekNumbers.isEmpty { chosenWeeks = weeks(weekNumbers, weekStart: weekStart) }
     }
 
     static func length(of year: Int) -> Int { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 366 : 365 }
 
     func weekday(_ i: Int) -> Int { (firstWeekday + i).floorModulo(7) }
-    func month(_ i: Int) -> Int { i >= length ? 1 : (monthStarts.lastIndex { $0 <= i } ?? 0) + 1 }
+    func month(_ i: Int) -> Int { i >= length ? 1 : Int(months[i]) }
     func monthDay(_ i: Int) -> Int { i >= length ? i - length + 1 : i - monthStarts[month(i) - 1] + 1 }
     func negativeMonthDay(_ i: Int) -> Int { i >= length ? i - length - 31 : i - monthStarts[month(i)] }
     func inChosenWeek(_ i: Int) -> Bool { chosenWeeks.contains(i) }
