@@ -40,8 +40,9 @@ extension ICalendar {
                 }
                 stack.append(component)
             case "END":
-                guard let open = stack.popLast(), open.name == property.value.uppercased() else {
-                    let message = stack.last.map { "END:\(property.value) comes while BEGIN:\($0.name) on line \($0.line) is still open" } ?? "END:\(property.value) has no BEGIN"
+                let open = stack.popLast()
+                guard let open, open.name == property.value.uppercased() else {
+                    let message = open.map { "END:\(property.value) comes while BEGIN:\($0.name) on line \($0.line) is still open" } ?? "END:\(property.value) has no BEGIN"
                     throw LodestarError(message, at: FileLocation(file: fileName, line: property.line, columnName: "END"))
                 }
             default:
