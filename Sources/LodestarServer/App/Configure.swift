@@ -91,6 +91,11 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
         // Email is off without LODESTAR_SMTP_URL; set but wrong, the server refuses to start rather than lose mail quietly.
         app.mail = try MailSettings.fromEnvironment(ProcessInfo.processInfo.environment)
         app.lifecycle.use(NotificationWorker())
+        app.calendarFetcherSettings = CalendarFetcher.Settings.fromEnvironment(ProcessInfo.processInfo.environment)
+        if app.calendarFetcherSettings.allowLoopback {
+            app.logger.warning("LODESTAR_CALENDAR_ALLOW_LOOPBACK=1: calendar subscriptions may read http:// and loopback addresses (for tests only)")
+        }
+        app.lifecycle.use(CalendarSubscriptionWorker())
     }
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ImportCommand(), as: "import")
@@ -135,6 +140,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: SchoolPlanController())
     try signedIn.register(collection: TimeController())
     try signedIn.register(collection: TimeOverviewController())
+    try signedIn.register(collection: CalendarSubscriptionsController())
     try signedIn.register(collection: DelegationController())
     try signedIn.register(collection: TimeCategoriesController())
     try signedIn.register(collection: PracticeTrendsController())

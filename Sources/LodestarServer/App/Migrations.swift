@@ -35,6 +35,7 @@ enum Migrations {
         PracticeSeenOfLookedForMigration(),  // 026
         WalkthroughEditedMigration(),  // 027
         NotificationsMigration(),  // 028
+        CalendarSubscriptionsMigration(),  // 029
         ]
     }
 }

@@ -7,7 +7,8 @@ import SQLKit
 /// expanded) becomes a time entry, sorted into a category by the leader's corrections and the
 /// district's keywords. Re-importing updates the same entries and keeps corrected categories;
 /// occurrences of the file's events that are gone from it in that range (cancelled, moved) are removed,
-/// and entries from other calendars are left alone. All in one transaction.
+/// and entries from other calendars are left alone; for a subscription (`CalendarSubscriptions`), every
+/// entry it brought in that range and no longer has is removed. All in one transaction.
 enum CalendarImport {
     struct Report: Sendable, Equatable {
         var added = 0
@@ -25,12 +26,14 @@ enum CalendarImport {
 
     static let columns: [(String, TableSync.Kind)] = [
         ("leader_id", .text), ("starts_at", .int), ("ends_at", .int), ("title", .text), ("category", .text), ("source", .text),
-        ("guessed", .bool), ("all_day", .bool), ("created_at", .int),
+        ("guessed", .bool), ("all_day", .bool), ("created_at", .int), ("subscription_id", .optionalText),
     ]
 
     /// - Parameters:
     ///   - from, through: ISO days, both included.
-    static func run(_ bytes: [UInt8], fileName: String, leaderId: String, from: String, through: String, on db: any Database) async throws -> Report {
+    ///   - subscription: the subscription the calendar comes from, if it does.
+    static func run(_ bytes: [UInt8], fileName: String, leaderId: String, from: String, through: String, subscription: String? = nil,
+                    on db: any Database) async throws -> Report {
         let start = DisplayTime.startOfDay(from), end = DisplayTime.startOfDay(DisplayTime.isoDay(through, plus: 1))
         guard end > start else { throw LodestarError("The last day comes before the first day.") }
         guard end - start <= 400 * 86_400 else { throw LodestarError("Import at most a year at a time.") }
@@ -61,12 +64,13 @@ enum CalendarImport {
         return try await db.writeTransaction { db in
             let sql = db.sql
             let existingRows = try await sql.raw("""
-                SELECT id, category, guessed FROM time_entries WHERE leader_id = \(bind: leaderId) AND source = 'calendar'
+                SELECT id, category, guessed, subscription_id FROM time_entries WHERE leader_id = \(bind: leaderId) AND source = 'calendar'
                 AND starts_at >= \(bind: start) AND starts_at < \(bind: end)
                 """).all()
-            var existing: [String: (category: String, guessed: Bool)] = [:]
+            var existing: [String: (category: String, guessed: Bool, subscription: String?)] = [:]
             for row in existingRows {
-                existing[try row.decode(column: "id", as: String.self)] = (try row.decode(column: "category", as: String.self), try row.decode(column: "guessed", as: Bool.self))
+                existing[try row.decode(column: "id", as: String.self)] = (try row.decode(column: "category", as: String.self), try row.decode(column: "guessed", as: Bool.self),
+                                                                           try row.decode(column: "subscription_id", as: String?.self))
             }
             var rows: [(String, [Cell])] = []
             for (id, event) in events {
@@ -75,12 +79,16 @@ enum CalendarImport {
                 let category = kept ?? event.category ?? fallbackCategory
                 let guessed = kept == nil && event.category == nil
                 rows.append((id, [.text(leaderId), .int(event.start), .int(event.end), .text(event.title), .text(category), .text("calendar"),
-                                  .bool(guessed), .bool(event.allDay), .int(now)]))
+                                  .bool(guessed), .bool(event.allDay), .int(now), (subscription ?? existing[id]?.subscription).map(Cell.text) ?? .null]))
             }
             try await sync.upsert(rows, on: sql)
             // Occurrences of this file's events that it no longer has (cancelled, moved, excepted) go;
             // entries from the leader's other calendars stay.
-            let gone = existing.keys.filter { events[$0] == nil && uids.contains(TimeEntry.calendarUID(fromId: $0, leader: leaderId)) }
+            let gone = existing.filter { id, entry in
+                guard events[id] == nil else { return false }
+                if let subscription { return entry.subscription == subscription }
+                return uids.contains(TimeEntry.calendarUID(fromId: id, leader: leaderId))
+            }.map(\.key)
             try await sync.delete(ids: Array(gone), on: sql)
             var report = Report()
             report.added = events.keys.filter { existing[$0] == nil }.count
