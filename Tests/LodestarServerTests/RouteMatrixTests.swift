@@ -112,6 +112,7 @@ struct RouteMatrixTests {
         "GET /time": "DL P AP C",
         "GET /time/:leaderId": "DL P | DL",
         "GET /time/:leaderId/delegations": "DL P | DL",
+        "GET /time/:leaderId/calendars": "P | -",
         "GET /time/:leaderId/import": "P | -",
         "GET /time/:leaderId/time.csv": "DL P | DL",
         "GET /time/:leaderId/year": "DL P | DL",
@@ -176,6 +177,9 @@ struct RouteMatrixTests {
         "POST /students/:studentId/delete": "DA | DA | DA",
         "POST /time/:leaderId/blocks": "P | -",
         "POST /time/:leaderId/blocks/:blockId/delete": "P | -",
+        "POST /time/:leaderId/calendars": "P | -",
+        "POST /time/:leaderId/calendars/:subscriptionId/delete": "P | -",
+        "POST /time/:leaderId/calendars/:subscriptionId/refresh": "P | -",
         "POST /time/:leaderId/delegations": "P | -",
         "POST /time/:leaderId/delegations/:delegationId": "P | -",
         "POST /time/:leaderId/entries": "P | -",
@@ -199,6 +203,7 @@ struct RouteMatrixTests {
     /// then by the roles that may, each on a record made for that one try (`destroyAsAllowed`).
     static let destructive: Set<String> = [
         "POST /signout", "POST /time/:leaderId/blocks/:blockId/delete", "POST /time/:leaderId/entries/:entryId/delete",
+        "POST /time/:leaderId/calendars/:subscriptionId/delete",
         "POST /mentors/:pairingId/end", "POST /coaching/caseloads/remove", "POST /admin/people/:staffId/grants/remove",
         "POST /students/:studentId/delete", "POST /account/two-factor/disable", "POST /walkthroughs/:id/delete", "POST /walkthroughs/:id/unshare",
     ]
@@ -335,6 +340,9 @@ struct RouteMatrixTests {
             case "POST /time/:leaderId/blocks/:blockId/delete":
                 let id = try await copy("protected_blocks", ids.value(":blockId", variant), on: sql)
                 return Throwaway(path: "/time/\(leader)/blocks/\(id)/delete", form: [:], table: "protected_blocks", id: id)
+            case "POST /time/:leaderId/calendars/:subscriptionId/delete":
+                let id = try await copy("calendar_subscriptions", ids.value(":subscriptionId", variant), on: sql)
+                return Throwaway(path: "/time/\(leader)/calendars/\(id)/delete", form: [:], table: "calendar_subscriptions", id: id)
             case "POST /time/:leaderId/entries/:entryId/delete":
                 let id = try await copy("time_entries", ids.value(":entryId", variant), on: sql)
                 return Throwaway(path: "/time/\(leader)/entries/\(id)/delete", form: [:], table: "time_entries", id: id)
@@ -425,8 +433,11 @@ struct RouteMatrixTests {
     /// POST routes whose complete, valid form needs what only a person's session holds (a code from their
     /// authenticator, a password): sent as they are, and tried for real in `destroyAsAllowed` (two-factor) and
     /// the sign-in tests. Every other POST gets a complete, valid form, and a role the table allows must succeed.
+    /// Connecting a calendar reads it from its address, which no server answers here: tried for real against a
+    /// calendar server on loopback in `CalendarSubscriptionTests`.
     static let formsOutsideTheMatrix: Set<String> = [
         "POST /signin", "POST /signin/code", "POST /account/two-factor/confirm", "POST /account/two-factor/recovery-codes",
+        "POST /time/:leaderId/calendars",
     ]
 
     /// The ids each route parameter is filled with, read from the demo district.
@@ -534,6 +545,7 @@ struct RouteMatrixTests {
             case "POST /time/:leaderId/blocks": return .fields(["weekday": "2", "start": "09:00", "end": "10:30", "label": "Visits"])
             case "POST /time/:leaderId/delegations": return .fields(["task": "Order the buses", "delegateId": teacher, "dueOn": inAMonth])
             case "POST /time/:leaderId/delegations/:delegationId": return .fields(["status": "done"])
+            case "POST /time/:leaderId/calendars": return .fields(["label": "Work", "address": "https://calendar.invalid/basic.ics"])
             case "POST /time/:leaderId/import":
                 return .upload(field: "calendar", name: "week.ics", file: Data(files["calendar"]!.utf8), fields: ["from": today, "through": inAMonth])
             case "POST /students/:studentId/delete": return .fields(["confirm": value(":studentId", variant), "reference": "Request 2026-17"])
@@ -689,6 +701,14 @@ struct RouteMatrixTests {
             set(":blockId", own: try await owned("protected_blocks", principal), other: try await owned("protected_blocks", otherPrincipal))
             set(":entryId", own: try await owned("time_entries", principal), other: try await owned("time_entries", otherPrincipal))
             set(":delegationId", own: try await owned("delegations", principal), other: try await owned("delegations", otherPrincipal))
+            // A connected calendar for each of the two principals (its address answers nothing here).
+            for leader in [principal, otherPrincipal] {
+                try await db.sql.raw("""
+                    INSERT INTO calendar_subscriptions (id, leader_id, label, address, events, interval_seconds, next_refresh_at, created_at)
+                    VALUES (\(bind: "subscription-" + leader), \(bind: leader), 'Work', 'https://calendar.invalid/basic.ics', 0, 3600, 0, 0)
+                    """).run()
+            }
+            set(":subscriptionId", own: try await owned("calendar_subscriptions", principal), other: try await owned("calendar_subscriptions", otherPrincipal))
             // Coaching steps: the route names no school; the step's teacher decides.
             set("coach", own: try #require(district.accounts.first { $0.email == people.email(.coach) }?.sourcedId),
                 other: try await one("SELECT staff_id AS id FROM role_grants WHERE role = 'coach' AND school_id = 'school-2' ORDER BY staff_id"))

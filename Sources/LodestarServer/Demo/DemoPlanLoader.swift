@@ -25,7 +25,7 @@ enum DemoPlanLoader {
         for chunk in leaders.chunks(of: 60) {
             let entries = DemoLeaderTime.entries(for: chunk, seed: seed, through: through.timeIntervalSince1970)
             let rows = entries.map { ($0.id, [Cell.text($0.leaderId), .int($0.start), .int($0.end), .text($0.title), .text($0.category), .text($0.source),
-                                              .bool(false), .bool(false), .int($0.start)]) }
+                                              .bool(false), .bool(false), .int($0.start), .null]) }
             try await db.writeTransaction { db in
                 let existing = Set(try await sync.load(db.sql, ids: rows.map(\.0)).keys)
                 try await sync.upsert(rows.filter { !existing.contains($0.0) }, on: db.sql)
