@@ -22,7 +22,8 @@ struct RouteMatrixTests {
 
     /// Who may: for the own ids, for a colleague's (when the route's ids belong to a teacher), for another school's.
     /// Written "DA DL P | DA DL P | DA DL" (own | peer | other, the variants the route's ids have); "-" is nobody;
-    /// a route without ids has one part. Signed out ("out") is refused everywhere but signing in and an email's unsubscribe link.
+    /// a route without ids has one part. Signed out ("out") is refused everywhere but signing in, an email's unsubscribe link
+    /// and a calendar feed's private link (its token is the key).
     static let table: [String: String] = [
         "GET /": "DA DL P AP C TL T",
         "GET /account/two-factor": "DA DL P AP C TL T",
@@ -93,6 +94,10 @@ struct RouteMatrixTests {
         "GET /schools/:schoolId/students.csv": "DA DL | DA DL",
         "GET /signin": "out DA DL P AP C TL T",
         "GET /unsubscribe/:token": "out DA DL P AP C TL T",
+        "GET /calendar/feed/:feedToken": "out DA DL P AP C TL T",
+        "GET /account/calendar-feed": "DA DL P AP C TL T",
+        "POST /account/calendar-feed": "DA DL P AP C TL T",
+        "POST /account/calendar-feed/revoke": "DA DL P AP C TL T",
         "POST /unsubscribe/:token": "out DA DL P AP C TL T",
         "GET /notifications": "DA DL P AP C TL T",
         "GET /notifications/:id": "T | - | -",
@@ -736,6 +741,10 @@ struct RouteMatrixTests {
                 VALUES ('matrix-email', \(bind: teacher), 'nora@example.org', 'Feedback', 'x', 'x', 'feedback', 'matrix-token', 'sent', 1, 0, 0)
                 """).run()
             set(":token", own: "matrix-token")
+            // A colleague's private calendar link (no role of the matrix makes a new one of theirs during the run).
+            let feedToken = PKCE.randomToken()
+            try await sql.raw("INSERT INTO calendar_feeds (id, token_hash, created_at) VALUES (\(bind: peerTeacher), \(bind: CalendarFeedQueries.hash(feedToken)), 0)").run()
+            set(":feedToken", own: feedToken + ".ics")
             set("teamMember", own: teacher, other: try await one("SELECT staff_id AS id FROM plc_members WHERE team_id = \(bind: otherTeam ?? "") ORDER BY staff_id"))
 
             ids.files["framework"] = framework.definition

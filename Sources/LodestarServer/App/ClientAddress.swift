@@ -45,3 +45,12 @@ extension Request {
         !text.isEmpty && text.count <= 45 && text.allSatisfy { $0.isHexDigit || $0 == "." || $0 == ":" }
     }
 }
+
+extension Request {
+    /// Lodestar's own address for links that leave the browser (a provider's redirect, a calendar feed):
+    /// `LODESTAR_PUBLIC_URL` when set, else this request's own host.
+    var publicBase: String {
+        Environment.get("LODESTAR_PUBLIC_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            ?? "http://\(headers.first(name: .host) ?? "localhost")"
+    }
+}

@@ -141,6 +141,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: TimeController())
     try signedIn.register(collection: TimeOverviewController())
     try signedIn.register(collection: CalendarSubscriptionsController())
+    try signedIn.register(collection: CalendarFeedsController())
     try signedIn.register(collection: DelegationController())
     try signedIn.register(collection: TimeCategoriesController())
     try signedIn.register(collection: PracticeTrendsController())
@@ -154,6 +155,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: PLCController())
     try signedIn.register(collection: NotificationsController())
     try NotificationsController().bootUnsubscribe(routes: app)
+    CalendarFeedsController.bootFeed(app)
 }
 
 enum Cookies {

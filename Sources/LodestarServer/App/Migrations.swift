@@ -36,6 +36,7 @@ enum Migrations {
         WalkthroughEditedMigration(),  // 027
         NotificationsMigration(),  // 028
         CalendarSubscriptionsMigration(),  // 029
+        CalendarFeedsMigration(),  // 030
         ]
     }
 }

@@ -24,9 +24,7 @@ struct SingleSignOnController: RouteCollection {
     /// Where the provider sends the browser back: `LODESTAR_PUBLIC_URL` when set (what the provider has
     /// registered), else this request's own address.
     static func redirectURI(_ req: Request, provider: IdentityProvider) -> String {
-        let base = Environment.get("LODESTAR_PUBLIC_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
-            ?? "http://\(req.headers.first(name: .host) ?? "localhost")"
-        return "\(base)/signin/sso/\(provider.id)/callback"
+        "\(req.publicBase)/signin/sso/\(provider.id)/callback"
     }
 
     func start(req: Request) async throws -> Response {
