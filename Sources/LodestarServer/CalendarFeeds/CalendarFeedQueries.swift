@@ -11,7 +11,7 @@ import SQLKit
 /// feedback go in a feed: its link can be forwarded, so it says when, what kind and with whom.
 struct CalendarFeedQueries {
     let db: any Database
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     static let lookBack = 60 * 86_400
     static let lookAhead = 366 * 86_400
@@ -66,67 +66,36 @@ struct CalendarFeedQueries {
                                                  url: link.map { base + $0 }, when: when), people))
         }
 
-        for row in try await sql.raw("""
-            SELECT id, observer_id, teacher_id, visit_type, scheduled_for FROM scheduled_visits
-            WHERE (observer_id = \(bind: personId) OR teacher_id = \(bind: personId)) AND scheduled_for >= \(bind: from) AND scheduled_for < \(bind: to)
-            """).all() {
-            let observer = try row.decode(column: "observer_id", as: String.self), teacher = try row.decode(column: "teacher_id", as: String.self)
-            let start = try row.decode(column: "scheduled_for", as: Int.self)
-            let other = observer == personId ? teacher : observer
-            let kind = try row.decode(column: "visit_type", as: String.self)
-            event("visit", try row.decode(column: "id", as: String.self),
-                  observer == personId ? "Visit: {\(other)} (\(kind))" : "Announced visit from {\(other)}", .time(start, start + 30 * 60), people: [other])
+        for visit in try await WalkthroughQueries(db: db).plannedVisits(involving: personId, from: from, to: to) {
+            let other = visit.observerId == personId ? visit.teacherId : visit.observerId
+            event("visit", visit.id!, visit.observerId == personId ? "Visit: {\(other)} (\(visit.visitType))" : "Announced visit from {\(other)}",
+                  .time(visit.scheduledFor, visit.scheduledFor + 30 * 60), people: [other])
         }
-        for row in try await sql.raw("""
-            SELECT id, coach_id, teacher_id, held_at, follow_up_at FROM coaching_conversations
-            WHERE (coach_id = \(bind: personId) OR teacher_id = \(bind: personId))
-            AND ((held_at >= \(bind: from) AND held_at < \(bind: to)) OR (follow_up_at >= \(bind: from) AND follow_up_at < \(bind: to)))
-            """).all() {
-            let id = try row.decode(column: "id", as: String.self)
-            let coach = try row.decode(column: "coach_id", as: String.self), teacher = try row.decode(column: "teacher_id", as: String.self)
-            let other = coach == personId ? teacher : coach
-            let held = try row.decode(column: "held_at", as: Int.self)
-            if held >= from && held < to {
-                event("coaching", id, "Coaching conversation with {\(other)}", .time(held, held + 30 * 60), people: [other])
+        let coaching = CoachingQueries(db: db)
+        for talk in try await coaching.conversations(involving: personId, from: from, to: to) {
+            let other = talk.coachId == personId ? talk.teacherId : talk.coachId
+            if talk.heldAt >= from && talk.heldAt < to {
+                event("coaching", talk.id!, "Coaching conversation with {\(other)}", .time(talk.heldAt, talk.heldAt + 30 * 60), people: [other])
             }
-            if let followUp = try row.decode(column: "follow_up_at", as: Int?.self), followUp >= from && followUp < to {
-                event("follow-up", id, "Coaching follow-up visit with {\(other)}", .time(followUp, followUp + 30 * 60), people: [other])
+            if let followUp = talk.followUpAt, followUp >= from && followUp < to {
+                event("follow-up", talk.id!, "Coaching follow-up visit with {\(other)}", .time(followUp, followUp + 30 * 60), people: [other])
             }
         }
-        for row in try await sql.raw("""
-            SELECT s.id, s.text, s.owner, s.due_on, c.coach_id, c.teacher_id FROM coaching_steps s JOIN coaching_conversations c ON c.id = s.conversation_id
-            WHERE (c.coach_id = \(bind: personId) OR c.teacher_id = \(bind: personId)) AND s.done_at IS NULL
-            AND s.due_on >= \(bind: fromDay) AND s.due_on < \(bind: toDay)
-            """).all() {
-            let coach = try row.decode(column: "coach_id", as: String.self), teacher = try row.decode(column: "teacher_id", as: String.self)
-            let owner = try row.decode(column: "owner", as: String.self) == "coach" ? coach : teacher
-            let text = String(try row.decode(column: "text", as: String.self).prefix(120))
-            event("next-step", try row.decode(column: "id", as: String.self),
-                  owner == personId ? "Next step due: \(text)" : "{\(owner)}'s next step due: \(text)", .day(try row.decode(column: "due_on", as: String.self)),
-                  people: [owner])
+        for (step, talk) in try await coaching.openSteps(involving: personId, fromDay: fromDay, toDay: toDay) {
+            let owner = step.owner == "coach" ? talk.coachId : talk.teacherId
+            let text = String(step.text.prefix(120))
+            event("next-step", step.id!, owner == personId ? "Next step due: \(text)" : "{\(owner)}'s next step due: \(text)", .day(step.dueOn), people: [owner])
         }
-        for row in try await sql.raw("""
-            SELECT a.id, a.text, a.due_on, a.goal_id, g.scope FROM action_steps a JOIN goals g ON g.id = a.goal_id
-            WHERE a.owner_id = \(bind: personId) AND a.status NOT IN ('done', 'dropped') AND a.due_on >= \(bind: fromDay) AND a.due_on < \(bind: toDay)
-            """).all() {
-            let goal = try row.decode(column: "goal_id", as: String.self), scope = try row.decode(column: "scope", as: String.self)
-            event("action-step", try row.decode(column: "id", as: String.self), "Action step due: \(String(try row.decode(column: "text", as: String.self).prefix(120)))",
-                  .day(try row.decode(column: "due_on", as: String.self)), link: "/goals/\(scope.urlQueryEncoded)/\(goal.urlQueryEncoded)")
+        for (step, scope) in try await GoalsQueries(db: db).openSteps(ownedBy: personId, fromDay: fromDay, toDay: toDay) {
+            event("action-step", step.id!, "Action step due: \(String(step.text.prefix(120)))", .day(step.dueOn),
+                  link: "/goals/\(scope.urlQueryEncoded)/\(step.goalId.urlQueryEncoded)")
         }
         let schools = try await StaffDirectory(db: db).schools(of: personId)
-        for row in try await sql.raw("""
-            SELECT DISTINCT s.id, s.title, s.facilitator_id, s.starts_at, s.ends_at, s.location FROM learning_sessions s
-            LEFT JOIN session_attendance a ON a.session_id = s.id AND a.staff_id = \(bind: personId)
-            WHERE s.starts_at >= \(bind: from) AND s.starts_at < \(bind: to)
-            AND (s.facilitator_id = \(bind: personId) OR a.staff_id IS NOT NULL
-                 OR (s.starts_at >= \(bind: now) AND s.scope IN (\(binds: Array(schools) + [LearningScope.district]))))
-            """).all() {
-            let facilitator = try row.decode(column: "facilitator_id", as: String.self)
-            let title = String(try row.decode(column: "title", as: String.self).prefix(150))
-            let id = try row.decode(column: "id", as: String.self)
-            event("session", id, facilitator == personId ? "Leading: \(title)" : "Professional learning: \(title)",
-                  .time(try row.decode(column: "starts_at", as: Int.self), try row.decode(column: "ends_at", as: Int.self)),
-                  location: String(try row.decode(column: "location", as: String.self).prefix(200)), link: "/learning/sessions/\(id.urlQueryEncoded)")
+        for session in try await LearningQueries(db: db).sessions(for: personId, schools: schools, from: from, to: to, now: now) {
+            let title = String(session.title.prefix(150))
+            event("session", session.id!, session.facilitatorId == personId ? "Leading: \(title)" : "Professional learning: \(title)",
+                  .time(session.startsAt, session.endsAt), location: String(session.location.prefix(200)),
+                  link: "/learning/sessions/\(session.id!.urlQueryEncoded)")
         }
 
         for person in try await StaffDirectory(db: db).people(ids: Set(events.flatMap(\.1))) { names[person.id!] = person.displayName }

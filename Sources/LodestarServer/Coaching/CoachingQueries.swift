@@ -61,3 +61,24 @@ struct CoachingQueries {
         try await db.sql.raw("UPDATE coaching_conversations SET walkthrough_id = NULL WHERE walkthrough_id IN (\(binds: ids))").run()
     }
 }
+
+extension CoachingQueries {
+    /// Conversations a person had as coach or teacher, held or followed up in `from..<to`.
+    func conversations(involving person: String, from: Int, to: Int) async throws -> [CoachingConversation] {
+        try await CoachingConversation.query(on: db).group(.or) { $0.filter(\.$coachId == person).filter(\.$teacherId == person) }
+            .group(.or) { window in
+                window.group(.and) { $0.filter(\.$heldAt >= from).filter(\.$heldAt < to) }
+                    .group(.and) { $0.filter(\.$followUpAt >= from).filter(\.$followUpAt < to) }
+            }.all()
+    }
+
+    /// Next steps not done, due `fromDay..<toDay`, of conversations a person had as coach or teacher.
+    func openSteps(involving person: String, fromDay: String, toDay: String) async throws -> [(step: CoachingStep, conversation: CoachingConversation)] {
+        let steps = try await CoachingStep.query(on: db).filter(\.$doneAt == nil).filter(\.$dueOn >= fromDay).filter(\.$dueOn < toDay).all()
+        guard !steps.isEmpty else { return [] }
+        let conversations = try await CoachingConversation.query(on: db).filter(\.$id ~~ Set(steps.map(\.conversationId)))
+            .group(.or) { $0.filter(\.$coachId == person).filter(\.$teacherId == person) }.all()
+        let byId = Dictionary(uniqueKeysWithValues: conversations.map { ($0.id!, $0) })
+        return steps.compactMap { step in byId[step.conversationId].map { (step, $0) } }
+    }
+}

@@ -23,3 +23,16 @@ struct GoalsQueries {
         }
     }
 }
+
+extension GoalsQueries {
+    /// Action steps a person owns, not done or dropped, due `fromDay..<toDay`, with their goal's scope.
+    func openSteps(ownedBy owner: String, fromDay: String, toDay: String) async throws -> [(step: ActionStep, scope: String)] {
+        let steps = try await ActionStep.query(on: db).filter(\.$ownerId == owner)
+            .filter(\.$status !~ [ActionStep.Status.done.rawValue, ActionStep.Status.dropped.rawValue])
+            .filter(\.$dueOn >= fromDay).filter(\.$dueOn < toDay).all()
+        guard !steps.isEmpty else { return [] }
+        let goals = try await SmartGoal.query(on: db).filter(\.$id ~~ Set(steps.map(\.goalId))).all()
+        let scopes = Dictionary(uniqueKeysWithValues: goals.map { ($0.id!, $0.scope) })
+        return steps.compactMap { step in scopes[step.goalId].map { (step, $0) } }
+    }
+}

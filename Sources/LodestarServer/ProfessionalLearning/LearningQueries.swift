@@ -215,3 +215,16 @@ enum LearningScope {
 
     static func schoolId(_ scope: String) -> String? { scope == district ? nil : scope }
 }
+
+extension LearningQueries {
+    /// Sessions starting in `from..<to` that a person leads or attended, and those still to come that are
+    /// planned for their schools or the district.
+    func sessions(for person: String, schools: Set<String>, from: Int, to: Int, now: Int) async throws -> [LearningSession] {
+        let attended = Set(try await SessionAttendance.query(on: db).filter(\.$staffId == person).all().map(\.sessionId))
+        return try await LearningSession.query(on: db).filter(\.$startsAt >= from).filter(\.$startsAt < to)
+            .group(.or) { any in
+                any.filter(\.$facilitatorId == person).filter(\.$id ~~ attended)
+                    .group(.and) { $0.filter(\.$startsAt >= now).filter(\.$scope ~~ schools.union([LearningScope.district])) }
+            }.sort(\.$startsAt).all()
+    }
+}

@@ -179,3 +179,11 @@ extension WalkthroughQueries {
         return try await sql.raw(query).all(decoding: MarkedVisit.self, keyDecodingStrategy: .snakeCase)
     }
 }
+
+extension WalkthroughQueries {
+    /// Announced visits a person plans or receives, starting in `from..<to` (seconds since 1970).
+    func plannedVisits(involving person: String, from: Int, to: Int) async throws -> [ScheduledVisit] {
+        try await ScheduledVisit.query(on: db).group(.or) { $0.filter(\.$observerId == person).filter(\.$teacherId == person) }
+            .filter(\.$scheduledFor >= from).filter(\.$scheduledFor < to).all()
+    }
+}
