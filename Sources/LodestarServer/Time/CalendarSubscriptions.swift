@@ -28,6 +28,10 @@ final class CalendarSubscription: Model, @unchecked Sendable {
 
     static let defaultInterval = 3_600
     static let labelLimit = 100
+    /// The `leaderId` of a calendar the district connects for every leader who keeps their time.
+    static let everyone = "district"
+
+    var isForEveryone: Bool { leaderId == Self.everyone }
 
     /// The host of the address, the only part of it shown.
     var host: String { URL(string: address)?.host ?? "?" }
@@ -72,17 +76,27 @@ struct CalendarSubscriptions {
     func refresh(_ subscription: CalendarSubscription, now: Int = Int(Date().timeIntervalSince1970)) async throws -> Outcome {
         var outcome = Outcome()
         do {
-            switch try await fetcher.fetch(subscription.address, etag: subscription.etag, lastModified: subscription.lastModified) {
+            // The district's calendar is read in full each time, so a leader who joined since receives it too.
+            let conditional = !subscription.isForEveryone
+            switch try await fetcher.fetch(subscription.address, etag: conditional ? subscription.etag : nil,
+                                           lastModified: conditional ? subscription.lastModified : nil) {
             case .notModified:
                 outcome.notModified = true
             case .calendar(let bytes, let etag, let lastModified):
                 let window = Self.window(today: DisplayTime.isoDay(now))
-                let report = try await CalendarImport.run(bytes, fileName: subscription.label, leaderId: subscription.leaderId,
-                                                          from: window.from, through: window.through, subscription: subscription.id!, on: db)
-                outcome.report = report
+                let leaders = subscription.isForEveryone
+                    ? Set(try await StaffDirectory(db: db).holders(of: StaffRole.timeKeepers).map(\.id)).sorted() : [subscription.leaderId]
+                var total = CalendarImport.Report()
+                for leader in leaders {
+                    let report = try await CalendarImport.run(bytes, fileName: subscription.label, leaderId: leader,
+                                                              from: window.from, through: window.through, subscription: subscription.id!, on: db)
+                    total.added += report.added; total.updated += report.updated; total.removed += report.removed
+                    total.allDay += report.allDay; total.guessed += report.guessed; total.warnings = report.warnings
+                }
+                outcome.report = total
                 subscription.etag = etag.map { String($0.prefix(300)) }
                 subscription.lastModified = lastModified.map { String($0.prefix(100)) }
-                subscription.events = report.added + report.updated
+                subscription.events = subscription.isForEveryone ? (total.added + total.updated) / max(1, leaders.count) : total.added + total.updated
             }
             subscription.succeededAt = now
             subscription.lastError = nil
