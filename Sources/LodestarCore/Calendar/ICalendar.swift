@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Reads iCalendar files (RFC 5545) exported by Google Calendar, Outlook and Exchange, Thunderbird and
@@ -273,14 +272,12 @@ private struct Reader {
                 // An EXDATE removes the occurrence even when it was changed.
                 let id = change.recurrenceId!
                 if id.isDate ? excluded.days.contains(id.wall.day) : excluded.instants.contains(master.start.isDate ? id.wall.day : change.recurrenceInstant!) { continue }
-                instances.append((Instance(wall: change.start.wall, start: change.startInstant,
-                                           end: end(of: change, wall: change.start.wall, start: change.startInstant)), change))
+                instances.append((at(change), change))
             }
         } else {
             // Changed occurrences of an event the file does not hold (a meeting someone else organizes).
             for change in overrides {
-                instances.append((Instance(wall: change.start.wall, start: change.startInstant,
-                                           end: end(of: change, wall: change.start.wall, start: change.startInstant)), change))
+                instances.append((at(change), change))
             }
         }
         return instances.compactMap { instance, event in
@@ -290,6 +287,11 @@ private struct Reader {
                                         end: Date(timeIntervalSince1970: TimeInterval(max(instance.end, instance.start))),
                                         allDay: event.start.isDate)
         }
+    }
+
+    /// A changed occurrence where its own DTSTART puts it.
+    func at(_ change: Event) -> Instance {
+        Instance(wall: change.start.wall, start: change.startInstant, end: end(of: change, wall: change.start.wall, start: change.startInstant))
     }
 
     /// Two changes of the same occurrence.
@@ -403,7 +405,7 @@ private struct Reader {
 
     static func syntheticUID(_ component: ICalendar.Component) -> String {
         let text = component.properties.map { "\($0.name):\($0.value)" }.joined(separator: "\n")
-        return "no-uid-" + SHA256.hash(data: Data(text.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return "no-uid-" + SHA256Hex.of(text, bytes: 8)
     }
 
     static func lines(_ numbers: [Int]) -> String {

@@ -65,11 +65,12 @@ public struct RecurrenceRule: Sendable, Equatable {
     public static func parse(_ text: String) throws(RecurrenceRuleError) -> RecurrenceRule {
         var rule = RecurrenceRule(frequency: .daily)
         var seen: Set<String> = []
-        func numbers(_ name: String, _ value: String, _ range: ClosedRange<Int>, zero: Bool = false) throws(RecurrenceRuleError) -> [Int] {
+        /// A list of numbers in `range`, or of their negatives too when `signed` (never 0 then).
+        func numbers(_ name: String, _ value: String, _ range: ClosedRange<Int>, signed: Bool = true) throws(RecurrenceRuleError) -> [Int] {
             var result: [Int] = []
             for part in value.split(separator: ",", omittingEmptySubsequences: false) {
-                guard let n = Int(part.hasPrefix("+") ? part.dropFirst() : part), range.contains(abs(n)) || range.contains(n), zero || n != 0 else {
-                    throw RecurrenceRuleError("\(name) takes numbers in \(range.lowerBound)…\(range.upperBound)\(range.lowerBound > 0 ? " (or their negatives)" : ""), found “\(part)”")
+                guard let n = Int(part.hasPrefix("+") ? part.dropFirst() : part), signed ? range.contains(abs(n)) : range.contains(n) else {
+                    throw RecurrenceRuleError("\(name) takes numbers in \(range.lowerBound)…\(range.upperBound)\(signed ? " (or their negatives)" : ""), found “\(part)”")
                 }
                 result.append(n)
             }
@@ -98,16 +99,15 @@ public struct RecurrenceRule: Sendable, Equatable {
                     throw RecurrenceRuleError("UNTIL must be a date (YYYYMMDD) or a date-time (YYYYMMDDTHHMMSSZ), found “\(value)”")
                 }
                 rule.until = digits
-            case "BYSECOND": rule.bySecond = try numbers(name, value, 0...59, zero: true).map { $0 < 0 ? -1 : $0 }
-            case "BYMINUTE": rule.byMinute = try numbers(name, value, 0...59, zero: true).map { $0 < 0 ? -1 : $0 }
-            case "BYHOUR": rule.byHour = try numbers(name, value, 0...23, zero: true).map { $0 < 0 ? -1 : $0 }
+            case "BYSECOND": rule.bySecond = try numbers(name, value, 0...59, signed: false)
+            case "BYMINUTE": rule.byMinute = try numbers(name, value, 0...59, signed: false)
+            case "BYHOUR": rule.byHour = try numbers(name, value, 0...23, signed: false)
             case "BYMONTHDAY": rule.byMonthDay = try numbers(name, value, 1...31)
             case "BYYEARDAY": rule.byYearDay = try numbers(name, value, 1...366)
             case "BYWEEKNO": rule.byWeekNo = try numbers(name, value, 1...53)
             case "BYSETPOS": rule.bySetPos = try numbers(name, value, 1...366)
             case "BYMONTH":
-                rule.byMonth = try numbers(name, value, 1...12)
-                guard rule.byMonth.allSatisfy({ $0 > 0 }) else { throw RecurrenceRuleError("BYMONTH takes months 1…12, found “\(value)”") }
+                rule.byMonth = try numbers(name, value, 1...12, signed: false)
             case "BYDAY":
                 for item in value.uppercased().split(separator: ",", omittingEmptySubsequences: false) {
                     let code = String(item.suffix(2)), prefix = item.dropLast(2)
@@ -126,9 +126,6 @@ public struct RecurrenceRule: Sendable, Equatable {
             }
         }
         guard seen.contains("FREQ") else { throw RecurrenceRuleError("a recurrence rule needs FREQ") }
-        for negative in [("BYSECOND", rule.bySecond), ("BYMINUTE", rule.byMinute), ("BYHOUR", rule.byHour)] where negative.1.contains(-1) {
-            throw RecurrenceRuleError("\(negative.0) takes numbers that are not negative")
-        }
         return rule
     }
 

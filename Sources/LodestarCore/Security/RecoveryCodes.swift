@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// One-use codes for signing in when the authenticator is lost: ten codes of ten Base32 characters
@@ -19,6 +18,6 @@ public enum RecoveryCodes {
     /// The stored form of a code as typed: lowercased, without spaces or hyphens, hashed.
     public static func digest(_ typed: String) -> String {
         let normalized = typed.lowercased().filter { !$0.isWhitespace && $0 != "-" }
-        return SHA256.hash(data: Array(normalized.utf8)).map { String(format: "%02x", $0) }.joined()
+        return SHA256Hex.of(normalized)
     }
 }

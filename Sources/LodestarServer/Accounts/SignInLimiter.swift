@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import LodestarCore
 import Vapor
 
 /// Limits on signing in, in one place.
@@ -34,7 +34,7 @@ actor SignInLimiter {
     /// The key an account's failures are counted under.
     static func accountKey(_ staff: Staff?, identifier: String) -> String {
         guard let staff, let id = staff.id else { return "unknown:" + identifier }
-        let password = SHA256.hash(data: Data((staff.passwordHash ?? "").utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        let password = SHA256Hex.of(staff.passwordHash ?? "", bytes: 8)
         return "staff:\(id):\(password)"
     }
 

@@ -1,4 +1,3 @@
-import Crypto
 import Fluent
 import Foundation
 import LodestarCore
@@ -21,7 +20,7 @@ struct CalendarFeedQueries {
     // MARK: Tokens
 
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256Hex.of(token)
     }
 
     /// A new private link's token for `personId` (the old one stops working); only its hash is kept.
@@ -166,6 +165,6 @@ struct CalendarFeedQueries {
 
     static func fingerprint(_ event: ICalendarWriter.Event) -> String {
         let text = "\(event.summary)\n\(event.description)\n\(event.location)\n\(event.url ?? "")\n\(event.when)"
-        return SHA256.hash(data: Data(text.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        return SHA256Hex.of(text, bytes: 16)
     }
 }

@@ -88,7 +88,7 @@ struct CalendarFetcher: Sendable {
             throw LodestarError("The calendar's server answered \(response.status.code) \(response.status.reasonPhrase): check the address, or make a new one in your calendar's settings.")
         }
         if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > settings.maximumBytes {
-            throw LodestarError("The calendar is larger than \(settings.maximumBytes / 1_048_576) MB (\(length / 1_048_576) MB).")
+            throw LodestarError("The calendar is larger than \(Self.megabytes(settings.maximumBytes)) (\(Self.megabytes(length))).")
         }
         var bytes: [UInt8] = []
         for try await chunk in response.body {
