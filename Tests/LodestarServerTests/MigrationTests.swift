@@ -40,6 +40,9 @@ struct MigrationTests {
         "025_TimeOverlapsCountedOnceMigration.swift": 0x5628c8232ec3cc24,
         "026_PracticeSeenOfLookedForMigration.swift": 0x3bc30a374b3ba2d1,
         "027_WalkthroughEditedMigration.swift": 0xb98f80a4e1550745,
+        "028_NotificationsMigration.swift": 0xc6de54302d7ca6d4,
+        "029_CalendarSubscriptionsMigration.swift": 0xe2329b9b773b391f,
+        "030_CalendarFeedsMigration.swift": 0x0f21cc652c0b1c08,
     ]
 
     static func fnv1a(_ bytes: Data) -> UInt64 {

@@ -30,6 +30,9 @@ public enum StaffRole: String, Sendable, CaseIterable, Codable, Hashable {
     public static let timeKeepers = allCases.filter { $0.isSchoolAdministrator || $0 == .coach }
     /// The district-wide roles.
     public static let districtWide = allCases.filter(\.isDistrictWide)
+    /// Who may sit on a school's leadership team (the principal names them): its principal, assistant principals,
+    /// coaches and teacher leaders.
+    public static let leadershipTeam: [StaffRole] = [.principal, .assistantPrincipal, .coach, .teacherLeader]
 
     public var label: String {
         switch self {
@@ -109,6 +112,7 @@ public struct AccessPolicy: Sendable {
         if hasAnyRole { links += [("Visits", "/walkthroughs"), ("Standards", "/standards")] }
         if canViewAnyTrends { links.append(("Insights", "/insights")) }
         if hasAnyRole { links.append(("Learning", "/learning")) }
+        if reviewsSelfAssessments || grants.contains(where: { StaffRole.leadershipTeam.contains($0.role) }) { links.append(("Leadership", "/leadership")) }
         if usesCoaching { links.append(("Coaching", "/coaching")) }
         if tracksOwnTime {
             links.append(("My time", "/time"))
@@ -359,4 +363,38 @@ public struct AccessPolicy: Sendable {
 
     /// Frameworks: only district admins create, import and edit them.
     public var canManageFrameworks: Bool { isDistrictAdmin }
+
+    // MARK: The leadership team's self-assessment
+
+    /// The leadership framework (edit, import, versions): district admins, as for the instructional framework.
+    public var canManageLeadershipFrameworks: Bool { isDistrictAdmin }
+
+    /// Whether this person could be named to a school's leadership team.
+    public func mayJoinLeadershipTeam(atSchool schoolId: String) -> Bool {
+        grants.contains { $0.schoolId == schoolId && StaffRole.leadershipTeam.contains($0.role) }
+    }
+
+    /// Starting the year's self-assessment, naming the team, recording the team's rating and publishing the
+    /// summary to staff: the school's principal, the leader of its leaders.
+    public func leadsSelfAssessment(atSchool schoolId: String) -> Bool { holds(.principal, at: schoolId) }
+
+    /// A school's self-assessment with every rating: its team members (and its principal), district leaders.
+    /// Teachers do not, unless the principal publishes the summary (`canReadPublishedLeadershipSummary`).
+    public func canSeeSelfAssessment(ofSchool schoolId: String, isTeamMember: Bool) -> Bool {
+        leadsSelfAssessment(atSchool: schoolId) || (isTeamMember && mayJoinLeadershipTeam(atSchool: schoolId)) || reviewsSelfAssessments
+    }
+
+    /// Rating an indicator on one's own: team members who still hold a leadership role at the school.
+    public func canRateSelfAssessment(ofSchool schoolId: String, isTeamMember: Bool) -> Bool {
+        isTeamMember && mayJoinLeadershipTeam(atSchool: schoolId)
+    }
+
+    /// The district's review of each school's team ratings (agree or differ, with a comment) and the heatmap of
+    /// every school: district leaders.
+    public var reviewsSelfAssessments: Bool { grants.contains { $0.role == .districtLeader } }
+
+    /// A published summary (team ratings only, no one's own rating): everyone with a role at the school.
+    public func canReadPublishedLeadershipSummary(ofSchool schoolId: String) -> Bool {
+        schoolIds.contains(schoolId) || reviewsSelfAssessments
+    }
 }

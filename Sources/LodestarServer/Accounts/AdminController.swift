@@ -33,6 +33,7 @@ struct AdminController: RouteCollection {
             .init(title: "Import standards", href: "/admin/standards", text: "CASE 1.0 packages for the standards you teach and assess."),
             .init(title: "Import scores", href: "/assessments/import", text: "Score files and OneRoster gradebooks."),
             .init(title: "Instructional frameworks", href: "/admin/frameworks", text: "The practices walkthroughs look for; versions, import and export."),
+            .init(title: "Leadership framework", href: "/admin/leadership-frameworks", text: "The four dimensions leadership teams rate themselves on, with the evidence beside each indicator; versions, import and export."),
             .init(title: "Mastery method", href: "/admin/mastery", text: "How scores become mastery, for the district and each school."),
             .init(title: "Proficiency scales", href: "/admin/scales", text: "Levels, mastery value and cut scores."),
             .init(title: "Audit trail", href: "/admin/audit", text: "Who viewed, exported, imported or changed what, and every sign-in."),

@@ -153,6 +153,8 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: MentorsController())
     try signedIn.register(collection: GrowthGoalController())
     try signedIn.register(collection: PLCController())
+    try signedIn.register(collection: LeadershipController())
+    try signedIn.register(collection: LeadershipFrameworksController())
     try signedIn.register(collection: NotificationsController())
     try NotificationsController().bootUnsubscribe(routes: app)
     CalendarFeedsController.bootFeed(app)

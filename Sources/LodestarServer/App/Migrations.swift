@@ -37,6 +37,7 @@ enum Migrations {
         NotificationsMigration(),  // 028
         CalendarSubscriptionsMigration(),  // 029
         CalendarFeedsMigration(),  // 030
+        LeadershipMigration(),  // 031
         ]
     }
 }

@@ -44,6 +44,7 @@ enum DemoLoader {
         // Learning first: its peer visits are walkthroughs the goals' measurements count.
         try await DemoLearningLoader.load(district, seed: seed, through: through, on: db)
         try await DemoPlanLoader.load(district, seed: seed, through: through, on: db)
+        try await DemoLeadershipLoader.load(district, seed: seed, through: through, on: db)
         return district
     }
 

@@ -236,9 +236,8 @@ struct PracticeTrendsController: RouteCollection {
             page: PageContext(request: req, title: "Feedback and coverage"),
             rows: rows.map { name, school in
                 let coverage = school.teachers > 0 ? Double(school.visitedTeachers) / Double(school.teachers) : nil
-                return FeedbackPage.Row(school: name, visits: school.loop.visits, coverage: "\(school.visitedTeachers) of \(school.teachers) (\(Percent.text(coverage)))",
-                                        coveragePercent: Percent.whole(coverage ?? 0),
-                                        median: school.loop.medianHoursToFeedback.map { String(format: "%.1f h", $0) } ?? "—",
+                return FeedbackPage.Row(school: name, visits: school.loop.visits, coverage: WalkthroughQueries.coverageText(school),
+                                        coveragePercent: Percent.whole(coverage ?? 0), median: WalkthroughQueries.medianText(school.loop),
                                         withinADay: Percent.text(school.loop.sharedWithinADay), replyRate: Percent.text(school.loop.replyRate))
             },
             csv: "/insights/feedback.csv" + (req.url.query.map { "?" + $0 } ?? "")))

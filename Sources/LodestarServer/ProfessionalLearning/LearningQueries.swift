@@ -228,3 +228,16 @@ extension LearningQueries {
             }.sort(\.$startsAt).all()
     }
 }
+
+extension LearningQueries {
+    /// A school's PLCs as its PLC page lists them: how many teams, how many have a cycle of inquiry under way (not
+    /// closed), and how many met in the last 30 days (a meeting held on or after the day 30 days before `today`).
+    struct PLCSummary: Sendable, Equatable { var teams = 0, inCycle = 0, metRecently = 0 }
+    func plcSummary(atSchool schoolId: String, today: String) async throws -> PLCSummary {
+        let teams = try await PLCTeam.query(on: db).filter(\.$schoolId == schoolId).all().compactMap(\.id)
+        guard !teams.isEmpty else { return PLCSummary() }
+        let open = Set(try await InquiryCycle.query(on: db).filter(\.$teamId ~~ teams).filter(\.$status != InquiryStage.closed.rawValue).all().map(\.teamId))
+        let met = Set(try await PLCMeeting.query(on: db).filter(\.$teamId ~~ teams).filter(\.$heldOn >= DisplayTime.isoDay(today, plus: -30)).all().map(\.teamId))
+        return PLCSummary(teams: teams.count, inCycle: open.count, metRecently: met.count)
+    }
+}

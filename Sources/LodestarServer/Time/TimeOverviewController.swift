@@ -187,25 +187,21 @@ struct TimeOverviewController: RouteCollection {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.seesLeadersTime)
         let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
-        let from = DisplayTime.isoDay(DisplayTime.monday(of: today), plus: -28)
+        let window = TimeQueries.recentWeeks(today: today)
         let grants = try await StaffDirectory(db: req.db).holders(of: StaffRole.schoolAdministrators)
-        let leaderIds = Array(Set(grants.map(\.id)))
-        let ledgers = try await TimeQueries(db: req.db).ledgers(leaders: leaderIds, from: DisplayTime.startOfDay(from),
-                                                               to: DisplayTime.startOfDay(DisplayTime.monday(of: today)))
-        let targets = Dictionary(uniqueKeysWithValues: try await TimeTarget.query(on: req.db).all().map { ($0.id!, $0.share) })
+        let shares = try await TimeQueries(db: req.db).recentShares(leaders: Array(Set(grants.map(\.id))), today: today)
         let schools = try await RosterQueries(req.db).schoolNames()
         var rows: [LeadersPage.Row] = []
         for grant in grants {
-            let ledger = ledgers[grant.id] ?? TimeLedger([], instructional: [])
-            let target = targets[grant.id] ?? TimeTarget.defaultShare
+            let time = shares[grant.id]!
             rows.append(.init(id: grant.id, name: grant.name, school: grant.schoolId.flatMap { schools[$0] } ?? "",
-                              role: grant.staffRole?.label ?? grant.role, share: Percent.text(ledger.instructionalShare),
-                              sharePercent: Percent.whole(ledger.instructionalShare ?? 0), target: Percent.text(target),
-                              met: (ledger.instructionalShare ?? 0) >= target - 1e-9, hours: Hours.text(minutes: ledger.totalMinutes)))
+                              role: grant.staffRole?.label ?? grant.role, share: Percent.text(time.ledger.instructionalShare),
+                              sharePercent: Percent.whole(time.ledger.instructionalShare ?? 0), target: Percent.text(time.target),
+                              met: time.met, hours: Hours.text(minutes: time.ledger.totalMinutes)))
         }
         rows.sort { ($0.sharePercent, $0.school, $0.name) < ($1.sharePercent, $1.school, $1.name) }
         return try await req.view.render("time/leaders", LeadersPage(
-            page: PageContext(request: req, title: "School leaders' time"), rows: rows, from: DisplayTime.date(from),
-            through: DisplayTime.date(DisplayTime.isoDay(DisplayTime.monday(of: today), plus: -1))))
+            page: PageContext(request: req, title: "School leaders' time"), rows: rows, from: DisplayTime.date(window.from),
+            through: DisplayTime.date(DisplayTime.isoDay(window.until, plus: -1))))
     }
 }

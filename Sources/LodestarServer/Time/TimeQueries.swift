@@ -14,6 +14,24 @@ struct TimeQueries {
         try await TimeTarget.find(leaderId, on: db)?.share ?? TimeTarget.defaultShare
     }
 
+    /// The leaders' overview's window: the four full weeks (Monday to Sunday) before the week of `today`.
+    static func recentWeeks(today: String) -> (from: String, until: String) {
+        let monday = DisplayTime.monday(of: today)
+        return (DisplayTime.isoDay(monday, plus: -28), monday)
+    }
+
+    /// Each leader's time over `recentWeeks` and their target: the overview of school leaders' time and the
+    /// leadership self-assessment's evidence read it here, by one rule.
+    struct RecentShare: Sendable { let ledger: TimeLedger; let target: Double; var met: Bool { (ledger.instructionalShare ?? 0) >= target - 1e-9 } }
+    func recentShares(leaders: [String], today: String) async throws -> [String: RecentShare] {
+        let window = Self.recentWeeks(today: today)
+        let ledgers = try await ledgers(leaders: leaders, from: DisplayTime.startOfDay(window.from), to: DisplayTime.startOfDay(window.until))
+        let targets = Dictionary(uniqueKeysWithValues: try await TimeTarget.query(on: db).filter(\.$id ~~ leaders).all().map { ($0.id!, $0.share) })
+        return Dictionary(uniqueKeysWithValues: leaders.map { leader in
+            (leader, RecentShare(ledger: ledgers[leader] ?? TimeLedger([], instructional: []), target: targets[leader] ?? TimeTarget.defaultShare))
+        })
+    }
+
     /// How long an automatic entry lasts: a walkthrough is a short visit; a coaching conversation longer.
     static let walkthroughMinutes = 15
     static let coachingMinutes = 30

@@ -201,6 +201,14 @@ struct WalkthroughQueries {
         var loop: FeedbackLoop
     }
 
+    /// Pages and the leadership self-assessment's evidence say a school's loop in these words.
+    /// "18 of 20 (90%)": teachers of the school visited there.
+    static func coverageText(_ school: SchoolLoop) -> String {
+        "\(school.visitedTeachers) of \(school.teachers) (\(Percent.text(school.teachers > 0 ? Double(school.visitedTeachers) / Double(school.teachers) : nil)))"
+    }
+    /// "3.5 h", or "—" when nothing was shared.
+    static func medianText(_ loop: FeedbackLoop) -> String { loop.medianHoursToFeedback.map { String(format: "%.1f h", $0) } ?? "—" }
+
     /// Counted and ranked by the database, so a district's month of visits is never read row by row;
     /// the median takes the middle one or two durations of each school (window functions, both databases).
     func feedbackLoops(schoolIds: [String]?, days: Int = 30, now: Int = Int(Date().timeIntervalSince1970)) async throws -> [SchoolLoop] {

@@ -1,0 +1,63 @@
+import Fluent
+import Foundation
+import LodestarCore
+
+/// The live evidence beside an indicator: each measure asked of the feature that owns it, by the rule of the
+/// page its line links to, for one school as of now. A leader's time is shown only to whom it is visible anyway.
+struct LeadershipEvidence {
+    let db: any Database
+
+    struct Line: Encodable, Sendable, Equatable { let text: String; let link: String? }
+    struct Measure: Encodable, Sendable { let key: String; let title: String; let lines: [Line] }
+
+    func measures(_ measures: [LeadershipMeasure], school: String, viewer: Viewer, now: Int = Int(Date().timeIntervalSince1970)) async throws -> [Measure] {
+        var result: [Measure] = []
+        for measure in measures {
+            result.append(Measure(key: measure.rawValue, title: measure.title, lines: try await lines(measure, school: school, viewer: viewer, now: now)))
+        }
+        return result
+    }
+
+    func lines(_ measure: LeadershipMeasure, school: String, viewer: Viewer, now: Int) async throws -> [Line] {
+        let today = DisplayTime.isoDay(now)
+        switch measure {
+        case .goals:
+            let link = "/goals/\(school.urlQueryEncoded)"
+            let goals = try await GoalsQueries(db: db).statuses(ofScope: school, today: today)
+            guard !goals.isEmpty else { return [Line(text: "The school has no goals yet.", link: link)] }
+            let order: [GoalProjection.Status] = [.onTrack, .atRisk, .offTrack, .notEnoughData]
+            let counts = order.compactMap { status -> String? in
+                let n = goals.filter { $0.status == status }.count
+                return n == 0 ? nil : "\(n) \(status.rawValue)"
+            }
+            let aligned = goals.filter { $0.goal.parentId != nil }.count
+            return [Line(text: "\(goals.count) \(goals.count == 1 ? "goal" : "goals"): \(counts.joined(separator: ", ")).", link: link),
+                    Line(text: "\(aligned) of \(goals.count) aligned to a district goal.", link: link)]
+        case .visitsAndFeedback:
+            let link = "/insights/feedback?school=\(school.urlQueryEncoded)"
+            guard let school = try await WalkthroughQueries(db: db).feedbackLoops(schoolIds: [school], now: now).first else { return [] }
+            return [Line(text: "\(school.loop.visits) \(school.loop.visits == 1 ? "visit" : "visits") in the last 30 days; teachers visited: \(WalkthroughQueries.coverageText(school)).", link: link),
+                    Line(text: "Median time to feedback \(WalkthroughQueries.medianText(school.loop)); shared within a day \(Percent.text(school.loop.sharedWithinADay)); reply rate \(Percent.text(school.loop.replyRate)).", link: link)]
+        case .assessmentFrequency:
+            let rows = try await AssessmentQueries(db: db).frequency(atSchool: school, now: now).rows
+            return [Line(text: "\(rows.filter(\.rare).count) of \(rows.count) classes assessed fewer than \(AssessmentQueries.rareBelow) times in the last 30 days.",
+                         link: "/schools/\(school.urlQueryEncoded)/assessment-frequency")]
+        case .leaderTime:
+            let leaders = try await StaffDirectory(db: db).holders(of: StaffRole.schoolAdministrators, atSchools: [school])
+            let shares = try await TimeQueries(db: db).recentShares(leaders: Array(Set(leaders.map(\.id))), today: today)
+            var lines: [Line] = [], hidden = 0
+            for leader in leaders {
+                guard viewer.policy.canViewTime(ofLeader: leader.id, viewerId: viewer.id), let time = shares[leader.id] else { hidden += 1; continue }
+                lines.append(Line(text: "\(leader.name), \(leader.staffRole?.label ?? leader.role): \(Percent.text(time.ledger.instructionalShare)) of \(Hours.text(minutes: time.ledger.totalMinutes)) recorded on teaching and learning; target \(Percent.text(time.target)).",
+                                  link: viewer.policy.seesLeadersTime ? "/time/leaders" : "/time/\(leader.id.urlQueryEncoded)"))
+            }
+            if hidden > 0 {
+                lines.append(Line(text: "\(hidden == 1 ? "One leader's time is" : "\(hidden) leaders' time is") seen only by \(hidden == 1 ? "that leader" : "each leader") and district leaders.", link: nil))
+            }
+            return lines.isEmpty ? [Line(text: "The school has no principal or assistant principal on the roster.", link: nil)] : lines
+        case .plcCycles:
+            let plcs = try await LearningQueries(db: db).plcSummary(atSchool: school, today: today)
+            return [Line(text: "\(plcs.teams) \(plcs.teams == 1 ? "PLC" : "PLCs"); \(plcs.inCycle) in a cycle of inquiry; \(plcs.metRecently) met in the last 30 days.", link: "/plcs")]
+        }
+    }
+}
