@@ -202,6 +202,28 @@ struct RouteMatrixTests {
         "POST /walkthroughs/:id/unshare": "AP | C | -",
         "POST /walkthroughs/schedule": "DA DL P AP C | DA DL P AP C | DA DL",
         "PUT /api/assessments/:id/scores": "P AP T | P AP | -",
+        // The leadership team's self-assessment of school-1 this year (the demo's teams are its principal, assistant
+        // principal, coach and teacher leader); the principal's one goal comes first, so the step after it is refused by its form.
+        "GET /leadership": "DL P AP C TL T",
+        "GET /leadership/district": "DL",
+        "GET /leadership/:schoolId/:year": "DL P AP C TL | DL",
+        "GET /leadership/:schoolId/:year/summary": "DL P AP C TL | DL",
+        "GET /leadership/:schoolId/:year/ratings.csv": "DL P AP C TL | DL",
+        "GET /leadership/:schoolId/:year/:indicator": "DL P AP C TL | DL",
+        "POST /leadership/:schoolId/:year/start": "P | -",
+        "POST /leadership/:schoolId/:year/team": "P | -",
+        "POST /leadership/:schoolId/:year/publish": "P | -",
+        "POST /leadership/:schoolId/:year/:indicator/mine": "P AP C TL | -",
+        "POST /leadership/:schoolId/:year/:indicator/team": "P | -",
+        "POST /leadership/:schoolId/:year/:indicator/review": "DL | DL",
+        "POST /leadership/:schoolId/:year/:indicator/goal": "P | -",
+        "POST /leadership/:schoolId/:year/:indicator/step": "P | -",
+        "GET /admin/leadership-frameworks": "DA",
+        "GET /admin/leadership-frameworks/:versionId/export": "DA",
+        "GET /admin/leadership-frameworks/:versionId/json": "DA",
+        "POST /admin/leadership-frameworks/:versionId/json": "DA",
+        "POST /admin/leadership-frameworks/:versionId/activate": "DA",
+        "POST /admin/leadership-frameworks/import": "DA",
     ]
 
     /// Routes that delete or end something, and signing out: in the matrix tried by the roles that must be refused,
@@ -407,7 +429,8 @@ struct RouteMatrixTests {
 
     /// Roles a route is open to whose complete form is still refused for what it names (422), by design: a coach
     /// and a teacher leader may open the score import, but teach no class the demo's file names.
-    static let refusedByTheirForm: [String: Set<Role>] = ["POST /assessments/import": [.coach, .teacherLeader]]
+    static let refusedByTheirForm: [String: Set<Role>] = ["POST /assessments/import": [.coach, .teacherLeader],
+                                                          "POST /leadership/:schoolId/:year/:indicator/step": [.principal]]
 
     /// The error a page shows, for a failure's message.
     static func message(_ response: TestingHTTPResponse) -> String {
@@ -428,12 +451,13 @@ struct RouteMatrixTests {
         case ("PUT", .json(let body)): try await client.send(.PUT, path, json: body)
         case (_, .json(let body)): try await client.send(.POST, path, json: body)
         case (_, .fields(let fields)): try await client.post(path, form: fields)
+        case (_, .lists(let fields)): try await client.post(path, lists: fields)
         case (_, .upload(let field, let name, let file, let fields)): try await client.upload(path, file: file, field: field, fileName: name, fields: fields)
         }
     }
 
     /// What a POST sends: form fields, a walkthrough for the capture API, or a file with fields as an upload form does.
-    enum Form { case fields([String: String]), json(any Encodable & Sendable), upload(field: String, name: String, file: Data, fields: [String: String]) }
+    enum Form { case fields([String: String]), lists([(String, String)]), json(any Encodable & Sendable), upload(field: String, name: String, file: Data, fields: [String: String]) }
 
     /// POST routes whose complete, valid form needs what only a person's session holds (a code from their
     /// authenticator, a password): sent as they are, and tried for real in `destroyAsAllowed` (two-factor) and
@@ -448,6 +472,8 @@ struct RouteMatrixTests {
     /// The ids each route parameter is filled with, read from the demo district.
     struct Ids {
         var values: [String: [Variant: String]] = [:]
+        /// The demo's leadership team of school-1 this year, kept whole when its principal saves the team.
+        var leadershipTeam: [String] = []
 
         /// Query strings some pages need.
         var query: [String: String] = [:]
@@ -499,6 +525,14 @@ struct RouteMatrixTests {
                 return .fields([:])
             case "POST /admin/frameworks/:id/json": return .fields(["definition": files["framework"]!])
             case "POST /admin/frameworks/:id/edit": return .fields(frameworkFields)
+            case "POST /admin/leadership-frameworks/:versionId/json": return .fields(["definition": files["leadership"]!])
+            case "POST /admin/leadership-frameworks/import": return .upload(field: "file", name: "leadership.json", file: Data(files["leadership"]!.utf8), fields: [:])
+            case "POST /leadership/:schoolId/:year/team": return .lists(leadershipTeam.map { ("members[]", $0) })
+            case "POST /leadership/:schoolId/:year/publish": return .fields(["published": "no"])
+            case "POST /leadership/:schoolId/:year/:indicator/mine", "POST /leadership/:schoolId/:year/:indicator/team":
+                return .fields(["level": "3", "evidence": "Seen in most classrooms this month."])
+            case "POST /leadership/:schoolId/:year/:indicator/review": return .fields(["review": "agree"])
+            case "POST /leadership/:schoolId/:year/:indicator/step": return .fields(["goalId": values[":goalId"]![.own]!])
             case "POST /admin/frameworks/import": return .upload(field: "file", name: "framework.json", file: Data(files["framework"]!.utf8), fields: [:])
             case "POST /admin/import": return .upload(field: "bundle", name: "roster.zip", file: roster, fields: [:])
             case "POST /admin/standards": return .upload(field: "file", name: "standards.json", file: Data(files["standards"]!.utf8), fields: [:])
@@ -748,6 +782,12 @@ struct RouteMatrixTests {
             set("teamMember", own: teacher, other: try await one("SELECT staff_id AS id FROM plc_members WHERE team_id = \(bind: otherTeam ?? "") ORDER BY staff_id"))
 
             ids.files["framework"] = framework.definition
+            let leadership = try await LeadershipQueries(db: db).activeFramework()
+            ids.files["leadership"] = leadership.definition
+            set(":versionId", own: leadership.id!)
+            set(":year", own: String(SchoolYear.current()))
+            set("leadership:indicator", own: "shared-vision")
+            ids.leadershipTeam = try await LeadershipQueries(db: db).members(of: try #require(try await LeadershipQueries(db: db).assessment(school: "school-1", year: SchoolYear.current())).id!)
             ids.frameworkFields = FrameworkForm.fields(of: try framework.framework())
             ids.files["standards"] = String(decoding: CASEWriter.json(DemoStandards.packages[0], baseURI: "https://standards.cedarvalley.example.org/case"), as: UTF8.self)
             let day = DisplayTime.isoDay(Int(Date().timeIntervalSince1970)).replacingOccurrences(of: "-", with: "")

@@ -144,6 +144,15 @@ final class TestClient: @unchecked Sendable {
         return try await post(path, contentType: "multipart/form-data; boundary=\(boundary)", body: bytes)
     }
 
+    /// Posts a form whose fields may repeat (`members[]` for each of several people), with the CSRF token.
+    @discardableResult
+    func post(_ path: String, lists: [(String, String)]) async throws -> TestingHTTPResponse {
+        if csrf == nil { try await get("/signin") }
+        let encode = { (text: String) in text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? "" }
+        let body = (lists + [("_csrf", csrf ?? "")]).map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
+        return try await post(path, contentType: "application/x-www-form-urlencoded", body: Data(body.utf8))
+    }
+
     /// Posts a body exactly as given, with the session cookie: for bodies no browser would send.
     @discardableResult
     func post(_ path: String, contentType: String, body: Data) async throws -> TestingHTTPResponse {

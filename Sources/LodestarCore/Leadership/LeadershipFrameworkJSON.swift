@@ -79,6 +79,7 @@ public enum LeadershipFrameworkJSON {
             for (i, indicator) in dimension.indicators.enumerated() {
                 let path = "\(path).indicators[\(i)]"
                 guard isKey(indicator.key) else { throw fail("\(path).key", "a key of lower-case letters, digits, - or _ is required, found “\(indicator.key)”") }
+                guard indicator.key != "summary" else { throw fail("\(path).key", "“summary” names the one-page summary; choose another key") }
                 guard indicatorKeys.insert(indicator.key).inserted else { throw fail("\(path).key", "the indicator key “\(indicator.key)” is used twice") }
                 try checkName(indicator.name, "\(path).name")
                 guard indicator.description.count <= textLimit else { throw fail("\(path).description", "the description is longer than \(textLimit) characters") }

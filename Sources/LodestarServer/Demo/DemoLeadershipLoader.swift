@@ -60,7 +60,7 @@ enum DemoLeadershipLoader {
                         .text(id), .text(indicator.key), .int(level), .text("Agreed at the leadership team meeting. " + words[level - 1]), .text(""),
                         .text(principal), .int(started + 20 * 86_400 + i * 3_600),
                         reviewed ? .text(differs ? "differ" : "agree") : .null,
-                        reviewed ? .text(differs ? "The district's walkthroughs saw less of this than the team describes; let's look at the visits together." : "") : .null,
+                        reviewed ? .text(differs ? "The district's evidence of “\(indicator.name)” is thinner than the team describes; let's look at it together at the next school visit." : "") : .null,
                         reviewed ? .text(districtLeader) : .null, reviewed ? .int(started + 40 * 86_400) : .null, .null, .null]))
                 }
             }

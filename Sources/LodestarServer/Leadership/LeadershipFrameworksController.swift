@@ -10,10 +10,10 @@ struct LeadershipFrameworksController: RouteCollection {
         let frameworks = routes.grouped("admin", "leadership-frameworks")
         frameworks.get(use: list)
         frameworks.upload("import", use: importFile)
-        frameworks.get(":id", "export", use: export)
-        frameworks.get(":id", "json", use: editJSON)
-        frameworks.on(.POST, ":id", "json", body: .collect(maxSize: "2mb"), use: saveJSON)
-        frameworks.post(":id", "activate", use: activate)
+        frameworks.get(":versionId", "export", use: export)
+        frameworks.get(":versionId", "json", use: editJSON)
+        frameworks.on(.POST, ":versionId", "json", body: .collect(maxSize: "2mb"), use: saveJSON)
+        frameworks.post(":versionId", "activate", use: activate)
     }
 
     struct ListPage: Encodable {
@@ -68,7 +68,7 @@ struct LeadershipFrameworksController: RouteCollection {
 
     private func record(_ req: Request) async throws -> LeadershipFrameworkRecord {
         try req.require(try await req.viewer().policy.canManageLeadershipFrameworks)
-        guard let record = try await LeadershipQueries(db: req.db).frameworkVersion(try req.parameters.require("id")) else { throw LodestarError.notFound }
+        guard let record = try await LeadershipQueries(db: req.db).frameworkVersion(try req.parameters.require("versionId")) else { throw LodestarError.notFound }
         return record
     }
 

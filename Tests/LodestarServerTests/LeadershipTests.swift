@@ -1,0 +1,222 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+import Testing
+import VaporTesting
+@testable import LodestarServer
+
+/// The leadership team's self-assessment, on the demo district (school-1's team: its principal, assistant
+/// principal, coach and teacher leader), on both databases.
+@Suite("Leadership self-assessment")
+struct LeadershipTests {
+    /// A page's text without tags, spaces folded.
+    static func text(_ html: String) -> String {
+        html.replacing(/<[^>]+>/, with: " ").replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacing(/\s+/, with: " ")
+    }
+
+    /// The live evidence lines of one measure on an indicator page.
+    static func evidence(_ html: String, _ measure: String) -> [String] {
+        html.matches(of: /<li data-measure="([a-z-]+)">(.*?)<\/li>/).filter { $0.1 == measure }.map { text(String($0.2)).trimmingCharacters(in: .whitespaces) }
+    }
+
+    static func client(_ app: Application, _ email: String) async throws -> TestClient {
+        let client = TestClient(app)
+        #expect(try await client.signIn(email).status == .seeOther, "\(email)")
+        return client
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func membersRateBlindThenTheTeamRatesTheDistrictReviewsAndTheRatingBecomesAGoal(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: true, on: app.db)
+            let people = DemoPeople(district: district)
+            let base = "/leadership/school-1/\(SchoolYear.current())"
+            let principal = try await Self.client(app, people.email(.principal)), assistant = try await Self.client(app, people.email(.assistantPrincipal))
+            let teacherLeader = try await Self.client(app, people.email(.teacherLeader)), leader = try await Self.client(app, people.email(.districtLeader))
+            let teacher = try await Self.client(app, people.teacherEmail)
+
+            // Nobody has rated "Growing the next leaders" this year in the demo.
+            #expect(try await teacherLeader.post("\(base)/succession/mine", form: ["level": "2", "evidence": "Two PLC leads this year; no one prepared to coach."]).status == .seeOther)
+            let blind = Self.text(try await assistant.page("\(base)/succession"))
+            #expect(blind.contains("1 of 4 members have rated. Rate on your own first; then you see theirs."))
+            #expect(!blind.contains("Two PLC leads"), "another member's rating is shown before one's own")
+            #expect(try await assistant.post("\(base)/succession/mine", form: ["level": "4", "evidence": "Every role has a named successor."]).status == .seeOther)
+            let open = Self.text(try await assistant.page("\(base)/succession"))
+            #expect(open.contains("Two PLC leads") && open.contains("2 ratings from 2 to 4 (2: 1, 4: 1) — two levels or more apart"))
+            // A level outside the rubric, or no evidence, changes nothing.
+            #expect(try await assistant.post("\(base)/succession/mine", form: ["level": "5", "evidence": "x"]).status == .unprocessableEntity)
+            #expect(try await assistant.post("\(base)/succession/mine", form: ["level": "3", "evidence": "   "]).status == .unprocessableEntity)
+            #expect(Self.text(try await assistant.page("\(base)/succession")).contains("Every role has a named successor."))
+
+            // The principal rates on their own before recording the team's rating.
+            #expect(try await principal.post("\(base)/succession/team", form: ["level": "3", "evidence": "Agreed."]).status == .unprocessableEntity)
+            #expect(try await principal.post("\(base)/succession/mine", form: ["level": "3", "evidence": "Coach role has no successor."]).status == .seeOther)
+            #expect(try await principal.post("\(base)/succession/team", form: ["level": "3", "evidence": "We agreed on 3: teams have leads, the coach role has no successor."]).status == .seeOther)
+            let year = SchoolYear.current()
+            let stored = try #require(try await app.db.sql.raw("""
+                SELECT t.level, t.evidence_seen FROM self_assessment_team_ratings t JOIN self_assessments a ON a.id = t.assessment_id
+                WHERE a.school_id = 'school-1' AND a.year = \(bind: year) AND t.indicator_key = 'succession'
+                """).first())
+            #expect(try stored.decode(column: "level", as: Int.self) == 3)
+            #expect(try stored.decode(column: "evidence_seen", as: String.self).hasPrefix("PLCs and their cycles of inquiry: "))
+            // Only the principal records the team's rating.
+            #expect(try await assistant.post("\(base)/succession/team", form: ["level": "4", "evidence": "x"]).status == .forbidden)
+
+            // Teachers see nothing until the principal publishes the summary, and then only the team's ratings.
+            #expect(try await teacher.get(base).status == .forbidden)
+            #expect(try await teacher.get("\(base)/summary").status == .forbidden)
+            #expect(try await principal.post("\(base)/publish", form: ["published": "yes"]).status == .seeOther)
+            let summary = Self.text(try await teacher.page("\(base)/summary"))
+            #expect(summary.contains("We agreed on 3: teams have leads") && summary.contains("3 · Established"))
+            #expect(!summary.contains("Two PLC leads") && !summary.contains("Every role has a named successor"), "a member's own rating reached staff")
+            #expect(try await teacher.get("\(base)/succession").status == .forbidden)
+            #expect(try await teacher.get("\(base)/ratings.csv").status == .forbidden)
+            // The principal of another school sees nothing of this one.
+            let otherPrincipal = try #require(district.accounts.first { $0.grants.contains(RoleGrant(role: .principal, schoolId: "school-2")) })
+            #expect(try await Self.client(app, otherPrincipal.email).get(base).status == .forbidden)
+
+            // The district leader reviews: differing needs a comment.
+            #expect(try await leader.post("\(base)/succession/review", form: ["review": "differ", "comment": ""]).status == .unprocessableEntity)
+            #expect(try await leader.post("\(base)/succession/review", form: ["review": "differ", "comment": "No one is ready for the coach role."]).status == .seeOther)
+            #expect(try await principal.post("\(base)/succession/review", form: ["review": "agree"]).status == .forbidden)
+            let reviewed = Self.text(try await principal.page("\(base)/succession"))
+            #expect(reviewed.contains("The district sees it differently (Angela Brooks)") && reviewed.contains("No one is ready for the coach role."))
+
+            // One click: a goal, prefilled and linked both ways.
+            let made = try await principal.post("\(base)/succession/goal", form: [:])
+            #expect(made.status == .seeOther)
+            let goalPath = try #require(made.headers.first(name: .location))
+            let goalId = String(try #require(goalPath.split(separator: "/").last))
+            let goal = try #require(try await app.db.sql.raw("SELECT scope, baseline, target, statement, deadline FROM goals WHERE id = \(bind: goalId)").first())
+            #expect(try goal.decode(column: "scope", as: String.self) == "school-1")
+            #expect(try goal.decode(column: "baseline", as: Double.self) == 3 && goal.decode(column: "target", as: Double.self) == 4)
+            #expect(try goal.decode(column: "deadline", as: String.self) == "\(year + 1)-06-30")
+            #expect(try goal.decode(column: "statement", as: String.self).hasPrefix("Move “Growing the next leaders” from Established to Leading by "))
+            #expect(try await principal.page("\(base)/succession").contains("href=\"\(goalPath)\""))
+            #expect(Self.text(try await principal.page(goalPath)).contains("From the leadership team's \(SchoolYear.label(year)) self-assessment: Growing the next leaders"))
+            #expect(try await principal.post("\(base)/succession/goal", form: [:]).status == .unprocessableEntity, "a second goal from one rating")
+
+            // The CSV: the team's rating, the members' spread (2, 4, 3), the review and the goal.
+            let csv = try await principal.get("\(base)/ratings.csv").body.string
+            let line = try #require(csv.split(separator: "\r\n").first { $0.contains("Growing the next leaders") })
+            #expect(line == "Lincoln Elementary School,\(SchoolYear.label(year)),Management of systems and processes,Growing the next leaders,3,Established,"
+                    + "\"We agreed on 3: teams have leads, the coach role has no successor.\",3,2,4,differ,No one is ready for the coach role.,/goals/school-1/\(goalId)")
+
+            // The district's heatmap shows the school's level with the review's mark.
+            let heatmap = try await leader.page("/leadership/district")
+            #expect(heatmap.contains("href=\"\(base)/succession\"><span class=\"heat-share\">3</span><span class=\"heat-n\">≠</span>"))
+            #expect(try await principal.get("/leadership/district").status == .forbidden)
+        }
+    }
+
+    /// Each live-evidence line says what the page it links to says, and what the test computes from the raw rows.
+    @Test(arguments: TestDatabase.all)
+    func everyMeasureEqualsItsPageAndARecomputation(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: true, on: app.db)
+            let people = DemoPeople(district: district)
+            let base = "/leadership/school-1/\(SchoolYear.current())"
+            let leader = try await Self.client(app, people.email(.districtLeader)), coach = try await Self.client(app, people.email(.coach))
+            let sql = app.db.sql
+            let now = Int(Date().timeIntervalSince1970)
+            func percent(_ part: Int, _ whole: Int) -> String { whole == 0 ? "—" : "\(Int((Double(part) * 100 / Double(whole)).rounded()))%" }
+            func column<T: Decodable>(_ query: SQLQueryString, _ name: String = "n", as type: T.Type = Int.self) async throws -> [T] {
+                try await sql.raw(query).all().map { try $0.decode(column: name, as: T.self) }
+            }
+
+            // Walkthroughs and feedback over the last 30 days, from the visits themselves.
+            let time = try await leader.page("\(base)/time-for-teaching")
+            let since = now - 30 * 86_400
+            let visits = try await column("SELECT COUNT(*) AS n FROM walkthroughs WHERE school_id = 'school-1' AND observed_at >= \(bind: since) AND observed_at <= \(bind: now)")[0]
+            let teachers = Set(try await column("SELECT DISTINCT staff_id AS n FROM role_grants WHERE role = 'teacher' AND school_id = 'school-1'", as: String.self))
+            let visited = Set(try await column("SELECT DISTINCT teacher_id AS n FROM walkthroughs WHERE school_id = 'school-1' AND observed_at >= \(bind: since) AND observed_at <= \(bind: now)", as: String.self)).intersection(teachers)
+            let waits = try await column("SELECT shared_at - observed_at AS n FROM walkthroughs WHERE school_id = 'school-1' AND shared_at IS NOT NULL AND observed_at >= \(bind: since) AND observed_at <= \(bind: now)").map { max(0, $0) }.sorted()
+            let replied = try await column("""
+                SELECT COUNT(DISTINCT w.id) AS n FROM walkthroughs w JOIN feedback_replies r ON r.walkthrough_id = w.id AND r.author_id = w.teacher_id
+                WHERE w.school_id = 'school-1' AND w.shared_at IS NOT NULL AND w.observed_at >= \(bind: since) AND w.observed_at <= \(bind: now)
+                """)[0]
+            #expect(visits > 10 && !waits.isEmpty, "the demo has visits to check against")
+            let median = waits.count % 2 == 1 ? Double(waits[waits.count / 2]) / 3600 : Double(waits[waits.count / 2 - 1] + waits[waits.count / 2]) / 7200
+            let coverage = "\(visited.count) of \(teachers.count) (\(percent(visited.count, teachers.count)))"
+            #expect(Self.evidence(time, "visits-and-feedback") == [
+                "\(visits) visits in the last 30 days; teachers visited: \(coverage).",
+                "Median time to feedback \(String(format: "%.1f h", median)); shared within a day \(percent(waits.filter { $0 <= 86_400 }.count, waits.count)); reply rate \(percent(replied, waits.count)).",
+            ])
+            let feedback = Self.text(try await leader.page("/insights/feedback?school=school-1"))
+            #expect(feedback.contains("Lincoln Elementary School \(visits) \(coverage) \(String(format: "%.1f h", median))"), "the feedback page's row")
+
+            // School leaders' time: the district leader sees each leader's line as the leaders' page shows it; a coach sees none.
+            let leadersPage = Self.text(try await leader.page("/time/leaders"))
+            let timeLines = Self.evidence(time, "leader-time")
+            #expect(timeLines.count == 2, "\(timeLines)")
+            for line in timeLines {
+                let match = try #require(line.firstMatch(of: /^(.+), (Principal|Assistant principal): (\d+%|—) of ([\d.]+ h) recorded on teaching and learning; target (\d+%)\.$/), "\(line)")
+                #expect(leadersPage.contains("\(match.1) Lincoln Elementary School \(match.2) \(match.3)"), "\(line)")
+            }
+            let coachTime = Self.evidence(try await coach.page("\(base)/time-for-teaching"), "leader-time")
+            #expect(coachTime == ["2 leaders' time is seen only by each leader and district leaders."])
+
+            // Assessment frequency: classes with fewer than two assessments given in the last 30 days (and this term).
+            let system = try await leader.page("\(base)/assessment-system")
+            let termStart = DisplayTime.isoDay(try await RosterQueries(app.db).currentTermStart(now: now))
+            let from = max(DisplayTime.isoDay(now - 30 * 86_400), termStart)
+            let classes = try await column("SELECT id AS n FROM classes WHERE school_id = 'school-1'", as: String.self)
+            var given: [String: Int] = [:]
+            for row in try await sql.raw("""
+                SELECT ac.class_id, COUNT(DISTINCT a.id) AS n FROM assessment_classes ac JOIN assessments a ON a.id = ac.assessment_id
+                WHERE a.assessed_on >= \(bind: from) GROUP BY ac.class_id
+                """).all() { given[try row.decode(column: "class_id", as: String.self)] = try row.decode(column: "n", as: Int.self) }
+            let rare = classes.filter { (given[$0] ?? 0) < 2 }.count
+            #expect(Self.evidence(system, "assessment-frequency") == ["\(rare) of \(classes.count) classes assessed fewer than 2 times in the last 30 days."])
+            #expect(Self.text(try await leader.page("/schools/school-1/assessment-frequency")).contains("\(classes.count) classes; \(rare) assessed rarely in the last 30 days."))
+
+            // Goals: the statuses the plan page shows, and alignment from the rows.
+            let plan = try await leader.page("/goals/school-1")
+            let goals = try await column("SELECT COUNT(*) AS n FROM goals WHERE scope = 'school-1'")[0]
+            let aligned = try await column("SELECT COUNT(*) AS n FROM goals WHERE scope = 'school-1' AND parent_id IS NOT NULL")[0]
+            let statuses = ["on track", "at risk", "off track", "not enough data"].compactMap { status -> String? in
+                let n = plan.matches(of: try! Regex("class=\"status status-\(status.replacingOccurrences(of: " ", with: "-"))\"")).count
+                return n == 0 ? nil : "\(n) \(status)"
+            }
+            #expect(goals > 0)
+            #expect(Self.evidence(system, "goals") == ["\(goals) goals: \(statuses.joined(separator: ", ")).", "\(aligned) of \(goals) aligned to a district goal."])
+
+            // PLCs: teams, those with a cycle not closed, those that met in the last 30 days.
+            let collaboration = try await leader.page("\(base)/time-for-collaboration")
+            let teams = try await column("SELECT COUNT(*) AS n FROM plc_teams WHERE school_id = 'school-1'")[0]
+            let inCycle = try await column("SELECT COUNT(DISTINCT c.team_id) AS n FROM inquiry_cycles c JOIN plc_teams t ON t.id = c.team_id WHERE t.school_id = 'school-1' AND c.status <> 'closed'")[0]
+            let met = try await column("SELECT COUNT(DISTINCT m.team_id) AS n FROM plc_meetings m JOIN plc_teams t ON t.id = m.team_id WHERE t.school_id = 'school-1' AND m.held_on >= \(bind: DisplayTime.isoDay(DisplayTime.isoDay(now), plus: -30))")[0]
+            #expect(teams > 0)
+            #expect(Self.evidence(collaboration, "plc-cycles") == ["\(teams) \(teams == 1 ? "PLC" : "PLCs"); \(inCycle) in a cycle of inquiry; \(met) met in the last 30 days."])
+        }
+    }
+
+    /// A refused import changes nothing; an accepted one is the version new self-assessments start on, while a year
+    /// already started keeps its own.
+    @Test(arguments: TestDatabase.all)
+    func importingTheFrameworkRefusesBadFilesAndKeepsStartedYearsOnTheirVersion(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: true, on: app.db)
+            let admin = try await Self.client(app, DemoPeople(district: district).email(.districtAdmin))
+            let versions = { try await app.db.sql.raw("SELECT id FROM leadership_frameworks ORDER BY id").all().map { try $0.decode(column: "id", as: String.self) } }
+            #expect(try await versions() == ["lodestar-leadership@1"])
+            var bad = LeadershipFramework.lodestarDefault
+            bad.dimensions[1].indicators[2].evidence = ["assessment-frequency", "test-scores"]
+            let refused = try await admin.upload("/admin/leadership-frameworks/import", file: Data(LeadershipFrameworkJSON.encode(bad)), field: "file", fileName: "ours.json", fields: [:])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(Self.text(refused.body.string).contains("ours.json, field framework.dimensions[1].indicators[2].evidence[1]: “test-scores” is not a measure Lodestar knows"))
+            #expect(try await versions() == ["lodestar-leadership@1"])
+            var good = LeadershipFramework.lodestarDefault
+            good.name = "Cedar Valley leadership"
+            #expect(try await admin.upload("/admin/leadership-frameworks/import", file: Data(LeadershipFrameworkJSON.encode(good)), field: "file", fileName: "ours.json", fields: [:]).status == .seeOther)
+            #expect(try await versions() == ["lodestar-leadership@1", "lodestar-leadership@2"])
+            #expect(try await LeadershipQueries(db: app.db).activeFramework().id == "lodestar-leadership@2")
+            #expect(try await LeadershipQueries(db: app.db).assessment(school: "school-1", year: SchoolYear.current())?.frameworkId == "lodestar-leadership@1")
+            // Only district admins manage it.
+            let principal = try await Self.client(app, DemoPeople(district: district).email(.principal))
+            #expect(try await principal.get("/admin/leadership-frameworks").status == .forbidden)
+        }
+    }
+}
