@@ -72,6 +72,7 @@ struct HardeningTests {
             try await sql.raw("UPDATE time_entries SET title = \(bind: "\r=3+3")").run()
             try await sql.raw("UPDATE learning_needs SET title = \(bind: "@need")").run()
             try await sql.raw("UPDATE learning_sessions SET title = \(bind: "+session")").run()
+            try await sql.raw("UPDATE self_assessment_team_ratings SET evidence = \(bind: "=team()")").run()
             let visitor = TestClient(app)
             try await visitor.get("/signin")
             #expect(try await visitor.post("/signin", form: ["identifier": evil, "password": "x"]).status == .unauthorized)
@@ -85,7 +86,7 @@ struct HardeningTests {
             var neutralised: [String: Int] = [:]
             for route in exports {
                 let path = try #require(ids.path(route, .own))
-                let client = route.hasPrefix("GET /time/") ? principal : admin
+                let client = route.hasPrefix("GET /time/") || route.hasPrefix("GET /leadership/") ? principal : admin
                 let response = try await client.get(path + (route == "GET /learning/needs.csv" ? "?scope=school-1" : ""))
                 #expect(response.status == .ok, "\(route): \(response.status)")
                 let table = try CSVTable(fileName: route, bytes: Array(response.body.readableBytesView))
@@ -97,7 +98,8 @@ struct HardeningTests {
                 }
             }
             for route in ["GET /admin/audit.csv", "GET /schools/:schoolId/students.csv", "GET /classes/:classId/mastery.csv", "GET /goals/:scope/goals.csv",
-                          "GET /goals/:scope/steps.csv", "GET /time/:leaderId/time.csv", "GET /learning/needs.csv", "GET /insights/feedback.csv"] {
+                          "GET /goals/:scope/steps.csv", "GET /time/:leaderId/time.csv", "GET /learning/needs.csv", "GET /insights/feedback.csv",
+                          "GET /leadership/:schoolId/:year/ratings.csv"] {
                 #expect((neutralised[route] ?? 0) > 0, "\(route): no poisoned value reached the file, so it proves nothing")
             }
             let audit = try await admin.get("/admin/audit.csv").body.string

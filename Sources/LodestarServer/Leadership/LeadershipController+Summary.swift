@@ -78,6 +78,7 @@ extension LeadershipController {
         let years: [SelectOption]
         let columns: [Column]
         let rows: [Row]
+        let footLabel: String
         let rule: String
     }
 
@@ -120,7 +121,7 @@ extension LeadershipController {
         return try await req.view.render("leadership/district", DistrictPage(
             page: PageContext(request: req, title: "Leadership self-assessments: the district"), year: SchoolYear.label(year),
             years: years.sorted(by: >).map { .init(value: String($0), label: SchoolYear.label($0), selected: $0 == year) },
-            columns: columns, rows: rows,
+            columns: columns, rows: rows, footLabel: "Schools at \(established) or above",
             rule: "Each cell is the level the school's leadership team agreed (1 = \(framework.levels[0]), \(top) = \(framework.levels[top - 1])); ✓ the district agrees, ≠ it sees it differently; — not rated. The last row counts, for each indicator, the schools rated \(established) (\(framework.levels[established - 1])) or above among those that rated it."))
     }
 }
