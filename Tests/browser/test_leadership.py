@@ -67,6 +67,7 @@ def test_a_team_rates_an_indicator_and_turns_it_into_a_goal(browser, shoot):
     assert "We agreed on Established" in browser.page_source
     assert_accessible(browser, "the one-page summary")
     shoot("63-leadership-summary", width=816, media="print")
+    browser.get(base)
     sign_out(browser)
 
     sign_in(browser, DISTRICT_LEADER)
