@@ -397,4 +397,19 @@ public struct AccessPolicy: Sendable {
     public func canReadPublishedLeadershipSummary(ofSchool schoolId: String) -> Bool {
         schoolIds.contains(schoolId) || reviewsSelfAssessments
     }
+
+    // MARK: Talent
+
+    /// Opening a position, naming its committee, adding candidates, recording the decision, exporting or deleting a
+    /// candidate's record: the school's principal; district admins and leaders for every school.
+    public func runsHiring(atSchool schoolId: String) -> Bool { seesWholeDistrict || holds(.principal, at: schoolId) }
+
+    /// An opening and its candidates: its committee, and those who run hiring at the school. No one else.
+    public func canSeeOpening(atSchool schoolId: String, isCommittee: Bool) -> Bool { isCommittee || runsHiring(atSchool: schoolId) }
+
+    /// Hiring at all (the list of openings): anyone who runs it somewhere; committee members reach theirs too.
+    public var runsAnyHiring: Bool { seesWholeDistrict || grants.contains { $0.role == .principal } }
+
+    /// The district's hiring profiles: district admins and leaders.
+    public var canEditHiringProfiles: Bool { seesWholeDistrict }
 }

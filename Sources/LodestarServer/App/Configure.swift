@@ -91,6 +91,9 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
         // Email is off without LODESTAR_SMTP_URL; set but wrong, the server refuses to start rather than lose mail quietly.
         app.mail = try MailSettings.fromEnvironment(ProcessInfo.processInfo.environment)
         app.lifecycle.use(NotificationWorker())
+        app.lifecycle.use(RepeatingWork("Candidate data retention", every: Duration.seconds(3_600)) { db in
+            try await HiringQueries(db: db).deleteExpired(now: Int(Date().timeIntervalSince1970))
+        })
         app.calendarFetcherSettings = CalendarFetcher.Settings.fromEnvironment(ProcessInfo.processInfo.environment)
         if app.calendarFetcherSettings.allowLoopback {
             app.logger.warning("LODESTAR_CALENDAR_ALLOW_LOOPBACK=1: calendar subscriptions may read http:// and loopback addresses (for tests only)")
@@ -155,6 +158,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: PLCController())
     try signedIn.register(collection: LeadershipController())
     try signedIn.register(collection: LeadershipFrameworksController())
+    try signedIn.register(collection: HiringController())
     try signedIn.register(collection: NotificationsController())
     try NotificationsController().bootUnsubscribe(routes: app)
     CalendarFeedsController.bootFeed(app)

@@ -38,6 +38,7 @@ enum Migrations {
         CalendarSubscriptionsMigration(),  // 029
         CalendarFeedsMigration(),  // 030
         LeadershipMigration(),  // 031
+        TalentMigration(),  // 032
         ]
     }
 }

@@ -45,6 +45,7 @@ enum DemoLoader {
         try await DemoLearningLoader.load(district, seed: seed, through: through, on: db)
         try await DemoPlanLoader.load(district, seed: seed, through: through, on: db)
         try await DemoLeadershipLoader.load(district, seed: seed, through: through, on: db)
+        try await DemoTalentLoader.load(district, through: through, on: db)
         return district
     }
 

@@ -270,9 +270,7 @@ final class NotificationWorker: LifecycleHandler, @unchecked Sendable {
     static let reminderInterval = 600
 
     func didBoot(_ application: Application) throws {
-        // Only a serving process works in the background, not `lodestar demo` or `lodestar import`.
-        let command = application.environment.arguments.dropFirst().first
-        guard command == nil || command == "serve" || command?.hasPrefix("-") == true else { return }
+        guard application.servesRequests else { return }
         let delivery = application.mail.map { EmailDelivery(settings: $0, db: application.db) }
         let db = application.db, logger = application.logger
         task = Task {

@@ -140,8 +140,7 @@ final class CalendarSubscriptionWorker: LifecycleHandler, @unchecked Sendable {
     private var task: Task<Void, Never>?
 
     func didBoot(_ application: Application) throws {
-        let command = application.environment.arguments.dropFirst().first
-        guard command == nil || command == "serve" || command?.hasPrefix("-") == true else { return }
+        guard application.servesRequests else { return }
         let subscriptions = CalendarSubscriptions(db: application.db, fetcher: application.calendarFetcher)
         let logger = application.logger
         task = Task {
