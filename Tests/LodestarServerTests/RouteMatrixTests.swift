@@ -202,6 +202,18 @@ struct RouteMatrixTests {
         "POST /walkthroughs/:id/unshare": "AP | C | -",
         "POST /walkthroughs/schedule": "DA DL P AP C | DA DL P AP C | DA DL",
         "PUT /api/assessments/:id/scores": "P AP T | P AP | -",
+        // Hiring: the demo's opening at school-1 (its committee: the principal, assistant principal, teacher leader and the
+        // featured teacher) and one made at school-2 for the matrix.
+        "GET /hiring": "DA DL P AP TL T",
+        "POST /hiring": "DA DL P | DA DL P | DA DL",
+        "GET /hiring/:openingId": "DA DL P AP TL T | DA DL",
+        "POST /hiring/:openingId/committee": "DA DL P | DA DL",
+        "POST /hiring/:openingId/candidates": "DA DL P | DA DL",
+        "GET /hiring/:openingId/candidates/:candidateId": "DA DL P AP TL T | DA DL",
+        "POST /hiring/:openingId/candidates/:candidateId/ratings": "P AP TL T | -",
+        "POST /hiring/:openingId/candidates/:candidateId/decision": "DA DL P | DA DL",
+        "GET /hiring/:openingId/candidates/:candidateId/export": "DA DL P | DA DL",
+        "POST /hiring/:openingId/candidates/:candidateId/delete": "DA DL P | DA DL",
         // The leadership team's self-assessment of school-1 this year (the demo's teams are its principal, assistant
         // principal, coach and teacher leader); the principal's one goal comes first, so the step after it is refused by its form.
         "GET /leadership": "DL P AP C TL T",
@@ -232,7 +244,7 @@ struct RouteMatrixTests {
         "POST /signout", "POST /time/:leaderId/blocks/:blockId/delete", "POST /time/:leaderId/entries/:entryId/delete",
         "POST /time/:leaderId/calendars/:subscriptionId/delete",
         "POST /mentors/:pairingId/end", "POST /coaching/caseloads/remove", "POST /admin/people/:staffId/grants/remove",
-        "POST /students/:studentId/delete", "POST /account/two-factor/disable", "POST /walkthroughs/:id/delete", "POST /walkthroughs/:id/unshare",
+        "POST /students/:studentId/delete", "POST /account/two-factor/disable", "POST /hiring/:openingId/candidates/:candidateId/delete", "POST /walkthroughs/:id/delete", "POST /walkthroughs/:id/unshare",
     ]
 
     @Test(arguments: TestDatabase.all)
@@ -384,6 +396,9 @@ struct RouteMatrixTests {
                 let grant = try await sql.raw("SELECT id FROM role_grants WHERE staff_id = \(bind: teacher) ORDER BY id").first()!.decode(column: "id", as: String.self)
                 let id = try await copy("role_grants", grant, replacing: ["role": "teacher_leader", "source": "manual"], on: sql)
                 return Throwaway(path: "/admin/people/\(teacher)/grants/remove", form: ["grant": id], table: "role_grants", id: id)
+            case "POST /hiring/:openingId/candidates/:candidateId/delete":
+                let id = try await copy("candidates", ids.value(":candidateId", variant), on: sql)
+                return Throwaway(path: "/hiring/\(ids.value(":openingId", variant))/candidates/\(id)/delete", form: ["confirm": "delete"], table: "candidates", id: id)
             case "POST /walkthroughs/:id/delete":
                 let id = try await copy("walkthroughs", ids.value("walkthroughs:id", variant), on: sql)
                 return Throwaway(path: "/walkthroughs/\(id)/delete", form: [:], table: "walkthroughs", id: id)
@@ -474,6 +489,8 @@ struct RouteMatrixTests {
         var values: [String: [Variant: String]] = [:]
         /// The demo's leadership team of school-1 this year, kept whole when its principal saves the team.
         var leadershipTeam: [String] = []
+        /// The committees of the demo's opening and of the one made at school-2, kept whole when saved.
+        var committee: [String] = [], otherCommittee: [String] = []
 
         /// Query strings some pages need.
         var query: [String: String] = [:]
@@ -487,7 +504,7 @@ struct RouteMatrixTests {
 
         /// Routes whose form says whose record it is: tried with the own, a colleague's and another school's.
         static let formRoutes: Set<String> = ["POST /coaching/caseloads", "POST /coaching/caseloads/remove", "POST /mentors", "POST /plcs", "POST /learning/sessions", "POST /learning/needs",
-                                              "POST /walkthroughs/schedule", "POST /assessments", "POST /api/walkthroughs"]
+                                              "POST /walkthroughs/schedule", "POST /assessments", "POST /api/walkthroughs", "POST /hiring"]
 
         func value(_ name: String, _ variant: Variant) -> String { values[name]![variant] ?? values[name]![.own]! }
 
@@ -527,6 +544,17 @@ struct RouteMatrixTests {
             case "POST /admin/frameworks/:id/edit": return .fields(frameworkFields)
             case "POST /admin/leadership-frameworks/:versionId/json": return .fields(["definition": files["leadership"]!])
             case "POST /admin/leadership-frameworks/import": return .upload(field: "file", name: "leadership.json", file: Data(files["leadership"]!.utf8), fields: [:])
+            case "POST /hiring": return .fields(["school": school, "title": "Grade 4 teacher", "profile": "teacher"])
+            case "POST /hiring/:openingId/committee": return .lists((variant == .other ? otherCommittee : committee).map { ("members[]", $0) })
+            case "POST /hiring/:openingId/candidates": return .fields(["name": "Sam Lee", "email": "sam.lee@example.com", "source": "Job fair"])
+            case "POST /hiring/:openingId/candidates/:candidateId/decision": return .fields(["decision": "not hired", "reason": "Another candidate fit the team better."])
+            case "POST /hiring/:openingId/candidates/:candidateId/ratings":
+                var fields = ["step": "2"]
+                for criterion in HiringProfile.lodestarDefaults.first(where: { $0.role == "teacher" })!.criteria {
+                    fields["level_\(criterion.key)"] = "3"
+                    fields["evidence_\(criterion.key)"] = "Seen in the demonstration lesson."
+                }
+                return .fields(fields)
             case "POST /leadership/:schoolId/:year/team": return .lists(leadershipTeam.map { ("members[]", $0) })
             case "POST /leadership/:schoolId/:year/publish": return .fields(["published": "no"])
             case "POST /leadership/:schoolId/:year/:indicator/mine", "POST /leadership/:schoolId/:year/:indicator/team":
@@ -787,6 +815,17 @@ struct RouteMatrixTests {
             set(":versionId", own: leadership.id!)
             set(":year", own: String(SchoolYear.current()))
             set("leadership:indicator", own: "shared-vision")
+            // An opening at school-2, with one candidate.
+            let otherOpening = try await HiringQueries(db: db).open(school: "school-2", title: "Grade 2 teacher",
+                                                                    profile: HiringProfile.lodestarDefaults[1], by: otherPrincipal)
+            try await sql.raw("""
+                INSERT INTO candidates (id, opening_id, name, email, phone, source, added_by, added_at, delete_after)
+                VALUES ('matrix-candidate', \(bind: otherOpening.id!), 'Ana Cruz', '', '', 'Referral', \(bind: otherPrincipal), 0, 4000000000)
+                """).run()
+            set(":openingId", own: DemoTalentLoader.openingId, other: otherOpening.id!)
+            set(":candidateId", own: DemoTalentLoader.openingId + "-candidate-1", other: "matrix-candidate")
+            ids.committee = try await HiringQueries(db: db).committee(of: DemoTalentLoader.openingId)
+            ids.otherCommittee = [otherPrincipal]
             ids.leadershipTeam = try await LeadershipQueries(db: db).members(of: try #require(try await LeadershipQueries(db: db).assessment(school: "school-1", year: SchoolYear.current())).id!)
             ids.frameworkFields = FrameworkForm.fields(of: try framework.framework())
             ids.files["standards"] = String(decoding: CASEWriter.json(DemoStandards.packages[0], baseURI: "https://standards.cedarvalley.example.org/case"), as: UTF8.self)

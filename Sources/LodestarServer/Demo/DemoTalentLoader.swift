@@ -35,7 +35,7 @@ enum DemoTalentLoader {
             try await opening.create(on: db)
             for member in committee {
                 let row = CommitteeMember()
-                row.id = "\(openingId)|\(member)"
+                row.id = "\(openingId)-\(member)"
                 row.openingId = openingId
                 row.staffId = member
                 try await row.create(on: db)
@@ -50,7 +50,7 @@ enum DemoTalentLoader {
                          "Most students talked; a few were not drawn in.", "Used the feedback from screening straight away.", "Described co-planning with a team."]
             for (n, candidate) in candidates.enumerated() {
                 let row = Candidate()
-                row.id = "\(openingId)|candidate-\(n + 1)"
+                row.id = "\(openingId)-candidate-\(n + 1)"
                 row.openingId = openingId
                 row.name = candidate.name
                 row.email = candidate.name.lowercased().replacingOccurrences(of: " ", with: ".") + "@example.com"
@@ -65,7 +65,7 @@ enum DemoTalentLoader {
                     for (m, member) in raters.enumerated() {
                         for (c, criterion) in profile.criteria.enumerated() {
                             let rating = CandidateRating()
-                            rating.id = "\(row.id!)|\(step)|\(criterion.key)|\(member)"
+                            rating.id = "\(row.id!)-\(step)-\(criterion.key)-\(member)"
                             rating.candidateId = row.id!
                             rating.step = step
                             rating.criterionKey = criterion.key

@@ -127,6 +127,11 @@ struct HomeController: RouteCollection {
                                    href: "/feedback", action: "Read feedback"))
             }
         }
+        let hiring = try await HiringQueries(db: req.db).waiting(forMember: viewer.id)
+        if hiring.openings > 0 {
+            steps.append(.init(text: "You sit on the hiring committee for \(hiring.openings) open \(hiring.openings == 1 ? "position" : "positions"); \(hiring.candidates) \(hiring.candidates == 1 ? "candidate waits" : "candidates wait") for your ratings.",
+                               href: "/hiring", action: "Rate candidates"))
+        }
         let classes = isTeacher ? try await queries.classes(taughtBy: viewer.id) : []
         if isTeacher && classes.isEmpty {
             steps.append(.init(text: "You have no classes in Lodestar yet. Classes arrive with the district's roster import; if yours are missing, tell your district admin.", href: "", action: ""))

@@ -78,6 +78,7 @@ struct LeadershipController: RouteCollection {
         let page: PageContext
         let schools: [School]
         let reviews: Bool
+        let hires: Bool
         let currentYear: String
     }
 
@@ -110,7 +111,7 @@ struct LeadershipController: RouteCollection {
         }
         try req.require(!schools.isEmpty || viewer.policy.reviewsSelfAssessments)
         return try await req.view.render("leadership/index", IndexPage(page: PageContext(request: req, title: "Leadership self-assessment"),
-                                                                       schools: schools, reviews: viewer.policy.reviewsSelfAssessments,
+                                                                       schools: schools, reviews: viewer.policy.reviewsSelfAssessments, hires: viewer.policy.runsAnyHiring,
                                                                        currentYear: SchoolYear.label(current)))
     }
 

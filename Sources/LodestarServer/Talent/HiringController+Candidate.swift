@@ -77,7 +77,7 @@ extension HiringController {
             decision: candidate.decision.map { "\($0.capitalizedFirst): \(candidate.decisionReason ?? "")" },
             deletedOn: DisplayTime.date(DisplayTime.isoDay(candidate.deleteAfter)),
             levels: levels.enumerated().map { .init(value: String($0.offset + 1), label: "\($0.offset + 1) · \($0.element)") }, steps: steps,
-            canRate: context.isMember && candidate.decision == nil, runs: context.runs, notice: req.takeNotice(), error: error)).encodeResponse(for: req)
+            canRate: context.isMember, runs: context.runs, notice: req.takeNotice(), error: error)).encodeResponse(for: req)
         if error != nil { response.status = .unprocessableEntity }
         return response
     }
@@ -86,7 +86,6 @@ extension HiringController {
         let context = try await Self.context(req)
         try req.require(context.isMember)
         let candidate = try await candidate(context, req)
-        guard candidate.decision == nil else { return try await renderCandidate(req, error: "The decision is made; ratings are closed.") }
         let fields = try req.content.decode([String: String].self)
         guard let step = fields["step"].flatMap(Int.init), context.opening.steps.indices.contains(step) else {
             return try await renderCandidate(req, error: "Choose one of the opening's steps.")

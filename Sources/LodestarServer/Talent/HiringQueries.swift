@@ -118,6 +118,16 @@ struct HiringQueries {
         }
     }
 
+    /// For Today: the open positions whose committee `staffId` sits on, and their undecided candidates the person
+    /// has not rated at all yet.
+    func waiting(forMember staffId: String) async throws -> (openings: Int, candidates: Int) {
+        let openings = try await Opening.query(on: db).filter(\.$id ~~ Array(try await openingIds(withMember: staffId))).filter(\.$status == "open").all().compactMap(\.id)
+        guard !openings.isEmpty else { return (0, 0) }
+        let candidates = try await Candidate.query(on: db).filter(\.$openingId ~~ openings).filter(\.$decision == nil).all().compactMap(\.id)
+        let rated = Set(try await ratings(of: candidates).filter { $0.memberId == staffId }.map(\.candidateId))
+        return (openings.count, candidates.filter { !rated.contains($0) }.count)
+    }
+
     /// Deletes a candidate and their ratings (on request, or when the retention period ends). Call in a transaction.
     func delete(candidate id: String) async throws {
         try await CandidateRating.query(on: db).filter(\.$candidateId == id).delete()
