@@ -60,7 +60,8 @@ struct LeadershipTests {
                 WHERE a.school_id = 'school-1' AND a.year = \(bind: year) AND t.indicator_key = 'succession'
                 """).first())
             #expect(try stored.decode(column: "level", as: Int.self) == 3)
-            #expect(try stored.decode(column: "evidence_seen", as: String.self).hasPrefix("PLCs and their cycles of inquiry: "))
+            let seen = try stored.decode(column: "evidence_seen", as: String.self).split(separator: "\n").map(String.init)
+            #expect(seen.count == 2 && seen[0].hasPrefix("Who could step into each leadership role: ") && seen[1].hasPrefix("PLCs and their cycles of inquiry: "), "\(seen)")
             // Only the principal records the team's rating.
             #expect(try await assistant.post("\(base)/succession/team", form: ["level": "4", "evidence": "x"]).status == .forbidden)
 
@@ -189,6 +190,28 @@ struct LeadershipTests {
             let inCycle = try await column("SELECT COUNT(DISTINCT c.team_id) AS n FROM inquiry_cycles c JOIN plc_teams t ON t.id = c.team_id WHERE t.school_id = 'school-1' AND c.status <> 'closed'")[0]
             let met = try await column("SELECT COUNT(DISTINCT m.team_id) AS n FROM plc_meetings m JOIN plc_teams t ON t.id = m.team_id WHERE t.school_id = 'school-1' AND m.held_on >= \(bind: DisplayTime.isoDay(DisplayTime.isoDay(now), plus: -30))")[0]
             #expect(teams > 0)
+            // Hiring this school year and the bench, on the talent and succession indicators.
+            let talent = try await leader.page("\(base)/talent")
+            let openings = try await column("SELECT id AS n FROM openings WHERE school_id = 'school-1' AND created_at >= \(bind: DisplayTime.startOfDay(DisplayTime.schoolYearStart(of: DisplayTime.isoDay(now))))", as: String.self)
+            let candidates = try await column("SELECT COUNT(*) AS n FROM candidates WHERE opening_id IN (\(binds: openings))")[0]
+            let committee = try await column("SELECT COUNT(*) AS n FROM opening_committee WHERE opening_id IN (\(binds: openings))")[0]
+            let ratedByAll = try await column("""
+                SELECT COUNT(*) AS n FROM (SELECT candidate_id FROM candidate_ratings WHERE step = 0 GROUP BY candidate_id HAVING COUNT(DISTINCT member_id) = \(bind: committee)) rated
+                """)[0]
+            #expect(openings.count == 1 && candidates == 3 && ratedByAll == 2, "the demo's opening: three candidates, two rated by all four at screening")
+            #expect(Self.evidence(talent, "hiring") == ["1 position opened this school year, 0 filled; 3 candidates.", "2 of 3 rated by the whole committee at the first step."])
+            let succession = try await leader.page("\(base)/succession")
+            let ready = try await column("SELECT COUNT(DISTINCT role) AS n FROM succession_bench WHERE school_id = 'school-1' AND readiness = 'ready now'")[0]
+            let benched = try await column("SELECT COUNT(DISTINCT staff_id) AS n FROM succession_bench WHERE school_id = 'school-1'")[0]
+            #expect(Self.evidence(succession, "succession") == ["\(ready) of 4 leadership roles have someone ready now; \(benched) people on the bench."])
+            var cells: [String] = []
+            for role in ["principal", "assistant_principal", "coach", "teacher_leader"] {
+                let now = try await column("SELECT COUNT(*) AS n FROM succession_bench WHERE school_id = 'school-1' AND role = \(bind: role) AND readiness = 'ready now'")[0]
+                let all = try await column("SELECT COUNT(*) AS n FROM succession_bench WHERE school_id = 'school-1' AND role = \(bind: role)")[0]
+                cells.append("\(now) ready now · \(all) on the bench")
+            }
+            #expect(Self.text(try await leader.page("/succession")).contains("Lincoln Elementary School " + cells.joined(separator: " ")), "the district's bench page")
+            #expect(Self.evidence(try await coach.page("\(base)/succession"), "succession") == ["The bench is seen only by the school's principal and district leaders."])
             #expect(Self.evidence(collaboration, "plc-cycles") == ["\(teams) \(teams == 1 ? "PLC" : "PLCs"); \(inCycle) in a cycle of inquiry; \(met) met in the last 30 days."])
         }
     }

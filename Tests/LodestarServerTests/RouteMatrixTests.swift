@@ -214,6 +214,11 @@ struct RouteMatrixTests {
         "POST /hiring/:openingId/candidates/:candidateId/decision": "DA DL P | DA DL",
         "GET /hiring/:openingId/candidates/:candidateId/export": "DA DL P | DA DL",
         "POST /hiring/:openingId/candidates/:candidateId/delete": "DA DL P | DA DL",
+        // Succession: the bench of each school, its principal's and district leaders'.
+        "GET /succession": "DL P",
+        "GET /succession/:schoolId": "DL P | DL",
+        "POST /succession/:schoolId": "DL P | DL",
+        "POST /succession/:schoolId/:entryId/remove": "DL P | DL",
         // The leadership team's self-assessment of school-1 this year (the demo's teams are its principal, assistant
         // principal, coach and teacher leader); the principal's one goal comes first, so the step after it is refused by its form.
         "GET /leadership": "DL P AP C TL T",
@@ -244,7 +249,8 @@ struct RouteMatrixTests {
         "POST /signout", "POST /time/:leaderId/blocks/:blockId/delete", "POST /time/:leaderId/entries/:entryId/delete",
         "POST /time/:leaderId/calendars/:subscriptionId/delete",
         "POST /mentors/:pairingId/end", "POST /coaching/caseloads/remove", "POST /admin/people/:staffId/grants/remove",
-        "POST /students/:studentId/delete", "POST /account/two-factor/disable", "POST /hiring/:openingId/candidates/:candidateId/delete", "POST /walkthroughs/:id/delete", "POST /walkthroughs/:id/unshare",
+        "POST /students/:studentId/delete", "POST /account/two-factor/disable", "POST /hiring/:openingId/candidates/:candidateId/delete",
+        "POST /succession/:schoolId/:entryId/remove", "POST /walkthroughs/:id/delete", "POST /walkthroughs/:id/unshare",
     ]
 
     @Test(arguments: TestDatabase.all)
@@ -396,6 +402,9 @@ struct RouteMatrixTests {
                 let grant = try await sql.raw("SELECT id FROM role_grants WHERE staff_id = \(bind: teacher) ORDER BY id").first()!.decode(column: "id", as: String.self)
                 let id = try await copy("role_grants", grant, replacing: ["role": "teacher_leader", "source": "manual"], on: sql)
                 return Throwaway(path: "/admin/people/\(teacher)/grants/remove", form: ["grant": id], table: "role_grants", id: id)
+            case "POST /succession/:schoolId/:entryId/remove":
+                let id = try await copy("succession_bench", ids.value("succession:entryId", variant), replacing: ["staff_id": "throwaway-person"], on: sql)
+                return Throwaway(path: "/succession/\(school)/\(id)/remove", form: [:], table: "succession_bench", id: id)
             case "POST /hiring/:openingId/candidates/:candidateId/delete":
                 let id = try await copy("candidates", ids.value(":candidateId", variant), on: sql)
                 return Throwaway(path: "/hiring/\(ids.value(":openingId", variant))/candidates/\(id)/delete", form: ["confirm": "delete"], table: "candidates", id: id)
@@ -544,6 +553,8 @@ struct RouteMatrixTests {
             case "POST /admin/frameworks/:id/edit": return .fields(frameworkFields)
             case "POST /admin/leadership-frameworks/:versionId/json": return .fields(["definition": files["leadership"]!])
             case "POST /admin/leadership-frameworks/import": return .upload(field: "file", name: "leadership.json", file: Data(files["leadership"]!.utf8), fields: [:])
+            case "POST /succession/:schoolId":
+                return .fields(["staffId": teacher, "role": "teacher_leader", "readiness": "1–2 years", "development": "Facilitate a cycle of inquiry.", "indicator": "succession"])
             case "POST /hiring": return .fields(["school": school, "title": "Grade 4 teacher", "profile": "teacher"])
             case "POST /hiring/:openingId/committee": return .lists((variant == .other ? otherCommittee : committee).map { ("members[]", $0) })
             case "POST /hiring/:openingId/candidates": return .fields(["name": "Sam Lee", "email": "sam.lee@example.com", "source": "Job fair"])
@@ -822,6 +833,7 @@ struct RouteMatrixTests {
                 INSERT INTO candidates (id, opening_id, name, email, phone, source, added_by, added_at, delete_after)
                 VALUES ('matrix-candidate', \(bind: otherOpening.id!), 'Ana Cruz', '', '', 'Referral', \(bind: otherPrincipal), 0, 4000000000)
                 """).run()
+            set("succession:entryId", own: "demo-bench-school-1-principal", other: "demo-bench-school-2-principal")
             set(":openingId", own: DemoTalentLoader.openingId, other: otherOpening.id!)
             set(":candidateId", own: DemoTalentLoader.openingId + "-candidate-1", other: "matrix-candidate")
             ids.committee = try await HiringQueries(db: db).committee(of: DemoTalentLoader.openingId)

@@ -412,4 +412,11 @@ public struct AccessPolicy: Sendable {
 
     /// The district's hiring profiles: district admins and leaders.
     public var canEditHiringProfiles: Bool { seesWholeDistrict }
+
+    /// A school's succession bench (who could step into each leadership role, how ready, their development):
+    /// its principal and district leaders only.
+    public func canManageSuccession(atSchool schoolId: String) -> Bool { holds(.principal, at: schoolId) || reviewsSelfAssessments }
+
+    /// Bench strength across every school: district leaders.
+    public var seesDistrictBench: Bool { reviewsSelfAssessments }
 }

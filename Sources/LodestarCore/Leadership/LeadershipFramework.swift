@@ -68,6 +68,8 @@ public enum LeadershipMeasure: String, Sendable, CaseIterable, Codable {
     case assessmentFrequency = "assessment-frequency"
     case leaderTime = "leader-time"
     case plcCycles = "plc-cycles"
+    case hiring
+    case succession
 
     public var title: String {
         switch self {
@@ -76,6 +78,8 @@ public enum LeadershipMeasure: String, Sendable, CaseIterable, Codable {
         case .assessmentFrequency: "Formative assessment per class, last 30 days"
         case .leaderTime: "School leaders' time on teaching and learning, last four full weeks"
         case .plcCycles: "PLCs and their cycles of inquiry"
+        case .hiring: "Hiring this school year"
+        case .succession: "Who could step into each leadership role"
         }
     }
 }

@@ -39,6 +39,7 @@ enum Migrations {
         CalendarFeedsMigration(),  // 030
         LeadershipMigration(),  // 031
         TalentMigration(),  // 032
+        SuccessionMigration(),  // 033
         ]
     }
 }

@@ -46,6 +46,7 @@ enum DemoLoader {
         try await DemoPlanLoader.load(district, seed: seed, through: through, on: db)
         try await DemoLeadershipLoader.load(district, seed: seed, through: through, on: db)
         try await DemoTalentLoader.load(district, through: through, on: db)
+        try await DemoSuccessionLoader.load(district, through: through, on: db)
         return district
     }
 

@@ -55,6 +55,20 @@ struct LeadershipEvidence {
                 lines.append(Line(text: "\(hidden == 1 ? "One leader's time is" : "\(hidden) leaders' time is") seen only by \(hidden == 1 ? "that leader" : "each leader") and district leaders.", link: nil))
             }
             return lines.isEmpty ? [Line(text: "The school has no principal or assistant principal on the roster.", link: nil)] : lines
+        case .hiring:
+            let hiring = try await HiringQueries(db: db).summary(atSchool: school, since: DisplayTime.startOfDay(DisplayTime.schoolYearStart(of: today)))
+            let link = viewer.policy.runsHiring(atSchool: school) ? "/hiring" : nil
+            return [Line(text: "\(hiring.openings) \(hiring.openings == 1 ? "position" : "positions") opened this school year, \(hiring.filled) filled; \(hiring.candidates) \(hiring.candidates == 1 ? "candidate" : "candidates").", link: link),
+                    Line(text: "\(hiring.ratedByAll) of \(hiring.candidates) rated by the whole committee at the first step.", link: link)]
+        case .succession:
+            guard viewer.policy.canManageSuccession(atSchool: school) else {
+                return [Line(text: "The bench is seen only by the school's principal and district leaders.", link: nil)]
+            }
+            let bench = try await SuccessionQueries(db: db).bench(atSchools: [school])
+            let gaps = SuccessionQueries.rolesWithoutReadySuccessor(bench)
+            let roles = SuccessionQueries.roles.count
+            return [Line(text: "\(roles - gaps.count) of \(roles) leadership roles have someone ready now; \(Set(bench.map(\.staffId)).count) people on the bench.",
+                         link: "/succession/\(school.urlQueryEncoded)")]
         case .plcCycles:
             let plcs = try await LearningQueries(db: db).plcSummary(atSchool: school, today: today)
             return [Line(text: "\(plcs.teams) \(plcs.teams == 1 ? "PLC" : "PLCs"); \(plcs.inCycle) in a cycle of inquiry; \(plcs.metRecently) met in the last 30 days.", link: "/plcs")]

@@ -241,3 +241,17 @@ extension LearningQueries {
         return PLCSummary(teams: teams.count, inCycle: open.count, metRecently: met.count)
     }
 }
+
+extension LearningQueries {
+    /// A person's PLC work, for their succession bench: the teams they belong to and the cycles of inquiry in them.
+    func plcWork(of staffIds: [String]) async throws -> [String: (teams: Int, cycles: Int)] {
+        guard !staffIds.isEmpty else { return [:] }
+        let memberships = try await PLCMember.query(on: db).filter(\.$staffId ~~ staffIds).all()
+        let cycles = Dictionary(grouping: try await InquiryCycle.query(on: db).filter(\.$teamId ~~ Array(Set(memberships.map(\.teamId)))).all(), by: \.teamId)
+        var result: [String: (teams: Int, cycles: Int)] = [:]
+        for (person, rows) in Dictionary(grouping: memberships, by: \.staffId) {
+            result[person] = (rows.count, rows.reduce(0) { $0 + (cycles[$1.teamId]?.count ?? 0) })
+        }
+        return result
+    }
+}

@@ -118,6 +118,21 @@ struct HiringQueries {
         }
     }
 
+    /// A school's hiring since `since`: positions opened and filled, their candidates, and how many of those every
+    /// current committee member rated at the first step.
+    func summary(atSchool school: String, since: Int) async throws -> (openings: Int, filled: Int, candidates: Int, ratedByAll: Int) {
+        let openings = try await Opening.query(on: db).filter(\.$schoolId == school).filter(\.$createdAt >= since).all()
+        var candidates = 0, ratedByAll = 0
+        for opening in openings {
+            let committee = Set(try await committee(of: opening.id!))
+            let people = try await self.candidates(of: opening.id!)
+            let raters = Dictionary(grouping: try await ratings(of: people.compactMap(\.id)).filter { $0.step == 0 }, by: \.candidateId)
+            candidates += people.count
+            ratedByAll += people.filter { committee.isSubset(of: Set((raters[$0.id!] ?? []).map(\.memberId))) }.count
+        }
+        return (openings.count, openings.filter { $0.status == "filled" }.count, candidates, ratedByAll)
+    }
+
     /// For Today: the open positions whose committee `staffId` sits on, and their undecided candidates the person
     /// has not rated at all yet.
     func waiting(forMember staffId: String) async throws -> (openings: Int, candidates: Int) {

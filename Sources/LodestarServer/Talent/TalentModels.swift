@@ -83,3 +83,23 @@ final class CandidateRating: Model, @unchecked Sendable {
     @Field(key: "rated_at") var ratedAt: Int
     init() {}
 }
+
+/// Someone on a school's bench for a leadership role.
+final class BenchEntry: Model, @unchecked Sendable {
+    static let schema = "succession_bench"
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "school_id") var schoolId: String
+    /// The role they could step into (`StaffRole` raw value).
+    @Field(key: "role") var role: String
+    @Field(key: "staff_id") var staffId: String
+    @Field(key: "readiness") var readiness: String
+    /// What they are working on to be ready.
+    @Field(key: "development") var development: String
+    /// The leadership framework indicator the development goal serves ("" for none).
+    @Field(key: "indicator_key") var indicatorKey: String
+    @Field(key: "updated_by") var updatedBy: String
+    @Field(key: "updated_at") var updatedAt: Int
+    init() {}
+
+    enum Readiness: String, CaseIterable { case now = "ready now", soon = "1–2 years", later = "3+ years" }
+}
