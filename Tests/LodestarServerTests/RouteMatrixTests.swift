@@ -214,6 +214,11 @@ struct RouteMatrixTests {
         "POST /hiring/:openingId/candidates/:candidateId/decision": "DA DL P | DA DL",
         "GET /hiring/:openingId/candidates/:candidateId/export": "DA DL P | DA DL",
         "POST /hiring/:openingId/candidates/:candidateId/delete": "DA DL P | DA DL",
+        // Induction: the demo's plan at school-1 whose mentor is the featured teacher, and one made at school-2.
+        "GET /induction": "DA DL P AP T",
+        "POST /induction": "DA DL P AP | DA DL P AP | DA DL",
+        "GET /induction/:planId": "DA DL P AP T | DA DL",
+        "POST /induction/:planId/items/:itemId": "DA DL P AP | DA DL",
         // Succession: the bench of each school, its principal's and district leaders'.
         "GET /succession": "DL P",
         "GET /succession/:schoolId": "DL P | DL",
@@ -513,7 +518,7 @@ struct RouteMatrixTests {
 
         /// Routes whose form says whose record it is: tried with the own, a colleague's and another school's.
         static let formRoutes: Set<String> = ["POST /coaching/caseloads", "POST /coaching/caseloads/remove", "POST /mentors", "POST /plcs", "POST /learning/sessions", "POST /learning/needs",
-                                              "POST /walkthroughs/schedule", "POST /assessments", "POST /api/walkthroughs", "POST /hiring"]
+                                              "POST /walkthroughs/schedule", "POST /assessments", "POST /api/walkthroughs", "POST /hiring", "POST /induction"]
 
         func value(_ name: String, _ variant: Variant) -> String { values[name]![variant] ?? values[name]![.own]! }
 
@@ -553,6 +558,11 @@ struct RouteMatrixTests {
             case "POST /admin/frameworks/:id/edit": return .fields(frameworkFields)
             case "POST /admin/leadership-frameworks/:versionId/json": return .fields(["definition": files["leadership"]!])
             case "POST /admin/leadership-frameworks/import": return .upload(field: "file", name: "leadership.json", file: Data(files["leadership"]!.utf8), fields: [:])
+            case "POST /induction":
+                // A day per role, so each role's plan is a new one.
+                let day = DisplayTime.isoDay(DisplayTime.isoDay(now), plus: Role.allCases.firstIndex(of: role)!)
+                return .fields(["school": school, "teacherId": teacher, "mentorId": "", "startsOn": day])
+            case "POST /induction/:planId/items/:itemId": return .fields(["note": "Talked through the first weeks."])
             case "POST /succession/:schoolId":
                 return .fields(["staffId": teacher, "role": "teacher_leader", "readiness": "1–2 years", "development": "Facilitate a cycle of inquiry.", "indicator": "succession"])
             case "POST /hiring": return .fields(["school": school, "title": "Grade 4 teacher", "profile": "teacher"])
@@ -834,6 +844,12 @@ struct RouteMatrixTests {
                 VALUES ('matrix-candidate', \(bind: otherOpening.id!), 'Ana Cruz', '', '', 'Referral', \(bind: otherPrincipal), 0, 4000000000)
                 """).run()
             set("succession:entryId", own: "demo-bench-school-1-principal", other: "demo-bench-school-2-principal")
+            let ownPlan = try #require(try await InductionQueries(db: db).plans(atSchools: ["school-1"]).first { $0.mentorId == teacher })
+            let otherPlan = try await InductionQueries(db: db).start(school: "school-2", teacher: otherTeacher, mentor: nil, observer: otherPrincipal,
+                                                                     startsOn: DisplayTime.isoDay(Int(Date().timeIntervalSince1970)), by: otherPrincipal)
+            set(":planId", own: ownPlan.id!, other: otherPlan.id!)
+            set("induction:itemId", own: try await InductionQueries(db: db).items(of: [ownPlan.id!])[0].id!,
+                other: try await InductionQueries(db: db).items(of: [otherPlan.id!])[0].id!)
             set(":openingId", own: DemoTalentLoader.openingId, other: otherOpening.id!)
             set(":candidateId", own: DemoTalentLoader.openingId + "-candidate-1", other: "matrix-candidate")
             ids.committee = try await HiringQueries(db: db).committee(of: DemoTalentLoader.openingId)

@@ -419,4 +419,13 @@ public struct AccessPolicy: Sendable {
 
     /// Bench strength across every school: district leaders.
     public var seesDistrictBench: Bool { reviewsSelfAssessments }
+
+    /// Induction plans at a school (starting one, its check-ins, the retention report): its principal and assistant
+    /// principals; district admins and leaders.
+    public func managesInduction(atSchool schoolId: String) -> Bool { seesWholeDistrict || administers(school: schoolId) }
+
+    /// One induction plan: the new teacher, their mentor, and those who manage induction at the school.
+    public func canSeeInductionPlan(atSchool schoolId: String, isTeacher: Bool, isMentor: Bool) -> Bool {
+        isTeacher || isMentor || managesInduction(atSchool: schoolId)
+    }
 }

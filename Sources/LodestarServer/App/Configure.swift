@@ -160,6 +160,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: LeadershipFrameworksController())
     try signedIn.register(collection: HiringController())
     try signedIn.register(collection: SuccessionController())
+    try signedIn.register(collection: InductionController())
     try signedIn.register(collection: NotificationsController())
     try NotificationsController().bootUnsubscribe(routes: app)
     CalendarFeedsController.bootFeed(app)

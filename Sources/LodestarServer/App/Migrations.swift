@@ -40,6 +40,7 @@ enum Migrations {
         LeadershipMigration(),  // 031
         TalentMigration(),  // 032
         SuccessionMigration(),  // 033
+        InductionMigration(),  // 034
         ]
     }
 }

@@ -47,6 +47,7 @@ enum DemoLoader {
         try await DemoLeadershipLoader.load(district, seed: seed, through: through, on: db)
         try await DemoTalentLoader.load(district, through: through, on: db)
         try await DemoSuccessionLoader.load(district, through: through, on: db)
+        try await DemoInductionLoader.load(district, through: through, on: db)
         return district
     }
 

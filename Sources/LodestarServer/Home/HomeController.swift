@@ -127,6 +127,14 @@ struct HomeController: RouteCollection {
                                    href: "/feedback", action: "Read feedback"))
             }
         }
+        let inducting = policy.administeredSchools.sorted()
+        if !inducting.isEmpty {
+            let due = try await InductionQueries(db: req.db).due(atSchools: inducting, throughDay: DisplayTime.isoDay(DisplayTime.isoDay(Int(Date().timeIntervalSince1970)), plus: 7))
+            if !due.isEmpty {
+                steps.append(.init(text: "\(due.count) induction \(due.count == 1 ? "check-in or session is" : "check-ins and sessions are") due within a week or overdue for your new teachers.",
+                                   href: "/induction", action: "Open induction"))
+            }
+        }
         let hiring = try await HiringQueries(db: req.db).waiting(forMember: viewer.id)
         if hiring.openings > 0 {
             steps.append(.init(text: "You sit on the hiring committee for \(hiring.openings) open \(hiring.openings == 1 ? "position" : "positions"); \(hiring.candidates) \(hiring.candidates == 1 ? "candidate waits" : "candidates wait") for your ratings.",

@@ -79,6 +79,8 @@ struct LeadershipController: RouteCollection {
         let schools: [School]
         let reviews: Bool
         let hires: Bool
+        let succession: Bool
+        let induction: Bool
         let currentYear: String
     }
 
@@ -89,7 +91,8 @@ struct LeadershipController: RouteCollection {
         let current = SchoolYear.current()
         let teams = try await queries.assessmentIds(withMember: viewer.id)
         var schools: [IndexPage.School] = []
-        for school in try await RosterQueries(req.db).schoolOrgs() {
+        let schoolOrgs = try await RosterQueries(req.db).schoolOrgs()
+        for school in schoolOrgs {
             let id = school.id!
             let assessments = try await queries.assessments(schools: [id])
             let ratedCounts = Dictionary(try await queries.teamRatings(of: assessments.compactMap(\.id)).map { ($0.assessmentId, 1) }, uniquingKeysWith: +)
@@ -112,6 +115,8 @@ struct LeadershipController: RouteCollection {
         try req.require(!schools.isEmpty || viewer.policy.reviewsSelfAssessments)
         return try await req.view.render("leadership/index", IndexPage(page: PageContext(request: req, title: "Leadership self-assessment"),
                                                                        schools: schools, reviews: viewer.policy.reviewsSelfAssessments, hires: viewer.policy.runsAnyHiring,
+                                                                       succession: schoolOrgs.contains { viewer.policy.canManageSuccession(atSchool: $0.id!) },
+                                                                       induction: schoolOrgs.contains { viewer.policy.managesInduction(atSchool: $0.id!) },
                                                                        currentYear: SchoolYear.label(current)))
     }
 

@@ -103,3 +103,33 @@ final class BenchEntry: Model, @unchecked Sendable {
 
     enum Readiness: String, CaseIterable { case now = "ready now", soon = "1–2 years", later = "3+ years" }
 }
+
+/// A new teacher's induction at a school, from `startsOn`: a mentor, visits planned by `observerId` at the
+/// template's cadence (they are ordinary announced visits, so coverage shows them), and the items below.
+final class InductionPlan: Model, @unchecked Sendable {
+    static let schema = "induction_plans"
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "school_id") var schoolId: String
+    @Field(key: "teacher_id") var teacherId: String
+    @OptionalField(key: "mentor_id") var mentorId: String?
+    @Field(key: "observer_id") var observerId: String
+    @Field(key: "starts_on") var startsOn: String
+    @Field(key: "created_by") var createdBy: String
+    @Field(key: "created_at") var createdAt: Int
+    init() {}
+}
+
+/// A check-in or a session of an induction plan, due on a day, done with a note.
+final class InductionItem: Model, @unchecked Sendable {
+    static let schema = "induction_items"
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "plan_id") var planId: String
+    /// "check-in" or "session".
+    @Field(key: "kind") var kind: String
+    @Field(key: "title") var title: String
+    @Field(key: "due_on") var dueOn: String
+    @OptionalField(key: "done_at") var doneAt: Int?
+    @OptionalField(key: "done_by") var doneBy: String?
+    @Field(key: "note") var note: String
+    init() {}
+}

@@ -1,0 +1,73 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+import Testing
+import VaporTesting
+@testable import LodestarServer
+
+/// Induction at school-1, on both databases.
+@Suite("Induction")
+struct InductionTests {
+    @Test(arguments: TestDatabase.all)
+    func aPlanFromTheTemplatePlansItsVisitsAndItemsAndShowsWhatIsDueAndWhoStayed(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: true, on: app.db)
+            let people = DemoPeople(district: district)
+            let principal = try await LeadershipTests.client(app, people.email(.principal))
+            let sql = app.db.sql
+            let year = SchoolYear.current()
+
+            // The demo: last year's cohort of two, one still on the roster; the 60-day check-in of one plan is overdue.
+            let index = LeadershipTests.text(try await principal.page("/induction"))
+            #expect(index.contains("\(SchoolYear.label(year - 1)): 2 new teachers inducted; 1 still teaches here (50%)"))
+            #expect(LeadershipTests.text(try await principal.page("/")).contains("1 induction check-in or session is due within a week or overdue for your new teachers."))
+
+            // A plan for a teacher without one, starting today, mentored by the featured teacher.
+            let newTeacher = try #require(try await sql.raw("""
+                SELECT g.staff_id FROM role_grants g WHERE g.role = 'teacher' AND g.school_id = 'school-1' AND g.staff_id <> \(bind: people.teacherId)
+                AND g.staff_id NOT IN (SELECT teacher_id FROM induction_plans) ORDER BY g.staff_id LIMIT 1
+                """).first()).decode(column: "staff_id", as: String.self)
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "America/New_York")!
+            let today = calendar.startOfDay(for: Date())
+            func day(_ n: Int) -> Date { calendar.date(byAdding: .day, value: n, to: today)! }
+            let iso = { (date: Date) in
+                let parts = calendar.dateComponents([.year, .month, .day], from: date)
+                return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+            }
+            let made = try await principal.post("/induction", form: ["school": "school-1", "teacherId": newTeacher, "mentorId": people.teacherId, "startsOn": iso(today)])
+            #expect(made.status == .seeOther)
+            let plan = String(try #require(made.headers.first(name: .location)?.split(separator: "/").last))
+            // Visits every 14 days to day 90, at 10:00 school time, announced; check-ins at 30, 60, 90; sessions by 7, 30, 45.
+            let visits = try await sql.raw("SELECT scheduled_for FROM scheduled_visits WHERE teacher_id = \(bind: newTeacher) AND note LIKE 'Induction visit%' ORDER BY scheduled_for")
+                .all().map { try $0.decode(column: "scheduled_for", as: Int.self) }
+            #expect(visits == [14, 28, 42, 56, 70, 84].map { Int(calendar.date(byAdding: .hour, value: 10, to: day($0))!.timeIntervalSince1970) })
+            let items = try await sql.raw("SELECT title, due_on FROM induction_items WHERE plan_id = \(bind: plan) ORDER BY due_on, title").all()
+                .map { "\(try $0.decode(column: "due_on", as: String.self)) \(try $0.decode(column: "title", as: String.self))" }
+            #expect(items == ["\(iso(day(7))) New-teacher orientation", "\(iso(day(30))) Check-in at 30 days", "\(iso(day(30))) Our instructional framework, practice by practice",
+                              "\(iso(day(45))) Formative assessment in Lodestar", "\(iso(day(60))) Check-in at 60 days", "\(iso(day(90))) Check-in at 90 days"])
+            #expect(try await principal.post("/induction", form: ["school": "school-1", "teacherId": newTeacher, "mentorId": "", "startsOn": iso(today)]).status == .unprocessableEntity,
+                    "the same plan twice")
+
+            // The new teacher and the mentor see the plan, and the teacher sees the first visit coming on Today.
+            let email = try #require(try await sql.raw("SELECT email FROM staff WHERE id = \(bind: newTeacher)").first()).decode(column: "email", as: String.self)
+            let teacher = try await LeadershipTests.client(app, email)
+            #expect(try await teacher.get("/induction/\(plan)").status == .ok)
+            #expect(LeadershipTests.text(try await teacher.page("/")).contains("Induction visit, day 14"))
+            #expect(try await LeadershipTests.client(app, people.teacherEmail).get("/induction/\(plan)").status == .ok)
+            // Nobody else but the school's administrators and the district.
+            #expect(try await LeadershipTests.client(app, people.email(.coach)).get("/induction/\(plan)").status == .forbidden)
+            #expect(try await LeadershipTests.client(app, people.email(.teacherLeader)).get("/induction/\(plan)").status == .forbidden)
+            let otherPrincipal = try #require(district.accounts.first { $0.grants.contains(RoleGrant(role: .principal, schoolId: "school-2")) })
+            #expect(try await LeadershipTests.client(app, otherPrincipal.email).get("/induction/\(plan)").status == .forbidden)
+
+            // Only the school's leaders mark an item done.
+            let item = try #require(try await sql.raw("SELECT id FROM induction_items WHERE plan_id = \(bind: plan) ORDER BY due_on LIMIT 1").first()).decode(column: "id", as: String.self)
+            #expect(try await teacher.post("/induction/\(plan)/items/\(item)", form: ["note": "x"]).status == .forbidden)
+            #expect(try await principal.post("/induction/\(plan)/items/\(item)", form: ["note": "Oriented; met the grade team."]).status == .seeOther)
+            let done = try #require(try await sql.raw("SELECT done_by, note FROM induction_items WHERE id = \(bind: item)").first())
+            #expect(try done.decode(column: "done_by", as: String?.self) != nil && done.decode(column: "note", as: String.self) == "Oriented; met the grade team.")
+        }
+    }
+}
