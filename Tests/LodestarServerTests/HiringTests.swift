@@ -23,8 +23,8 @@ struct HiringTests {
     static func teacherRatings(level: String, evidence: String, step: Int, leaving out: String? = nil) -> [String: String] {
         var fields = ["step": String(step)]
         for criterion in HiringProfile.lodestarDefaults[1].criteria where criterion.key != out {
-            fields["level_\(criterion.key)"] = level
-            fields["evidence_\(criterion.key)"] = evidence
+            fields["level_\(step)_\(criterion.key)"] = level
+            fields["evidence_\(step)_\(criterion.key)"] = evidence
         }
         return fields
     }

@@ -572,8 +572,8 @@ struct RouteMatrixTests {
             case "POST /hiring/:openingId/candidates/:candidateId/ratings":
                 var fields = ["step": "2"]
                 for criterion in HiringProfile.lodestarDefaults.first(where: { $0.role == "teacher" })!.criteria {
-                    fields["level_\(criterion.key)"] = "3"
-                    fields["evidence_\(criterion.key)"] = "Seen in the demonstration lesson."
+                    fields["level_2_\(criterion.key)"] = "3"
+                    fields["evidence_2_\(criterion.key)"] = "Seen in the demonstration lesson."
                 }
                 return .fields(fields)
             case "POST /leadership/:schoolId/:year/team": return .lists(leadershipTeam.map { ("members[]", $0) })

@@ -92,8 +92,8 @@ extension HiringController {
         }
         var levels: [String: (level: Int, evidence: String)] = [:]
         for criterion in context.profile.criteria {
-            let evidence = (fields["evidence_\(criterion.key)"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            guard let level = fields["level_\(criterion.key)"].flatMap(Int.init), (1...HiringProfile.levels.count).contains(level),
+            let evidence = (fields["evidence_\(step)_\(criterion.key)"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let level = fields["level_\(step)_\(criterion.key)"].flatMap(Int.init), (1...HiringProfile.levels.count).contains(level),
                   !evidence.isEmpty, evidence.count <= 2_000 else {
                 return try await renderCandidate(req, error: "Rate every criterion and write what you saw or heard for each (up to 2,000 characters): “\(criterion.name)” is missing.")
             }
