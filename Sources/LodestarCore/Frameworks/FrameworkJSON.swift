@@ -13,32 +13,13 @@ import Foundation
 public enum FrameworkJSON {
     public static let format = "lodestar-framework-1"
 
-    struct File: Codable {
-        var format: String
-        var framework: Framework
-    }
-
-    public static func encode(_ framework: Framework) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return Array(try! encoder.encode(File(format: format, framework: framework)))
-    }
+    public static func encode(_ framework: Framework) -> [UInt8] { FrameworkFile.encode(framework, format: format) }
 
     /// Reads and checks a framework file; errors name the file and the field.
     public static func decode(_ bytes: [UInt8], fileName: String) throws(LodestarError) -> Framework {
-        let file: File
-        do {
-            file = try JSONDecoder().decode(File.self, from: Data(bytes))
-        } catch let error as DecodingError {
-            throw describe(error, fileName: fileName)
-        } catch {
-            throw LodestarError("the file is not valid JSON", at: FileLocation(file: fileName))
-        }
-        guard file.format == format else {
-            throw LodestarError("expected format “\(format)”, found “\(file.format)”", at: FileLocation(file: fileName, field: "format"))
-        }
-        try validate(file.framework, fileName: fileName)
-        return file.framework
+        let framework = try FrameworkFile.decode(Framework.self, from: bytes, format: format, fileName: fileName)
+        try validate(framework, fileName: fileName)
+        return framework
     }
 
     /// The rules a framework must meet, so walkthroughs and trends can rely on it.
@@ -119,4 +100,33 @@ public enum FrameworkJSON {
 
 extension String {
     var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+}
+
+/// A framework file of either kind: `{"format": "…", "framework": {…}}`, read with errors that name the file and the field.
+enum FrameworkFile {
+    struct File<Content: Codable>: Codable {
+        var format: String
+        var framework: Content
+    }
+
+    static func encode<Content: Codable>(_ framework: Content, format: String) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array(try! encoder.encode(File(format: format, framework: framework)))
+    }
+
+    static func decode<Content: Codable>(_ type: Content.Type, from bytes: [UInt8], format: String, fileName: String) throws(LodestarError) -> Content {
+        let file: File<Content>
+        do {
+            file = try JSONDecoder().decode(File<Content>.self, from: Data(bytes))
+        } catch let error as DecodingError {
+            throw FrameworkJSON.describe(error, fileName: fileName)
+        } catch {
+            throw LodestarError("the file is not valid JSON", at: FileLocation(file: fileName))
+        }
+        guard file.format == format else {
+            throw LodestarError("expected format “\(format)”, found “\(file.format)”", at: FileLocation(file: fileName, field: "format"))
+        }
+        return file.framework
+    }
 }

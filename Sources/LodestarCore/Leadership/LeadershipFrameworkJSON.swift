@@ -13,32 +13,13 @@ import Foundation
 public enum LeadershipFrameworkJSON {
     public static let format = "lodestar-leadership-framework-1"
 
-    struct File: Codable {
-        var format: String
-        var framework: LeadershipFramework
-    }
-
-    public static func encode(_ framework: LeadershipFramework) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return Array(try! encoder.encode(File(format: format, framework: framework)))
-    }
+    public static func encode(_ framework: LeadershipFramework) -> [UInt8] { FrameworkFile.encode(framework, format: format) }
 
     /// Reads and checks a file; an error names the file and the field.
     public static func decode(_ bytes: [UInt8], fileName: String) throws(LodestarError) -> LeadershipFramework {
-        let file: File
-        do {
-            file = try JSONDecoder().decode(File.self, from: Data(bytes))
-        } catch let error as DecodingError {
-            throw FrameworkJSON.describe(error, fileName: fileName)
-        } catch {
-            throw LodestarError("the file is not valid JSON", at: FileLocation(file: fileName))
-        }
-        guard file.format == format else {
-            throw LodestarError("expected format “\(format)”, found “\(file.format)”", at: FileLocation(file: fileName, field: "format"))
-        }
-        try validate(file.framework, fileName: fileName)
-        return file.framework
+        let framework = try FrameworkFile.decode(LeadershipFramework.self, from: bytes, format: format, fileName: fileName)
+        try validate(framework, fileName: fileName)
+        return framework
     }
 
     /// Longest texts stored: a name, a description, a question or descriptor.

@@ -2,7 +2,6 @@ import Fluent
 import Foundation
 import LodestarCore
 import SQLKit
-import Synchronization
 
 /// One version of a framework. Editing or re-importing makes a new version; walkthroughs keep
 /// the version they were marked on, so old marks always read against the words the observer saw.
@@ -30,18 +29,10 @@ final class FrameworkRecord: Model, @unchecked Sendable {
     }
 
     func framework() throws -> Framework {
-        if let known = Self.decoded.withLock({ $0[definition] }) { return known }
-        let framework = try FrameworkJSON.decode(Array(definition.utf8), fileName: "framework \(id ?? key)")
-        Self.decoded.withLock { cache in
-            if cache.count > 64 { cache.removeAll() }
-            cache[definition] = framework
-        }
-        return framework
+        try Self.decoded.value(of: definition) { try FrameworkJSON.decode(Array(definition.utf8), fileName: "framework \(id ?? key)") }
     }
 
-    /// Frameworks already read, by their JSON: every walkthrough saved reads the active one, and reading
-    /// and validating the JSON each time took a tenth of the server's time under load.
-    private static let decoded = Mutex<[String: Framework]>([:])
+    private static let decoded = DecodedDefinitions<Framework>(limit: 64)
 }
 
 /// Reads and stores frameworks.

@@ -92,17 +92,21 @@ struct LeadershipController: RouteCollection {
         let teams = try await queries.assessmentIds(withMember: viewer.id)
         var schools: [IndexPage.School] = []
         let schoolOrgs = try await RosterQueries(req.db).schoolOrgs()
+        // Read once for every school: a district leader's list covers them all.
+        let bySchool = Dictionary(grouping: try await queries.assessments(), by: \.schoolId)
+        let ratedCounts = Dictionary(try await queries.teamRatings(of: bySchool.values.flatMap { $0 }.compactMap(\.id)).map { ($0.assessmentId, 1) }, uniquingKeysWith: +)
+        var indicatorCounts: [String: Int] = [:]
         for school in schoolOrgs {
             let id = school.id!
-            let assessments = try await queries.assessments(schools: [id])
-            let ratedCounts = Dictionary(try await queries.teamRatings(of: assessments.compactMap(\.id)).map { ($0.assessmentId, 1) }, uniquingKeysWith: +)
+            let assessments = bySchool[id] ?? []
             var years: [IndexPage.Year] = []
             let base = "/leadership/\(id.urlQueryEncoded)"
             if viewer.policy.canSeeSelfAssessment(ofSchool: id, isTeamMember: false), !assessments.contains(where: { $0.year == current }) {
                 years.append(.init(label: SchoolYear.label(current), href: "\(base)/\(current)", state: "Not started"))
             }
             for assessment in assessments {
-                let total = try await queries.framework(of: assessment).indicators.count
+                if indicatorCounts[assessment.frameworkId] == nil { indicatorCounts[assessment.frameworkId] = try await queries.framework(of: assessment).indicators.count }
+                let total = indicatorCounts[assessment.frameworkId]!
                 let state = "\(ratedCounts[assessment.id!] ?? 0) of \(total) indicators rated by the team" + (assessment.publishedAt == nil ? "" : " · published")
                 if viewer.policy.canSeeSelfAssessment(ofSchool: id, isTeamMember: teams.contains(assessment.id!)) {
                     years.append(.init(label: SchoolYear.label(assessment.year), href: "\(base)/\(assessment.year)", state: state))

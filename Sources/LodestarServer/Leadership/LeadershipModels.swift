@@ -1,7 +1,6 @@
 import Fluent
 import Foundation
 import LodestarCore
-import Synchronization
 
 /// One version of the leadership framework; each edit or import is a new version, and a self-assessment keeps
 /// the version it started on, so old ratings read against the words the team saw.
@@ -28,16 +27,10 @@ final class LeadershipFrameworkRecord: Model, @unchecked Sendable {
     }
 
     func framework() throws -> LeadershipFramework {
-        if let known = Self.decoded.withLock({ $0[definition] }) { return known }
-        let framework = try LeadershipFrameworkJSON.decode(Array(definition.utf8), fileName: "leadership framework \(id ?? key)")
-        Self.decoded.withLock { cache in
-            if cache.count > 16 { cache.removeAll() }
-            cache[definition] = framework
-        }
-        return framework
+        try Self.decoded.value(of: definition) { try LeadershipFrameworkJSON.decode(Array(definition.utf8), fileName: "leadership framework \(id ?? key)") }
     }
 
-    private static let decoded = Mutex<[String: LeadershipFramework]>([:])
+    private static let decoded = DecodedDefinitions<LeadershipFramework>(limit: 16)
 }
 
 /// A school's self-assessment for one school year (`year` is the year it starts: 2026 for 2026–27).

@@ -59,7 +59,9 @@ struct InductionController: RouteCollection {
                 let cohort = byYear[year]!, stayed = cohort.filter { stillTeaching.contains($0.teacherId) }.count
                 return IndexPage.Retention(year: SchoolYear.label(year), text: "\(cohort.count) new \(cohort.count == 1 ? "teacher" : "teachers") inducted; \(stayed) still \(stayed == 1 ? "teaches" : "teach") here (\(Percent.text(Double(stayed) / Double(cohort.count))))")
             }
-            let suggested = try await LearningQueries(db: req.db).mentorSuggestions(schoolId: school.id!, framework: try await FrameworkStore.active(on: req.db).framework)
+            // Suggested mentors for the school's own administrators (reading every school's practice for a district view would be slow).
+            let suggested = viewer.policy.administers(school: school.id!)
+                ? try await LearningQueries(db: req.db).mentorSuggestions(schoolId: school.id!, framework: try await FrameworkStore.active(on: req.db).framework) : []
             var order: [String] = []
             for suggestion in suggested where !order.contains(suggestion.suggestion.mentor) { order.append(suggestion.suggestion.mentor) }
             let mentors = order.compactMap { id in teachers.first { $0.id == id }.map { SelectOption(value: $0.id, label: "\($0.listName) (suggested)") } }
