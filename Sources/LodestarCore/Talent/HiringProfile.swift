@@ -19,7 +19,7 @@ public struct HiringProfile: Sendable, Equatable, Codable {
     /// The levels a committee member gives a criterion, lowest first.
     public static let levels = ["Not seen", "Emerging", "Solid", "Strong"]
 
-    /// The steps an opening starts with; a committee may rename them or add more.
+    /// The steps every opening has, in order.
     public static let defaultSteps = ["Screening", "Interview", "Demonstration lesson"]
 
     /// Lodestar's own profiles, in our words.
