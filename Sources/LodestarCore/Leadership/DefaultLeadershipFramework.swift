@@ -94,7 +94,7 @@ extension LeadershipFramework {
                                "Hiring uses interviews; new staff are given a mentor on paper.",
                                "Hiring is against a profile with a committee; every new teacher has a mentor and regular visits.",
                                "Retention is tracked and strong; induction is adjusted each year from what new staff say."],
-                      evidence: ["hiring", "visits-and-feedback"]),
+                      evidence: ["hiring", "induction", "visits-and-feedback"]),
                 .init(key: "professional-growth", name: "Professional growth for every adult",
                       description: "Professional learning is planned from evidence of need, followed into classrooms, and built into teams.",
                       questions: ["Which needs did this year's professional learning come from?",

@@ -69,6 +69,7 @@ public enum LeadershipMeasure: String, Sendable, CaseIterable, Codable {
     case leaderTime = "leader-time"
     case plcCycles = "plc-cycles"
     case hiring
+    case induction
     case succession
 
     public var title: String {
@@ -79,6 +80,7 @@ public enum LeadershipMeasure: String, Sendable, CaseIterable, Codable {
         case .leaderTime: "School leaders' time on teaching and learning, last four full weeks"
         case .plcCycles: "PLCs and their cycles of inquiry"
         case .hiring: "Hiring this school year"
+        case .induction: "Induction of new teachers this school year"
         case .succession: "Who could step into each leadership role"
         }
     }

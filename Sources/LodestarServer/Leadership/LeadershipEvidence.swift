@@ -60,6 +60,15 @@ struct LeadershipEvidence {
             let link = viewer.policy.runsHiring(atSchool: school) ? "/hiring" : nil
             return [Line(text: "\(hiring.openings) \(hiring.openings == 1 ? "position" : "positions") opened this school year, \(hiring.filled) filled; \(hiring.candidates) \(hiring.candidates == 1 ? "candidate" : "candidates").", link: link),
                     Line(text: "\(hiring.ratedByAll) of \(hiring.candidates) rated by the whole committee at the first step.", link: link)]
+        case .induction:
+            guard viewer.policy.managesInduction(atSchool: school) else {
+                return [Line(text: "Induction plans are seen by the school's principal and assistant principals and district leaders.", link: nil)]
+            }
+            let yearStart = DisplayTime.schoolYearStart(of: today)
+            let plans = try await InductionQueries(db: db).plans(atSchools: [school]).filter { $0.startsOn >= yearStart }
+            let overdue = try await InductionQueries(db: db).items(of: plans.compactMap(\.id)).filter { $0.doneAt == nil && $0.dueOn < today }.count
+            return [Line(text: "\(plans.count) new \(plans.count == 1 ? "teacher" : "teachers") with an induction plan this school year, \(plans.filter { $0.mentorId != nil }.count) with a mentor; \(overdue) \(overdue == 1 ? "check-in or session" : "check-ins and sessions") overdue.",
+                         link: "/induction")]
         case .succession:
             guard viewer.policy.canManageSuccession(atSchool: school) else {
                 return [Line(text: "The bench is seen only by the school's principal and district leaders.", link: nil)]
