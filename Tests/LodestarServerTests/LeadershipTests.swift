@@ -191,6 +191,24 @@ struct LeadershipTests {
             let inCycle = try await column("SELECT COUNT(DISTINCT c.team_id) AS n FROM inquiry_cycles c JOIN plc_teams t ON t.id = c.team_id WHERE t.school_id = 'school-1' AND c.status <> 'closed'")[0]
             let met = try await column("SELECT COUNT(DISTINCT m.team_id) AS n FROM plc_meetings m JOIN plc_teams t ON t.id = m.team_id WHERE t.school_id = 'school-1' AND m.held_on >= \(bind: DisplayTime.isoDay(DisplayTime.isoDay(now), plus: -30))")[0]
             #expect(teams > 0)
+            // Coaching: the school's coaches, its teachers on any of their caseloads, their conversations in 30 days.
+            let growth = try await leader.page("\(base)/professional-growth")
+            let coaches = try await column("SELECT COUNT(DISTINCT staff_id) AS n FROM role_grants WHERE role = 'coach' AND school_id = 'school-1'")[0]
+            let onCaseload = try await column("""
+                SELECT COUNT(DISTINCT c.teacher_id) AS n FROM caseloads c
+                JOIN role_grants k ON k.staff_id = c.coach_id AND k.role = 'coach' AND k.school_id = 'school-1'
+                JOIN role_grants t ON t.staff_id = c.teacher_id AND t.role = 'teacher' AND t.school_id = 'school-1'
+                """)[0]
+            let conversations = try await column("""
+                SELECT COUNT(*) AS n FROM coaching_conversations v
+                WHERE v.held_at >= \(bind: now - 30 * 86_400) AND v.held_at <= \(bind: now)
+                AND v.coach_id IN (SELECT staff_id FROM role_grants WHERE role = 'coach' AND school_id = 'school-1')
+                AND v.teacher_id IN (SELECT staff_id FROM role_grants WHERE role = 'teacher' AND school_id = 'school-1')
+                """)[0]
+            #expect(coaches > 0 && onCaseload > 0, "the demo's coach has a caseload")
+            #expect(Self.evidence(growth, "coaching") == ["\(coaches) \(coaches == 1 ? "coach" : "coaches"); \(onCaseload) of \(teachers.count) teachers on a coaching caseload; "
+                                                          + "\(conversations) coaching \(conversations == 1 ? "conversation" : "conversations") in the last 30 days."])
+
             // Hiring this school year and the bench, on the talent and succession indicators.
             let talent = try await leader.page("\(base)/talent")
             let openings = try await column("SELECT id AS n FROM openings WHERE school_id = 'school-1' AND created_at >= \(bind: DisplayTime.startOfDay(DisplayTime.schoolYearStart(of: DisplayTime.isoDay(now))))", as: String.self)

@@ -103,7 +103,7 @@ extension LeadershipFramework {
                                "Learning is planned from needs but not followed into classrooms.",
                                "Learning comes from evidence, and walkthroughs look for it afterwards.",
                                "Teams lead their own learning and can show its effect on practice and results."],
-                      evidence: ["plc-cycles", "visits-and-feedback"]),
+                      evidence: ["plc-cycles", "coaching", "visits-and-feedback"]),
                 .init(key: "succession", name: "Growing the next leaders",
                       description: "Leadership is shared across a team, and the school prepares people to step into each leadership role.",
                       questions: ["Who leads teams, PLCs and coaching besides the principal?",

@@ -68,6 +68,7 @@ public enum LeadershipMeasure: String, Sendable, CaseIterable, Codable {
     case assessmentFrequency = "assessment-frequency"
     case leaderTime = "leader-time"
     case plcCycles = "plc-cycles"
+    case coaching
     case hiring
     case induction
     case succession
@@ -79,6 +80,7 @@ public enum LeadershipMeasure: String, Sendable, CaseIterable, Codable {
         case .assessmentFrequency: "Formative assessment per class, last 30 days"
         case .leaderTime: "School leaders' time on teaching and learning, last four full weeks"
         case .plcCycles: "PLCs and their cycles of inquiry"
+        case .coaching: "Coaching caseloads and conversations, last 30 days"
         case .hiring: "Hiring this school year"
         case .induction: "Induction of new teachers this school year"
         case .succession: "Who could step into each leadership role"

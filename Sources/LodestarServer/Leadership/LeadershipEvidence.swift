@@ -78,6 +78,15 @@ struct LeadershipEvidence {
             let roles = SuccessionQueries.roles.count
             return [Line(text: "\(roles - gaps.count) of \(roles) leadership roles have someone ready now; \(Set(bench.map(\.staffId)).count) people on the bench.",
                          link: "/succession/\(school.urlQueryEncoded)")]
+        case .coaching:
+            let coaches = try await StaffDirectory(db: db).people(holding: [.coach], atSchools: [school]).map(\.id)
+            let teachers = Set(try await StaffDirectory(db: db).people(holding: [.teacher], atSchools: [school]).map(\.id))
+            let coaching = CoachingQueries(db: db)
+            var onCaseload: Set<String> = []
+            for coach in coaches { onCaseload.formUnion(try await coaching.caseload(of: coach).intersection(teachers)) }
+            let held = try await coaching.conversations(byCoaches: coaches, from: now - 30 * 86_400, to: now + 1).filter { teachers.contains($0.teacherId) }.count
+            return [Line(text: "\(coaches.count) \(coaches.count == 1 ? "coach" : "coaches"); \(onCaseload.count) of \(teachers.count) teachers on a coaching caseload; \(held) coaching \(held == 1 ? "conversation" : "conversations") in the last 30 days.",
+                         link: viewer.policy.canManageCaseloads(atSchool: school) ? "/coaching" : nil)]
         case .plcCycles:
             let plcs = try await LearningQueries(db: db).plcSummary(atSchool: school, today: today)
             return [Line(text: "\(plcs.teams) \(plcs.teams == 1 ? "PLC" : "PLCs"); \(plcs.inCycle) in a cycle of inquiry; \(plcs.metRecently) met in the last 30 days.", link: "/plcs")]
