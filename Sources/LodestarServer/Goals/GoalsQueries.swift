@@ -43,8 +43,12 @@ extension GoalsQueries {
     /// A scope's goals in the order of its plan page, each with the status the page shows and whether it is
     /// aligned to a district goal.
     func statuses(ofScope scope: String, today: String) async throws -> [(goal: SmartGoal, status: GoalProjection.Status)] {
-        let goals = try await SmartGoal.query(on: db).filter(\.$scope == scope).sort(\.$createdAt).all()
-        return try await GoalProgress.compute(goals, today: today, on: db).map { ($0.goal, $0.projection.status) }
+        try await GoalProgress.compute(try await goals(ofScope: scope), today: today, on: db).map { ($0.goal, $0.projection.status) }
+    }
+
+    /// A scope's goals in the order of its plan page, without measuring them.
+    func goals(ofScope scope: String) async throws -> [SmartGoal] {
+        try await SmartGoal.query(on: db).filter(\.$scope == scope).sort(\.$createdAt).all()
     }
 
     /// A goal measured by hand, set from elsewhere in Lodestar; `origin` is written in its monitor-and-adjust log so

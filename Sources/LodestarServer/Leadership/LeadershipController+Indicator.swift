@@ -70,7 +70,8 @@ extension LeadershipController {
         let previous = try await queries.assessment(school: context.schoolId, year: context.year - 1)
         var lastYear: TeamRating?
         if let previous { lastYear = try await queries.teamRating(previous.id!, indicator.key) }
-        let goals = context.leads && team != nil ? try await GoalsQueries(db: req.db).statuses(ofScope: context.schoolId, today: DisplayTime.isoDay(Int(Date().timeIntervalSince1970))) : []
+        // The step's goal list needs only the goals' statements, not their measurements.
+        let goals = context.leads && team != nil ? try await GoalsQueries(db: req.db).goals(ofScope: context.schoolId) : []
         let evidence = try await LeadershipEvidence(db: req.db).measures(indicator.measures, school: context.schoolId, viewer: context.viewer)
         func levels(chosen: Int?) -> [IndicatorPage.Level] {
             framework.levels.enumerated().map { .init(level: $0.offset + 1, name: $0.element, descriptor: indicator.rubric[$0.offset], chosen: chosen == $0.offset + 1) }
@@ -94,7 +95,7 @@ extension LeadershipController {
             teamLevels: levels(chosen: team?.level ?? mine?.level),
             canRateAsTeam: context.leads && mine != nil, canReview: context.reviews && team != nil,
             canPlan: context.leads && team != nil && team?.goalId == nil,
-            goals: goals.map { .init(value: $0.goal.id!, label: $0.goal.statement) },
+            goals: goals.map { .init(value: $0.id!, label: $0.statement) },
             lastYear: lastYear.map { "\(framework.label(level: $0.level)) in \(SchoolYear.label(context.year - 1))" },
             notice: req.takeNotice(), error: error)
         let response = try await req.view.render("leadership/indicator", page).encodeResponse(for: req)

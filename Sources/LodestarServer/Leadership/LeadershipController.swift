@@ -162,8 +162,9 @@ struct LeadershipController: RouteCollection {
         let previous = try await queries.assessment(school: context.schoolId, year: context.year - 1)
         let ids = [assessment?.id, previous?.id].compactMap { $0 }
         let team = try await queries.teamRatings(of: ids)
-        let mine = try await queries.memberRatings(of: assessment.map { [$0.id!] } ?? []).filter { $0.staffId == context.viewer.id }
-        let raters = Dictionary(grouping: try await queries.memberRatings(of: assessment.map { [$0.id!] } ?? []), by: \.indicatorKey)
+        let ratings = try await queries.memberRatings(of: assessment.map { [$0.id!] } ?? [])
+        let mine = ratings.filter { $0.staffId == context.viewer.id }
+        let raters = Dictionary(grouping: ratings, by: \.indicatorKey)
         var previousFramework: LeadershipFramework?
         if let previous { previousFramework = try await queries.framework(of: previous) }
         let framework = context.framework

@@ -195,9 +195,10 @@ struct LeadershipQueries {
 
 /// School years as the self-assessment names them: 2026 is "2026–27", which starts on 1 August 2026.
 enum SchoolYear {
-    static func current(now: Int = Int(Date().timeIntervalSince1970)) -> Int {
-        Int(DisplayTime.schoolYearStart(of: DisplayTime.isoDay(now)).prefix(4))!
-    }
+    static func current(now: Int = Int(Date().timeIntervalSince1970)) -> Int { of(day: DisplayTime.isoDay(now)) }
+
+    /// The school year an ISO day falls in.
+    static func of(day: String) -> Int { Int(DisplayTime.schoolYearStart(of: day).prefix(4))! }
 
     static func label(_ year: Int) -> String { "\(year)–\(String(format: "%02d", (year + 1) % 100))" }
 

@@ -54,7 +54,7 @@ struct InductionController: RouteCollection {
             let plans = all.filter { $0.schoolId == school.id }
             let teachers = try await StaffDirectory(db: req.db).people(holding: [.teacher], atSchools: [school.id!])
             let stillTeaching = Set(teachers.map(\.id))
-            let byYear = Dictionary(grouping: plans) { Int(DisplayTime.schoolYearStart(of: $0.startsOn).prefix(4))! }
+            let byYear = Dictionary(grouping: plans) { SchoolYear.of(day: $0.startsOn) }
             let retention = byYear.keys.sorted(by: >).map { year in
                 let cohort = byYear[year]!, stayed = cohort.filter { stillTeaching.contains($0.teacherId) }.count
                 return IndexPage.Retention(year: SchoolYear.label(year), text: "\(cohort.count) new \(cohort.count == 1 ? "teacher" : "teachers") inducted; \(stayed) still \(stayed == 1 ? "teaches" : "teach") here (\(Percent.text(Double(stayed) / Double(cohort.count))))")

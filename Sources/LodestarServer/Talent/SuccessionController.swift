@@ -87,8 +87,8 @@ struct SuccessionController: RouteCollection {
                 + "member of \(plc.teams) \(plc.teams == 1 ? "PLC" : "PLCs") with \(plc.cycles) \(plc.cycles == 1 ? "cycle" : "cycles") of inquiry."
         }
         let byRole = SuccessionQueries.byRole(entries)
-        var holding: [StaffRole: [String]] = [:]
-        for role in SuccessionQueries.roles { holding[role] = try await StaffDirectory(db: req.db).people(holding: [role], atSchools: [schoolId]).map(\.name) }
+        // Who holds each role now, from the staff already read (one row per person and role).
+        let holding = Dictionary(grouping: staff.filter { $0.staffRole != nil }, by: { $0.staffRole! }).mapValues { $0.map(\.name) }
         let roles = SuccessionQueries.roles.map { role in
             let mine = byRole[role] ?? []
             let holders = (holding[role] ?? []).joined(separator: ", ")
