@@ -248,6 +248,89 @@ struct LeadershipTests {
         }
     }
 
+    /// Mastery trends and equity gaps, practice trends and professional learning: each line equals the page it links to,
+    /// and the counts that can be read from rows are recomputed from them.
+    @Test(arguments: TestDatabase.all)
+    func learningPracticeAndProfessionalLearningEqualTheirPages(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: true, on: app.db)
+            let people = DemoPeople(district: district)
+            let base = "/leadership/school-1/\(SchoolYear.current())"
+            let leader = try await Self.client(app, people.email(.districtLeader))
+            let sql = app.db.sql
+            let now = Int(Date().timeIntervalSince1970), today = DisplayTime.isoDay(now)
+            let yearStart = DisplayTime.schoolYearStart(of: today)
+            func percent(_ part: Int, _ whole: Int) -> String { "\(Int((Double(part) * 100 / Double(whole)).rounded()))%" }
+            func count(_ query: SQLQueryString) async throws -> Int { try await sql.raw(query).first()!.decode(column: "n", as: Int.self) }
+
+            // Mastery trends: the learning page's flagged standards and its rows; equity: the page's count and its first gap.
+            let system = Self.evidence(try await leader.page("\(base)/assessment-system"), "learning-and-equity")
+            let learning = try await leader.page("/insights/learning?school=school-1")
+            let flags = learning.firstMatch(of: /<ul class="flags">(.*?)<\/ul>/.dotMatchesNewlines()).map { $0.1.matches(of: /<li>/).count } ?? 0
+            let standards = learning.matches(of: /<tr(?: class="flagged")?><th scope="row">/).count
+            #expect(standards > 0, "the demo has results")
+            #expect(system.first == "\(flags) of \(standards) standards with results this school year flagged as candidate problems of learning (fewest students at mastery, or down 10 points from their best month).")
+            let equity = try await leader.page("/insights/equity?school=school-1")
+            let gaps = try #require(equity.firstMatch(of: /data-gap-count="(\d+)"/).map { Int($0.1)! })
+            let first = try #require(equity.firstMatch(of: /standard=[^"]+">([^<]+)<\/a><\/td><td>([^<]+)<\/td><td class="num">[^<]*<\/td><td class="num">\d+<\/td><td class="num">([^<]+)<\/td>/))
+            #expect(gaps > 0, "the demo has gaps to close")
+            #expect(system.last == Self.text("\(gaps) gaps to close in \(InsightsScope.label(month: String(today.prefix(7)))), each a student group below all students on one standard; widest: \(first.2) on \(first.1), \(first.3) points."))
+
+            // Practices: the framework's practices over this school year's walkthroughs at the school, from their marks.
+            let framework = try await FrameworkStore.active(on: app.db).framework
+            var looked: [(name: String, seen: Int, of: Int)] = []
+            for indicator in framework.domains.flatMap(\.indicators) {
+                let marks = try await sql.raw("""
+                    SELECT m.mark FROM indicator_marks m JOIN walkthroughs w ON w.id = m.walkthrough_id
+                    WHERE w.school_id = 'school-1' AND m.indicator_key = \(bind: indicator.key) AND w.observed_at >= \(bind: DisplayTime.startOfDay(String(yearStart.prefix(7)) + "-01"))
+                    """).all().map { try $0.decode(column: "mark", as: String.self) }
+                let seen = marks.filter { $0 == "observed" }.count, of = seen + marks.filter { $0 == "not_observed" }.count
+                if of > 0 { looked.append((indicator.shortName, seen, of)) }
+            }
+            let share = { (p: (name: String, seen: Int, of: Int)) in Double(p.seen) / Double(p.of) }
+            let most = try #require(looked.max { share($0) < share($1) }), least = try #require(looked.min { share($0) < share($1) })
+            #expect(Self.evidence(try await leader.page("\(base)/observation-and-feedback"), "practice-trends") == [Self.text(
+                "\(looked.count) of \(framework.domains.flatMap(\.indicators).count) practices looked for this school year; seen most often: \(most.name) (\(percent(most.seen, most.of)) of \(most.of) visits that looked for it); "
+                + "least often: \(least.name) (\(percent(least.seen, least.of)) of \(least.of)).")])
+            let practice = Self.text(try await leader.page("/insights/practice?school=school-1"))
+            for p in [most, least] { #expect(practice.contains(Self.text("\(p.name)")) && practice.contains("\(percent(p.seen, p.of)) \(p.of)"), "the practice page's total for \(p.name)") }
+
+            // Professional learning: a session of the school 70 days ago on two practices, attended by two of its teachers,
+            // whose window after has closed; the impact page's last row says whether they were seen more often after.
+            let teachers = try await StaffDirectory(db: app.db).people(holding: [.teacher], atSchools: ["school-1"]).map(\.id)
+            let session = LearningSession()
+            session.id = "test-session-past"; session.scope = "school-1"; session.title = "Checking for understanding"; session.series = ""
+            session.facilitatorId = district.accounts.first { $0.isFeatured && $0.grants.first?.role == .coach }!.sourcedId!; session.audience = ""; session.startsAt = now - 70 * 86_400; session.endsAt = session.startsAt + 3_600
+            session.location = ""; session.materials = ""; session.lookFors = ""; session.standards = ""; session.createdBy = session.facilitatorId; session.createdAt = session.startsAt
+            session.indicators = framework.domains.flatMap(\.indicators).prefix(2).map(\.key).joined(separator: ",")
+            try await session.create(on: app.db)
+            for (index, teacher) in teachers.prefix(2).enumerated() {
+                let attendance = SessionAttendance()
+                attendance.id = "test-attendance-\(index)"; attendance.sessionId = session.id!; attendance.staffId = teacher
+                attendance.recordedBy = session.facilitatorId; attendance.recordedAt = session.endsAt
+                try await attendance.create(on: app.db)
+            }
+            let since = DisplayTime.startOfDay(yearStart)
+            let needs = try await count("SELECT COUNT(*) AS n FROM learning_needs WHERE scope = 'school-1' AND accepted_at >= \(bind: since)")
+            let open = try await count("SELECT COUNT(*) AS n FROM learning_needs n WHERE scope = 'school-1' AND status = 'open' AND NOT EXISTS (SELECT 1 FROM learning_sessions s WHERE s.need_id = n.id)")
+            let held = try await count("SELECT COUNT(*) AS n FROM learning_sessions WHERE scope = 'school-1' AND starts_at >= \(bind: since) AND ends_at < \(bind: now)")
+            let attended = try await count("SELECT COUNT(*) AS n FROM session_attendance a JOIN learning_sessions s ON s.id = a.session_id WHERE s.scope = 'school-1' AND s.starts_at >= \(bind: since) AND s.ends_at < \(bind: now)")
+            let judged = try await count("""
+                SELECT COUNT(*) AS n FROM learning_sessions WHERE scope = 'school-1' AND starts_at >= \(bind: since) AND indicators <> '' AND ends_at + \(bind: SessionImpact.windowDays * 86_400) <= \(bind: now)
+                """)
+            #expect(judged == (session.startsAt >= since ? 1 : 0), "only the added session's window has closed")
+            let impact = try await leader.page("/learning/sessions/test-session-past/impact")
+            let all = try #require(impact.firstMatch(of: /All of the session(?:'|&#39;)s practices<\/th><td class="num">([^<]*)<\/td><td>[^<]*<\/td><td class="num">([^<]*)<\/td><td>[^<]*<\/td><td class="num">([^<]*)<\/td>/))
+            let compared = judged == 1 && all.1 != "—" && all.2 != "—"
+            #expect(compared || judged == 0, "the school's first two teachers were visited before and after the session: \(all.0)")
+            let improved = all.3.hasPrefix("+") ? 1 : 0
+            let lines = Self.evidence(try await leader.page("\(base)/professional-growth"), "professional-learning")
+            #expect(lines.first == "\(needs) \(needs == 1 ? "need" : "needs") accepted this school year, \(open) open without a session; \(held) \(held == 1 ? "session" : "sessions") held, \(attended) \(attended == 1 ? "attendance" : "attendances").")
+            #expect(lines.last == (compared ? "\(improved) of 1 sessions with practices and a closed 60-day window saw them more often in their attendees' classrooms after than before."
+                                            : "No session this school year has practices and a closed 60-day window after it yet."), "\(all.0)")
+        }
+    }
+
     /// A refused import changes nothing; an accepted one is the version new self-assessments start on, while a year
     /// already started keeps its own.
     @Test(arguments: TestDatabase.all)

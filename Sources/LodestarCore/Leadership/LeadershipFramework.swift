@@ -66,6 +66,9 @@ public enum LeadershipMeasure: String, Sendable, CaseIterable, Codable {
     case goals
     case visitsAndFeedback = "visits-and-feedback"
     case assessmentFrequency = "assessment-frequency"
+    case learningAndEquity = "learning-and-equity"
+    case practiceTrends = "practice-trends"
+    case professionalLearning = "professional-learning"
     case leaderTime = "leader-time"
     case plcCycles = "plc-cycles"
     case coaching
@@ -78,6 +81,9 @@ public enum LeadershipMeasure: String, Sendable, CaseIterable, Codable {
         case .goals: "School goals and their status"
         case .visitsAndFeedback: "Walkthroughs and feedback, last 30 days"
         case .assessmentFrequency: "Formative assessment per class, last 30 days"
+        case .learningAndEquity: "Mastery trends and equity gaps, this school year"
+        case .practiceTrends: "Practices seen in walkthroughs, this school year"
+        case .professionalLearning: "Professional learning this school year"
         case .leaderTime: "School leaders' time on teaching and learning, last four full weeks"
         case .plcCycles: "PLCs and their cycles of inquiry"
         case .coaching: "Coaching caseloads and conversations, last 30 days"

@@ -15,7 +15,7 @@ struct EquityController: RouteCollection {
     }
 
     struct Analysis {
-        struct Gap { let standard: Standard; let row: EquityGaps.Row; let reference: String }
+        typealias Gap = InsightsQueries.EquityGapList.Gap
         let scope: InsightsScope
         let grade: String
         let subject: String
@@ -36,15 +36,6 @@ struct EquityController: RouteCollection {
         let subjects: [String]
     }
 
-
-    private func rows(_ counts: [String: [String: [String: InsightsQueries.MasteryCount]]], standard: String, month: String, comparison: String) -> [EquityGaps.Row] {
-        let count = { (group: String) in counts[group]?[standard]?[month] ?? .init(evidence: 0, atOrAbove: 0) }
-        let all = count("all")
-        return EquityGaps.rows(all: .init(group: "all", students: all.evidence, atOrAbove: all.atOrAbove),
-                               groups: StudentGroup.all.map { group in let c = count(group.key); return .init(group: group.key, students: c.evidence, atOrAbove: c.atOrAbove) },
-                               partitions: StudentGroup.partitionKeys, comparison: comparison, rule: DistrictSettings.smallGroups)
-    }
-
     private func analysis(_ req: Request) async throws -> Analysis {
         let scope = try await InsightsScope.load(req)
         let grade = (try? req.query.get(String.self, at: "grade")) ?? ""
@@ -53,40 +44,15 @@ struct EquityController: RouteCollection {
         if comparison != "all" && StudentGroup(key: comparison) == nil { comparison = "all" }
         let months = scope.months
         let month = (try? req.query.get(String.self, at: "month")).flatMap { months.contains($0) ? $0 : nil } ?? scope.throughMonth
-        let counts = try await InsightsQueries(db: req.db).masteryByGroup(schoolIds: scope.schoolIds, grade: grade, standardIds: nil, groups: nil, months: months)
-        let documents = try await StandardsQueries(db: req.db).subjects()
-        let allStandards = try await StandardsQueries(db: req.db).standards(ids: (counts["all"] ?? [:]).keys)
-        let standards = allStandards.filter { subject.isEmpty || documents[$0.documentId] == subject }
-            .sorted { $0.code.localizedStandardCompare($1.code) == .orderedAscending }
-        var gaps: [Analysis.Gap] = [], others: [Analysis.Gap] = []
-        for standard in standards {
-            for row in rows(counts, standard: standard.id!, month: month, comparison: comparison) where row.group != comparison {
-                if let gap = row.gapToComparison, gap != 0 { gaps.append(.init(standard: standard, row: row, reference: comparison)) } else {
-                    others.append(.init(standard: standard, row: row, reference: comparison))
-                }
-            }
-        }
-        // Widest first, then by standard and group; each code is read from its model once (a model's fields are slow to read).
-        func widestFirst(_ gaps: [Analysis.Gap]) -> [Analysis.Gap] {
-            gaps.map { (width: abs($0.row.gapToComparison!), code: $0.standard.code, gap: $0) }
-                .sorted { ($0.width, $1.code, $1.gap.row.group) > ($1.width, $0.code, $0.gap.row.group) }
-                .map(\.gap)
-        }
-        let below = widestFirst(gaps.filter { $0.row.gapToComparison! < 0 }), above = widestFirst(gaps.filter { $0.row.gapToComparison! > 0 })
-        let chosen = (try? req.query.get(String.self, at: "standard")).flatMap { id in standards.first { $0.id == id } } ?? (below.first ?? above.first)?.standard
+        let list = try await InsightsQueries(db: req.db).equityGaps(schoolIds: scope.schoolIds, grade: grade, subject: subject, comparison: comparison, month: month, months: months)
+        let chosen = (try? req.query.get(String.self, at: "standard")).flatMap { id in list.standards.first { $0.id == id } } ?? (list.below.first ?? list.above.first)?.standard
         var detailRows: [String: [EquityGaps.Row]] = [:]
-        if let chosen { for m in months { detailRows[m] = rows(counts, standard: chosen.id!, month: m, comparison: comparison) } }
+        if let chosen { for m in months { detailRows[m] = InsightsQueries.equityRows(list.counts, standard: chosen.id!, month: m, comparison: comparison) } }
         let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
         let endOfMonth = DisplayTime.isoDay(InsightsScope.month(after: month) + "-01", plus: -1)
         return Analysis(scope: scope, grade: grade, subject: subject, comparison: comparison, month: month, asOf: min(today, endOfMonth),
-                        standards: standards, gapsToClose: below, groupsAbove: above,
-                        others: others.filter { $0.row.gapToComparison != nil } + others.filter { $0.row.gapToComparison == nil }, detail: chosen, detailRows: detailRows,
-                        detailAll: chosen.flatMap { counts["all"]?[$0.id!] } ?? [:],
-                        subjects: Array(Set(allStandards.compactMap { documents[$0.documentId] })).filter { !$0.isEmpty }.sorted())
-    }
-
-    static func points(_ gap: Double?) -> String {
-        gap.map { let value = Int($0.rounded()); return value > 0 ? "+\(value)" : "\(value)" } ?? "—"
+                        standards: list.standards, gapsToClose: list.below, groupsAbove: list.above, others: list.others, detail: chosen, detailRows: detailRows,
+                        detailAll: chosen.flatMap { list.counts["all"]?[$0.id!] } ?? [:], subjects: list.subjects)
     }
 
     struct Page: Encodable {
@@ -96,7 +62,10 @@ struct EquityController: RouteCollection {
         let scopeLabel: String
         let comparisonLabel: String
         let asOf: String
+        let monthLabel: String
         let gapsToClose: [Gap]
+        /// Every gap to close, of which the widest 25 are listed.
+        let gapCount: Int
         let groupsAbove: [Gap]
         let detailCode: String?
         let detailStatement: String?
@@ -134,7 +103,7 @@ struct EquityController: RouteCollection {
                 detailRows.append(Page.DetailRow(group: StudentGroup.label(ofKey: group), cells: byMonth.map { row in
                     guard let row else { return "" }
                     return row.hidden ? "hidden" : "\(Percent.text(row.share)) of \(row.students ?? 0)"
-                }, gap: latest?.hidden == false ? Self.points(latest?.gapToComparison) : "—"))
+                }, gap: latest?.hidden == false ? InsightsQueries.points(latest?.gapToComparison) : "—"))
             }
         }
         // The chart: all students, the comparison group, and the group with the widest gap on this standard.
@@ -163,9 +132,9 @@ struct EquityController: RouteCollection {
         return try await req.view.render("insights/equity", Page(
             page: PageContext(request: req, title: "Equity"),
             scopeLabel: [scope.schoolName, analysis.grade.isEmpty ? nil : GradeLevel.label(analysis.grade), analysis.subject.isEmpty ? nil : analysis.subject].compactMap { $0 }.joined(separator: " · "),
-            comparisonLabel: StudentGroup.label(ofKey: analysis.comparison), asOf: DisplayTime.longDate(analysis.asOf),
+            comparisonLabel: StudentGroup.label(ofKey: analysis.comparison), asOf: DisplayTime.longDate(analysis.asOf), monthLabel: InsightsScope.label(month: analysis.month),
             // The page lists the 25 widest of each; the CSV lists every group.
-            gapsToClose: analysis.gapsToClose.prefix(25).map(Self.pageGap), groupsAbove: analysis.groupsAbove.prefix(25).map(Self.pageGap),
+            gapsToClose: analysis.gapsToClose.prefix(25).map(Self.pageGap), gapCount: analysis.gapsToClose.count, groupsAbove: analysis.groupsAbove.prefix(25).map(Self.pageGap),
             detailCode: analysis.detail?.code, detailStatement: analysis.detail?.statement, detailMonths: months.map { InsightsScope.label(month: $0) },
             detailRows: detailRows, detailChart: chart,
             schools: scope.schoolOptions,
@@ -182,7 +151,7 @@ struct EquityController: RouteCollection {
 
     static func pageGap(_ gap: Analysis.Gap) -> Page.Gap {
         Page.Gap(standardId: gap.standard.id!, code: gap.standard.code, group: StudentGroup.label(ofKey: gap.row.group), share: Percent.text(gap.row.share),
-                 students: gap.row.students ?? 0, gap: Self.points(gap.row.gapToComparison))
+                 students: gap.row.students ?? 0, gap: InsightsQueries.points(gap.row.gapToComparison))
     }
 
     /// Every group of every standard: the gaps to close first, then the groups above, then the rest; a hidden
@@ -193,7 +162,7 @@ struct EquityController: RouteCollection {
         for gap in analysis.gapsToClose + analysis.groupsAbove + analysis.others {
             let row = gap.row
             csv.append([gap.standard.code, StudentGroup.label(ofKey: row.group), row.students.map(String.init) ?? "", row.share.map { String(Percent.whole($0)) } ?? "",
-                        row.gapToComparison.map { Self.points($0) } ?? "", StudentGroup.label(ofKey: gap.reference), row.gapToAll.map { Self.points($0) } ?? "", analysis.month,
+                        row.gapToComparison.map { InsightsQueries.points($0) } ?? "", StudentGroup.label(ofKey: gap.reference), row.gapToAll.map { InsightsQueries.points($0) } ?? "", analysis.month,
                         row.hidden ? "hidden: fewer than \(DistrictSettings.smallGroups.minimum) students or needed to keep such a group from being worked out" : ""])
         }
         return try await req.csvDownload(csv, named: "equity-gaps.csv")

@@ -15,15 +15,10 @@ struct LearningTrendsController: RouteCollection {
     }
 
     struct Trend {
-        struct Row {
-            let standard: Standard
-            let subject: String
-            let counts: [String: InsightsQueries.MasteryCount]
-        }
         let scope: InsightsScope
         let grade: String
         let subject: String
-        let rows: [Row]
+        let rows: [InsightsQueries.LearningTrend.Row]
         let flags: [ProblemsOfLearning.Flag]
         let grades: [String]
         let subjects: [String]
@@ -33,22 +28,9 @@ struct LearningTrendsController: RouteCollection {
         let scope = try await InsightsScope.load(req)
         let grade = (try? req.query.get(String.self, at: "grade")) ?? ""
         let subject = (try? req.query.get(String.self, at: "subject")) ?? ""
-        let months = scope.months
-        let counts = try await InsightsQueries(db: req.db).masteryByMonth(schoolIds: scope.schoolIds, grade: grade, standardIds: nil, group: "all", months: months)
-        let standards = try await StandardsQueries(db: req.db).standards(ids: counts.keys)
-        let documents = try await StandardsQueries(db: req.db).subjects()
-        let rows = standards.map { Trend.Row(standard: $0, subject: documents[$0.documentId] ?? "", counts: counts[$0.id!] ?? [:]) }
-        let shown = rows.filter { subject.isEmpty || $0.subject == subject }
-            .filter { row in months.contains { (row.counts[$0]?.evidence ?? 0) > 0 } }
-            .sorted { $0.standard.code.localizedStandardCompare($1.standard.code) == .orderedAscending }
-        let flags = ProblemsOfLearning.flags(shown.map { row in
-            ProblemsOfLearning.Series(standard: row.standard.id!, points: months.compactMap { month in
-                row.counts[month].flatMap { $0.evidence > 0 ? (month, $0.evidence, $0.atOrAbove) : nil }
-            })
-        }, rule: DistrictSettings.smallGroups)
+        let trend = try await InsightsQueries(db: req.db).learningTrend(schoolIds: scope.schoolIds, grade: grade, subject: subject, months: scope.months)
         let grades = try await InsightsQueries(db: req.db).masteryGrades(schoolIds: scope.schoolIds)
-        return Trend(scope: scope, grade: grade, subject: subject, rows: shown, flags: flags, grades: grades,
-                     subjects: Array(Set(rows.map(\.subject))).filter { !$0.isEmpty }.sorted())
+        return Trend(scope: scope, grade: grade, subject: subject, rows: trend.rows, flags: trend.flags, grades: grades, subjects: trend.subjects)
     }
 
     struct Page: Encodable {

@@ -42,6 +42,40 @@ struct LeadershipEvidence {
             let rows = try await AssessmentQueries(db: db).frequency(atSchool: school, now: now).rows
             return [Line(text: "\(rows.filter(\.rare).count) of \(rows.count) classes assessed fewer than \(AssessmentQueries.rareBelow) times in the last 30 days.",
                          link: "/schools/\(school.urlQueryEncoded)/assessment-frequency")]
+        case .learningAndEquity:
+            let months = InsightsScope.months(from: String(DisplayTime.schoolYearStart(of: today).prefix(7)), through: String(today.prefix(7)))
+            let insights = InsightsQueries(db: db)
+            let trend = try await insights.learningTrend(schoolIds: [school], grade: "", subject: "", months: months)
+            let gaps = try await insights.equityGaps(schoolIds: [school], grade: "", subject: "", comparison: "all", month: months[months.count - 1], months: months)
+            let month = InsightsScope.label(month: months[months.count - 1]), equity = "/insights/equity?school=\(school.urlQueryEncoded)"
+            let flagged = Line(text: "\(trend.flags.count) of \(trend.rows.count) standards with results this school year flagged as candidate problems of learning (fewest students at mastery, or down \(Int(ProblemsOfLearning.declinePoints)) points from their best month).",
+                               link: "/insights/learning?school=\(school.urlQueryEncoded)")
+            guard let widest = gaps.below.first else {
+                return [flagged, Line(text: "No student group large enough to compare is below all students on a standard in \(month).", link: equity)]
+            }
+            return [flagged, Line(text: "\(gaps.below.count) \(gaps.below.count == 1 ? "gap" : "gaps") to close in \(month), each a student group below all students on one standard; widest: \(StudentGroup.label(ofKey: widest.row.group)) on \(widest.standard.code), \(InsightsQueries.points(widest.row.gapToComparison)) points.",
+                                  link: equity)]
+        case .practiceTrends:
+            let filter = InsightsQueries.PracticeFilter(schoolIds: [school], fromMonth: String(DisplayTime.schoolYearStart(of: today).prefix(7)), throughMonth: String(today.prefix(7)))
+            let totals = Dictionary(uniqueKeysWithValues: try await InsightsQueries(db: db).practiceTotals(filter).map { ($0.indicator, $0.count) })
+            let framework = try await FrameworkStore.active(on: db).framework
+            let looked = framework.domains.flatMap(\.indicators).compactMap { indicator in
+                totals[indicator.key].flatMap { count in count.share.map { (name: indicator.shortName, share: $0, visits: count.lookedFor) } }
+            }
+            let link = "/insights/practice?school=\(school.urlQueryEncoded)"
+            guard let most = looked.max(by: { $0.share < $1.share }), let least = looked.min(by: { $0.share < $1.share }) else {
+                return [Line(text: "No walkthrough this school year looked for a practice of the framework.", link: link)]
+            }
+            let practices = "\(looked.count) of \(framework.domains.flatMap(\.indicators).count) practices looked for this school year"
+            if looked.count == 1 { return [Line(text: "\(practices); \(most.name) seen in \(Percent.text(most.share)) of \(most.visits) visits that looked for it.", link: link)] }
+            return [Line(text: "\(practices); seen most often: \(most.name) (\(Percent.text(most.share)) of \(most.visits) visits that looked for it); least often: \(least.name) (\(Percent.text(least.share)) of \(least.visits)).",
+                         link: link)]
+        case .professionalLearning:
+            let summary = try await LearningQueries(db: db).yearSummary(scope: school, since: DisplayTime.startOfDay(DisplayTime.schoolYearStart(of: today)), now: now)
+            let link = "/learning?scope=\(school.urlQueryEncoded)"
+            return [Line(text: "\(summary.needs) \(summary.needs == 1 ? "need" : "needs") accepted this school year, \(summary.needsWithoutSession) open without a session; \(summary.held) \(summary.held == 1 ? "session" : "sessions") held, \(summary.attendances) \(summary.attendances == 1 ? "attendance" : "attendances").", link: link),
+                    Line(text: summary.judged == 0 ? "No session this school year has practices and a closed \(SessionImpact.windowDays)-day window after it yet."
+                            : "\(summary.improved) of \(summary.judged) sessions with practices and a closed \(SessionImpact.windowDays)-day window saw them more often in their attendees' classrooms after than before.", link: link)]
         case .leaderTime:
             let leaders = try await StaffDirectory(db: db).holders(of: StaffRole.schoolAdministrators, atSchools: [school])
             let shares = try await TimeQueries(db: db).recentShares(leaders: Array(Set(leaders.map(\.id))), today: today)

@@ -8,11 +8,10 @@ extension LearningController {
     // MARK: Impact
 
     struct Impact {
-        struct PracticeRow { let name: String; let before: SessionImpact.Practice; let after: SessionImpact.Practice }
         let session: LearningSession
         let scope: Scope
         let attendees: Int
-        let practices: [PracticeRow]
+        let practices: [LearningQueries.PracticeImpact]
         let mastery: (before: SessionImpact.Mastery, now: SessionImpact.Mastery)
         let beforeMonth: String
         let nowMonth: String
@@ -24,19 +23,9 @@ extension LearningController {
         try req.require(scope.canPlan)
         let attendees = try await SessionAttendance.query(on: req.db).filter(\.$sessionId == session.id!).all().map(\.staffId).sorted()
         let framework = try await FrameworkStore.active(on: req.db).framework
-        let window = SessionImpact.windowDays * 86_400
         let queries = LearningQueries(db: req.db)
-        let visits = try await queries.visits(of: attendees, from: session.startsAt - window, to: session.endsAt + window, indicators: session.indicatorKeys)
-        let who = Set(attendees)
-        var rows = session.indicatorKeys.map { key in
-            let result = SessionImpact.practice(visits.byIndicator[key] ?? [], attendees: who, start: session.startsAt, end: session.endsAt)
-            return Impact.PracticeRow(name: framework.indicator(key)?.shortName ?? key, before: result.before, after: result.after)
-        }
-        if rows.count > 1 {
-            // All practices together: one visit counts once, with each of its practices' marks.
-            let all = SessionImpact.practice(visits.combined, attendees: who, start: session.startsAt, end: session.endsAt)
-            rows.append(.init(name: "All of the session's practices", before: all.before, after: all.after))
-        }
+        let rows = try await queries.practiceImpact(of: session, attendees: attendees, framework: framework)
+        let window = SessionImpact.windowDays * 86_400
         let sessionMonth = String(DisplayTime.isoDay(session.startsAt).prefix(7))
         let beforeMonth = String(ISODay.adding(-1, to: sessionMonth + "-01").prefix(7))
         let nowMonth = String(DisplayTime.isoDay(Int(Date().timeIntervalSince1970)).prefix(7))

@@ -255,3 +255,46 @@ extension LearningQueries {
         return result
     }
 }
+
+extension LearningQueries {
+    /// A session's practices in its attendees' classrooms in the `SessionImpact.windowDays` before and after it, as its
+    /// impact page shows them: one row per practice, then all of them together when there are several (a visit once).
+    struct PracticeImpact { let name: String; let before: SessionImpact.Practice; let after: SessionImpact.Practice }
+    func practiceImpact(of session: LearningSession, attendees: [String], framework: Framework) async throws -> [PracticeImpact] {
+        let window = SessionImpact.windowDays * 86_400
+        let visits = try await visits(of: attendees, from: session.startsAt - window, to: session.endsAt + window, indicators: session.indicatorKeys)
+        let who = Set(attendees)
+        var rows = session.indicatorKeys.map { key in
+            let result = SessionImpact.practice(visits.byIndicator[key] ?? [], attendees: who, start: session.startsAt, end: session.endsAt)
+            return PracticeImpact(name: framework.indicator(key)?.shortName ?? key, before: result.before, after: result.after)
+        }
+        if rows.count > 1 {
+            let all = SessionImpact.practice(visits.combined, attendees: who, start: session.startsAt, end: session.endsAt)
+            rows.append(.init(name: "All of the session's practices", before: all.before, after: all.after))
+        }
+        return rows
+    }
+
+    /// A scope's professional learning since a day, as its Professional learning page lists it: needs accepted, those
+    /// still open with no session; sessions held (ended) and who attended them; and of the held sessions whose window
+    /// after has closed and that name practices, how many saw them more often after than before (their impact pages'
+    /// last row: all the practices together, or the one).
+    struct YearSummary: Sendable, Equatable { var needs = 0, needsWithoutSession = 0, held = 0, attendances = 0, judged = 0, improved = 0 }
+    func yearSummary(scope: String, since: Int, now: Int) async throws -> YearSummary {
+        var summary = YearSummary()
+        summary.needs = try await LearningNeed.query(on: db).filter(\.$scope == scope).filter(\.$acceptedAt >= since).count()
+        summary.needsWithoutSession = try await needsWithoutSession(scope: scope)
+        let held = try await LearningSession.query(on: db).filter(\.$scope == scope).filter(\.$startsAt >= since).filter(\.$endsAt < now).all()
+        summary.held = held.count
+        let attendance = Dictionary(grouping: try await SessionAttendance.query(on: db).filter(\.$sessionId ~~ held.compactMap(\.id)).all(), by: \.sessionId)
+        summary.attendances = attendance.values.reduce(0) { $0 + $1.count }
+        let framework = try await FrameworkStore.active(on: db).framework
+        for session in held where !session.indicatorKeys.isEmpty && session.endsAt + SessionImpact.windowDays * 86_400 <= now {
+            guard let last = try await practiceImpact(of: session, attendees: (attendance[session.id!] ?? []).map(\.staffId).sorted(), framework: framework).last,
+                  let before = last.before.share, let after = last.after.share else { continue }
+            summary.judged += 1
+            if after > before { summary.improved += 1 }
+        }
+        return summary
+    }
+}
