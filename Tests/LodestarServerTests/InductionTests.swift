@@ -76,4 +76,60 @@ struct InductionTests {
             #expect(try done.decode(column: "done_by", as: String?.self) != nil && done.decode(column: "note", as: String.self) == "Oriented; met the grade team.")
         }
     }
+
+    /// Who is new comes from the roster: a teacher a later import puts at a school for the first time arrived on their
+    /// first class's begin date (or the import's day); the district's first roster makes no one new. The principal is
+    /// asked for their plans on Today and on the induction page until one is started.
+    @Test(arguments: TestDatabase.all)
+    func teachersNewToTheSchoolAreFoundFromTheRosterAndAskedForAPlan(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: true, on: app.db)
+            let people = DemoPeople(district: district)
+            let sql = app.db.sql
+            let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970)), yearStart = DisplayTime.schoolYearStart(of: today)
+            func arrivals() async throws -> [String] {
+                try await sql.raw("SELECT id, staff_id, school_id, arrived_on FROM staff_arrivals ORDER BY arrived_on, staff_id").all().map {
+                    "\(try $0.decode(column: "id", as: String.self).hasPrefix("demo-") ? "demo" : "import"): \(try $0.decode(column: "staff_id", as: String.self)) at \(try $0.decode(column: "school_id", as: String.self)) on \(try $0.decode(column: "arrived_on", as: String.self))"
+                }
+            }
+            let demo = try await arrivals()
+            #expect(demo.count == 4 && demo.allSatisfy { $0.hasPrefix("demo: ") }, "the first roster made no arrivals; the demo recorded its four: \(demo)")
+
+            // The next roster: two teachers join school-1, one teaching a class from a day this year, one without a date.
+            let begun = max(yearStart, DisplayTime.isoDay(today, plus: -10))
+            let classId = try #require(district.bundle.classes.first { $0.schoolSourcedId == "school-1" }).sourcedId
+            var bundle = district.bundle
+            bundle.users.append(RosterUser(sourcedId: "new-teacher-a", orgSourcedIds: ["school-1"], role: "teacher", username: "anewcomb", givenName: "Ada", familyName: "Newcomb", email: "ada.newcomb@cedarvalley.example.org"))
+            bundle.users.append(RosterUser(sourcedId: "new-teacher-b", orgSourcedIds: ["school-1"], role: "teacher", username: "barriving", givenName: "Ben", familyName: "Arriving", email: "ben.arriving@cedarvalley.example.org"))
+            bundle.enrollments.append(RosterEnrollment(sourcedId: "enr-new-a", classSourcedId: classId, schoolSourcedId: "school-1", userSourcedId: "new-teacher-a", role: "teacher", beginDate: begun))
+            bundle.enrollments.append(RosterEnrollment(sourcedId: "enr-new-b", classSourcedId: classId, schoolSourcedId: "school-1", userSourcedId: "new-teacher-b", role: "teacher"))
+            _ = try await RosterWriter.write(bundle, to: app.db)
+            #expect(Set(try await arrivals()) == Set(demo + ["import: new-teacher-a at school-1 on \(begun)", "import: new-teacher-b at school-1 on \(today)"]))
+            _ = try await RosterWriter.write(bundle, to: app.db)
+            #expect(try await arrivals().count == 6, "the same roster again adds no one")
+
+            // Whom the principal is asked about: arrived this school year, teaching there, no plan there this year — from the rows.
+            let expected = Set(try await sql.raw("""
+                SELECT a.staff_id FROM staff_arrivals a JOIN role_grants g ON g.staff_id = a.staff_id AND g.school_id = a.school_id AND g.role = 'teacher'
+                WHERE a.school_id = 'school-1' AND a.arrived_on >= \(bind: yearStart)
+                AND NOT EXISTS (SELECT 1 FROM induction_plans p WHERE p.teacher_id = a.staff_id AND p.school_id = a.school_id AND p.starts_on >= \(bind: yearStart))
+                """).all().map { try $0.decode(column: "staff_id", as: String.self) })
+            #expect(expected.isSuperset(of: ["new-teacher-a", "new-teacher-b"]))
+            let principal = try await LeadershipTests.client(app, people.email(.principal))
+            func asked() async throws -> Set<String> {
+                Set(try await principal.page("/induction").matches(of: /data-newcomer="([^"]+)"/).map { String($0.1) })
+            }
+            #expect(try await asked() == expected)
+            #expect(LeadershipTests.text(try await principal.page("/")).contains("\(expected.count) teachers new to your school this year have no induction plan yet."))
+
+            // Starting a plan from the list takes the arrival day; the teacher is no longer asked about.
+            let started = try await principal.post("/induction", form: ["school": "school-1", "teacherId": "new-teacher-a", "mentorId": "", "startsOn": begun])
+            #expect(started.status == .seeOther)
+            #expect(try await sql.raw("SELECT starts_on FROM induction_plans WHERE teacher_id = 'new-teacher-a'").first()?.decode(column: "starts_on", as: String.self) == begun)
+            #expect(try await asked() == expected.subtracting(["new-teacher-a"]))
+            // A teacher is not asked about anyone (the page is the managers' and each plan's own people's).
+            let teacher = try await LeadershipTests.client(app, people.teacherEmail)
+            #expect(try await teacher.get("/induction").body.string.contains("data-newcomer") == false)
+        }
+    }
 }

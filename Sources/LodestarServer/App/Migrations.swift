@@ -41,6 +41,7 @@ enum Migrations {
         TalentMigration(),  // 032
         SuccessionMigration(),  // 033
         InductionMigration(),  // 034
+        StaffArrivalsMigration(),  // 035
         ]
     }
 }

@@ -129,7 +129,13 @@ struct HomeController: RouteCollection {
         }
         let inducting = policy.administeredSchools.sorted()
         if !inducting.isEmpty {
-            let due = try await InductionQueries(db: req.db).due(atSchools: inducting, throughDay: DisplayTime.isoDay(DisplayTime.isoDay(Int(Date().timeIntervalSince1970)), plus: 7))
+            let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
+            let newcomers = try await InductionQueries(db: req.db).newWithoutPlan(atSchools: inducting, today: today).count
+            if newcomers > 0 {
+                steps.append(.init(text: "\(newcomers) \(newcomers == 1 ? "teacher new to your school this year has" : "teachers new to your school this year have") no induction plan yet.",
+                                   href: "/induction", action: "Start their plans"))
+            }
+            let due = try await InductionQueries(db: req.db).due(atSchools: inducting, throughDay: DisplayTime.isoDay(today, plus: 7))
             if !due.isEmpty {
                 steps.append(.init(text: "\(due.count) induction \(due.count == 1 ? "check-in or session is" : "check-ins and sessions are") due within a week or overdue for your new teachers.",
                                    href: "/induction", action: "Open induction"))

@@ -79,6 +79,18 @@ final class Student: Model, @unchecked Sendable {
 }
 
 /// A student's or staff member's place in a class.
+/// A teacher's first day on a school's roster, recorded when an import adds them after the district's first one.
+final class StaffArrival: Model, @unchecked Sendable {
+    static let schema = "staff_arrivals"
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "staff_id") var staffId: String
+    @Field(key: "school_id") var schoolId: String
+    /// The earliest begin date of their teaching enrollments there, or the day of the import when the roster gives none.
+    @Field(key: "arrived_on") var arrivedOn: String
+    @Field(key: "recorded_at") var recordedAt: Int
+    init() {}
+}
+
 final class Enrollment: Model, @unchecked Sendable {
     static let schema = "enrollments"
     @ID(custom: "id", generatedBy: .user) var id: String?

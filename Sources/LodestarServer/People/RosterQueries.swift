@@ -401,3 +401,11 @@ struct RosterQueries {
                 try await StaffDirectory(db: database).count(), try row.decode(column: "classes", as: Int.self))
     }
 }
+
+extension RosterQueries {
+    /// Teachers who arrived at the schools on or after a day (see `StaffArrival`), earliest first.
+    func arrivals(atSchools schools: [String], since day: String) async throws -> [StaffArrival] {
+        guard !schools.isEmpty else { return [] }
+        return try await StaffArrival.query(on: database).filter(\.$schoolId ~~ schools).filter(\.$arrivedOn >= day).sort(\.$arrivedOn).sort(\.$staffId).all()
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import Fluent
 import LodestarCore
 import SQLKit
@@ -212,7 +213,29 @@ struct RosterWriter {
             let grant = RoleGrant(role: .teacher, schoolId: school)
             desiredGrants[RoleGrantRecord.id(staffId: staffId, grant: grant)] = [.text(staffId), .text("teacher"), .text(school), .text("roster")]
         }
-        try await rosterGrants.apply(from: try await rosterGrants.load(db), to: desiredGrants, on: db)
+        let currentGrants = try await rosterGrants.load(db)
+        try await rosterGrants.apply(from: currentGrants, to: desiredGrants, on: db)
+        // A teacher the roster puts at a school for the first time has arrived there, unless this is the district's first
+        // roster: then everyone starts at once and no one is new.
+        if !currentGrants.isEmpty {
+            let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
+            var firstDay: [String: String] = [:]
+            for cells in desiredEnrollments.values where cells[2] == .text("teacher") {
+                guard let begin = cells[4].text.map({ String($0.prefix(10)) }), ISODay.number(begin) != nil else { continue }
+                let key = "\(cells[1].text!)|\(cells[6].text!)"
+                firstDay[key] = min(firstDay[key] ?? begin, begin)
+            }
+            let arrivals = desiredGrants.filter { currentGrants[$0.key] == nil }.values.map { cells in
+                (staff: cells[0].text!, school: cells[2].text!, on: firstDay["\(cells[0].text!)|\(cells[2].text!)"] ?? today)
+            }
+            for batch in arrivals.sorted(by: { ($0.school, $0.staff) < ($1.school, $1.staff) }).chunks(of: 200) {
+                let insert = db.insert(into: StaffArrival.schema).columns("id", "staff_id", "school_id", "arrived_on", "recorded_at")
+                for arrival in batch {
+                    insert.values(SQLBind(UUID().uuidString), SQLBind(arrival.staff), SQLBind(arrival.school), SQLBind(arrival.on), SQLBind(Int(Date().timeIntervalSince1970)))
+                }
+                try await insert.run()
+            }
+        }
 
         // Grants given by hand to people the roster removed go with them.
         let removedStaff = Array(Set(currentStaff.keys).subtracting(desiredStaff.keys))

@@ -16,8 +16,11 @@ struct InductionController: RouteCollection {
     struct IndexPage: Encodable {
         struct Plan: Encodable { let href: String; let teacher: String; let mentor: String; let started: String; let progress: String; let next: String; let overdue: Bool }
         struct Retention: Encodable { let year: String; let text: String }
+        /// A teacher new to the school this year with no plan yet, and the day they arrived (`StaffArrival`).
+        struct Newcomer: Encodable { let id: String; let name: String; let arrived: String; let arrivedOn: String }
         struct School: Encodable {
             let id: String; let name: String; let plans: [Plan]; let retention: [Retention]
+            let newcomers: [Newcomer]
             let teachers: [SelectOption]; let mentors: [SelectOption]
         }
         let page: PageContext
@@ -49,6 +52,7 @@ struct InductionController: RouteCollection {
                          started: DisplayTime.date(plan.startsOn), progress: "\(mine.filter { $0.doneAt != nil }.count) of \(mine.count) done",
                          next: next.map { "\($0.title), \(DisplayTime.date($0.dueOn))" } ?? "All done", overdue: (next?.dueOn ?? "9999") < today)
         }
+        let newcomers = Dictionary(grouping: try await queries.newWithoutPlan(atSchools: managed.compactMap(\.id), today: today), by: \.schoolId)
         var schools: [IndexPage.School] = []
         for school in managed {
             let plans = all.filter { $0.schoolId == school.id }
@@ -66,7 +70,10 @@ struct InductionController: RouteCollection {
             for suggestion in suggested where !order.contains(suggestion.suggestion.mentor) { order.append(suggestion.suggestion.mentor) }
             let mentors = order.compactMap { id in teachers.first { $0.id == id }.map { SelectOption(value: $0.id, label: "\($0.listName) (suggested)") } }
                 + teachers.filter { !order.contains($0.id) }.map { SelectOption(value: $0.id, label: $0.listName) }
-            schools.append(.init(id: school.id!, name: school.name, plans: plans.map(row), retention: retention,
+            let arrived = (newcomers[school.id!] ?? []).compactMap { arrival in
+                teachers.first { $0.id == arrival.staffId }.map { IndexPage.Newcomer(id: $0.id, name: $0.name, arrived: DisplayTime.date(arrival.arrivedOn), arrivedOn: arrival.arrivedOn) }
+            }
+            schools.append(.init(id: school.id!, name: school.name, plans: plans.map(row), retention: retention, newcomers: arrived,
                                  teachers: teachers.map { .init(value: $0.id, label: $0.listName) }, mentors: mentors))
         }
         let template = InductionTemplate.lodestarDefault

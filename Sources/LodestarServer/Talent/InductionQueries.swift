@@ -69,4 +69,19 @@ struct InductionQueries {
         let plans = try await plans(atSchools: schools).compactMap(\.id)
         return try await items(of: plans).filter { $0.doneAt == nil && $0.dueOn <= throughDay }
     }
+
+    /// Teachers who arrived at the schools this school year (first on the school's roster), still teach there, and have
+    /// no induction plan there this school year: whom the principal should start a plan for.
+    func newWithoutPlan(atSchools schools: [String], today: String) async throws -> [StaffArrival] {
+        let yearStart = DisplayTime.schoolYearStart(of: today)
+        let arrivals = try await RosterQueries(db).arrivals(atSchools: schools, since: yearStart)
+        guard !arrivals.isEmpty else { return [] }
+        let teaching = Set(try await StaffDirectory(db: db).holders(of: [.teacher], atSchools: schools).map { "\($0.id)|\($0.schoolId ?? "")" })
+        let planned = Set(try await plans(atSchools: schools).filter { $0.startsOn >= yearStart }.map { "\($0.teacherId)|\($0.schoolId)" })
+        var seen: Set<String> = []
+        return arrivals.filter { arrival in
+            let key = "\(arrival.staffId)|\(arrival.schoolId)"
+            return teaching.contains(key) && !planned.contains(key) && seen.insert(key).inserted
+        }
+    }
 }
