@@ -123,4 +123,45 @@ struct HiringTests {
             #expect(try await rows(maya) == (0, 0))
         }
     }
+
+    /// The district edits a profile's criteria and steps on one page; a bad line is refused with its field and line and
+    /// nothing changes; a new opening hires against the edited profile while the demo's opening keeps its copy.
+    @Test(arguments: TestDatabase.all)
+    func theDistrictEditsAProfileAndNewOpeningsUseIt(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: true, on: app.db)
+            let people = DemoPeople(district: district)
+            let leader = try await LeadershipTests.client(app, people.email(.districtLeader))
+            let sql = app.db.sql
+            func stored() async throws -> String {
+                try await sql.raw("SELECT definition FROM hiring_profiles WHERE id = 'teacher'").first()!.decode(column: "definition", as: String.self)
+            }
+            #expect(LeadershipTests.text(try await leader.page("/hiring/profiles")).contains("Checks for understanding: Checks what students learned during the lesson and changes course from it."))
+            let before = try await stored()
+
+            let refused = try await leader.post("/hiring/profiles/teacher", form: ["name": "Teacher", "steps": "Screening\nInterview",
+                                                                               "criteria": "Knows the content: Plans from the standards.\nReflects on practice"])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("Criteria, line 2: write the criterion&#39;s name, a colon, then what strong looks like."), "\(refused.body.string.prefix(0))")
+            #expect(try await stored() == before, "a refused form changes nothing")
+
+            let saved = try await leader.post("/hiring/profiles/teacher", form: ["name": "Classroom teacher", "steps": "Screening\n\nDemonstration lesson\nReferences",
+                                                                             "criteria": "Knows the content: Plans from the standards.\nReflects on practice: Names what they would change and why."])
+            #expect(saved.status == .seeOther)
+            let profile = try JSONDecoder().decode(HiringProfile.self, from: Data(try await stored().utf8))
+            #expect(profile == HiringProfile(name: "Classroom teacher", role: "teacher", criteria: [
+                .init(key: "knows-the-content", name: "Knows the content", descriptor: "Plans from the standards."),
+                .init(key: "reflects-on-practice", name: "Reflects on practice", descriptor: "Names what they would change and why."),
+            ], steps: ["Screening", "Demonstration lesson", "References"]))
+
+            let principal = try await LeadershipTests.client(app, people.email(.principal))
+            #expect(try await principal.get("/hiring/profiles").status == .forbidden)
+            let opened = try await principal.post("/hiring", form: ["school": "school-1", "title": "Grade 5 teacher", "profile": "teacher"])
+            #expect(opened.status == .seeOther)
+            let page = LeadershipTests.text(try await principal.page(opened.headers.first(name: .location)!))
+            #expect(page.contains("Reflects on practice") && page.contains("References") && !page.contains("Checks for understanding"))
+            let demo = LeadershipTests.text(try await principal.page(Self.opening))
+            #expect(demo.contains("Checks for understanding") && !demo.contains("Reflects on practice"), "the demo's opening keeps the profile it opened with")
+        }
+    }
 }

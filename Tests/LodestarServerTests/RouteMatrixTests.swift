@@ -207,6 +207,8 @@ struct RouteMatrixTests {
         "GET /hiring": "DA DL P AP TL T",
         "POST /hiring": "DA DL P | DA DL P | DA DL",
         "GET /hiring/:openingId": "DA DL P AP TL T | DA DL",
+        "GET /hiring/profiles": "DA DL",
+        "POST /hiring/profiles/:role": "DA DL",
         "POST /hiring/:openingId/committee": "DA DL P | DA DL",
         "POST /hiring/:openingId/candidates": "DA DL P | DA DL",
         "GET /hiring/:openingId/candidates/:candidateId": "DA DL P AP TL T | DA DL",
@@ -566,6 +568,8 @@ struct RouteMatrixTests {
             case "POST /succession/:schoolId":
                 return .fields(["staffId": teacher, "role": "teacher_leader", "readiness": "1–2 years", "development": "Facilitate a cycle of inquiry.", "indicator": "succession"])
             case "POST /hiring": return .fields(["school": school, "title": "Grade 4 teacher", "profile": "teacher"])
+            case "POST /hiring/profiles/:role":
+                return .fields(["name": "Instructional coach", "steps": "Screening\nCoaching demonstration", "criteria": "Coaches adults: Has led coaching cycles that changed practice."])
             case "POST /hiring/:openingId/committee": return .lists((variant == .other ? otherCommittee : committee).map { ("members[]", $0) })
             case "POST /hiring/:openingId/candidates": return .fields(["name": "Sam Lee", "email": "sam.lee@example.com", "source": "Job fair"])
             case "POST /hiring/:openingId/candidates/:candidateId/decision": return .fields(["decision": "not hired", "reason": "Another candidate fit the team better."])
@@ -851,6 +855,7 @@ struct RouteMatrixTests {
             set("induction:itemId", own: try await InductionQueries(db: db).items(of: [ownPlan.id!])[0].id!,
                 other: try await InductionQueries(db: db).items(of: [otherPlan.id!])[0].id!)
             set(":openingId", own: DemoTalentLoader.openingId, other: otherOpening.id!)
+            set(":role", own: "coach")
             set(":candidateId", own: DemoTalentLoader.openingId + "-candidate-1", other: "matrix-candidate")
             ids.committee = try await HiringQueries(db: db).committee(of: DemoTalentLoader.openingId)
             ids.otherCommittee = [otherPrincipal]

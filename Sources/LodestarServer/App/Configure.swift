@@ -159,6 +159,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: LeadershipController())
     try signedIn.register(collection: LeadershipFrameworksController())
     try signedIn.register(collection: HiringController())
+    try signedIn.register(collection: HiringProfilesController())
     try signedIn.register(collection: SuccessionController())
     try signedIn.register(collection: InductionController())
     try signedIn.register(collection: NotificationsController())

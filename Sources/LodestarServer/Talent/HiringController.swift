@@ -52,6 +52,7 @@ struct HiringController: RouteCollection {
         let rows: [Row]
         let schools: [SelectOption]
         let profiles: [SelectOption]
+        let editsProfiles: Bool
         let error: String?
     }
 
@@ -67,17 +68,17 @@ struct HiringController: RouteCollection {
         try req.require(!schools.isEmpty || !member.isEmpty)
         let names = try await RosterQueries(req.db).schoolNames()
         let openings = try await queries.openings(atSchools: nil).filter { member.contains($0.id!) || viewer.policy.runsHiring(atSchool: $0.schoolId) }
-        var rows: [IndexPage.Row] = []
-        for opening in openings {
-            rows.append(.init(href: "/hiring/\(opening.id!)", title: opening.title, school: names[opening.schoolId] ?? opening.schoolId,
-                              status: opening.status.capitalizedFirst, candidates: try await queries.candidates(of: opening.id!).count,
-                              opened: DisplayTime.date(DisplayTime.isoDay(opening.createdAt))))
+        let counts = try await queries.candidateCounts(of: openings.compactMap(\.id))
+        let rows = openings.map { opening in
+            IndexPage.Row(href: "/hiring/\(opening.id!)", title: opening.title, school: names[opening.schoolId] ?? opening.schoolId,
+                          status: opening.status.capitalizedFirst, candidates: counts[opening.id!] ?? 0,
+                          opened: DisplayTime.date(DisplayTime.isoDay(opening.createdAt)))
         }
         let profiles = try await queries.profiles()
         let response = try await req.view.render("talent/hiring", IndexPage(
             page: PageContext(request: req, title: "Hiring"), rows: rows,
             schools: schools.map { .init(value: $0.id!, label: $0.name) }, profiles: profiles.map { .init(value: $0.id!, label: $0.name) },
-            error: error)).encodeResponse(for: req)
+            editsProfiles: viewer.policy.canEditHiringProfiles, error: error)).encodeResponse(for: req)
         if error != nil { response.status = .unprocessableEntity }
         return response
     }

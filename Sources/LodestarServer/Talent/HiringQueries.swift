@@ -29,6 +29,20 @@ struct HiringQueries {
         }
     }
 
+    /// Saves the district's profile for a role (one per role). Openings keep the copy they were opened with.
+    func saveProfile(_ profile: HiringProfile) async throws {
+        _ = try await profiles()
+        let definition = String(decoding: try JSONEncoder().encode(profile), as: UTF8.self)
+        try await db.writeTransaction { db in
+            let record = try await HiringProfileRecord.find(profile.role, on: db) ?? { let made = HiringProfileRecord(); made.id = profile.role; return made }()
+            record.name = profile.name
+            record.role = profile.role
+            record.definition = definition
+            record.updatedAt = Int(Date().timeIntervalSince1970)
+            try await record.save(on: db)
+        }
+    }
+
     func opening(_ id: String) async throws -> Opening? { try await Opening.find(id, on: db) }
 
     func openings(atSchools schools: [String]?) async throws -> [Opening] {
@@ -53,7 +67,7 @@ struct HiringQueries {
         opening.title = title
         opening.role = profile.role
         opening.profileJSON = String(decoding: try JSONEncoder().encode(profile), as: UTF8.self)
-        opening.stepsJSON = String(decoding: try JSONEncoder().encode(HiringProfile.defaultSteps), as: UTF8.self)
+        opening.stepsJSON = String(decoding: try JSONEncoder().encode(profile.steps), as: UTF8.self)
         opening.status = "open"
         opening.createdBy = staffId
         opening.createdAt = Int(Date().timeIntervalSince1970)
@@ -80,6 +94,11 @@ struct HiringQueries {
             try await CommitteeMember.query(on: db).filter(\.$openingId == openingId).filter(\.$staffId ~~ Array(current.subtracting(staffIds))).delete()
             try await HiringQueries(db: db).addMembers(staffIds.subtracting(current).sorted(), to: openingId)
         }
+    }
+
+    /// How many candidates each opening has, in one query.
+    func candidateCounts(of openingIds: [String]) async throws -> [String: Int] {
+        try await db.sql.rowCounts(in: Candidate.schema, by: "opening_id", values: openingIds)
     }
 
     func candidates(of openingId: String) async throws -> [Candidate] {
