@@ -142,7 +142,7 @@ struct HiringTests {
             let refused = try await leader.post("/hiring/profiles/teacher", form: ["name": "Teacher", "steps": "Screening\nInterview",
                                                                                "criteria": "Knows the content: Plans from the standards.\nReflects on practice"])
             #expect(refused.status == .unprocessableEntity)
-            #expect(refused.body.string.contains("Criteria, line 2: write the criterion&#39;s name, a colon, then what strong looks like."), "\(refused.body.string.prefix(0))")
+            #expect(refused.body.string.contains("Criteria, line 2: write the criterion&#39;s name, a colon, then what strong looks like."))
             #expect(try await stored() == before, "a refused form changes nothing")
 
             let saved = try await leader.post("/hiring/profiles/teacher", form: ["name": "Classroom teacher", "steps": "Screening\n\nDemonstration lesson\nReferences",

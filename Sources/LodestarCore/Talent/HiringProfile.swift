@@ -72,7 +72,7 @@ extension HiringProfile {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= l.name else { throw FormError(description: "Name the profile (up to \(l.name) characters).") }
         var stepNames: [String] = []
-        for (index, line) in steps.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, line) in steps.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let step = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if step.isEmpty { continue }
             guard step.count <= l.stepName else { throw FormError(description: "Steps, line \(index + 1): a step's name is at most \(l.stepName) characters.") }
@@ -81,7 +81,7 @@ extension HiringProfile {
         }
         guard (1...l.steps).contains(stepNames.count) else { throw FormError(description: "Steps: write one to \(l.steps) steps, one per line.") }
         var list: [Criterion] = []
-        for (index, line) in criteria.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, line) in criteria.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let text = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if text.isEmpty { continue }
             guard let colon = text.firstIndex(of: ":") else {
