@@ -1,9 +1,10 @@
 """A teacher on a hiring committee finds the candidates waiting for her on Today, rates one at screening on every
-criterion of the profile, and only then sees the committee's ratings. axe finds no serious or critical problems."""
+criterion of the profile, and only then sees the committee's ratings. A principal opens an induction plan and starts
+one for the teacher new this year. A district leader writes the coach profile. axe finds no serious or critical problems."""
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import TEACHER, assert_accessible, click_and_wait_for_page, sign_in
+from conftest import BASE_URL, TEACHER, assert_accessible, click_and_wait_for_page, sign_in
 
 
 def test_a_committee_member_rates_a_candidate(browser, shoot):
@@ -53,3 +54,32 @@ def test_a_principal_opens_an_induction_plan(browser, shoot):
     assert_accessible(browser, "an induction plan")
     shoot("74-induction-plan")
     shoot("75-induction-plan-phone", width=390)
+    # The teacher the roster shows new this year, with no plan: Today asks, the induction page starts it in one step.
+    browser.get(BASE_URL + "/")
+    assert "1 teacher new to your school this year has no induction plan yet." in browser.page_source
+    browser.find_element(By.LINK_TEXT, "Start their plans").click()
+    WebDriverWait(browser, 10).until(lambda d: d.title.startswith("Induction"))
+    newcomer = browser.find_element(By.CSS_SELECTOR, "li[data-newcomer] form")
+    name = newcomer.find_element(By.TAG_NAME, "strong").text
+    shoot("76-induction-newcomer-phone", width=390)
+    click_and_wait_for_page(browser, newcomer.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    WebDriverWait(browser, 10).until(lambda d: d.title.startswith("Induction: "))
+    assert name in browser.page_source and "Check-in at 30 days" in browser.page_source
+
+
+def test_a_district_leader_writes_the_coach_profile(browser, shoot):
+    sign_in(browser, "angela.brooks@cedarvalley.example.org")
+    browser.get(BASE_URL + "/hiring")
+    browser.find_element(By.LINK_TEXT, "The district's hiring profiles").click()
+    WebDriverWait(browser, 10).until(lambda d: d.title.startswith("Hiring profiles"))
+    form = browser.find_element(By.ID, "profile-coach").find_element(By.TAG_NAME, "form")
+    form.find_element(By.NAME, "name").send_keys("Instructional coach")
+    form.find_element(By.NAME, "criteria").send_keys("Coaches adults: Has led coaching cycles that changed practice.\nReads data: Chooses a focus from student work.")
+    click_and_wait_for_page(browser, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    assert "The instructional coach profile is saved." in browser.page_source
+    coach = browser.find_element(By.ID, "profile-coach")
+    assert "no profile yet" not in coach.text
+    assert "Reads data: Chooses a focus from student work." in coach.find_element(By.NAME, "criteria").get_attribute("value")
+    assert_accessible(browser, "hiring profiles")
+    shoot("77-hiring-profiles")
+
