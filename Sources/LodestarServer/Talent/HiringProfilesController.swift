@@ -28,7 +28,7 @@ struct HiringProfilesController: RouteCollection {
     }
 
     /// `failed`: the role whose form was refused, with what was written and why.
-    private func render(_ req: Request, failed: (role: String, name: String, steps: String, criteria: String, error: String)?) async throws -> View {
+    private func render(_ req: Request, failed: (profile: String, name: String, steps: String, criteria: String, error: String)?) async throws -> View {
         let viewer = try await req.viewer()
         try req.require(viewer.policy.canEditHiringProfiles)
         let stored = Dictionary(uniqueKeysWithValues: try await HiringQueries(db: req.db).profiles().compactMap { record in (try? record.profile).map { (record.id!, $0) } })
@@ -36,7 +36,7 @@ struct HiringProfilesController: RouteCollection {
         return try await req.view.render("talent/profiles", Page(
             page: PageContext(request: req, title: "Hiring profiles"),
             profiles: Self.roles.map { role in
-                if let failed, failed.role == role.rawValue {
+                if let failed, failed.profile == role.rawValue {
                     return .init(role: role.rawValue, roleLabel: role.label, name: failed.name, steps: failed.steps, criteria: failed.criteria, exists: stored[role.rawValue] != nil, error: failed.error)
                 }
                 let profile = stored[role.rawValue]
