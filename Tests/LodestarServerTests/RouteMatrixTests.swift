@@ -109,6 +109,8 @@ struct RouteMatrixTests {
         "GET /signin/sso/:provider/callback": "-",
         "GET /standards": "DA DL P AP C TL T",
         "GET /standards/:id": "DA DL P AP C TL T",
+        "GET /standards/priorities": "DA DL P AP C TL T",
+        "POST /standards/:id/priority": "DA DL",
         "GET /students/:studentId": "DA DL P AP T | DA DL P AP | DA DL",
         "GET /search": "DA DL P AP C TL T",
         "GET /teachers/:teacherId": "DA DL P AP C TL T | DA DL P AP C TL | DA DL",
@@ -568,6 +570,7 @@ struct RouteMatrixTests {
             case "POST /succession/:schoolId":
                 return .fields(["staffId": teacher, "role": "teacher_leader", "readiness": "1–2 years", "development": "Facilitate a cycle of inquiry.", "indicator": "succession"])
             case "POST /hiring": return .fields(["school": school, "title": "Grade 4 teacher", "profile": "teacher"])
+            case "POST /standards/:id/priority": return .fields(["reasons[]": "readiness", "action": "save", "note": "Carries into the next grade."])
             case "POST /hiring/profiles/:role":
                 return .fields(["name": "Instructional coach", "steps": "Screening\nCoaching demonstration", "criteria": "Coaches adults: Has led coaching cycles that changed practice."])
             case "POST /hiring/:openingId/committee": return .lists((variant == .other ? otherCommittee : committee).map { ("members[]", $0) })

@@ -364,6 +364,9 @@ public struct AccessPolicy: Sendable {
     /// Frameworks: only district admins create, import and edit them.
     public var canManageFrameworks: Bool { isDistrictAdmin }
 
+    /// Priority standards (which standards, and why): district admins and leaders; everyone signed in reads them.
+    public var canMarkPriorityStandards: Bool { seesWholeDistrict }
+
     // MARK: The leadership team's self-assessment
 
     /// The leadership framework (edit, import, versions): district admins, as for the instructional framework.

@@ -42,6 +42,7 @@ enum Migrations {
         SuccessionMigration(),  // 033
         InductionMigration(),  // 034
         StaffArrivalsMigration(),  // 035
+        PriorityStandardsMigration(),  // 036
         ]
     }
 }

@@ -15,6 +15,7 @@ enum DemoAssessmentLoader {
 
     static func load(_ demo: DemoAssessments, on db: any Database) async throws {
         for package in DemoStandards.packages { try await StandardsStore.save(package, subject: nil, on: db) }
+        try await loadPriorities(on: db)
         _ = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: db)
         try await db.writeTransaction { db in
             let sql = db.sql
@@ -45,6 +46,21 @@ enum DemoAssessmentLoader {
                 }, on: sql)
             }
             try await db.announce(.scoresLoaded)
+        }
+    }
+
+    /// Priority standards: in Mathematics the first two of every grade (readiness and endurance), in English language
+    /// arts the first two of every grade but grade 12, where the district has not yet chosen — the page shows the gap.
+    static func loadPriorities(on db: any Database) async throws {
+        guard try await StandardsQueries(db: db).priorities().isEmpty else { return }
+        let queries = StandardsQueries(db: db)
+        for grade in ["KG", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"] {
+            try await queries.setPriority(DemoStandards.identifier(subject: "Mathematics", grade: grade, number: 1), reasons: [.readiness], note: "", by: DemoLoader.adminId)
+            try await queries.setPriority(DemoStandards.identifier(subject: "Mathematics", grade: grade, number: 2), reasons: [.endurance, .readiness],
+                                          note: grade == "05" ? "Fractions carry every later grade's ratio and algebra work." : "", by: DemoLoader.adminId)
+            guard grade != "12" else { continue }
+            try await queries.setPriority(DemoStandards.identifier(subject: "English Language Arts", grade: grade, number: 1), reasons: [.endurance], note: "", by: DemoLoader.adminId)
+            try await queries.setPriority(DemoStandards.identifier(subject: "English Language Arts", grade: grade, number: 2), reasons: [.endurance, .leverage], note: "", by: DemoLoader.adminId)
         }
     }
 }

@@ -15,9 +15,11 @@ extension InsightsQueries {
         let subjects: [String]
     }
 
-    func learningTrend(schoolIds: [String]?, grade: String, subject: String, months: [String]) async throws -> LearningTrend {
+    /// - Parameter priorityOnly: only the district's priority standards.
+    func learningTrend(schoolIds: [String]?, grade: String, subject: String, months: [String], priorityOnly: Bool = false) async throws -> LearningTrend {
         let counts = try await masteryByMonth(schoolIds: schoolIds, grade: grade, standardIds: nil, group: "all", months: months)
-        let standards = try await StandardsQueries(db: db).standards(ids: counts.keys)
+        let priorities = priorityOnly ? Set(try await StandardsQueries(db: db).priorities().keys) : nil
+        let standards = try await StandardsQueries(db: db).standards(ids: counts.keys).filter { priorities?.contains($0.id!) ?? true }
         let documents = try await StandardsQueries(db: db).subjects()
         let rows = standards.map { LearningTrend.Row(standard: $0, subject: documents[$0.documentId] ?? "", counts: counts[$0.id!] ?? [:]) }
         let shown = rows.filter { subject.isEmpty || $0.subject == subject }

@@ -18,6 +18,7 @@ struct LearningTrendsController: RouteCollection {
         let scope: InsightsScope
         let grade: String
         let subject: String
+        let priorityOnly: Bool
         let rows: [InsightsQueries.LearningTrend.Row]
         let flags: [ProblemsOfLearning.Flag]
         let grades: [String]
@@ -28,9 +29,11 @@ struct LearningTrendsController: RouteCollection {
         let scope = try await InsightsScope.load(req)
         let grade = (try? req.query.get(String.self, at: "grade")) ?? ""
         let subject = (try? req.query.get(String.self, at: "subject")) ?? ""
-        let trend = try await InsightsQueries(db: req.db).learningTrend(schoolIds: scope.schoolIds, grade: grade, subject: subject, months: scope.months)
+        let priorityOnly = req.query[String.self, at: "priority"] == "1"
+        let trend = try await InsightsQueries(db: req.db).learningTrend(schoolIds: scope.schoolIds, grade: grade, subject: subject, months: scope.months,
+                                                                         priorityOnly: priorityOnly)
         let grades = try await InsightsQueries(db: req.db).masteryGrades(schoolIds: scope.schoolIds)
-        return Trend(scope: scope, grade: grade, subject: subject, rows: trend.rows, flags: trend.flags, grades: grades, subjects: trend.subjects)
+        return Trend(scope: scope, grade: grade, subject: subject, priorityOnly: priorityOnly, rows: trend.rows, flags: trend.flags, grades: grades, subjects: trend.subjects)
     }
 
     struct Page: Encodable {
@@ -49,6 +52,7 @@ struct LearningTrendsController: RouteCollection {
         let through: String
         let csv: String
         let minimum: Int
+        let priorityOnly: Bool
     }
 
     func learning(req: Request) async throws -> View {
@@ -59,7 +63,8 @@ struct LearningTrendsController: RouteCollection {
         let percent = { (share: Double) in Percent.text(share) }
         return try await req.view.render("insights/learning", Page(
             page: PageContext(request: req, title: "Learning trends"),
-            scopeLabel: [trend.scope.schoolName, trend.grade.isEmpty ? nil : GradeLevel.label(trend.grade), trend.subject.isEmpty ? nil : trend.subject]
+            scopeLabel: [trend.scope.schoolName, trend.grade.isEmpty ? nil : GradeLevel.label(trend.grade), trend.subject.isEmpty ? nil : trend.subject,
+                         trend.priorityOnly ? "priority standards" : nil]
                 .compactMap { $0 }.joined(separator: " · "),
             months: months.map { SelectOption(value: $0, label: InsightsScope.label(month: $0)) },
             rows: trend.rows.map { row in
@@ -80,8 +85,8 @@ struct LearningTrendsController: RouteCollection {
             grades: [SelectOption(value: "", label: "Every grade")] + trend.grades.map { SelectOption(value: $0, label: GradeLevel.label($0), selected: $0 == trend.grade) },
             subjects: [SelectOption(value: "", label: "Every subject")] + trend.subjects.map { SelectOption(value: $0, label: $0, selected: $0 == trend.subject) },
             from: trend.scope.fromMonth, through: trend.scope.throughMonth,
-            csv: "/insights/learning.csv?" + trend.scope.query(["grade": trend.grade, "subject": trend.subject]),
-            minimum: DistrictSettings.smallGroups.minimum))
+            csv: "/insights/learning.csv?" + trend.scope.query(["grade": trend.grade, "subject": trend.subject, "priority": trend.priorityOnly ? "1" : ""]),
+            minimum: DistrictSettings.smallGroups.minimum, priorityOnly: trend.priorityOnly))
     }
 
     func learningCSV(req: Request) async throws -> Response {

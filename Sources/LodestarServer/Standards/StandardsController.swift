@@ -115,6 +115,7 @@ struct StandardsController: RouteCollection {
     struct ShowPage: Encodable {
         struct Link: Encodable { let id: String; let label: String }
         let page: PageContext
+        let id: String
         let code: String
         let statement: String
         let grades: String
@@ -123,11 +124,23 @@ struct StandardsController: RouteCollection {
         let documentTitle: String
         let ancestors: [Link]
         let children: [StandardRow]
+        /// "Endurance, Readiness. The note." when the district made it a priority.
+        let priority: String?
+        let reasons: [SelectOption]
+        let note: String
+        let canMark: Bool
+        let notice: String?
+        let error: String?
     }
 
     func show(req: Request) async throws -> View {
-        _ = try await req.viewer()
         guard let standard = try await Standard.find(try req.parameters.require("id"), on: req.db) else { throw LodestarError.notFound }
+        return try await Self.render(req, standard, error: nil)
+    }
+
+    /// A standard's page; `error` when a priority form was refused.
+    static func render(_ req: Request, _ standard: Standard, error: String?) async throws -> View {
+        let viewer = try await req.viewer()
         var ancestors: [ShowPage.Link] = []
         var parentId = standard.parentId
         while let id = parentId, ancestors.count < 20, let parent = try await Standard.find(id, on: req.db) {
@@ -136,11 +149,18 @@ struct StandardsController: RouteCollection {
         }
         let children = try await Standard.query(on: req.db).filter(\.$parentId == standard.id!).sort(\.$position).all()
         let document = try await StandardDocument.find(standard.documentId, on: req.db)
+        let priority = try await StandardsQueries(db: req.db).priorities()[standard.id!]
         return try await req.view.render("standards/show", ShowPage(
-            page: PageContext(request: req, title: standard.code.isEmpty ? "Standard" : standard.code), code: standard.code,
-            statement: standard.statement, grades: Self.gradeLabels(standard.grades), type: standard.itemType,
+            page: PageContext(request: req, title: standard.code.isEmpty ? "Standard" : standard.code), id: standard.id!, code: standard.code,
+            statement: standard.statement, grades: gradeLabels(standard.grades), type: standard.itemType,
             documentId: standard.documentId, documentTitle: document?.title ?? "", ancestors: ancestors,
-            children: children.map { .init(id: $0.id!, code: $0.code, statement: $0.statement, grades: Self.gradeLabels($0.grades), type: $0.itemType, depth: 0) }))
+            children: children.map { .init(id: $0.id!, code: $0.code, statement: $0.statement, grades: gradeLabels($0.grades), type: $0.itemType, depth: 0) },
+            priority: priority.map { "\($0.reasons.map(\.label).joined(separator: ", ")).\($0.note.isEmpty ? "" : " " + $0.note)" },
+            reasons: PriorityReason.allCases.map { reason in
+                SelectOption(value: reason.rawValue, label: "\(reason.label): \(reason.meaning)", selected: priority?.reasons.contains(reason) ?? false)
+            },
+            note: priority?.note ?? "", canMark: viewer.policy.canMarkPriorityStandards && !standard.grades.isEmpty && standard.itemType != "Grade",
+            notice: req.takeNotice(), error: error))
     }
 
     struct ImportPage: Encodable {

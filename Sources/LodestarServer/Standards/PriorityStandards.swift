@@ -1,0 +1,47 @@
+import Fluent
+import Foundation
+import LodestarCore
+
+/// A standard the district made a priority (its id is the standard's), with the reasons and a note.
+final class PriorityStandard: Model, @unchecked Sendable {
+    static let schema = "priority_standards"
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    /// `PriorityReason` raw values, comma-separated.
+    @Field(key: "reasons") var reasonList: String
+    @Field(key: "note") var note: String
+    @Field(key: "marked_by") var markedBy: String
+    @Field(key: "marked_at") var markedAt: Int
+    init() {}
+
+    var reasons: [PriorityReason] { reasonList.split(separator: ",").compactMap { PriorityReason(rawValue: String($0)) } }
+}
+
+extension StandardsQueries {
+    /// Every priority standard, by standard id.
+    func priorities() async throws -> [String: PriorityStandard] {
+        Dictionary(uniqueKeysWithValues: try await PriorityStandard.query(on: db).all().map { ($0.id!, $0) })
+    }
+
+    /// Makes a standard a priority with its reasons and note, or changes them.
+    func setPriority(_ standardId: String, reasons: [PriorityReason], note: String, by staffId: String) async throws {
+        try await db.writeTransaction { db in
+            let row = try await PriorityStandard.find(standardId, on: db) ?? { let made = PriorityStandard(); made.id = standardId; return made }()
+            row.reasonList = reasons.map(\.rawValue).joined(separator: ",")
+            row.note = note
+            row.markedBy = staffId
+            row.markedAt = Int(Date().timeIntervalSince1970)
+            try await row.save(on: db)
+        }
+    }
+
+    func removePriority(_ standardId: String) async throws {
+        try await db.writeTransaction { db in try await PriorityStandard.query(on: db).filter(\.$id == standardId).delete() }
+    }
+
+    /// The standards of a document by grade, for the priorities page: every standard-level item (not a grade or
+    /// heading) that names a grade, in the document's order.
+    func gradedStandards(ofDocument documentId: String) async throws -> [Standard] {
+        try await Standard.query(on: db).filter(\.$documentId == documentId).filter(\.$grades != "")
+            .sort(\.$position).sort(\.$code).all()
+    }
+}
