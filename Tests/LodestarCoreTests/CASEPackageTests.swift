@@ -25,6 +25,17 @@ struct CASEPackageTests {
         #expect(package.items.filter { $0.parentIdentifier == cluster.identifier }.map(\.position).sorted() == Array(0..<package.items.filter { $0.parentIdentifier == cluster.identifier }.count))
     }
 
+    /// Of the sample's associations, two `precedes` join items of the package (6.RP.A.1 → 6.RP.A.2, 6.RP.A.3 → 7.RP.A.3);
+    /// the rest point outside it (exact matches, a precedes and related items elsewhere) and are read past.
+    @Test func commonCoreSampleKeepsTheLinksWithinThePackage() throws {
+        let package = try CASEPackage.parse(try Self.sample("what-standards-could-be-ccss-math.json"), fileName: "sample.json")
+        let codes = Dictionary(uniqueKeysWithValues: package.items.map { ($0.identifier, $0.code) })
+        #expect(package.links.map { "\(codes[$0.origin]!) \($0.kind.rawValue) \(codes[$0.destination]!)" }.sorted() == [
+            "CCSS.Math.Content.6.RP.A.1 precedes CCSS.Math.Content.6.RP.A.2",
+            "CCSS.Math.Content.6.RP.A.3 precedes CCSS.Math.Content.7.RP.A.3",
+        ])
+    }
+
     @Test func actSampleAndUnicodeSampleImport() throws {
         let act = try CASEPackage.parse(Self.sample("act-holistic-math.json"), fileName: "act.json")
         #expect(act.items.count == 28)

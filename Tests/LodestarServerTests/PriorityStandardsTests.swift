@@ -63,4 +63,52 @@ struct PriorityStandardsTests {
             #expect(listed == all.intersection(priorities))
         }
     }
+
+    /// The vertical alignment of the demo's English language arts priorities: each builds on the grade before and leads
+    /// to the next, from the package's links, except grade 8, which the package does not link to grade 9. The district
+    /// adds the missing link by code (a wrong code is refused and changes nothing) and can take its own link away.
+    @Test(arguments: TestDatabase.all)
+    func theAlignmentFollowsTheLinksAndTheDistrictFillsAGap(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: true, on: app.db)
+            let people = DemoPeople(district: district)
+            let sql = app.db.sql
+            let page = "/standards/alignment?document=\(DemoStandards.documentId("English Language Arts"))"
+            let teacher = try await LeadershipTests.client(app, people.teacherEmail)
+            func unlinked() async throws -> [String] {
+                try await teacher.page(page).matches(of: /<tr data-standard="([^"]+)" class="overdue">/).map { String($0.1) }
+            }
+            #expect(try await unlinked() == ["cv-ela-08-1", "cv-ela-08-2"])
+            let alignment = try await teacher.page(page)
+            #expect(alignment.contains("data-unlinked=\"2\""))
+            let row = try #require(alignment.firstMatch(of: /<tr data-standard="cv-ela-03-2">(.*?)<\/tr>/.dotMatchesNewlines()).map { LeadershipTests.text(String($0.1)) })
+            #expect(row.contains("CV.ELA.2.2 priority") && row.contains("CV.ELA.4.2 priority"), "\(row)")
+
+            let leader = try await LeadershipTests.client(app, people.email(.districtLeader))
+            func links() async throws -> Int { try await sql.raw("SELECT COUNT(*) AS n FROM standard_links").first()!.decode(column: "n", as: Int.self) }
+            let before = try await links()
+            for code in ["CV.ELA.99.1", "CV.ELA.8.1", "CV.ELA.7.1", "CV.ELA.8.3"] {
+                // No such standard; the standard itself; one of an earlier grade; then one of the same grade, which may follow it.
+                let response = try await leader.post("/standards/cv-ela-08-1/links", form: ["code": code])
+                #expect(response.status == (code == "CV.ELA.8.3" ? .seeOther : .unprocessableEntity), "\(code)")
+            }
+            #expect(try await links() == before + 1)
+            #expect(try await leader.post("/standards/cv-ela-07-1/links", form: ["code": "CV.ELA.8.1"]).status == .unprocessableEntity, "the package already links them")
+            #expect(try await leader.post("/standards/cv-ela-08-1/links", form: ["code": "CV.ELA.9.1"]).status == .seeOther)
+            #expect(try await unlinked() == ["cv-ela-08-2"])
+            #expect(LeadershipTests.text(try await teacher.page("/standards/cv-ela-09-1")).contains("Builds on: CV.ELA.8.1"))
+            let added = try #require(try await sql.raw("SELECT id FROM standard_links WHERE origin_id = 'cv-ela-08-1' AND destination_id = 'cv-ela-09-1'").first()).decode(column: "id", as: String.self)
+            #expect(try await teacher.post("/standards/cv-ela-08-1/links/\(added)/delete", form: [:]).status == .forbidden)
+            let packaged = try #require(try await sql.raw("SELECT id FROM standard_links WHERE document_id IS NOT NULL").first()).decode(column: "id", as: String.self)
+            #expect(try await leader.post("/standards/cv-ela-08-1/links/\(packaged)/delete", form: [:]).status == .notFound, "a package's links change only with the package")
+            #expect(try await leader.post("/standards/cv-ela-08-1/links/\(added)/delete", form: [:]).status == .seeOther)
+            #expect(try await unlinked() == ["cv-ela-08-1", "cv-ela-08-2"])
+
+            // Importing the package again replaces its links and keeps the district's.
+            #expect(try await leader.post("/standards/cv-ela-08-1/links", form: ["code": "CV.ELA.9.1"]).status == .seeOther)
+            let count = try await links()
+            try await StandardsStore.save(DemoStandards.packages[1], subject: nil, on: app.db)
+            #expect(try await links() == count)
+        }
+    }
 }

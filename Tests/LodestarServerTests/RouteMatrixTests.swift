@@ -111,6 +111,9 @@ struct RouteMatrixTests {
         "GET /standards/:id": "DA DL P AP C TL T",
         "GET /standards/priorities": "DA DL P AP C TL T",
         "POST /standards/:id/priority": "DA DL",
+        "GET /standards/alignment": "DA DL P AP C TL T",
+        "POST /standards/:id/links": "DA DL",
+        "POST /standards/:id/links/:linkId/delete": "DA DL",
         "GET /students/:studentId": "DA DL P AP T | DA DL P AP | DA DL",
         "GET /search": "DA DL P AP C TL T",
         "GET /teachers/:teacherId": "DA DL P AP C TL T | DA DL P AP C TL | DA DL",
@@ -260,6 +263,7 @@ struct RouteMatrixTests {
         "POST /mentors/:pairingId/end", "POST /coaching/caseloads/remove", "POST /admin/people/:staffId/grants/remove",
         "POST /students/:studentId/delete", "POST /account/two-factor/disable", "POST /hiring/:openingId/candidates/:candidateId/delete",
         "POST /succession/:schoolId/:entryId/remove", "POST /walkthroughs/:id/delete", "POST /walkthroughs/:id/unshare",
+        "POST /standards/:id/links/:linkId/delete",
     ]
 
     @Test(arguments: TestDatabase.all)
@@ -417,6 +421,10 @@ struct RouteMatrixTests {
             case "POST /hiring/:openingId/candidates/:candidateId/delete":
                 let id = try await copy("candidates", ids.value(":candidateId", variant), on: sql)
                 return Throwaway(path: "/hiring/\(ids.value(":openingId", variant))/candidates/\(id)/delete", form: ["confirm": "delete"], table: "candidates", id: id)
+            case "POST /standards/:id/links/:linkId/delete":
+                let standard = ids.value("standards:id", variant)
+                let id = try await copy("standard_links", ids.value(":linkId", variant), on: sql)
+                return Throwaway(path: "/standards/\(standard)/links/\(id)/delete", form: [:], table: "standard_links", id: id)
             case "POST /walkthroughs/:id/delete":
                 let id = try await copy("walkthroughs", ids.value("walkthroughs:id", variant), on: sql)
                 return Throwaway(path: "/walkthroughs/\(id)/delete", form: [:], table: "walkthroughs", id: id)
@@ -570,6 +578,9 @@ struct RouteMatrixTests {
             case "POST /succession/:schoolId":
                 return .fields(["staffId": teacher, "role": "teacher_leader", "readiness": "1–2 years", "development": "Facilitate a cycle of inquiry.", "indicator": "succession"])
             case "POST /hiring": return .fields(["school": school, "title": "Grade 4 teacher", "profile": "teacher"])
+            case "POST /standards/:id/links":
+                // A standard of its own for each role and variant, so each link is new.
+                return .fields(["code": linkCodes[(Role.allCases.firstIndex(of: role)! * Variant.allCases.count + Variant.allCases.firstIndex(of: variant)!) % linkCodes.count]])
             case "POST /standards/:id/priority": return .fields(["reasons[]": "readiness", "action": "save", "note": "Carries into the next grade."])
             case "POST /hiring/profiles/:role":
                 return .fields(["name": "Instructional coach", "steps": "Screening\nCoaching demonstration", "criteria": "Coaches adults: Has led coaching cycles that changed practice."])
@@ -655,6 +666,8 @@ struct RouteMatrixTests {
         var roster = Data()
         var frameworkFields: [String: String] = [:]
         var indicators: [String] = []
+        /// Codes of standards a link may lead to (not the one `standards:id` names).
+        var linkCodes: [String] = []
 
         /// The time categories' form as its page shows it: every category's name, kind and keywords.
         static func categoriesForm(on sql: any SQLDatabase) async throws -> [String: String] {
@@ -782,7 +795,11 @@ struct RouteMatrixTests {
             set("scoreStudent", own: student(in: ownClass), other: student(in: otherClass), peer: student(in: peerClass))
             set("scoreStandard", own: try await scoreStandard(in: ownClass), other: try await scoreStandard(in: otherClass), peer: try await scoreStandard(in: peerClass))
             set("interventions:id", own: "group-" + ownClass, other: "group-" + otherClass, peer: "group-" + peerClass)
-            set("standards:id", own: try await one("SELECT id FROM standards LIMIT 1"))
+            let linked = try #require(try await one("SELECT id FROM standards ORDER BY id LIMIT 1"))
+            set("standards:id", own: linked)
+            ids.linkCodes = try await sql.raw("SELECT code FROM standards WHERE id <> \(bind: linked) AND code <> '' ORDER BY id LIMIT 40").all().map { try $0.decode(column: "code", as: String.self) }
+            try await StandardsQueries(db: db).addLink(from: linked, to: try #require(try await one("SELECT id FROM standards WHERE id <> \(bind: linked) ORDER BY id DESC LIMIT 1")), by: principal)
+            set(":linkId", own: try #require(try await one("SELECT id FROM standard_links WHERE document_id IS NULL")))
             // The active framework, so activating it and saving it as it is keep every walkthrough's practices.
             let framework = try await FrameworkStore.active(on: db).record
             set("admin:id", own: framework.id!)

@@ -60,8 +60,19 @@ public enum DemoStandards {
                                        parentIdentifier: groupId, position: n))
                 }
             }
+            // Each grade's standard n leads to the next grade's standard n — except, in English language arts, from
+            // grade 8 to grade 9, which the district has not linked yet (the vertical alignment shows the gap).
+            let grades = ["KG", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"]
+            var links: [CASEPackage.Link] = []
+            for (g, grade) in grades.enumerated().dropLast() where !(subject.prefix == "ELA" && grade == "08") {
+                for n in 1...4 {
+                    links.append(.init(origin: identifier(subject: subject.subject, grade: grade, number: n),
+                                       destination: identifier(subject: subject.subject, grade: grades[g + 1], number: n), kind: .precedes))
+                }
+            }
             return CASEPackage(identifier: documentId(subject.subject), title: "Cedar Valley Standards: \(subject.subject)",
-                               creator: DemoDistrict.districtName, subject: subject.subject, adoptionStatus: "Adopted", items: items, warnings: [])
+                               creator: DemoDistrict.districtName, subject: subject.subject, adoptionStatus: "Adopted", items: items, warnings: [],
+                               links: links)
         }
     }
 }

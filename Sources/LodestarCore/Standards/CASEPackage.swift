@@ -4,8 +4,9 @@ import Foundation
 /// and its items, arranged into a tree by `isChildOf` associations.
 ///
 /// Real packages vary: `CFDocumentURI` is an object or a plain string, `educationalLevel` a string
-/// or a list, ordering comes from `sequenceNumber` or `listEnumeration`. Other association types
-/// (exactMatchOf, precedes, …) are read past. Errors name the file and the field.
+/// or a list, ordering comes from `sequenceNumber` or `listEnumeration`. `precedes`, `isRelatedTo` and `isPeerOf`
+/// between two items of the package are kept as links (a vertical alignment is drawn from them); other association
+/// types, and links to items outside the package, are read past. Errors name the file and the field.
 public struct CASEPackage: Sendable, Equatable {
     public struct Item: Sendable, Equatable {
         public var identifier: String
@@ -31,6 +32,19 @@ public struct CASEPackage: Sendable, Equatable {
     public var items: [Item]
     /// Things worth telling the person importing that did not stop the import.
     public var warnings: [String]
+    /// How items lead to one another across grades, or sit beside one another.
+    public var links: [Link] = []
+
+    public enum LinkKind: String, Sendable, Equatable, CaseIterable {
+        case precedes, isRelatedTo, isPeerOf
+    }
+
+    public struct Link: Sendable, Equatable, Hashable {
+        public var origin: String
+        public var destination: String
+        public var kind: LinkKind
+        public init(origin: String, destination: String, kind: LinkKind) { self.origin = origin; self.destination = destination; self.kind = kind }
+    }
 
     /// Reads a package; `fileName` names the file in errors.
     public static func parse(_ bytes: [UInt8], fileName: String) throws(LodestarError) -> CASEPackage {
@@ -101,12 +115,18 @@ public struct CASEPackage: Sendable, Equatable {
             let path = "CFAssociations[\(a)]"
             guard let association = raw as? [String: Any] else { throw fail(path, "expected an object") }
             guard let type = association["associationType"] as? String else { throw fail("\(path).associationType", "a value is required here") }
-            guard type == "isChildOf" else { continue }
+            let kind = LinkKind(rawValue: type)
+            guard type == "isChildOf" || kind != nil else { continue }
             guard let origin = (association["originNodeURI"] as? [String: Any])?["identifier"] as? String else {
                 throw fail("\(path).originNodeURI.identifier", "a value is required here")
             }
             guard let destination = (association["destinationNodeURI"] as? [String: Any])?["identifier"] as? String else {
                 throw fail("\(path).destinationNodeURI.identifier", "a value is required here")
+            }
+            if let kind {
+                let link = Link(origin: origin, destination: destination, kind: kind)
+                if index[origin] != nil, index[destination] != nil, origin != destination, !package.links.contains(link) { package.links.append(link) }
+                continue
             }
             guard index[origin] != nil else {
                 package.warnings.append("\(path): isChildOf names \(origin), which is not an item of this package; skipped.")

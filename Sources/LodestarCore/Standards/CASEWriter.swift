@@ -1,6 +1,6 @@
 import Foundation
 
-/// Writes a `CASEPackage` as CASE 1.0 JSON (`CFDocument`, `CFItems`, `CFAssociations` with `isChildOf`),
+/// Writes a `CASEPackage` as CASE 1.0 JSON (`CFDocument`, `CFItems`, `CFAssociations` with `isChildOf` and its links),
 /// which `CASEPackage.parse` reads back to the same package.
 public enum CASEWriter {
     /// - Parameter baseURI: where the package's items would be published; each node's `uri` is this plus its identifier.
@@ -26,6 +26,15 @@ public enum CASEWriter {
                 "identifier": "\(item.identifier)-isChildOf", "uri": uri("\(item.identifier)-isChildOf"), "associationType": "isChildOf",
                 "originNodeURI": node(item.identifier, title: titles[item.identifier] ?? item.identifier), "destinationNodeURI": parent,
                 "CFDocumentURI": document, "sequenceNumber": item.position + 1, "lastChangeDateTime": changedAt,
+            ])
+        }
+        for link in package.links {
+            let id = "\(link.origin)-\(link.kind.rawValue)-\(link.destination)"
+            associations.append([
+                "identifier": id, "uri": uri(id), "associationType": link.kind.rawValue,
+                "originNodeURI": node(link.origin, title: titles[link.origin] ?? link.origin),
+                "destinationNodeURI": node(link.destination, title: titles[link.destination] ?? link.destination),
+                "CFDocumentURI": document, "lastChangeDateTime": changedAt,
             ])
         }
         var documentObject: [String: Any] = [

@@ -132,6 +132,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: CoachingController())
     try signedIn.register(collection: StandardsController())
     try signedIn.register(collection: PriorityStandardsController())
+    try signedIn.register(collection: AlignmentController())
     try signedIn.register(collection: AssessmentController())
     try signedIn.register(collection: MasterySettingsController())
     try signedIn.register(collection: ScalesController())

@@ -43,6 +43,7 @@ enum Migrations {
         InductionMigration(),  // 034
         StaffArrivalsMigration(),  // 035
         PriorityStandardsMigration(),  // 036
+        StandardLinksMigration(),  // 037
         ]
     }
 }

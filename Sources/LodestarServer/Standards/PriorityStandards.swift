@@ -45,3 +45,30 @@ extension StandardsQueries {
             .sort(\.$position).sort(\.$code).all()
     }
 }
+
+extension StandardsQueries {
+    /// Links with either end among `ids`.
+    func links(touching ids: [String]) async throws -> [StandardLink] {
+        guard !ids.isEmpty else { return [] }
+        return try await StandardLink.query(on: db).group(.or) { $0.filter(\.$originId ~~ ids).filter(\.$destinationId ~~ ids) }.all()
+    }
+
+    /// The district's own link: `origin` leads to `destination`.
+    func addLink(from origin: String, to destination: String, by staffId: String) async throws {
+        try await db.writeTransaction { db in
+            let link = StandardLink()
+            link.id = UUID().uuidString.lowercased()
+            link.originId = origin
+            link.destinationId = destination
+            link.kind = CASEPackage.LinkKind.precedes.rawValue
+            link.createdBy = staffId
+            link.createdAt = Int(Date().timeIntervalSince1970)
+            try await link.create(on: db)
+        }
+    }
+
+    /// Removes one of the district's own links (a package's links change only with the package).
+    func removeDistrictLink(_ id: String) async throws {
+        try await db.writeTransaction { db in try await StandardLink.query(on: db).filter(\.$id == id).filter(\.$documentId == nil).delete() }
+    }
+}

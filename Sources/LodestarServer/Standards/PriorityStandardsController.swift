@@ -16,6 +16,7 @@ struct PriorityStandardsController: RouteCollection {
         struct Grade: Encodable { let label: String; let priorities: [Item]; let others: [Item]; let total: Int }
         let page: PageContext
         let documents: [SelectOption]
+        let document: String
         let title: String
         let grades: [Grade]
         /// Grades with standards but no priority among them.
@@ -51,7 +52,7 @@ struct PriorityStandardsController: RouteCollection {
         return try await req.view.render("standards/priorities", Page(
             page: PageContext(request: req, title: "Priority standards"),
             documents: documents.map { SelectOption(value: $0.id!, label: "\($0.subject.isEmpty ? "" : $0.subject + ": ")\($0.title)", selected: $0.id == chosen?.id) },
-            title: chosen?.title ?? "", grades: grades, gaps: grades.filter { $0.priorities.isEmpty }.map(\.label),
+            document: chosen?.id ?? "", title: chosen?.title ?? "", grades: grades, gaps: grades.filter { $0.priorities.isEmpty }.map(\.label),
             reasons: PriorityReason.allCases.map { SelectOption(value: $0.rawValue, label: "\($0.label): \($0.meaning)") },
             canMark: viewer.policy.canMarkPriorityStandards))
     }

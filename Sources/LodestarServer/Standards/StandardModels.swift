@@ -1,3 +1,4 @@
+import Foundation
 import Fluent
 import LodestarCore
 import SQLKit
@@ -29,6 +30,21 @@ final class Standard: Model, @unchecked Sendable {
     init() {}
 }
 
+/// One standard leading to another (`precedes`) or sitting beside it (`isRelatedTo`, `isPeerOf`). A link from a CASE
+/// package names its document; one the district added names who added it.
+final class StandardLink: Model, @unchecked Sendable {
+    static let schema = "standard_links"
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "origin_id") var originId: String
+    @Field(key: "destination_id") var destinationId: String
+    /// A `CASEPackage.LinkKind` raw value.
+    @Field(key: "kind") var kind: String
+    @OptionalField(key: "document_id") var documentId: String?
+    @OptionalField(key: "created_by") var createdBy: String?
+    @Field(key: "created_at") var createdAt: Int
+    init() {}
+}
+
 /// Stores CASE packages: re-importing updates by identifier, and items gone from the package go.
 enum StandardsStore {
     static let documents = TableSync(table: "standard_documents", columns: [
@@ -54,7 +70,19 @@ enum StandardsStore {
                                          .text(item.type), .text(item.grades.joined(separator: ",")), Cell(item.parentIdentifier), .int(item.position)]
             }
             let sync = standards(of: package.identifier)
-            return try await sync.apply(from: try await sync.load(db.sql), to: rows, on: db.sql)
+            let counts = try await sync.apply(from: try await sync.load(db.sql), to: rows, on: db.sql)
+            // The package's links are replaced with the ones it has now; the district's own stay.
+            try await db.sql.delete(from: StandardLink.schema).where("document_id", .equal, package.identifier).run()
+            let now = Int(Date().timeIntervalSince1970)
+            for batch in package.links.chunks(of: 200) {
+                let insert = db.sql.insert(into: StandardLink.schema).columns("id", "origin_id", "destination_id", "kind", "document_id", "created_at")
+                for link in batch {
+                    insert.values(SQLBind("\(package.identifier)|\(link.origin)|\(link.kind.rawValue)|\(link.destination)"), SQLBind(link.origin),
+                                  SQLBind(link.destination), SQLBind(link.kind.rawValue), SQLBind(package.identifier), SQLBind(now))
+                }
+                try await insert.run()
+            }
+            return counts
         }
     }
 }

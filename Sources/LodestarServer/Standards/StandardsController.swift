@@ -127,6 +127,11 @@ struct StandardsController: RouteCollection {
         /// "Endurance, Readiness. The note." when the district made it a priority.
         let priority: String?
         let reasons: [SelectOption]
+        /// What this standard builds on, leads to and sits beside; the district's own links may be removed.
+        struct Linked: Encodable { let id: String; let code: String; let linkId: String; let byDistrict: Bool }
+        let buildsOn: [Linked]
+        let leadsTo: [Linked]
+        let related: [Linked]
         let note: String
         let canMark: Bool
         let notice: String?
@@ -150,6 +155,13 @@ struct StandardsController: RouteCollection {
         let children = try await Standard.query(on: req.db).filter(\.$parentId == standard.id!).sort(\.$position).all()
         let document = try await StandardDocument.find(standard.documentId, on: req.db)
         let priority = try await StandardsQueries(db: req.db).priorities()[standard.id!]
+        let links = try await StandardsQueries(db: req.db).links(touching: [standard.id!])
+        let linked = Dictionary(uniqueKeysWithValues: try await StandardsQueries(db: req.db)
+            .standards(ids: Set(links.flatMap { [$0.originId, $0.destinationId] })).map { ($0.id!, $0.code) })
+        func link(_ link: StandardLink, to other: String) -> ShowPage.Linked? {
+            linked[other].map { .init(id: other, code: $0, linkId: link.id!, byDistrict: link.documentId == nil) }
+        }
+        let precedes = links.filter { $0.kind == CASEPackage.LinkKind.precedes.rawValue }
         return try await req.view.render("standards/show", ShowPage(
             page: PageContext(request: req, title: standard.code.isEmpty ? "Standard" : standard.code), id: standard.id!, code: standard.code,
             statement: standard.statement, grades: gradeLabels(standard.grades), type: standard.itemType,
@@ -159,6 +171,9 @@ struct StandardsController: RouteCollection {
             reasons: PriorityReason.allCases.map { reason in
                 SelectOption(value: reason.rawValue, label: "\(reason.label): \(reason.meaning)", selected: priority?.reasons.contains(reason) ?? false)
             },
+            buildsOn: precedes.filter { $0.destinationId == standard.id }.compactMap { link($0, to: $0.originId) },
+            leadsTo: precedes.filter { $0.originId == standard.id }.compactMap { link($0, to: $0.destinationId) },
+            related: links.filter { $0.kind != CASEPackage.LinkKind.precedes.rawValue }.compactMap { link($0, to: $0.originId == standard.id ? $0.destinationId : $0.originId) },
             note: priority?.note ?? "", canMark: viewer.policy.canMarkPriorityStandards && !standard.grades.isEmpty && standard.itemType != "Grade",
             notice: req.takeNotice(), error: error))
     }
