@@ -28,12 +28,11 @@ struct AlignmentController: RouteCollection {
     func page(req: Request) async throws -> View {
         _ = try await req.viewer()
         let queries = StandardsQueries(db: req.db)
-        let documents = try await StandardDocument.query(on: req.db).sort(\.$subject).sort(\.$title).all()
-        let chosen = req.query[String.self, at: "document"].flatMap { id in documents.first { $0.id == id } } ?? documents.first
+        let (documents, chosen) = try await queries.documentChoice(req.query[String.self, at: "document"])
         let priorities = try await queries.priorities()
         var grades: [Page.Grade] = []
         if let chosen {
-            let standards = try await queries.gradedStandards(ofDocument: chosen.id!).filter { $0.itemType != "Grade" }
+            let standards = try await queries.gradedStandards(ofDocument: chosen.id!)
             let chosenPriorities = standards.filter { priorities[$0.id!] != nil }
             let links = try await queries.links(touching: chosenPriorities.compactMap(\.id))
             let others = try await queries.standards(ids: Set(links.flatMap { [$0.originId, $0.destinationId] }))
@@ -60,7 +59,7 @@ struct AlignmentController: RouteCollection {
         let rows = grades.flatMap(\.rows)
         return try await req.view.render("standards/alignment", Page(
             page: PageContext(request: req, title: "Vertical alignment"),
-            documents: documents.map { SelectOption(value: $0.id!, label: "\($0.subject.isEmpty ? "" : $0.subject + ": ")\($0.title)", selected: $0.id == chosen?.id) },
+            documents: documents,
             document: chosen?.id ?? "", grades: grades, priorities: rows.count, unlinked: rows.filter(\.unlinked).count))
     }
 

@@ -38,11 +38,18 @@ extension StandardsQueries {
         try await db.writeTransaction { db in try await PriorityStandard.query(on: db).filter(\.$id == standardId).delete() }
     }
 
-    /// The standards of a document by grade, for the priorities page: every standard-level item (not a grade or
-    /// heading) that names a grade, in the document's order.
+    /// The standards of a document that name a grade, other than the grade headings, in the document's order: what
+    /// priorities are chosen from.
     func gradedStandards(ofDocument documentId: String) async throws -> [Standard] {
-        try await Standard.query(on: db).filter(\.$documentId == documentId).filter(\.$grades != "")
+        try await Standard.query(on: db).filter(\.$documentId == documentId).filter(\.$grades != "").filter(\.$itemType != "Grade")
             .sort(\.$position).sort(\.$code).all()
+    }
+
+    /// The standards documents as a page's choice ("Subject: Title"), and the one asked for (the first otherwise).
+    func documentChoice(_ requested: String?) async throws -> (options: [SelectOption], chosen: StandardDocument?) {
+        let documents = try await StandardDocument.query(on: db).sort(\.$subject).sort(\.$title).all()
+        let chosen = requested.flatMap { id in documents.first { $0.id == id } } ?? documents.first
+        return (documents.map { SelectOption(value: $0.id!, label: "\($0.subject.isEmpty ? "" : $0.subject + ": ")\($0.title)", selected: $0.id == chosen?.id) }, chosen)
     }
 }
 

@@ -28,12 +28,11 @@ struct PriorityStandardsController: RouteCollection {
     func page(req: Request) async throws -> View {
         let viewer = try await req.viewer()
         let queries = StandardsQueries(db: req.db)
-        let documents = try await StandardDocument.query(on: req.db).sort(\.$subject).sort(\.$title).all()
-        let chosen = req.query[String.self, at: "document"].flatMap { id in documents.first { $0.id == id } } ?? documents.first
+        let (documents, chosen) = try await queries.documentChoice(req.query[String.self, at: "document"])
         let priorities = try await queries.priorities()
         var grades: [Page.Grade] = []
         if let chosen {
-            let standards = try await queries.gradedStandards(ofDocument: chosen.id!).filter { $0.itemType != "Grade" }
+            let standards = try await queries.gradedStandards(ofDocument: chosen.id!)
             var byGrade: [String: [Standard]] = [:]
             for standard in standards {
                 for grade in standard.grades.split(separator: ",").map(String.init) { byGrade[grade, default: []].append(standard) }
@@ -51,7 +50,7 @@ struct PriorityStandardsController: RouteCollection {
         }
         return try await req.view.render("standards/priorities", Page(
             page: PageContext(request: req, title: "Priority standards"),
-            documents: documents.map { SelectOption(value: $0.id!, label: "\($0.subject.isEmpty ? "" : $0.subject + ": ")\($0.title)", selected: $0.id == chosen?.id) },
+            documents: documents,
             document: chosen?.id ?? "", title: chosen?.title ?? "", grades: grades, gaps: grades.filter { $0.priorities.isEmpty }.map(\.label),
             reasons: PriorityReason.allCases.map { SelectOption(value: $0.rawValue, label: "\($0.label): \($0.meaning)") },
             canMark: viewer.policy.canMarkPriorityStandards))
