@@ -69,16 +69,31 @@ struct MigrationTests {
 
     /// The tables, indexes and recorded migrations of a SQLite file, to compare two databases.
     func schema(_ path: String) async throws -> (objects: [String], migrations: [String]) {
-        let app = try await Application.make(.testing)
-        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        let app = try await Self.app(path)
         let sql = app.db.sql
-        let objects = try await sql.raw("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all().map { row in
-            "\(try row.decode(column: "type", as: String.self)) \(try row.decode(column: "name", as: String.self)) "
-                + (try row.decode(column: "sql", as: String?.self) ?? "")
+        var objects: [String] = [], migrations: [String] = []
+        try await Self.shuttingDown(app) {
+            objects = try await sql.raw("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all().map { row in
+                "\(try row.decode(column: "type", as: String.self)) \(try row.decode(column: "name", as: String.self)) "
+                    + (try row.decode(column: "sql", as: String?.self) ?? "")
+            }
+            migrations = try await sql.raw("SELECT name FROM _fluent_migrations ORDER BY name").all().map { try $0.decode(column: "name", as: String.self) }
         }
-        let migrations = try await sql.raw("SELECT name FROM _fluent_migrations ORDER BY name").all().map { try $0.decode(column: "name", as: String.self) }
-        try await app.asyncShutdown()
         return (objects, migrations)
+    }
+
+    /// An app on a database file. The pool waits as long as the in-memory test databases' do: with every suite running
+    /// at once on two cores, SQLite's thread pool can be busy for more than the default ten seconds.
+    static func app(_ path: String) async throws -> Application {
+        let app = try await Application.make(.testing)
+        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 1, connectionPoolTimeout: .seconds(120)), as: .sqlite)
+        return app
+    }
+
+    /// Runs `work`, then shuts the app down even when it fails (an app left running stops the test process).
+    static func shuttingDown(_ app: Application, _ work: () async throws -> Void) async throws {
+        do { try await work() } catch { try? await app.asyncShutdown(); throw error }
+        try await app.asyncShutdown()
     }
 
     @Test func aDatabaseMadeOnTheFourthOfDecemberMigratesForward() async throws {
@@ -90,14 +105,14 @@ struct MigrationTests {
         // The database Lodestar made on 4 December 2026 (its schema and rows, as `sqlite3 .dump` wrote them).
         let dump = try String(contentsOf: Self.here.appendingPathComponent("Fixtures/schema-2026-12-04.sql"), encoding: .utf8)
         do {
-            let app = try await Application.make(.testing)
-            app.databases.use(.sqlite(.file(old)), as: .sqlite)
-            for statement in dump.components(separatedBy: ";\n") {
-                let text = statement.trimmingCharacters(in: .whitespacesAndNewlines)
-                guard !text.isEmpty, !text.hasPrefix("PRAGMA"), text != "BEGIN TRANSACTION", text != "COMMIT" else { continue }
-                try await app.db.sql.raw(SQLQueryString(text)).run()
+            let app = try await Self.app(old)
+            try await Self.shuttingDown(app) {
+                for statement in dump.components(separatedBy: ";\n") {
+                    let text = statement.trimmingCharacters(in: .whitespacesAndNewlines)
+                    guard !text.isEmpty, !text.hasPrefix("PRAGMA"), text != "BEGIN TRANSACTION", text != "COMMIT" else { continue }
+                    try await app.db.sql.raw(SQLQueryString(text)).run()
+                }
             }
-            try await app.asyncShutdown()
         }
         let before = try await schema(old)
         #expect(before.migrations.count == 27)
@@ -105,11 +120,9 @@ struct MigrationTests {
         // Migrated as `configure` does, without turning on the process-wide write gate of a served file
         // (the other tests of this process write to their own in-memory databases at the same time).
         for path in [old, fresh] {
-            let app = try await Application.make(.testing)
-            app.databases.use(.sqlite(.file(path)), as: .sqlite)
+            let app = try await Self.app(path)
             app.migrations.add(Migrations.all)
-            try await app.autoMigrate()
-            try await app.asyncShutdown()
+            try await Self.shuttingDown(app) { try await app.autoMigrate() }
         }
         let migrated = try await schema(old), new = try await schema(fresh)
         // No migration ran twice (a renamed one would, and fail on its existing table); the old database
