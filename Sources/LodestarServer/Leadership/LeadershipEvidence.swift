@@ -59,14 +59,14 @@ struct LeadershipEvidence {
             let filter = InsightsQueries.PracticeFilter(schoolIds: [school], fromMonth: String(DisplayTime.schoolYearStart(of: today).prefix(7)), throughMonth: String(today.prefix(7)))
             let totals = Dictionary(uniqueKeysWithValues: try await InsightsQueries(db: db).practiceTotals(filter).map { ($0.indicator, $0.count) })
             let framework = try await FrameworkStore.active(on: db).framework
-            let looked = framework.domains.flatMap(\.indicators).compactMap { indicator in
+            let looked = framework.indicators.compactMap { indicator in
                 totals[indicator.key].flatMap { count in count.share.map { (name: indicator.shortName, share: $0, visits: count.lookedFor) } }
             }
             let link = "/insights/practice?school=\(school.urlQueryEncoded)"
             guard let most = looked.max(by: { $0.share < $1.share }), let least = looked.min(by: { $0.share < $1.share }) else {
                 return [Line(text: "No walkthrough this school year looked for a practice of the framework.", link: link)]
             }
-            let practices = "\(looked.count) of \(framework.domains.flatMap(\.indicators).count) practices looked for this school year"
+            let practices = "\(looked.count) of \(framework.indicators.count) practices looked for this school year"
             if looked.count == 1 { return [Line(text: "\(practices); \(most.name) seen in \(Percent.text(most.share)) of \(most.visits) visits that looked for it.", link: link)] }
             return [Line(text: "\(practices); seen most often: \(most.name) (\(Percent.text(most.share)) of \(most.visits) visits that looked for it); least often: \(least.name) (\(Percent.text(least.share)) of \(least.visits)).",
                          link: link)]

@@ -215,27 +215,7 @@ struct RosterWriter {
         }
         let currentGrants = try await rosterGrants.load(db)
         try await rosterGrants.apply(from: currentGrants, to: desiredGrants, on: db)
-        // A teacher the roster puts at a school for the first time has arrived there, unless this is the district's first
-        // roster: then everyone starts at once and no one is new.
-        if !currentGrants.isEmpty {
-            let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
-            var firstDay: [String: String] = [:]
-            for cells in desiredEnrollments.values where cells[2] == .text("teacher") {
-                guard let begin = cells[4].text.map({ String($0.prefix(10)) }), ISODay.number(begin) != nil else { continue }
-                let key = "\(cells[1].text!)|\(cells[6].text!)"
-                firstDay[key] = min(firstDay[key] ?? begin, begin)
-            }
-            let arrivals = desiredGrants.filter { currentGrants[$0.key] == nil }.values.map { cells in
-                (staff: cells[0].text!, school: cells[2].text!, on: firstDay["\(cells[0].text!)|\(cells[2].text!)"] ?? today)
-            }
-            for batch in arrivals.sorted(by: { ($0.school, $0.staff) < ($1.school, $1.staff) }).chunks(of: 200) {
-                let insert = db.insert(into: StaffArrival.schema).columns("id", "staff_id", "school_id", "arrived_on", "recorded_at")
-                for arrival in batch {
-                    insert.values(SQLBind(UUID().uuidString), SQLBind(arrival.staff), SQLBind(arrival.school), SQLBind(arrival.on), SQLBind(Int(Date().timeIntervalSince1970)))
-                }
-                try await insert.run()
-            }
-        }
+        try await recordArrivals(granted: desiredGrants, before: currentGrants, enrollments: desiredEnrollments, on: db)
 
         // Grants given by hand to people the roster removed go with them.
         let removedStaff = Array(Set(currentStaff.keys).subtracting(desiredStaff.keys))
@@ -245,6 +225,32 @@ struct RosterWriter {
 
         report.warnings += warn.messages
         return (report, changedStudents.sorted())
+    }
+
+    /// A teacher the roster puts at a school for the first time has arrived there (`StaffArrival`), on their first
+    /// teaching enrollment's begin date there or today — unless this is the district's first roster: then everyone
+    /// starts at once and no one is new. Enrollments are read only when someone arrived (an import usually adds no one).
+    private static func recordArrivals(granted: TableRows, before: TableRows, enrollments: TableRows, on db: any SQLDatabase) async throws {
+        guard !before.isEmpty else { return }
+        let arrived = granted.filter { before[$0.key] == nil }.values.map { (staff: $0[0].text!, school: $0[2].text!) }
+            .sorted { ($0.school, $0.staff) < ($1.school, $1.staff) }
+        guard !arrived.isEmpty else { return }
+        let keys = Set(arrived.map { "\($0.staff)|\($0.school)" })
+        var firstDay: [String: String] = [:]
+        for cells in enrollments.values where cells[2] == .text("teacher") {
+            let key = "\(cells[1].text!)|\(cells[6].text!)"
+            guard keys.contains(key), let begin = cells[4].text.map({ String($0.prefix(10)) }), ISODay.number(begin) != nil else { continue }
+            firstDay[key] = min(firstDay[key] ?? begin, begin)
+        }
+        let now = Int(Date().timeIntervalSince1970), today = DisplayTime.isoDay(now)
+        for batch in arrived.chunks(of: 200) {
+            let insert = db.insert(into: StaffArrival.schema).columns("id", "staff_id", "school_id", "arrived_on", "recorded_at")
+            for arrival in batch {
+                insert.values(SQLBind(UUID().uuidString.lowercased()), SQLBind(arrival.staff), SQLBind(arrival.school),
+                              SQLBind(firstDay["\(arrival.staff)|\(arrival.school)"] ?? today), SQLBind(now))
+            }
+            try await insert.run()
+        }
     }
 
     /// Applies records of one entity to its current rows: a bulk file replaces them, a delta file

@@ -39,10 +39,10 @@ struct AlignmentController: RouteCollection {
             let byId = Dictionary((standards + others).map { ($0.id!, $0) }, uniquingKeysWith: { first, _ in first })
             let lastGrade = standards.flatMap { $0.grades.split(separator: ",").map(String.init) }.max { GradeLevel.sortKey($0) < GradeLevel.sortKey($1) }
             func ref(_ id: String) -> Page.Ref? { byId[id].map { .init(id: id, code: $0.code, priority: priorities[id] != nil) } }
+            let precedes = links.filter { $0.kind == CASEPackage.LinkKind.precedes.rawValue }
             var byGrade: [String: [Page.Row]] = [:]
             for standard in chosenPriorities {
                 let id = standard.id!
-                let precedes = links.filter { $0.kind == CASEPackage.LinkKind.precedes.rawValue }
                 let leadsTo = precedes.filter { $0.originId == id }.compactMap { ref($0.destinationId) }
                 let grade = standard.grades.split(separator: ",").map(String.init).max { GradeLevel.sortKey($0) < GradeLevel.sortKey($1) } ?? ""
                 byGrade[grade, default: []].append(.init(

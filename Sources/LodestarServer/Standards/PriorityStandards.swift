@@ -22,6 +22,9 @@ extension StandardsQueries {
         Dictionary(uniqueKeysWithValues: try await PriorityStandard.query(on: db).all().map { ($0.id!, $0) })
     }
 
+    /// One standard's priority, if it is one.
+    func priority(of standardId: String) async throws -> PriorityStandard? { try await PriorityStandard.find(standardId, on: db) }
+
     /// Makes a standard a priority with its reasons and note, or changes them.
     func setPriority(_ standardId: String, reasons: [PriorityReason], note: String, by staffId: String) async throws {
         try await db.writeTransaction { db in

@@ -154,7 +154,7 @@ struct StandardsController: RouteCollection {
         }
         let children = try await Standard.query(on: req.db).filter(\.$parentId == standard.id!).sort(\.$position).all()
         let document = try await StandardDocument.find(standard.documentId, on: req.db)
-        let priority = try await StandardsQueries(db: req.db).priorities()[standard.id!]
+        let priority = try await StandardsQueries(db: req.db).priority(of: standard.id!)
         let links = try await StandardsQueries(db: req.db).links(touching: [standard.id!])
         let linked = Dictionary(uniqueKeysWithValues: try await StandardsQueries(db: req.db)
             .standards(ids: Set(links.flatMap { [$0.originId, $0.destinationId] })).map { ($0.id!, $0.code) })

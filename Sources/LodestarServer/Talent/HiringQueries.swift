@@ -31,6 +31,7 @@ struct HiringQueries {
 
     /// Saves the district's profile for a role (one per role). Openings keep the copy they were opened with.
     func saveProfile(_ profile: HiringProfile) async throws {
+        // Lodestar's own are stored first: they are stored only while the table is empty.
         _ = try await profiles()
         let definition = String(decoding: try JSONEncoder().encode(profile), as: UTF8.self)
         try await db.writeTransaction { db in
