@@ -121,15 +121,15 @@ struct AccessPolicyTests {
         #expect(pages(RoleGrant(role: .teacher, schoolId: school))
                 == "Today Vision Goals My classes Assessments Feedback Visits Standards Learning Coaching")
         #expect(pages(RoleGrant(role: .teacherLeader, schoolId: school), RoleGrant(role: .teacher, schoolId: school))
-                == "Today Vision Goals Schools My classes Assessments Feedback Visits Standards Insights Learning Leadership Coaching")
+                == "Today Vision Goals Schools My classes Assessments Feedback Visits Standards Insights Learning Leadership Resources Coaching")
         #expect(pages(RoleGrant(role: .coach, schoolId: school))
-                == "Today Vision Goals Schools Visits Standards Insights Learning Leadership Coaching My time")
+                == "Today Vision Goals Schools Visits Standards Insights Learning Leadership Resources Coaching My time")
         #expect(pages(RoleGrant(role: .principal, schoolId: school))
-                == "Today Vision Goals Schools Visits Standards Insights Learning Leadership Coaching My time")
+                == "Today Vision Goals Schools Visits Standards Insights Learning Leadership Resources Coaching My time")
         #expect(pages(RoleGrant(role: .districtLeader, schoolId: nil))
-                == "Today Vision Goals Schools Visits Standards Insights Learning Leadership Leaders' time")
+                == "Today Vision Goals Schools Visits Standards Insights Learning Leadership Resources Leaders' time")
         #expect(pages(RoleGrant(role: .districtAdmin, schoolId: nil))
-                == "Today Vision Goals Schools Visits Standards Insights Learning Coaching Admin")
+                == "Today Vision Goals Schools Visits Standards Insights Learning Resources Coaching Admin")
     }
 
     @Test func aTeachersPageIsForThemTheirCoachAndTheirSchoolsLeaders() {

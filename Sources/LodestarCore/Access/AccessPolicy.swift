@@ -113,6 +113,7 @@ public struct AccessPolicy: Sendable {
         if canViewAnyTrends { links.append(("Insights", "/insights")) }
         if hasAnyRole { links.append(("Learning", "/learning")) }
         if reviewsSelfAssessments || grants.contains(where: { StaffRole.leadershipTeam.contains($0.role) }) { links.append(("Leadership", "/leadership")) }
+        if canViewAnyResources { links.append(("Resources", "/resources")) }
         if usesCoaching { links.append(("Coaching", "/coaching")) }
         if tracksOwnTime {
             links.append(("My time", "/time"))
@@ -366,6 +367,27 @@ public struct AccessPolicy: Sendable {
 
     /// Priority standards (which standards, and why): district admins and leaders; everyone signed in reads them.
     public var canMarkPriorityStandards: Bool { seesWholeDistrict }
+
+    // MARK: Resources
+
+    /// A school's resource ledger and the equity of its distribution: those who may see its roster (its leaders,
+    /// coaches and teacher leaders); district roles for every school.
+    public func canViewResources(ofSchool schoolId: String) -> Bool { canViewRoster(ofSchool: schoolId) }
+
+    /// The resource pages at all.
+    public var canViewAnyResources: Bool { seesWholeDistrict || !schoolsLed.isEmpty }
+
+    /// Recording and changing a school's allocations: its principal and assistant principals; district roles.
+    public func canAllocateResources(atSchool schoolId: String) -> Bool { seesWholeDistrict || administers(school: schoolId) }
+
+    /// The district's kinds of resources and whether budget figures are hidden: district admins and leaders.
+    public var canDefineResourceKinds: Bool { seesWholeDistrict }
+
+    /// Budget figures (amounts of a money kind): everyone who may view the ledger, unless the district hides them
+    /// from coaches and teacher leaders — then only those who allocate.
+    public func seesBudgetFigures(atSchool schoolId: String, hiddenFromCoaches: Bool) -> Bool {
+        !hiddenFromCoaches || canAllocateResources(atSchool: schoolId)
+    }
 
     // MARK: The leadership team's self-assessment
 

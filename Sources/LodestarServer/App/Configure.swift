@@ -164,6 +164,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: HiringProfilesController())
     try signedIn.register(collection: SuccessionController())
     try signedIn.register(collection: InductionController())
+    try signedIn.register(collection: ResourcesController())
     try signedIn.register(collection: NotificationsController())
     try NotificationsController().bootUnsubscribe(routes: app)
     CalendarFeedsController.bootFeed(app)

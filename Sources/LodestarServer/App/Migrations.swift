@@ -44,6 +44,7 @@ enum Migrations {
         StaffArrivalsMigration(),  // 035
         PriorityStandardsMigration(),  // 036
         StandardLinksMigration(),  // 037
+        ResourceLedgerMigration(),  // 038
         ]
     }
 }

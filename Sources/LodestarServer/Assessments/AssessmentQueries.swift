@@ -18,6 +18,20 @@ struct AssessmentQueries {
 
     func interventionGroup(_ id: String) async throws -> InterventionGroup? { try await InterventionGroup.find(id, on: db) }
 
+    /// A school's intervention groups, newest first: what a resource can serve and reach.
+    func interventionGroups(atSchool schoolId: String) async throws -> [InterventionGroup] {
+        try await InterventionGroup.query(on: db).filter(\.$schoolId == schoolId).sort(\.$createdAt, .descending).sort(\.$id).all()
+    }
+
+    /// The students placed in `groups`, group by group.
+    func interventionMembers(ofGroups groups: [String]) async throws -> [String: [String]] {
+        var members: [String: [String]] = [:]
+        for chunk in groups.chunks(of: 500) {
+            for member in try await InterventionMember.query(on: db).filter(\.$groupId ~~ Array(chunk)).all() { members[member.groupId, default: []].append(member.studentId) }
+        }
+        return members
+    }
+
     struct StandardRef: Codable, Sendable, Hashable {
         var id: String
         var code: String

@@ -112,6 +112,19 @@ struct InsightsQueries {
         return result
     }
 
+    /// For each of `students` with a result on `standards`: on how many their latest standing is below mastery, and on
+    /// how many they have a standing at all. The need the resource ledger weighs resources against.
+    func latestStandings(students: [String], standards: [String]) async throws -> [String: (below: Int, measured: Int)] {
+        guard !standards.isEmpty else { return [:] }
+        var counts: [String: (below: Int, measured: Int)] = [:]
+        for pair in try await timelines(ofStudents: students, standards: standards) {
+            guard let standing = pair.entries.last?.standing, standing != .notYet else { continue }
+            counts[pair.student, default: (0, 0)].measured += 1
+            if standing == .below { counts[pair.student, default: (0, 0)].below += 1 }
+        }
+        return counts
+    }
+
     /// A student's standings as stored, for the student data export.
     func masteryRecords(ofStudent studentId: String) async throws -> [any SQLRow] {
         try await sql.raw("SELECT standard_id, school_id, grade, timeline FROM mastery_pairs WHERE student_id = \(bind: studentId)").all()

@@ -26,17 +26,6 @@ enum MasteryRollup {
         var id: String { [schoolId, grade, standardId, group, month].joined(separator: "|") }
     }
 
-    /// The groups a student's results count in: "all" and each group the student belongs to.
-    static func groups(raceEthnicity: String, sex: String, flags: [String: Bool]) -> [String] {
-        ["all"] + StudentGroup.all.filter { group in
-            switch group {
-            case .raceEthnicity(let race): race.rawValue == raceEthnicity
-            case .sex(let value): value == sex
-            default: flags[group.column.name] == true
-            }
-        }.map(\.key)
-    }
-
     /// Recomputes the standings of `students` (on `standards`, or on every standard when nil) and
     /// applies the difference to the rollup. Call inside the transaction that wrote the scores.
     static func refresh(students: [String], standards: [String]?, on db: any Database) async throws {
@@ -45,9 +34,8 @@ enum MasteryRollup {
         // Who the students are now.
         var attributes: [String: (school: String, grade: String, groups: [String])] = [:]
         for student in try await RosterQueries(db).students(ids: students) {
-            let flags = ["english_learner": student.englishLearner, "special_education": student.specialEducation, "section_504": student.section504,
-                         "economically_disadvantaged": student.economicallyDisadvantaged, "gifted": student.gifted]
-            attributes[student.id!] = (student.schoolId, student.grade, groups(raceEthnicity: student.raceEthnicity, sex: student.sex, flags: flags))
+            // The groups a student's results count in: "all" and each group the student belongs to.
+            attributes[student.id!] = (student.schoolId, student.grade, ["all"] + student.groupKeys)
         }
         // Their scores, in attempt order.
         let book = try await ScaleBook.load(on: db)

@@ -1,4 +1,5 @@
 import Fluent
+import LodestarCore
 import SQLKit
 import Foundation
 
@@ -76,6 +77,21 @@ final class Student: Model, @unchecked Sendable {
     init() {}
 
     var displayName: String { "\(preferredName.isEmpty ? givenName : preferredName) \(familyName)" }
+
+    /// The keys of the `StudentGroup`s the student belongs to.
+    var groupKeys: [String] {
+        StudentGroup.all.filter { group in
+            switch group {
+            case .raceEthnicity(let race): race.rawValue == raceEthnicity
+            case .sex(let value): value == sex
+            case .englishLearner: englishLearner
+            case .specialEducation: specialEducation
+            case .section504: section504
+            case .economicallyDisadvantaged: economicallyDisadvantaged
+            case .gifted: gifted
+            }
+        }.map(\.key)
+    }
 }
 
 /// A student's or staff member's place in a class.

@@ -9,7 +9,28 @@ struct LearningQueries {
     let db: any Database
     var sql: any SQLDatabase { db.sql }
 
-    /// Suggestions for a school over this school year, practice by practice.
+    /// Hours of professional learning each of `staff` attended in sessions that began in `[from, to)`: each
+    /// session's length, once for each attendee. For the resource ledger.
+    func attendedHours(byStaff staff: [String], from: Int, to: Int) async throws -> [String: Double] {
+        guard !staff.isEmpty else { return [:] }
+        var hours: [String: Double] = [:]
+        for chunk in staff.chunks(of: 500) {
+            let attended = try await SessionAttendance.query(on: db).filter(\.$staffId ~~ Array(chunk)).all()
+            let sessions = Dictionary(uniqueKeysWithValues: try await LearningSession.query(on: db).filter(\.$id ~~ Array(Set(attended.map(\.sessionId))))
+                .filter(\.$startsAt >= from).filter(\.$startsAt < to).all().map { ($0.id!, $0) })
+            for row in attended {
+                guard let session = sessions[row.sessionId], session.endsAt > session.startsAt else { continue }
+                hours[row.staffId, default: 0] += Double(session.endsAt - session.startsAt) / 3_600
+            }
+        }
+        return hours
+    }
+
+    /// The needs accepted for a school (or the district), newest first: priorities a resource can serve.
+    func needs(scope: String) async throws -> [LearningNeed] {
+        try await LearningNeed.query(on: db).filter(\.$scope == scope).sort(\.$acceptedAt, .descending).sort(\.$id).all()
+    }
+
     /// The teacher's open growth goal (the latest set) and how many reflections it has.
     func openGrowthGoal(ofTeacher teacher: String) async throws -> (goal: GrowthGoal, reflections: Int)? {
         guard let goal = try await GrowthGoal.query(on: db).filter(\.$teacherId == teacher).filter(\.$closedAt == nil)

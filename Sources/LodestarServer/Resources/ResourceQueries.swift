@@ -1,0 +1,175 @@
+import Fluent
+import Foundation
+import LodestarCore
+import SQLKit
+
+/// The resource ledger's front door: its own tables, and what a resource reaches and what Lodestar counts, asked of
+/// the features that own those records.
+struct ResourceQueries {
+    let db: any Database
+
+    // MARK: Kinds and the budget setting
+
+    func kinds() async throws -> [ResourceKind] { try await ResourceKind.query(on: db).sort(\.$name).sort(\.$id).all() }
+
+    func kind(_ id: String) async throws -> ResourceKind? { try await ResourceKind.find(id, on: db) }
+
+    func addKind(name: String, unit: String, budget: Bool, by staffId: String) async throws -> ResourceKind {
+        let kind = ResourceKind()
+        kind.id = UUID().uuidString.lowercased()
+        kind.name = name
+        kind.unit = unit
+        kind.budget = budget
+        kind.createdBy = staffId
+        kind.createdAt = Int(Date().timeIntervalSince1970)
+        try await db.writeTransaction { db in try await kind.create(on: db) }
+        return kind
+    }
+
+    /// Whether budget figures are hidden from coaches and teacher leaders (off until the district turns it on).
+    func hidesBudget() async throws -> Bool { try await LedgerSetting.find(LedgerSetting.district, on: db)?.hideBudget ?? false }
+
+    func setHidesBudget(_ hide: Bool) async throws {
+        try await db.writeTransaction { db in
+            let setting = try await LedgerSetting.find(LedgerSetting.district, on: db) ?? { let made = LedgerSetting(); made.id = LedgerSetting.district; return made }()
+            setting.hideBudget = hide
+            try await setting.save(on: db)
+        }
+    }
+
+    // MARK: Allocations
+
+    func allocation(_ id: String) async throws -> ResourceAllocation? { try await ResourceAllocation.find(id, on: db) }
+
+    /// Allocations at `schools` (nil: every school) whose period overlaps `from...through` (days), earliest first.
+    func allocations(atSchools schools: [String]?, from: String, through: String) async throws -> [ResourceAllocation] {
+        var query = ResourceAllocation.query(on: db).filter(\.$startsOn <= through).filter(\.$endsOn >= from)
+        if let schools { query = query.filter(\.$schoolId ~~ schools) }
+        return try await query.sort(\.$startsOn).sort(\.$createdAt).sort(\.$id).all()
+    }
+
+    func changes(of allocationId: String) async throws -> [AllocationChange] {
+        try await AllocationChange.query(on: db).filter(\.$allocationId == allocationId).sort(\.$changedAt, .descending).sort(\.$id).all()
+    }
+
+    func add(_ draft: AllocationDraft, schoolId: String, kindId: String, priority: String, reaches: String, by staffId: String) async throws -> ResourceAllocation {
+        let allocation = ResourceAllocation()
+        allocation.id = UUID().uuidString.lowercased()
+        allocation.schoolId = schoolId
+        allocation.kindId = kindId
+        Self.fill(allocation, draft, priority: priority, reaches: reaches)
+        allocation.recordedBy = staffId
+        allocation.createdAt = Int(Date().timeIntervalSince1970)
+        allocation.updatedAt = allocation.createdAt
+        try await db.writeTransaction { db in try await allocation.create(on: db) }
+        return allocation
+    }
+
+    /// Changes an allocation and logs what changed and why, in one transaction.
+    func change(_ allocation: ResourceAllocation, to draft: AllocationDraft, priority: String, reaches: String, what: [String], reason: String, by staffId: String) async throws {
+        let now = Int(Date().timeIntervalSince1970)
+        Self.fill(allocation, draft, priority: priority, reaches: reaches)
+        allocation.updatedAt = now
+        let entry = AllocationChange()
+        entry.id = UUID().uuidString.lowercased()
+        entry.allocationId = allocation.id!
+        entry.changedBy = staffId
+        entry.changedAt = now
+        entry.what = what.joined(separator: "\n")
+        entry.reason = reason
+        try await db.writeTransaction { db in
+            try await allocation.update(on: db)
+            try await entry.create(on: db)
+        }
+    }
+
+    private static func fill(_ allocation: ResourceAllocation, _ draft: AllocationDraft, priority: String, reaches: String) {
+        allocation.amount = draft.amount
+        allocation.startsOn = draft.startsOn
+        allocation.endsOn = draft.endsOn
+        allocation.funding = draft.funding
+        allocation.decidedBy = draft.decidedBy
+        allocation.evidence = draft.evidence.joined(separator: "\n")
+        allocation.reason = draft.reason
+        allocation.priority = priority
+        allocation.reaches = reaches
+    }
+
+    // MARK: Whom a resource reaches
+
+    /// A school's students with their groups and grade, its classes' students and teachers, and its intervention
+    /// groups' members: everything `students(reached:)` needs, read once.
+    struct SchoolReach: Sendable {
+        var students: [(id: String, grade: String, groups: [String])]
+        var classStudents: [String: [String]]
+        var classTeachers: [String: [String]]
+        var interventionMembers: [String: [String]]
+
+        /// The school's students a reach names (`ResourceAllocation.reaches`); none for a reach that names nothing here.
+        func students(reached reach: String) -> [String] {
+            let parts = reach.split(separator: ":", maxSplits: 1).map(String.init)
+            let value = parts.count == 2 ? parts[1] : ""
+            let enrolled = Set(students.map(\.id))
+            switch parts[0] {
+            case "school": return students.map(\.id)
+            case "grade": return students.filter { $0.grade == value }.map(\.id)
+            case "group": return students.filter { $0.groups.contains(value) }.map(\.id)
+            case "class": return (classStudents[value] ?? []).filter(enrolled.contains)
+            case "intervention": return (interventionMembers[value] ?? []).filter(enrolled.contains)
+            case "teacher": return Array(Set(classTeachers.filter { $0.value.contains(value) }.keys.flatMap { classStudents[$0] ?? [] }).filter(enrolled.contains))
+            default: return []
+            }
+        }
+    }
+
+    func reach(ofSchool schoolId: String) async throws -> SchoolReach {
+        let roster = RosterQueries(db)
+        let students = try await roster.students(ofSchool: schoolId).map { student in
+            (id: student.id!, grade: student.grade, groups: student.groupKeys)
+        }
+        let (classStudents, classTeachers) = try await roster.enrollments(atSchool: schoolId)
+        let groups = try await AssessmentQueries(db: db).interventionGroups(atSchool: schoolId)
+        return SchoolReach(students: students, classStudents: classStudents, classTeachers: classTeachers,
+                           interventionMembers: try await AssessmentQueries(db: db).interventionMembers(ofGroups: groups.compactMap(\.id)))
+    }
+
+    /// Students of the school in need by `ResourceEquity.inNeed`: the need a resource is weighed against.
+    func studentsInNeed(_ reach: SchoolReach) async throws -> Set<String> {
+        let priorities = try await StandardsQueries(db: db).priorities()
+        let standings = try await InsightsQueries(db: db).latestStandings(students: reach.students.map(\.id), standards: Array(priorities.keys))
+        return Set(standings.filter { ResourceEquity.inNeed(below: $0.value.below, measured: $0.value.measured) }.keys)
+    }
+
+    // MARK: What Lodestar counts
+
+    /// A counted resource at a school over `[from, to)`: the total, and the pieces of it with the students each reaches.
+    struct Counted: Sendable {
+        var total: Double
+        var pieces: [(amount: Double, students: [String])]
+    }
+
+    func counted(_ resource: CountedResource, atSchool schoolId: String, reach: SchoolReach, from: Int, to: Int) async throws -> Counted {
+        let people = StaffDirectory(db: db)
+        func studentsOf(teacher: String) -> [String] { reach.students(reached: "teacher:\(teacher)") }
+        switch resource {
+        case .coaching:
+            let teachers = Set(reach.classTeachers.values.flatMap { $0 })
+            let coaches = try await people.people(holding: [.coach], atSchools: [schoolId]).map(\.id)
+            let held = try await CoachingQueries(db: db).conversations(byCoaches: coaches, from: from, to: to).filter { teachers.contains($0.teacherId) }
+            let hours = Double(TimeQueries.coachingMinutes) / 60
+            return Counted(total: Double(held.count) * hours, pieces: held.map { (hours, studentsOf(teacher: $0.teacherId)) })
+        case .interventions:
+            let groups = try await AssessmentQueries(db: db).interventionGroups(atSchool: schoolId).filter { $0.createdAt >= from && $0.createdAt < to }
+            let seats = groups.flatMap { reach.interventionMembers[$0.id!] ?? [] }
+            return Counted(total: Double(seats.count), pieces: seats.map { (1, [$0]) })
+        case .professionalLearning:
+            let staff = try await people.people(atSchools: [schoolId]).map(\.id)
+            let hours = try await LearningQueries(db: db).attendedHours(byStaff: staff, from: from, to: to)
+            return Counted(total: hours.values.reduce(0, +), pieces: hours.sorted { $0.key < $1.key }.map { ($0.value, studentsOf(teacher: $0.key)) })
+        case .leaderTime:
+            let leaders = try await people.people(holding: StaffRole.timeKeepers, atSchools: [schoolId]).map(\.id)
+            let hours = try await TimeQueries(db: db).ledgers(leaders: leaders, from: from, to: to).values.reduce(0) { $0 + $1.instructionalMinutes } / 60
+            return Counted(total: hours, pieces: [(hours, reach.students.map(\.id))])
+        }
+    }
+}
