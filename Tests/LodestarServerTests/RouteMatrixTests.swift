@@ -247,6 +247,16 @@ struct RouteMatrixTests {
         "POST /leadership/:schoolId/:year/:indicator/review": "DL | DL",
         "POST /leadership/:schoolId/:year/:indicator/goal": "P | -",
         "POST /leadership/:schoolId/:year/:indicator/step": "P | -",
+        // Resources: school-1's ledger and its professional-learning funds, and school-2's.
+        "GET /resources": "DA DL P AP C TL",
+        "GET /resources/kinds": "DA DL",
+        "POST /resources/kinds": "DA DL",
+        "POST /resources/settings": "DA DL",
+        "GET /resources/schools/:school": "DA DL P AP C TL | DA DL",
+        "GET /resources/schools/:school/equity": "DA DL P AP C TL | DA DL",
+        "POST /resources/schools/:school/allocations": "DA DL P AP | DA DL",
+        "GET /resources/allocations/:id": "DA DL P AP C TL | DA DL",
+        "POST /resources/allocations/:id": "DA DL P AP | DA DL",
         "GET /admin/leadership-frameworks": "DA",
         "GET /admin/leadership-frameworks/:versionId/export": "DA",
         "GET /admin/leadership-frameworks/:versionId/json": "DA",
@@ -581,6 +591,13 @@ struct RouteMatrixTests {
             case "POST /standards/:id/links":
                 // A standard of its own for each role and variant, so each link is new.
                 return .fields(["code": linkCodes[(Role.allCases.firstIndex(of: role)! * Variant.allCases.count + Variant.allCases.firstIndex(of: variant)!) % linkCodes.count]])
+            case "POST /resources/kinds": return .fields(["name": "Reading tutors (\(role.rawValue))", "unit": "FTE"])
+            case "POST /resources/schools/:school/allocations", "POST /resources/allocations/:id":
+                // A new amount for each role and variant, so each change is a change.
+                let amount = 100 + Role.allCases.firstIndex(of: role)! * Variant.allCases.count + Variant.allCases.firstIndex(of: variant)!
+                return .fields(["kind": resourceKind, "amount": String(amount), "startsOn": today, "endsOn": inAMonth, "funding": "Title I", "priority": "",
+                                "reaches": "school", "decidedBy": "The leadership team", "evidence": "/insights/equity", "reason": "Need on the priority standards.",
+                                "changeReason": "The budget was revised."])
             case "POST /standards/:id/priority": return .fields(["reasons[]": "readiness", "action": "save", "note": "Carries into the next grade."])
             case "POST /hiring/profiles/:role":
                 return .fields(["name": "Instructional coach", "steps": "Screening\nCoaching demonstration", "criteria": "Coaches adults: Has led coaching cycles that changed practice."])
@@ -668,6 +685,8 @@ struct RouteMatrixTests {
         var indicators: [String] = []
         /// Codes of standards a link may lead to (not the one `standards:id` names).
         var linkCodes: [String] = []
+        /// The kind of resource new allocations are of.
+        var resourceKind = ""
 
         /// The time categories' form as its page shows it: every category's name, kind and keywords.
         static func categoriesForm(on sql: any SQLDatabase) async throws -> [String: String] {
@@ -875,6 +894,11 @@ struct RouteMatrixTests {
             set("induction:itemId", own: try await InductionQueries(db: db).items(of: [ownPlan.id!])[0].id!,
                 other: try await InductionQueries(db: db).items(of: [otherPlan.id!])[0].id!)
             set(":openingId", own: DemoTalentLoader.openingId, other: otherOpening.id!)
+            set(":school", own: "school-1", other: "school-2")
+            let funds = try #require(try await one("SELECT id FROM resource_kinds WHERE name = 'Professional-learning funds'"))
+            ids.resourceKind = funds
+            set("resources:id", own: try await one("SELECT id FROM resource_allocations WHERE school_id = 'school-1' AND kind_id = \(bind: funds)"),
+                other: try await one("SELECT id FROM resource_allocations WHERE school_id = 'school-2' AND kind_id = \(bind: funds)"))
             set(":role", own: "coach")
             set(":candidateId", own: DemoTalentLoader.openingId + "-candidate-1", other: "matrix-candidate")
             ids.committee = try await HiringQueries(db: db).committee(of: DemoTalentLoader.openingId)

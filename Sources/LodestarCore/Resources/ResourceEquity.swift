@@ -66,7 +66,8 @@ public enum ResourceEquity {
             let shareOfNeed = needy > 0 ? Double(inNeed) / Double(needy) : nil
             let shareReceived = total > 0 ? got / total : nil
             let gap = key == "all" || members.isEmpty ? nil : (Double(inNeed) / Double(members.count) - allShareInNeed) * 100
-            let flagged = !hidden && (gap ?? 0) >= flagPoints && shareOfNeed != nil && (shareReceived ?? 0) < shareOfNeed!
+            // A gap of exactly the threshold counts, whatever the last binary digit of the division says.
+            let flagged = !hidden && (gap ?? 0) + 1e-9 >= flagPoints && shareOfNeed != nil && shareReceived != nil && shareReceived! < shareOfNeed!
             return Row(group: key, students: members.count, inNeed: inNeed, received: got,
                        shareOfEnrollment: students.isEmpty ? 0 : Double(members.count) / Double(students.count),
                        shareOfNeed: shareOfNeed, shareReceived: shareReceived, gap: gap, flagged: flagged, hidden: hidden)
