@@ -248,6 +248,12 @@ struct ResourceTests {
             // The demo's story: seats went to gifted students, and the group furthest behind received less than its share of need.
             #expect(flagged.contains("Special education (IEP)"))
             #expect((members["gifted"] ?? []).reduce(0) { $0 + (received[$1] ?? 0) } > 50)
+
+            // The leadership team's evidence on "Resources follow the school's priorities" says the same.
+            let evidence = LeadershipTests.evidence(try await principal.page("/leadership/school-1/\(year)/resources-to-priorities"), "resources")
+            #expect(evidence.first == "4 allocations this school year: 4 serve a goal, a need or an intervention group; 4 link the evidence considered.")
+            let line = try #require(evidence.first { $0.hasPrefix("Tutoring seats, 100 seats: ") })
+            #expect(line.contains("\(flagged.count) \(flagged.count == 1 ? "group" : "groups") in need below") && flagged.allSatisfy(line.contains))
         }
     }
 }

@@ -83,7 +83,7 @@ extension LeadershipFramework {
                                "Some resources are tied to goals; the reasons are not written down.",
                                "Allocations follow the goals, with the decision and its evidence recorded.",
                                "Allocations are checked against results and need, and changed when they do not serve students."],
-                      evidence: ["goals", "learning-and-equity"]),
+                      evidence: ["resources", "goals", "learning-and-equity"]),
             ]),
             .init(key: "systems", name: "Management of systems and processes", indicators: [
                 .init(key: "talent", name: "Recruiting, inducting and keeping strong staff",

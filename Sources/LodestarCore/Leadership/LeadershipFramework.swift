@@ -72,6 +72,7 @@ public enum LeadershipMeasure: String, Sendable, CaseIterable, Codable {
     case leaderTime = "leader-time"
     case plcCycles = "plc-cycles"
     case coaching
+    case resources
     case hiring
     case induction
     case succession
@@ -87,6 +88,7 @@ public enum LeadershipMeasure: String, Sendable, CaseIterable, Codable {
         case .leaderTime: "School leaders' time on teaching and learning, last four full weeks"
         case .plcCycles: "PLCs and their cycles of inquiry"
         case .coaching: "Coaching caseloads and conversations, last 30 days"
+        case .resources: "Resources allocated this school year, and who received them"
         case .hiring: "Hiring this school year"
         case .induction: "Induction of new teachers this school year"
         case .succession: "Who could step into each leadership role"

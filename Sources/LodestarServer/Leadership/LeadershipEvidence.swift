@@ -94,6 +94,25 @@ struct LeadershipEvidence {
             let link = viewer.policy.runsHiring(atSchool: school) ? "/hiring" : nil
             return [Line(text: "\(hiring.openings) \(hiring.openings == 1 ? "position" : "positions") opened this school year, \(hiring.filled) filled; \(hiring.candidates) \(hiring.candidates == 1 ? "candidate" : "candidates").", link: link),
                     Line(text: "\(hiring.ratedByAll) of \(hiring.candidates) rated by the whole committee at the first step.", link: link)]
+        case .resources:
+            let link = "/resources/schools/\(school.urlQueryEncoded)"
+            guard viewer.policy.canViewResources(ofSchool: school) else { return [Line(text: "Seen by the school's leaders and district roles.", link: nil)] }
+            let queries = ResourceQueries(db: db)
+            let period = ResourceQueries.Period(year: SchoolYear.current(now: now))
+            let allocations = try await queries.allocations(atSchools: [school], from: period.from, through: period.through)
+            guard !allocations.isEmpty else { return [Line(text: "No allocation recorded this school year.", link: link)] }
+            let served = allocations.filter { !$0.priority.isEmpty }.count, linked = allocations.filter { !$0.evidence.isEmpty }.count
+            var lines = [Line(text: "\(allocations.count) \(allocations.count == 1 ? "allocation" : "allocations") this school year: \(served) serve a goal, a need or an intervention group; \(linked) link the evidence considered.", link: link)]
+            let hidden = !viewer.policy.seesBudgetFigures(atSchool: school, hiddenFromCoaches: try await queries.hidesBudget())
+            for choice in ResourceQueries.choices(try await queries.kinds()) where choice.kindId != nil && allocations.contains(where: { $0.kindId == choice.kindId }) {
+                let equity = try await queries.equity(of: choice, atSchool: school, period: period, rule: DistrictSettings.smallGroups)
+                let flagged = equity.rows.filter(\.flagged).map { StudentGroup.label(ofKey: $0.group) }
+                let amount = choice.budget && hidden ? "amount hidden by the district" : "\(AllocationDraft.number(equity.counted.total)) \(choice.unit)"
+                let verdict = flagged.isEmpty ? "no group below its share of need."
+                    : "\(flagged.count) \(flagged.count == 1 ? "group" : "groups") in need below \(flagged.count == 1 ? "its" : "their") share of need (\(flagged.joined(separator: ", ")))."
+                lines.append(Line(text: "\(choice.name), \(amount): \(verdict)", link: "/resources/schools/\(school.urlQueryEncoded)/equity?kind=\(choice.value.urlQueryEncoded)"))
+            }
+            return lines
         case .induction:
             guard viewer.policy.managesInduction(atSchool: school) else {
                 return [Line(text: "Induction plans are seen by the school's principal and assistant principals and district leaders.", link: nil)]

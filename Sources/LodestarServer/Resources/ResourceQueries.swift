@@ -140,6 +140,53 @@ struct ResourceQueries {
         return Set(standings.filter { ResourceEquity.inNeed(below: $0.value.below, measured: $0.value.measured) }.keys)
     }
 
+    // MARK: A resource over a school year
+
+    /// A school year, July to June, as days and as times.
+    struct Period: Sendable {
+        let year: Int
+        var from: String { "\(year)-07-01" }
+        var through: String { SchoolYear.lastDay(year) }
+        var start: Int { DisplayTime.startOfDay(from) }
+        var end: Int { DisplayTime.startOfDay(DisplayTime.isoDay(through, plus: 1)) }
+    }
+
+    /// A resource the pages can pick: a district kind (its id) or a counted one ("counted:coaching").
+    struct Choice: Sendable {
+        let value: String
+        let name: String
+        let unit: String
+        let budget: Bool
+        let counted: CountedResource?
+        let kindId: String?
+    }
+
+    static func choices(_ kinds: [ResourceKind]) -> [Choice] {
+        kinds.map { Choice(value: $0.id!, name: $0.name, unit: $0.unit, budget: $0.budget, counted: nil, kindId: $0.id) }
+            + CountedResource.allCases.map { Choice(value: "counted:\($0.rawValue)", name: $0.name, unit: $0.unit, budget: false, counted: $0, kindId: nil) }
+    }
+
+    /// A resource at a school over a school year, piece by piece with the students each piece reaches.
+    func pieces(of choice: Choice, atSchool schoolId: String, period: Period) async throws -> (SchoolReach, Counted) {
+        let reach = try await reach(ofSchool: schoolId)
+        if let counted = choice.counted {
+            return (reach, try await self.counted(counted, atSchool: schoolId, reach: reach, from: period.start, to: period.end))
+        }
+        let allocations = try await allocations(atSchools: [schoolId], from: period.from, through: period.through).filter { $0.kindId == choice.kindId }
+        return (reach, .init(total: allocations.reduce(0) { $0 + $1.amount }, pieces: allocations.map { ($0.amount, reach.students(reached: $0.reaches)) }))
+    }
+
+    /// Who received a resource at a school, group by group (`ResourceEquity`): the equity page's rows and the leadership
+    /// evidence's flags. Also the resource's total, the students in need, and how much reached a student.
+    func equity(of choice: Choice, atSchool schoolId: String, period: Period, rule: SmallGroupRule)
+        async throws -> (rows: [ResourceEquity.Row], counted: Counted, inNeed: Set<String>, reached: Double) {
+        let (reach, counted) = try await pieces(of: choice, atSchool: schoolId, period: period)
+        let inNeed = try await studentsInNeed(reach)
+        let received = ResourceEquity.received(counted.pieces)
+        let rows = ResourceEquity.rows(students: reach.students.map { .init(id: $0.id, groups: $0.groups, inNeed: inNeed.contains($0.id)) }, received: received, rule: rule)
+        return (rows, counted, inNeed, received.values.reduce(0, +))
+    }
+
     // MARK: What Lodestar counts
 
     /// A counted resource at a school over `[from, to)`: the total, and the pieces of it with the students each reaches.

@@ -36,16 +36,12 @@ extension ResourcesController {
         let school = try await Self.school(req, viewer)
         let period = Self.year(req)
         let queries = ResourceQueries(db: req.db)
-        let choices = Self.choices(try await queries.kinds())
+        let choices = ResourceQueries.choices(try await queries.kinds())
         let chosen = choices.first { $0.value == req.query[String.self, at: "kind"] } ?? choices.first { $0.counted == .coaching }!
         let hidesBudget = try await queries.hidesBudget()
         let hidden = chosen.budget && !viewer.policy.seesBudgetFigures(atSchool: school.id, hiddenFromCoaches: hidesBudget)
-        let (reach, counted) = try await Self.pieces(of: chosen, atSchool: school.id, period: period, queries: queries)
-        let inNeed = try await queries.studentsInNeed(reach)
         let rule = DistrictSettings.smallGroups
-        let received = ResourceEquity.received(counted.pieces)
-        let rows = ResourceEquity.rows(students: reach.students.map { .init(id: $0.id, groups: $0.groups, inNeed: inNeed.contains($0.id)) }, received: received, rule: rule)
-        let reachedTotal = received.values.reduce(0, +)
+        let (rows, counted, inNeed, reachedTotal) = try await queries.equity(of: chosen, atSchool: school.id, period: period, rule: rule)
         let unreached = counted.total - reachedTotal
         func amount(_ value: Double) -> String { hidden ? "Hidden" : AllocationDraft.number(value) }
         let widest = rows.filter { !$0.hidden && ($0.gap ?? 0) > 0 }.max { ($0.gap ?? 0) < ($1.gap ?? 0) }?.group

@@ -19,33 +19,21 @@ struct ResourcesController: RouteCollection {
     }
 
     /// The school year a page is about: `?year=2026`, or the current one.
-    static func year(_ req: Request) -> (year: Int, from: String, through: String, start: Int, end: Int) {
-        let current = SchoolYear.current()
-        let year = req.query[Int.self, at: "year"].flatMap { (2000...2100).contains($0) ? $0 : nil } ?? current
-        let from = "\(year)-07-01", through = SchoolYear.lastDay(year)
-        return (year, from, through, DisplayTime.startOfDay(from), DisplayTime.startOfDay(DisplayTime.isoDay(through, plus: 1)))
-    }
-
-    /// A resource the pages can pick: a district kind (its id) or a counted one ("counted:coaching").
-    struct Choice: Sendable {
-        let value: String
-        let name: String
-        let unit: String
-        let budget: Bool
-        let counted: CountedResource?
-        let kindId: String?
-    }
-
-    static func choices(_ kinds: [ResourceKind]) -> [Choice] {
-        kinds.map { Choice(value: $0.id!, name: $0.name, unit: $0.unit, budget: $0.budget, counted: nil, kindId: $0.id) }
-            + CountedResource.allCases.map { Choice(value: "counted:\($0.rawValue)", name: $0.name, unit: $0.unit, budget: false, counted: $0, kindId: nil) }
+    static func year(_ req: Request) -> ResourceQueries.Period {
+        ResourceQueries.Period(year: req.query[Int.self, at: "year"].flatMap { (2000...2100).contains($0) ? $0 : nil } ?? SchoolYear.current())
     }
 
     // MARK: The district's view
 
     struct IndexPage: Encodable {
         struct School: Encodable { let id: String; let name: String; let href: String }
-        struct Row: Encodable { let school: String; let href: String; let amount: String; let students: Int; let perStudent: String; let inNeed: String; let flagged: Bool }
+        struct Row: Encodable {
+            let school: String; let href: String; let amount: String; let students: Int
+            /// Per 100 students: a tenth of an hour per student reads as nothing.
+            let perStudent: String
+            let inNeed: String
+            let flagged: Bool
+        }
         let page: PageContext
         let schools: [School]
         let choices: [SelectOption]
@@ -65,19 +53,20 @@ struct ResourcesController: RouteCollection {
         let schools = try await RosterQueries(req.db).schoolOrgs().filter { viewer.policy.canViewResources(ofSchool: $0.id!) }
         let period = Self.year(req)
         let queries = ResourceQueries(db: req.db)
-        let choices = Self.choices(try await queries.kinds())
+        let choices = ResourceQueries.choices(try await queries.kinds())
         let chosen = choices.first { $0.value == req.query[String.self, at: "kind"] } ?? choices.first { $0.counted == .coaching }!
         var rows: [IndexPage.Row] = [], district: IndexPage.Row?
         if viewer.policy.seesWholeDistrict {
             var measured: [ResourceEquity.School] = []
             for school in schools {
-                let (reach, pieces) = try await Self.pieces(of: chosen, atSchool: school.id!, period: period, queries: queries)
+                let (reach, pieces) = try await queries.pieces(of: chosen, atSchool: school.id!, period: period)
                 let inNeed = try await queries.studentsInNeed(reach)
                 measured.append(.init(id: school.id!, students: reach.students.count, inNeed: inNeed.count, amount: pieces.total))
             }
             let below = ResourceEquity.schoolsBelowNeed(measured)
             func row(_ name: String, _ href: String, _ m: ResourceEquity.School, flagged: Bool) -> IndexPage.Row {
-                .init(school: name, href: href, amount: AllocationDraft.number(m.amount), students: m.students, perStudent: String(format: "%.2f", m.perStudent),
+                .init(school: name, href: href, amount: AllocationDraft.number(m.amount), students: m.students,
+                      perStudent: AllocationDraft.number((m.perStudent * 1_000).rounded() / 10),
                       inNeed: m.students > 0 ? Percent.text(m.shareInNeed) : "—", flagged: flagged)
             }
             rows = zip(schools, measured).map { school, m in row(school.name, "/resources/schools/\(school.id!.urlQueryEncoded)/equity?kind=\(chosen.value.urlQueryEncoded)&year=\(period.year)", m, flagged: below.contains(m.id)) }
@@ -90,17 +79,6 @@ struct ResourcesController: RouteCollection {
             choices: choices.map { SelectOption(value: $0.value, label: "\($0.name) (\($0.unit))") }, chosen: chosen.value, unit: chosen.unit,
             rows: rows, district: district, flagged: rows.filter(\.flagged).count, year: SchoolYear.label(period.year),
             canDefine: viewer.policy.canDefineResourceKinds))
-    }
-
-    /// A resource at a school over a school year, piece by piece with the students each piece reaches.
-    static func pieces(of choice: Choice, atSchool schoolId: String, period: (year: Int, from: String, through: String, start: Int, end: Int),
-                       queries: ResourceQueries) async throws -> (ResourceQueries.SchoolReach, ResourceQueries.Counted) {
-        let reach = try await queries.reach(ofSchool: schoolId)
-        if let counted = choice.counted {
-            return (reach, try await queries.counted(counted, atSchool: schoolId, reach: reach, from: period.start, to: period.end))
-        }
-        let allocations = try await queries.allocations(atSchools: [schoolId], from: period.from, through: period.through).filter { $0.kindId == choice.kindId }
-        return (reach, .init(total: allocations.reduce(0) { $0 + $1.amount }, pieces: allocations.map { ($0.amount, reach.students(reached: $0.reaches)) }))
     }
 
     // MARK: Kinds and the budget setting
