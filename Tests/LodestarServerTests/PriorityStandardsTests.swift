@@ -111,4 +111,74 @@ struct PriorityStandardsTests {
             #expect(try await links() == count)
         }
     }
+
+    /// How often priority standards must be assessed: the district sets it (a bad number is refused and changes
+    /// nothing); each school's frequency page lists the classes behind, recounted here from the tables.
+    @Test(arguments: TestDatabase.all)
+    func classesBehindOnAPriorityStandardAreListed(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: true, on: app.db)
+            let people = DemoPeople(district: district)
+            let sql = app.db.sql
+            let leader = try await LeadershipTests.client(app, people.email(.districtLeader))
+            let principal = try await LeadershipTests.client(app, people.email(.principal))
+            #expect(LeadershipTests.text(try await principal.page("/standards/priorities")).contains("at least every 4 weeks"))
+            #expect(try await principal.post("/standards/priorities/cadence", form: ["weeks": "2"]).status == .forbidden)
+            for weeks in ["0", "19", "two", ""] {
+                #expect(try await leader.post("/standards/priorities/cadence", form: ["weeks": weeks]).status == .unprocessableEntity, "\(weeks)")
+            }
+            #expect(try await sql.raw("SELECT COUNT(*) AS n FROM priority_cadence").first()!.decode(column: "n", as: Int.self) == 0)
+            #expect(try await leader.post("/standards/priorities/cadence", form: ["weeks": "2"]).status == .seeOther)
+            #expect(LeadershipTests.text(try await principal.page("/standards/priorities")).contains("at least every 2 weeks"))
+
+            // The recount: a class teaches a priority standard when they share a grade and the class lists its subject; it
+            // is behind when the standard's latest assessment there this school year is more than 14 days old, or it has
+            // none and the school year is more than 14 days old.
+            let calendar = Calendar(identifier: .gregorian)
+            func days(_ day: String) -> Int {
+                var parts = DateComponents()
+                (parts.year, parts.month, parts.day) = (Int(day.prefix(4))!, Int(day.dropFirst(5).prefix(2))!, Int(day.suffix(2))!)
+                parts.timeZone = TimeZone(identifier: "UTC")
+                return Int(calendar.date(from: parts)!.timeIntervalSince1970 / 86_400)
+            }
+            let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
+            let yearStart = Int(today.dropFirst(5).prefix(2))! >= 7 ? "\(today.prefix(4))-07-01" : "\(Int(today.prefix(4))! - 1)-07-01"
+            var priorities: [(id: String, code: String, grades: Set<String>, subject: String)] = []
+            for row in try await sql.raw("SELECT s.id, s.code, s.grades, d.subject FROM priority_standards p JOIN standards s ON s.id = p.id JOIN standard_documents d ON d.id = s.document_id").all() {
+                priorities.append((try row.decode(column: "id", as: String.self), try row.decode(column: "code", as: String.self),
+                                   Set(try row.decode(column: "grades", as: String.self).split(separator: ",").map(String.init)), try row.decode(column: "subject", as: String.self)))
+            }
+            var latest: [String: String] = [:]
+            for row in try await sql.raw("""
+                SELECT ac.class_id, x.standard_id, MAX(a.assessed_on) AS last FROM assessment_classes ac JOIN assessments a ON a.id = ac.assessment_id
+                JOIN assessment_standards x ON x.assessment_id = a.id JOIN classes c ON c.id = ac.class_id
+                WHERE c.school_id = 'school-1' AND a.assessed_on >= \(bind: yearStart) AND a.assessed_on <= \(bind: today) GROUP BY ac.class_id, x.standard_id
+                """).all() {
+                latest[try row.decode(column: "class_id", as: String.self) + "|" + (try row.decode(column: "standard_id", as: String.self))] = try row.decode(column: "last", as: String.self)
+            }
+            var expected: [String: [String]] = [:]
+            var teaching = 0
+            for row in try await sql.raw("SELECT id, grades, subjects FROM classes WHERE school_id = 'school-1'").all() {
+                let id = try row.decode(column: "id", as: String.self)
+                let grades = Set(try row.decode(column: "grades", as: String.self).split(separator: ",").map(String.init))
+                let subjects = try row.decode(column: "subjects", as: String.self).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                let taught = priorities.filter { !$0.grades.isDisjoint(with: grades) && (subjects.isEmpty || subjects.contains($0.subject)) }
+                if !taught.isEmpty { teaching += 1 }
+                let due = taught.filter { standard in
+                    guard let last = latest[id + "|" + standard.id] else { return days(today) - days(yearStart) > 14 }
+                    return days(today) - days(last) > 14
+                }.map(\.code).sorted()
+                if !due.isEmpty { expected[id] = due }
+            }
+            #expect(teaching > 0)
+            let page = try await principal.page("/schools/school-1/assessment-frequency")
+            var shown: [String: [String]] = [:]
+            for match in page.matches(of: /<tr data-class="([^"]+)">(.*?)<\/tr>/) {
+                shown[String(match.1)] = String(match.2).matches(of: /<a href="\/standards\/[^"]+">([^<]+)<\/a>/).map { String($0.1) }
+            }
+            #expect(shown == expected)
+            #expect(page.contains("data-behind=\"\(expected.count)\""))
+            #expect(LeadershipTests.text(page).contains("\(expected.count) of \(teaching) classes that teach a priority standard"))
+        }
+    }
 }

@@ -112,6 +112,7 @@ struct RouteMatrixTests {
         "GET /standards/priorities": "DA DL P AP C TL T",
         "POST /standards/:id/priority": "DA DL",
         "GET /standards/alignment": "DA DL P AP C TL T",
+        "POST /standards/priorities/cadence": "DA DL",
         "POST /standards/:id/links": "DA DL",
         "POST /standards/:id/links/:linkId/delete": "DA DL",
         "GET /students/:studentId": "DA DL P AP T | DA DL P AP | DA DL",
@@ -591,6 +592,7 @@ struct RouteMatrixTests {
             case "POST /standards/:id/links":
                 // A standard of its own for each role and variant, so each link is new.
                 return .fields(["code": linkCodes[(Role.allCases.firstIndex(of: role)! * Variant.allCases.count + Variant.allCases.firstIndex(of: variant)!) % linkCodes.count]])
+            case "POST /standards/priorities/cadence": return .fields(["weeks": "3"])
             case "POST /resources/kinds": return .fields(["name": "Reading tutors (\(role.rawValue))", "unit": "FTE"])
             case "POST /resources/schools/:school/allocations", "POST /resources/allocations/:id":
                 // A new amount for each role and variant, so each change is a change.

@@ -45,6 +45,7 @@ enum Migrations {
         PriorityStandardsMigration(),  // 036
         StandardLinksMigration(),  // 037
         ResourceLedgerMigration(),  // 038
+        PriorityCadenceMigration(),  // 039
         ]
     }
 }

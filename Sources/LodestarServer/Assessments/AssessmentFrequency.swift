@@ -47,3 +47,49 @@ extension AssessmentQueries {
         return (termStart, rows)
     }
 }
+
+/// Whether every class assesses each priority standard it teaches as often as the district asks (`PriorityCadence`):
+/// a class teaches a priority standard when they share a grade and the class lists the standard's subject (or lists
+/// no subject at all).
+extension AssessmentQueries {
+    struct PriorityRow: Encodable, Sendable {
+        struct Standard: Encodable, Sendable { let id: String; let code: String; let last: String }
+        let classId: String
+        let title: String
+        let teacher: String
+        /// The priority standards the class teaches that are due, and how many it teaches.
+        let due: [Standard]
+        let priorities: Int
+    }
+
+    /// Each class of the school that teaches a priority standard, those with the most due first.
+    func priorityCadence(atSchool schoolId: String, today: String) async throws -> (cadence: PriorityCadence, rows: [PriorityRow]) {
+        let standards = StandardsQueries(db: db)
+        let cadence = try await standards.cadence()
+        let prioritized = try await standards.standards(ids: Array(try await standards.priorities().keys))
+        let subjects = try await standards.subjects()
+        let classes = try await RosterQueries(db).classes(inSchool: schoolId)
+        let yearStart = DisplayTime.schoolYearStart(of: today)
+        var latest: [String: String] = [:]
+        for given in try await assessedOn(classes: classes.map(\.id), since: yearStart) where !given.standardId.isEmpty && given.assessedOn <= today {
+            let key = given.classId + "|" + given.standardId
+            latest[key] = max(latest[key] ?? "", given.assessedOn)
+        }
+        func list(_ text: String) -> Set<String> { Set(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }) }
+        var rows: [PriorityRow] = classes.compactMap { schoolClass in
+            let grades = list(schoolClass.grades), taught = list(schoolClass.subjects)
+            let mine = prioritized.filter { standard in
+                !list(standard.grades).isDisjoint(with: grades) && (taught.isEmpty || taught.contains((subjects[standard.documentId] ?? "").lowercased()))
+            }.sorted { $0.code < $1.code }
+            guard !mine.isEmpty else { return nil }
+            let due = mine.compactMap { standard -> PriorityRow.Standard? in
+                let last = latest[schoolClass.id + "|" + standard.id!]
+                guard cadence.isDue(lastAssessed: last, today: today, yearStart: yearStart) else { return nil }
+                return .init(id: standard.id!, code: standard.code, last: last.map(DisplayTime.date) ?? "not yet this school year")
+            }
+            return PriorityRow(classId: schoolClass.id, title: schoolClass.title, teacher: schoolClass.teachers ?? "—", due: due, priorities: mine.count)
+        }
+        rows.sort { ($1.due.count, $0.title, $0.classId) < ($0.due.count, $1.title, $1.classId) }
+        return (cadence, rows)
+    }
+}

@@ -19,6 +19,9 @@ struct FrequencyController: RouteCollection {
         let rareBelow: Int
         let rows: [AssessmentQueries.FrequencyRow]
         let rareCount: Int
+        let cadenceWeeks: Int
+        let priorityRows: [AssessmentQueries.PriorityRow]
+        let behind: Int
     }
 
     func frequency(req: Request) async throws -> View {
@@ -26,9 +29,13 @@ struct FrequencyController: RouteCollection {
         let schoolId = try req.parameters.require("schoolId")
         try req.require(viewer.policy.canViewRoster(ofSchool: schoolId))
         guard let school = try await RosterQueries(req.db).org(schoolId) else { throw LodestarError.notFound }
-        let (termStart, rows) = try await AssessmentQueries(db: req.db).frequency(atSchool: schoolId, now: Int(Date().timeIntervalSince1970))
+        let now = Int(Date().timeIntervalSince1970)
+        let queries = AssessmentQueries(db: req.db)
+        let (termStart, rows) = try await queries.frequency(atSchool: schoolId, now: now)
+        let (cadence, priorityRows) = try await queries.priorityCadence(atSchool: schoolId, today: DisplayTime.isoDay(now))
         return try await req.view.render("assessments/frequency", Page(
             page: PageContext(request: req, title: "Assessment frequency: \(school.name)"), schoolId: schoolId, schoolName: school.name,
-            termStart: DisplayTime.day(termStart), rareBelow: AssessmentQueries.rareBelow, rows: rows, rareCount: rows.filter(\.rare).count))
+            termStart: DisplayTime.day(termStart), rareBelow: AssessmentQueries.rareBelow, rows: rows, rareCount: rows.filter(\.rare).count,
+            cadenceWeeks: cadence.weeks, priorityRows: priorityRows, behind: priorityRows.filter { !$0.due.isEmpty }.count))
     }
 }

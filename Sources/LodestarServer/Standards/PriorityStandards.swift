@@ -82,3 +82,31 @@ extension StandardsQueries {
         try await db.writeTransaction { db in try await StandardLink.query(on: db).filter(\.$id == id).filter(\.$documentId == nil).delete() }
     }
 }
+
+/// The district's cadence for assessing priority standards (`PriorityCadence`); one row, "district".
+final class PriorityCadenceSetting: Model, @unchecked Sendable {
+    static let schema = "priority_cadence"
+    static let district = "district"
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "weeks") var weeks: Int
+    @Field(key: "set_by") var setBy: String
+    @Field(key: "set_at") var setAt: Int
+    init() {}
+}
+
+extension StandardsQueries {
+    /// How often the district expects each priority standard assessed in every class.
+    func cadence() async throws -> PriorityCadence {
+        try await PriorityCadenceSetting.find(PriorityCadenceSetting.district, on: db).map { PriorityCadence(weeks: $0.weeks) } ?? .standard
+    }
+
+    func setCadence(_ cadence: PriorityCadence, by staffId: String) async throws {
+        try await db.writeTransaction { db in
+            let row = try await PriorityCadenceSetting.find(PriorityCadenceSetting.district, on: db) ?? { let made = PriorityCadenceSetting(); made.id = PriorityCadenceSetting.district; return made }()
+            row.weeks = cadence.weeks
+            row.setBy = staffId
+            row.setAt = Int(Date().timeIntervalSince1970)
+            try await row.save(on: db)
+        }
+    }
+}

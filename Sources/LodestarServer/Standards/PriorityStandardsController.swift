@@ -9,6 +9,7 @@ struct PriorityStandardsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("standards", "priorities", use: page)
         routes.post("standards", ":id", "priority", use: mark)
+        routes.post("standards", "priorities", "cadence", use: setCadence)
     }
 
     struct Page: Encodable {
@@ -23,9 +24,16 @@ struct PriorityStandardsController: RouteCollection {
         let gaps: [String]
         let reasons: [SelectOption]
         let canMark: Bool
+        let cadenceWeeks: Int
+        let cadenceError: String?
+        let notice: String?
     }
 
     func page(req: Request) async throws -> View {
+        try await render(req, cadenceError: nil)
+    }
+
+    private func render(_ req: Request, cadenceError: String?) async throws -> View {
         let viewer = try await req.viewer()
         let queries = StandardsQueries(db: req.db)
         let (documents, chosen) = try await queries.documentChoice(req.query[String.self, at: "document"])
@@ -53,7 +61,24 @@ struct PriorityStandardsController: RouteCollection {
             documents: documents,
             document: chosen?.id ?? "", title: chosen?.title ?? "", grades: grades, gaps: grades.filter { $0.priorities.isEmpty }.map(\.label),
             reasons: PriorityReason.allCases.map { SelectOption(value: $0.rawValue, label: "\($0.label): \($0.meaning)") },
-            canMark: viewer.policy.canMarkPriorityStandards))
+            canMark: viewer.policy.canMarkPriorityStandards, cadenceWeeks: try await queries.cadence().weeks, cadenceError: cadenceError, notice: req.takeNotice()))
+    }
+
+    struct CadenceForm: Content { var weeks: String }
+
+    /// "Assess each priority standard in every class at least every N weeks."
+    func setCadence(req: Request) async throws -> Response {
+        let viewer = try await req.viewer()
+        try req.require(viewer.policy.canMarkPriorityStandards)
+        guard let weeks = Int(try req.content.decode(CadenceForm.self).weeks.trimmingCharacters(in: .whitespaces)), PriorityCadence.allowedWeeks.contains(weeks) else {
+            let response = try await render(req, cadenceError: "Give a whole number of weeks from \(PriorityCadence.allowedWeeks.lowerBound) to \(PriorityCadence.allowedWeeks.upperBound).").encodeResponse(for: req)
+            response.status = .unprocessableEntity
+            return response
+        }
+        try await StandardsQueries(db: req.db).setCadence(PriorityCadence(weeks: weeks), by: viewer.id)
+        try await req.audit("set how often priority standards are assessed", subject: "every \(weeks) weeks")
+        req.leaveNotice("Each priority standard is now expected in every class at least every \(weeks) \(weeks == 1 ? "week" : "weeks").")
+        return req.redirect(to: "/standards/priorities#cadence")
     }
 
     struct MarkForm: Content { var reasons: [String]?; var note: String?; var action: String }
