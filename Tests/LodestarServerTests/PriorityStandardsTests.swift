@@ -181,4 +181,50 @@ struct PriorityStandardsTests {
             #expect(LeadershipTests.text(page).contains("\(expected.count) of \(teaching) classes that teach a priority standard"))
         }
     }
+
+    /// The demo's common assessment for grade 3 at the first school: the frequency page and the assessment's page say
+    /// how many of the grade's classes gave it, recounted from the tables; the principal unmarks and marks it again,
+    /// and a grade none of its classes is in is refused.
+    @Test(arguments: TestDatabase.all)
+    func aCommonAssessmentShowsWhichClassesOfItsGradeGaveIt(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: true, on: app.db)
+            let people = DemoPeople(district: district)
+            let sql = app.db.sql
+            let common = try await sql.raw("SELECT id, grade FROM common_assessments").all()
+            #expect(common.count == 1)
+            let id = try common[0].decode(column: "id", as: String.self)
+            #expect(try common[0].decode(column: "grade", as: String.self) == "03")
+            let subjects = Set(try await sql.raw("""
+                SELECT DISTINCT d.subject FROM assessment_standards x JOIN standards s ON s.id = x.standard_id JOIN standard_documents d ON d.id = s.document_id
+                WHERE x.assessment_id = \(bind: id)
+                """).all().map { try $0.decode(column: "subject", as: String.self) })
+            let given = Set(try await sql.raw("SELECT class_id FROM assessment_classes WHERE assessment_id = \(bind: id)").all().map { try $0.decode(column: "class_id", as: String.self) })
+            var ofGrade: [String] = []
+            for row in try await sql.raw("SELECT id, grades, subjects FROM classes WHERE school_id = 'school-1'").all() {
+                let grades = try row.decode(column: "grades", as: String.self).split(separator: ",").map(String.init)
+                let taught = Set(try row.decode(column: "subjects", as: String.self).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                if grades.contains("03") && (taught.isEmpty || !taught.isDisjoint(with: subjects)) { ofGrade.append(try row.decode(column: "id", as: String.self)) }
+            }
+            let gave = ofGrade.filter(given.contains).count
+            #expect(ofGrade.count > 1 && gave >= 1)
+
+            let principal = try await LeadershipTests.client(app, people.email(.principal))
+            #expect(try await principal.page("/schools/school-1/assessment-frequency").contains("data-common=\"\(gave)/\(ofGrade.count)\""))
+            #expect(LeadershipTests.text(try await principal.page("/assessments/\(id)")).contains("Common for Grade 3: given in \(gave) of \(ofGrade.count) Grade 3 classes here."))
+            #expect(try await principal.post("/assessments/\(id)/common", form: ["action": "remove"]).status == .seeOther)
+            #expect(try await sql.raw("SELECT COUNT(*) AS n FROM common_assessments").first()!.decode(column: "n", as: Int.self) == 0)
+            #expect(try await principal.post("/assessments/\(id)/common", form: ["grade": "07", "action": "mark"]).status == .unprocessableEntity)
+            #expect(try await sql.raw("SELECT COUNT(*) AS n FROM common_assessments").first()!.decode(column: "n", as: Int.self) == 0)
+            #expect(try await principal.post("/assessments/\(id)/common", form: ["grade": "03", "action": "mark"]).status == .seeOther)
+            #expect(try await Self.grades(sql) == ["03"])
+            let coach = try await LeadershipTests.client(app, people.email(.coach))
+            #expect(try await coach.post("/assessments/\(id)/common", form: ["action": "remove"]).status == .forbidden)
+            #expect(try await Self.grades(sql) == ["03"])
+        }
+    }
+
+    static func grades(_ sql: any SQLDatabase) async throws -> [String] {
+        try await sql.raw("SELECT grade FROM common_assessments").all().map { try $0.decode(column: "grade", as: String.self) }
+    }
 }

@@ -42,6 +42,7 @@ struct RouteMatrixTests {
         "GET /admin/standards": "DA",
         "GET /assessments": "DA DL P AP C TL T",
         "GET /assessments/:id": "DA DL P AP T | DA DL P AP | DA DL",
+        "POST /assessments/:id/common": "DA DL P AP T | DA DL P AP | DA DL",
         "GET /assessments/import": "DA DL P AP C TL T",
         "GET /assessments/new": "DA DL P AP C TL T",
         "GET /classes": "DA DL P AP C TL T",
@@ -593,6 +594,7 @@ struct RouteMatrixTests {
                 // A standard of its own for each role and variant, so each link is new.
                 return .fields(["code": linkCodes[(Role.allCases.firstIndex(of: role)! * Variant.allCases.count + Variant.allCases.firstIndex(of: variant)!) % linkCodes.count]])
             case "POST /standards/priorities/cadence": return .fields(["weeks": "3"])
+            case "POST /assessments/:id/common": return .fields(["grade": value("commonGrade", variant), "action": "mark"])
             case "POST /resources/kinds": return .fields(["name": "Reading tutors (\(role.rawValue))", "unit": "FTE"])
             case "POST /resources/schools/:school/allocations", "POST /resources/allocations/:id":
                 // A new amount for each role and variant, so each change is a change.
@@ -808,6 +810,11 @@ struct RouteMatrixTests {
             set("walkthroughs:id", own: try await walkthrough(of: teacher, by: assistantPrincipal), other: try await walkthrough(of: otherTeacher),
                 peer: try await walkthrough(of: peerTeacher, by: coachId))
             set("assessments:id", own: try await assessment(in: ownClass), other: try await assessment(in: otherClass), peer: try await assessment(in: peerClass))
+            // A grade of the class an assessment was given to: what marking it common names.
+            func grade(of classId: String) async throws -> String? {
+                try await one("SELECT grades AS id FROM classes WHERE id = \(bind: classId)").flatMap { $0.split(separator: ",").first.map(String.init) }
+            }
+            set("commonGrade", own: try await grade(of: ownClass), other: try await grade(of: otherClass), peer: try await grade(of: peerClass))
             set("api:id", own: try await assessment(in: ownClass), other: try await assessment(in: otherClass), peer: try await assessment(in: peerClass))
             // A score the score grid would save: a student of the assessment's class, on a standard it assesses.
             func scoreStandard(in classId: String) async throws -> String? {

@@ -365,6 +365,12 @@ public struct AccessPolicy: Sendable {
     /// Frameworks: only district admins create, import and edit them.
     public var canManageFrameworks: Bool { isDistrictAdmin }
 
+    /// Marking an assessment common for a grade (every class of the grade gives it): its teachers, the school's
+    /// principal and assistant principals, district roles.
+    public func canMarkCommonAssessment(atSchool schoolId: String, teachesIt: Bool) -> Bool {
+        teachesIt || seesWholeDistrict || administers(school: schoolId)
+    }
+
     /// Priority standards (which standards, and why): district admins and leaders; everyone signed in reads them.
     public var canMarkPriorityStandards: Bool { seesWholeDistrict }
 

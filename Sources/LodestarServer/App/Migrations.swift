@@ -46,6 +46,7 @@ enum Migrations {
         StandardLinksMigration(),  // 037
         ResourceLedgerMigration(),  // 038
         PriorityCadenceMigration(),  // 039
+        CommonAssessmentMigration(),  // 040
         ]
     }
 }

@@ -20,6 +20,13 @@ extension AssessmentController {
         let allowed: String
         let canEnter: Bool
         let classLinks: [SelectOption]
+        /// Common for a grade: the classes of the grade that are to give it, and which have.
+        let common: AssessmentQueries.CommonCoverage?
+        let commonGiven: Int
+        let commonMissing: [AssessmentQueries.CommonCoverage.Class]
+        let canMarkCommon: Bool
+        let grades: [SelectOption]
+        let notice: String?
     }
 
     func grid(req: Request) async throws -> View {
@@ -34,6 +41,10 @@ extension AssessmentController {
         let scores = try await Score.query(on: req.db).filter(\.$assessmentId == assessment.id!).all()
         let byKey = Dictionary(scores.map { ("\($0.studentId)|\($0.standardId)", $0.value) }, uniquingKeysWith: { a, _ in a })
         let classTitles = try await RosterQueries(req.db).schoolClasses(classes)
+        var teaches = false
+        for classId in classes where try await RosterQueries(req.db).teaches(staffId: viewer.id, classId: classId) { teaches = true; break }
+        let common = try await queries.coverage(of: [assessment], atSchool: assessment.schoolId).first
+        let grades = Set(classTitles.flatMap { $0.grades.split(separator: ",").map(String.init) }).sorted { GradeLevel.sortKey($0) < GradeLevel.sortKey($1) }
         return try await req.view.render("assessments/grid", GridPage(
             page: PageContext(request: req, title: assessment.title), id: assessment.id!, title: assessment.title, date: DisplayTime.date(assessment.assessedOn),
             standards: standards,
@@ -43,7 +54,10 @@ extension AssessmentController {
                 })
             },
             levels: scale.levels, allowed: scale.levels.map { ScaleValue.text($0.value) }.joined(separator: ", "), canEnter: canEnter,
-            classLinks: classTitles.map { SelectOption(value: $0.id!, label: $0.title) }))
+            classLinks: classTitles.map { SelectOption(value: $0.id!, label: $0.title) },
+            common: common, commonGiven: common?.given ?? 0, commonMissing: common?.missing ?? [],
+            canMarkCommon: viewer.policy.canMarkCommonAssessment(atSchool: assessment.schoolId, teachesIt: teaches),
+            grades: grades.map { SelectOption(value: $0, label: GradeLevel.label($0), selected: $0 == common?.grade) }, notice: req.takeNotice()))
     }
 
     struct ScoreInput: Content {

@@ -14,6 +14,7 @@ struct AssessmentController: RouteCollection {
         routes.get("assessments", "import", use: importPage)
         routes.upload("assessments", "import", use: importScores)
         routes.get("assessments", ":id", use: grid)
+        routes.post("assessments", ":id", "common", use: markCommon)
         routes.on(.PUT, "api", "assessments", ":id", "scores", body: .collect(maxSize: "64kb"), use: saveScore)
         routes.get("classes", ":classId", "mastery", use: tracker)
         routes.get("classes", ":classId", "mastery.csv", use: trackerCSV)

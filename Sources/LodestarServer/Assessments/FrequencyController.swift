@@ -22,6 +22,8 @@ struct FrequencyController: RouteCollection {
         let cadenceWeeks: Int
         let priorityRows: [AssessmentQueries.PriorityRow]
         let behind: Int
+        let common: [Common]
+        struct Common: Encodable { let href: String; let title: String; let assessedOn: String; let gradeLabel: String; let given: Int; let classes: Int; let missing: String }
     }
 
     func frequency(req: Request) async throws -> View {
@@ -36,6 +38,10 @@ struct FrequencyController: RouteCollection {
         return try await req.view.render("assessments/frequency", Page(
             page: PageContext(request: req, title: "Assessment frequency: \(school.name)"), schoolId: schoolId, schoolName: school.name,
             termStart: DisplayTime.day(termStart), rareBelow: AssessmentQueries.rareBelow, rows: rows, rareCount: rows.filter(\.rare).count,
-            cadenceWeeks: cadence.weeks, priorityRows: priorityRows, behind: priorityRows.filter { !$0.due.isEmpty }.count))
+            cadenceWeeks: cadence.weeks, priorityRows: priorityRows, behind: priorityRows.filter { !$0.due.isEmpty }.count,
+            common: try await queries.commonAssessments(atSchool: schoolId, since: DisplayTime.schoolYearStart(of: DisplayTime.isoDay(now))).map { common in
+                .init(href: "/assessments/\(common.assessmentId)", title: common.title, assessedOn: common.assessedOn, gradeLabel: common.gradeLabel, given: common.given,
+                      classes: common.classes.count, missing: common.missing.map { "\($0.title) (\($0.teacher))" }.joined(separator: "; "))
+            }))
     }
 }

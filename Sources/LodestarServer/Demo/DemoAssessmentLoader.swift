@@ -47,6 +47,7 @@ enum DemoAssessmentLoader {
             }
             try await db.announce(.scoresLoaded)
         }
+        try await loadCommonAssessment(on: db)
     }
 
     /// Priority standards: in Mathematics the first two of every grade (readiness and endurance), in English language
@@ -62,5 +63,14 @@ enum DemoAssessmentLoader {
             try await queries.setPriority(DemoStandards.identifier(subject: "English Language Arts", grade: grade, number: 1), reasons: [.endurance], note: "", by: DemoLoader.adminId)
             try await queries.setPriority(DemoStandards.identifier(subject: "English Language Arts", grade: grade, number: 2), reasons: [.endurance, .leverage], note: "", by: DemoLoader.adminId)
         }
+    }
+
+    /// One common assessment: the newest assessment given at the first school to a grade 3 class, marked common for
+    /// grade 3, so the school sees which grade 3 classes have not given it yet.
+    static func loadCommonAssessment(on db: any Database) async throws {
+        let queries = AssessmentQueries(db: db)
+        let grade3 = try await RosterQueries(db).classes(inSchool: "school-1").filter { $0.grades.split(separator: ",").contains("03") }.map(\.id)
+        guard let newest = try await queries.newest(atSchool: "school-1", givenTo: grade3, limit: 1).first, try await queries.common(newest.id!) == nil else { return }
+        try await queries.setCommon(newest.id!, grade: "03", by: DemoLoader.adminId)
     }
 }
