@@ -259,6 +259,15 @@ struct RouteMatrixTests {
         "POST /resources/schools/:school/allocations": "DA DL P AP | DA DL",
         "GET /resources/allocations/:id": "DA DL P AP C TL | DA DL",
         "POST /resources/allocations/:id": "DA DL P AP | DA DL",
+        // The practice library: a file at school-1 (own) and one at school-2 (other), approved.
+        "GET /library": "DA DL P AP C TL T",
+        "POST /library": "DA DL P AP C TL T",
+        "GET /library/:id": "DA DL P AP C TL T | DA DL",
+        "GET /library/:id/file": "DA DL P AP C TL T | DA DL",
+        "POST /library/:id/save": "DA DL P AP C TL T | DA DL",
+        "POST /library/:id/share": "DA DL P AP C TL | DA DL",
+        "POST /library/:id/approve": "DA DL P AP | DA DL",
+        "POST /library/:id/remove": "DA DL P AP | DA DL",
         "GET /admin/leadership-frameworks": "DA",
         "GET /admin/leadership-frameworks/:versionId/export": "DA",
         "GET /admin/leadership-frameworks/:versionId/json": "DA",
@@ -275,7 +284,7 @@ struct RouteMatrixTests {
         "POST /mentors/:pairingId/end", "POST /coaching/caseloads/remove", "POST /admin/people/:staffId/grants/remove",
         "POST /students/:studentId/delete", "POST /account/two-factor/disable", "POST /hiring/:openingId/candidates/:candidateId/delete",
         "POST /succession/:schoolId/:entryId/remove", "POST /walkthroughs/:id/delete", "POST /walkthroughs/:id/unshare",
-        "POST /standards/:id/links/:linkId/delete",
+        "POST /standards/:id/links/:linkId/delete", "POST /library/:id/remove",
     ]
 
     @Test(arguments: TestDatabase.all)
@@ -437,6 +446,9 @@ struct RouteMatrixTests {
                 let standard = ids.value("standards:id", variant)
                 let id = try await copy("standard_links", ids.value(":linkId", variant), on: sql)
                 return Throwaway(path: "/standards/\(standard)/links/\(id)/delete", form: [:], table: "standard_links", id: id)
+            case "POST /library/:id/remove":
+                let id = try await copy("library_items", ids.value("library:id", variant), on: sql)
+                return Throwaway(path: "/library/\(id)/remove", form: [:], table: "library_items", id: id)
             case "POST /walkthroughs/:id/delete":
                 let id = try await copy("walkthroughs", ids.value("walkthroughs:id", variant), on: sql)
                 return Throwaway(path: "/walkthroughs/\(id)/delete", form: [:], table: "walkthroughs", id: id)
@@ -594,6 +606,9 @@ struct RouteMatrixTests {
                 // A standard of its own for each role and variant, so each link is new.
                 return .fields(["code": linkCodes[(Role.allCases.firstIndex(of: role)! * Variant.allCases.count + Variant.allCases.firstIndex(of: variant)!) % linkCodes.count]])
             case "POST /standards/priorities/cadence": return .fields(["weeks": "3"])
+            case "POST /library": return .fields(["kind": "note", "title": "Matrix note (\(role.rawValue))", "note": "Wait five seconds."])
+            case "POST /library/:id/save": return .fields(["action": "save"])
+            case "POST /library/:id/share": return .fields(["teacherId": teacher, "note": "For your goal."])
             case "POST /assessments/:id/common": return .fields(["grade": value("commonGrade", variant), "action": "mark"])
             case "POST /resources/kinds": return .fields(["name": "Reading tutors (\(role.rawValue))", "unit": "FTE"])
             case "POST /resources/schools/:school/allocations", "POST /resources/allocations/:id":
@@ -904,6 +919,11 @@ struct RouteMatrixTests {
                 other: try await InductionQueries(db: db).items(of: [otherPlan.id!])[0].id!)
             set(":openingId", own: DemoTalentLoader.openingId, other: otherOpening.id!)
             set(":school", own: "school-1", other: "school-2")
+            func libraryFile(at school: String) async throws -> String {
+                try await LibraryQueries(db: db).add(LibraryEntry(kind: .file, title: "Planner (\(school))", url: "", note: "", practices: ["questioning"], standards: [], bands: []),
+                                                     schoolId: school, approved: true, by: DemoLoader.adminId, file: ("planner.txt", .text, Data("Plan three questions.".utf8))).id!
+            }
+            set("library:id", own: try await libraryFile(at: "school-1"), other: try await libraryFile(at: "school-2"))
             let funds = try #require(try await one("SELECT id FROM resource_kinds WHERE name = 'Professional-learning funds'"))
             ids.resourceKind = funds
             set("resources:id", own: try await one("SELECT id FROM resource_allocations WHERE school_id = 'school-1' AND kind_id = \(bind: funds)"),

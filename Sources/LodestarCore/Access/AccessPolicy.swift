@@ -395,6 +395,33 @@ public struct AccessPolicy: Sendable {
         !hiddenFromCoaches || canAllocateResources(atSchool: schoolId)
     }
 
+    // MARK: The practice library
+
+    /// What someone adds to the library is open to others at once when they lead a school or the district; a
+    /// teacher's addition waits for a leader of their school (`moderatesLibrary`).
+    public var addsToLibraryWithoutReview: Bool { seesWholeDistrict || !schoolsLed.isEmpty }
+
+    /// Approving or removing a school's resources (`schoolId` nil: the district's own): its principal and assistant
+    /// principals; district roles everywhere.
+    public func moderatesLibrary(ofSchool schoolId: String?) -> Bool {
+        guard let schoolId else { return seesWholeDistrict }
+        return seesWholeDistrict || administers(school: schoolId)
+    }
+
+    /// One resource: the district's and an approved school's are open to everyone with a role there; one waiting for
+    /// approval to its author and those who moderate it.
+    public func canSeeLibraryItem(ofSchool schoolId: String?, approved: Bool, isAuthor: Bool) -> Bool {
+        if isAuthor || moderatesLibrary(ofSchool: schoolId) { return true }
+        guard approved, hasAnyRole else { return false }
+        return schoolId.map { seesWholeDistrict || schoolIds.contains($0) } ?? true
+    }
+
+    /// Sharing a resource with a teacher: those who may visit them informally (their school's administrators, their
+    /// coach, district roles) and their school's teacher leaders.
+    public func canShareResource(withTeacherAt teacherSchools: Set<String>, onCaseload: Bool) -> Bool {
+        canObserve(teacherAt: teacherSchools, visitType: .informal, onCaseload: onCaseload) || teacherSchools.contains { holds(.teacherLeader, at: $0) }
+    }
+
     // MARK: The leadership team's self-assessment
 
     /// The leadership framework (edit, import, versions): district admins, as for the instructional framework.

@@ -165,6 +165,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: SuccessionController())
     try signedIn.register(collection: InductionController())
     try signedIn.register(collection: ResourcesController())
+    try signedIn.register(collection: LibraryController())
     try signedIn.register(collection: NotificationsController())
     try NotificationsController().bootUnsubscribe(routes: app)
     CalendarFeedsController.bootFeed(app)

@@ -47,6 +47,7 @@ enum Migrations {
         ResourceLedgerMigration(),  // 038
         PriorityCadenceMigration(),  // 039
         CommonAssessmentMigration(),  // 040
+        LibraryMigration(),  // 041
         ]
     }
 }

@@ -23,6 +23,9 @@ struct HomeController: RouteCollection {
         let news: [News]
         let moreNews: Int
         struct News: Encodable { let id: String; let title: String; let when: String }
+        /// Library resources shared with this person in the last 60 days.
+        let shared: [Shared]
+        struct Shared: Encodable { let href: String; let title: String; let from: String; let when: String; let note: String }
     }
 
     /// District counts, formatted for reading ("1,196").
@@ -153,10 +156,17 @@ struct HomeController: RouteCollection {
         let news = try await NotificationQueries(db: req.db).unread(of: viewer.id, limit: 5).map {
             HomePage.News(id: $0.id!, title: $0.title, when: DisplayTime.dateTime($0.createdAt))
         }
+        let recent = Int(Date().timeIntervalSince1970) - 60 * 86_400
+        let sharedRows = try await LibraryQueries(db: req.db).sharedWith(viewer.id, limit: 5).filter { $0.share.sharedAt >= recent }
+        let sharers = try await Staff.names(of: sharedRows.map(\.share.fromId), on: req.db)
         return try await req.view.render("home/home", HomePage(
             page: PageContext(request: req, title: "Today"), firstName: viewer.staff.givenName,
             roleSummary: policy.roleSummary, hasRoles: policy.hasAnyRole, district: district,
             schools: policy.seesWholeDistrict ? [] : schools, classes: classes, isTeacher: isTeacher, nextSteps: steps,
-            news: news, moreNews: max(0, viewer.unreadNotifications - news.count)))
+            news: news, moreNews: max(0, viewer.unreadNotifications - news.count),
+            shared: sharedRows.map { row in
+                .init(href: "/library/\(row.item.id!)", title: row.item.title, from: sharers[row.share.fromId] ?? "Former staff member",
+                      when: DisplayTime.date(DisplayTime.isoDay(row.share.sharedAt)), note: row.share.note)
+            }))
     }
 }

@@ -65,6 +65,8 @@ struct GrowthGoalController: RouteCollection {
         let earlier: [Earlier]
         let indicators: [SelectOption]
         let error: String?
+        /// Library resources on the goal's practices.
+        let suggested: [LibraryQueries.Link]
     }
 
     private func teacher(_ req: Request, _ viewer: Viewer) async throws -> (Staff, Set<String>, Bool) {
@@ -138,7 +140,8 @@ struct GrowthGoalController: RouteCollection {
             seen: seen, feedback: feedback, learning: learning, reflections: reflections,
             earlier: goals.filter { $0.closedAt != nil }.map { .init(statement: $0.statement, span: "\(DisplayTime.day($0.setAt)) – \(DisplayTime.day($0.closedAt!))") },
             indicators: framework.indicators.map { SelectOption(value: $0.key, label: $0.shortName, selected: goal?.indicatorKeys.contains($0.key) ?? false) },
-            error: error))
+            error: error,
+            suggested: try await LibraryQueries(db: req.db).links(practices: goal?.indicatorKeys ?? [], standards: [], schools: schools)))
     }
 
     struct GoalForm: Content {

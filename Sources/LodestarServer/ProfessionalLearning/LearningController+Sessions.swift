@@ -134,6 +134,8 @@ extension LearningController {
         let attendedCount: Int
         let attendanceSchools: [SelectOption]
         let notice: String?
+        /// Library resources on the session's practices and standards.
+        let suggested: [LibraryQueries.Link]
     }
 
     func loadSession(_ req: Request) async throws -> (LearningSession, Scope) {
@@ -143,6 +145,7 @@ extension LearningController {
 
     func session(req: Request) async throws -> View {
         let (session, scope) = try await loadSession(req)
+        let viewer = try await req.viewer()
         let framework = try await FrameworkStore.active(on: req.db).framework
         let attended = Set(try await SessionAttendance.query(on: req.db).filter(\.$sessionId == session.id!).all().map(\.staffId))
         var people: [SessionPage.Person] = []
@@ -173,7 +176,9 @@ extension LearningController {
             practices: session.indicatorKeys.compactMap { framework.indicator($0)?.shortName },
             standards: standards.map { "\($0.code): \($0.statement.prefix(100))" },
             canPlan: scope.canPlan, people: people, attendedCount: attended.count, attendanceSchools: schools,
-            notice: req.takeNotice()))
+            notice: req.takeNotice(),
+            suggested: try await LibraryQueries(db: req.db).links(practices: session.indicatorKeys, standards: session.standardIds,
+                                                                  schools: LearningScope.schoolId(scope.id).map { [$0] } ?? (viewer.policy.seesWholeDistrict ? nil : viewer.policy.schoolIds))))
     }
 
     /// Staff with a role at a school, teachers first, by family name.

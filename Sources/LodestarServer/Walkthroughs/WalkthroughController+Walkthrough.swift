@@ -42,6 +42,10 @@ extension WalkthroughController {
         /// "Edited Tuesday, December 1, 3:05 PM" when shared feedback was changed after the teacher was shown it.
         let edited: String?
         let notice: String?
+        /// For the observer: library resources on the visit's practices, to share with the teacher with the feedback.
+        struct Suggestion: Encodable { let id: String; let title: String; let kind: String }
+        let suggestions: [Suggestion]
+        let teacherId: String
     }
 
     /// The walkthrough if `viewer` may see it: its observer, its teacher once shared, and those who see the teacher's walkthroughs.
@@ -87,6 +91,10 @@ extension WalkthroughController {
         let onCaseload = try await CoachingQueries(db: req.db).isOnCaseload(coach: viewer.id, teacher: walkthrough.teacherId)
         let teacherHref = !teacherSchools.isEmpty && viewer.policy.canViewTeacher(at: teacherSchools, isSelf: isTeacher, onCaseload: onCaseload)
             ? "/teachers/\(walkthrough.teacherId.urlQueryEncoded)" : nil
+        // Practices not seen come first: what the feedback's "grow" is most likely about.
+        let practices = marks.sorted { !framework.scale.isSeen($0.mark) && framework.scale.isSeen($1.mark) }.map(\.indicatorKey)
+        let suggestions = isObserver && !teacherSchools.isEmpty && viewer.policy.canShareResource(withTeacherAt: teacherSchools, onCaseload: onCaseload)
+            ? try await LibraryQueries(db: req.db).suggestions(practices: practices, standards: [], schools: teacherSchools) : []
         return try await req.view.render("walkthroughs/show", ShowPage(
             page: PageContext(request: req, title: "Walkthrough of \(name(walkthrough.teacherId))"), id: walkthrough.id!,
             teacherName: name(walkthrough.teacherId), teacherHref: teacherHref, observerName: name(walkthrough.observerId),
@@ -106,7 +114,8 @@ extension WalkthroughController {
             },
             isObserver: isObserver, canUnshare: isObserver ? try await WalkthroughEditController.canUnshare(walkthrough, on: req.db) : false,
             unshareHours: WalkthroughEditController.unshareHours, edited: walkthrough.editedAt.map { "Edited " + DisplayTime.dateTime($0) },
-            notice: req.takeNotice()))
+            notice: req.takeNotice(),
+            suggestions: suggestions.map { .init(id: $0.id!, title: $0.title, kind: $0.kind) }, teacherId: walkthrough.teacherId))
     }
 
     func share(req: Request) async throws -> Response {
