@@ -227,4 +227,31 @@ struct PriorityStandardsTests {
     static func grades(_ sql: any SQLDatabase) async throws -> [String] {
         try await sql.raw("SELECT grade FROM common_assessments").all().map { try $0.decode(column: "grade", as: String.self) }
     }
+
+    /// A goal on "the priority standards of grade 3" measures the grade's four priority standards for grade 3 students;
+    /// a grade without priority standards is refused and nothing is stored.
+    @Test(arguments: TestDatabase.all)
+    func aGoalCanTakeTheGradesPriorityStandards(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: true, on: app.db)
+            let people = DemoPeople(district: district)
+            let sql = app.db.sql
+            let principalId = district.accounts.first { $0.isFeatured && $0.grants.first?.role == .principal }!.sourcedId!
+            let principal = try await LeadershipTests.client(app, people.email(.principal))
+            #expect(try await principal.page("/goals/school-1/new").contains("<option value=\"03\">Grade 3 (4)</option>"))
+            func goals() async throws -> Int { try await sql.raw("SELECT COUNT(*) AS n FROM goals").first()!.decode(column: "n", as: Int.self) }
+            let before = try await goals()
+            var form = ["statement": "By June, 60% of grade 3 students reach mastery on our priority standards.", "ownerId": principalId, "kind": "mastery",
+                        "target": "60", "deadline": "\(SchoolYear.current() + 1)-06-01", "priorityGrade": "13"]
+            let refused = try await principal.post("/goals/school-1", form: form)
+            #expect(refused.status == .unprocessableEntity && LeadershipTests.text(refused.body.string).contains("Grade 13 has no priority standards."))
+            #expect(try await goals() == before)
+            form["priorityGrade"] = "03"
+            #expect(try await principal.post("/goals/school-1", form: form).status == .seeOther)
+            let metric = try await sql.raw("SELECT metric FROM goals WHERE statement = \(bind: form["statement"]!)").first()!.decode(column: "metric", as: String.self)
+            let decoded = try JSONDecoder().decode(GoalMetric.self, from: Data(metric.utf8))
+            #expect(Set(decoded.standardIds) == ["cv-math-03-1", "cv-math-03-2", "cv-ela-03-1", "cv-ela-03-2"])
+            #expect(decoded.grade == "03")
+        }
+    }
 }

@@ -85,6 +85,8 @@ struct GoalsController: RouteCollection {
         var baseline: String?
         var target: String
         var deadline: String
+        /// "The priority standards of grade X": a grade whose priority standards join the chosen ones.
+        var priorityGrade: String?
     }
 
     struct NewGoalPage: Encodable {
@@ -98,6 +100,8 @@ struct GoalsController: RouteCollection {
         let grades: [SelectOption]
         let groups: [SelectOption]
         let indicators: [SelectOption]
+        /// Grades with priority standards, for "the priority standards of grade X".
+        let priorityGrades: [SelectOption]
         let form: GoalForm
         let error: String?
     }
@@ -109,6 +113,7 @@ struct GoalsController: RouteCollection {
             SelectOption(value: standard.id!, label: "\(standard.code) — \(String(standard.statement.prefix(90)))", selected: chosen.contains(standard.id!))
         }
         let grades = try await RosterQueries(req.db).grades(inSchool: scope.schoolId)
+        let prioritized = try await Self.priorityStandardsByGrade(on: req.db)
         let framework = try await FrameworkStore.active(on: req.db).framework
         let parents = scope.schoolId == nil ? [] : try await SmartGoal.query(on: req.db).filter(\.$scope == "district").sort(\.$createdAt).all()
         let page = NewGoalPage(
@@ -120,6 +125,7 @@ struct GoalsController: RouteCollection {
             grades: grades.map { SelectOption(value: $0, label: GradeLevel.label($0), selected: $0 == form.grade) },
             groups: StudentGroup.all.map { SelectOption(value: $0.key, label: $0.label, selected: $0.key == form.group) },
             indicators: framework.indicators.map { SelectOption(value: $0.key, label: $0.shortName, selected: $0.key == form.indicatorKey) },
+            priorityGrades: grades.filter { prioritized[$0] != nil }.map { SelectOption(value: $0, label: "\(GradeLevel.label($0)) (\(prioritized[$0]!.count))", selected: $0 == form.priorityGrade) },
             form: form, error: error)
         let response = try await req.view.render("goals/new", page).encodeResponse(for: req)
         if error != nil { response.status = .unprocessableEntity }
@@ -132,7 +138,7 @@ struct GoalsController: RouteCollection {
         let viewer = try await req.viewer()
         return try await renderNew(req, scope: scope, form: GoalForm(
             statement: "", ownerId: viewer.id, parentId: nil, kind: GoalMetric.Kind.mastery.rawValue, standardIds: [], grade: nil, group: nil,
-            indicatorKey: nil, unit: nil, baseline: nil, target: "", deadline: ""), error: nil)
+            indicatorKey: nil, unit: nil, baseline: nil, target: "", deadline: "", priorityGrade: nil), error: nil)
     }
 
     func create(req: Request) async throws -> Response {
@@ -150,14 +156,34 @@ struct GoalsController: RouteCollection {
         }
     }
 
+    /// Each grade's priority standards (ids, in code order), by grade code.
+    static func priorityStandardsByGrade(on db: any Database) async throws -> [String: [String]] {
+        let queries = StandardsQueries(db: db)
+        var byGrade: [String: [String]] = [:]
+        for standard in try await queries.standards(ids: Array(try await queries.priorities().keys)).sorted(by: { $0.code < $1.code }) {
+            for grade in standard.grades.split(separator: ",").map(String.init) { byGrade[grade, default: []].append(standard.id!) }
+        }
+        return byGrade
+    }
+
     /// A goal from the form, its baseline taken from the data as of today (or typed, for a manual measure).
     func validate(_ form: GoalForm, scope: PlanScope, on db: any Database) async throws -> SmartGoal {
         let statement = form.statement.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !statement.isEmpty else { throw LodestarError("Write the goal as a specific statement.") }
         guard let kind = GoalMetric.Kind(rawValue: form.kind) else { throw LodestarError("Choose how the goal is measured.") }
         let blank = { (text: String?) in text.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) } }
-        let metric = GoalMetric(kind: kind, standardIds: kind == .mastery ? form.standardIds ?? [] : [],
-                                grade: kind == .mastery ? blank(form.grade) : nil, group: kind == .mastery ? blank(form.group) : nil,
+        var standardIds = form.standardIds ?? []
+        var grade = blank(form.grade)
+        if kind == .mastery, let priorityGrade = blank(form.priorityGrade) {
+            // The grade's priority standards as they are today, for that grade's students unless another grade was chosen.
+            guard let priorities = try await Self.priorityStandardsByGrade(on: db)[priorityGrade] else {
+                throw LodestarError("\(GradeLevel.label(priorityGrade)) has no priority standards.")
+            }
+            standardIds += priorities.filter { !standardIds.contains($0) }
+            grade = grade ?? priorityGrade
+        }
+        let metric = GoalMetric(kind: kind, standardIds: kind == .mastery ? standardIds : [],
+                                grade: kind == .mastery ? grade : nil, group: kind == .mastery ? blank(form.group) : nil,
                                 indicatorKey: kind == .indicatorObserved ? blank(form.indicatorKey) : nil,
                                 unit: kind == .manual ? blank(form.unit) : nil)
         do { try metric.validate() } catch { throw LodestarError(error.message.capitalizedFirst + ".") }
