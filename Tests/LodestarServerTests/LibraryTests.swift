@@ -154,6 +154,13 @@ struct LibraryTests {
             #expect(try await teacher.post("/library/\(rated)/save", form: ["action": "unsave"]).status == .seeOther)
             #expect(LeadershipTests.text(try await teacher.page("/library/\(rated)")).contains("4.0 of 5, from 1 rating"))
             #expect(!(try await teacher.page("/library?view=saved")).contains("data-item=\"\(rated)\""))
+
+            // An open need suggests resources on its practice or standard.
+            let need = try #require(try await sql.raw("SELECT subject_key FROM learning_needs WHERE scope = 'school-1' AND status = 'open' ORDER BY id").first())
+            let key = String(try need.decode(column: "subject_key", as: String.self).split(separator: "|")[0])
+            let tagged = try await LibraryQueries(db: app.db).add(LibraryEntry(kind: .note, title: "For the need", url: "", note: "x", practices: [key], standards: [key], bands: []),
+                                                                   schoolId: "school-1", approved: true, by: principalId, file: nil)
+            #expect(try await principal.page("/learning?scope=school-1").contains("<a href=\"/library/\(tagged.id!)\">For the need</a>"))
         }
     }
 }

@@ -53,7 +53,11 @@ struct LearningController: RouteCollection {
 
     struct HubPage: Encodable {
         struct Proposal: Encodable { let kind: String; let kindLabel: String; let key: String; let title: String; let evidence: String; let link: String }
-        struct Need: Encodable { let id: String; let title: String; let kindLabel: String; let evidence: String; let link: String; let open: Bool; let accepted: String; let sessions: Int }
+        struct Need: Encodable {
+            let id: String; let title: String; let kindLabel: String; let evidence: String; let link: String; let open: Bool; let accepted: String; let sessions: Int
+            /// For an open need: library resources on its practice or standard.
+            let library: [LibraryQueries.Link]
+        }
         struct SessionRow: Encodable { let id: String; let title: String; let series: String; let when: String; let facilitator: String; let attended: Int; let need: String? }
         let page: PageContext
         let scope: String
@@ -85,6 +89,13 @@ struct LearningController: RouteCollection {
         let attendedSessions = try await LearningSession.query(on: req.db).filter(\.$id ~~ mine).sort(\.$startsAt, .descending).all()
         let people = try await Staff.names(of: Set((sessions + attendedSessions).map(\.facilitatorId)), on: req.db)
         let needTitles = Dictionary(uniqueKeysWithValues: needs.map { ($0.id!, $0.title) })
+        // A need is about a practice (its key) or a standard (its id, then "|" and a group): either may tag a resource.
+        let readable: Set<String>? = scope.schoolId.map { [$0] } ?? (viewer.policy.seesWholeDistrict ? nil : viewer.policy.schoolIds)
+        var library: [String: [LibraryQueries.Link]] = [:]
+        for need in needs where need.status == "open" {
+            let key = need.subjectKey.split(separator: "|").first.map(String.init) ?? ""
+            library[need.id!] = try await LibraryQueries(db: req.db).links(practices: [key], standards: [key], schools: readable, limit: 2)
+        }
         let now = Int(Date().timeIntervalSince1970)
         func row(_ session: LearningSession) -> HubPage.SessionRow {
             .init(id: session.id!, title: session.title, series: session.series, when: DisplayTime.dateTime(session.startsAt),
@@ -107,7 +118,7 @@ struct LearningController: RouteCollection {
             needs: needs.map { need in
                 .init(id: need.id!, title: need.title, kindLabel: LearningNeeds.Kind(rawValue: need.kind)?.label ?? "Need", evidence: need.evidence,
                       link: evidence(need.evidenceLink), open: need.status == "open", accepted: DisplayTime.day(need.acceptedAt),
-                      sessions: sessions.filter { $0.needId == need.id }.count)
+                      sessions: sessions.filter { $0.needId == need.id }.count, library: library[need.id!] ?? [])
             },
             upcoming: sessions.filter { $0.endsAt >= now }.map(row), past: sessions.filter { $0.endsAt < now }.reversed().map(row),
             attended: attendedSessions.map(row),
