@@ -252,6 +252,24 @@ struct PriorityStandardsTests {
             let decoded = try JSONDecoder().decode(GoalMetric.self, from: Data(metric.utf8))
             #expect(Set(decoded.standardIds) == ["cv-math-03-1", "cv-math-03-2", "cv-ela-03-1", "cv-ela-03-2"])
             #expect(decoded.grade == "03")
+
+            // A class's tracker narrowed to priority standards: only the grade's priorities assessed there, the CSV too.
+            let classId = try await sql.raw("SELECT id FROM classes WHERE school_id = 'school-1' AND grades = '03' ORDER BY id").first()!.decode(column: "id", as: String.self)
+            let assessed = Set(try await sql.raw("""
+                SELECT DISTINCT s.code FROM assessment_classes ac JOIN assessment_standards x ON x.assessment_id = ac.assessment_id JOIN standards s ON s.id = x.standard_id
+                WHERE ac.class_id = \(bind: classId)
+                """).all().map { try $0.decode(column: "code", as: String.self) })
+            let priorityCodes = assessed.intersection(["CV.MATH.3.1", "CV.MATH.3.2", "CV.ELA.3.1", "CV.ELA.3.2"])
+            #expect(!priorityCodes.isEmpty && assessed.count > priorityCodes.count)
+            func csvCodes(_ path: String) async throws -> Set<String> {
+                // The standard column: its codes are the only text of this shape in the file.
+                let response = try await principal.get(path)
+                #expect(response.status == .ok, "\(path)")
+                return Set(response.body.string.matches(of: /CV\.(?:MATH|ELA)\.[0-9K]+\.[0-9]+/).map { String($0.0) })
+            }
+            #expect(try await csvCodes("/classes/\(classId)/mastery.csv?priority=1") == priorityCodes)
+            #expect(try await csvCodes("/classes/\(classId)/mastery.csv") == assessed)
+            #expect(try await principal.page("/classes/\(classId)/mastery").contains("Only the \(priorityCodes.count) priority standards"))
         }
     }
 }

@@ -24,6 +24,9 @@ extension AssessmentController {
         let months: [String]
         let monthly: [MonthRow]
         let minimum: Int
+        /// Narrowed to the district's priority standards (`?priority=1`), and how many of the class's standards are priorities.
+        let priorityOnly: Bool
+        let priorities: Int
     }
 
     func tracker(req: Request) async throws -> View {
@@ -50,7 +53,7 @@ extension AssessmentController {
                                  label: "\(standard.code), \(InsightsScope.label(month: month)): \(shown.suppressed ? "too few students to show" : shown.students > 0 ? "\(shown.text) of \(shown.students) students" : "no results yet")")
                 })
             },
-            minimum: DistrictSettings.smallGroups.minimum))
+            minimum: DistrictSettings.smallGroups.minimum, priorityOnly: tracker.priorityOnly, priorities: tracker.priorities))
     }
 
     /// The month-by-month table as CSV, as learning trends write theirs.
@@ -85,6 +88,9 @@ extension AssessmentController {
         let method: MasteryMethod
         let book: ScaleBook
         let scores: [String: [AssessmentQueries.Evidence]]
+        let priorityOnly: Bool
+        /// How many of the standards assessed in the class are priority standards.
+        let priorities: Int
 
         /// - Parameter action: what the audit trail records (nil for a CSV, recorded as an export).
         static func load(_ req: Request, audit action: String?) async throws -> Tracker {
@@ -92,12 +98,16 @@ extension AssessmentController {
             let (schoolClass, teaches) = try await AssessmentController.visibleClass(req, viewer)
             if let action { try await req.audit(action, subject: schoolClass.id!) }
             let queries = AssessmentQueries(db: req.db)
-            let standards = try await queries.standardsAssessed(inClass: schoolClass.id!)
+            let assessed = try await queries.standardsAssessed(inClass: schoolClass.id!)
+            let priorityIds = try await StandardsQueries(db: req.db).priorities()
+            let priorityOnly = req.query[String.self, at: "priority"] == "1"
+            let standards = priorityOnly ? assessed.filter { priorityIds[$0.id] != nil } : assessed
             let students = try await queries.students(inClasses: [schoolClass.id!])
             let evidence = try await queries.evidence(students: students.map(\.id), standards: standards.map(\.id))
             return Tracker(schoolClass: schoolClass, teaches: teaches, standards: standards, students: students,
                            method: try await MasteryStore.method(forSchool: schoolClass.schoolId, on: req.db), book: try await ScaleBook.load(on: req.db),
-                           scores: Dictionary(grouping: evidence) { "\($0.studentId)|\($0.standardId)" })
+                           scores: Dictionary(grouping: evidence) { "\($0.studentId)|\($0.standardId)" },
+                           priorityOnly: priorityOnly, priorities: assessed.filter { priorityIds[$0.id] != nil }.count)
         }
 
         /// From the first month with a score in the class to the last, at most three years.

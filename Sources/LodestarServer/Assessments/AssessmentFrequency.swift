@@ -62,6 +62,11 @@ extension AssessmentQueries {
         let priorities: Int
     }
 
+    /// A roster's comma-separated list (a class's grades or subjects, a standard's grades), compared without case.
+    static func list(_ text: String) -> Set<String> {
+        Set(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
+    }
+
     /// Each class of the school that teaches a priority standard, those with the most due first.
     func priorityCadence(atSchool schoolId: String, today: String) async throws -> (cadence: PriorityCadence, rows: [PriorityRow]) {
         let standards = StandardsQueries(db: db)
@@ -75,11 +80,10 @@ extension AssessmentQueries {
             let key = given.classId + "|" + given.standardId
             latest[key] = max(latest[key] ?? "", given.assessedOn)
         }
-        func list(_ text: String) -> Set<String> { Set(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }) }
         var rows: [PriorityRow] = classes.compactMap { schoolClass in
-            let grades = list(schoolClass.grades), taught = list(schoolClass.subjects)
+            let grades = Self.list(schoolClass.grades), taught = Self.list(schoolClass.subjects)
             let mine = prioritized.filter { standard in
-                !list(standard.grades).isDisjoint(with: grades) && (taught.isEmpty || taught.contains((subjects[standard.documentId] ?? "").lowercased()))
+                !Self.list(standard.grades).isDisjoint(with: grades) && (taught.isEmpty || taught.contains((subjects[standard.documentId] ?? "").lowercased()))
             }.sorted { $0.code < $1.code }
             guard !mine.isEmpty else { return nil }
             let due = mine.compactMap { standard -> PriorityRow.Standard? in

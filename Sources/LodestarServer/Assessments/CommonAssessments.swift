@@ -49,7 +49,6 @@ extension AssessmentQueries {
         guard !marked.isEmpty else { return [] }
         let classes = try await RosterQueries(db).classes(inSchool: schoolId)
         let subjects = try await StandardsQueries(db: db).subjects()
-        func list(_ text: String) -> Set<String> { Set(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }) }
         var result: [CommonCoverage] = []
         for assessment in assessments {
             guard let grade = marked[assessment.id!] else { continue }
@@ -57,7 +56,7 @@ extension AssessmentQueries {
             let documents = try await StandardsQueries(db: db).standards(ids: try await standards(of: assessment.id!).map(\.id)).map(\.documentId)
             let assessedSubjects = Set(documents.compactMap { subjects[$0]?.lowercased() })
             let ofGrade = classes.filter { schoolClass in
-                list(schoolClass.grades).contains(grade.lowercased()) && (list(schoolClass.subjects).isEmpty || assessedSubjects.isEmpty || !list(schoolClass.subjects).isDisjoint(with: assessedSubjects))
+                Self.list(schoolClass.grades).contains(grade.lowercased()) && (Self.list(schoolClass.subjects).isEmpty || assessedSubjects.isEmpty || !Self.list(schoolClass.subjects).isDisjoint(with: assessedSubjects))
             }
             result.append(CommonCoverage(assessmentId: assessment.id!, title: assessment.title, assessedOn: DisplayTime.date(assessment.assessedOn), grade: grade,
                                          gradeLabel: GradeLevel.label(grade),
