@@ -416,6 +416,11 @@ public struct AccessPolicy: Sendable {
         return schoolId.map { seesWholeDistrict || schoolIds.contains($0) } ?? true
     }
 
+    /// Removing a resource: those who moderate it, and its author while it still waits for approval.
+    public func canRemoveLibraryItem(ofSchool schoolId: String?, approved: Bool, isAuthor: Bool) -> Bool {
+        moderatesLibrary(ofSchool: schoolId) || (isAuthor && !approved)
+    }
+
     /// Sharing a resource with a teacher: those who may visit them informally (their school's administrators, their
     /// coach, district roles) and their school's teacher leaders.
     public func canShareResource(withTeacherAt teacherSchools: Set<String>, onCaseload: Bool) -> Bool {

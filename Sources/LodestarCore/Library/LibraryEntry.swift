@@ -36,7 +36,7 @@ public struct LibraryEntry: Sendable, Equatable {
         guard !title.isEmpty, title.count <= l.title else { throw FormError("Give it a title (up to \(l.title) characters).") }
         let url = url.trimmingCharacters(in: .whitespaces), note = note.trimmingCharacters(in: .whitespacesAndNewlines)
         if kind == .link {
-            guard Self.isHTTPS(url) else { throw FormError("A link must be a full https:// address (up to \(l.url) characters).") }
+            guard WebLink.isHTTPS(url, maxLength: l.url) else { throw FormError("A link must be a full https:// address (up to \(l.url) characters).") }
         }
         guard note.count <= l.note else { throw FormError("The note is up to \(l.note) characters.") }
         if kind == .note, note.isEmpty { throw FormError("Write the note.") }
@@ -52,12 +52,6 @@ public struct LibraryEntry: Sendable, Equatable {
         return LibraryEntry(kind: kind, title: title, url: kind == .link ? url : "", note: note, practices: practices, standards: ids, bands: bands)
     }
 
-    /// An https address with a host and no spaces: links open outside Lodestar, so nothing else is allowed.
-    public static func isHTTPS(_ text: String) -> Bool {
-        guard !text.isEmpty, text.count <= limits.url, !text.contains(where: { $0.isWhitespace || $0 == "\\" || $0 == "\"" || $0 == "<" || $0 == ">" }),
-              let url = URL(string: text), url.scheme?.lowercased() == "https", let host = url.host, !host.isEmpty else { return false }
-        return true
-    }
 }
 
 /// The files the library keeps: recognised from their first bytes, not from what the browser says, with the

@@ -80,22 +80,17 @@ public struct AllocationDraft: Sendable, Equatable {
         return AllocationDraft(amount: value, startsOn: start, endsOn: end, funding: funding, decidedBy: decidedBy, evidence: links, reason: reason)
     }
 
-    /// An https address with a host, or a path of this site (not "//host", which leaves it).
+    /// An https address (`WebLink`), or a path of this site (not "//host", which leaves it).
     public static func isLink(_ text: String) -> Bool {
-        guard text.count <= limits.evidenceLine, !text.contains(where: { $0.isWhitespace || $0 == "\\" }) else { return false }
-        if text.hasPrefix("/") { return !text.hasPrefix("//") }
-        guard let url = URL(string: text), url.scheme?.lowercased() == "https", let host = url.host, !host.isEmpty else { return false }
-        return true
+        guard text.hasPrefix("/") else { return WebLink.isHTTPS(text, maxLength: limits.evidenceLine) }
+        return text.count <= limits.evidenceLine && !text.hasPrefix("//") && !text.contains(where: { $0.isWhitespace || $0 == "\\" })
     }
 
-    /// "2026-09-01" when it is a real day.
+    /// "2026-09-01" when it is a real day (`ISODay`) of a year Lodestar plans for.
     static func day(_ text: String) -> String? {
         let text = text.trimmingCharacters(in: .whitespaces)
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard text.count == 10, parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1900...2200).contains(y), (1...12).contains(m), d >= 1 else { return nil }
-        let days = [31, (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
-        return d <= days ? text : nil
+        guard ISODay.number(text) != nil, let year = Int(text.prefix(4)), (1900...2200).contains(year) else { return nil }
+        return text
     }
 
     /// The lines of the change log: what differs from `old`, in words ("Amount 20 → 30").
@@ -106,6 +101,7 @@ public struct AllocationDraft: Sendable, Equatable {
         if funding != old.funding { lines.append("Funding “\(old.funding)” → “\(funding)”") }
         if decidedBy != old.decidedBy { lines.append("Decided by “\(old.decidedBy)” → “\(decidedBy)”") }
         if evidence != old.evidence { lines.append("Evidence changed") }
+        if reason != old.reason { lines.append("Reason for the decision rewritten") }
         return lines
     }
 

@@ -94,7 +94,7 @@ extension AssessmentController {
             req.leaveNotice("“\(assessment.title)” is no longer a common assessment.")
         } else {
             let grades = Set(try await roster.schoolClasses(classes).flatMap { $0.grades.split(separator: ",").map(String.init) })
-            guard let grade = form.grade, grades.contains(grade) else { throw Abort(.unprocessableEntity, reason: "Choose one of the grades of the classes it was given to.") }
+            guard let grade = form.grade, grades.contains(grade) else { throw LodestarError("Choose one of the grades of the classes it was given to.") }
             try await queries.setCommon(assessment.id!, grade: grade, by: viewer.id)
             req.leaveNotice("“\(assessment.title)” is common for \(GradeLevel.label(grade)): every class of the grade is to give it.")
         }

@@ -46,9 +46,9 @@ extension GoalsQueries {
         try await GoalProgress.compute(try await goals(ofScope: scope), today: today, on: db).map { ($0.goal, $0.projection.status) }
     }
 
-    /// A scope's goals measured as their pages measure them.
-    func progress(ofScope scope: String, today: String) async throws -> [GoalProgress] {
-        try await GoalProgress.compute(try await goals(ofScope: scope), today: today, on: db)
+    /// Goals measured as their pages measure them.
+    func progress(of goals: [SmartGoal], today: String) async throws -> [GoalProgress] {
+        try await GoalProgress.compute(goals, today: today, on: db)
     }
 
     /// A scope's goals in the order of its plan page, without measuring them.

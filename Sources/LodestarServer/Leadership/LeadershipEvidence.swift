@@ -104,8 +104,9 @@ struct LeadershipEvidence {
             let served = allocations.filter { !$0.priority.isEmpty }.count, linked = allocations.filter { !$0.evidence.isEmpty }.count
             var lines = [Line(text: "\(allocations.count) \(allocations.count == 1 ? "allocation" : "allocations") this school year: \(served) serve a goal, a need or an intervention group; \(linked) link the evidence considered.", link: link)]
             let hidden = !viewer.policy.seesBudgetFigures(atSchool: school, hiddenFromCoaches: try await queries.hidesBudget())
+            let need = try await queries.need(ofSchool: school)
             for choice in ResourceQueries.choices(try await queries.kinds()) where choice.kindId != nil && allocations.contains(where: { $0.kindId == choice.kindId }) {
-                let equity = try await queries.equity(of: choice, atSchool: school, period: period, rule: DistrictSettings.smallGroups)
+                let equity = try await queries.equity(of: choice, at: need, period: period, rule: DistrictSettings.smallGroups)
                 let flagged = equity.rows.filter(\.flagged).map { StudentGroup.label(ofKey: $0.group) }
                 let amount = choice.budget && hidden ? "amount hidden by the district" : "\(AllocationDraft.number(equity.counted.total)) \(choice.unit)"
                 let verdict = flagged.isEmpty ? "no group below its share of need."

@@ -195,7 +195,7 @@ struct LibraryController: RouteCollection {
         let queries = LibraryQueries(db: req.db)
         let names = Dictionary(try await Self.practiceNames(on: req.db).map { ($0.key, $0.name) }, uniquingKeysWith: { first, _ in first })
         let standards = try await StandardsQueries(db: req.db).standards(ids: item.standardIds)
-        let mine = try await queries.saves(of: viewer.id).first { $0.itemId == item.id }
+        let mine = try await queries.save(of: item.id!, by: viewer.id)
         let rating = try await queries.ratings(of: [item.id!])[item.id!]
         // Teachers this person may share it with: their schools' teachers (leaders) or their caseload (coaches).
         var teachers: [SelectOption] = []
@@ -218,7 +218,7 @@ struct LibraryController: RouteCollection {
             addedBy: "\(author), \(DisplayTime.date(DisplayTime.isoDay(item.addedAt)))", waiting: item.status == LibraryItem.pending,
             rating: rating.map { String(format: "%.1f of 5, from %d %@", $0.average, $0.count, $0.count == 1 ? "rating" : "ratings") },
             saved: mine != nil, myRating: mine?.rating ?? 0, teachers: teachers.sorted { $0.label < $1.label },
-            canModerate: viewer.policy.moderatesLibrary(ofSchool: item.schoolId), canRemove: viewer.policy.moderatesLibrary(ofSchool: item.schoolId) || (item.addedBy == viewer.id && item.status == LibraryItem.pending),
+            canModerate: viewer.policy.moderatesLibrary(ofSchool: item.schoolId), canRemove: viewer.policy.canRemoveLibraryItem(ofSchool: item.schoolId, approved: item.status == LibraryItem.approved, isAuthor: item.addedBy == viewer.id),
             sharedCount: try await queries.shares(of: item.id!).count, notice: req.takeNotice(), error: error))
     }
 
@@ -243,7 +243,7 @@ struct LibraryController: RouteCollection {
         let form = try req.content.decode(SaveForm.self)
         let queries = LibraryQueries(db: req.db)
         if let text = form.rating, !text.isEmpty {
-            guard let rating = Int(text), (1...5).contains(rating), item.status == LibraryItem.approved else { throw Abort(.unprocessableEntity, reason: "A rating is a whole number from 1 to 5.") }
+            guard let rating = Int(text), (1...5).contains(rating), item.status == LibraryItem.approved else { throw LodestarError("A rating is a whole number from 1 to 5.") }
             try await queries.save(item.id!, for: viewer.id, saved: true, rating: rating)
             req.leaveNotice("Rated \(rating) of 5 and saved.")
         } else {
@@ -293,7 +293,7 @@ struct LibraryController: RouteCollection {
     func remove(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
         let item = try await Self.visible(req, viewer)
-        try req.require(viewer.policy.moderatesLibrary(ofSchool: item.schoolId) || (item.addedBy == viewer.id && item.status == LibraryItem.pending))
+        try req.require(viewer.policy.canRemoveLibraryItem(ofSchool: item.schoolId, approved: item.status == LibraryItem.approved, isAuthor: item.addedBy == viewer.id))
         try await LibraryQueries(db: req.db).remove(item.id!)
         try await req.audit("removed a library resource", subject: "library item \(item.id!)")
         req.leaveNotice("“\(item.title)” is removed from the library.")

@@ -26,21 +26,32 @@ struct LibraryQueries {
     /// What other pages suggest: approved resources open at `schools` (nil: all) tagged with one of `practices` or
     /// `standards`, those with the most matching tags first, then the best rated.
     func suggestions(practices: [String], standards: [String], schools: Set<String>?, limit: Int = 5) async throws -> [LibraryItem] {
-        let wanted = Set(practices), standardsWanted = Set(standards)
-        guard !wanted.isEmpty || !standardsWanted.isEmpty else { return [] }
+        try await suggestions(for: ["": (practices, standards)], schools: schools, limit: limit)[""] ?? []
+    }
+
+    /// Suggestions for several subjects at once (a page's needs, each its practice or standard), the library read once.
+    func suggestions(for subjects: [String: (practices: [String], standards: [String])], schools: Set<String>?, limit: Int) async throws -> [String: [LibraryItem]] {
+        let asked = subjects.filter { !$0.value.practices.isEmpty || !$0.value.standards.isEmpty }
+        guard !asked.isEmpty else { return [:] }
         let open = try await items(approvedAt: schools) { _ in false }
         let ratings = try await ratings(of: open.compactMap(\.id))
-        func matches(_ item: LibraryItem) -> Int { Set(item.practiceKeys).intersection(wanted).count + Set(item.standardIds).intersection(standardsWanted).count }
-        return open.filter { matches($0) > 0 }
-            .sorted { (matches($1), ratings[$1.id!]?.average ?? 0, $0.title) < (matches($0), ratings[$0.id!]?.average ?? 0, $1.title) }
-            .prefix(limit).map { $0 }
+        return asked.mapValues { subject in
+            let wanted = Set(subject.practices), standardsWanted = Set(subject.standards)
+            func matches(_ item: LibraryItem) -> Int { Set(item.practiceKeys).intersection(wanted).count + Set(item.standardIds).intersection(standardsWanted).count }
+            return open.filter { matches($0) > 0 }
+                .sorted { (matches($1), ratings[$1.id!]?.average ?? 0, $0.title) < (matches($0), ratings[$0.id!]?.average ?? 0, $1.title) }
+                .prefix(limit).map { $0 }
+        }
     }
 
     /// A suggestion as a page lists it (the `library/suggested` template).
-    struct Link: Encodable, Sendable { let href: String; let title: String; let kind: String }
+    struct Link: Encodable, Sendable {
+        let href: String; let title: String; let kind: String
+        init(_ item: LibraryItem) { (href, title, kind) = ("/library/\(item.id!)", item.title, item.kind) }
+    }
 
     func links(practices: [String], standards: [String], schools: Set<String>?, limit: Int = 5) async throws -> [Link] {
-        try await suggestions(practices: practices, standards: standards, schools: schools, limit: limit).map { Link(href: "/library/\($0.id!)", title: $0.title, kind: $0.kind) }
+        try await suggestions(practices: practices, standards: standards, schools: schools, limit: limit).map(Link.init)
     }
 
     func add(_ entry: LibraryEntry, schoolId: String?, approved: Bool, by staffId: String, file: (name: String, type: LibraryFileType, data: Data)?) async throws -> LibraryItem {
@@ -98,9 +109,14 @@ struct LibraryQueries {
         try await LibrarySave.query(on: db).filter(\.$staffId == staffId).sort(\.$savedAt, .descending).all()
     }
 
+    /// One person's save of one resource, if they saved it.
+    func save(of itemId: String, by staffId: String) async throws -> LibrarySave? { try await LibrarySave.find(Self.saveId(itemId, staffId), on: db) }
+
+    static func saveId(_ itemId: String, _ staffId: String) -> String { "\(itemId)|\(staffId)" }
+
     /// Saves (or keeps) the resource for `staffId`, with a rating when given; `saved` false takes it away.
     func save(_ itemId: String, for staffId: String, saved: Bool, rating: Int? = nil) async throws {
-        let id = "\(itemId)|\(staffId)"
+        let id = Self.saveId(itemId, staffId)
         try await db.writeTransaction { db in
             guard saved else { try await LibrarySave.query(on: db).filter(\.$id == id).delete(); return }
             let row = try await LibrarySave.find(id, on: db) ?? { let made = LibrarySave(); made.id = id; made.itemId = itemId; made.staffId = staffId; return made }()

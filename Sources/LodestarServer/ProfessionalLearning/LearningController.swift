@@ -91,11 +91,12 @@ struct LearningController: RouteCollection {
         let needTitles = Dictionary(uniqueKeysWithValues: needs.map { ($0.id!, $0.title) })
         // A need is about a practice (its key) or a standard (its id, then "|" and a group): either may tag a resource.
         let readable: Set<String>? = scope.schoolId.map { [$0] } ?? (viewer.policy.seesWholeDistrict ? nil : viewer.policy.schoolIds)
-        var library: [String: [LibraryQueries.Link]] = [:]
+        var subjects: [String: (practices: [String], standards: [String])] = [:]
         for need in needs where need.status == "open" {
             let key = need.subjectKey.split(separator: "|").first.map(String.init) ?? ""
-            library[need.id!] = try await LibraryQueries(db: req.db).links(practices: [key], standards: [key], schools: readable, limit: 2)
+            subjects[need.id!] = ([key], [key])
         }
+        let library = try await LibraryQueries(db: req.db).suggestions(for: subjects, schools: readable, limit: 2).mapValues { $0.map(LibraryQueries.Link.init) }
         let now = Int(Date().timeIntervalSince1970)
         func row(_ session: LearningSession) -> HubPage.SessionRow {
             .init(id: session.id!, title: session.title, series: session.series, when: DisplayTime.dateTime(session.startsAt),

@@ -100,16 +100,26 @@ struct ResourceQueries {
     /// A school's students with their groups and grade, its classes' students and teachers, and its intervention
     /// groups' members: everything `students(reached:)` needs, read once.
     struct SchoolReach: Sendable {
-        var students: [(id: String, grade: String, groups: [String])]
-        var classStudents: [String: [String]]
-        var classTeachers: [String: [String]]
-        var interventionMembers: [String: [String]]
+        let students: [(id: String, grade: String, groups: [String])]
+        let classStudents: [String: [String]]
+        let classTeachers: [String: [String]]
+        let interventionMembers: [String: [String]]
+        /// The students' ids, made once: coaching asks for a teacher's students once per conversation.
+        private let enrolled: Set<String>
+
+        init(students: [(id: String, grade: String, groups: [String])], classStudents: [String: [String]], classTeachers: [String: [String]],
+             interventionMembers: [String: [String]]) {
+            self.students = students
+            self.classStudents = classStudents
+            self.classTeachers = classTeachers
+            self.interventionMembers = interventionMembers
+            enrolled = Set(students.map(\.id))
+        }
 
         /// The school's students a reach names (`ResourceAllocation.reaches`); none for a reach that names nothing here.
         func students(reached reach: String) -> [String] {
             let parts = reach.split(separator: ":", maxSplits: 1).map(String.init)
             let value = parts.count == 2 ? parts[1] : ""
-            let enrolled = Set(students.map(\.id))
             switch parts[0] {
             case "school": return students.map(\.id)
             case "grade": return students.filter { $0.grade == value }.map(\.id)
@@ -133,11 +143,20 @@ struct ResourceQueries {
                            interventionMembers: try await AssessmentQueries(db: db).interventionMembers(ofGroups: groups.compactMap(\.id)))
     }
 
-    /// Students of the school in need by `ResourceEquity.inNeed`: the need a resource is weighed against.
-    func studentsInNeed(_ reach: SchoolReach) async throws -> Set<String> {
+    /// A school's students, whom each reach names, and who of them is in need (`ResourceEquity.inNeed`, on the
+    /// priority standards): read once, then asked of every resource.
+    struct SchoolNeed: Sendable {
+        let schoolId: String
+        let reach: SchoolReach
+        let inNeed: Set<String>
+    }
+
+    func need(ofSchool schoolId: String) async throws -> SchoolNeed {
+        let reach = try await reach(ofSchool: schoolId)
         let priorities = try await StandardsQueries(db: db).priorities()
         let standings = try await InsightsQueries(db: db).latestStandings(students: reach.students.map(\.id), standards: Array(priorities.keys))
-        return Set(standings.filter { ResourceEquity.inNeed(below: $0.value.below, measured: $0.value.measured) }.keys)
+        return SchoolNeed(schoolId: schoolId, reach: reach,
+                          inNeed: Set(standings.filter { ResourceEquity.inNeed(below: $0.value.below, measured: $0.value.measured) }.keys))
     }
 
     // MARK: A resource over a school year
@@ -166,25 +185,29 @@ struct ResourceQueries {
             + CountedResource.allCases.map { Choice(value: "counted:\($0.rawValue)", name: $0.name, unit: $0.unit, budget: false, counted: $0, kindId: nil) }
     }
 
+    /// The resource a page's `kind` names, or coaching when it names none (every district has it).
+    static func choice(_ value: String?, among choices: [Choice]) -> Choice {
+        choices.first { $0.value == value } ?? choices.first { $0.counted == .coaching }!
+    }
+
     /// A resource at a school over a school year, piece by piece with the students each piece reaches.
-    func pieces(of choice: Choice, atSchool schoolId: String, period: Period) async throws -> (SchoolReach, Counted) {
-        let reach = try await reach(ofSchool: schoolId)
+    func pieces(of choice: Choice, atSchool schoolId: String, reach: SchoolReach, period: Period) async throws -> Counted {
         if let counted = choice.counted {
-            return (reach, try await self.counted(counted, atSchool: schoolId, reach: reach, from: period.start, to: period.end))
+            return try await self.counted(counted, atSchool: schoolId, reach: reach, from: period.start, to: period.end)
         }
         let allocations = try await allocations(atSchools: [schoolId], from: period.from, through: period.through).filter { $0.kindId == choice.kindId }
-        return (reach, .init(total: allocations.reduce(0) { $0 + $1.amount }, pieces: allocations.map { ($0.amount, reach.students(reached: $0.reaches)) }))
+        return Counted(total: allocations.reduce(0) { $0 + $1.amount }, pieces: allocations.map { ($0.amount, reach.students(reached: $0.reaches)) })
     }
 
     /// Who received a resource at a school, group by group (`ResourceEquity`): the equity page's rows and the leadership
-    /// evidence's flags. Also the resource's total, the students in need, and how much reached a student.
-    func equity(of choice: Choice, atSchool schoolId: String, period: Period, rule: SmallGroupRule)
-        async throws -> (rows: [ResourceEquity.Row], counted: Counted, inNeed: Set<String>, reached: Double) {
-        let (reach, counted) = try await pieces(of: choice, atSchool: schoolId, period: period)
-        let inNeed = try await studentsInNeed(reach)
+    /// evidence's flags. Also the resource's total and how much of it reached a student.
+    func equity(of choice: Choice, at school: SchoolNeed, period: Period, rule: SmallGroupRule)
+        async throws -> (rows: [ResourceEquity.Row], counted: Counted, reached: Double) {
+        let counted = try await pieces(of: choice, atSchool: school.schoolId, reach: school.reach, period: period)
         let received = ResourceEquity.received(counted.pieces)
-        let rows = ResourceEquity.rows(students: reach.students.map { .init(id: $0.id, groups: $0.groups, inNeed: inNeed.contains($0.id)) }, received: received, rule: rule)
-        return (rows, counted, inNeed, received.values.reduce(0, +))
+        let rows = ResourceEquity.rows(students: school.reach.students.map { .init(id: $0.id, groups: $0.groups, inNeed: school.inNeed.contains($0.id)) },
+                                       received: received, rule: rule)
+        return (rows, counted, received.values.reduce(0, +))
     }
 
     // MARK: What Lodestar counts

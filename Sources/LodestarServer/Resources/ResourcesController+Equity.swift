@@ -37,11 +37,12 @@ extension ResourcesController {
         let period = Self.year(req)
         let queries = ResourceQueries(db: req.db)
         let choices = ResourceQueries.choices(try await queries.kinds())
-        let chosen = choices.first { $0.value == req.query[String.self, at: "kind"] } ?? choices.first { $0.counted == .coaching }!
+        let chosen = ResourceQueries.choice(req.query[String.self, at: "kind"], among: choices)
         let hidesBudget = try await queries.hidesBudget()
         let hidden = chosen.budget && !viewer.policy.seesBudgetFigures(atSchool: school.id, hiddenFromCoaches: hidesBudget)
         let rule = DistrictSettings.smallGroups
-        let (rows, counted, inNeed, reachedTotal) = try await queries.equity(of: chosen, atSchool: school.id, period: period, rule: rule)
+        let need = try await queries.need(ofSchool: school.id)
+        let (rows, counted, reachedTotal) = try await queries.equity(of: chosen, at: need, period: period, rule: rule)
         let unreached = counted.total - reachedTotal
         func amount(_ value: Double) -> String { hidden ? "Hidden" : AllocationDraft.number(value) }
         let widest = rows.filter { !$0.hidden && ($0.gap ?? 0) > 0 }.max { ($0.gap ?? 0) < ($1.gap ?? 0) }?.group
@@ -62,7 +63,7 @@ extension ResourcesController {
                              need: isAll ? "\(row.inNeed) in need" : Percent.text(row.shareOfNeed), received: Percent.text(row.shareReceived), amount: amount(row.received),
                              gap: row.gap.map(Self.points) ?? "—", flagged: row.flagged, widest: row.group == widest, isAll: isAll)
             },
-            flagged: rows.filter(\.flagged).count, inNeed: inNeed.count, priorities: try await StandardsQueries(db: req.db).priorities().count,
+            flagged: rows.filter(\.flagged).count, inNeed: need.inNeed.count, priorities: try await StandardsQueries(db: req.db).priorities().count,
             flagPoints: Int(ResourceEquity.flagPoints), minimum: rule.minimum, amountsHidden: hidden, countedRule: chosen.counted?.rule(coachingMinutes: TimeQueries.coachingMinutes)))
     }
 

@@ -67,7 +67,7 @@ extension ResourcesController {
 
     static func school(_ req: Request, _ viewer: Viewer) async throws -> RosterQueries.SchoolSummary {
         let id = try req.parameters.require("school")
-        guard viewer.policy.canViewResources(ofSchool: id) else { throw Abort(.forbidden) }
+        try req.require(viewer.policy.canViewResources(ofSchool: id))
         guard let school = try await RosterQueries(req.db).school(id) else { throw LodestarError.notFound }
         return school
     }
@@ -128,10 +128,11 @@ extension ResourcesController {
         let served = Dictionary(grouping: allocations.filter { $0.priority.hasPrefix("goal:") }) { String($0.priority.dropFirst(5)) }
         guard !served.isEmpty else { return [] }
         let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
+        // Only the goals served are measured: measuring a goal can mean recomputing mastery for its whole scope.
         let goals = GoalsQueries(db: db)
-        var measured: [GoalProgress] = []
-        for scope in [schoolId, "district"] { measured += try await goals.progress(ofScope: scope, today: today).filter { served[$0.goal.id!] != nil } }
-        return measured.map { progress in
+        var candidates: [SmartGoal] = []
+        for scope in [schoolId, "district"] { candidates += try await goals.goals(ofScope: scope).filter { served[$0.id!] != nil } }
+        return try await goals.progress(of: candidates, today: today).map { progress in
             let mine = served[progress.goal.id!]!
             let first = mine.map(\.startsOn).min()!
             let byKind = Dictionary(grouping: mine, by: \.kindId)
@@ -234,7 +235,7 @@ extension ResourcesController {
 
     private func allocation(_ req: Request, _ viewer: Viewer) async throws -> ResourceAllocation {
         guard let allocation = try await ResourceQueries(db: req.db).allocation(try req.parameters.require("id")) else { throw LodestarError.notFound }
-        guard viewer.policy.canViewResources(ofSchool: allocation.schoolId) else { throw Abort(.forbidden) }
+        try req.require(viewer.policy.canViewResources(ofSchool: allocation.schoolId))
         return allocation
     }
 
@@ -284,7 +285,6 @@ extension ResourcesController {
             var what = draft.changes(from: allocation.draft)
             if form.priority != allocation.priority { what.append("Priority changed") }
             if form.reaches != allocation.reaches { what.append("Whom it reaches changed") }
-            if draft.reason != allocation.reason { what.append("Reason for the decision rewritten") }
             guard !what.isEmpty else { throw AllocationDraft.FormError(description: "Nothing was changed.") }
             guard !why.isEmpty, why.count <= AllocationDraft.limits.reason else {
                 throw AllocationDraft.FormError(description: "Say why it changed (up to \(AllocationDraft.limits.reason) characters): the change is logged with its reason.")

@@ -54,14 +54,14 @@ struct ResourcesController: RouteCollection {
         let period = Self.year(req)
         let queries = ResourceQueries(db: req.db)
         let choices = ResourceQueries.choices(try await queries.kinds())
-        let chosen = choices.first { $0.value == req.query[String.self, at: "kind"] } ?? choices.first { $0.counted == .coaching }!
+        let chosen = ResourceQueries.choice(req.query[String.self, at: "kind"], among: choices)
         var rows: [IndexPage.Row] = [], district: IndexPage.Row?
         if viewer.policy.seesWholeDistrict {
             var measured: [ResourceEquity.School] = []
             for school in schools {
-                let (reach, pieces) = try await queries.pieces(of: chosen, atSchool: school.id!, period: period)
-                let inNeed = try await queries.studentsInNeed(reach)
-                measured.append(.init(id: school.id!, students: reach.students.count, inNeed: inNeed.count, amount: pieces.total))
+                let need = try await queries.need(ofSchool: school.id!)
+                let pieces = try await queries.pieces(of: chosen, atSchool: school.id!, reach: need.reach, period: period)
+                measured.append(.init(id: school.id!, students: need.reach.students.count, inNeed: need.inNeed.count, amount: pieces.total))
             }
             let below = ResourceEquity.schoolsBelowNeed(measured)
             func row(_ name: String, _ href: String, _ m: ResourceEquity.School, flagged: Bool) -> IndexPage.Row {
