@@ -272,4 +272,76 @@ struct PriorityStandardsTests {
             #expect(try await principal.page("/classes/\(classId)/mastery").contains("Only the \(priorityCodes.count) priority standards"))
         }
     }
+
+    /// "The priority standards of grade X" as a need's and a PLC cycle's scope: the evidence is the grade's students below
+    /// mastery on at least half of its priority standards, recounted here from the tables.
+    @Test(arguments: TestDatabase.all)
+    func aNeedAndACycleCanBeAboutAGradesPriorityStandards(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: true, on: app.db)
+            let people = DemoPeople(district: district)
+            let sql = app.db.sql
+            func strings(_ query: SQLQueryString, _ column: String) async throws -> [String] {
+                try await sql.raw(query).all().map { try $0.decode(column: column, as: String.self) }
+            }
+            // The sentence a grade's students' standings on its priority standards should give, worked out from the tables.
+            func expected(grade: String, label: String, students: Set<String>) async throws -> String {
+                var codes: [String: String] = [:]
+                for row in try await sql.raw("SELECT s.id, s.code, s.grades FROM standards s JOIN priority_standards p ON p.id = s.id").all()
+                    where try row.decode(column: "grades", as: String.self).split(separator: ",").contains(Substring(grade)) {
+                    codes[try row.decode(column: "id", as: String.self)] = try row.decode(column: "code", as: String.self)
+                }
+                var standings: [String: (below: Int, measured: Int)] = [:]
+                for row in try await sql.raw("SELECT student_id, standard_id, timeline FROM mastery_pairs").all() {
+                    let student = try row.decode(column: "student_id", as: String.self)
+                    guard students.contains(student), codes[try row.decode(column: "standard_id", as: String.self)] != nil,
+                          let last = try row.decode(column: "timeline", as: String.self).split(separator: ",").last?.split(separator: ":").last, last != "0" else { continue }
+                    standings[student, default: (0, 0)].measured += 1
+                    if last == "1" { standings[student, default: (0, 0)].below += 1 }
+                }
+                let inNeed = standings.values.filter { 2 * $0.below >= $0.measured }.count
+                #expect(standings.count >= 10, "enough students for the counts to be shown")
+                return "Of the \(standings.count) \(label) students with a standing on \(label)'s \(codes.count) priority standards (\(codes.values.sorted().joined(separator: ", "))), "
+                    + "\(inNeed) (\(Int((Double(inNeed) / Double(standings.count) * 100).rounded()))%) are below mastery on at least half of them"
+            }
+            func needs() async throws -> [String] { try await strings("SELECT title || ' | ' || evidence AS n FROM learning_needs WHERE kind = 'priority' ORDER BY title", "n") }
+
+            // A need on grade 3's priority standards at the featured school.
+            let principal = try await LeadershipTests.client(app, people.email(.principal))
+            let teacher = try await LeadershipTests.client(app, people.teacherEmail)
+            let gradeThree = Set(try await strings("SELECT id FROM students WHERE school_id = 'school-1' AND grade = '03'", "id"))
+            let sentence = try await expected(grade: "03", label: "Grade 3", students: gradeThree)
+            #expect(try await teacher.post("/learning/needs", form: ["scope": "school-1", "kind": "priority", "grade": "03"]).status == .forbidden)
+            for grade in ["", "99", "PK"] {
+                #expect(try await principal.post("/learning/needs", form: ["scope": "school-1", "kind": "priority", "grade": grade]).status == .unprocessableEntity, "\(grade)")
+            }
+            #expect(try await needs().isEmpty)
+            #expect(try await principal.post("/learning/needs", form: ["scope": "school-1", "kind": "priority", "grade": "03"]).status == .seeOther)
+            #expect(try await needs() == ["The priority standards of Grade 3 | \(sentence) (each student's latest standing)."])
+            #expect(try await principal.post("/learning/needs", form: ["scope": "school-1", "kind": "priority", "grade": "03"]).status == .unprocessableEntity,
+                    "an open need on the same grade")
+            #expect(try await needs().count == 1)
+            let hub = LeadershipTests.text(try await principal.page("/learning?scope=school-1"))
+            #expect(hub.contains("The priority standards of Grade 3 Priority standards of a grade \(sentence)"))
+
+            // The demo's grade 1 team works on its grade's priority standards: the team's students of that grade.
+            let cycle = try #require(try await sql.raw("SELECT team_id, priority_grade FROM inquiry_cycles WHERE team_id = 'demo-plc|school-1|1'").first())
+            let team = try cycle.decode(column: "team_id", as: String.self), grade = try cycle.decode(column: "priority_grade", as: String.self)
+            #expect(grade == "01")
+            let taught = Set(try await strings("""
+                SELECT DISTINCT s.user_id FROM enrollments t JOIN enrollments s ON s.class_id = t.class_id AND s.role = 'student'
+                JOIN plc_members m ON m.staff_id = t.user_id WHERE t.role = 'teacher' AND m.team_id = \(bind: team)
+                """, "user_id"))
+            let ofGrade = Set(try await strings("SELECT id FROM students WHERE school_id = 'school-1' AND grade = \(bind: grade)", "id"))
+            let teamPage = LeadershipTests.text(try await principal.page("/plcs/\(team)"))
+            #expect(teamPage.contains("About the priority standards: \(try await expected(grade: grade, label: "Grade 1", students: taught.intersection(ofGrade)))"))
+            // A new cycle on a grade without priority standards is refused and nothing stored.
+            func cycles() async throws -> Int { try await sql.raw("SELECT COUNT(*) AS n FROM inquiry_cycles").first()!.decode(column: "n", as: Int.self) }
+            let before = try await cycles()
+            #expect(try await principal.post("/plcs/\(team)/cycles", form: ["question": "Why?", "priorityGrade": "99"]).status == .unprocessableEntity)
+            #expect(try await cycles() == before)
+            #expect(try await principal.post("/plcs/\(team)/cycles", form: ["question": "Which fractions trip us?", "priorityGrade": "03"]).status == .seeOther)
+            #expect(try await strings("SELECT priority_grade FROM inquiry_cycles WHERE question = 'Which fractions trip us?'", "priority_grade") == ["03"])
+        }
+    }
 }

@@ -169,12 +169,45 @@ struct ResourceTests {
                 WHERE a.staff_id IN (SELECT staff_id FROM role_grants WHERE school_id = 'school-1') AND s.starts_at >= \(bind: from) AND s.starts_at < \(bind: to)
                 """).first()!.decode(column: "seconds", as: Int.self)
             #expect(conversations > 0 && seconds > 0, "the demo has coaching and professional learning at the school")
+            // Leaders' instructional time: the principals', assistant principals' and coaches' ledgers. An entry counts from
+            // where the entries that began before it end (earliest start first, then the longer); a walkthrough is
+            // 15 minutes and a coaching conversation 30 when no entry of the leader overlaps it; instructional
+            // categories only.
+            let instructional = Set(try await Self.rows(sql, "SELECT id FROM time_categories WHERE instructional = \(bind: true)"))
+            var leaderSeconds = 0
+            for leader in try await Self.rows(sql, "SELECT DISTINCT staff_id FROM role_grants WHERE school_id = 'school-1' AND role IN ('principal', 'assistant_principal', 'coach')") {
+                var entries: [(start: Int, end: Int, category: String, id: String)] = []
+                for row in try await sql.raw("SELECT id, starts_at, ends_at, category FROM time_entries WHERE leader_id = \(bind: leader) AND starts_at >= \(bind: from) AND starts_at < \(bind: to)").all() {
+                    entries.append((try row.decode(column: "starts_at", as: Int.self), try row.decode(column: "ends_at", as: Int.self),
+                                    try row.decode(column: "category", as: String.self), try row.decode(column: "id", as: String.self)))
+                }
+                var covered = 0
+                let ordered = entries.sorted { a, b in
+                    if a.start != b.start { return a.start < b.start }
+                    if a.end != b.end { return a.end > b.end }
+                    if a.category != b.category { return a.category.utf8.lexicographicallyPrecedes(b.category.utf8) }
+                    return a.id.utf8.lexicographicallyPrecedes(b.id.utf8)
+                }
+                for entry in ordered where entry.end > entry.start {
+                    if instructional.contains(entry.category) { leaderSeconds += max(0, entry.end - max(entry.start, covered)) }
+                    covered = max(covered, entry.end)
+                }
+                for (table, column, at, length, category) in [("walkthroughs", "observer_id", "observed_at", 900, "walkthroughs"), ("coaching_conversations", "coach_id", "held_at", 1_800, "coaching")]
+                    where instructional.contains(category) {
+                    for row in try await sql.raw("SELECT \(ident: at) AS at FROM \(ident: table) WHERE \(ident: column) = \(bind: leader) AND \(ident: at) >= \(bind: from) AND \(ident: at) < \(bind: to)").all() {
+                        let start = try row.decode(column: "at", as: Int.self)
+                        if !entries.contains(where: { $0.start < start + length && start < $0.end }) { leaderSeconds += length }
+                    }
+                }
+            }
+            #expect(leaderSeconds > 0, "the demo's leaders spent time on instruction")
 
             let principal = try await LeadershipTests.client(app, people.email(.principal))
             let ledger = LeadershipTests.text(try await principal.page("/resources/schools/school-1"))
             #expect(ledger.contains("Coaching \(Self.written(Double(conversations) / 2)) hours —"), "\(conversations) conversations")
             #expect(ledger.contains("Intervention seats 3 seats —"))
             #expect(ledger.contains("Professional learning \(Self.written(Double(seconds) / 3_600)) hours —"))
+            #expect(ledger.contains("Leaders' instructional time \(Self.written(Double(leaderSeconds) / 3_600)) hours —"), "\(leaderSeconds) s")
 
             // The equity of tutoring seats, recounted from the tables.
             let tutoring = try await sql.raw("SELECT id FROM resource_kinds WHERE name = 'Tutoring seats'").first()!.decode(column: "id", as: String.self)

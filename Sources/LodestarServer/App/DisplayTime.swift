@@ -28,6 +28,11 @@ enum DisplayTime {
         ISODate.isValid(isoDay) ? format(startOfDay(isoDay) + 12 * 3_600, "MMM d, yyyy") : isoDay
     }
 
+    /// "December 2026", the month of an ISO day.
+    static func month(_ isoDay: String) -> String {
+        format(startOfDay(isoDay) + 12 * 3_600, "MMMM yyyy")
+    }
+
     /// "December 3, 2026", for an ISO day ("2026-12-03").
     static func longDate(_ isoDay: String) -> String {
         format(startOfDay(isoDay) + 12 * 3_600, "MMMM d, yyyy")

@@ -48,6 +48,7 @@ enum Migrations {
         PriorityCadenceMigration(),  // 039
         CommonAssessmentMigration(),  // 040
         LibraryMigration(),  // 041
+        InquiryCyclePriorityGradeMigration(),  // 042
         ]
     }
 }

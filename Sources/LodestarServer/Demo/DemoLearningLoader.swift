@@ -78,12 +78,15 @@ enum DemoLearningLoader {
 
             // PLCs: teachers grouped by the grade (elementary homerooms) or subject of their first class.
             var groups: [String: [String]] = [:]
+            var gradeOfTeam: [String: String] = [:]
             for teacher in teachers {
                 guard let classId = firstClass[teacher], let schoolClass = classes[classId] else { continue }
                 let grade = schoolClass.grades.first ?? ""
                 let name = schoolClass.subjects.count > 1 ? "\(grade == "KG" ? "Kindergarten" : GradeLevel.label(grade)) team" : "\(schoolClass.subjects.first ?? "Teaching") team"
                 groups[name, default: []].append(teacher)
+                if schoolClass.subjects.count > 1 { gradeOfTeam[name] = grade }
             }
+            let prioritized = try await StandardsQueries(db: db).prioritiesByGrade()
             // The featured teacher's team first, then by name.
             let rank = { (members: [String]) in members.contains(featuredTeacher ?? "") ? 0 : 1 }
             let chosen = groups.filter { $0.value.count >= 2 }.sorted { (rank($0.value), $0.key) < (rank($1.value), $1.key) }.prefix(2)
@@ -131,6 +134,8 @@ enum DemoLearningLoader {
                 cycle.plan = "Re-teach groups twice a week for the “almost” pile; one new way in for the “not yet” pile."
                 cycle.action = index == 0 ? "Two weeks of re-teach groups; each of us tried one new representation." : ""
                 cycle.learned = ""
+                // A grade team's cycle is about its grade's priority standards, when the grade has them.
+                cycle.priorityGrade = gradeOfTeam[group.key].flatMap { prioritized[$0] == nil ? nil : $0 } ?? ""
                 cycle.status = index == 0 ? InquiryStage.action.rawValue : InquiryStage.plan.rawValue
                 cycle.openedAt = now - 21 * day
                 cycle.updatedAt = now - 7 * day

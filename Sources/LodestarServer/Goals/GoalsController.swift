@@ -113,7 +113,7 @@ struct GoalsController: RouteCollection {
             SelectOption(value: standard.id!, label: "\(standard.code) — \(String(standard.statement.prefix(90)))", selected: chosen.contains(standard.id!))
         }
         let grades = try await RosterQueries(req.db).grades(inSchool: scope.schoolId)
-        let prioritized = try await Self.priorityStandardsByGrade(on: req.db)
+        let prioritized = try await StandardsQueries(db: req.db).prioritiesByGrade()
         let framework = try await FrameworkStore.active(on: req.db).framework
         let parents = scope.schoolId == nil ? [] : try await SmartGoal.query(on: req.db).filter(\.$scope == "district").sort(\.$createdAt).all()
         let page = NewGoalPage(
@@ -156,16 +156,6 @@ struct GoalsController: RouteCollection {
         }
     }
 
-    /// Each grade's priority standards (ids, in code order), by grade code.
-    static func priorityStandardsByGrade(on db: any Database) async throws -> [String: [String]] {
-        let queries = StandardsQueries(db: db)
-        var byGrade: [String: [String]] = [:]
-        for standard in try await queries.standards(ids: Array(try await queries.priorities().keys)).sorted(by: { $0.code < $1.code }) {
-            for grade in standard.grades.split(separator: ",").map(String.init) { byGrade[grade, default: []].append(standard.id!) }
-        }
-        return byGrade
-    }
-
     /// A goal from the form, its baseline taken from the data as of today (or typed, for a manual measure).
     func validate(_ form: GoalForm, scope: PlanScope, on db: any Database) async throws -> SmartGoal {
         let statement = form.statement.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -176,7 +166,7 @@ struct GoalsController: RouteCollection {
         var grade = blank(form.grade)
         if kind == .mastery, let priorityGrade = blank(form.priorityGrade) {
             // The grade's priority standards as they are today, for that grade's students unless another grade was chosen.
-            guard let priorities = try await Self.priorityStandardsByGrade(on: db)[priorityGrade] else {
+            guard let priorities = try await StandardsQueries(db: db).prioritiesByGrade()[priorityGrade]?.compactMap(\.id) else {
                 throw LodestarError("\(GradeLevel.label(priorityGrade)) has no priority standards.")
             }
             standardIds += priorities.filter { !standardIds.contains($0) }

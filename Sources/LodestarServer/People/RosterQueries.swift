@@ -276,6 +276,13 @@ struct RosterQueries {
             .map { (id: try $0.decode(column: "id", as: String.self), grade: try $0.decode(column: "grade", as: String.self)) }
     }
 
+    /// The students in a grade, of one school or (nil) the whole district.
+    func studentIds(inGrade grade: String, atSchool schoolId: String?) async throws -> [String] {
+        var query = Student.query(on: database).filter(\.$grade == grade)
+        if let schoolId { query = query.filter(\.$schoolId == schoolId) }
+        return try await query.all(\.$id)
+    }
+
     /// Which students are enrolled in which of `classIds`, as (class, student) pairs.
     func studentEnrollments(inClasses classIds: [String]) async throws -> [(classId: String, studentId: String)] {
         guard !classIds.isEmpty else { return [] }

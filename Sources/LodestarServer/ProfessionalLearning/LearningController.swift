@@ -67,6 +67,8 @@ struct LearningController: RouteCollection {
         /// The school's PLC teams whose evidence can be read on its own, and the one chosen ("" for the whole scope).
         let teams: [SelectOption]
         let team: String
+        /// Grades of the scope with priority standards, for a need on them.
+        let priorityGrades: [SelectOption]
         let proposals: [Proposal]
         let needs: [Need]
         let upcoming: [SessionRow]
@@ -92,9 +94,10 @@ struct LearningController: RouteCollection {
         // A need is about a practice (its key) or a standard (its id, then "|" and a group): either may tag a resource.
         let readable: Set<String>? = scope.schoolId.map { [$0] } ?? (viewer.policy.seesWholeDistrict ? nil : viewer.policy.schoolIds)
         var subjects: [String: (practices: [String], standards: [String])] = [:]
+        let prioritized = try await StandardsQueries(db: req.db).prioritiesByGrade()
         for need in needs where need.status == "open" {
             let key = need.subjectKey.split(separator: "|").first.map(String.init) ?? ""
-            subjects[need.id!] = ([key], [key])
+            subjects[need.id!] = need.kind == LearningNeed.priorityKind ? ([], (prioritized[key] ?? []).compactMap(\.id)) : ([key], [key])
         }
         let library = try await LibraryQueries(db: req.db).suggestions(for: subjects, schools: readable, limit: 2).mapValues { $0.map(LibraryQueries.Link.init) }
         let now = Int(Date().timeIntervalSince1970)
@@ -115,9 +118,11 @@ struct LearningController: RouteCollection {
             page: PageContext(request: req, title: "Professional learning"), scope: scope.id, scopeName: scope.name, scopes: scope.options, canPlan: scope.canPlan,
             teams: [SelectOption(value: "", label: "The whole school", selected: team == nil)] + teams.map { SelectOption(value: $0.id!, label: $0.name, selected: $0.id == team?.id) },
             team: team?.id ?? "",
+            priorityGrades: scope.canPlan ? try await RosterQueries(req.db).grades(inSchool: scope.schoolId).filter { prioritized[$0] != nil }
+                .map { SelectOption(value: $0, label: GradeLevel.label($0)) } : [],
             proposals: proposals.map { .init(kind: $0.proposal.kind.rawValue, kindLabel: $0.proposal.kind.label, key: $0.proposal.key, title: $0.title, evidence: $0.evidence, link: evidence($0.link)) },
             needs: needs.map { need in
-                .init(id: need.id!, title: need.title, kindLabel: LearningNeeds.Kind(rawValue: need.kind)?.label ?? "Need", evidence: need.evidence,
+                .init(id: need.id!, title: need.title, kindLabel: Self.kindLabel(need.kind), evidence: need.evidence,
                       link: evidence(need.evidenceLink), open: need.status == "open", accepted: DisplayTime.day(need.acceptedAt),
                       sessions: sessions.filter { $0.needId == need.id }.count, library: library[need.id!] ?? [])
             },
@@ -144,6 +149,13 @@ struct LearningController: RouteCollection {
         var key: String?
         var title: String?
         var evidence: String?
+        /// For a need on a grade's priority standards.
+        var grade: String?
+    }
+
+    /// A stored need's kind as the pages name it.
+    static func kindLabel(_ kind: String) -> String {
+        kind == LearningNeed.priorityKind ? "Priority standards of a grade" : LearningNeeds.Kind(rawValue: kind)?.label ?? "Need"
     }
 
     /// Accepts a proposed need (its evidence is computed again here, never taken from the form) or
@@ -159,7 +171,23 @@ struct LearningController: RouteCollection {
         need.status = "open"
         need.acceptedBy = viewer.id
         need.acceptedAt = Int(Date().timeIntervalSince1970)
-        if let kind = LearningNeeds.Kind(rawValue: form.kind) {
+        if form.kind == LearningNeed.priorityKind {
+            // Its evidence is computed here, over the scope's students of the grade, by the resources' rule of need.
+            let grade = (form.grade ?? "").trimmingCharacters(in: .whitespaces)
+            let students = try await RosterQueries(req.db).studentIds(inGrade: grade, atSchool: scope.schoolId)
+            guard !grade.isEmpty, let priority = try await LearningQueries(db: req.db).priorityScope(ofGrade: grade, students: students) else {
+                throw LodestarError("Choose a grade that has priority standards.")
+            }
+            guard try await LearningNeed.query(on: req.db).filter(\.$scope == scope.id).filter(\.$kind == LearningNeed.priorityKind)
+                .filter(\.$subjectKey == grade).filter(\.$status == "open").first() == nil else {
+                throw LodestarError("An open need on \(GradeLevel.label(grade))'s priority standards is already accepted.")
+            }
+            need.kind = LearningNeed.priorityKind
+            need.subjectKey = grade
+            need.title = "The priority standards of \(GradeLevel.label(grade))"
+            need.evidence = priority.evidence
+            need.evidenceLink = ""
+        } else if let kind = LearningNeeds.Kind(rawValue: form.kind) {
             var team: PLCTeam?
             if let id = form.team, !id.isEmpty {
                 guard let chosen = try await Self.teams(ofScope: scope, on: req.db).first(where: { $0.id == id }) else { throw LodestarError("Choose one of the school's PLC teams.") }
@@ -203,7 +231,7 @@ struct LearningController: RouteCollection {
         }
         let sessions = try await LearningSession.query(on: req.db).filter(\.$scope == scope.id).all()
         for need in try await LearningNeed.query(on: req.db).filter(\.$scope == scope.id).sort(\.$acceptedAt, .descending).all() {
-            csv.append([need.status, LearningNeeds.Kind(rawValue: need.kind)?.label ?? "Need", need.title, need.evidence,
+            csv.append([need.status, Self.kindLabel(need.kind), need.title, need.evidence,
                         DisplayTime.isoDay(need.acceptedAt), String(sessions.filter { $0.needId == need.id }.count)])
         }
         return try await req.csvDownload(csv, named: "learning-needs.csv")

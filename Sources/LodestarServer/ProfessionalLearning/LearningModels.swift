@@ -9,9 +9,9 @@ final class LearningNeed: Model, @unchecked Sendable {
     @Field(key: "scope") var scope: String
     /// The PLC whose evidence proposed the need; nil for the whole school (or district).
     @OptionalField(key: "team_id") var teamId: String?
-    /// A `LearningNeeds.Kind`, or "other" for a need written by hand.
+    /// A `LearningNeeds.Kind`, `priorityKind`, or "other" for a need written by hand.
     @Field(key: "kind") var kind: String
-    /// What the evidence was about: an indicator key, a standard id, or "standard id|group key".
+    /// What the evidence was about: an indicator key, a standard id, "standard id|group key", or a grade.
     @Field(key: "subject_key") var subjectKey: String
     @Field(key: "title") var title: String
     /// The numbers behind the need as they stood when it was accepted.
@@ -21,6 +21,8 @@ final class LearningNeed: Model, @unchecked Sendable {
     @Field(key: "status") var status: String
     @Field(key: "accepted_by") var acceptedBy: String
     @Field(key: "accepted_at") var acceptedAt: Int
+    /// The kind of a need on a grade's priority standards (its subject key is the grade).
+    static let priorityKind = "priority"
     init() {}
 }
 
@@ -155,6 +157,8 @@ final class InquiryCycle: Model, @unchecked Sendable {
     @Field(key: "action") var action: String
     @Field(key: "learned") var learned: String
     @Field(key: "status") var status: String
+    /// The grade whose priority standards the cycle is about, or "".
+    @Field(key: "priority_grade") var priorityGrade: String
     @Field(key: "opened_at") var openedAt: Int
     @Field(key: "updated_at") var updatedAt: Int
     init() {}

@@ -26,6 +26,36 @@ struct LearningQueries {
         return hours
     }
 
+    /// "The priority standards of grade X" for some of the grade's students: the standards, and how many of the students
+    /// with a standing on them are in need — below mastery on at least half (`ResourceEquity.inNeed`, the rule the
+    /// resources' equity page weighs resources against). Nil when the grade has no priority standards.
+    struct PriorityScope: Sendable {
+        let grade: String
+        let codes: [String]
+        let standardIds: [String]
+        let measured: Int
+        let inNeed: Int
+
+        /// One sentence for a need's evidence or a cycle's scope; counts under the small-group minimum are not shown.
+        var evidence: String {
+            let label = GradeLevel.label(grade)
+            let standards = "\(label)'s \(codes.count) priority standard\(codes.count == 1 ? "" : "s") (\(codes.joined(separator: ", ")))"
+            guard measured > 0 else { return "No \(label) student has a standing on \(standards) yet." }
+            guard DistrictSettings.smallGroups.allows(measured) else {
+                return "Fewer than \(DistrictSettings.smallGroups.minimum) \(label) students have a standing on \(standards); counts not shown."
+            }
+            return "Of the \(measured) \(label) students with a standing on \(standards), \(inNeed) (\(Percent.text(Double(inNeed) / Double(measured)))) "
+                + "are below mastery on at least half of them (each student's latest standing)."
+        }
+    }
+
+    func priorityScope(ofGrade grade: String, students: [String]) async throws -> PriorityScope? {
+        guard let standards = try await StandardsQueries(db: db).prioritiesByGrade()[grade] else { return nil }
+        let standings = try await InsightsQueries(db: db).latestStandings(students: students, standards: standards.compactMap(\.id))
+        return PriorityScope(grade: grade, codes: standards.map(\.code), standardIds: standards.compactMap(\.id), measured: standings.count,
+                             inNeed: standings.values.filter { ResourceEquity.inNeed(below: $0.below, measured: $0.measured) }.count)
+    }
+
     /// The needs accepted for a school (or the district), newest first: priorities a resource can serve.
     func needs(scope: String) async throws -> [LearningNeed] {
         try await LearningNeed.query(on: db).filter(\.$scope == scope).sort(\.$acceptedAt, .descending).sort(\.$id).all()

@@ -22,6 +22,8 @@ extension PLCController {
             let assessmentOptions: [SelectOption]
             let opened: String
             let closed: Bool
+            /// For a cycle about a grade's priority standards: the team's students' need on them now (`LearningQueries.PriorityScope`).
+            let scope: String
         }
         let page: PageContext
         let id: String
@@ -35,6 +37,8 @@ extension PLCController {
         let meetings: [Meeting]
         let cycles: [Cycle]
         let assessmentOptions: [SelectOption]
+        /// Grades with priority standards, for a new cycle's scope.
+        let priorityGrades: [SelectOption]
         struct Need: Encodable { let title: String; let evidence: String; let open: Bool }
         /// Needs accepted from the team's own evidence.
         let needs: [Need]
@@ -81,6 +85,17 @@ extension PLCController {
         for assessment in try await AssessmentQueries(db: req.db).assessments(ids: linkedIds) {
             linked[assessment.id!] = .init(id: assessment.id!, title: assessment.title, day: DisplayTime.date(assessment.assessedOn), summary: try await summary(assessment, on: req.db))
         }
+        let prioritized = try await StandardsQueries(db: req.db).prioritiesByGrade()
+        var scopes: [String: String] = [:]
+        let scopedGrades = Set(cycles.map(\.priorityGrade).filter { !$0.isEmpty })
+        if !scopedGrades.isEmpty {
+            let taught = try await RosterQueries(req.db).students(taughtBy: memberIds)
+            for grade in scopedGrades {
+                let students = try await RosterQueries(req.db).studentIds(inGrade: grade, atSchool: team.schoolId).filter(taught.contains)
+                scopes[grade] = try await LearningQueries(db: req.db).priorityScope(ofGrade: grade, students: students)?.evidence
+                    ?? "\(GradeLevel.label(grade)) has no priority standards any more."
+            }
+        }
         let names = try await Staff.names(of: Set(memberIds + meetings.map(\.authorId)), on: req.db)
         let schoolTeachers = canManage ? try await RosterQueries(req.db).teachers(inSchool: team.schoolId) : []
         let members: [SelectOption] = canManage
@@ -99,9 +114,12 @@ extension PLCController {
                       stages: InquiryStage.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == cycle.status) },
                       plan: cycle.plan, action: cycle.action, learned: cycle.learned,
                       assessments: cycle.assessmentIds.compactMap { linked[$0] }, assessmentOptions: choices(Set(cycle.assessmentIds)),
-                      opened: DisplayTime.day(cycle.openedAt), closed: cycle.status == InquiryStage.closed.rawValue)
+                      opened: DisplayTime.day(cycle.openedAt), closed: cycle.status == InquiryStage.closed.rawValue,
+                      scope: scopes[cycle.priorityGrade] ?? "")
             },
             assessmentOptions: choices([]),
+            priorityGrades: try await RosterQueries(req.db).grades(inSchool: team.schoolId).filter { prioritized[$0] != nil }
+                .map { SelectOption(value: $0, label: GradeLevel.label($0)) },
             needs: try await LearningNeed.query(on: req.db).filter(\.$teamId == teamId).sort(\.$acceptedAt, .descending).all()
                 .map { .init(title: $0.title, evidence: $0.evidence, open: $0.status == "open") },
             today: DisplayTime.isoDay(Int(Date().timeIntervalSince1970)), error: error))
@@ -154,6 +172,7 @@ extension PLCController {
         var action: String?
         var learned: String?
         var assessments: [String]?
+        var priorityGrade: String?
     }
 
     /// The chosen assessments when each is one the team may link (or was linked already); nil otherwise.
@@ -173,6 +192,10 @@ extension PLCController {
         guard let assessments = try await validAssessments(form.assessments ?? [], team: team, on: req.db) else {
             return try await refuse(req, team, canWork: canWork, canManage: canManage, "Link assessments given in the team's classes.")
         }
+        let grade = (form.priorityGrade ?? "").trimmingCharacters(in: .whitespaces)
+        if !grade.isEmpty, try await StandardsQueries(db: req.db).prioritiesByGrade()[grade] == nil {
+            return try await refuse(req, team, canWork: canWork, canManage: canManage, "That grade has no priority standards; choose one that has, or none.")
+        }
         let now = Int(Date().timeIntervalSince1970)
         let cycle = InquiryCycle()
         cycle.id = UUID().uuidString.lowercased()
@@ -182,6 +205,7 @@ extension PLCController {
         cycle.plan = ""
         cycle.action = ""
         cycle.learned = ""
+        cycle.priorityGrade = grade
         cycle.status = assessments.isEmpty ? InquiryStage.question.rawValue : InquiryStage.data.rawValue
         cycle.openedAt = now
         cycle.updatedAt = now

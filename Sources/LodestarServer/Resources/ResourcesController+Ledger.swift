@@ -39,7 +39,12 @@ extension ResourcesController {
         }
         struct Total: Encodable { let kind: String; let amount: String; let allocations: Int; let equityHref: String }
         struct Counted: Encodable { let name: String; let amount: String; let rule: String; let equityHref: String }
-        struct Result: Encodable { let goal: String; let href: String; let received: String; let before: String; let latest: String; let target: String; let status: String }
+        struct Result: Encodable {
+            let goal: String; let href: String; let received: String; let before: String; let latest: String; let target: String; let status: String
+            /// From the month the first allocation began to this one: what was in effect beside the measure.
+            let months: [Month]
+        }
+        struct Month: Encodable { let month: String; let inEffect: String; let measure: String }
         struct Form: Encodable { let kind: String; let amount: String; let startsOn: String; let endsOn: String; let funding: String; let priority: String; let reaches: String; let decidedBy: String; let evidence: String; let reason: String }
         let page: PageContext
         let schoolId: String
@@ -135,20 +140,42 @@ extension ResourcesController {
         return try await goals.progress(of: candidates, today: today).map { progress in
             let mine = served[progress.goal.id!]!
             let first = mine.map(\.startsOn).min()!
-            let byKind = Dictionary(grouping: mine, by: \.kindId)
-            let received = byKind.keys.sorted().map { id in
-                let kind = kinds[id]
-                let total = byKind[id]!.reduce(0) { $0 + $1.amount }
-                return kind.map { $0.budget && hidden ? "\($0.name): hidden" : "\(AllocationDraft.number(total)) \($0.unit) of \($0.name.lowercased())" } ?? AllocationDraft.number(total)
-            }.joined(separator: "; ")
+            // What allocations add up to, by kind: the whole amount of each, never a share of its period.
+            func amounts(_ allocations: [ResourceAllocation]) -> String {
+                let byKind = Dictionary(grouping: allocations, by: \.kindId)
+                return byKind.keys.sorted().map { id in
+                    let kind = kinds[id]
+                    let total = byKind[id]!.reduce(0) { $0 + $1.amount }
+                    return kind.map { $0.budget && hidden ? "\($0.name): hidden" : "\(AllocationDraft.number(total)) \($0.unit) of \($0.name.lowercased())" } ?? AllocationDraft.number(total)
+                }.joined(separator: "; ")
+            }
+            let received = amounts(mine)
+            var months: [LedgerPage.Month] = []
+            var month = String(first.prefix(7))
+            while month <= String(today.prefix(7)) {
+                let start = month + "-01", next = Self.month(after: month)
+                let end = DisplayTime.isoDay(next + "-01", plus: -1)
+                let measured = progress.points.last { $0.day <= min(end, today) }
+                let inEffect = amounts(mine.filter { $0.startsOn <= end && $0.endsOn >= start })
+                months.append(.init(month: DisplayTime.month(start), inEffect: inEffect.isEmpty ? "Nothing" : inEffect,
+                                    measure: measured.map { "\(progress.format($0.value)) on \(DisplayTime.date($0.day))" } ?? "Not measured yet"))
+                month = next
+            }
             let before = progress.points.last { $0.day <= first }
             let latest = progress.points.count > 1 ? progress.points.last : nil
             return .init(goal: progress.goal.statement, href: "/goals/\(progress.goal.scope.urlQueryEncoded)/\(progress.goal.id!)", received: received,
                          before: before.map { "\(progress.format($0.value)) on \(DisplayTime.date($0.day))" }
                             ?? progress.points.first.map { "\(progress.format($0.value)) on \(DisplayTime.date($0.day)) (its baseline, set after the first allocation began)" } ?? "—",
                          latest: latest.map { "\(progress.format($0.value)) on \(DisplayTime.date($0.day))" } ?? "Not measured yet",
-                         target: "\(progress.format(progress.goal.target)) by \(DisplayTime.date(progress.goal.deadline))", status: progress.projection.status.rawValue)
+                         target: "\(progress.format(progress.goal.target)) by \(DisplayTime.date(progress.goal.deadline))", status: progress.projection.status.rawValue,
+                         months: months)
         }
+    }
+
+    /// "2026-09" → "2026-10".
+    static func month(after month: String) -> String {
+        let year = Int(month.prefix(4))!, number = Int(month.suffix(2))!
+        return number == 12 ? "\(year + 1)-01" : "\(year)-" + (number < 9 ? "0" : "") + "\(number + 1)"
     }
 
     struct AllocationForm: Content {

@@ -22,6 +22,16 @@ extension StandardsQueries {
         Dictionary(uniqueKeysWithValues: try await PriorityStandard.query(on: db).all().map { ($0.id!, $0) })
     }
 
+    /// The priority standards of each grade they name, by code: what "the priority standards of grade X" means for a
+    /// goal, a need or a PLC cycle, read as they are today.
+    func prioritiesByGrade() async throws -> [String: [Standard]] {
+        var byGrade: [String: [Standard]] = [:]
+        for standard in try await standards(ids: Array(try await priorities().keys)).sorted(by: { $0.code < $1.code }) {
+            for grade in standard.grades.split(separator: ",").map(String.init) { byGrade[grade, default: []].append(standard) }
+        }
+        return byGrade
+    }
+
     /// One standard's priority, if it is one.
     func priority(of standardId: String) async throws -> PriorityStandard? { try await PriorityStandard.find(standardId, on: db) }
 
