@@ -209,6 +209,34 @@ struct ResourceTests {
             #expect(ledger.contains("Professional learning \(Self.written(Double(seconds) / 3_600)) hours —"))
             #expect(ledger.contains("Leaders' instructional time \(Self.written(Double(leaderSeconds) / 3_600)) hours —"), "\(leaderSeconds) s")
 
+            // Month by month: from the month the first allocation serving a goal began to this one, each allocation in
+            // effect during the month at its whole amount, summed by kind.
+            var served: [String: [(kind: String, name: String, unit: String, amount: Double, from: String, through: String)]] = [:]
+            for row in try await sql.raw("""
+                SELECT a.priority, a.kind_id, k.name, k.unit, a.amount, a.starts_on, a.ends_on FROM resource_allocations a JOIN resource_kinds k ON k.id = a.kind_id
+                WHERE a.school_id = 'school-1' AND a.priority LIKE 'goal:%'
+                """).all() {
+                served[try row.decode(column: "priority", as: String.self), default: []].append((try row.decode(column: "kind_id", as: String.self),
+                    try row.decode(column: "name", as: String.self), try row.decode(column: "unit", as: String.self), try row.decode(column: "amount", as: Double.self),
+                    try row.decode(column: "starts_on", as: String.self), try row.decode(column: "ends_on", as: String.self)))
+            }
+            #expect(!served.isEmpty, "the demo's allocations serve a goal")
+            let names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+            let thisMonth = String(DisplayTime.isoDay(now).prefix(7))
+            for allocations in served.values {
+                var year = Int(allocations.map(\.from).min()!.prefix(4))!, month = Int(allocations.map(\.from).min()!.dropFirst(5).prefix(2))!
+                var months = 0
+                while String(format: "%04d-%02d", year, month) <= thisMonth {
+                    let first = String(format: "%04d-%02d-01", year, month), last = String(format: "%04d-%02d-31", year, month)
+                    let inEffect = Dictionary(grouping: allocations.filter { $0.from <= last && $0.through >= first }, by: \.kind).sorted { $0.key < $1.key }
+                        .map { "\(Self.written($0.value.reduce(0) { $0 + $1.amount })) \($0.value[0].unit) of \($0.value[0].name.lowercased())" }.joined(separator: "; ")
+                    #expect(ledger.contains("\(names[month - 1]) \(year) \(inEffect.isEmpty ? "Nothing" : inEffect) "), "\(year)-\(month)")
+                    months += 1
+                    (year, month) = month == 12 ? (year + 1, 1) : (year, month + 1)
+                }
+                #expect(months >= 2)
+            }
+
             // The equity of tutoring seats, recounted from the tables.
             let tutoring = try await sql.raw("SELECT id FROM resource_kinds WHERE name = 'Tutoring seats'").first()!.decode(column: "id", as: String.self)
             var students: [(id: String, grade: String, groups: Set<String>)] = []
