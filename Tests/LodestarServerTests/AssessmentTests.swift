@@ -148,11 +148,17 @@ struct AssessmentTests {
                 for student in ones + [f.students[1], f.students[7]] { try await score(teacher, other, student: student, standard: standard, value: nil) }
             }
             #expect(try await teacher.post("/classes/\(f.classId)/interventions", form: ["standardId": standard, "name": "", "plan": "", "reassessOn": "2026-10-01", "studentIds[]": f.students[0]]).status == .unprocessableEntity)
+            for minutes in ["-5", "1501", "ninety", "45.5"] {
+                #expect(try await teacher.post("/classes/\(f.classId)/interventions", form: ["standardId": standard, "name": "Ratio group", "plan": "", "minutesPerWeek": minutes,
+                                                                                          "reassessOn": "2026-10-01", "studentIds[]": f.students[0]]).status == .unprocessableEntity, "\(minutes)")
+            }
+            #expect(try await app.db.sql.raw("SELECT COUNT(*) AS n FROM intervention_groups").first()!.decode(column: "n", as: Int.self) == 0)
             let created = try await teacher.post("/classes/\(f.classId)/interventions", form: [
-                "standardId": standard, "name": "Ratio group", "plan": "Reteach with tape diagrams", "reassessOn": "2026-10-01", "studentIds[]": f.students[0]])
+                "standardId": standard, "name": "Ratio group", "plan": "Reteach with tape diagrams", "minutesPerWeek": "90", "reassessOn": "2026-10-01", "studentIds[]": f.students[0]])
             #expect(created.status == .seeOther)
             let groupPath = try #require(created.headers.first(name: .location))
             #expect(try await teacher.get(groupPath).body.string.contains("0 of 1 now at Meets or above"))
+            #expect(LeadershipTests.text(try await teacher.get(groupPath).body.string).contains("Scheduled: 90 minutes a week"))
             // After reassessment, most recent method: the student reached Meets.
             try await MasteryStore.setMethod(.mostRecent, for: "school-1", on: app.db)
             let reassessment = try #require(try await create(teacher, classId: f.classId, title: "Reassessment", date: "2026-10-01"))

@@ -205,7 +205,29 @@ struct ResourceTests {
             let principal = try await LeadershipTests.client(app, people.email(.principal))
             let ledger = LeadershipTests.text(try await principal.page("/resources/schools/school-1"))
             #expect(ledger.contains("Coaching \(Self.written(Double(conversations) / 2)) hours —"), "\(conversations) conversations")
-            #expect(ledger.contains("Intervention seats 3 seats —"))
+            // Intervention seats: students placed in groups formed this year (the demo's two and the one above). Minutes: each
+            // group's minutes a week for each student, over whole days from forming to reassessment or today, sevenths of a week.
+            let seats = try await sql.raw("""
+                SELECT COUNT(*) AS n FROM intervention_members m JOIN intervention_groups g ON g.id = m.group_id
+                WHERE g.school_id = 'school-1' AND g.created_at >= \(bind: from) AND g.created_at < \(bind: to)
+                """).first()!.decode(column: "n", as: Int.self)
+            #expect(seats > 3, "the demo's groups and the test's")
+            #expect(ledger.contains("Intervention seats \(seats) seats —"))
+            var interventionMinutes = 0.0
+            let dayFormat = DateFormatter()
+            dayFormat.dateFormat = "yyyy-MM-dd"
+            dayFormat.timeZone = TimeZone(identifier: "UTC")
+            func day(_ text: String) -> Int { Int(dayFormat.date(from: text)!.timeIntervalSince1970) / 86_400 }
+            for row in try await sql.raw("""
+                SELECT g.minutes_per_week, g.created_at, g.reassess_on, COUNT(m.id) AS members FROM intervention_groups g JOIN intervention_members m ON m.group_id = g.id
+                WHERE g.school_id = 'school-1' GROUP BY g.id, g.minutes_per_week, g.created_at, g.reassess_on
+                """).all() {
+                let first = day(DisplayTime.isoDay(max(try row.decode(column: "created_at", as: Int.self), from)))
+                let end = min(day(try row.decode(column: "reassess_on", as: String.self)), day(DisplayTime.isoDay(now)), day("\(year + 1)-06-30"))
+                interventionMinutes += Double(try row.decode(column: "minutes_per_week", as: Int.self) * max(0, end - first) * (try row.decode(column: "members", as: Int.self))) / 7
+            }
+            #expect(interventionMinutes > 0, "the demo's groups met")
+            #expect(ledger.contains("Intervention minutes \(Self.written(interventionMinutes)) minutes —"), "\(interventionMinutes)")
             #expect(ledger.contains("Professional learning \(Self.written(Double(seconds) / 3_600)) hours —"))
             #expect(ledger.contains("Leaders' instructional time \(Self.written(Double(leaderSeconds) / 3_600)) hours —"), "\(leaderSeconds) s")
 

@@ -4,6 +4,7 @@ import Foundation
 public enum CountedResource: String, Sendable, CaseIterable {
     case coaching
     case interventions
+    case interventionMinutes = "intervention_minutes"
     case professionalLearning = "professional_learning"
     case leaderTime = "leader_time"
 
@@ -11,6 +12,7 @@ public enum CountedResource: String, Sendable, CaseIterable {
         switch self {
         case .coaching: "Coaching"
         case .interventions: "Intervention seats"
+        case .interventionMinutes: "Intervention minutes"
         case .professionalLearning: "Professional learning"
         case .leaderTime: "Leaders' instructional time"
         }
@@ -19,6 +21,7 @@ public enum CountedResource: String, Sendable, CaseIterable {
     public var unit: String {
         switch self {
         case .interventions: "seats"
+        case .interventionMinutes: "minutes"
         case .coaching, .professionalLearning, .leaderTime: "hours"
         }
     }
@@ -28,6 +31,7 @@ public enum CountedResource: String, Sendable, CaseIterable {
         switch self {
         case .coaching: "Coaching conversations held with the school's teachers, \(coachingMinutes) minutes each (as the time ledger counts them); each reaches the teacher's students."
         case .interventions: "One seat for each student placed in an intervention group formed at the school this year."
+        case .interventionMinutes: "Each intervention group's scheduled minutes a week, for each of its students, over the days from the day it was formed to its reassessment day (or today, if sooner) within the year; a group without minutes counts none."
         case .professionalLearning: "Hours of professional-learning sessions the school's staff attended (each session's length for each attendee); each reaches the attendee's students."
         case .leaderTime: "Hours the school's principals, assistant principals and coaches spent on instruction, by their time ledgers; reaches the whole school."
         }

@@ -49,6 +49,7 @@ enum Migrations {
         CommonAssessmentMigration(),  // 040
         LibraryMigration(),  // 041
         InquiryCyclePriorityGradeMigration(),  // 042
+        InterventionMinutesMigration(),  // 043
         ]
     }
 }

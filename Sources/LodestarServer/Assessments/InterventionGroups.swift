@@ -15,8 +15,12 @@ final class InterventionGroup: Model, @unchecked Sendable {
     @Field(key: "plan") var plan: String
     /// ISO date.
     @Field(key: "reassess_on") var reassessOn: String
+    /// Minutes a week the group is scheduled to meet; 0 when not given.
+    @Field(key: "minutes_per_week") var minutesPerWeek: Int
     @Field(key: "created_by") var createdBy: String
     @Field(key: "created_at") var createdAt: Int
+    /// Five hours a day, five days a week: more is not a small group's schedule.
+    static let mostMinutesPerWeek = 1_500
     init() {}
 }
 
@@ -109,6 +113,7 @@ struct InterventionController: RouteCollection {
         var standardId: String
         var name: String
         var plan: String
+        var minutesPerWeek: String?
         var reassessOn: String
         var studentIds: [String]?
     }
@@ -121,6 +126,10 @@ struct InterventionController: RouteCollection {
             let name = form.name.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !name.isEmpty else { throw LodestarError("Give the group a name.") }
             guard ISODate.isValid(form.reassessOn) else { throw LodestarError("Give the date to reassess.") }
+            let minutesText = (form.minutesPerWeek ?? "").trimmingCharacters(in: .whitespaces)
+            guard let minutes = minutesText.isEmpty ? 0 : Int(minutesText), (0...InterventionGroup.mostMinutesPerWeek).contains(minutes) else {
+                throw LodestarError("Give the minutes a week as a whole number from 0 to \(InterventionGroup.mostMinutesPerWeek), or leave it empty.")
+            }
             let chosen = Set(form.studentIds ?? [])
             guard !chosen.isEmpty else { throw LodestarError("Choose at least one student.") }
             let rows = try await mastery(req, classId: schoolClass.id!, schoolId: schoolClass.schoolId, standardId: form.standardId)
@@ -134,6 +143,7 @@ struct InterventionController: RouteCollection {
             group.standardId = form.standardId
             group.plan = String(form.plan.trimmingCharacters(in: .whitespacesAndNewlines).prefix(4_000))
             group.reassessOn = form.reassessOn
+            group.minutesPerWeek = minutes
             group.createdBy = viewer.id
             group.createdAt = Int(Date().timeIntervalSince1970)
             let members = rows.filter { chosen.contains($0.student.id) }.map { (id: $0.student.id, baseline: $0.value) }
@@ -165,6 +175,7 @@ struct InterventionController: RouteCollection {
         let standardCode: String
         let standardStatement: String
         let plan: String
+        let minutesPerWeek: Int
         let reassessOn: String
         let due: Bool
         let members: [Member]
@@ -194,7 +205,7 @@ struct InterventionController: RouteCollection {
         let reached = items.filter(\.reached).count
         return try await req.view.render("assessments/intervention", ShowPage(
             page: PageContext(request: req, title: group.name), name: group.name, classId: group.classId, classTitle: schoolClass.title,
-            standardCode: standard?.code ?? "", standardStatement: standard?.statement ?? "", plan: group.plan, reassessOn: DisplayTime.date(group.reassessOn),
+            standardCode: standard?.code ?? "", standardStatement: standard?.statement ?? "", plan: group.plan, minutesPerWeek: group.minutesPerWeek, reassessOn: DisplayTime.date(group.reassessOn),
             due: group.reassessOn <= DisplayTime.isoDay(Int(Date().timeIntervalSince1970)), members: items,
             summary: "\(reached) of \(items.count) now at \(scale.level(for: scale.masteryValue)?.name ?? "mastery") or above"))
     }

@@ -48,6 +48,7 @@ enum DemoLoader {
         try await DemoTalentLoader.load(district, through: through, on: db)
         try await DemoSuccessionLoader.load(district, through: through, on: db)
         try await DemoInductionLoader.load(district, through: through, on: db)
+        try await DemoInterventionLoader.load(through: through, on: db)
         try await DemoResourceLoader.load(through: through, on: db)
         try await DemoLibraryLoader.load(district, on: db)
         return district

@@ -232,6 +232,18 @@ struct ResourceQueries {
             let groups = try await AssessmentQueries(db: db).interventionGroups(atSchool: schoolId).filter { $0.createdAt >= from && $0.createdAt < to }
             let seats = groups.flatMap { reach.interventionMembers[$0.id!] ?? [] }
             return Counted(total: Double(seats.count), pieces: seats.map { (1, [$0]) })
+        case .interventionMinutes:
+            // Whole days from the later of forming and the year's start to the earliest of reassessment, today and the year's end.
+            let today = DisplayTime.isoDay(Int(Date().timeIntervalSince1970))
+            let last = DisplayTime.isoDay(to - 1)
+            var pieces: [(amount: Double, students: [String])] = []
+            for group in try await AssessmentQueries(db: db).interventionGroups(atSchool: schoolId) where group.minutesPerWeek > 0 {
+                guard let first = ISODay.number(DisplayTime.isoDay(max(group.createdAt, from))),
+                      let end = ISODay.number(min(group.reassessOn, today, last)), end > first else { continue }
+                let minutes = Double(group.minutesPerWeek * (end - first)) / 7
+                pieces += (reach.interventionMembers[group.id!] ?? []).map { (minutes, [$0]) }
+            }
+            return Counted(total: pieces.reduce(0) { $0 + $1.amount }, pieces: pieces)
         case .professionalLearning:
             let staff = try await people.people(atSchools: [schoolId]).map(\.id)
             let hours = try await LearningQueries(db: db).attendedHours(byStaff: staff, from: from, to: to)
