@@ -24,7 +24,11 @@ if arguments.count >= 2, arguments[1] == "restore" {
 }
 
 var environment = try Environment.detect(arguments: arguments)
-try LoggingSystem.bootstrap(from: &environment)
+if Environment.get("LODESTAR_LOG_FORMAT") == "json" {
+    try LoggingSystem.bootstrap(from: &environment) { level in { label in JSONLogHandler(label: label, level: level) } }
+} else {
+    try LoggingSystem.bootstrap(from: &environment)
+}
 let app = try await Application.make(environment)
 do {
     try await configure(app)

@@ -299,12 +299,16 @@ struct ScoreImportTests {
                 Quiz,2026-09-20,\(classId),\(students[0]),\(Self.code),4
 
                 """
-            let report = try await ScoreImport.run(Array(file.utf8), fileName: "scores.csv", importer: nil, on: app.db)
+            // A kind of its own, so the metrics' count is this test's alone: three rows each time the file is read.
+            let kind = "scores-\(UUID().uuidString.prefix(8))"
+            let report = try await ScoreImport.run(Array(file.utf8), fileName: "scores.csv", importer: nil, progress: ImportProgress(kind: kind), on: app.db)
             #expect(report.assessments == 2)
             #expect(report.scores == SyncCounts(created: 3))
             #expect(try await Score.query(on: app.db).filter(\.$studentId == students[1]).first()?.value == 2) // 70% → Approaching
-            let again = try await ScoreImport.run(Array(file.utf8), fileName: "scores.csv", importer: nil, on: app.db)
+            #expect(Metrics.registry.emitToString().contains("lodestar_import_rows_total{kind=\"\(kind)\"} 3\n"))
+            let again = try await ScoreImport.run(Array(file.utf8), fileName: "scores.csv", importer: nil, progress: ImportProgress(kind: kind), on: app.db)
             #expect(again.scores == SyncCounts(unchanged: 3))
+            #expect(Metrics.registry.emitToString().contains("lodestar_import_rows_total{kind=\"\(kind)\"} 6\n"))
             #expect(try await Assessment.query(on: app.db).count() == 2)
         }
     }

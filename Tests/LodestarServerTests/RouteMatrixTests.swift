@@ -22,8 +22,9 @@ struct RouteMatrixTests {
 
     /// Who may: for the own ids, for a colleague's (when the route's ids belong to a teacher), for another school's.
     /// Written "DA DL P | DA DL P | DA DL" (own | peer | other, the variants the route's ids have); "-" is nobody;
-    /// a route without ids has one part. Signed out ("out") is refused everywhere but signing in, an email's unsubscribe link
-    /// and a calendar feed's private link (its token is the key).
+    /// a route without ids has one part. Signed out ("out") is refused everywhere but signing in, an email's unsubscribe link,
+    /// a calendar feed's private link (its token is the key) and the health check; the metrics are for the monitoring
+    /// system's address or token, which no role has.
     static let table: [String: String] = [
         "GET /": "DA DL P AP C TL T",
         "GET /account/two-factor": "DA DL P AP C TL T",
@@ -94,6 +95,8 @@ struct RouteMatrixTests {
         "GET /schools/:schoolId/reading": "DA DL P AP C TL | DA DL",
         "GET /schools/:schoolId/students.csv": "DA DL | DA DL",
         "GET /signin": "out DA DL P AP C TL T",
+        "GET /health": "out DA DL P AP C TL T",
+        "GET /metrics": "-",
         "GET /unsubscribe/:token": "out DA DL P AP C TL T",
         "GET /calendar/feed/:feedToken": "out DA DL P AP C TL T",
         "GET /account/calendar-feed": "DA DL P AP C TL T",

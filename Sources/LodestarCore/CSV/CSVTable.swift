@@ -63,6 +63,9 @@ public struct CSVReader: Sendable {
         columns = CSVColumns(fileName: fileName, header: first.fields.map { $0.trimmingSpaces() })
     }
 
+    /// How much of the file has been read, from 0 to 1.
+    public var fractionRead: Double { parser.bytes.isEmpty ? 1 : Double(parser.index) / Double(parser.bytes.count) }
+
     /// The next record, skipping blank lines; nil at the end of the file.
     public mutating func next() throws(LodestarError) -> CSVTable.Record? {
         while let record = try parser.nextRecord() {

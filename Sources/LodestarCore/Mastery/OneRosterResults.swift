@@ -19,6 +19,8 @@ public struct OneRosterResults: ScoreRowSource {
     private var pending: [ScoreFile.Row] = []
     private var produced = false
 
+    public var fractionRead: Double { results.fractionRead }
+
     public init(files: [String: [UInt8]], scale: ProficiencyScale) throws(LodestarError) {
         guard let lineItemBytes = files["lineItems.csv"] else { throw LodestarError("lineItems.csv is missing", at: FileLocation(file: "lineItems.csv")) }
         guard let resultBytes = files["results.csv"] else { throw LodestarError("results.csv is missing", at: FileLocation(file: "results.csv")) }

@@ -52,6 +52,8 @@ public enum ScoreFile {
             standardReferences = Array(Set(rows.map(\.standard))).sorted()
         }
 
+        public var fractionRead: Double { rows.isEmpty ? 1 : Double(position) / Double(rows.count) }
+
         public mutating func next() -> Row? {
             guard position < rows.count else { return nil }
             defer { position += 1 }
@@ -115,5 +117,7 @@ public protocol ScoreRowSource: Sendable {
     var classIds: [String] { get }
     /// Standard codes or CASE identifiers.
     var standardReferences: [String] { get }
+    /// How much of the source has been read, from 0 to 1: for an import's progress line.
+    var fractionRead: Double { get }
     mutating func next() throws(LodestarError) -> ScoreFile.Row?
 }

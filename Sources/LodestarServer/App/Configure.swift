@@ -65,7 +65,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     let inFlight = InFlightRequests()
     app.middleware.use(inFlight)
     app.lifecycle.use(inFlight)
-    if app.environment != .testing { app.middleware.use(RouteLoggingMiddleware(logLevel: .info)) }
+    app.middleware.use(RequestLogMiddleware(logLevel: app.environment == .testing ? .debug : .info))
     // Security headers outermost, so error pages, static files and redirects carry them too; the error
     // page outside the sessions, so it never needs one (see `PageContext`).
     app.middleware.use(SecurityHeadersMiddleware())
@@ -76,6 +76,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.middleware.use(StaffSessionAuthenticator())
     app.middleware.use(CSRFMiddleware())
 
+    app.metricsAccess = try MetricsAccess.fromEnvironment(ProcessInfo.processInfo.environment)
     app.storage[SignInLimiterKey.self] = SignInLimiter()
     _ = app.refusalLog
     app.twoFactorRequirement = TwoFactorRequirement.fromEnvironment()
@@ -111,6 +112,8 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
 }
 
 func routes(_ app: Application) throws {
+    try app.register(collection: HealthController())
+    try app.register(collection: MetricsController())
     try app.register(collection: SignInController())
     try app.register(collection: TwoFactorController())
     try app.register(collection: SingleSignOnController())

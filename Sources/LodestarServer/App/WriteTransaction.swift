@@ -16,11 +16,13 @@ extension Database {
     /// use, an export counted and recorded) holds on both databases alike, and writers that touch the same
     /// rows can never deadlock. Reads are not held up.
     func writeTransaction<T: Sendable>(_ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        guard WriteGate.isOn, !WriteGate.isHeld, sql.dialect.name == "sqlite" else { return try await lockedTransaction(work) }
-        return try await WriteGate.shared.run { try await lockedTransaction(work) }
+        let asked = ContinuousClock.now
+        guard WriteGate.isOn, !WriteGate.isHeld, sql.dialect.name == "sqlite" else { return try await lockedTransaction(askedAt: asked, work) }
+        return try await WriteGate.shared.run { try await lockedTransaction(askedAt: asked, work) }
     }
 
-    private func lockedTransaction<T: Sendable>(_ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    /// - Parameter asked: when the write was asked for; the wait until the lock is held goes to the metrics.
+    private func lockedTransaction<T: Sendable>(askedAt asked: ContinuousClock.Instant, _ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         try await transaction { db in
             if let sql = db as? any SQLDatabase {
                 if sql.dialect.name == "sqlite" {
@@ -29,6 +31,7 @@ extension Database {
                     // One lock per schema: databases kept apart in one server by schema (as the tests do) do not wait for each other.
                     try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: Self.writeLockKey), hashtext(current_schema()))").run()
                 }
+                Metrics.writeLockWait.record(ContinuousClock.now - asked)
             }
             return try await work(db)
         }

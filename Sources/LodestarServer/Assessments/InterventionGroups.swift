@@ -19,6 +19,8 @@ final class InterventionGroup: Model, @unchecked Sendable {
     @Field(key: "minutes_per_week") var minutesPerWeek: Int
     @Field(key: "created_by") var createdBy: String
     @Field(key: "created_at") var createdAt: Int
+    /// A small group is what one adult can teach at a table.
+    static let size = 6
     /// Five hours a day, five days a week: more is not a small group's schedule.
     static let mostMinutesPerWeek = 1_500
     init() {}
@@ -60,17 +62,14 @@ struct InterventionController: RouteCollection {
         return (schoolClass, teaches)
     }
 
-    /// A small group is what one adult can teach at a table.
-    static let groupSize = 6
-
     /// The class furthest below mastery first (students without evidence last), and which to tick: the
-    /// `groupSize` furthest below mastery, and anyone tied with the last of them. The teacher adds or removes anyone.
+    /// `InterventionGroup.size` furthest below mastery, and anyone tied with the last of them. The teacher adds or removes anyone.
     static func ordered<Row>(_ rows: [(student: Row, value: Double?)], below mastery: Double) -> [(row: (student: Row, value: Double?), ticked: Bool)] {
         let sorted = rows.enumerated().sorted { a, b in
             (a.element.value ?? .infinity, a.offset) < (b.element.value ?? .infinity, b.offset)
         }.map(\.element)
         let below = sorted.compactMap(\.value).filter { $0 < mastery - 1e-9 }
-        let cut = below.isEmpty ? nil : below[min(groupSize, below.count) - 1]
+        let cut = below.isEmpty ? nil : below[min(InterventionGroup.size, below.count) - 1]
         return sorted.map { row in (row, cut.map { cut in row.value.map { $0 <= cut + 1e-9 } ?? false } ?? false) }
     }
 
@@ -83,7 +82,7 @@ struct InterventionController: RouteCollection {
         let standardCode: String
         let standardStatement: String
         let below: String
-        let groupSize = InterventionController.groupSize
+        let groupSize = InterventionGroup.size
         let candidates: [Candidate]
         let reassessOn: String
         let error: String?

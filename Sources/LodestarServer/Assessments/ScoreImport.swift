@@ -26,20 +26,23 @@ enum ScoreImport {
     }
 
     /// - Parameter importer: who imports; teachers may import only for their own classes. Nil for the command line.
-    static func run(_ bytes: [UInt8], fileName: String, importer: Viewer?, on db: any Database) async throws -> Report {
+    static func run(_ bytes: [UInt8], fileName: String, importer: Viewer?, progress: ImportProgress = ImportProgress(kind: "scores"),
+                    on db: any Database) async throws -> Report {
         let scale = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: db)
-        return try await write(ScoreFile.Rows(ScoreFile.parse(bytes, fileName: fileName, scale: scale)), importer: importer, on: db)
+        return try await write(ScoreFile.Rows(ScoreFile.parse(bytes, fileName: fileName, scale: scale)), importer: importer, progress: progress, on: db)
     }
 
     /// Imports OneRoster `lineItems.csv` + `results.csv` (a folder's or zip's files), reading results as it writes them.
-    static func runOneRoster(_ files: [String: [UInt8]], importer: Viewer?, on db: any Database) async throws -> Report {
+    static func runOneRoster(_ files: [String: [UInt8]], importer: Viewer?, progress: ImportProgress = ImportProgress(kind: "results"),
+                             on db: any Database) async throws -> Report {
         let scale = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: db)
-        return try await write(OneRosterResults(files: files, scale: scale), importer: importer, on: db)
+        return try await write(OneRosterResults(files: files, scale: scale), importer: importer, progress: progress, on: db)
     }
 
     /// Checks the classes and standards `source` may name, then reads and writes its rows in one transaction,
     /// in batches; a bad row anywhere rolls everything back.
-    static func write(_ source: some ScoreRowSource, importer: Viewer?, on db: any Database) async throws -> Report {
+    static func write(_ source: some ScoreRowSource, importer: Viewer?, progress: ImportProgress = ImportProgress(kind: "scores"),
+                      on db: any Database) async throws -> Report {
         @Sendable func fail(_ row: ScoreFile.Row, _ column: String, _ message: String) -> LodestarError {
             LodestarError(message, at: row.location(column))
         }
@@ -78,8 +81,9 @@ enum ScoreImport {
             var assessments: [String: (title: String, date: String, classId: String, standards: Set<String>)] = [:]
             var batch = TableRows(), batchAssessments: Set<String> = [], counts = SyncCounts()
             var students: Set<String> = [], standards: Set<String> = []
-            func flush() async throws {
+            func flush(_ fractionRead: Double) async throws {
                 counts.add(try await scores.merge(batch, ignoring: [4, 5], storedBy: ("assessment_id", batchAssessments.sorted()), on: db.sql))
+                progress.advance(by: batch.count, fractionRead: fractionRead)
                 batch.removeAll(keepingCapacity: true)
                 batchAssessments.removeAll(keepingCapacity: true)
             }
@@ -97,9 +101,10 @@ enum ScoreImport {
                 batchAssessments.insert(id)
                 students.insert(row.studentId)
                 standards.insert(standard)
-                if batch.count >= 10_000 { try await flush() }
+                if batch.count >= 10_000 { try await flush(source.fractionRead) }
             }
-            try await flush()
+            try await flush(1)
+            progress.finish()
             try await saveAssessments(assessments.sorted { $0.key < $1.key }, schoolOf: classSchools, createdBy: enteredBy, at: now, on: db)
             let touched = students.sorted(), touchedStandards = standards.sorted()
             for batch in touched.chunks(of: 1_000) {

@@ -27,11 +27,13 @@ struct ImportCommand: AsyncCommand {
             for warning in package.warnings { context.console.warning("warning: \(warning)") }
         case "scores":
             let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: signature.path)))
-            let report = try await ScoreImport.run(bytes, fileName: (signature.path as NSString).lastPathComponent, importer: nil, on: context.application.db)
+            let report = try await ScoreImport.run(bytes, fileName: (signature.path as NSString).lastPathComponent, importer: nil,
+                                                  progress: ImportProgress(kind: "scores", display: .standardOutput), on: context.application.db)
             let c = report.scores
             context.console.print("Imported \(report.assessments) assessments: \(c.created) new scores, \(c.updated) changed, \(c.unchanged) unchanged.")
         case "results":
-            let report = try await ScoreImport.runOneRoster(try OneRosterImport.readFiles(at: signature.path), importer: nil, on: context.application.db)
+            let report = try await ScoreImport.runOneRoster(try OneRosterImport.readFiles(at: signature.path), importer: nil,
+                                                            progress: ImportProgress(kind: "results", display: .standardOutput), on: context.application.db)
             let c = report.scores
             context.console.print("Imported \(report.assessments) assessments: \(c.created) new scores, \(c.updated) changed, \(c.unchanged) unchanged.")
         case "framework":

@@ -25,7 +25,7 @@ enum DemoInterventionLoader {
                 let evidence = Dictionary(grouping: try await queries.evidence(students: students.map(\.id), standards: [standardId]), by: \.studentId)
                 let below = students.compactMap { student in
                     book.mastery(evidence[student.id] ?? [], by: method).result.value.flatMap { $0 < scale.masteryValue ? (student.id, $0) : nil }
-                }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(InterventionController.groupSize)
+                }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(InterventionGroup.size)
                 guard !below.isEmpty else { continue }
                 let group = InterventionGroup()
                 group.id = "demo-intervention|\(schoolId)|\(index)"

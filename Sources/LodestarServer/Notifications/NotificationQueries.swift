@@ -210,3 +210,13 @@ extension NotificationQueries {
             failed: failed.map { .init(to: $0.toAddress, subject: $0.subject, when: DisplayTime.dateTime($0.createdAt), reason: $0.lastError ?? "") })
     }
 }
+
+extension NotificationQueries {
+    /// The outbox's backlog for monitoring: messages still to send and how long the oldest has waited (nil when none waits).
+    func outboxBacklog(now: Int = Int(Date().timeIntervalSince1970)) async throws -> (waiting: Int, oldestWaitSeconds: Int?) {
+        let pending = OutboxEmail.query(on: db).filter(\.$state == OutboxEmail.State.pending.rawValue)
+        let waiting = try await pending.count()
+        let oldest = try await pending.copy().sort(\.$createdAt).first()?.createdAt
+        return (waiting, oldest.map { max(0, now - $0) })
+    }
+}

@@ -15,7 +15,9 @@ enum OneRosterImport {
 
     static func run(files: [String: [UInt8]], on db: any Database) async throws -> ImportReport {
         let bundle = try OneRosterParser.parse(files: files)
-        return try await RosterWriter.write(bundle, to: db)
+        let report = try await RosterWriter.write(bundle, to: db)
+        Metrics.imported(report.lines.reduce(0) { $0 + $1.counts.created + $1.counts.updated + $1.counts.unchanged }, kind: "roster")
+        return report
     }
 
     /// The CSV files of a folder or zip, by file name.

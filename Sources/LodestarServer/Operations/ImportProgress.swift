@@ -1,0 +1,70 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// A long import's progress. From `lodestar import` on a terminal: one line redrawn in place — rows, rate, share of
+/// the file read and time left; into a log (standard output not a terminal): the same as a plain line every ten
+/// seconds. From the web, and in the tests, it shows nothing. The rows always go to the metrics
+/// (`lodestar_import_rows_total`).
+final class ImportProgress: Sendable {
+    enum Display: Sendable { case none, standardOutput }
+
+    let kind: String
+    private let display: Display
+    private let terminal: Bool
+    private let started = ContinuousClock.now
+    private let state = NIOLockedValueBox((rows: 0, lastShown: ContinuousClock.now, shown: false))
+
+    init(kind: String, display: Display = .none) {
+        self.kind = kind
+        self.display = display
+        terminal = display == .standardOutput && isatty(STDOUT_FILENO) == 1
+    }
+
+    /// Adds `rows` read and checked, with how much of the file has been read (0 to 1).
+    func advance(by rows: Int, fractionRead: Double) {
+        Metrics.imported(rows, kind: kind)
+        guard display == .standardOutput else { return }
+        let now = ContinuousClock.now
+        let line: String? = state.withLockedValue { state in
+            state.rows += rows
+            guard now - state.lastShown >= (terminal ? .seconds(1) : .seconds(10)) else { return nil }
+            state.lastShown = now
+            state.shown = true
+            return Self.line(kind: kind, rows: state.rows, elapsed: (now - started).inSeconds, fractionRead: fractionRead)
+        }
+        if let line { write(terminal ? "\r\u{1B}[K" + line : line + "\n") }
+    }
+
+    /// Ends a redrawn line, so what the command prints next starts on its own.
+    func finish() {
+        if terminal, state.withLockedValue({ $0.shown }) { write("\n") }
+    }
+
+    /// `results: 1,240,000 rows · 41,300 rows/s · 38% read · about 52 s left`
+    static func line(kind: String, rows: Int, elapsed: Double, fractionRead: Double) -> String {
+        var parts = ["\(kind): \(grouped(rows)) rows", "\(grouped(Int((Double(rows) / max(elapsed, 0.001)).rounded()))) rows/s"]
+        if fractionRead > 0, fractionRead < 1 {
+            parts.append("\(Int(fractionRead * 100))% read")
+            parts.append("about \(Self.duration(elapsed * (1 - fractionRead) / fractionRead)) left")
+        }
+        return parts.joined(separator: " · ")
+    }
+
+    /// 1240000 → "1,240,000".
+    static func grouped(_ number: Int) -> String {
+        var digits = String(number), groups: [Substring] = []
+        while digits.count > 3 { groups.insert(Substring(digits.suffix(3)), at: 0); digits.removeLast(3) }
+        return ([Substring(digits)] + groups).joined(separator: ",")
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded())
+        if whole < 60 { return "\(whole) s" }
+        if whole < 3_600 { return "\(whole / 60) min \(whole % 60) s" }
+        return "\(whole / 3_600) h \(whole % 3_600 / 60) min"
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
