@@ -289,6 +289,56 @@ struct ScoreImportTests {
 
     static let code = "CCSS.Math.Content.6.RP.A.1"
 
+    /// A file the page cannot wait for goes on by itself: the sender follows it on its own page (theirs alone) and is
+    /// told when it ends, imported or refused. The page waits no time at all here, so every file takes that path.
+    @Test(arguments: TestDatabase.all)
+    func aLongImportGoesOnByItselfAndSaysWhenItEnds(_ database: TestDatabase) async throws {
+        try await withClass(database) { app, people, classId, students in
+            app.importJobs.patience = .zero
+            let teacher = TestClient(app)
+            try await teacher.signIn(people.teacherEmail)
+            func send(_ csv: String) async throws -> String {
+                let sent = try await teacher.upload("/assessments/import", file: Data(csv.utf8), field: "file", fileName: "scores.csv")
+                #expect(sent.status == .seeOther)
+                let location = try #require(sent.headers.first(name: .location))
+                #expect(location.hasPrefix("/assessments/import/jobs/"))
+                // Followed until it ends, as the page does by reloading itself.
+                for _ in 0..<400 {
+                    let page = try await teacher.page(location)
+                    if !page.contains("http-equiv=\"refresh\"") { return page }
+                    #expect(page.contains("rows read and checked"))
+                    try await Task.sleep(for: .milliseconds(25))
+                }
+                Issue.record("the import did not end")
+                return ""
+            }
+            let good = "assessment,date,class,student,standard,score\nExit ticket,2026-09-10,\(classId),\(students[0]),\(Self.code),3\n"
+                + "Exit ticket,2026-09-10,\(classId),\(students[1]),\(Self.code),2\nQuiz,2026-09-20,\(classId),\(students[0]),\(Self.code),4\n"
+            let ended = try await send(good)
+            #expect(ended.contains("Imported 2 assessments: 3 new scores, 0 changed, 0 unchanged."))
+            #expect(try await Score.query(on: app.db).count() == 3)
+
+            let bad = "assessment,date,class,student,standard,score\nQuiz,2026-09-20,\(classId),\(students[0]),\(Self.code),9\n"
+            let refused = try await send(bad)
+            #expect(refused.contains("Nothing was imported"))
+            #expect(refused.contains("scores.csv, line 2"))
+            #expect(try await Score.query(on: app.db).count() == 3)
+
+            // Told of both, each linking to its import's page.
+            let told = try await app.db.sql.raw("SELECT title, link FROM notifications WHERE recipient_id = \(bind: people.teacherId) AND kind = 'import_result' ORDER BY created_at, title")
+                .all().map { (try $0.decode(column: "title", as: String.self), try $0.decode(column: "link", as: String.self)) }
+            #expect(told.map(\.0).sorted() == ["Your import of scores.csv finished",
+                                               "Your import of scores.csv was refused; nothing was imported. The reason is on the import page."])
+            #expect(told.allSatisfy { $0.1.hasPrefix("/assessments/import/jobs/") })
+
+            // The page is the sender's alone.
+            let principal = TestClient(app)
+            try await principal.signIn(people.email(.principal))
+            #expect(try await principal.get(told[0].1).status == .notFound)
+            #expect(try await teacher.get("/assessments/import/jobs/no-such-import").status == .notFound)
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func goodFileImportsAndReimportChangesNothing(_ database: TestDatabase) async throws {
         try await withClass(database) { app, people, classId, students in

@@ -33,7 +33,7 @@ public enum NotificationKind: String, CaseIterable, Sendable, Codable {
         case .coachingStepDue: "coaching next steps due tomorrow"
         case .sessionPlanned: "professional-learning sessions planned for your school"
         case .needAccepted: "learning needs accepted where you plan learning"
-        case .importResult: "imports you started that were refused or gave warnings"
+        case .importResult: "imports you started that were refused, gave warnings, or ended after you left their page"
         case .weeklySummary: "the Monday summary of your school"
         }
     }

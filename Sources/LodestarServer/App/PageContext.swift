@@ -19,6 +19,8 @@ struct PageContext: Encodable {
     let nav: [NavLink]
     /// The pages of the section the page belongs to (Insights), as tabs under the title.
     let sectionTabs: [NavLink]
+    /// Seconds after which the browser loads the page again (a running import's progress); nil: never.
+    var refreshSeconds: Int?
 
     /// The Insights pages, each reached from every other: the same leaders may open all five.
     static let insightsPages = [("Practice trends", "/insights/practice"), ("Practice and growth", "/insights/practice-and-growth"),

@@ -20,30 +20,66 @@ extension AssessmentController {
                                                                           columns: ScoreFile.columns.joined(separator: ","), notice: nil, error: nil))
     }
 
+    /// Reads the file sent, then imports it on its own (`ImportJobs`): a file imported within a moment is answered
+    /// on this page as before; a longer one sends the person to the import's own page, and when it ends, they are
+    /// told in a notification whether it was imported or refused.
     func importScores(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
-        var notice: String?, error: String?
+        let jobs = req.application.importJobs, id = ImportJobs.newId(), jobPath = "/assessments/import/jobs/\(id)"
+        var error: String?
         try await req.withUpload(limit: 100, file: "file") { form in
             guard let file = form.file else {
                 error = "Choose a score file (.csv) or a OneRoster gradebook export (.zip) first."
                 return
             }
+            // The file is read here, before its temporary copy is removed; the import runs on its own.
+            let name = file.name, isZip = name.lowercased().hasSuffix(".zip")
+            let zipFiles: [String: [UInt8]], bytes: [UInt8]
             do {
-                let report = file.name.lowercased().hasSuffix(".zip")
-                    ? try await ScoreImport.runOneRoster(try OneRosterImport.readZip(at: file.url, name: file.name), importer: viewer, on: req.db)
-                    : try await ScoreImport.run(try file.bytes(), fileName: file.name, importer: viewer, on: req.db)
-                try await req.auditImport("scores", fileName: file.name)
-                let c = report.scores
-                notice = "Imported \(report.assessments) assessments: \(c.created) new scores, \(c.updated) changed, \(c.unchanged) unchanged."
+                zipFiles = isZip ? try OneRosterImport.readZip(at: file.url, name: name) : [:]
+                bytes = isZip ? [] : try file.bytes()
             } catch let failure as LodestarError {
-                try await req.auditImport("scores", fileName: file.name, refused: failure)
+                try await req.auditImport("scores", fileName: name, refused: failure)
                 error = failure.description
+                return
+            }
+            let progress = ImportProgress(kind: isZip ? "results" : "scores"), started = ContinuousClock.now, patience = jobs.patience
+            jobs.start(id: id, fileName: name, startedBy: viewer.id, progress: progress) {
+                do {
+                    let report = isZip ? try await ScoreImport.runOneRoster(zipFiles, importer: viewer, progress: progress, on: req.db)
+                        : try await ScoreImport.run(bytes, fileName: name, importer: viewer, progress: progress, on: req.db)
+                    // Told in a notification only when they were sent to the import's page to wait.
+                    try await req.auditImport("scores", fileName: name, announceSuccess: ContinuousClock.now - started > patience, link: jobPath)
+                    let c = report.scores
+                    return "Imported \(report.assessments) assessments: \(c.created) new scores, \(c.updated) changed, \(c.unchanged) unchanged."
+                } catch let failure as LodestarError {
+                    try await req.auditImport("scores", fileName: name, refused: failure, link: jobPath)
+                    throw failure
+                }
             }
         }
+        if error == nil {
+            switch await jobs.outcome(of: id) {
+            case nil: return req.redirect(to: jobPath, redirectType: .normal)
+            case .imported(let line): return try await importResult(req, notice: line, error: nil)
+            case .refused(let reason): error = reason
+            }
+        }
+        return try await importResult(req, notice: nil, error: error)
+    }
+
+    private func importResult(_ req: Request, notice: String?, error: String?) async throws -> Response {
         let response = try await req.view.render("assessments/import", ImportPage(
             page: PageContext(request: req, title: "Import scores"), columns: ScoreFile.columns.joined(separator: ","),
             notice: notice, error: error)).encodeResponse(for: req)
         if error != nil { response.status = .unprocessableEntity }
         return response
+    }
+
+    /// An import's own page, for the person who sent the file.
+    func importJob(req: Request) async throws -> View {
+        let viewer = try await req.viewer()
+        guard let job = req.application.importJobs.job(try req.parameters.require("jobId"), for: viewer.id) else { throw LodestarError.notFound }
+        return try await req.view.render("assessments/import-job", ImportJobPage(request: req, job: job, again: "/assessments/import"))
     }
 }

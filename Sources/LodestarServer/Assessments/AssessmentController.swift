@@ -13,6 +13,7 @@ struct AssessmentController: RouteCollection {
         routes.post("assessments", use: create)
         routes.get("assessments", "import", use: importPage)
         routes.upload("assessments", "import", use: importScores)
+        routes.get("assessments", "import", "jobs", ":jobId", use: importJob)
         routes.get("assessments", ":id", use: grid)
         routes.post("assessments", ":id", "common", use: markCommon)
         routes.on(.PUT, "api", "assessments", ":id", "scores", body: .collect(maxSize: "64kb"), use: saveScore)

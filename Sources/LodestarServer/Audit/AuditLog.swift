@@ -67,16 +67,17 @@ extension Request {
         return event
     }
 
-    /// Records an import of `fileName`: what kind, and whether it was refused and why.
-    /// Records an import in the audit trail and, when it was refused or gave warnings, tells the person who
-    /// started it (`link`: the import's page, by default the address the file was sent to).
-    func auditImport(_ kind: String, fileName: String, refused error: LodestarError? = nil, warnings: Int = 0, link: String? = nil) async throws {
+    /// Records an import in the audit trail and, when it was refused or gave warnings (or, with `announceSuccess`,
+    /// whatever the outcome: an import the person left running), tells the person who started it (`link`: the
+    /// import's page, by default the address the file was sent to).
+    func auditImport(_ kind: String, fileName: String, refused error: LodestarError? = nil, warnings: Int = 0, announceSuccess: Bool = false,
+                     link: String? = nil) async throws {
         let event = auditEvent(error.map { "import of \(kind) refused: \($0.description)" } ?? "imported \(kind)", subject: fileName)
         let change = Change.importFinished(what: kind, fileName: fileName, by: event.staffId, refused: error != nil, warnings: warnings,
                                            link: link ?? url.path)
         try await db.writeTransaction { db in
             try await event.create(on: db)
-            if error != nil || warnings > 0 { try await db.announce(change) }
+            if error != nil || warnings > 0 || announceSuccess { try await db.announce(change) }
         }
     }
 

@@ -52,7 +52,7 @@ struct NotificationQueries {
         case .importFinished(_, let fileName, let by, let refused, let warnings, let link):
             // The file's name only: a refusal's reason may quote a cell, and is on the import page.
             let title = refused ? "Your import of \(fileName) was refused; nothing was imported. The reason is on the import page."
-                : "Your import of \(fileName) finished with \(warnings) warning\(warnings == 1 ? "" : "s")"
+                : "Your import of \(fileName) finished" + (warnings == 0 ? "" : " with \(warnings) warning\(warnings == 1 ? "" : "s")")
             try await notify(by, .importResult, title, link: link, record: fileName, by: nil)
         default:
             break

@@ -12,7 +12,7 @@ final class ImportProgress: Sendable {
     private let display: Display
     private let terminal: Bool
     private let started = ContinuousClock.now
-    private let state = NIOLockedValueBox((rows: 0, lastShown: ContinuousClock.now, shown: false))
+    private let state = NIOLockedValueBox((rows: 0, fractionRead: 0.0, lastShown: ContinuousClock.now, shown: false))
 
     init(kind: String, display: Display = .none) {
         self.kind = kind
@@ -23,16 +23,22 @@ final class ImportProgress: Sendable {
     /// Adds `rows` read and checked, with how much of the file has been read (0 to 1).
     func advance(by rows: Int, fractionRead: Double) {
         Metrics.imported(rows, kind: kind)
-        guard display == .standardOutput else { return }
         let now = ContinuousClock.now
         let line: String? = state.withLockedValue { state in
             state.rows += rows
-            guard now - state.lastShown >= (terminal ? .seconds(1) : .seconds(10)) else { return nil }
+            state.fractionRead = fractionRead
+            guard display == .standardOutput, now - state.lastShown >= (terminal ? .seconds(1) : .seconds(10)) else { return nil }
             state.lastShown = now
             state.shown = true
             return Self.line(kind: kind, rows: state.rows, elapsed: (now - started).inSeconds, fractionRead: fractionRead)
         }
         if let line { write(terminal ? "\r\u{1B}[K" + line : line + "\n") }
+    }
+
+    /// Where the import is now, for a progress page.
+    var now: (rows: Int, fractionRead: Double, elapsed: Double) {
+        let elapsed = (ContinuousClock.now - started).inSeconds
+        return state.withLockedValue { ($0.rows, $0.fractionRead, elapsed) }
     }
 
     /// Ends a redrawn line, so what the command prints next starts on its own.

@@ -1,0 +1,118 @@
+import Foundation
+import LodestarCore
+import NIOConcurrencyHelpers
+import Vapor
+
+/// Imports sent from a web page that take longer than a moment. The page that sent the file waits up to
+/// `patience` for the import; past that it shows the import's own page instead, which follows it (rows, share of the
+/// file, time left) and survives a reload, and the import goes on by itself; its end — or its refusal, with the
+/// reason — is on that page and in the notification the importer's feature sends. Jobs live in this server's memory:
+/// an import is saved whole or not at all, so one cut off by a restart has saved nothing, and its page says to send
+/// the file again.
+final class ImportJobs: Sendable {
+    enum Outcome: Sendable, Equatable { case imported(String), refused(String) }
+
+    struct Job: Sendable {
+        let id: String
+        let fileName: String
+        let startedBy: String
+        let progress: ImportProgress
+        var outcome: Outcome?
+        var endedAt: ContinuousClock.Instant?
+    }
+
+    private let jobs = NIOLockedValueBox<[String: Job]>([:])
+    private let waitBeforeShowingProgress = NIOLockedValueBox<Duration>(.seconds(3))
+
+    /// How long the sending page waits before it shows the import's own page.
+    var patience: Duration {
+        get { waitBeforeShowingProgress.withLockedValue { $0 } }
+        set { waitBeforeShowingProgress.withLockedValue { $0 = newValue } }
+    }
+
+    static func newId() -> String { PKCE.randomToken() }
+
+    /// Starts `work` on its own, under `id`; what it returns is the line shown when it ends, and a `LodestarError`
+    /// it throws is the refusal shown.
+    func start(id: String, fileName: String, startedBy: String, progress: ImportProgress,
+               _ work: @escaping @Sendable () async throws -> String) {
+        jobs.withLockedValue { jobs in
+            // Ended jobs are kept a day, for their page.
+            jobs = jobs.filter { $0.value.endedAt.map { ContinuousClock.now - $0 < .seconds(86_400) } ?? true }
+            jobs[id] = Job(id: id, fileName: fileName, startedBy: startedBy, progress: progress)
+        }
+        Task {
+            let outcome: Outcome
+            do {
+                outcome = .imported(try await work())
+            } catch let refusal as LodestarError {
+                outcome = .refused(refusal.description)
+            } catch {
+                outcome = .refused("The import stopped before it ended, so nothing was imported: \(error.localizedDescription)")
+            }
+            jobs.withLockedValue { jobs in
+                jobs[id]?.outcome = outcome
+                jobs[id]?.endedAt = .now
+            }
+        }
+    }
+
+    /// The job, to the person who started it only.
+    func job(_ id: String, for staffId: String) -> Job? {
+        jobs.withLockedValue { $0[id] }.flatMap { $0.startedBy == staffId ? $0 : nil }
+    }
+
+    /// Waits up to `patience` for the job to end; its outcome, or nil when it is still running.
+    func outcome(of id: String) async -> Outcome? {
+        let deadline = ContinuousClock.now + patience
+        while true {
+            if let outcome = jobs.withLockedValue({ $0[id]?.outcome }) { return outcome }
+            guard ContinuousClock.now < deadline else { return nil }
+            try? await Task.sleep(for: .milliseconds(25))
+        }
+    }
+}
+
+struct ImportJobsKey: StorageKey { typealias Value = ImportJobs }
+
+extension Application {
+    /// The web imports this server is running or has run today.
+    var importJobs: ImportJobs {
+        if let jobs = storage[ImportJobsKey.self] { return jobs }
+        let jobs = ImportJobs()
+        storage[ImportJobsKey.self] = jobs
+        return jobs
+    }
+}
+
+/// An import's page: running (with its progress, reloaded every three seconds), imported, or refused.
+struct ImportJobPage: Encodable {
+    let page: PageContext
+    let fileName: String
+    let running: Bool
+    let percent: Int
+    let progressLine: String
+    let notice: String?
+    let error: String?
+    let again: String
+
+    /// - Parameter again: where to send another file.
+    init(request: Request, job: ImportJobs.Job, again: String) {
+        var page = PageContext(request: request, title: "Importing \(job.fileName)")
+        fileName = job.fileName
+        running = job.outcome == nil
+        if running { page.refreshSeconds = 3 }
+        self.page = page
+        let now = job.progress.now
+        percent = Int(now.fractionRead * 100)
+        var parts = ["\(ImportProgress.grouped(now.rows)) rows read and checked",
+                     "\(ImportProgress.grouped(Int((Double(now.rows) / max(now.elapsed, 0.001)).rounded()))) a second"]
+        if now.fractionRead > 0, now.fractionRead < 1 {
+            parts += ["\(percent)% of the file", "about \(ImportProgress.duration(now.elapsed * (1 - now.fractionRead) / now.fractionRead)) left"]
+        }
+        progressLine = parts.joined(separator: " · ")
+        if case .imported(let line) = job.outcome { notice = line } else { notice = nil }
+        if case .refused(let reason) = job.outcome { error = reason } else { error = nil }
+        self.again = again
+    }
+}
