@@ -148,6 +148,15 @@ struct OperationsTests {
         #expect(line == #"{"label":"codes.vapor.application","level":"info","message":"GET /walkthroughs/:id 200","milliseconds":4.5,"request-id":"lb-1","status":200,"time":"2026-12-05T00:00:00.250Z"}"#)
     }
 
+    @Test func howLongTheImportPageWaits() throws {
+        #expect(try ImportJobs.patience(fromEnvironment: [:]) == .seconds(3))
+        #expect(try ImportJobs.patience(fromEnvironment: ["LODESTAR_IMPORT_WAIT_SECONDS": "0"]) == .zero)
+        #expect(try ImportJobs.patience(fromEnvironment: ["LODESTAR_IMPORT_WAIT_SECONDS": "60"]) == .seconds(60))
+        for bad in ["61", "-1", "two", "1.5"] {
+            #expect(throws: LodestarError.self) { try ImportJobs.patience(fromEnvironment: ["LODESTAR_IMPORT_WAIT_SECONDS": bad]) }
+        }
+    }
+
     @Test func importProgressLine() {
         #expect(ImportProgress.line(kind: "results", rows: 1_240_000, elapsed: 30, fractionRead: 0.4)
                 == "results: 1,240,000 rows · 41,333 rows/s · 40% read · about 45 s left")

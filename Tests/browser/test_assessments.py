@@ -73,3 +73,42 @@ def test_keyboard_score_entry_updates_the_tracker(browser, shoot):
     browser.find_element(By.CSS_SELECTOR, "#tracker tbody td a").click()
     WebDriverWait(browser, 10).until(lambda d: title in d.page_source)
     shoot("22-evidence")
+
+
+def test_an_import_is_followed_on_its_own_page(browser, shoot, tmp_path):
+    """The server under test waits for no file (LODESTAR_IMPORT_WAIT_SECONDS=0): the teacher is taken to the
+    import's page, which follows it until it ends and says what was imported; a notification says so too."""
+    sign_in(browser, TEACHER)
+    class_path = browser.find_element(By.CSS_SELECTOR, "a[href^='/classes/']").get_attribute("href")
+    browser.get(class_path)
+    class_id = class_path.rstrip("/").split("/")[-1]
+    students = []
+    for link in browser.find_elements(By.CSS_SELECTOR, "a[href^='/students/']"):
+        student = link.get_attribute("href").rstrip("/").split("/")[-1]
+        if student not in students:
+            students.append(student)
+    assert len(students) >= 3
+    title = f"Unit check {uuid.uuid4().hex[:5]}"
+    rows = [f"{title},2026-11-02,{class_id},{student},CV.MATH.K.1,{level}" for student, level in zip(students[:3], [2, 3, 4])]
+    file = tmp_path / "unit-check.csv"
+    file.write_text("assessment,date,class,student,standard,score\n" + "\n".join(rows) + "\n")
+
+    browser.get(BASE_URL + "/assessments/import")
+    browser.find_element(By.ID, "file").send_keys(str(file))
+    browser.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
+    WebDriverWait(browser, 10).until(lambda d: "/assessments/import/jobs/" in d.current_url)
+    job_url = browser.current_url
+    WebDriverWait(browser, 20).until(lambda d: "Imported 1 assessment: 3 new scores" in d.page_source)
+    assert "Import of unit-check.csv" in browser.find_element(By.TAG_NAME, "h1").text
+    assert_accessible(browser, "import page")
+    shoot("import-job-1366", width=1366)
+    shoot("import-job-390", width=390)
+    browser.refresh()
+    assert browser.current_url == job_url and "3 new scores" in browser.page_source
+
+    browser.get(BASE_URL + "/notifications")
+    WebDriverWait(browser, 10).until(lambda d: "Your import of unit-check.csv finished" in d.page_source)
+    sign_out(browser)
+    sign_in(browser, ADMIN)
+    browser.get(job_url)
+    assert "could not find that page" in browser.page_source

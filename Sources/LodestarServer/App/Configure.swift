@@ -30,6 +30,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     switch database {
     case .sqliteFile(let path):
         app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 1), as: .sqlite)
+        useBackgroundDatabase(app, .sqlite(.file(path), maxConnectionsPerEventLoop: 1), as: .sqlite)
     case .sqliteMemory:
         // The tests' databases: a hundred share the machine, so a request may wait long for its connection.
         app.databases.use(.sqlite(.memory, maxConnectionsPerEventLoop: 1, connectionPoolTimeout: .seconds(120)), as: .sqlite)
@@ -42,6 +43,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
             config.coreConfiguration.options.connectTimeout = .seconds(120)
         }
         app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(schema == nil ? 10 : 120)), as: .psql)
+        useBackgroundDatabase(app, .postgres(configuration: config, maxConnectionsPerEventLoop: 2, connectionPoolTimeout: .seconds(120)), as: .psql)
         if let schema { try await app.db.sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run() }
     }
     if case .sqliteFile = database {
@@ -77,6 +79,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.middleware.use(CSRFMiddleware())
 
     app.metricsAccess = try MetricsAccess.fromEnvironment(ProcessInfo.processInfo.environment)
+    app.importJobs.patience = try ImportJobs.patience(fromEnvironment: ProcessInfo.processInfo.environment)
     app.storage[SignInLimiterKey.self] = SignInLimiter()
     _ = app.refusalLog
     app.twoFactorRequirement = TwoFactorRequirement.fromEnvironment()
@@ -109,6 +112,13 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.asyncCommands.use(EmailCommand(), as: "email")
 
     try routes(app)
+}
+
+/// Connections of their own for long work started from a page (`BackgroundDatabase`).
+private func useBackgroundDatabase(_ app: Application, _ configuration: DatabaseConfigurationFactory, as id: DatabaseID) {
+    let background = BackgroundDatabase(configuration, as: id, threadPool: app.threadPool)
+    app.storage[BackgroundDatabaseKey.self] = background
+    app.lifecycle.use(background)
 }
 
 func routes(_ app: Application) throws {

@@ -30,6 +30,15 @@ enum ScaleValue {
     }
 }
 
+extension Int {
+    /// 1240000 → "1,240,000": counts as people read them.
+    var grouped: String {
+        var digits = String(magnitude), groups: [Substring] = []
+        while digits.count > 3 { groups.insert(Substring(digits.suffix(3)), at: 0); digits.removeLast(3) }
+        return (self < 0 ? "-" : "") + ([Substring(digits)] + groups).joined(separator: ",")
+    }
+}
+
 extension Double {
     /// "12", "12.5": a number as people write it.
     var cleanNumber: String {

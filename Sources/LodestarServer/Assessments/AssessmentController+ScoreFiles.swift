@@ -44,14 +44,14 @@ extension AssessmentController {
                 return
             }
             let progress = ImportProgress(kind: isZip ? "results" : "scores"), started = ContinuousClock.now, patience = jobs.patience
+            let db = req.application.backgroundDatabase(logger: req.logger)
             jobs.start(id: id, fileName: name, startedBy: viewer.id, progress: progress) {
                 do {
-                    let report = isZip ? try await ScoreImport.runOneRoster(zipFiles, importer: viewer, progress: progress, on: req.db)
-                        : try await ScoreImport.run(bytes, fileName: name, importer: viewer, progress: progress, on: req.db)
+                    let report = isZip ? try await ScoreImport.runOneRoster(zipFiles, importer: viewer, progress: progress, on: db)
+                        : try await ScoreImport.run(bytes, fileName: name, importer: viewer, progress: progress, on: db)
                     // Told in a notification only when they were sent to the import's page to wait.
                     try await req.auditImport("scores", fileName: name, announceSuccess: ContinuousClock.now - started > patience, link: jobPath)
-                    let c = report.scores
-                    return "Imported \(report.assessments) assessments: \(c.created) new scores, \(c.updated) changed, \(c.unchanged) unchanged."
+                    return report.summary
                 } catch let failure as LodestarError {
                     try await req.auditImport("scores", fileName: name, refused: failure, link: jobPath)
                     throw failure

@@ -10,6 +10,12 @@ enum ScoreImport {
     struct Report: Sendable, Equatable {
         var assessments: Int
         var scores: SyncCounts
+
+        /// "Imported 1 assessment: 3 new scores, 0 changed, 0 unchanged." — on the page and the command line alike.
+        var summary: String {
+            "Imported \(assessments.grouped) assessment\(assessments == 1 ? "" : "s"): \(scores.created.grouped) new score\(scores.created == 1 ? "" : "s"), "
+                + "\(scores.updated.grouped) changed, \(scores.unchanged.grouped) unchanged."
+        }
     }
 
     static let scores = TableSync(table: "scores", columns: [
@@ -104,7 +110,7 @@ enum ScoreImport {
                 if batch.count >= 10_000 { try await flush(source.fractionRead) }
             }
             try await flush(1)
-            progress.finish()
+            progress.allRowsWritten()
             try await saveAssessments(assessments.sorted { $0.key < $1.key }, schoolOf: classSchools, createdBy: enteredBy, at: now, on: db)
             let touched = students.sorted(), touchedStandards = standards.sorted()
             for batch in touched.chunks(of: 1_000) {

@@ -29,13 +29,11 @@ struct ImportCommand: AsyncCommand {
             let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: signature.path)))
             let report = try await ScoreImport.run(bytes, fileName: (signature.path as NSString).lastPathComponent, importer: nil,
                                                   progress: ImportProgress(kind: "scores", display: .standardOutput), on: context.application.db)
-            let c = report.scores
-            context.console.print("Imported \(report.assessments) assessments: \(c.created) new scores, \(c.updated) changed, \(c.unchanged) unchanged.")
+            context.console.print(report.summary)
         case "results":
             let report = try await ScoreImport.runOneRoster(try OneRosterImport.readFiles(at: signature.path), importer: nil,
                                                             progress: ImportProgress(kind: "results", display: .standardOutput), on: context.application.db)
-            let c = report.scores
-            context.console.print("Imported \(report.assessments) assessments: \(c.created) new scores, \(c.updated) changed, \(c.unchanged) unchanged.")
+            context.console.print(report.summary)
         case "framework":
             let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: signature.path)))
             let framework = try FrameworkJSON.decode(bytes, fileName: (signature.path as NSString).lastPathComponent)

@@ -32,6 +32,15 @@ final class ImportJobs: Sendable {
 
     static func newId() -> String { PKCE.randomToken() }
 
+    /// `LODESTAR_IMPORT_WAIT_SECONDS` (0 to 60): how long the sending page waits before showing the import's page.
+    static func patience(fromEnvironment environment: [String: String]) throws -> Duration {
+        guard let text = environment["LODESTAR_IMPORT_WAIT_SECONDS"], !text.isEmpty else { return .seconds(3) }
+        guard let seconds = Int(text), (0...60).contains(seconds) else {
+            throw LodestarError("LODESTAR_IMPORT_WAIT_SECONDS must be a whole number of seconds from 0 to 60, not “\(text)”")
+        }
+        return .seconds(seconds)
+    }
+
     /// Starts `work` on its own, under `id`; what it returns is the line shown when it ends, and a `LodestarError`
     /// it throws is the refusal shown.
     func start(id: String, fileName: String, startedBy: String, progress: ImportProgress,
@@ -105,12 +114,14 @@ struct ImportJobPage: Encodable {
         self.page = page
         let now = job.progress.now
         percent = Int(now.fractionRead * 100)
-        var parts = ["\(ImportProgress.grouped(now.rows)) rows read and checked",
-                     "\(ImportProgress.grouped(Int((Double(now.rows) / max(now.elapsed, 0.001)).rounded()))) a second"]
+        var parts = ["\(now.rows.grouped) rows read and checked", "\(Int((Double(now.rows) / max(now.elapsed, 0.001)).rounded()).grouped) a second"]
         if now.fractionRead > 0, now.fractionRead < 1 {
             parts += ["\(percent)% of the file", "about \(ImportProgress.duration(now.elapsed * (1 - now.fractionRead) / now.fractionRead)) left"]
         }
-        progressLine = parts.joined(separator: " · ")
+        // A score file is read and checked whole before its first row is written; after its last, the assessments
+        // and the mastery standings are brought up to date.
+        progressLine = now.allRead ? "All \(now.rows.grouped) rows read, checked and written; now updating the mastery standings…"
+            : now.rows == 0 ? "Reading and checking the file…" : parts.joined(separator: " · ")
         if case .imported(let line) = job.outcome { notice = line } else { notice = nil }
         if case .refused(let reason) = job.outcome { error = reason } else { error = nil }
         self.again = again

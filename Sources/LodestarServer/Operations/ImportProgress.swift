@@ -12,7 +12,7 @@ final class ImportProgress: Sendable {
     private let display: Display
     private let terminal: Bool
     private let started = ContinuousClock.now
-    private let state = NIOLockedValueBox((rows: 0, fractionRead: 0.0, lastShown: ContinuousClock.now, shown: false))
+    private let state = NIOLockedValueBox((rows: 0, fractionRead: 0.0, lastShown: ContinuousClock.now, shown: false, allRead: false))
 
     init(kind: String, display: Display = .none) {
         self.kind = kind
@@ -36,31 +36,30 @@ final class ImportProgress: Sendable {
     }
 
     /// Where the import is now, for a progress page.
-    var now: (rows: Int, fractionRead: Double, elapsed: Double) {
+    var now: (rows: Int, fractionRead: Double, elapsed: Double, allRead: Bool) {
         let elapsed = (ContinuousClock.now - started).inSeconds
-        return state.withLockedValue { ($0.rows, $0.fractionRead, elapsed) }
+        return state.withLockedValue { ($0.rows, $0.fractionRead, elapsed, $0.allRead) }
     }
 
-    /// Ends a redrawn line, so what the command prints next starts on its own.
-    func finish() {
-        if terminal, state.withLockedValue({ $0.shown }) { write("\n") }
+    /// Every row has been read and written (what follows — the assessments, the mastery standings — is quick to
+    /// say but can take a while); ends a redrawn line, so what the command prints next starts on its own.
+    func allRowsWritten() {
+        let shown = state.withLockedValue { state in
+            state.allRead = true
+            state.fractionRead = 1
+            return state.shown
+        }
+        if terminal, shown { write("\n") }
     }
 
     /// `results: 1,240,000 rows · 41,300 rows/s · 38% read · about 52 s left`
     static func line(kind: String, rows: Int, elapsed: Double, fractionRead: Double) -> String {
-        var parts = ["\(kind): \(grouped(rows)) rows", "\(grouped(Int((Double(rows) / max(elapsed, 0.001)).rounded()))) rows/s"]
+        var parts = ["\(kind): \(rows.grouped) rows", "\(Int((Double(rows) / max(elapsed, 0.001)).rounded()).grouped) rows/s"]
         if fractionRead > 0, fractionRead < 1 {
             parts.append("\(Int(fractionRead * 100))% read")
             parts.append("about \(Self.duration(elapsed * (1 - fractionRead) / fractionRead)) left")
         }
         return parts.joined(separator: " · ")
-    }
-
-    /// 1240000 → "1,240,000".
-    static func grouped(_ number: Int) -> String {
-        var digits = String(number), groups: [Substring] = []
-        while digits.count > 3 { groups.insert(Substring(digits.suffix(3)), at: 0); digits.removeLast(3) }
-        return ([Substring(digits)] + groups).joined(separator: ",")
     }
 
     static func duration(_ seconds: Double) -> String {
