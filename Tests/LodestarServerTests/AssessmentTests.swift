@@ -306,7 +306,7 @@ struct ScoreImportTests {
                 for _ in 0..<400 {
                     let page = try await teacher.page(location)
                     if !page.contains("http-equiv=\"refresh\"") { return page }
-                    #expect(page.contains("rows read and checked"))
+                    #expect(page.contains("This page follows the import"))
                     try await Task.sleep(for: .milliseconds(25))
                 }
                 Issue.record("the import did not end")

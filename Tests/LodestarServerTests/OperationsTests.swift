@@ -158,9 +158,9 @@ struct OperationsTests {
     }
 
     @Test func importProgressLine() {
-        #expect(ImportProgress.line(kind: "results", rows: 1_240_000, elapsed: 30, fractionRead: 0.4)
-                == "results: 1,240,000 rows · 41,333 rows/s · 40% read · about 45 s left")
-        #expect(ImportProgress.line(kind: "scores", rows: 999, elapsed: 2, fractionRead: 1) == "scores: 999 rows · 500 rows/s")
+        #expect(ImportProgress.line(rows: 1_240_000, elapsed: 30, fractionRead: 0.4)
+                == "1,240,000 rows read and checked · 41,333 a second · 40% of the file · about 45 s left")
+        #expect(ImportProgress.line(rows: 999, elapsed: 2, fractionRead: 1) == "999 rows read and checked · 500 a second")
         #expect(ImportProgress.duration(59.4) == "59 s")
         #expect(ImportProgress.duration(3_599) == "59 min 59 s")
         #expect(ImportProgress.duration(7_260) == "2 h 1 min")

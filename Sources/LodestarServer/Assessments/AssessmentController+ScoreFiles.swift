@@ -44,16 +44,17 @@ extension AssessmentController {
                 return
             }
             let progress = ImportProgress(kind: isZip ? "results" : "scores"), started = ContinuousClock.now, patience = jobs.patience
-            let db = req.application.backgroundDatabase(logger: req.logger)
+            // The import may end after this request is answered: it touches neither the request nor the application.
+            let db = req.application.backgroundDatabase(logger: req.logger), audit = req.importAudit("scores", fileName: name, link: jobPath)
             jobs.start(id: id, fileName: name, startedBy: viewer.id, progress: progress) {
                 do {
                     let report = isZip ? try await ScoreImport.runOneRoster(zipFiles, importer: viewer, progress: progress, on: db)
                         : try await ScoreImport.run(bytes, fileName: name, importer: viewer, progress: progress, on: db)
                     // Told in a notification only when they were sent to the import's page to wait.
-                    try await req.auditImport("scores", fileName: name, announceSuccess: ContinuousClock.now - started > patience, link: jobPath)
+                    try await audit.record(announceSuccess: ContinuousClock.now - started > patience, on: db)
                     return report.summary
                 } catch let failure as LodestarError {
-                    try await req.auditImport("scores", fileName: name, refused: failure, link: jobPath)
+                    try await audit.record(refused: failure, on: db)
                     throw failure
                 }
             }

@@ -67,18 +67,17 @@ extension Request {
         return event
     }
 
-    /// Records an import in the audit trail and, when it was refused or gave warnings (or, with `announceSuccess`,
-    /// whatever the outcome: an import the person left running), tells the person who started it (`link`: the
-    /// import's page, by default the address the file was sent to).
-    func auditImport(_ kind: String, fileName: String, refused error: LodestarError? = nil, warnings: Int = 0, announceSuccess: Bool = false,
-                     link: String? = nil) async throws {
-        let event = auditEvent(error.map { "import of \(kind) refused: \($0.description)" } ?? "imported \(kind)", subject: fileName)
-        let change = Change.importFinished(what: kind, fileName: fileName, by: event.staffId, refused: error != nil, warnings: warnings,
-                                           link: link ?? url.path)
-        try await db.writeTransaction { db in
-            try await event.create(on: db)
-            if error != nil || warnings > 0 || announceSuccess { try await db.announce(change) }
-        }
+    /// Records an import in the audit trail and, when it was refused or gave warnings, tells the person who
+    /// started it (`link`: the import's page, by default the address the file was sent to).
+    func auditImport(_ kind: String, fileName: String, refused error: LodestarError? = nil, warnings: Int = 0, link: String? = nil) async throws {
+        try await importAudit(kind, fileName: fileName, link: link ?? url.path).record(refused: error, warnings: warnings, on: db)
+    }
+
+    /// What an import's record needs of this request, taken now for an import that ends after the request has
+    /// been answered (`ImportJobs`): by then neither the request nor, at shutdown, the application may be touched.
+    func importAudit(_ kind: String, fileName: String, link: String) -> ImportAudit {
+        let event = auditEvent("", subject: fileName)
+        return ImportAudit(kind: kind, fileName: event.subject, staffId: event.staffId, address: event.address, link: link)
     }
 
     /// A CSV download, recorded in the audit trail as an export of what the address asked for.
@@ -109,6 +108,32 @@ extension Request {
         }
         if let refusedAt {
             throw LodestarError(.tooManyAttempts, "You have made \(refusedAt) student-level exports in the last 24 hours, the most one person may. The district admins have been told; ask one of them if you need more.")
+        }
+    }
+}
+
+/// An import's entry in the audit trail, and the notification of its end to the person who started it.
+struct ImportAudit: Sendable {
+    let kind: String
+    let fileName: String
+    let staffId: String
+    let address: String
+    let link: String
+
+    /// Records the import, refused (with why) or not. The person is told when it was refused or gave warnings, and
+    /// with `announceSuccess` whatever the outcome (an import they left running).
+    func record(refused error: LodestarError? = nil, warnings: Int = 0, announceSuccess: Bool = false, on db: any Database) async throws {
+        let event = AuditEvent()
+        event.id = UUID().uuidString.lowercased()
+        event.at = Int(Date().timeIntervalSince1970)
+        event.staffId = staffId
+        event.action = String((error.map { "import of \(kind) refused: \($0.description)" } ?? "imported \(kind)").prefix(AuditTrail.textLength))
+        event.subject = fileName
+        event.address = address
+        let change = Change.importFinished(what: kind, fileName: fileName, by: staffId, refused: error != nil, warnings: warnings, link: link)
+        try await db.writeTransaction { db in
+            try await event.create(on: db)
+            if error != nil || warnings > 0 || announceSuccess { try await db.announce(change) }
         }
     }
 }

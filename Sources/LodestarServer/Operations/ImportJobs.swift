@@ -9,7 +9,7 @@ import Vapor
 /// reason — is on that page and in the notification the importer's feature sends. Jobs live in this server's memory:
 /// an import is saved whole or not at all, so one cut off by a restart has saved nothing, and its page says to send
 /// the file again.
-final class ImportJobs: Sendable {
+final class ImportJobs: LifecycleHandler, Sendable {
     enum Outcome: Sendable, Equatable { case imported(String), refused(String) }
 
     struct Job: Sendable {
@@ -71,6 +71,15 @@ final class ImportJobs: Sendable {
         jobs.withLockedValue { $0[id] }.flatMap { $0.startedBy == staffId ? $0 : nil }
     }
 
+    /// On shutdown, lets running imports end first, for at most twenty seconds; one still running after that is cut
+    /// off when the databases close, and saves nothing. Registered after the databases, so it runs before they close.
+    func shutdownAsync(_ application: Application) async {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while jobs.withLockedValue({ $0.values.contains { $0.outcome == nil } }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(25))
+        }
+    }
+
     /// Waits up to `patience` for the job to end; its outcome, or nil when it is still running.
     func outcome(of id: String) async -> Outcome? {
         let deadline = ContinuousClock.now + patience
@@ -114,14 +123,10 @@ struct ImportJobPage: Encodable {
         self.page = page
         let now = job.progress.now
         percent = Int(now.fractionRead * 100)
-        var parts = ["\(now.rows.grouped) rows read and checked", "\(Int((Double(now.rows) / max(now.elapsed, 0.001)).rounded()).grouped) a second"]
-        if now.fractionRead > 0, now.fractionRead < 1 {
-            parts += ["\(percent)% of the file", "about \(ImportProgress.duration(now.elapsed * (1 - now.fractionRead) / now.fractionRead)) left"]
-        }
         // A score file is read and checked whole before its first row is written; after its last, the assessments
         // and the mastery standings are brought up to date.
         progressLine = now.allRead ? "All \(now.rows.grouped) rows read, checked and written; now updating the mastery standings…"
-            : now.rows == 0 ? "Reading and checking the file…" : parts.joined(separator: " · ")
+            : now.rows == 0 ? "Reading and checking the file…" : ImportProgress.line(rows: now.rows, elapsed: now.elapsed, fractionRead: now.fractionRead)
         if case .imported(let line) = job.outcome { notice = line } else { notice = nil }
         if case .refused(let reason) = job.outcome { error = reason } else { error = nil }
         self.again = again

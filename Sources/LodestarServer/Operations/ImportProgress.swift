@@ -30,7 +30,7 @@ final class ImportProgress: Sendable {
             guard display == .standardOutput, now - state.lastShown >= (terminal ? .seconds(1) : .seconds(10)) else { return nil }
             state.lastShown = now
             state.shown = true
-            return Self.line(kind: kind, rows: state.rows, elapsed: (now - started).inSeconds, fractionRead: fractionRead)
+            return "\(kind): " + Self.line(rows: state.rows, elapsed: (now - started).inSeconds, fractionRead: fractionRead)
         }
         if let line { write(terminal ? "\r\u{1B}[K" + line : line + "\n") }
     }
@@ -52,11 +52,12 @@ final class ImportProgress: Sendable {
         if terminal, shown { write("\n") }
     }
 
-    /// `results: 1,240,000 rows · 41,300 rows/s · 38% read · about 52 s left`
-    static func line(kind: String, rows: Int, elapsed: Double, fractionRead: Double) -> String {
-        var parts = ["\(kind): \(rows.grouped) rows", "\(Int((Double(rows) / max(elapsed, 0.001)).rounded()).grouped) rows/s"]
+    /// `1,240,000 rows read and checked · 41,333 a second · 38% of the file · about 52 s left`, on the command line
+    /// after the kind (`results: …`) and on an import's page.
+    static func line(rows: Int, elapsed: Double, fractionRead: Double) -> String {
+        var parts = ["\(rows.grouped) rows read and checked", "\(Int((Double(rows) / max(elapsed, 0.001)).rounded()).grouped) a second"]
         if fractionRead > 0, fractionRead < 1 {
-            parts.append("\(Int(fractionRead * 100))% read")
+            parts.append("\(Int(fractionRead * 100))% of the file")
             parts.append("about \(Self.duration(elapsed * (1 - fractionRead) / fractionRead)) left")
         }
         return parts.joined(separator: " · ")
