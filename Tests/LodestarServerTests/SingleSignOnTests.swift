@@ -21,8 +21,11 @@ final class TestIdentityProvider: @unchecked Sendable {
     static let secret = "s3cret:with/odd&chars"
 
     static func start() async throws -> TestIdentityProvider {
-        let app = try await Application.make(.testing)
-        let provider = TestIdentityProvider(app: app)
+        // A provider is another machine: it answers on a thread of its own, not behind the hundred test applications
+        // that share the suite's event loops (a loaded run kept it from answering within Lodestar's ten seconds).
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let app = try await Application.make(.testing, .shared(group))
+        let provider = TestIdentityProvider(app: app, group: group)
         try provider.routes()
         try await app.server.start(address: .hostname("127.0.0.1", port: 0))
         let port = try #require(app.http.server.shared.localAddress?.port)
@@ -32,7 +35,12 @@ final class TestIdentityProvider: @unchecked Sendable {
 
     private let issuerBox = NIOLockedValueBox("")
 
-    private init(app: Application) { self.app = app }
+    private let group: MultiThreadedEventLoopGroup
+
+    private init(app: Application, group: MultiThreadedEventLoopGroup) {
+        self.app = app
+        self.group = group
+    }
 
     /// Starts a provider and configures `lodestar` with it as "district" ("Cedar Valley"); it stops when
     /// `lodestar` shuts down.
@@ -92,6 +100,7 @@ final class TestIdentityProvider: @unchecked Sendable {
     func stop() async throws {
         await app.server.shutdown()
         try await app.asyncShutdown()
+        try await group.shutdownGracefully()
     }
 }
 

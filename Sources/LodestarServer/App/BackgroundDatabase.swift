@@ -6,7 +6,8 @@ import Vapor
 /// import): a database driver hands each row it reads back on its connection's event loop, so an import reading and
 /// writing hundreds of thousands of rows on a request loop held up every page served on that loop (they waited past
 /// the pool's timeout). Writes still take their turn with every other writer (`writeTransaction`).
-/// The tests' in-memory SQLite is one database per connection, so there the application's own handle is used.
+/// The tests' in-memory SQLite is one database per connection, and their PostgreSQL schemas are a hundred at once, so
+/// there the application's own handle is used.
 final class BackgroundDatabase: LifecycleHandler, Sendable {
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let databases: Databases

@@ -43,7 +43,8 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
             config.coreConfiguration.options.connectTimeout = .seconds(120)
         }
         app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(schema == nil ? 10 : 120)), as: .psql)
-        useBackgroundDatabase(app, .postgres(configuration: config, maxConnectionsPerEventLoop: 2, connectionPoolTimeout: .seconds(120)), as: .psql)
+        // The tests' schemas, a hundred at once, share the application's connections.
+        if schema == nil { useBackgroundDatabase(app, .postgres(configuration: config, maxConnectionsPerEventLoop: 2, connectionPoolTimeout: .seconds(120)), as: .psql) }
         if let schema { try await app.db.sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run() }
     }
     if case .sqliteFile = database {
