@@ -128,6 +128,54 @@ struct InsightsTests {
         }
     }
 
+    /// The feedback loop is counted from an index that remembers whether each visit's teacher replied: a teacher's
+    /// reply counts the moment it is made, the observer's never does, and a teacher whose id holds a comma and letters
+    /// beyond ASCII is still found among the school's teachers. Worked out by hand: 4 visits, 3 shared (after 1 h,
+    /// 3 h and 30 h: median 3 h, 2 of 3 within a day), 1 replied to by its teacher; 2 of the school's teachers visited.
+    @Test(arguments: TestDatabase.all)
+    func theFeedbackLoopCountsATeachersReplyWhenItIsMade(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let district = try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            let people = DemoPeople(district: district)
+            let teachersBefore = try #require(try await WalkthroughQueries(db: app.db).feedbackLoops(schoolIds: ["school-1"]).first).teachers
+            let unusual = Staff(id: "teacher, Zoë (2)", givenName: "Zoë", familyName: "Ngata", email: "zoe.ngata@cedarvalley.example.org")
+            unusual.passwordHash = try Bcrypt.hash(DemoDistrict.password)
+            try await unusual.create(on: app.db)
+            try await RoleGrantRecord(staffId: unusual.id!, grant: RoleGrant(role: .teacher, schoolId: "school-1"), source: "manual").create(on: app.db)
+            let principal = TestClient(app)
+            try await principal.signIn(people.email(.principal))
+            let homeroom = try #require(district.bundle.classes.first { $0.schoolSourcedId == "school-1" }).sourcedId
+            let teacher = people.teacher(of: homeroom)
+            let now = Date().timeIntervalSince1970
+            var ids: [String] = []
+            for (who, hoursAgo, share) in [(teacher, 1.0, true), (teacher, 3.0, true), (unusual.id!, 30.0, true), (teacher, 5.0, false)] {
+                var submission = visit(who, classId: who == teacher ? homeroom : nil, at: now - hoursAgo * 3_600, [("learning-target", "observed")])
+                submission.share = share
+                #expect(try await principal.send(.POST, "/api/walkthroughs", json: submission).status == .created)
+                ids.append(submission.id)
+            }
+            func loop() async throws -> WalkthroughQueries.SchoolLoop {
+                try #require(try await WalkthroughQueries(db: app.db).feedbackLoops(schoolIds: ["school-1"], now: Int(now) + 10).first)
+            }
+            var school = try await loop()
+            #expect(school.loop.visits == 4 && school.loop.shared == 3)
+            #expect(abs((school.loop.medianHoursToFeedback ?? 0) - 3) < 0.01)
+            #expect(school.loop.sharedWithinADay == 2.0 / 3 && school.loop.replyRate == 0)
+            #expect(school.teachers == teachersBefore + 1 && school.visitedTeachers == 2)
+            // The observer's reply is not the teacher's; the teacher's counts at once.
+            #expect(try await principal.post("/walkthroughs/\(ids[0])/replies", form: ["body": "Ask me anything."]).status == .seeOther)
+            #expect(try await loop().loop.replyRate == 0)
+            let zoe = TestClient(app)
+            try await zoe.signIn(unusual.email)
+            #expect(try await zoe.post("/walkthroughs/\(ids[2])/replies", form: ["body": "Thank you: I will try it on Monday."]).status == .seeOther)
+            school = try await loop()
+            #expect(school.loop.replyRate == 1.0 / 3)
+            // What the index remembers equals the replies themselves.
+            let remembered = try await app.db.sql.raw("SELECT id FROM walkthroughs WHERE teacher_replied = 1").all().map { try $0.decode(column: "id", as: String.self) }
+            #expect(remembered == [ids[2]])
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func feedbackHealthAndCoverageEqualTheRawWalkthroughs(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in

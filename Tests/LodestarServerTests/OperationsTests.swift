@@ -161,6 +161,9 @@ struct OperationsTests {
         #expect(ImportProgress.line(rows: 1_240_000, elapsed: 30, fractionRead: 0.4)
                 == "1,240,000 rows read and checked · 41,333 a second · 40% of the file · about 45 s left")
         #expect(ImportProgress.line(rows: 999, elapsed: 2, fractionRead: 1) == "999 rows read and checked · 500 a second")
+        // The demo command's scores, school by school: 50 of 200 schools written in 20 s leaves 60 s.
+        #expect(ImportProgress.line(rows: 1_300_000, elapsed: 20, fractionRead: 0.25, counted: "scores written", of: "the schools")
+                == "1,300,000 scores written · 65,000 a second · 25% of the schools · about 1 min 0 s left")
         #expect(ImportProgress.duration(59.4) == "59 s")
         #expect(ImportProgress.duration(3_599) == "59 min 59 s")
         #expect(ImportProgress.duration(7_260) == "2 h 1 min")

@@ -50,6 +50,7 @@ enum Migrations {
         LibraryMigration(),  // 041
         InquiryCyclePriorityGradeMigration(),  // 042
         InterventionMinutesMigration(),  // 043
+        FeedbackLoopMigration(),  // 044
         ]
     }
 }

@@ -17,6 +17,16 @@ final class AuditEvent: Model, @unchecked Sendable {
     @Field(key: "subject") var subject: String
     @Field(key: "address") var address: String
     init() {}
+
+    /// A new entry, now. Bounded, whatever a visitor typed: the trail is append-only, so nothing long may enter it.
+    init(_ action: String, subject: String, staffId: String, address: String) {
+        self.id = UUID().uuidString.lowercased()
+        self.at = Int(Date().timeIntervalSince1970)
+        self.staffId = staffId
+        self.action = String(action.prefix(AuditTrail.textLength))
+        self.subject = String(subject.prefix(AuditTrail.textLength))
+        self.address = address
+    }
 }
 
 /// The audit trail's vocabulary and its one permitted change.
@@ -56,15 +66,7 @@ extension Request {
     }
 
     private func auditEvent(_ action: String, subject: String, staffId: String? = nil) -> AuditEvent {
-        let event = AuditEvent()
-        event.id = UUID().uuidString.lowercased()
-        event.at = Int(Date().timeIntervalSince1970)
-        event.staffId = staffId ?? loadedViewer?.id ?? auth.get(Staff.self)?.id ?? "unknown"
-        // Bounded, whatever a visitor typed: the trail is append-only, so nothing long may enter it.
-        event.action = String(action.prefix(AuditTrail.textLength))
-        event.subject = String(subject.prefix(AuditTrail.textLength))
-        event.address = clientAddress
-        return event
+        AuditEvent(action, subject: subject, staffId: staffId ?? loadedViewer?.id ?? auth.get(Staff.self)?.id ?? "unknown", address: clientAddress)
     }
 
     /// Records an import in the audit trail and, when it was refused or gave warnings, tells the person who
@@ -123,13 +125,8 @@ struct ImportAudit: Sendable {
     /// Records the import, refused (with why) or not. The person is told when it was refused or gave warnings, and
     /// with `announceSuccess` whatever the outcome (an import they left running).
     func record(refused error: LodestarError? = nil, warnings: Int = 0, announceSuccess: Bool = false, on db: any Database) async throws {
-        let event = AuditEvent()
-        event.id = UUID().uuidString.lowercased()
-        event.at = Int(Date().timeIntervalSince1970)
-        event.staffId = staffId
-        event.action = String((error.map { "import of \(kind) refused: \($0.description)" } ?? "imported \(kind)").prefix(AuditTrail.textLength))
-        event.subject = fileName
-        event.address = address
+        let event = AuditEvent(error.map { "import of \(kind) refused: \($0.description)" } ?? "imported \(kind)",
+                               subject: fileName, staffId: staffId, address: address)
         let change = Change.importFinished(what: kind, fileName: fileName, by: staffId, refused: error != nil, warnings: warnings, link: link)
         try await db.writeTransaction { db in
             try await event.create(on: db)

@@ -38,7 +38,8 @@ struct DemoCommand: AsyncCommand {
         }
         let through = try through(signature)
         let start = Date()
-        let district = try await DemoLoader.load(size: size, seed: signature.seed ?? 1, through: through, on: context.application.db)
+        let district = try await DemoLoader.load(size: size, seed: signature.seed ?? 1, through: through, steps: DemoSteps(show: true),
+                                                 on: context.application.db)
         context.console.print("Loaded the \(size.rawValue) district in \(String(format: "%.1f", Date().timeIntervalSince(start))) s: \(district.bundle.orgs.count - 1) schools, \(district.bundle.users.count) people, \(district.bundle.enrollments.count) enrollments.")
         DemoLoader.printAccounts(district, address: nil, console: context.console)
     }

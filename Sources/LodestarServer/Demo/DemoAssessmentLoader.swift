@@ -13,7 +13,8 @@ enum DemoAssessmentLoader {
     static let scores = TableSync(table: "scores", columns: [
         ("assessment_id", .text), ("student_id", .text), ("standard_id", .text), ("value", .double), ("entered_at", .int), ("entered_by", .text)])
 
-    static func load(_ demo: DemoAssessments, on db: any Database) async throws {
+    static func load(_ demo: DemoAssessments, steps: DemoSteps = DemoSteps(), on db: any Database) async throws {
+        let progress = steps.scores()
         for package in DemoStandards.packages { try await StandardsStore.save(package, subject: nil, on: db) }
         try await loadPriorities(on: db)
         _ = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: db)
@@ -33,7 +34,7 @@ enum DemoAssessmentLoader {
                 }
             }
             try await TableSync(table: "reading_benchmarks", columns: [("school_id", .text), ("standard_id", .text)]).upsert(benchmarks, on: sql)
-            for school in demo.schoolIds {
+            for (done, school) in demo.schoolIds.enumerated() {
                 let (schoolAssessments, schoolScores) = demo.generate(school: school)
                 try await assessments.upsert(schoolAssessments.map { a in
                     (a.id, [.text(a.title), .text(a.date), .text(MasteryStore.defaultScaleId), .text(a.schoolId), .text(a.teacherId), .int(0)])
@@ -44,7 +45,10 @@ enum DemoAssessmentLoader {
                     (Score.id(assessment: s.assessmentId, student: s.studentId, standard: s.standardId),
                      [.text(s.assessmentId), .text(s.studentId), .text(s.standardId), .double(s.value), .int(s.enteredAt), .text("demo")])
                 }, on: sql)
+                progress.advance(by: schoolScores.count, fractionRead: Double(done + 1) / Double(demo.schoolIds.count))
             }
+            progress.allRowsWritten()
+            steps.begin("the mastery standings of every student")
             try await db.announce(.scoresLoaded)
         }
         try await loadCommonAssessment(on: db)

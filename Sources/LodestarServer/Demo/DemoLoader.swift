@@ -3,6 +3,25 @@ import LodestarCore
 import SQLKit
 import Vapor
 
+/// What `lodestar demo` shows while it loads a district: a line as each part begins, with the time so far, and the
+/// scores' progress school by school (the longest part: rows, rate, time left) — on a terminal redrawn, in a log a
+/// line every ten seconds. Tests and `serve --demo` show nothing.
+struct DemoSteps: Sendable {
+    let show: Bool
+    private let started = ContinuousClock.now
+
+    init(show: Bool = false) { self.show = show }
+
+    func begin(_ part: String) {
+        guard show else { return }
+        FileHandle.standardOutput.write(Data("demo: \(part) · \(ImportProgress.duration((ContinuousClock.now - started).inSeconds)) so far\n".utf8))
+    }
+
+    func scores() -> ImportProgress {
+        ImportProgress(kind: "demo", display: show ? .standardOutput : .none, counted: "scores written", of: "the schools")
+    }
+}
+
 /// Loads a generated demo district: its roster through the same writer as a OneRoster import,
 /// then the demo accounts, all with the password `lodestar-demo`.
 enum DemoLoader {
@@ -13,9 +32,11 @@ enum DemoLoader {
     ///   - withActivity: false loads the roster and accounts only: no walkthroughs, coaching,
     ///     standards, assessments or scores (for tests that start from nothing).
     @discardableResult
+    ///   - steps: what the demo command shows while it loads (nothing, by default).
     static func load(size: DemoDistrict.Size, seed: UInt64, through: Date = Date(), withActivity: Bool = true,
-                     on db: any Database) async throws -> DemoDistrict {
+                     steps: DemoSteps = DemoSteps(), on db: any Database) async throws -> DemoDistrict {
         let district = DemoDistrict(size: size, seed: seed)
+        steps.begin("the roster: \(district.bundle.orgs.count - 1) schools, \(district.bundle.users.count.grouped) people")
         _ = try await RosterWriter.write(district.bundle, to: db)
         // One hash for every demo account: they share a password, and hashing thousands would take minutes.
         let hash = try Bcrypt.hash(DemoDistrict.password)
@@ -37,17 +58,24 @@ enum DemoLoader {
             }
         }
         guard withActivity else { return district }
+        steps.begin("visions")
         try await loadVisions(district, on: db)
-        try await DemoAssessmentLoader.load(DemoAssessments(district: district, seed: seed, through: through.timeIntervalSince1970), on: db)
+        steps.begin("standards, assessments and scores")
+        try await DemoAssessmentLoader.load(DemoAssessments(district: district, seed: seed, through: through.timeIntervalSince1970),
+                                            steps: steps, on: db)
+        steps.begin("walkthroughs")
         try await DemoWalkthroughLoader.load(DemoWalkthroughs(district: district, size: size, seed: seed, through: through.timeIntervalSince1970),
                                              now: Int(through.timeIntervalSince1970), on: db)
         // Learning first: its peer visits are walkthroughs the goals' measurements count.
+        steps.begin("professional learning")
         try await DemoLearningLoader.load(district, seed: seed, through: through, on: db)
+        steps.begin("action plans, leadership, talent and induction")
         try await DemoPlanLoader.load(district, seed: seed, through: through, on: db)
         try await DemoLeadershipLoader.load(district, seed: seed, through: through, on: db)
         try await DemoTalentLoader.load(district, through: through, on: db)
         try await DemoSuccessionLoader.load(district, through: through, on: db)
         try await DemoInductionLoader.load(district, through: through, on: db)
+        steps.begin("interventions, resources and the library")
         try await DemoInterventionLoader.load(through: through, on: db)
         try await DemoResourceLoader.load(through: through, on: db)
         try await DemoLibraryLoader.load(district, on: db)

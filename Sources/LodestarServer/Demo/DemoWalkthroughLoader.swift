@@ -65,6 +65,7 @@ enum DemoWalkthroughLoader {
                       (conversations, conversationRows), (steps, stepRows), (scheduled, scheduledRows)]
         try await db.writeTransaction { db in
             for (table, rows) in tables { try await table.merge(rows, on: db.sql) }
+            try await WalkthroughQueries(db: db).recountTeacherReplies()
             try await WalkthroughContext.backfill(on: db)
             try await db.announce(.walkthroughsLoaded)
         }

@@ -9,13 +9,18 @@ final class ImportProgress: Sendable {
     enum Display: Sendable { case none, standardOutput }
 
     let kind: String
+    /// What is counted and what the share is of: "rows read and checked" of "the file", or for the demo command
+    /// "scores written" of "the schools".
+    private let counted: String, whole: String
     private let display: Display
     private let terminal: Bool
     private let started = ContinuousClock.now
     private let state = NIOLockedValueBox((rows: 0, fractionRead: 0.0, lastShown: ContinuousClock.now, shown: false, allRead: false))
 
-    init(kind: String, display: Display = .none) {
+    init(kind: String, display: Display = .none, counted: String = "rows read and checked", of whole: String = "the file") {
         self.kind = kind
+        self.counted = counted
+        self.whole = whole
         self.display = display
         terminal = display == .standardOutput && isatty(STDOUT_FILENO) == 1
     }
@@ -30,7 +35,7 @@ final class ImportProgress: Sendable {
             guard display == .standardOutput, now - state.lastShown >= (terminal ? .seconds(1) : .seconds(10)) else { return nil }
             state.lastShown = now
             state.shown = true
-            return "\(kind): " + Self.line(rows: state.rows, elapsed: (now - started).inSeconds, fractionRead: fractionRead)
+            return "\(kind): " + Self.line(rows: state.rows, elapsed: (now - started).inSeconds, fractionRead: fractionRead, counted: counted, of: whole)
         }
         if let line { write(terminal ? "\r\u{1B}[K" + line : line + "\n") }
     }
@@ -54,10 +59,10 @@ final class ImportProgress: Sendable {
 
     /// `1,240,000 rows read and checked · 41,333 a second · 38% of the file · about 52 s left`, on the command line
     /// after the kind (`results: …`) and on an import's page.
-    static func line(rows: Int, elapsed: Double, fractionRead: Double) -> String {
-        var parts = ["\(rows.grouped) rows read and checked", "\(Int((Double(rows) / max(elapsed, 0.001)).rounded()).grouped) a second"]
+    static func line(rows: Int, elapsed: Double, fractionRead: Double, counted: String = "rows read and checked", of whole: String = "the file") -> String {
+        var parts = ["\(rows.grouped) \(counted)", "\(Int((Double(rows) / max(elapsed, 0.001)).rounded()).grouped) a second"]
         if fractionRead > 0, fractionRead < 1 {
-            parts.append("\(Int(fractionRead * 100))% of the file")
+            parts.append("\(Int(fractionRead * 100))% of \(whole)")
             parts.append("about \(Self.duration(elapsed * (1 - fractionRead) / fractionRead)) left")
         }
         return parts.joined(separator: " · ")

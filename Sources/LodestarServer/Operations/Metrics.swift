@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Prometheus
 
 /// Lodestar's Prometheus metrics, served at `/metrics` (see `MetricsController`). One registry for the process:
@@ -16,13 +17,27 @@ enum Metrics {
     }
 
     /// Records a finished request under its route's pattern (`/walkthroughs/:id`, never the path itself, which may
-    /// carry a token); requests that matched no route are counted together as `none`.
+    /// carry a token); requests that matched no route are counted together as `none`. The registry checks names and
+    /// labels each time it is asked, so each route's histogram and counters are asked for once and kept.
     static func requestFinished(route: String, method: String, status: UInt, after duration: Duration) {
-        registry.makeDurationHistogram(descriptor: name("http_request_duration", "seconds", "Time to answer a request, by route pattern and method."),
-                                       labels: [("method", method), ("route", route)], buckets: requestBuckets).record(duration)
-        registry.makeCounter(descriptor: name("http_responses", "total", "Responses by route pattern, method and status class."),
-                             labels: [("method", method), ("route", route), ("status", "\(status / 100)xx")]).increment()
+        let handles = requestHandles.withLockedValue { known in
+            let key = RequestKey(route: route, method: method, statusClass: status / 100)
+            if let handles = known[key] { return handles }
+            let made = (histogram: registry.makeDurationHistogram(
+                            descriptor: name("http_request_duration", "seconds", "Time to answer a request, by route pattern and method."),
+                            labels: [("method", method), ("route", route)], buckets: requestBuckets),
+                        counter: registry.makeCounter(
+                            descriptor: name("http_responses", "total", "Responses by route pattern, method and status class."),
+                            labels: [("method", method), ("route", route), ("status", "\(status / 100)xx")]))
+            known[key] = made
+            return made
+        }
+        handles.histogram.record(duration)
+        handles.counter.increment()
     }
+
+    private struct RequestKey: Hashable { var route: String, method: String, statusClass: UInt }
+    private static let requestHandles = NIOLockedValueBox<[RequestKey: (histogram: DurationHistogram, counter: Counter)]>([:])
 
     static let requestsInFlight = registry.makeGauge(descriptor: name("http_requests_in_flight", "", "Requests being answered now."))
 

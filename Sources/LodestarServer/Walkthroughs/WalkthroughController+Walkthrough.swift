@@ -151,6 +151,7 @@ extension WalkthroughController {
         reply.createdAt = Int(Date().timeIntervalSince1970)
         try await req.db.writeTransaction { db in
             try await reply.create(on: db)
+            if reply.authorId == walkthrough.teacherId { try await WalkthroughQueries(db: db).recountTeacherReplies([walkthrough.id!]) }
             try await db.announce(.replied(reply, on: walkthrough))
         }
         return req.redirect(to: "/walkthroughs/\(walkthrough.id!)#replies")

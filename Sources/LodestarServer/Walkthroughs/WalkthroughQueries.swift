@@ -209,50 +209,68 @@ struct WalkthroughQueries {
     /// "3.5 h", or "—" when nothing was shared.
     static func medianText(_ loop: FeedbackLoop) -> String { loop.medianHoursToFeedback.map { String(format: "%.1f h", $0) } ?? "—" }
 
-    /// Counted and ranked by the database, so a district's month of visits is never read row by row;
-    /// the median takes the middle one or two durations of each school (window functions, both databases).
+    /// One pass over one index (`walkthroughs_feedback_loop`, which holds every column read here), so a district's
+    /// month of visits is counted without reading a visit or a reply: per school the counts, each shared visit's time
+    /// to feedback (a list of whole seconds) and the teachers visited (hexadecimal, so no id can break the list);
+    /// the medians and the teachers of the school are then found in hand.
     func feedbackLoops(schoolIds: [String]?, days: Int = 30, now: Int = Int(Date().timeIntervalSince1970)) async throws -> [SchoolLoop] {
         var recent: SQLQueryString = "w.observed_at >= \(bind: now - days * 86_400) AND w.observed_at <= \(bind: now)"
         if let schoolIds { recent += schoolIds.isEmpty ? " AND 1 = 0" : " AND w.school_id IN (\(binds: schoolIds))" }
-        var loops: [String: FeedbackLoop] = [:]
-        for row in try await sql.raw("""
-            SELECT w.school_id, COUNT(*) AS visits, COUNT(w.shared_at) AS shared,
-                   SUM(CASE WHEN w.shared_at IS NOT NULL AND w.shared_at - w.observed_at <= 86400 THEN 1 ELSE 0 END) AS within_a_day,
-                   SUM(CASE WHEN w.shared_at IS NOT NULL AND EXISTS (SELECT 1 FROM feedback_replies r WHERE r.walkthrough_id = w.id AND r.author_id = w.teacher_id)
-                       THEN 1 ELSE 0 END) AS replied
-            FROM walkthroughs w WHERE \(recent) GROUP BY w.school_id
-            """).all() {
-            let shared = try row.decode(column: "shared", as: Int.self)
-            loops[try row.decode(column: "school_id", as: String.self)] = FeedbackLoop(
-                visits: try row.decode(column: "visits", as: Int.self), shared: shared, medianHoursToFeedback: nil,
-                sharedWithinADay: shared > 0 ? Double(try row.decode(column: "within_a_day", as: Int.self)) / Double(shared) : nil,
-                replyRate: shared > 0 ? Double(try row.decode(column: "replied", as: Int.self)) / Double(shared) : nil)
-        }
-        for row in try await sql.raw("""
-            SELECT school_id, AVG(hours) AS median FROM (
-                SELECT w.school_id, CASE WHEN w.shared_at > w.observed_at THEN (w.shared_at - w.observed_at) / 3600.0 ELSE 0 END AS hours,
-                       ROW_NUMBER() OVER (PARTITION BY w.school_id ORDER BY w.shared_at - w.observed_at) AS place,
-                       COUNT(*) OVER (PARTITION BY w.school_id) AS shared
-                FROM walkthroughs w WHERE w.shared_at IS NOT NULL AND \(recent)
-            ) ranked WHERE place IN ((shared + 1) / 2, (shared + 2) / 2) GROUP BY school_id
-            """).all() {
-            loops[try row.decode(column: "school_id", as: String.self)]?.medianHoursToFeedback = try row.decode(column: "median", as: Double.self)
-        }
+        let sqlite = sql.dialect.name == "sqlite"
+        let waits: SQLQueryString = sqlite ? "group_concat(w.shared_at - w.observed_at)" : "string_agg((w.shared_at - w.observed_at)::text, ',')"
+        let teachersSeen: SQLQueryString = sqlite ? "group_concat(DISTINCT hex(w.teacher_id))"
+            : "string_agg(DISTINCT encode(convert_to(w.teacher_id, 'UTF8'), 'hex'), ',')"
         // Visited teachers: teachers of the school seen there, not visitors from elsewhere.
-        var teachers: [String: Int] = [:], teaches: Set<String> = []
+        var teachers: [String: Int] = [:], teaches: [String: Set<String>] = [:]
         for grant in try await StaffDirectory(db: db).grants(of: [.teacher], atSchools: schoolIds) {
             teachers[grant.schoolId, default: 0] += 1
-            teaches.insert("\(grant.staffId)|\(grant.schoolId)")
+            teaches[grant.schoolId, default: []].insert(grant.staffId)
         }
-        var visited: [String: Int] = [:]
-        for row in try await sql.raw("SELECT DISTINCT w.school_id, w.teacher_id FROM walkthroughs w WHERE \(recent)").all() {
-            let school = try row.decode(column: "school_id", as: String.self)
-            if teaches.contains("\(try row.decode(column: "teacher_id", as: String.self))|\(school)") { visited[school, default: 0] += 1 }
+        var loops: [String: FeedbackLoop] = [:], visited: [String: Int] = [:]
+        for row in try await sql.raw("""
+            SELECT w.school_id, COUNT(*) AS visits, COUNT(w.shared_at) AS shared,
+                   SUM(CASE WHEN w.shared_at - w.observed_at <= 86400 THEN 1 ELSE 0 END) AS within_a_day,
+                   SUM(CASE WHEN w.shared_at IS NOT NULL AND w.teacher_replied = 1 THEN 1 ELSE 0 END) AS replied,
+                   \(waits) AS waits, \(teachersSeen) AS teachers_seen
+            FROM walkthroughs w WHERE \(recent) GROUP BY w.school_id
+            """).all() {
+            let school = try row.decode(column: "school_id", as: String.self), shared = try row.decode(column: "shared", as: Int.self)
+            // Feedback shared before the visit's recorded time counts as immediate.
+            let waits = (try row.decode(column: "waits", as: String?.self) ?? "").split(separator: ",").compactMap { Int($0) }.map { max(0, $0) }.sorted()
+            loops[school] = FeedbackLoop(
+                visits: try row.decode(column: "visits", as: Int.self), shared: shared,
+                medianHoursToFeedback: waits.isEmpty ? nil : Double(waits[(waits.count - 1) / 2] + waits[waits.count / 2]) / 2 / 3_600,
+                sharedWithinADay: shared > 0 ? Double(try row.decode(column: "within_a_day", as: Int.self)) / Double(shared) : nil,
+                replyRate: shared > 0 ? Double(try row.decode(column: "replied", as: Int.self)) / Double(shared) : nil)
+            let seen = (try row.decode(column: "teachers_seen", as: String?.self) ?? "").split(separator: ",").map { Self.unhex($0) }
+            visited[school] = seen.filter { teaches[school]?.contains($0) == true }.count
         }
         let schools = schoolIds ?? Array(Set(teachers.keys).union(loops.keys))
         return schools.map { school in
             SchoolLoop(schoolId: school, teachers: teachers[school] ?? 0, visitedTeachers: visited[school] ?? 0, loop: loops[school] ?? FeedbackLoop([]))
         }
+    }
+
+    /// The text of an id the database wrote as hexadecimal UTF-8.
+    static func unhex(_ hex: Substring) -> String {
+        var bytes: [UInt8] = [], high: UInt8? = nil
+        bytes.reserveCapacity(hex.utf8.count / 2)
+        for digit in hex.utf8 {
+            let value = digit <= 0x39 ? digit &- 0x30 : (digit | 0x20) &- 0x61 &+ 10
+            if let first = high { bytes.append(first << 4 | value); high = nil } else { high = value }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Keeps `teacher_replied` — whether the visited teacher has replied to the visit — for the feedback loop's
+    /// index: after a reply (`ids`: its visit), and for every visit after a migration or the demo wrote replies directly.
+    func recountTeacherReplies(_ ids: [String]? = nil) async throws {
+        var which: SQLQueryString = ""
+        if let ids { which = ids.isEmpty ? " WHERE 1 = 0" : " WHERE id IN (\(binds: ids))" }
+        try await sql.raw("""
+            UPDATE walkthroughs SET teacher_replied = CASE WHEN EXISTS (
+                SELECT 1 FROM feedback_replies r WHERE r.walkthrough_id = walkthroughs.id AND r.author_id = walkthroughs.teacher_id) THEN 1 ELSE 0 END\(which)
+            """).run()
     }
 
     /// Each teacher's `PracticeCount` of each practice seen at a school in a window (the active framework of
