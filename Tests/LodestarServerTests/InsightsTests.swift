@@ -128,6 +128,15 @@ struct InsightsTests {
         }
     }
 
+    /// Lists as both databases write them: hexadecimal UTF-8 texts (SQLite in capitals, PostgreSQL in small letters)
+    /// and whole numbers, negative ones too.
+    @Test func groupedListsReadBackWhatWasWritten() {
+        #expect(GroupedList.texts("6162,2C,5A6FC3AB,7a6fc3ab") == ["ab", ",", "Zoë", "zoë"])
+        #expect(GroupedList.texts(nil).isEmpty && GroupedList.texts("").isEmpty)
+        #expect(GroupedList.integers("3600,-5,10800,0") == [3_600, -5, 10_800, 0])
+        #expect(GroupedList.integers(nil).isEmpty)
+    }
+
     /// The feedback loop is counted from an index that remembers whether each visit's teacher replied: a teacher's
     /// reply counts the moment it is made, the observer's never does, and a teacher whose id holds a comma and letters
     /// beyond ASCII is still found among the school's teachers. Worked out by hand: 4 visits, 3 shared (after 1 h,

@@ -87,6 +87,19 @@ struct StaffDirectory {
         }
     }
 
+    /// The people holding any of `roles` at each school: for counts over many schools, one row a school is read.
+    func staffIds(holding roles: [StaffRole], bySchool schools: [String]?) async throws -> [String: Set<String>] {
+        guard !roles.isEmpty else { return [:] }
+        var query: SQLQueryString = "SELECT school_id, \(GroupedList.distinctTexts("staff_id", on: sql)) AS staff FROM role_grants WHERE role IN (\(binds: roles.map(\.rawValue))) AND school_id IS NOT NULL"
+        if let schools { query += schools.isEmpty ? " AND 1 = 0" : " AND school_id IN (\(binds: schools.sorted()))" }
+        query += " GROUP BY school_id"
+        var bySchool: [String: Set<String>] = [:]
+        for row in try await sql.raw(query).all() {
+            bySchool[try row.decode(column: "school_id", as: String.self)] = Set(GroupedList.texts(try row.decode(column: "staff", as: String?.self)))
+        }
+        return bySchool
+    }
+
     /// The same people once each, in the same order.
     func people(holding roles: [StaffRole] = StaffRole.allCases, atSchools schools: [String]? = nil,
                 includingDistrict: Bool = false, except: String? = nil) async throws -> [Member] {

@@ -210,56 +210,38 @@ struct WalkthroughQueries {
     static func medianText(_ loop: FeedbackLoop) -> String { loop.medianHoursToFeedback.map { String(format: "%.1f h", $0) } ?? "—" }
 
     /// One pass over one index (`walkthroughs_feedback_loop`, which holds every column read here), so a district's
-    /// month of visits is counted without reading a visit or a reply: per school the counts, each shared visit's time
-    /// to feedback (a list of whole seconds) and the teachers visited (hexadecimal, so no id can break the list);
-    /// the medians and the teachers of the school are then found in hand.
+    /// month of visits is counted without reading a visit or a reply: a row a school with its counts, each shared
+    /// visit's time to feedback and the teachers visited (`GroupedList`); the medians and the teachers of the school
+    /// are then found in hand.
     func feedbackLoops(schoolIds: [String]?, days: Int = 30, now: Int = Int(Date().timeIntervalSince1970)) async throws -> [SchoolLoop] {
         var recent: SQLQueryString = "w.observed_at >= \(bind: now - days * 86_400) AND w.observed_at <= \(bind: now)"
         if let schoolIds { recent += schoolIds.isEmpty ? " AND 1 = 0" : " AND w.school_id IN (\(binds: schoolIds))" }
-        let sqlite = sql.dialect.name == "sqlite"
-        let waits: SQLQueryString = sqlite ? "group_concat(w.shared_at - w.observed_at)" : "string_agg((w.shared_at - w.observed_at)::text, ',')"
-        let teachersSeen: SQLQueryString = sqlite ? "group_concat(DISTINCT hex(w.teacher_id))"
-            : "string_agg(DISTINCT encode(convert_to(w.teacher_id, 'UTF8'), 'hex'), ',')"
         // Visited teachers: teachers of the school seen there, not visitors from elsewhere.
-        var teachers: [String: Int] = [:], teaches: [String: Set<String>] = [:]
-        for grant in try await StaffDirectory(db: db).grants(of: [.teacher], atSchools: schoolIds) {
-            teachers[grant.schoolId, default: 0] += 1
-            teaches[grant.schoolId, default: []].insert(grant.staffId)
-        }
+        let teachers = try await StaffDirectory(db: db).staffIds(holding: [.teacher], bySchool: schoolIds)
         var loops: [String: FeedbackLoop] = [:], visited: [String: Int] = [:]
         for row in try await sql.raw("""
             SELECT w.school_id, COUNT(*) AS visits, COUNT(w.shared_at) AS shared,
                    SUM(CASE WHEN w.shared_at - w.observed_at <= 86400 THEN 1 ELSE 0 END) AS within_a_day,
                    SUM(CASE WHEN w.shared_at IS NOT NULL AND w.teacher_replied = 1 THEN 1 ELSE 0 END) AS replied,
-                   \(waits) AS waits, \(teachersSeen) AS teachers_seen
+                   \(GroupedList.integers("w.shared_at - w.observed_at", on: sql)) AS waits,
+                   \(GroupedList.distinctTexts("w.teacher_id", on: sql)) AS teachers_seen
             FROM walkthroughs w WHERE \(recent) GROUP BY w.school_id
             """).all() {
             let school = try row.decode(column: "school_id", as: String.self), shared = try row.decode(column: "shared", as: Int.self)
             // Feedback shared before the visit's recorded time counts as immediate.
-            let waits = (try row.decode(column: "waits", as: String?.self) ?? "").split(separator: ",").compactMap { Int($0) }.map { max(0, $0) }.sorted()
+            let waits = GroupedList.integers(try row.decode(column: "waits", as: String?.self)).map { max(0, $0) }.sorted()
             loops[school] = FeedbackLoop(
                 visits: try row.decode(column: "visits", as: Int.self), shared: shared,
                 medianHoursToFeedback: waits.isEmpty ? nil : Double(waits[(waits.count - 1) / 2] + waits[waits.count / 2]) / 2 / 3_600,
                 sharedWithinADay: shared > 0 ? Double(try row.decode(column: "within_a_day", as: Int.self)) / Double(shared) : nil,
                 replyRate: shared > 0 ? Double(try row.decode(column: "replied", as: Int.self)) / Double(shared) : nil)
-            let seen = (try row.decode(column: "teachers_seen", as: String?.self) ?? "").split(separator: ",").map { Self.unhex($0) }
-            visited[school] = seen.filter { teaches[school]?.contains($0) == true }.count
+            let ofTheSchool = teachers[school] ?? []
+            visited[school] = GroupedList.texts(try row.decode(column: "teachers_seen", as: String?.self)).filter { ofTheSchool.contains($0) }.count
         }
         let schools = schoolIds ?? Array(Set(teachers.keys).union(loops.keys))
         return schools.map { school in
-            SchoolLoop(schoolId: school, teachers: teachers[school] ?? 0, visitedTeachers: visited[school] ?? 0, loop: loops[school] ?? FeedbackLoop([]))
+            SchoolLoop(schoolId: school, teachers: teachers[school]?.count ?? 0, visitedTeachers: visited[school] ?? 0, loop: loops[school] ?? FeedbackLoop([]))
         }
-    }
-
-    /// The text of an id the database wrote as hexadecimal UTF-8.
-    static func unhex(_ hex: Substring) -> String {
-        var bytes: [UInt8] = [], high: UInt8? = nil
-        bytes.reserveCapacity(hex.utf8.count / 2)
-        for digit in hex.utf8 {
-            let value = digit <= 0x39 ? digit &- 0x30 : (digit | 0x20) &- 0x61 &+ 10
-            if let first = high { bytes.append(first << 4 | value); high = nil } else { high = value }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Keeps `teacher_replied` — whether the visited teacher has replied to the visit — for the feedback loop's

@@ -1,0 +1,50 @@
+import SQLKit
+
+/// Many values of a group in one column: a query that would return a row per value (every wait of a school's
+/// visits, every teacher of a school) returns a row per group instead, which is far cheaper to read. Text travels
+/// as hexadecimal UTF-8, so no id can break the comma-separated list; both databases write the same list.
+enum GroupedList {
+    /// The distinct text values of `column` in each group.
+    static func distinctTexts(_ column: SQLQueryString, on sql: any SQLDatabase) -> SQLQueryString {
+        sql.dialect.name == "sqlite" ? "group_concat(DISTINCT hex(\(column)))" : "string_agg(DISTINCT encode(convert_to(\(column), 'UTF8'), 'hex'), ',')"
+    }
+
+    /// The whole-number values of `expression` in each group, nulls left out.
+    static func integers(_ expression: SQLQueryString, on sql: any SQLDatabase) -> SQLQueryString {
+        sql.dialect.name == "sqlite" ? "group_concat(\(expression))" : "string_agg((\(expression))::text, ',')"
+    }
+
+    /// The texts of a `distinctTexts` list (none for a group with none).
+    static func texts(_ list: String?) -> [String] {
+        var texts: [String] = [], bytes: [UInt8] = [], high: UInt8? = nil
+        for digit in (list ?? "").utf8 {
+            if digit == UInt8(ascii: ",") {
+                texts.append(String(decoding: bytes, as: UTF8.self))
+                bytes.removeAll(keepingCapacity: true)
+                continue
+            }
+            let value = digit <= 0x39 ? digit &- 0x30 : (digit | 0x20) &- 0x61 &+ 10
+            if let first = high { bytes.append(first << 4 | value); high = nil } else { high = value }
+        }
+        if !bytes.isEmpty { texts.append(String(decoding: bytes, as: UTF8.self)) }
+        return texts
+    }
+
+    /// The numbers of an `integers` list.
+    static func integers(_ list: String?) -> [Int] {
+        var numbers: [Int] = [], value = 0, negative = false, any = false
+        for byte in (list ?? "").utf8 {
+            switch byte {
+            case UInt8(ascii: ","):
+                if any { numbers.append(negative ? -value : value) }
+                (value, negative, any) = (0, false, false)
+            case UInt8(ascii: "-"): negative = true
+            default:
+                value = value &* 10 &+ Int(byte &- 0x30)
+                any = true
+            }
+        }
+        if any { numbers.append(negative ? -value : value) }
+        return numbers
+    }
+}
