@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import LodestarCore
 import Vapor
 
@@ -39,12 +40,28 @@ enum DisplayTime {
     }
 
     private static func format(_ seconds: Int, _ pattern: String) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = pattern
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        formatters.with(pattern) { $0.string(from: Date(timeIntervalSince1970: TimeInterval(seconds))) }
     }
+
+    /// Making a `DateFormatter` costs far more than formatting with one (a shared walkthrough's notification spent
+    /// more time making its formatter than writing itself), so one is kept per pattern, used under a lock.
+    private final class Formatters: @unchecked Sendable {
+        private let lock = NIOLock()
+        private var byPattern: [String: DateFormatter] = [:]
+
+        func with<T>(_ pattern: String, _ body: (DateFormatter) -> T) -> T {
+            lock.withLock {
+                if let formatter = byPattern[pattern] { return body(formatter) }
+                let formatter = DateFormatter()
+                formatter.locale = Locale(identifier: "en_US_POSIX")
+                formatter.timeZone = zone
+                formatter.dateFormat = pattern
+                byPattern[pattern] = formatter
+                return body(formatter)
+            }
+        }
+    }
+    private static let formatters = Formatters()
 
     /// "3 hours", "2 days": how long feedback took.
     static func duration(hours: Double) -> String {
@@ -55,20 +72,12 @@ enum DisplayTime {
 
     /// The calendar day, `YYYY-MM-DD`, in the district's time zone.
     static func isoDay(_ seconds: Int) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        format(seconds, "yyyy-MM-dd")
     }
 
     /// The moment a day (`YYYY-MM-DD`) and time (`HH:mm`) name in the district's time zone.
     static func date(fromISODay text: String, time: String = "00:00") -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.date(from: "\(text) \(time)")
+        formatters.with("yyyy-MM-dd HH:mm") { $0.date(from: "\(text) \(time)") }
     }
 
     /// "8:05 AM"
