@@ -31,21 +31,25 @@ actor IdentityProviderKeys {
     }
 
     static let discoveryLifetime: TimeInterval = 3_600
-    static let timeout: TimeAmount = .seconds(10)
     /// The algorithms Lodestar accepts for an ID token (what Google, Microsoft and the others use).
     static let algorithms: Set<String> = ["RS256", "ES256"]
 
     /// The least time between two readings of a provider's keys.
     let refreshGap: TimeInterval
+    /// How long Lodestar waits for the provider's answer (configuration, keys, token) before refusing the sign-in.
+    let timeout: TimeAmount
     private var discoveries: [String: (Discovery, Date)] = [:]
     private var keySets: [String: (JWKS, Date)] = [:]
 
-    init(refreshGap: TimeInterval = 30) { self.refreshGap = refreshGap }
+    init(refreshGap: TimeInterval = 30, timeout: TimeAmount = .seconds(10)) {
+        self.refreshGap = refreshGap
+        self.timeout = timeout
+    }
 
     func discovery(of provider: IdentityProvider, client: any Client) async throws(IdentityRefusal) -> Discovery {
         if let (cached, at) = discoveries[provider.id], Date().timeIntervalSince(at) < Self.discoveryLifetime { return cached }
         let address = provider.issuer.hasSuffix("/") ? provider.issuer + ".well-known/openid-configuration" : provider.issuer + "/.well-known/openid-configuration"
-        let document: Discovery = try await Self.fetch(address, client: client, what: "its configuration")
+        let document: Discovery = try await fetch(address, client: client, what: "its configuration")
         // Discovery §4.3: the document must be the issuer's own.
         guard IdentityRules.sameIssuer(document.issuer, provider.issuer) else {
             throw .providerError("its configuration names a different issuer (\(document.issuer.prefix(200))).")
@@ -60,7 +64,7 @@ actor IdentityProviderKeys {
         if let (keys, _) = keySets[provider.id], let key = Self.signingKey(kid, in: keys) { return key }
         if let (_, at) = keySets[provider.id], Date().timeIntervalSince(at) < refreshGap { throw .unknownKey }
         let discovery = try await discovery(of: provider, client: client)
-        let keys: JWKS = try await Self.fetch(discovery.jwksURI, client: client, what: "its signing keys")
+        let keys: JWKS = try await fetch(discovery.jwksURI, client: client, what: "its signing keys")
         keySets[provider.id] = (keys, Date())
         guard let key = Self.signingKey(kid, in: keys) else { throw .unknownKey }
         return key
@@ -72,8 +76,9 @@ actor IdentityProviderKeys {
         return signing.first { $0.keyIdentifier?.string == kid }
     }
 
-    private static func fetch<T: Decodable>(_ address: String, client: any Client, what: String) async throws(IdentityRefusal) -> T {
+    private func fetch<T: Decodable>(_ address: String, client: any Client, what: String) async throws(IdentityRefusal) -> T {
         do {
+            let timeout = timeout
             let response = try await client.get(URI(string: address)) { $0.timeout = timeout }
             guard response.status == .ok else { throw IdentityRefusal.providerError("it answered HTTP \(response.status.code) when Lodestar asked for \(what).") }
             return try response.content.decode(T.self, using: JSONDecoder())

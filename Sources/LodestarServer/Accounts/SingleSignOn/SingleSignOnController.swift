@@ -87,7 +87,8 @@ struct SingleSignOnController: RouteCollection {
     /// The token request (RFC 6749 §4.1.3 with the PKCE verifier), authenticating Lodestar with HTTP Basic
     /// unless the provider only lists `client_secret_post`.
     private func exchange(_ code: String, verifier: String, redirect: String, provider: IdentityProvider, req: Request) async throws -> String {
-        let discovery = try await req.application.identityProviderKeys.discovery(of: provider, client: req.client)
+        let keys = req.application.identityProviderKeys
+        let discovery = try await keys.discovery(of: provider, client: req.client)
         let methods = discovery.tokenEndpointAuthMethodsSupported ?? ["client_secret_basic"]
         let basic = methods.contains("client_secret_basic") || !methods.contains("client_secret_post")
         struct TokenResponse: Decodable { var idToken: String?; var error: String?; var errorDescription: String?
@@ -95,7 +96,7 @@ struct SingleSignOnController: RouteCollection {
         let response: ClientResponse
         do {
             response = try await req.client.post(URI(string: discovery.tokenEndpoint)) { request in
-                request.timeout = IdentityProviderKeys.timeout
+                request.timeout = keys.timeout
                 var form = ["grant_type": "authorization_code", "code": code, "redirect_uri": redirect, "code_verifier": verifier]
                 if basic {
                     // RFC 6749 §2.3.1: the id and secret are form-encoded before they are joined.
