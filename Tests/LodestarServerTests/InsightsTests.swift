@@ -163,12 +163,15 @@ struct InsightsTests {
                 #expect(try await principal.send(.POST, "/api/walkthroughs", json: submission).status == .created)
                 ids.append(submission.id)
             }
+            // Feedback is shared when the server saves the visit: on a loaded machine some seconds after `now`.
+            let sent = Date().timeIntervalSince1970 - now
             func loop() async throws -> WalkthroughQueries.SchoolLoop {
                 try #require(try await WalkthroughQueries(db: app.db).feedbackLoops(schoolIds: ["school-1"], now: Int(now) + 10).first)
             }
             var school = try await loop()
             #expect(school.loop.visits == 4 && school.loop.shared == 3)
-            #expect(abs((school.loop.medianHoursToFeedback ?? 0) - 3) < 0.01)
+            let median = try #require(school.loop.medianHoursToFeedback)
+            #expect(median >= 3 && median <= 3 + (sent + 1) / 3_600)
             #expect(school.loop.sharedWithinADay == 2.0 / 3 && school.loop.replyRate == 0)
             #expect(school.teachers == teachersBefore + 1 && school.visitedTeachers == 2)
             // The observer's reply is not the teacher's; the teacher's counts at once.
