@@ -31,8 +31,8 @@ enum DemoLoader {
     ///   - through: walkthroughs run from the start of the school year to this moment (default now).
     ///   - withActivity: false loads the roster and accounts only: no walkthroughs, coaching,
     ///     standards, assessments or scores (for tests that start from nothing).
-    @discardableResult
     ///   - steps: what the demo command shows while it loads (nothing, by default).
+    @discardableResult
     static func load(size: DemoDistrict.Size, seed: UInt64, through: Date = Date(), withActivity: Bool = true,
                      steps: DemoSteps = DemoSteps(), on db: any Database) async throws -> DemoDistrict {
         let district = DemoDistrict(size: size, seed: seed)
