@@ -31,11 +31,18 @@ public struct FeedbackLoop: Sendable, Equatable {
         let shared = visits.filter { $0.sharedAt != nil }
         self.shared = shared.count
         guard !shared.isEmpty else { return }
-        let hours = shared.map { max(0, ($0.sharedAt! - $0.observedAt) / 3_600) }.sorted()
-        let middle = hours.count / 2
-        medianHoursToFeedback = hours.count % 2 == 1 ? hours[middle] : (hours[middle - 1] + hours[middle]) / 2
-        sharedWithinADay = Double(hours.filter { $0 <= 24 }.count) / Double(hours.count)
+        let waits = shared.map { $0.sharedAt! - $0.observedAt }
+        medianHoursToFeedback = Self.medianHours(ofWaits: waits)
+        sharedWithinADay = Double(waits.filter { $0 <= 86_400 }.count) / Double(waits.count)
         replyRate = Double(shared.filter(\.replied).count) / Double(shared.count)
+    }
+
+    /// The median time to feedback, in hours, of waits in seconds: the middle wait, or the mean of the middle two.
+    /// Feedback shared before the visit's recorded time counts as immediate. Nil when nothing was shared.
+    public static func medianHours(ofWaits waits: [Double]) -> Double? {
+        guard !waits.isEmpty else { return nil }
+        let sorted = waits.map { max(0, $0) }.sorted(), middle = sorted.count / 2
+        return (sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2) / 3_600
     }
 }
 

@@ -80,21 +80,26 @@ struct StaffDirectory {
     /// for counting, without reading anyone's name.
     func grants(of roles: [StaffRole], atSchools schools: [String]? = nil) async throws -> [(staffId: String, schoolId: String)] {
         guard !roles.isEmpty else { return [] }
-        var query: SQLQueryString = "SELECT DISTINCT staff_id, school_id FROM role_grants WHERE role IN (\(binds: roles.map(\.rawValue))) AND school_id IS NOT NULL"
-        if let schools { query += schools.isEmpty ? " AND 1 = 0" : " AND school_id IN (\(binds: schools.sorted()))" }
-        return try await sql.raw(query).all().map {
+        return try await sql.raw("SELECT DISTINCT staff_id, school_id FROM role_grants WHERE \(Self.schoolGrants(of: roles, atSchools: schools))").all().map {
             (staffId: try $0.decode(column: "staff_id", as: String.self), schoolId: try $0.decode(column: "school_id", as: String.self))
         }
+    }
+
+    /// Grants of any of `roles` at a school, at these schools when given.
+    private static func schoolGrants(of roles: [StaffRole], atSchools schools: [String]?) -> SQLQueryString {
+        var condition: SQLQueryString = "role IN (\(binds: roles.map(\.rawValue))) AND school_id IS NOT NULL"
+        if let schools { condition += schools.isEmpty ? " AND 1 = 0" : " AND school_id IN (\(binds: schools.sorted()))" }
+        return condition
     }
 
     /// The people holding any of `roles` at each school: for counts over many schools, one row a school is read.
     func staffIds(holding roles: [StaffRole], bySchool schools: [String]?) async throws -> [String: Set<String>] {
         guard !roles.isEmpty else { return [:] }
-        var query: SQLQueryString = "SELECT school_id, \(GroupedList.distinctTexts("staff_id", on: sql)) AS staff FROM role_grants WHERE role IN (\(binds: roles.map(\.rawValue))) AND school_id IS NOT NULL"
-        if let schools { query += schools.isEmpty ? " AND 1 = 0" : " AND school_id IN (\(binds: schools.sorted()))" }
-        query += " GROUP BY school_id"
         var bySchool: [String: Set<String>] = [:]
-        for row in try await sql.raw(query).all() {
+        for row in try await sql.raw("""
+            SELECT school_id, \(GroupedList.distinctTexts("staff_id", on: sql)) AS staff FROM role_grants
+            WHERE \(Self.schoolGrants(of: roles, atSchools: schools)) GROUP BY school_id
+            """).all() {
             bySchool[try row.decode(column: "school_id", as: String.self)] = Set(GroupedList.texts(try row.decode(column: "staff", as: String?.self)))
         }
         return bySchool

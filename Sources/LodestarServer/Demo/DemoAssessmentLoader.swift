@@ -14,7 +14,6 @@ enum DemoAssessmentLoader {
         ("assessment_id", .text), ("student_id", .text), ("standard_id", .text), ("value", .double), ("entered_at", .int), ("entered_by", .text)])
 
     static func load(_ demo: DemoAssessments, steps: DemoSteps = DemoSteps(), on db: any Database) async throws {
-        let progress = steps.scores()
         for package in DemoStandards.packages { try await StandardsStore.save(package, subject: nil, on: db) }
         try await loadPriorities(on: db)
         _ = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: db)
@@ -34,6 +33,7 @@ enum DemoAssessmentLoader {
                 }
             }
             try await TableSync(table: "reading_benchmarks", columns: [("school_id", .text), ("standard_id", .text)]).upsert(benchmarks, on: sql)
+            let progress = steps.scores()
             for (done, school) in demo.schoolIds.enumerated() {
                 let (schoolAssessments, schoolScores) = demo.generate(school: school)
                 try await assessments.upsert(schoolAssessments.map { a in

@@ -228,11 +228,9 @@ struct WalkthroughQueries {
             FROM walkthroughs w WHERE \(recent) GROUP BY w.school_id
             """).all() {
             let school = try row.decode(column: "school_id", as: String.self), shared = try row.decode(column: "shared", as: Int.self)
-            // Feedback shared before the visit's recorded time counts as immediate.
-            let waits = GroupedList.integers(try row.decode(column: "waits", as: String?.self)).map { max(0, $0) }.sorted()
+            let waits = GroupedList.integers(try row.decode(column: "waits", as: String?.self)).map(Double.init)
             loops[school] = FeedbackLoop(
-                visits: try row.decode(column: "visits", as: Int.self), shared: shared,
-                medianHoursToFeedback: waits.isEmpty ? nil : Double(waits[(waits.count - 1) / 2] + waits[waits.count / 2]) / 2 / 3_600,
+                visits: try row.decode(column: "visits", as: Int.self), shared: shared, medianHoursToFeedback: FeedbackLoop.medianHours(ofWaits: waits),
                 sharedWithinADay: shared > 0 ? Double(try row.decode(column: "within_a_day", as: Int.self)) / Double(shared) : nil,
                 replyRate: shared > 0 ? Double(try row.decode(column: "replied", as: Int.self)) / Double(shared) : nil)
             let ofTheSchool = teachers[school] ?? []
