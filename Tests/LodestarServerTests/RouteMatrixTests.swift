@@ -300,8 +300,8 @@ struct RouteMatrixTests {
             var ids = try await Ids.load(district, on: app.db)
             let people = DemoPeople(district: district)
             // An import the featured principal sent from the web: its page is theirs alone.
-            app.importJobs.start(id: "matrix-import", fileName: "scores.csv", startedBy: district.accounts.first { $0.email == people.email(.principal) }!.sourcedId!,
-                                 progress: ImportProgress(kind: "matrix")) { "Imported 0 assessments." }
+            try await app.importJobs.start(id: "matrix-import", fileName: "scores.csv", startedBy: district.accounts.first { $0.email == people.email(.principal) }!.sourcedId!,
+                                           progress: ImportProgress(kind: "matrix"), on: app.db) { "Imported 0 assessments." }
             ids.values[":jobId"] = [.own: "matrix-import"]
             let routes = app.routes.all.map { "\($0.method.rawValue) /\($0.path.map(\.description).joined(separator: "/"))" }.sorted()
             var observed: [String: [Variant: Set<Role>]] = [:]

@@ -135,37 +135,59 @@ struct SignInTests {
 
 @Suite("Sign-in limits")
 struct SignInLimiterTests {
-    @Test func oneAddressTryingManyAccountsIsStopped() async {
-        let limiter = SignInLimiter()
-        for n in 0..<SignInPolicy.failuresPerAddress {
-            #expect(await !limiter.isBlocked(address: "203.0.113.7"))
-            await limiter.recordFailure(account: "unknown:person\(n)@x.org", address: "203.0.113.7")
+    @Test(arguments: TestDatabase.all)
+    func oneAddressTryingManyAccountsIsStopped(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let limiter = SignInLimiter(db: app.db)
+            for n in 0..<SignInPolicy.failuresPerAddress {
+                #expect(try await !limiter.isBlocked(address: "203.0.113.7"))
+                try await limiter.recordFailure(account: "unknown:person\(n)@x.org", address: "203.0.113.7")
+            }
+            #expect(try await limiter.isBlocked(address: "203.0.113.7"))
+            #expect(try await !limiter.isBlocked(address: "198.51.100.1"))
+            #expect(try await !limiter.isBlocked(account: "unknown:someone.new@x.org"))
         }
-        #expect(await limiter.isBlocked(address: "203.0.113.7"))
-        #expect(await !limiter.isBlocked(address: "198.51.100.1"))
-        #expect(await !limiter.isBlocked(account: "unknown:someone.new@x.org"))
     }
 
-    @Test func failuresExpireAfterTheWindowAndSlowDownFirst() async {
-        let limiter = SignInLimiter()
-        let start = Date(timeIntervalSince1970: 1_000_000)
-        var delays: [Duration] = []
-        for _ in 0..<SignInPolicy.failuresPerAccount {
-            delays.append(await limiter.delay(account: "a", now: start))
-            await limiter.recordFailure(account: "a", address: "192.0.2.1", now: start)
+    @Test(arguments: TestDatabase.all)
+    func failuresExpireAfterTheWindowAndSlowDownFirst(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let limiter = SignInLimiter(db: app.db)
+            let start = Date(timeIntervalSince1970: 1_000_000)
+            var delays: [Duration] = []
+            for _ in 0..<SignInPolicy.failuresPerAccount {
+                delays.append(try await limiter.delay(account: "a", now: start))
+                try await limiter.recordFailure(account: "a", address: "192.0.2.1", now: start)
+            }
+            #expect(delays == [.zero, .zero, .milliseconds(500), .milliseconds(1_000), .milliseconds(1_500)])
+            #expect(try await limiter.isBlocked(account: "a", now: start.addingTimeInterval(60)))
+            #expect(try await limiter.isBlocked(account: "a", now: start.addingTimeInterval(SignInPolicy.window - 1)))
+            #expect(try await !limiter.isBlocked(account: "a", now: start.addingTimeInterval(SignInPolicy.window)))
+            // A success forgets the account's failures, not the address's.
+            try await limiter.recordSuccess(account: "a", now: start.addingTimeInterval(60))
+            #expect(try await limiter.delay(account: "a", now: start.addingTimeInterval(60)) == .zero)
+            #expect(try await app.db.sql.raw("SELECT COUNT(*) AS n FROM sign_in_failures").first()!.decode(column: "n", as: Int.self) == 5)
         }
-        #expect(delays == [.zero, .zero, .milliseconds(500), .milliseconds(1_000), .milliseconds(1_500)])
-        #expect(await limiter.isBlocked(account: "a", now: start.addingTimeInterval(60)))
-        #expect(await !limiter.isBlocked(account: "a", now: start.addingTimeInterval(SignInPolicy.window + 1)))
     }
 
-    @Test func identifiersThatNameNobodyAreTrackedInABoundedTable() async {
-        let limiter = SignInLimiter()
-        let now = Date()
-        for n in 0..<(SignInLimiter.trackedKeys + 500) {
-            await limiter.recordFailure(account: "unknown:\(n)@x.org", address: "192.0.2.\(n % 200)", now: now)
+    /// The table keeps the window's failures only, and neither the identifier typed nor the address in the clear.
+    @Test(arguments: TestDatabase.all)
+    func theTableKeepsTheWindowOnlyAndNoIdentifier(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let limiter = SignInLimiter(db: app.db)
+            let start = Date(timeIntervalSince1970: 1_000_000)
+            for n in 0..<50 {
+                try await limiter.recordFailure(account: "unknown:\(n)@x.org", address: "192.0.2.\(n % 7)", now: start)
+            }
+            try await limiter.recordFailure(account: "unknown:late@x.org", address: "192.0.2.99", now: start.addingTimeInterval(SignInPolicy.window))
+            let rows = try await app.db.sql.raw("SELECT key_digest, failed_at FROM sign_in_failures").all()
+            #expect(rows.count == 2)
+            for row in rows {
+                #expect(try row.decode(column: "failed_at", as: Int.self) == 1_000_000 + Int(SignInPolicy.window))
+                let key = try row.decode(column: "key_digest", as: String.self)
+                #expect(key.count == 32 && !key.contains("@") && !key.contains("192.0.2"))
+            }
         }
-        #expect(await limiter.trackedCount <= SignInLimiter.trackedKeys)
     }
 
     /// The account is counted by its record and its password: a new password is a new count.

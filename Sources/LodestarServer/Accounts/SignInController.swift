@@ -41,7 +41,7 @@ struct SignInController: RouteCollection {
             return response
         }
         let address = req.clientAddress
-        let limiter = req.application.signInLimiter
+        let limiter = req.signInLimiter
         func tooMany(_ staffId: String?) async throws -> Response {
             try await req.audit("sign-in refused: too many attempts", subject: identifier, staffId: staffId)
             let response = try await Self.render(req, identifier: identifier,
@@ -49,20 +49,20 @@ struct SignInController: RouteCollection {
             response.status = .tooManyRequests
             return response
         }
-        if await limiter.isBlocked(address: address) { return try await tooMany(nil) }
+        if try await limiter.isBlocked(address: address) { return try await tooMany(nil) }
         let staff = identifier.isEmpty ? nil : try await Staff.query(on: req.db)
             .group(.or) { $0.filter(\.$email == identifier).filter(\.$username == identifier) }
             .filter(\.$isEnabled == true)
             .first()
         let account = SignInLimiter.accountKey(staff, identifier: identifier)
-        let locked = await limiter.isBlocked(account: account)
+        let locked = try await limiter.isBlocked(account: account)
         let hasSecondFactor = if let staff { try await TwoFactorCheck.confirmed(staff.id!, on: req.db) != nil } else { false }
         // A locked account without a second factor is not even checked; with one, the right password still
         // leads to the code step (so a colleague who knows the email cannot keep its owner out).
         if locked, !hasSecondFactor { return try await tooMany(staff?.id) }
-        try await Task.sleep(for: await limiter.delay(account: account))
+        try await Task.sleep(for: try await limiter.delay(account: account))
         guard let staff, let hash = staff.passwordHash, try await req.password.async.verify(form.password, created: hash) else {
-            await limiter.recordFailure(account: account, address: address)
+            try await limiter.recordFailure(account: account, address: address)
             if locked { return try await tooMany(staff?.id) }
             try await req.audit("sign-in refused: wrong email or password", subject: identifier, staffId: staff?.id)
             let response = try await Self.render(req, identifier: identifier, error: "That email and password do not match an account.")
@@ -83,7 +83,7 @@ struct SignInController: RouteCollection {
             // The password was right; the code from the authenticator comes next (within five minutes).
             return Self.askForCode(req, staff: staff, identifier: identifier)
         }
-        await limiter.recordSuccess(account: account)
+        try await limiter.recordSuccess(account: account)
         try await Self.startSession(req, staff: staff)
         try await req.audit("signed in", subject: identifier, staffId: staff.id!)
         return req.redirect(to: "/")

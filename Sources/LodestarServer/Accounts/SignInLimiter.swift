@@ -1,5 +1,7 @@
+import Fluent
 import Foundation
 import LodestarCore
+import SQLKit
 import Vapor
 
 /// Limits on signing in, in one place.
@@ -19,17 +21,17 @@ enum SignInPolicy {
     static let pendingSecondFactor: TimeInterval = 5 * 60
 }
 
-/// Counts failed sign-ins per account and per client address in a sliding window.
-/// Held in memory: one Lodestar process serves a district.
+/// Counts failed sign-ins per account and per client address in a sliding window, in the database, so every
+/// Lodestar server behind one balancer counts the same failures (a guesser cannot spread attempts across them).
 ///
 /// An account is counted under its staff record *and its current password*: someone who knows a colleague's
 /// email can lock that account for a while, but not past a password reset by an admin (a new password is a new
 /// count), and an account with two-factor sign-in still gets through with its password and a code (the code
-/// step has its own count). Identifiers that name nobody are counted too, in a bounded table.
-actor SignInLimiter {
-    private var failures: [String: [Date]] = [:]
-    /// At most this many identifiers and addresses are tracked; the oldest go first.
-    static let trackedKeys = 20_000
+/// step has its own count). Identifiers that name nobody are counted too. Keys are stored as digests (no email
+/// typed wrongly or network address is kept), and a failure drops every failure older than the window, so the
+/// table holds at most the window's failures — and an address stops adding any once it is blocked.
+struct SignInLimiter {
+    let db: any Database
 
     /// The key an account's failures are counted under.
     static func accountKey(_ staff: Staff?, identifier: String) -> String {
@@ -41,54 +43,54 @@ actor SignInLimiter {
     /// The key of the second-factor step's failures for one person.
     static func codeKey(_ staffId: String) -> String { "code:" + staffId }
 
-    func isBlocked(account: String, now: Date = Date()) -> Bool {
-        count("account:" + account, now) >= SignInPolicy.failuresPerAccount
+    func isBlocked(account: String, now: Date = Date()) async throws -> Bool {
+        try await count("account:" + account, now) >= SignInPolicy.failuresPerAccount
     }
 
-    func isBlocked(address: String, now: Date = Date()) -> Bool {
-        count("address:" + address, now) >= SignInPolicy.failuresPerAddress
+    func isBlocked(address: String, now: Date = Date()) async throws -> Bool {
+        try await count("address:" + address, now) >= SignInPolicy.failuresPerAddress
     }
 
     /// How long to wait before answering: nothing for the first failures, then half a second more for each, up
     /// to two seconds, so guessing slows down before the account is locked.
-    func delay(account: String, now: Date = Date()) -> Duration {
-        let recent = count("account:" + account, now) - SignInPolicy.failuresBeforeSlowing
+    func delay(account: String, now: Date = Date()) async throws -> Duration {
+        let recent = try await count("account:" + account, now) - SignInPolicy.failuresBeforeSlowing
         return recent < 0 ? .zero : .milliseconds(min(2_000, 500 * (recent + 1)))
     }
 
-    func recordFailure(account: String, address: String, now: Date = Date()) {
-        if failures.count >= Self.trackedKeys { forgetOldest(now) }
-        failures["account:" + account, default: []].append(now)
-        failures["address:" + address, default: []].append(now)
+    func recordFailure(account: String, address: String, now: Date = Date()) async throws {
+        let at = Int(now.timeIntervalSince1970)
+        try await db.writeWithoutLooking { db in
+            try await db.sql.delete(from: Self.table).where("failed_at", .lessThanOrEqual, at - Int(SignInPolicy.window)).run()
+            try await db.sql.insert(into: Self.table).columns("key_digest", "failed_at")
+                .values(SQLBind(Self.digest("account:" + account)), SQLBind(at))
+                .values(SQLBind(Self.digest("address:" + address)), SQLBind(at))
+                .run()
+        }
     }
 
-    func recordSuccess(account: String) {
-        failures["account:" + account] = nil
+    /// Forgets the account's failures (a write only when it has some: most sign-ins have none).
+    func recordSuccess(account: String, now: Date = Date()) async throws {
+        guard try await count("account:" + account, now) > 0 else { return }
+        try await db.writeWithoutLooking { db in
+            try await db.sql.delete(from: Self.table).where("key_digest", .equal, Self.digest("account:" + account)).run()
+        }
     }
 
-    private func count(_ key: String, _ now: Date) -> Int {
-        guard let all = failures[key] else { return 0 }
-        let recent = all.filter { now.timeIntervalSince($0) < SignInPolicy.window }
-        failures[key] = recent.isEmpty ? nil : recent
-        return recent.count
-    }
+    static let table = "sign_in_failures"
 
-    /// Drops what is outside the window, then, if still full, the half whose last failure is oldest.
-    private func forgetOldest(_ now: Date) {
-        failures = failures.filter { $0.value.contains { now.timeIntervalSince($0) < SignInPolicy.window } }
-        guard failures.count >= Self.trackedKeys else { return }
-        let oldest = failures.sorted { ($0.value.last ?? now) < ($1.value.last ?? now) }.prefix(failures.count / 2).map(\.key)
-        for key in oldest { failures[key] = nil }
+    private static func digest(_ key: String) -> String { SHA256Hex.of(key, bytes: 16) }
+
+    private func count(_ key: String, _ now: Date) async throws -> Int {
+        let row = try await db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(Self.table)
+            .where("key_digest", .equal, Self.digest(key))
+            .where("failed_at", .greaterThan, Int(now.timeIntervalSince1970) - Int(SignInPolicy.window))
+            .first()
+        return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 }
 
-struct SignInLimiterKey: StorageKey { typealias Value = SignInLimiter }
-
-extension Application {
-    var signInLimiter: SignInLimiter { storage[SignInLimiterKey.self]! }
-}
-
-extension SignInLimiter {
-    /// How many identifiers and addresses are tracked now.
-    var trackedCount: Int { failures.count }
+extension Request {
+    /// Failed sign-ins, counted in the database every server shares.
+    var signInLimiter: SignInLimiter { SignInLimiter(db: db) }
 }

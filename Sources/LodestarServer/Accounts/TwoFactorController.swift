@@ -46,25 +46,25 @@ struct TwoFactorController: RouteCollection {
         guard let (staff, secret, identifier) = try await pending(req) else { return req.redirect(to: "/signin") }
         let address = req.clientAddress
         let account = SignInLimiter.codeKey(staff.id!)
-        let limiter = req.application.signInLimiter
+        let limiter = req.signInLimiter
         func refuse(_ message: String, _ status: HTTPResponseStatus) async throws -> Response {
             let response = try await req.view.render("accounts/signin-code", CodePage(page: PageContext(request: req, title: "Sign in: code"), error: message)).encodeResponse(for: req)
             response.status = status
             return response
         }
-        let blockedAddress = await limiter.isBlocked(address: address), blockedCode = await limiter.isBlocked(account: account)
+        let blockedAddress = try await limiter.isBlocked(address: address), blockedCode = try await limiter.isBlocked(account: account)
         if blockedAddress || blockedCode {
             try await req.audit("sign-in refused: too many attempts", subject: identifier, staffId: staff.id!)
             return try await refuse("Too many sign-in attempts. Wait 15 minutes, then try again.", .tooManyRequests)
         }
         let code = try req.content.decode(CodeForm.self).code
         guard try await TwoFactorCheck.accept(code, for: secret, on: req.db) else {
-            await limiter.recordFailure(account: account, address: address)
+            try await limiter.recordFailure(account: account, address: address)
             try await req.audit("sign-in refused: wrong two-factor code", subject: identifier, staffId: staff.id!)
             return try await refuse("That code is not right, or was already used. Type the current code from your authenticator app, or a recovery code.", .unauthorized)
         }
-        await limiter.recordSuccess(account: account)
-        await limiter.recordSuccess(account: SignInLimiter.accountKey(staff, identifier: identifier))
+        try await limiter.recordSuccess(account: account)
+        try await limiter.recordSuccess(account: SignInLimiter.accountKey(staff, identifier: identifier))
         try await SignInController.startSession(req, staff: staff)
         try await req.audit("signed in with password and two-factor code", subject: identifier, staffId: staff.id!)
         return req.redirect(to: "/")

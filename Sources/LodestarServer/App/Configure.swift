@@ -82,7 +82,6 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.metricsAccess = try MetricsAccess.fromEnvironment(ProcessInfo.processInfo.environment)
     app.importJobs.patience = try ImportJobs.patience(fromEnvironment: ProcessInfo.processInfo.environment)
     app.lifecycle.use(app.importJobs)
-    app.storage[SignInLimiterKey.self] = SignInLimiter()
     _ = app.refusalLog
     app.twoFactorRequirement = TwoFactorRequirement.fromEnvironment()
     let sso = IdentityProvider.fromEnvironment(ProcessInfo.processInfo.environment)

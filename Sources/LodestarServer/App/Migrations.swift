@@ -51,6 +51,8 @@ enum Migrations {
         InquiryCyclePriorityGradeMigration(),  // 042
         InterventionMinutesMigration(),  // 043
         FeedbackLoopMigration(),  // 044
+        SignInFailuresMigration(),  // 045
+        ImportJobsMigration(),  // 046
         ]
     }
 }

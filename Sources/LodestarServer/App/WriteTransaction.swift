@@ -21,6 +21,13 @@ extension Database {
         return try await WriteGate.shared.run { try await lockedTransaction(askedAt: asked, work) }
     }
 
+    /// Runs writes that never look before they write (an insert, a delete or update by key of rows no other
+    /// writer's decision reads): on PostgreSQL outside the write lock, which a long import holds until it ends, so
+    /// they are not held up by it; SQLite has one writer, so there they take their turn in `writeTransaction`.
+    func writeWithoutLooking(_ work: @escaping @Sendable (any Database) async throws -> Void) async throws {
+        if sql.dialect.name == "sqlite" { try await writeTransaction(work) } else { try await transaction(work) }
+    }
+
     /// - Parameter asked: when the write was asked for; the wait until the lock is held goes to the metrics.
     private func lockedTransaction<T: Sendable>(askedAt asked: ContinuousClock.Instant, _ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         try await transaction { db in

@@ -46,7 +46,7 @@ extension AssessmentController {
             let progress = ImportProgress(kind: isZip ? "results" : "scores"), started = ContinuousClock.now, patience = jobs.patience
             // The import may end after this request is answered: it touches neither the request nor the application.
             let db = req.application.backgroundDatabase(logger: req.logger), audit = req.importAudit("scores", fileName: name, link: jobPath)
-            jobs.start(id: id, fileName: name, startedBy: viewer.id, progress: progress) {
+            try await jobs.start(id: id, fileName: name, startedBy: viewer.id, progress: progress, on: db) {
                 do {
                     let report = isZip ? try await ScoreImport.runOneRoster(zipFiles, importer: viewer, progress: progress, on: db)
                         : try await ScoreImport.run(bytes, fileName: name, importer: viewer, progress: progress, on: db)
@@ -80,7 +80,9 @@ extension AssessmentController {
     /// An import's own page, for the person who sent the file.
     func importJob(req: Request) async throws -> View {
         let viewer = try await req.viewer()
-        guard let job = req.application.importJobs.job(try req.parameters.require("jobId"), for: viewer.id) else { throw LodestarError.notFound }
+        guard let job = try await req.application.importJobs.status(try req.parameters.require("jobId"), for: viewer.id, on: req.db) else {
+            throw LodestarError.notFound
+        }
         return try await req.view.render("assessments/import-job", ImportJobPage(request: req, job: job, again: "/assessments/import"))
     }
 }

@@ -1,19 +1,35 @@
+import Fluent
 import Foundation
 import LodestarCore
 import NIOConcurrencyHelpers
+import SQLKit
 import Vapor
 
 /// Imports sent from a web page that take longer than a moment. The page that sent the file waits up to
 /// `patience` for the import; past that it shows the import's own page instead, which follows it (rows, share of the
 /// file, time left) and survives a reload, and the import goes on by itself; its end — or its refusal, with the
-/// reason — is on that page and in the notification the importer's feature sends. Jobs live in this server's memory:
-/// an import is saved whole or not at all, so one cut off by a restart has saved nothing, and its page says to send
-/// the file again.
+/// reason — is on that page and in the notification the importer's feature sends.
+///
+/// Each job is a row of `import_jobs`, so its page can be served by any server sharing the database: the server
+/// running it writes its progress there every two seconds and its outcome at the end. On SQLite (one server, whose
+/// only writer the import holds until it ends) that server shows the progress from its memory instead. An import is
+/// saved whole or not at all, so one whose server stopped (no progress written for half a minute, or on SQLite not
+/// running here) has saved nothing, and its page says to send the file again.
 final class ImportJobs: LifecycleHandler, Sendable {
     enum Outcome: Sendable, Equatable { case imported(String), refused(String) }
 
-    struct Job: Sendable {
-        let id: String
+    /// Where a job is, for its page.
+    struct Status: Sendable {
+        let fileName: String
+        let rows: Int
+        let fractionRead: Double
+        let elapsed: Double
+        let allRead: Bool
+        let outcome: Outcome?
+    }
+
+    /// A job this server is running or ran today.
+    private struct Job: Sendable {
         let fileName: String
         let startedBy: String
         let progress: ImportProgress
@@ -30,6 +46,12 @@ final class ImportJobs: LifecycleHandler, Sendable {
         set { waitBeforeShowingProgress.withLockedValue { $0 = newValue } }
     }
 
+    static let table = "import_jobs"
+    /// How often the running server writes a job's progress, and how long without it means its server stopped.
+    static let publishEvery: Duration = .seconds(2)
+    static let stoppedAfter = 30
+    static let fileNameLength = 255, outcomeLength = 2_000
+
     static func newId() -> String { PKCE.randomToken() }
 
     /// `LODESTAR_IMPORT_WAIT_SECONDS` (0 to 60): how long the sending page waits before showing the import's page.
@@ -41,16 +63,32 @@ final class ImportJobs: LifecycleHandler, Sendable {
         return .seconds(seconds)
     }
 
-    /// Starts `work` on its own, under `id`; what it returns is the line shown when it ends, and a `LodestarError`
-    /// it throws is the refusal shown.
-    func start(id: String, fileName: String, startedBy: String, progress: ImportProgress,
-               _ work: @escaping @Sendable () async throws -> String) {
-        jobs.withLockedValue { jobs in
-            // Ended jobs are kept a day, for their page.
-            jobs = jobs.filter { $0.value.endedAt.map { ContinuousClock.now - $0 < .seconds(86_400) } ?? true }
-            jobs[id] = Job(id: id, fileName: fileName, startedBy: startedBy, progress: progress)
+    /// Records the job in `db` and starts `work` on its own, under `id`; what it returns is the line shown when it
+    /// ends, and a `LodestarError` it throws is the refusal shown.
+    func start(id: String, fileName: String, startedBy: String, progress: ImportProgress, on db: any Database,
+               _ work: @escaping @Sendable () async throws -> String) async throws {
+        let now = Self.seconds()
+        try await db.writeWithoutLooking { db in
+            // Jobs are kept a day, for their pages.
+            try await db.sql.delete(from: Self.table).where("updated_at", .lessThan, now - 86_400).run()
+            try await db.sql.insert(into: Self.table)
+                .columns("id", "kind", "file_name", "started_by", "started_at", "updated_at", "rows", "fraction_read", "all_read")
+                .values(SQLBind(id), SQLBind(progress.kind), SQLBind(String(fileName.prefix(Self.fileNameLength))), SQLBind(startedBy),
+                        SQLBind(now), SQLBind(now), SQLBind(0), SQLBind(0.0), SQLBind(false))
+                .run()
         }
+        jobs.withLockedValue { jobs in
+            jobs = jobs.filter { $0.value.endedAt.map { ContinuousClock.now - $0 < .seconds(86_400) } ?? true }
+            jobs[id] = Job(fileName: fileName, startedBy: startedBy, progress: progress)
+        }
+        let publishes = db.sql.dialect.name != "sqlite"
         Task {
+            let publisher = Task {
+                while publishes, !Task.isCancelled {
+                    try? await Task.sleep(for: Self.publishEvery)
+                    if !Task.isCancelled { try? await Self.publish(progress, of: id, on: db) }
+                }
+            }
             let outcome: Outcome
             do {
                 outcome = .imported(try await work())
@@ -59,6 +97,12 @@ final class ImportJobs: LifecycleHandler, Sendable {
             } catch {
                 outcome = .refused("The import stopped before it ended, so nothing was imported: \(error.localizedDescription)")
             }
+            publisher.cancel()
+            do {
+                try await Self.record(outcome, progress: progress, of: id, on: db)
+            } catch {
+                db.logger.error("The outcome of import \(id) was not recorded: \(error)")
+            }
             jobs.withLockedValue { jobs in
                 jobs[id]?.outcome = outcome
                 jobs[id]?.endedAt = .now
@@ -66,10 +110,53 @@ final class ImportJobs: LifecycleHandler, Sendable {
         }
     }
 
-    /// The job, to the person who started it only.
-    func job(_ id: String, for staffId: String) -> Job? {
-        jobs.withLockedValue { $0[id] }.flatMap { $0.startedBy == staffId ? $0 : nil }
+    /// The job, to the person who started it only: from this server's memory when it runs here, else from the table.
+    func status(_ id: String, for staffId: String, on db: any Database) async throws -> Status? {
+        if let job = jobs.withLockedValue({ $0[id] }) {
+            guard job.startedBy == staffId else { return nil }
+            let now = job.progress.now
+            return Status(fileName: job.fileName, rows: now.rows, fractionRead: now.fractionRead, elapsed: now.elapsed,
+                          allRead: now.allRead, outcome: job.outcome)
+        }
+        guard let row = try await db.sql.select().columns("*").from(Self.table)
+            .where("id", .equal, id).where("started_by", .equal, staffId).first() else { return nil }
+        let startedAt = try row.decode(column: "started_at", as: Int.self), updatedAt = try row.decode(column: "updated_at", as: Int.self)
+        var outcome: Outcome? = switch try row.decode(column: "outcome", as: String?.self) {
+        case "imported": .imported(try row.decode(column: "outcome_line", as: String.self))
+        case "refused": .refused(try row.decode(column: "outcome_line", as: String.self))
+        default: nil
+        }
+        if outcome == nil, db.sql.dialect.name == "sqlite" || Self.seconds() - updatedAt > Self.stoppedAfter {
+            outcome = .refused("The server importing this file stopped before the import ended, so nothing was imported. The file may be fine: send it again.")
+        }
+        return Status(fileName: try row.decode(column: "file_name", as: String.self), rows: try row.decode(column: "rows", as: Int.self),
+                      fractionRead: try row.decode(column: "fraction_read", as: Double.self), elapsed: Double(updatedAt - startedAt),
+                      allRead: try row.decode(column: "all_read", as: Bool.self), outcome: outcome)
     }
+
+    /// Writes where the import is (on PostgreSQL only: see the type's note).
+    private static func publish(_ progress: ImportProgress, of id: String, on db: any Database) async throws {
+        let now = progress.now
+        try await db.writeWithoutLooking { db in try await db.sql.update(table).set("updated_at", to: seconds()).set("rows", to: now.rows)
+            .set("fraction_read", to: now.fractionRead).set("all_read", to: now.allRead)
+            .where("id", .equal, id).run() }
+    }
+
+    private static func record(_ outcome: Outcome, progress: ImportProgress, of id: String, on db: any Database) async throws {
+        let now = progress.now, at = seconds()
+        let (kind, line) = switch outcome {
+        case .imported(let line): ("imported", line)
+        case .refused(let reason): ("refused", reason)
+        }
+        try await db.writeWithoutLooking { db in
+            try await db.sql.update(table).set("updated_at", to: at).set("ended_at", to: at).set("rows", to: now.rows)
+                .set("fraction_read", to: now.fractionRead).set("all_read", to: now.allRead)
+                .set("outcome", to: kind).set("outcome_line", to: String(line.prefix(outcomeLength)))
+                .where("id", .equal, id).run()
+        }
+    }
+
+    private static func seconds() -> Int { Int(Date().timeIntervalSince1970) }
 
     /// On shutdown, lets running imports end first, for at most twenty seconds; one still running after that is cut
     /// off when the databases close, and saves nothing. Registered after the databases, so it runs before they close.
@@ -115,20 +202,19 @@ struct ImportJobPage: Encodable {
     let again: String
 
     /// - Parameter again: where to send another file.
-    init(request: Request, job: ImportJobs.Job, again: String) {
-        var page = PageContext(request: request, title: "Importing \(job.fileName)")
-        fileName = job.fileName
-        running = job.outcome == nil
+    init(request: Request, job now: ImportJobs.Status, again: String) {
+        var page = PageContext(request: request, title: "Importing \(now.fileName)")
+        fileName = now.fileName
+        running = now.outcome == nil
         if running { page.refreshSeconds = 3 }
         self.page = page
-        let now = job.progress.now
         percent = Int(now.fractionRead * 100)
         // A score file is read and checked whole before its first row is written; after its last, the assessments
         // and the mastery standings are brought up to date.
         progressLine = now.allRead ? "All \(now.rows.grouped) rows read, checked and written; now updating the mastery standings…"
             : now.rows == 0 ? "Reading and checking the file…" : ImportProgress.line(rows: now.rows, elapsed: now.elapsed, fractionRead: now.fractionRead)
-        if case .imported(let line) = job.outcome { notice = line } else { notice = nil }
-        if case .refused(let reason) = job.outcome { error = reason } else { error = nil }
+        if case .imported(let line) = now.outcome { notice = line } else { notice = nil }
+        if case .refused(let reason) = now.outcome { error = reason } else { error = nil }
         self.again = again
     }
 }
