@@ -190,4 +190,51 @@ struct OneRosterImportTests {
             #expect(bad.body.string.contains("Nothing was imported"))
         }
     }
+
+    /// An export the page cannot wait for goes on by itself: the admin follows it on its own page (theirs alone), which
+    /// ends with the same report the upload page shows, and is told when it ends.
+    @Test(arguments: TestDatabase.all)
+    func aLongRosterImportGoesOnByItselfAndEndsWithItsReport(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let people = DemoPeople(district: try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db))
+            app.importJobs.patience = .zero
+            let admin = TestClient(app)
+            try await admin.signIn(people.email(.districtAdmin))
+            func send(_ zip: Data) async throws -> (String, String) {
+                let sent = try await admin.upload("/admin/import", file: zip, field: "bundle", fileName: "roster.zip")
+                #expect(sent.status == .seeOther)
+                let location = try #require(sent.headers.first(name: .location))
+                #expect(location.hasPrefix("/admin/import/jobs/"))
+                for _ in 0..<400 {
+                    let page = try await admin.page(location)
+                    if !page.contains("http-equiv=\"refresh\"") { return (location, page) }
+                    #expect(page.contains("This page follows the import"))
+                    try await Task.sleep(for: .milliseconds(25))
+                }
+                Issue.record("the import did not end")
+                return (location, "")
+            }
+            let (refusedAt, refused) = try await send(try zipArchive([("users.csv", Data("sourcedId,status\n".utf8))]))
+            #expect(refused.contains("Nothing was imported"))
+            // The page is the sender's alone.
+            let principal = TestClient(app)
+            try await principal.signIn(people.email(.principal))
+            #expect(try await principal.get(refusedAt).status == .forbidden)
+
+            // A bulk export replaces the demo's students with its own three.
+            let studentsBefore = try await Student.query(on: app.db).count()
+            let (location, ended) = try await send(try Data(contentsOf: URL(fileURLWithPath: Self.catalystZip)))
+            #expect(ended.contains("Imported roster.zip"))
+            #expect(ended.contains("<td>students</td><td class=\"num\">3</td><td class=\"num\">0</td><td class=\"num\">0</td><td class=\"num\">\(studentsBefore)</td>"))
+            #expect(ended.contains("<td>enrollments</td><td class=\"num\">3</td>"))
+            #expect(ended.contains("Worth a look"))
+            #expect(try await Student.query(on: app.db).count() == 3)
+
+            let told = try await app.db.sql.raw("SELECT title, link FROM notifications WHERE kind = 'import_result' ORDER BY created_at, title")
+                .all().map { (try $0.decode(column: "title", as: String.self), try $0.decode(column: "link", as: String.self)) }
+            #expect(told.contains { $0.0.hasPrefix("Your import of roster.zip finished with") && $0.1 == location }, "\(told)")
+            #expect(told.contains { $0.0.hasPrefix("Your import of roster.zip was refused") && $0.1 == refusedAt }, "\(told)")
+            #expect(try await admin.get("/admin/import/jobs/no-such-import").status == .notFound)
+        }
+    }
 }

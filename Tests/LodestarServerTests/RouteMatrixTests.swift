@@ -36,6 +36,7 @@ struct RouteMatrixTests {
         "GET /admin/frameworks/:id/export": "DA",
         "GET /admin/frameworks/:id/json": "DA",
         "GET /admin/import": "DA",
+        "GET /admin/import/jobs/:rosterJobId": "DA",
         "GET /admin/mastery": "DA",
         "GET /admin/people": "DA",
         "GET /admin/people/:staffId": "DA",
@@ -301,8 +302,12 @@ struct RouteMatrixTests {
             let people = DemoPeople(district: district)
             // An import the featured principal sent from the web: its page is theirs alone.
             try await app.importJobs.start(id: "matrix-import", fileName: "scores.csv", startedBy: district.accounts.first { $0.email == people.email(.principal) }!.sourcedId!,
-                                           progress: ImportProgress(kind: "matrix"), on: app.db) { "Imported 0 assessments." }
+                                           progress: ImportProgress(kind: "scores"), on: app.db) { ImportJobs.Imported(summary: "Imported 0 assessments.") }
             ids.values[":jobId"] = [.own: "matrix-import"]
+            // A roster the district admin sent: its page is theirs alone (and not a way to the principal's scores).
+            try await app.importJobs.start(id: "matrix-roster", fileName: "roster.zip", startedBy: district.accounts.first { $0.email == people.email(.districtAdmin) }!.sourcedId!,
+                                           progress: ImportProgress(kind: "roster"), on: app.db) { ImportJobs.Imported(summary: "Imported the roster.") }
+            ids.values[":rosterJobId"] = [.own: "matrix-roster"]
             let routes = app.routes.all.map { "\($0.method.rawValue) /\($0.path.map(\.description).joined(separator: "/"))" }.sorted()
             var observed: [String: [Variant: Set<Role>]] = [:]
             var checked = 0

@@ -65,7 +65,7 @@ struct TwoServersTests {
             try await first.importJobs.start(id: "two-servers", fileName: "scores.csv", startedBy: people.teacherId, progress: progress, on: first.db) {
                 progress.advance(by: 1_200, fractionRead: 0.4)
                 while !release.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
-                return "Imported 1 assessment: 1,200 new scores, 0 changed, 0 unchanged."
+                return ImportJobs.Imported(summary: "Imported 1 assessment: 1,200 new scores, 0 changed, 0 unchanged.")
             }
             var running = ""
             for _ in 0..<200 where !running.contains("1,200 rows read and checked") {

@@ -52,7 +52,7 @@ extension AssessmentController {
                         : try await ScoreImport.run(bytes, fileName: name, importer: viewer, progress: progress, on: db)
                     // Told in a notification only when they were sent to the import's page to wait.
                     try await audit.record(announceSuccess: ContinuousClock.now - started > patience, on: db)
-                    return report.summary
+                    return ImportJobs.Imported(summary: report.summary)
                 } catch let failure as LodestarError {
                     try await audit.record(refused: failure, on: db)
                     throw failure
@@ -62,7 +62,7 @@ extension AssessmentController {
         if error == nil {
             switch await jobs.outcome(of: id) {
             case nil: return req.redirect(to: jobPath, redirectType: .normal)
-            case .imported(let line): return try await importResult(req, notice: line, error: nil)
+            case .imported(let line, _): return try await importResult(req, notice: line, error: nil)
             case .refused(let reason): error = reason
             }
         }
@@ -80,7 +80,7 @@ extension AssessmentController {
     /// An import's own page, for the person who sent the file.
     func importJob(req: Request) async throws -> View {
         let viewer = try await req.viewer()
-        guard let job = try await req.application.importJobs.status(try req.parameters.require("jobId"), for: viewer.id, on: req.db) else {
+        guard let job = try await req.application.importJobs.status(try req.parameters.require("jobId"), kind: ["scores", "results"], for: viewer.id, on: req.db) else {
             throw LodestarError.notFound
         }
         return try await req.view.render("assessments/import-job", ImportJobPage(request: req, job: job, again: "/assessments/import"))

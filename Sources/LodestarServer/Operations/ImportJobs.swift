@@ -16,7 +16,15 @@ import Vapor
 /// saved whole or not at all, so one whose server stopped (no progress written for half a minute, or on SQLite not
 /// running here) has saved nothing, and its page says to send the file again.
 final class ImportJobs: LifecycleHandler, Sendable {
-    enum Outcome: Sendable, Equatable { case imported(String), refused(String) }
+    /// How an import ended: imported, with its summary line and what its page shows beyond it (`detail`, JSON the
+    /// importer's feature reads back), or refused, with the reason.
+    enum Outcome: Sendable, Equatable { case imported(String, detail: String?), refused(String) }
+
+    /// What an import's work returns.
+    struct Imported: Sendable {
+        let summary: String
+        var detail: String? = nil
+    }
 
     /// Where a job is, for its page.
     struct Status: Sendable {
@@ -50,7 +58,7 @@ final class ImportJobs: LifecycleHandler, Sendable {
     /// How often the running server writes a job's progress, and how long without it means its server stopped.
     static let publishEvery: Duration = .seconds(2)
     static let stoppedAfter = 30
-    static let fileNameLength = 255, outcomeLength = 2_000
+    static let fileNameLength = 255, outcomeLength = 2_000, detailLength = 256 * 1024
 
     static func newId() -> String { PKCE.randomToken() }
 
@@ -63,10 +71,10 @@ final class ImportJobs: LifecycleHandler, Sendable {
         return .seconds(seconds)
     }
 
-    /// Records the job in `db` and starts `work` on its own, under `id`; what it returns is the line shown when it
-    /// ends, and a `LodestarError` it throws is the refusal shown.
+    /// Records the job in `db` and starts `work` on its own, under `id`; what it returns is shown when it ends (a
+    /// detail longer than `detailLength` is not kept), and a `LodestarError` it throws is the refusal shown.
     func start(id: String, fileName: String, startedBy: String, progress: ImportProgress, on db: any Database,
-               _ work: @escaping @Sendable () async throws -> String) async throws {
+               _ work: @escaping @Sendable () async throws -> Imported) async throws {
         let now = Self.seconds()
         try await db.writeWithoutLooking { db in
             // Jobs are kept a day, for their pages.
@@ -91,7 +99,8 @@ final class ImportJobs: LifecycleHandler, Sendable {
             }
             let outcome: Outcome
             do {
-                outcome = .imported(try await work())
+                let imported = try await work()
+                outcome = .imported(imported.summary, detail: imported.detail.flatMap { $0.utf8.count <= Self.detailLength ? $0 : nil })
             } catch let refusal as LodestarError {
                 outcome = .refused(refusal.description)
             } catch {
@@ -110,19 +119,20 @@ final class ImportJobs: LifecycleHandler, Sendable {
         }
     }
 
-    /// The job, to the person who started it only: from this server's memory when it runs here, else from the table.
-    func status(_ id: String, for staffId: String, on db: any Database) async throws -> Status? {
+    /// The job of `kind` (what its progress counts: "scores", "roster"…), to the person who started it only: from
+    /// this server's memory when it runs here, else from the table.
+    func status(_ id: String, kind: Set<String>, for staffId: String, on db: any Database) async throws -> Status? {
         if let job = jobs.withLockedValue({ $0[id] }) {
-            guard job.startedBy == staffId else { return nil }
+            guard job.startedBy == staffId, kind.contains(job.progress.kind) else { return nil }
             let now = job.progress.now
             return Status(fileName: job.fileName, rows: now.rows, fractionRead: now.fractionRead, elapsed: now.elapsed,
                           allRead: now.allRead, outcome: job.outcome)
         }
         guard let row = try await db.sql.select().columns("*").from(Self.table)
-            .where("id", .equal, id).where("started_by", .equal, staffId).first() else { return nil }
+            .where("id", .equal, id).where("started_by", .equal, staffId).where("kind", .in, Array(kind)).first() else { return nil }
         let startedAt = try row.decode(column: "started_at", as: Int.self), updatedAt = try row.decode(column: "updated_at", as: Int.self)
         var outcome: Outcome? = switch try row.decode(column: "outcome", as: String?.self) {
-        case "imported": .imported(try row.decode(column: "outcome_line", as: String.self))
+        case "imported": .imported(try row.decode(column: "outcome_line", as: String.self), detail: try row.decode(column: "detail", as: String?.self))
         case "refused": .refused(try row.decode(column: "outcome_line", as: String.self))
         default: nil
         }
@@ -144,14 +154,14 @@ final class ImportJobs: LifecycleHandler, Sendable {
 
     private static func record(_ outcome: Outcome, progress: ImportProgress, of id: String, on db: any Database) async throws {
         let now = progress.now, at = seconds()
-        let (kind, line) = switch outcome {
-        case .imported(let line): ("imported", line)
-        case .refused(let reason): ("refused", reason)
+        let (kind, line, detail): (String, String, String?) = switch outcome {
+        case .imported(let line, let detail): ("imported", line, detail)
+        case .refused(let reason): ("refused", reason, nil)
         }
         try await db.writeWithoutLooking { db in
             try await db.sql.update(table).set("updated_at", to: at).set("ended_at", to: at).set("rows", to: now.rows)
                 .set("fraction_read", to: now.fractionRead).set("all_read", to: now.allRead)
-                .set("outcome", to: kind).set("outcome_line", to: String(line.prefix(outcomeLength)))
+                .set("outcome", to: kind).set("outcome_line", to: String(line.prefix(outcomeLength))).set("detail", to: detail)
                 .where("id", .equal, id).run()
         }
     }
@@ -190,9 +200,23 @@ extension Application {
     }
 }
 
-/// An import's page: running (with its progress, reloaded every three seconds), imported, or refused.
+/// An import's page: running (its progress; the page reloads every three seconds), imported, or refused. What the
+/// importer's feature shows beyond that (a roster's counts) it adds in its own page type, around `app/import-job`.
 struct ImportJobPage: Encodable {
     let page: PageContext
+    let job: ImportJobView
+
+    /// - Parameter again: where to send another file.
+    init(request: Request, job now: ImportJobs.Status, again: String) {
+        var page = PageContext(request: request, title: "Importing \(now.fileName)")
+        if now.outcome == nil { page.refreshSeconds = 3 }
+        self.page = page
+        job = ImportJobView(now, again: again)
+    }
+}
+
+/// What `app/import-job` shows of an import.
+struct ImportJobView: Encodable {
     let fileName: String
     let running: Bool
     let percent: Int
@@ -201,19 +225,15 @@ struct ImportJobPage: Encodable {
     let error: String?
     let again: String
 
-    /// - Parameter again: where to send another file.
-    init(request: Request, job now: ImportJobs.Status, again: String) {
-        var page = PageContext(request: request, title: "Importing \(now.fileName)")
+    init(_ now: ImportJobs.Status, again: String) {
         fileName = now.fileName
         running = now.outcome == nil
-        if running { page.refreshSeconds = 3 }
-        self.page = page
         percent = Int(now.fractionRead * 100)
-        // A score file is read and checked whole before its first row is written; after its last, the assessments
-        // and the mastery standings are brought up to date.
+        // A file is read and checked whole before its first row is written; after its last, what is computed from
+        // the rows (the mastery standings) is brought up to date.
         progressLine = now.allRead ? "All \(now.rows.grouped) rows read, checked and written; now updating the mastery standings…"
             : now.rows == 0 ? "Reading and checking the file…" : ImportProgress.line(rows: now.rows, elapsed: now.elapsed, fractionRead: now.fractionRead)
-        if case .imported(let line) = now.outcome { notice = line } else { notice = nil }
+        if case .imported(let line, _) = now.outcome { notice = line } else { notice = nil }
         if case .refused(let reason) = now.outcome { error = reason } else { error = nil }
         self.again = again
     }
