@@ -8,22 +8,34 @@ import VaporTesting
 /// A real SMTP server (aiosmtpd, `Tests/email/smtp_sink.py`) on loopback, and what it received, read by
 /// Python's own `email` package rather than by anything of ours.
 final class SMTPSink: @unchecked Sendable {
-    let process = Process()
+    let process: Process
     let folder: URL
     let port: Int
 
+    /// Started on a random port; one another program holds (the sink exits at once) is replaced by another.
     init(_ options: [String] = []) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("sink-" + UUID().uuidString)
-        port = Int.random(in: 30_000..<40_000)
         var root = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { root.deleteLastPathComponent() }
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", root.appendingPathComponent("Tests/email/smtp_sink.py").path, "--port", "\(port)", "--folder", folder.path] + options
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        guard line.hasPrefix("ready") else { throw SinkError(description: "the SMTP sink did not start: \(line)") }
+        var lastLine = ""
+        for _ in 0..<5 {
+            let port = Int.random(in: 30_000..<40_000), process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", root.appendingPathComponent("Tests/email/smtp_sink.py").path, "--port", "\(port)", "--folder", folder.path] + options
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            lastLine = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+            if lastLine.hasPrefix("ready") {
+                self.process = process
+                self.port = port
+                return
+            }
+            kill(process.processIdentifier, SIGKILL)
+            var status: Int32 = 0
+            waitpid(process.processIdentifier, &status, 0)
+        }
+        throw SinkError(description: "the SMTP sink did not start: \(lastLine)")
     }
 
     struct SinkError: Error, CustomStringConvertible { let description: String }
