@@ -7,8 +7,9 @@ import LodestarCore
 /// disagrees with the records. Writers say what happened; they do not
 /// know who listens, and the listeners never call back into the writer's feature.
 enum Change {
-    /// A walkthrough was saved, taken on `framework` with these marks (indicator → mark).
-    case walkthroughAdded(Walkthrough, framework: Framework, marks: [String: String])
+    /// Walkthroughs were saved (sent together, written in one transaction), each taken on its framework with its
+    /// marks (indicator → mark).
+    case walkthroughsAdded([(walkthrough: Walkthrough, framework: Framework, marks: [String: String])])
     /// Walkthroughs are about to be edited or deleted: announce before the change, while their rows are old.
     case walkthroughsLeaving([String])
     /// Walkthroughs are being deleted: announce after `walkthroughsLeaving`, before their rows go.
@@ -26,7 +27,7 @@ enum Change {
     /// A mastery method or scale changed, so every standing is read again.
     case masteryRulesChanged
     /// Feedback on a walkthrough was shared with its teacher after it was saved, or shared feedback was edited.
-    /// (Feedback shared as the walkthrough is saved comes with `walkthroughAdded`.)
+    /// (Feedback shared as the walkthrough is saved comes with `walkthroughsAdded`.)
     case feedbackShared(Walkthrough, edited: Bool)
     /// Someone replied to a walkthrough's feedback.
     case replied(FeedbackReply, on: Walkthrough)

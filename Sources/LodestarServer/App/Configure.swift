@@ -82,6 +82,7 @@ public func configure(_ app: Application, database: DatabaseLocation = .fromEnvi
     app.metricsAccess = try MetricsAccess.fromEnvironment(ProcessInfo.processInfo.environment)
     app.importJobs.patience = try ImportJobs.patience(fromEnvironment: ProcessInfo.processInfo.environment)
     app.lifecycle.use(app.importJobs)
+    app.walkthroughWrites = WalkthroughStore.groupCommit()
     _ = app.refusalLog
     app.twoFactorRequirement = TwoFactorRequirement.fromEnvironment()
     let sso = IdentityProvider.fromEnvironment(ProcessInfo.processInfo.environment)

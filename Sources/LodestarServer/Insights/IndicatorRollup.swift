@@ -65,11 +65,13 @@ enum IndicatorRollup {
         }
     }
 
-    /// Adds one new walkthrough's counts from what is in hand; call inside the transaction that writes it.
-    static func add(_ walkthrough: Walkthrough, framework: Framework, marks: [String: String], on db: any Database) async throws {
+    /// Adds new walkthroughs' counts from what is in hand, in one statement; call inside the transaction that writes them.
+    static func add(_ added: [(walkthrough: Walkthrough, framework: Framework, marks: [String: String])], on db: any Database) async throws {
         var counts: [Key: Counts] = [:]
-        contribute(school: walkthrough.schoolId, observedAt: walkthrough.observedAt, gradeBand: walkthrough.gradeBand, subject: walkthrough.subject,
-                   framework: framework, marks: marks, to: &counts)
+        for (walkthrough, framework, marks) in added {
+            contribute(school: walkthrough.schoolId, observedAt: walkthrough.observedAt, gradeBand: walkthrough.gradeBand, subject: walkthrough.subject,
+                       framework: framework, marks: marks, to: &counts)
+        }
         try await increment(counts, on: db)
     }
 

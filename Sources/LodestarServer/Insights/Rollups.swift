@@ -7,8 +7,8 @@ import LodestarCore
 enum Rollups {
     static func follow(_ change: Change, on db: any Database) async throws {
         switch change {
-        case .walkthroughAdded(let walkthrough, let framework, let marks):
-            try await IndicatorRollup.add(walkthrough, framework: framework, marks: marks, on: db)
+        case .walkthroughsAdded(let added):
+            try await IndicatorRollup.add(added, on: db)
         case .walkthroughsLeaving(let ids):
             try await IndicatorRollup.remove(walkthroughs: ids, on: db)
         case .walkthroughsEdited(let ids):

@@ -12,8 +12,8 @@ struct NotificationQueries {
     /// the person who caused it.
     func follow(_ change: Change) async throws {
         switch change {
-        case .walkthroughAdded(let walkthrough, _, _) where walkthrough.sharedAt != nil:
-            try await feedback(on: walkthrough, edited: false)
+        case .walkthroughsAdded(let added):
+            for (walkthrough, _, _) in added where walkthrough.sharedAt != nil { try await feedback(on: walkthrough, edited: false) }
         case .feedbackShared(let walkthrough, let edited):
             try await feedback(on: walkthrough, edited: edited)
         case .replied(let reply, let walkthrough):

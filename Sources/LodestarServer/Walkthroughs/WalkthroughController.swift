@@ -65,7 +65,7 @@ struct WalkthroughController: RouteCollection {
         } catch {
             throw LodestarError("the walkthrough could not be read; update the capture page and try again")
         }
-        let outcome = try await WalkthroughStore.save(submission, by: viewer, on: req.db)
+        let outcome = try await WalkthroughStore.save(submission, by: viewer, on: req.db, together: req.application.walkthroughWrites)
         let response = try await SubmitResult(id: submission.id.lowercased(), outcome: outcome).encodeResponse(for: req)
         response.status = outcome == .created ? .created : .ok
         return response

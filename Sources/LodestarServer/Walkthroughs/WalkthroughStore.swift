@@ -2,12 +2,29 @@ import Fluent
 import Foundation
 import LodestarCore
 import SQLKit
+import Vapor
 
 /// Saves walkthroughs from the capture page. Saving the same id twice gives one walkthrough.
 enum WalkthroughStore {
     enum Outcome: String, Codable { case created, alreadySaved = "already_saved" }
 
-    static func save(_ submission: WalkthroughSubmission, by viewer: Viewer, on db: any Database) async throws -> Outcome {
+    /// A walkthrough checked and ready to write, with what it was taken on.
+    struct Ready: Sendable {
+        let walkthrough: Walkthrough
+        let framework: Framework
+        let marks: [WalkthroughSubmission.Mark]
+    }
+
+    /// Walkthroughs that arrive together are written together (`GroupCommit`): a hundred at most, whose marks make
+    /// well under the statement limits of both databases.
+    static func groupCommit() -> GroupCommit<Ready> {
+        GroupCommit(largest: 100) { group, db in try await write(group, on: db) }
+    }
+
+    /// Checks a submission and saves it, with others sent at the same moment when `together` is given (the web);
+    /// without it, in its own transaction (the demo loader).
+    static func save(_ submission: WalkthroughSubmission, by viewer: Viewer, on db: any Database,
+                     together writes: GroupCommit<Ready>? = nil) async throws -> Outcome {
         let id = submission.id.lowercased()
         if let observer = try await db.sql.raw("SELECT observer_id FROM walkthroughs WHERE id = \(bind: id)").first()?.decode(column: "observer_id", as: String.self) {
             guard observer == viewer.id else {
@@ -57,21 +74,9 @@ enum WalkthroughStore {
         walkthrough.notes = String(decoding: try JSONEncoder().encode(submission.notes), as: UTF8.self)
         walkthrough.sharedAt = submission.share ? Int(now) : nil
         walkthrough.createdAt = Int(now)
+        let ready = Ready(walkthrough: walkthrough, framework: framework, marks: submission.marks)
         do {
-            try await db.writeTransaction { db in
-                try await walkthrough.create(on: db)
-                if !submission.marks.isEmpty {
-                    // One statement for all marks.
-                    let insert = db.sql.insert(into: IndicatorMark.schema).columns("id", "walkthrough_id", "indicator_key", "mark", "look_fors")
-                    for mark in submission.marks {
-                        insert.values(SQLBind("\(id)|\(mark.indicator)"), SQLBind(id), SQLBind(mark.indicator), SQLBind(mark.mark),
-                                      SQLBind(mark.lookFors.joined(separator: "\n")))
-                    }
-                    try await insert.run()
-                }
-                try await db.announce(.walkthroughAdded(walkthrough, framework: framework,
-                                                        marks: Dictionary(submission.marks.map { ($0.indicator, $0.mark) }, uniquingKeysWith: { _, last in last })))
-            }
+            if let writes { try await writes.submit(ready, on: db) } else { try await db.writeTransaction { db in try await write([ready], on: db) } }
         } catch {
             // Two copies of one queued walkthrough can arrive together: the second finds the first.
             if let existing = try await Walkthrough.find(id, on: db), existing.observerId == viewer.id { return .alreadySaved }
@@ -80,7 +85,35 @@ enum WalkthroughStore {
         return .created
     }
 
+    /// Writes walkthroughs in three statements however many there are — the walkthroughs, their marks (in
+    /// statements of 500), the rollups — and what their changes call for.
+    private static func write(_ group: [Ready], on db: any Database) async throws {
+        try await group.map(\.walkthrough).create(on: db)
+        let marks = group.flatMap { ready in ready.marks.map { (ready.walkthrough.id!, $0) } }
+        for batch in marks.chunks(of: 500) {
+            let insert = db.sql.insert(into: IndicatorMark.schema).columns("id", "walkthrough_id", "indicator_key", "mark", "look_fors")
+            for (id, mark) in batch {
+                insert.values(SQLBind("\(id)|\(mark.indicator)"), SQLBind(id), SQLBind(mark.indicator), SQLBind(mark.mark),
+                              SQLBind(mark.lookFors.joined(separator: "\n")))
+            }
+            try await insert.run()
+        }
+        try await db.announce(.walkthroughsAdded(group.map { ready in
+            (ready.walkthrough, ready.framework, Dictionary(ready.marks.map { ($0.indicator, $0.mark) }, uniquingKeysWith: { _, last in last }))
+        }))
+    }
+
     private static func requireAccess(_ allowed: Bool) throws {
         guard allowed else { throw LodestarError(.forbidden, "Your roles do not let you visit this teacher.") }
+    }
+}
+
+struct WalkthroughWritesKey: StorageKey { typealias Value = GroupCommit<WalkthroughStore.Ready> }
+
+extension Application {
+    /// Walkthroughs sent at the same moment, written together; made in `configure`, before requests arrive.
+    var walkthroughWrites: GroupCommit<WalkthroughStore.Ready> {
+        get { storage[WalkthroughWritesKey.self]! }
+        set { storage[WalkthroughWritesKey.self] = newValue }
     }
 }
