@@ -43,10 +43,26 @@ struct MigrationTests {
         "028_NotificationsMigration.swift": 0xc6de54302d7ca6d4,
         "029_CalendarSubscriptionsMigration.swift": 0xe2329b9b773b391f,
         "030_CalendarFeedsMigration.swift": 0x0f21cc652c0b1c08,
+        "031_LeadershipMigration.swift": 0x5c32b3c8d270817f,
+        "032_TalentMigration.swift": 0x9981199b62eebf63,
+        "033_SuccessionMigration.swift": 0x3033aa13583e4325,
+        "034_InductionMigration.swift": 0x71d1a52118f235ab,
+        "035_StaffArrivalsMigration.swift": 0x666d356844357ce7,
+        "036_PriorityStandardsMigration.swift": 0xa0a061d1b726e618,
+        "037_StandardLinksMigration.swift": 0x7cf5af14470e3a5a,
+        "038_ResourceLedgerMigration.swift": 0xe3dd3782cc0b74e8,
+        "039_PriorityCadenceMigration.swift": 0x199712762c4fe54d,
+        "040_CommonAssessmentMigration.swift": 0x3e3d77e3761af496,
+        "041_LibraryMigration.swift": 0xd943d2cf1561daab,
+        "042_InquiryCyclePriorityGradeMigration.swift": 0x4e2d4b03909e4e69,
+        "043_InterventionMinutesMigration.swift": 0x49c92bf9efade9a1,
+        "044_FeedbackLoopMigration.swift": 0x1922dbb04c66f9d6,
+        "045_SignInFailuresMigration.swift": 0xae42fcb706d7f418,
+        "046_ImportJobsMigration.swift": 0x459c01073bfee455,
     ]
 
     static func fnv1a(_ bytes: Data) -> UInt64 {
-        bytes.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01b3 }
+        bytes.reduce(0xcbf29ce484222325) { ($0 ^ UInt64($1)) &* 0x00000100000001b3 }
     }
 
     @Test func noShippedMigrationIsEdited() throws {

@@ -43,20 +43,11 @@ extension AssessmentController {
                 error = failure.description
                 return
             }
-            let progress = ImportProgress(kind: isZip ? "results" : "scores"), started = ContinuousClock.now, patience = jobs.patience
-            // The import may end after this request is answered: it touches neither the request nor the application.
-            let db = req.application.backgroundDatabase(logger: req.logger), audit = req.importAudit("scores", fileName: name, link: jobPath)
-            try await jobs.start(id: id, fileName: name, startedBy: viewer.id, progress: progress, on: db) {
-                do {
-                    let report = isZip ? try await ScoreImport.runOneRoster(zipFiles, importer: viewer, progress: progress, on: db)
-                        : try await ScoreImport.run(bytes, fileName: name, importer: viewer, progress: progress, on: db)
-                    // Told in a notification only when they were sent to the import's page to wait.
-                    try await audit.record(announceSuccess: ContinuousClock.now - started > patience, on: db)
-                    return ImportJobs.Imported(summary: report.summary)
-                } catch let failure as LodestarError {
-                    try await audit.record(refused: failure, on: db)
-                    throw failure
-                }
+            let progress = ImportProgress(kind: isZip ? "results" : "scores")
+            try await jobs.startFromPage(req, id: id, what: "scores", fileName: name, link: jobPath, by: viewer, progress: progress) { db in
+                let report = isZip ? try await ScoreImport.runOneRoster(zipFiles, importer: viewer, progress: progress, on: db)
+                    : try await ScoreImport.run(bytes, fileName: name, importer: viewer, progress: progress, on: db)
+                return (ImportJobs.Imported(summary: report.summary), 0)
             }
         }
         if error == nil {

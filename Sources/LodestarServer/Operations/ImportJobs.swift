@@ -119,6 +119,26 @@ final class ImportJobs: LifecycleHandler, Sendable {
         }
     }
 
+    /// Starts, under `id`, an import `viewer` sent from a page (`request`): run on `BackgroundDatabase`, recorded in
+    /// the audit trail as an import of `what` — refused with the reason, or imported with its warnings — and announced
+    /// to them when it is refused, gave warnings, or ended after they were sent to its page (`link`) to wait.
+    func startFromPage(_ request: Request, id: String, what: String, fileName: String, link: String, by viewer: Viewer,
+                       progress: ImportProgress, _ work: @escaping @Sendable (any Database) async throws -> (Imported, warnings: Int)) async throws {
+        let started = ContinuousClock.now, patience = self.patience
+        // The import may end after the request is answered: it touches neither the request nor the application.
+        let db = request.application.backgroundDatabase(logger: request.logger), audit = request.importAudit(what, fileName: fileName, link: link)
+        try await start(id: id, fileName: fileName, startedBy: viewer.id, progress: progress, on: db) {
+            do {
+                let (imported, warnings) = try await work(db)
+                try await audit.record(warnings: warnings, announceSuccess: ContinuousClock.now - started > patience, on: db)
+                return imported
+            } catch let failure as LodestarError {
+                try await audit.record(refused: failure, on: db)
+                throw failure
+            }
+        }
+    }
+
     /// The job of `kind` (what its progress counts: "scores", "roster"…), to the person who started it only: from
     /// this server's memory when it runs here, else from the table.
     func status(_ id: String, kind: Set<String>, for staffId: String, on db: any Database) async throws -> Status? {

@@ -64,18 +64,9 @@ struct RosterImportController: RouteCollection {
                 error = failure.description
                 return
             }
-            let started = ContinuousClock.now, patience = jobs.patience
-            // The import may end after this request is answered: it touches neither the request nor the application.
-            let db = req.application.backgroundDatabase(logger: req.logger), audit = req.importAudit("roster", fileName: bundle.name, link: jobPath)
-            try await jobs.start(id: id, fileName: bundle.name, startedBy: viewer.id, progress: ImportProgress(kind: "roster"), on: db) {
-                do {
-                    let report = try await OneRosterImport.run(files: files, on: db)
-                    try await audit.record(warnings: report.warnings.count, announceSuccess: ContinuousClock.now - started > patience, on: db)
-                    return ImportJobs.Imported(summary: report.summary, detail: String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
-                } catch let failure as LodestarError {
-                    try await audit.record(refused: failure, on: db)
-                    throw failure
-                }
+            try await jobs.startFromPage(req, id: id, what: "roster", fileName: bundle.name, link: jobPath, by: viewer, progress: ImportProgress(kind: "roster")) { db in
+                let report = try await OneRosterImport.run(files: files, on: db)
+                return (ImportJobs.Imported(summary: report.summary, detail: String(decoding: try JSONEncoder().encode(report), as: UTF8.self)), report.warnings.count)
             }
         }
         if error == nil {
