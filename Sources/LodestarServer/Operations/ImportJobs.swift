@@ -71,26 +71,22 @@ final class ImportJobs: LifecycleHandler, Sendable {
         return .seconds(seconds)
     }
 
-    /// Records the job in `db` and starts `work` on its own, under `id`; what it returns is shown when it ends (a
-    /// detail longer than `detailLength` is not kept), and a `LodestarError` it throws is the refusal shown.
+    /// Starts `work` on its own, under `id`, and records the job in `db`; what it returns is shown when it ends (a
+    /// detail longer than `detailLength` is not kept), and a `LodestarError` it throws is the refusal shown. The row is
+    /// written by the job, not before it starts: on SQLite it waits for the writer, which another import may hold.
     func start(id: String, fileName: String, startedBy: String, progress: ImportProgress, on db: any Database,
-               _ work: @escaping @Sendable () async throws -> Imported) async throws {
-        let now = Self.seconds()
-        try await db.writeWithoutLooking { db in
-            // Jobs are kept a day, for their pages.
-            try await db.sql.delete(from: Self.table).where("updated_at", .lessThan, now - 86_400).run()
-            try await db.sql.insert(into: Self.table)
-                .columns("id", "kind", "file_name", "started_by", "started_at", "updated_at", "rows", "fraction_read", "all_read")
-                .values(SQLBind(id), SQLBind(progress.kind), SQLBind(String(fileName.prefix(Self.fileNameLength))), SQLBind(startedBy),
-                        SQLBind(now), SQLBind(now), SQLBind(0), SQLBind(0.0), SQLBind(false))
-                .run()
-        }
+               _ work: @escaping @Sendable () async throws -> Imported) {
         jobs.withLockedValue { jobs in
             jobs = jobs.filter { $0.value.endedAt.map { ContinuousClock.now - $0 < .seconds(86_400) } ?? true }
             jobs[id] = Job(fileName: fileName, startedBy: startedBy, progress: progress)
         }
         let publishes = db.sql.dialect.name != "sqlite"
         Task {
+            do {
+                try await Self.recordStart(id: id, kind: progress.kind, fileName: fileName, startedBy: startedBy, on: db)
+            } catch {
+                db.logger.error("Import \(id) was not recorded: \(error)")
+            }
             let publisher = Task {
                 while publishes, !Task.isCancelled {
                     try? await Task.sleep(for: Self.publishEvery)
@@ -123,11 +119,11 @@ final class ImportJobs: LifecycleHandler, Sendable {
     /// the audit trail as an import of `what` — refused with the reason, or imported with its warnings — and announced
     /// to them when it is refused, gave warnings, or ended after they were sent to its page (`link`) to wait.
     func startFromPage(_ request: Request, id: String, what: String, fileName: String, link: String, by viewer: Viewer,
-                       progress: ImportProgress, _ work: @escaping @Sendable (any Database) async throws -> (Imported, warnings: Int)) async throws {
+                       progress: ImportProgress, _ work: @escaping @Sendable (any Database) async throws -> (Imported, warnings: Int)) {
         let started = ContinuousClock.now, patience = self.patience
         // The import may end after the request is answered: it touches neither the request nor the application.
         let db = request.application.backgroundDatabase(logger: request.logger), audit = request.importAudit(what, fileName: fileName, link: link)
-        try await start(id: id, fileName: fileName, startedBy: viewer.id, progress: progress, on: db) {
+        start(id: id, fileName: fileName, startedBy: viewer.id, progress: progress, on: db) {
             do {
                 let (imported, warnings) = try await work(db)
                 try await audit.record(warnings: warnings, announceSuccess: ContinuousClock.now - started > patience, on: db)
@@ -162,6 +158,19 @@ final class ImportJobs: LifecycleHandler, Sendable {
         return Status(fileName: try row.decode(column: "file_name", as: String.self), rows: try row.decode(column: "rows", as: Int.self),
                       fractionRead: try row.decode(column: "fraction_read", as: Double.self), elapsed: Double(updatedAt - startedAt),
                       allRead: try row.decode(column: "all_read", as: Bool.self), outcome: outcome)
+    }
+
+    private static func recordStart(id: String, kind: String, fileName: String, startedBy: String, on db: any Database) async throws {
+        let now = seconds()
+        try await db.writeWithoutLooking { db in
+            // Jobs are kept a day, for their pages.
+            try await db.sql.delete(from: table).where("updated_at", .lessThan, now - 86_400).run()
+            try await db.sql.insert(into: table)
+                .columns("id", "kind", "file_name", "started_by", "started_at", "updated_at", "rows", "fraction_read", "all_read")
+                .values(SQLBind(id), SQLBind(kind), SQLBind(String(fileName.prefix(fileNameLength))), SQLBind(startedBy),
+                        SQLBind(now), SQLBind(now), SQLBind(0), SQLBind(0.0), SQLBind(false))
+                .run()
+        }
     }
 
     /// Writes where the import is (on PostgreSQL only: see the type's note).
