@@ -156,7 +156,7 @@ struct SignInLimiterTests {
             let start = Date(timeIntervalSince1970: 1_000_000)
             var delays: [Duration] = []
             for _ in 0..<SignInPolicy.failuresPerAccount {
-                delays.append(try await limiter.delay(account: "a", now: start))
+                delays.append(try await limiter.failures(account: "a", now: start).delay)
                 try await limiter.recordFailure(account: "a", address: "192.0.2.1", now: start)
             }
             #expect(delays == [.zero, .zero, .milliseconds(500), .milliseconds(1_000), .milliseconds(1_500)])
@@ -165,7 +165,7 @@ struct SignInLimiterTests {
             #expect(try await !limiter.isBlocked(account: "a", now: start.addingTimeInterval(SignInPolicy.window)))
             // A success forgets the account's failures, not the address's.
             try await limiter.recordSuccess(account: "a", now: start.addingTimeInterval(60))
-            #expect(try await limiter.delay(account: "a", now: start.addingTimeInterval(60)) == .zero)
+            #expect(try await limiter.failures(account: "a", now: start.addingTimeInterval(60)).delay == .zero)
             #expect(try await app.db.sql.raw("SELECT COUNT(*) AS n FROM sign_in_failures").first()!.decode(column: "n", as: Int.self) == 5)
         }
     }

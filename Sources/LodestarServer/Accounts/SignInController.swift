@@ -55,12 +55,12 @@ struct SignInController: RouteCollection {
             .filter(\.$isEnabled == true)
             .first()
         let account = SignInLimiter.accountKey(staff, identifier: identifier)
-        let locked = try await limiter.isBlocked(account: account)
+        let failures = try await limiter.failures(account: account), locked = failures.isBlocked
         let hasSecondFactor = if let staff { try await TwoFactorCheck.confirmed(staff.id!, on: req.db) != nil } else { false }
         // A locked account without a second factor is not even checked; with one, the right password still
         // leads to the code step (so a colleague who knows the email cannot keep its owner out).
         if locked, !hasSecondFactor { return try await tooMany(staff?.id) }
-        try await Task.sleep(for: try await limiter.delay(account: account))
+        try await Task.sleep(for: failures.delay)
         guard let staff, let hash = staff.passwordHash, try await req.password.async.verify(form.password, created: hash) else {
             try await limiter.recordFailure(account: account, address: address)
             if locked { return try await tooMany(staff?.id) }

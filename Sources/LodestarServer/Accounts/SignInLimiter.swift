@@ -43,19 +43,30 @@ struct SignInLimiter {
     /// The key of the second-factor step's failures for one person.
     static func codeKey(_ staffId: String) -> String { "code:" + staffId }
 
+    /// An account's failures within the window, read once per attempt: whether it is locked, and how long to wait.
+    struct AccountFailures {
+        let count: Int
+
+        var isBlocked: Bool { count >= SignInPolicy.failuresPerAccount }
+
+        /// How long to wait before answering: nothing for the first failures, then half a second more for each, up
+        /// to two seconds, so guessing slows down before the account is locked.
+        var delay: Duration {
+            let recent = count - SignInPolicy.failuresBeforeSlowing
+            return recent < 0 ? .zero : .milliseconds(min(2_000, 500 * (recent + 1)))
+        }
+    }
+
+    func failures(account: String, now: Date = Date()) async throws -> AccountFailures {
+        AccountFailures(count: try await count("account:" + account, now))
+    }
+
     func isBlocked(account: String, now: Date = Date()) async throws -> Bool {
-        try await count("account:" + account, now) >= SignInPolicy.failuresPerAccount
+        try await failures(account: account, now: now).isBlocked
     }
 
     func isBlocked(address: String, now: Date = Date()) async throws -> Bool {
         try await count("address:" + address, now) >= SignInPolicy.failuresPerAddress
-    }
-
-    /// How long to wait before answering: nothing for the first failures, then half a second more for each, up
-    /// to two seconds, so guessing slows down before the account is locked.
-    func delay(account: String, now: Date = Date()) async throws -> Duration {
-        let recent = try await count("account:" + account, now) - SignInPolicy.failuresBeforeSlowing
-        return recent < 0 ? .zero : .milliseconds(min(2_000, 500 * (recent + 1)))
     }
 
     func recordFailure(account: String, address: String, now: Date = Date()) async throws {
