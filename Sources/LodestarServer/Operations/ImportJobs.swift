@@ -90,7 +90,7 @@ final class ImportJobs: LifecycleHandler, Sendable {
             let publisher = Task {
                 while publishes, !Task.isCancelled {
                     try? await Task.sleep(for: Self.publishEvery)
-                    if !Task.isCancelled { try? await Self.publish(progress, of: id, on: db) }
+                    if !Task.isCancelled { try? await Self.record(progress, of: id, on: db) }
                 }
             }
             let outcome: Outcome
@@ -104,7 +104,7 @@ final class ImportJobs: LifecycleHandler, Sendable {
             }
             publisher.cancel()
             do {
-                try await Self.record(outcome, progress: progress, of: id, on: db)
+                try await Self.record(progress, of: id, ended: outcome, on: db)
             } catch {
                 db.logger.error("The outcome of import \(id) was not recorded: \(error)")
             }
@@ -173,25 +173,19 @@ final class ImportJobs: LifecycleHandler, Sendable {
         }
     }
 
-    /// Writes where the import is (on PostgreSQL only: see the type's note).
-    private static func publish(_ progress: ImportProgress, of id: String, on db: any Database) async throws {
-        let now = progress.now
-        try await db.writeWithoutLooking { db in try await db.sql.update(table).set("updated_at", to: seconds()).set("rows", to: now.rows)
-            .set("fraction_read", to: now.fractionRead).set("all_read", to: now.allRead)
-            .where("id", .equal, id).run() }
-    }
-
-    private static func record(_ outcome: Outcome, progress: ImportProgress, of id: String, on db: any Database) async throws {
+    /// Writes where the import is — during it on PostgreSQL only (see the type's note) — and, once it has ended, how.
+    private static func record(_ progress: ImportProgress, of id: String, ended outcome: Outcome? = nil, on db: any Database) async throws {
         let now = progress.now, at = seconds()
-        let (kind, line, detail): (String, String, String?) = switch outcome {
-        case .imported(let line, let detail): ("imported", line, detail)
-        case .refused(let reason): ("refused", reason, nil)
+        let end: (kind: String, line: String, detail: String?)? = switch outcome {
+        case .imported(let line, let detail): ("imported", String(line.prefix(outcomeLength)), detail)
+        case .refused(let reason): ("refused", String(reason.prefix(outcomeLength)), nil)
+        case nil: nil
         }
         try await db.writeWithoutLooking { db in
-            try await db.sql.update(table).set("updated_at", to: at).set("ended_at", to: at).set("rows", to: now.rows)
-                .set("fraction_read", to: now.fractionRead).set("all_read", to: now.allRead)
-                .set("outcome", to: kind).set("outcome_line", to: String(line.prefix(outcomeLength))).set("detail", to: detail)
-                .where("id", .equal, id).run()
+            let update = db.sql.update(table).set("updated_at", to: at).set("rows", to: now.rows)
+                .set("fraction_read", to: now.fractionRead).set("all_read", to: now.allRead).where("id", .equal, id)
+            if let end { update.set("ended_at", to: at).set("outcome", to: end.kind).set("outcome_line", to: end.line).set("detail", to: end.detail) }
+            try await update.run()
         }
     }
 
