@@ -301,11 +301,11 @@ struct RouteMatrixTests {
             var ids = try await Ids.load(district, on: app.db)
             let people = DemoPeople(district: district)
             // An import the featured principal sent from the web: its page is theirs alone.
-            app.importJobs.start(id: "matrix-import", fileName: "scores.csv", startedBy: district.accounts.first { $0.email == people.email(.principal) }!.sourcedId!,
+            try await app.importJobs.start(id: "matrix-import", fileName: "scores.csv", startedBy: district.accounts.first { $0.email == people.email(.principal) }!.sourcedId!,
                                            progress: ImportProgress(kind: "scores"), on: app.db) { ImportJobs.Imported(summary: "Imported 0 assessments.") }
             ids.values[":jobId"] = [.own: "matrix-import"]
             // A roster the district admin sent: its page is theirs alone (and not a way to the principal's scores).
-            app.importJobs.start(id: "matrix-roster", fileName: "roster.zip", startedBy: try #require(try await Staff.query(on: app.db).filter(\.$email == people.email(.districtAdmin)).first()?.id),
+            try await app.importJobs.start(id: "matrix-roster", fileName: "roster.zip", startedBy: try #require(try await Staff.query(on: app.db).filter(\.$email == people.email(.districtAdmin)).first()?.id),
                                            progress: ImportProgress(kind: "roster"), on: app.db) { ImportJobs.Imported(summary: "Imported the roster.") }
             ids.values[":rosterJobId"] = [.own: "matrix-roster"]
             let routes = app.routes.all.map { "\($0.method.rawValue) /\($0.path.map(\.description).joined(separator: "/"))" }.sorted()

@@ -62,7 +62,7 @@ struct TwoServersTests {
             #expect(try await teacher.get("/").status == .ok)
 
             let progress = ImportProgress(kind: "scores"), release = NIOLockedValueBox(false)
-            first.importJobs.start(id: "two-servers", fileName: "scores.csv", startedBy: people.teacherId, progress: progress, on: first.db) {
+            try await first.importJobs.start(id: "two-servers", fileName: "scores.csv", startedBy: people.teacherId, progress: progress, on: first.db) {
                 progress.advance(by: 1_200, fractionRead: 0.4)
                 while !release.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
                 return ImportJobs.Imported(summary: "Imported 1 assessment: 1,200 new scores, 0 changed, 0 unchanged.")

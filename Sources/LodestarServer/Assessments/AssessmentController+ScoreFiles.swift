@@ -44,7 +44,7 @@ extension AssessmentController {
                 return
             }
             let progress = ImportProgress(kind: isZip ? "results" : "scores")
-            jobs.startFromPage(req, id: id, what: "scores", fileName: name, link: jobPath, by: viewer, progress: progress) { db in
+            try await jobs.startFromPage(req, id: id, what: "scores", fileName: name, link: jobPath, by: viewer, progress: progress) { db in
                 let report = isZip ? try await ScoreImport.runOneRoster(zipFiles, importer: viewer, progress: progress, on: db)
                     : try await ScoreImport.run(bytes, fileName: name, importer: viewer, progress: progress, on: db)
                 return (ImportJobs.Imported(summary: report.summary), 0)

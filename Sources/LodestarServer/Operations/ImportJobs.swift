@@ -72,20 +72,28 @@ final class ImportJobs: LifecycleHandler, Sendable {
     }
 
     /// Starts `work` on its own, under `id`, and records the job in `db`; what it returns is shown when it ends (a
-    /// detail longer than `detailLength` is not kept), and a `LodestarError` it throws is the refusal shown. The row is
-    /// written by the job, not before it starts: on SQLite it waits for the writer, which another import may hold.
+    /// detail longer than `detailLength` is not kept), and a `LodestarError` it throws is the refusal shown. On
+    /// PostgreSQL the row is written before this returns, so any server can show the page the sender is sent to (the
+    /// write does not wait for the write lock); on SQLite this server shows it from memory, and the row is written by
+    /// the job, since SQLite's one writer may be held by another import.
     func start(id: String, fileName: String, startedBy: String, progress: ImportProgress, on db: any Database,
-               _ work: @escaping @Sendable () async throws -> Imported) {
+               _ work: @escaping @Sendable () async throws -> Imported) async throws {
+        let publishes = db.sql.dialect.name != "sqlite"
+        let recordStart: @Sendable () async throws -> Void = {
+            try await Self.recordStart(id: id, kind: progress.kind, fileName: fileName, startedBy: startedBy, on: db)
+        }
+        if publishes { try await recordStart() }
         jobs.withLockedValue { jobs in
             jobs = jobs.filter { $0.value.endedAt.map { ContinuousClock.now - $0 < .seconds(86_400) } ?? true }
             jobs[id] = Job(fileName: fileName, startedBy: startedBy, progress: progress)
         }
-        let publishes = db.sql.dialect.name != "sqlite"
         Task {
-            do {
-                try await Self.recordStart(id: id, kind: progress.kind, fileName: fileName, startedBy: startedBy, on: db)
-            } catch {
-                db.logger.error("Import \(id) was not recorded: \(error)")
+            if !publishes {
+                do {
+                    try await recordStart()
+                } catch {
+                    db.logger.error("Import \(id) was not recorded: \(error)")
+                }
             }
             let publisher = Task {
                 while publishes, !Task.isCancelled {
@@ -119,11 +127,11 @@ final class ImportJobs: LifecycleHandler, Sendable {
     /// the audit trail as an import of `what` — refused with the reason, or imported with its warnings — and announced
     /// to them when it is refused, gave warnings, or ended after they were sent to its page (`link`) to wait.
     func startFromPage(_ request: Request, id: String, what: String, fileName: String, link: String, by viewer: Viewer,
-                       progress: ImportProgress, _ work: @escaping @Sendable (any Database) async throws -> (Imported, warnings: Int)) {
+                       progress: ImportProgress, _ work: @escaping @Sendable (any Database) async throws -> (Imported, warnings: Int)) async throws {
         let started = ContinuousClock.now, patience = self.patience
         // The import may end after the request is answered: it touches neither the request nor the application.
         let db = request.application.backgroundDatabase(logger: request.logger), audit = request.importAudit(what, fileName: fileName, link: link)
-        start(id: id, fileName: fileName, startedBy: viewer.id, progress: progress, on: db) {
+        try await start(id: id, fileName: fileName, startedBy: viewer.id, progress: progress, on: db) {
             do {
                 let (imported, warnings) = try await work(db)
                 try await audit.record(warnings: warnings, announceSuccess: ContinuousClock.now - started > patience, on: db)

@@ -64,7 +64,7 @@ struct RosterImportController: RouteCollection {
                 error = failure.description
                 return
             }
-            jobs.startFromPage(req, id: id, what: "roster", fileName: bundle.name, link: jobPath, by: viewer, progress: ImportProgress(kind: "roster")) { db in
+            try await jobs.startFromPage(req, id: id, what: "roster", fileName: bundle.name, link: jobPath, by: viewer, progress: ImportProgress(kind: "roster")) { db in
                 let report = try await OneRosterImport.run(files: files, on: db)
                 return (ImportJobs.Imported(summary: report.summary, detail: String(decoding: try JSONEncoder().encode(report), as: UTF8.self)), report.warnings.count)
             }
