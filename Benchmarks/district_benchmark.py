@@ -11,6 +11,7 @@ the five dashboards' numbers must equal DuckDB's, computed from the raw rows, or
 """
 import argparse
 import calendar
+import glob
 import http.cookiejar
 import importlib.util
 import itertools
@@ -71,6 +72,19 @@ def run(command, env=None, quiet=True):
     if result.returncode != 0:
         sys.exit(f"failed: {' '.join(command)}\n{result.stdout}\n{result.stderr}")
     return time.perf_counter() - start
+
+
+def run_measured(command, env=None):
+    """Runs a command; returns its wall time in seconds and its peak memory in MB (the kernel's maximum resident set)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(clock_command(command), env={**os.environ, **(env or {}), **clock_environment(command)},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(command)}\n{output}")
+    return seconds, usage.ru_maxrss / 1024
 
 
 def percentile(values, share):
@@ -164,10 +178,166 @@ def time_requests(fetch, count):
     return times
 
 
+# MARK: - The district's database: a SQLite file, or a database in a PostgreSQL of the benchmark's own
+
+class SQLiteDistrict:
+    """A district in a SQLite file, as `lodestar` keeps it by default."""
+    label = "SQLite"
+
+    def __init__(self, path):
+        self.path = path
+        self.log_name = path
+
+    def environment(self):
+        return {"DATABASE_PATH": self.path}
+
+    def exists(self):
+        return os.path.exists(self.path)
+
+    def start_empty(self):
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(self.path + suffix):
+                os.remove(self.path + suffix)
+
+    def rows(self, query, parameters=()):
+        with sqlite3.connect(self.path) as connection:
+            return connection.execute(query, parameters).fetchall()
+
+    def change(self, statements):
+        """Runs (query, parameters) pairs in one transaction; returns each one's changed rows."""
+        connection = sqlite3.connect(self.path)
+        with connection:
+            counts = [connection.execute(query, parameters).rowcount for query, parameters in statements]
+        connection.close()
+        return counts
+
+    def export_csv(self, query, path):
+        with open(path, "w") as out:
+            subprocess.run(["sqlite3", "-csv", "-header", self.path, query + ";"], stdout=out, check=True)
+
+    def declared_types(self, table):
+        return {row[1]: row[2].upper() for row in self.rows(f"PRAGMA table_info({table})")}
+
+    def copy(self, name):
+        copy = SQLiteDistrict(os.path.join(os.path.dirname(self.path), name + ".sqlite"))
+        copy.start_empty()
+        run(["sqlite3", self.path, f".backup '{copy.path}'"])
+        return copy
+
+    # Spelled as each database spells it.
+    def as_number(self, column):
+        return column
+
+    def set_mastery_value(self, value):
+        return f"json_set(definition, '$.masteryValue', {value})"
+
+
+class PostgresCluster:
+    """A PostgreSQL of the benchmark's own, from Debian's postgresql package: made by initdb in the work folder (kept
+    for --reuse), started by pg_ctl on loopback and stopped at the end. As root, it runs as the postgres account.
+    Settings are Debian's but for what a server given to one database would set: shared_buffers, max_wal_size, and
+    connections for the test load; fsync and synchronous_commit stay on."""
+    PASSWORD = "lodestar"
+
+    def __init__(self, folder, port):
+        versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda path: int(path.split("/")[-3]))
+        if not versions:
+            sys.exit("PostgreSQL is needed for --database postgres: apt-get install postgresql")
+        self.bin = os.path.dirname(versions[-1])
+        self.folder = os.path.abspath(folder)
+        self.port = port
+        self.owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if not os.path.exists(os.path.join(self.folder, "PG_VERSION")):
+            os.makedirs(self.folder, exist_ok=True)
+            password_file = self.folder + ".password"
+            with open(password_file, "w") as out:
+                out.write(self.PASSWORD)
+            if self.owner:
+                for path in (self.folder, password_file):
+                    shutil.chown(path, "postgres", "postgres")
+                if subprocess.run(self.owner + ["test", "-w", self.folder]).returncode != 0:
+                    sys.exit(f"the postgres account cannot reach {self.folder}: give its parent folders o+x, or choose --postgres-data")
+            self.as_owner([os.path.join(self.bin, "initdb"), "-D", self.folder, "-U", "lodestar", "--pwfile", password_file,
+                           "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"])
+            os.remove(password_file)
+        settings = {"listen_addresses": "127.0.0.1", "port": port, "unix_socket_directories": self.folder,
+                    "max_connections": 300, "shared_buffers": "1GB", "max_wal_size": "4GB"}
+        log(f"Starting PostgreSQL ({os.path.basename(os.path.dirname(self.bin))}) on port {port} …")
+        self.as_owner([os.path.join(self.bin, "pg_ctl"), "-D", self.folder, "-l", os.path.join(self.folder, "server.log"), "-w", "-t", "120",
+                       "-o", " ".join(f"-c {key}={value}" for key, value in settings.items()), "start"])
+
+    def as_owner(self, command):
+        result = subprocess.run(self.owner + command, capture_output=True, text=True)
+        if result.returncode != 0:
+            sys.exit(f"failed: {' '.join(command)}\n{result.stdout}\n{result.stderr}")
+
+    def url(self, name):
+        return f"postgres://lodestar:{self.PASSWORD}@127.0.0.1:{self.port}/{name}"
+
+    def connect(self, name="postgres"):
+        import psycopg
+        return psycopg.connect(self.url(name), autocommit=True)
+
+    def stop(self):
+        self.as_owner([os.path.join(self.bin, "pg_ctl"), "-D", self.folder, "-m", "fast", "-w", "stop"])
+
+
+class PostgresDistrict:
+    """A district in a database of the benchmark's PostgreSQL, which `lodestar` reaches through DATABASE_URL."""
+    label = "PostgreSQL"
+
+    def __init__(self, cluster, name, work):
+        self.cluster = cluster
+        self.name = name
+        self.log_name = os.path.join(work, name + ".postgres")
+
+    def environment(self):
+        return {"DATABASE_URL": self.cluster.url(self.name)}
+
+    def exists(self):
+        with self.cluster.connect() as connection:
+            return connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [self.name]).fetchone() is not None
+
+    def start_empty(self, template=None):
+        with self.cluster.connect() as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
+            connection.execute(f'CREATE DATABASE "{self.name}"' + (f' TEMPLATE "{template}"' if template else ""))
+
+    def rows(self, query, parameters=()):
+        with self.cluster.connect(self.name) as connection:
+            return connection.execute(query.replace("?", "%s"), parameters).fetchall()
+
+    def change(self, statements):
+        import psycopg
+        with psycopg.connect(self.cluster.url(self.name)) as connection:
+            return [connection.execute(query.replace("?", "%s"), parameters).rowcount for query, parameters in statements]
+
+    def export_csv(self, query, path):
+        with self.cluster.connect(self.name) as connection, open(path, "wb") as out:
+            with connection.cursor().copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy:
+                for block in copy:
+                    out.write(block)
+
+    def declared_types(self, table):
+        return {column: kind.upper() for column, kind in self.rows(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?", [table])}
+
+    def copy(self, name):
+        copy = PostgresDistrict(self.cluster, name, os.path.dirname(self.log_name))
+        copy.start_empty(template=self.name)
+        return copy
+
+    def as_number(self, column):
+        return f"{column}::int AS {column}"
+
+    def set_mastery_value(self, value):
+        return f"jsonb_set(definition::jsonb, '{{masteryValue}}', '{value}')::text"
+
+
 # MARK: - DuckDB: the same numbers from the raw rows
 
-def load_duckdb(database, folder):
-    """Copies the tables the dashboards read from Lodestar's SQLite file into DuckDB, via CSV (not timed)."""
+def load_duckdb(district, folder):
+    """Copies the tables the dashboards read from Lodestar's database into DuckDB, via CSV (not timed)."""
     import duckdb
     os.makedirs(folder, exist_ok=True)
     tables = {
@@ -176,7 +346,8 @@ def load_duckdb(database, folder):
         "feedback_replies": "SELECT walkthrough_id, author_id FROM feedback_replies",
         "role_grants": "SELECT staff_id, role, school_id FROM role_grants",
         "orgs": "SELECT id, name FROM orgs",
-        "students": "SELECT id, school_id, sex, race_ethnicity, english_learner, special_education, section_504, economically_disadvantaged, gifted FROM students",
+        "students": "SELECT id, school_id, sex, race_ethnicity, " + ", ".join(district.as_number(column) for column in
+                                                                         ["english_learner", "special_education", "section_504", "economically_disadvantaged", "gifted"]) + " FROM students",
         "enrollments": "SELECT class_id, user_id, role FROM enrollments",
         "standards": "SELECT id, code FROM standards",
         "assessments": "SELECT id, assessed_on FROM assessments",
@@ -184,26 +355,23 @@ def load_duckdb(database, folder):
         "assessment_standards": "SELECT assessment_id, standard_id FROM assessment_standards",
         "scores": "SELECT id, assessment_id, student_id, standard_id, value, entered_at FROM scores",
     }
-    source = sqlite3.connect(database)
     for name, query in tables.items():
-        path = os.path.join(folder, name + ".csv")
-        with open(path, "w") as out:
-            subprocess.run(["sqlite3", "-csv", "-header", database, query + ";"], stdout=out, check=True)
-    settings = source.execute("SELECT count(*) FROM mastery_settings").fetchone()[0]
-    if settings:
+        district.export_csv(query, os.path.join(folder, name + ".csv"))
+    if district.rows("SELECT count(*) FROM mastery_settings")[0][0]:
         sys.exit("the cross-check computes the default mastery method (decaying average 0.65); this database sets others")
-    frameworks = source.execute("SELECT id, definition FROM frameworks").fetchall()
-    source.close()
+    frameworks = district.rows("SELECT id, definition FROM frameworks")
     db = duckdb.connect()
     db.execute("SET threads TO 2")
     for name, query in tables.items():
         path = os.path.join(folder, name + ".csv")
-        if os.path.getsize(path) == 0:
-            # An empty table (the first day of the year has no scores): sqlite3 writes no header, so the table is
-            # made from the columns' declared types.
-            declared = {row[1]: row[2].upper() for row in sqlite3.connect(database).execute(f"PRAGMA table_info({name})")}
+        with open(path) as csv_file:
+            empty = sum(1 for _ in itertools.islice(csv_file, 2)) < 2
+        if empty:
+            # An empty table (the first day of the year has no scores): no rows to tell DuckDB the types, so the
+            # table is made from the columns' declared types.
+            declared = district.declared_types(name)
             columns = query.split("SELECT ", 1)[1].split(" FROM ")[0].split(", ")
-            kinds = {"INTEGER": "BIGINT", "BIGINT": "BIGINT", "REAL": "DOUBLE", "DOUBLE": "DOUBLE", "BOOLEAN": "BOOLEAN"}
+            kinds = {"INTEGER": "BIGINT", "BIGINT": "BIGINT", "REAL": "DOUBLE", "DOUBLE": "DOUBLE", "DOUBLE PRECISION": "DOUBLE", "BOOLEAN": "BIGINT"}
             # Days (`assessed_on`) as DuckDB reads them from a CSV with rows: dates.
             db.execute(f"CREATE TABLE {name} (" + ", ".join(f"{c} {'DATE' if c.endswith('_on') else kinds.get(declared.get(c, ''), 'VARCHAR')}"
                                                                for c in columns) + ")")
@@ -644,15 +812,9 @@ def sweep_methods(binary, district, args, duck, month, learning_months, tracker_
     """Equity, a school's mastery by standard and a class tracker under every mastery method (set as a district
     admin sets it), then under the default method with a second mastery level (2.5 instead of 3), each against
     the same numbers computed here. On a copy of the district, so the other measures are not changed."""
-    copy = os.path.join(args.work, "methods.sqlite")
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(copy + suffix):
-            os.remove(copy + suffix)
-    run(["sqlite3", district, f".backup '{copy}'"])
-    source = sqlite3.connect(copy)
-    scale_ids = [row[0] for row in source.execute("SELECT DISTINCT scale_id FROM assessments")]
-    definitions = dict(source.execute("SELECT id, definition FROM proficiency_scales").fetchall())
-    source.close()
+    copy = district.copy("methods")
+    scale_ids = [row[0] for row in copy.rows("SELECT DISTINCT scale_id FROM assessments")]
+    definitions = dict(copy.rows("SELECT id, definition FROM proficiency_scales"))
     if len(scale_ids) > 1:
         sys.exit("the cross-check computes mastery on one proficiency scale; this district uses several")
     scores = Scores(duck)
@@ -677,7 +839,7 @@ def sweep_methods(binary, district, args, duck, month, learning_months, tracker_
         return (scale["levels"][0]["value"], scale["levels"][-1]["value"], scale["masteryValue"])
 
     scale = scale_of(scale_ids[0]) if scale_ids else (1, 4, 3)
-    server = Server(binary, copy, args.port)
+    server = Server(binary, copy.log_name, args.port, copy.environment())
     try:
         admin = Client(f"http://127.0.0.1:{args.port}")
         admin.sign_in("admin@cedarvalley.example.org")
@@ -693,17 +855,16 @@ def sweep_methods(binary, district, args, duck, month, learning_months, tracker_
     if not scale_ids:
         return results
     log("Cross-checking with mastery at 2.5, and one small race and ethnicity group in a school …")
-    changed = sqlite3.connect(copy)
-    updated = changed.execute("UPDATE proficiency_scales SET definition = json_set(definition, '$.masteryValue', 2.5) WHERE id = ?", [scale_ids[0]]).rowcount
     # In the school, the two largest race and ethnicity groups take in every other student but five, who form one small
     # group: on each standard it is the partition's only hidden cell, so the next smallest must be hidden to cover it.
-    races = [row[0] for row in changed.execute("SELECT race_ethnicity FROM students WHERE school_id = ? GROUP BY 1 ORDER BY count(*) DESC, 1", [SCHOOL])]
+    races = [row[0] for row in copy.rows("SELECT race_ethnicity FROM students WHERE school_id = ? GROUP BY 1 ORDER BY count(*) DESC, 1", [SCHOOL])]
     small = next(race for race in RACES if race not in races[:2])
-    changed.execute("UPDATE students SET race_ethnicity = ? WHERE school_id = ? AND race_ethnicity NOT IN (?, ?)", [races[0], SCHOOL, races[0], races[1]])
-    changed.execute("""UPDATE students SET race_ethnicity = ? WHERE id IN (
-                         SELECT id FROM students WHERE school_id = ? AND race_ethnicity = ? ORDER BY id LIMIT 5)""", [small, SCHOOL, races[0]])
-    changed.commit()
-    changed.close()
+    updated, _, _ = copy.change([
+        (f"UPDATE proficiency_scales SET definition = {copy.set_mastery_value(2.5)} WHERE id = ?", [scale_ids[0]]),
+        ("UPDATE students SET race_ethnicity = ? WHERE school_id = ? AND race_ethnicity NOT IN (?, ?)", [races[0], SCHOOL, races[0], races[1]]),
+        ("""UPDATE students SET race_ethnicity = ? WHERE id IN (
+              SELECT id FROM students WHERE school_id = ? AND race_ethnicity = ? ORDER BY id LIMIT 5)""", [small, SCHOOL, races[0]]),
+    ])
     if updated != 1:
         sys.exit(f"the scale {scale_ids[0]} is not stored, so its mastery level cannot be changed")
     duck.execute("UPDATE students SET race_ethnicity = ? WHERE school_id = ? AND race_ethnicity NOT IN (?, ?)", [races[0], SCHOOL, races[0], races[1]])
@@ -712,8 +873,8 @@ def sweep_methods(binary, district, args, duck, month, learning_months, tracker_
     duck.execute("DELETE FROM student_groups")
     duck.execute("INSERT INTO student_groups " + STUDENT_GROUPS)
     scores = Scores(duck)
-    run([binary, "rollups", "rebuild"], {"DATABASE_PATH": copy, "LOG_LEVEL": "error"})
-    server = Server(binary, copy, args.port)
+    run([binary, "rollups", "rebuild"], {**copy.environment(), "LOG_LEVEL": "error"})
+    server = Server(binary, copy.log_name, args.port, copy.environment())
     try:
         leader = Client(f"http://127.0.0.1:{args.port}")
         leader.sign_in(DISTRICT_LEADER)
@@ -753,13 +914,11 @@ end
 """
 
 
-def walkthrough_load(base, client, database, seconds, work):
-    source = sqlite3.connect(database)
-    teachers = [row[0] for row in source.execute("SELECT staff_id FROM role_grants WHERE role = 'teacher' AND school_id = ? ORDER BY staff_id", [SCHOOL])]
-    framework_id = source.execute("SELECT framework_id FROM walkthroughs ORDER BY created_at DESC LIMIT 1").fetchone()[0]
-    keys = [row[0] for row in source.execute("SELECT DISTINCT indicator_key FROM indicator_marks WHERE walkthrough_id IN (SELECT id FROM walkthroughs WHERE framework_id = ? LIMIT 50)", [framework_id])]
-    before = source.execute("SELECT count(*) FROM walkthroughs").fetchone()[0]
-    source.close()
+def walkthrough_load(base, client, district, seconds, work):
+    teachers = [row[0] for row in district.rows("SELECT staff_id FROM role_grants WHERE role = 'teacher' AND school_id = ? ORDER BY staff_id", [SCHOOL])]
+    framework_id = district.rows("SELECT framework_id FROM walkthroughs ORDER BY created_at DESC LIMIT 1")[0][0]
+    keys = [row[0] for row in district.rows("SELECT DISTINCT indicator_key FROM indicator_marks WHERE walkthrough_id IN (SELECT id FROM walkthroughs WHERE framework_id = ? LIMIT 50)", [framework_id])]
+    before = district.rows("SELECT count(*) FROM walkthroughs")[0][0]
     marks = json.dumps([{"indicator": key, "mark": random.Random(i).choice(["observed", "not_observed"]), "lookFors": []} for i, key in enumerate(sorted(keys))])
     script = os.path.join(work, "walkthroughs.lua")
     with open(script, "w") as out:
@@ -772,9 +931,7 @@ def walkthrough_load(base, client, database, seconds, work):
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", output)
     p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    source = sqlite3.connect(database)
-    saved = source.execute("SELECT count(*) FROM walkthroughs").fetchone()[0] - before
-    source.close()
+    saved = district.rows("SELECT count(*) FROM walkthroughs")[0][0] - before
     total = int(re.search(r"(\d+) requests in", output).group(1))
     return rate, p99_ms, int(errors.group(1)) if errors else 0, total, saved
 
@@ -789,6 +946,10 @@ def main():
     parser.add_argument("--requests", type=int, default=30, help="timed requests per dashboard")
     parser.add_argument("--wrk-seconds", type=int, default=20)
     parser.add_argument("--port", type=int, default=8099)
+    parser.add_argument("--database", default="sqlite", choices=["sqlite", "postgres"],
+                        help="where Lodestar keeps the district: a SQLite file, or a PostgreSQL the script starts on loopback")
+    parser.add_argument("--postgres-port", type=int, default=55432)
+    parser.add_argument("--postgres-data", help="the PostgreSQL cluster's folder (default: postgres in the work folder)")
     parser.add_argument("--reuse", action="store_true", help="keep the demo database of an earlier run")
     parser.add_argument("--clock", help="run Lodestar with its clock starting at this UTC time, e.g. '2026-12-01 05:30:00' (needs faketime)")
     parser.add_argument("--parts", default="import,dashboards,walkthroughs", help="which measures to take, comma-separated")
@@ -810,23 +971,36 @@ def main():
             sys.exit(f"{tool} is needed: apt-get install {tool}")
     if importlib.util.find_spec("duckdb") is None:
         sys.exit("DuckDB is needed: python3 -m pip install duckdb")
+    if args.database == "postgres" and importlib.util.find_spec("psycopg") is None:
+        sys.exit("psycopg is needed for --database postgres: python3 -m pip install 'psycopg[binary]'")
     os.makedirs(args.work, exist_ok=True)
+    cluster = PostgresCluster(args.postgres_data or os.path.join(args.work, "postgres"), args.postgres_port) if args.database == "postgres" else None
+    try:
+        measure(binary, args, cluster)
+    finally:
+        if cluster:
+            cluster.stop()
+
+
+def district_named(name, args, cluster):
+    return PostgresDistrict(cluster, name, args.work) if cluster else SQLiteDistrict(os.path.join(args.work, name + ".sqlite"))
+
+
+def measure(binary, args, cluster):
     parts = set(args.parts.split(","))
     results = {}
     if "import" in parts:
-        results["import"] = measure_import(binary, args)
-    district = os.path.join(args.work, f"{args.size}.sqlite")
-    if not (args.reuse and os.path.exists(district)):
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(district + suffix):
-                os.remove(district + suffix)
-        log(f"Loading the {args.size} demo district …")
-        run([binary, "demo", "--size", args.size, "--through", args.through], {"DATABASE_PATH": district, "LOG_LEVEL": "error"})
+        results["import"] = measure_import(binary, args, cluster)
+    district = district_named(args.size, args, cluster)
+    if not (args.reuse and district.exists()):
+        district.start_empty()
+        log(f"Loading the {args.size} demo district into {district.label} …")
+        results["demo"] = run([binary, "demo", "--size", args.size, "--through", args.through], {**district.environment(), "LOG_LEVEL": "error"})
     failures = []
     if "dashboards" in parts:
         results["dashboards"], failures = measure_dashboards(binary, district, args)
     if "walkthroughs" in parts:
-        server = Server(binary, district, args.port)
+        server = Server(binary, district.log_name, args.port, district.environment())
         try:
             log(f"Submitting walkthroughs with wrk ({args.wrk_seconds} s, 64 connections) …")
             principal = Client(f"http://127.0.0.1:{args.port}")
@@ -835,15 +1009,14 @@ def main():
             results["memory"] = server.peak_memory_mb()
         finally:
             server.stop()
-    report(results, args)
+    report(results, args, district)
     if failures:
         sys.exit("the DuckDB cross-check failed for: " + ", ".join(failures))
 
 
-def measure_import(binary, args):
-    """Lodestar's import of results.csv beside sqlite3's own .import of the same file."""
-
-    # 1. The district as files, then the import of its results beside sqlite3's own .import.
+def measure_import(binary, args, cluster):
+    """Lodestar's import of results.csv beside the database's own bulk load of the same file: sqlite3's .import, or
+    psql's \\copy; each into a plain table and into one with a key and two indexes."""
     export = os.path.join(args.work, "export")
     log(f"Writing the {args.size} district as files …")
     shutil.rmtree(export, ignore_errors=True)
@@ -854,48 +1027,50 @@ def measure_import(binary, args):
     for name in os.listdir(export):
         if name.endswith(".csv") and name not in ("lineItems.csv", "results.csv"):
             shutil.copy(os.path.join(export, name), roster)
-    with open(os.path.join(export, "results.csv"), "rb") as results_file:
+    results_csv = os.path.join(export, "results.csv")
+    with open(results_csv, "rb") as results_file:
         result_rows = sum(1 for _ in results_file) - 1
-    target = os.path.join(args.work, "import.sqlite")
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(target + suffix):
-            os.remove(target + suffix)
-    env = {"DATABASE_PATH": target, "LOG_LEVEL": "error"}
+    target = district_named("import", args, cluster)
+    target.start_empty()
+    env = {**target.environment(), "LOG_LEVEL": "error"}
     log("Importing standards and roster (not timed) …")
     for name in sorted(os.listdir(export)):
         if name.startswith("standards-"):
             run([binary, "import", "case", os.path.join(export, name)], env)
     run([binary, "import", "oneroster", roster], env)
-    log(f"Importing {result_rows:,} results with Lodestar …")
-    lodestar_import = run([binary, "import", "results", export], env)
-    plain = os.path.join(args.work, "plain.sqlite")
-    if os.path.exists(plain):
-        os.remove(plain)
-    log("Importing the same file with sqlite3 .import …")
-    sqlite_import = run(["sqlite3", plain, ".import --csv " + os.path.join(export, "results.csv") + " results"])
-    indexed = os.path.join(args.work, "indexed.sqlite")
-    if os.path.exists(indexed):
-        os.remove(indexed)
-    run(["sqlite3", indexed, "CREATE TABLE results (sourcedId TEXT PRIMARY KEY, status TEXT, dateLastModified TEXT, lineItemSourcedId TEXT, "
-         "studentSourcedId TEXT, scoreStatus TEXT, score REAL, scoreDate TEXT); CREATE INDEX results_student ON results (studentSourcedId, lineItemSourcedId); "
-         "CREATE INDEX results_item ON results (lineItemSourcedId);"])
-    sqlite_indexed = run(["sqlite3", indexed, ".import --csv --skip 1 " + os.path.join(export, "results.csv") + " results"])
-    return result_rows, lodestar_import, sqlite_import, sqlite_indexed
-
+    log(f"Importing {result_rows:,} results with Lodestar into {target.label} …")
+    lodestar_import, peak_mb = run_measured([binary, "import", "results", export], env)
+    columns = ("sourcedId TEXT PRIMARY KEY, status TEXT, dateLastModified TEXT, lineItemSourcedId TEXT, "
+               "studentSourcedId TEXT, scoreStatus TEXT, score {real}, scoreDate TEXT")
+    indexes = "CREATE INDEX results_student ON results (studentSourcedId, lineItemSourcedId); CREATE INDEX results_item ON results (lineItemSourcedId);"
+    plain, indexed = district_named("plain", args, cluster), district_named("indexed", args, cluster)
+    plain.start_empty()
+    indexed.start_empty()
+    if cluster:
+        log("Importing the same file with psql \\copy …")
+        psql = lambda district, command: ["psql", "-q", "-v", "ON_ERROR_STOP=1", cluster.url(district.name), "-c", command]
+        run(psql(plain, "CREATE TABLE results (" + columns.replace(" PRIMARY KEY", "").format(real="DOUBLE PRECISION") + ")"))
+        native = run(psql(plain, f"\\copy results FROM '{results_csv}' WITH (FORMAT csv, HEADER true)"))
+        run(psql(indexed, "CREATE TABLE results (" + columns.format(real="DOUBLE PRECISION") + "); " + indexes))
+        native_indexed = run(psql(indexed, f"\\copy results FROM '{results_csv}' WITH (FORMAT csv, HEADER true)"))
+    else:
+        log("Importing the same file with sqlite3 .import …")
+        native = run(["sqlite3", plain.path, ".import --csv " + results_csv + " results"])
+        run(["sqlite3", indexed.path, "CREATE TABLE results (" + columns.format(real="REAL") + "); " + indexes])
+        native_indexed = run(["sqlite3", indexed.path, ".import --csv --skip 1 " + results_csv + " results"])
+    return result_rows, lodestar_import, native, native_indexed, peak_mb
 
 
 def measure_dashboards(binary, district, args):
     """Five dashboards over HTTP, each beside DuckDB computing the same numbers from the raw rows."""
-    source = sqlite3.connect(district)
     # The class with the most assessments (none on the first day of the year: no tracker to check then).
-    tracker_class = (source.execute("""
+    tracker_class = (district.rows("""
         SELECT ac.class_id FROM assessment_classes ac JOIN classes c ON c.id = ac.class_id
         WHERE c.school_id = ? GROUP BY ac.class_id ORDER BY count(*) DESC, ac.class_id LIMIT 1
-    """, [SCHOOL]).fetchone() or [None])[0]
-    source.close()
+    """, [SCHOOL]) or [[None]])[0][0]
     log("Copying the tables to DuckDB (not timed) …")
     duck = load_duckdb(district, os.path.join(args.work, "duckdb"))
-    server = Server(binary, district, args.port)
+    server = Server(binary, district.log_name, args.port, district.environment())
     base = f"http://127.0.0.1:{args.port}"
     try:
         leader = Client(base)
@@ -951,14 +1126,18 @@ def measure_dashboards(binary, district, args):
 
 
 
-def report(results, args):
+def report(results, args, district):
     """Prints the table."""
-    print(f"\nLodestar benchmark — {args.size} district, data through {args.through}\n")
+    print(f"\nLodestar benchmark — {args.size} district on {district.label}, data through {args.through}\n")
     print(f"{'measure':<52} {'Lodestar':>16} {'comparison':>22} {'ratio':>8}")
     if "import" in results:
-        rows, lodestar_seconds, sqlite_seconds, indexed_seconds = results["import"]
-        print(f"{'import results.csv: rows/s (' + format(rows, ',') + ' rows)':<52} {rows / lodestar_seconds:>16,.0f} {rows / sqlite_seconds:>13,.0f} sqlite3 {sqlite_seconds / lodestar_seconds:>8.2f}")
-        print(f"{'   … into a table with a key and two indexes':<52} {'':>16} {rows / indexed_seconds:>13,.0f} sqlite3 {indexed_seconds / lodestar_seconds:>8.2f}")
+        rows, lodestar_seconds, native_seconds, indexed_seconds, peak_mb = results["import"]
+        tool = "\\copy" if district.label == "PostgreSQL" else "sqlite3"
+        print(f"{'import results.csv: rows/s (' + format(rows, ',') + ' rows)':<52} {rows / lodestar_seconds:>16,.0f} {rows / native_seconds:>13,.0f} {tool:>7} {native_seconds / lodestar_seconds:>8.2f}")
+        print(f"{'   … into a table with a key and two indexes':<52} {'':>16} {rows / indexed_seconds:>13,.0f} {tool:>7} {indexed_seconds / lodestar_seconds:>8.2f}")
+        print(f"{'   … import time, and its peak memory (max RSS)':<52} {f'{lodestar_seconds:.1f} s, {peak_mb:,.0f} MB':>16}")
+    if "demo" in results:
+        print(f"{'lodestar demo --size ' + args.size:<52} {results['demo']:>14.1f} s")
     for name, lodestar_times, duck_times, verdict in results.get("dashboards", []):
         if lodestar_times is None:
             print(f"{name:<52}\n{'   cross-check: ' + verdict:<52}")
