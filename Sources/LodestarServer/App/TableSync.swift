@@ -1,3 +1,4 @@
+import FluentPostgresDriver
 import SQLKit
 import SQLiteNIO
 
@@ -161,6 +162,9 @@ struct TableSync: Sendable {
         if let sqlite = db as? any SQLiteDatabase {
             return try await upsertSQLite(rows, extra: extra, on: sqlite)
         }
+        if let postgres = db as? any PostgresDatabase {
+            return try await upsertPostgres(rows, extra: extra, on: postgres)
+        }
         let names = ["id"] + columns.map(\.name) + extra.map(\.0)
         // Both databases accept at least 32,766 parameters per statement.
         let batchSize = max(1, 30_000 / names.count)
@@ -235,7 +239,77 @@ struct TableSync: Sendable {
     }
 }
 
+extension TableSync {
+    // MARK: - PostgreSQL fast path
+    //
+    // The rows go to a temporary table of the session by `COPY … FROM STDIN` (text format), then into the
+    // table by one `INSERT … SELECT … ON CONFLICT`: the same upsert as above, without a bind per value
+    // (which made a 5-million-score import run at 9,000 rows/s). The temporary table is the connection's own
+    // (inside a transaction, the transaction's) and lives for one call.
+
+    private func upsertPostgres(_ rows: [(String, [Cell])], extra: [(String, Cell)], on postgres: any PostgresDatabase) async throws {
+        let names = (["id"] + columns.map(\.name) + extra.map(\.0)).joined(separator: ", ")
+        let incoming = "incoming_\(table)"
+        let update = columns.map { "\($0.name) = excluded.\($0.name)" }.joined(separator: ", ")
+        let logger = postgres.logger
+        let extraCells = extra.map(\.1)
+        try await postgres.withConnection { connection in
+            connection.eventLoop.makeFutureWithTask {
+                // Made anew each time, so it always has the table's columns as they are now.
+                _ = try await connection.query("DROP TABLE IF EXISTS pg_temp.\(unescaped: incoming)", logger: logger)
+                _ = try await connection.query("CREATE TEMP TABLE \(unescaped: incoming) (LIKE \(unescaped: table) INCLUDING DEFAULTS)", logger: logger)
+                try await connection.copyFrom(table: incoming, columns: ["id"] + columns.map(\.name) + extra.map(\.0), logger: logger) { writer in
+                    var buffer = ByteBuffer()
+                    buffer.reserveCapacity(1 << 20)
+                    for (id, cells) in rows {
+                        Cell.text(id).appendCopyText(to: &buffer)
+                        for cell in cells {
+                            buffer.writeInteger(UInt8(ascii: "\t"))
+                            cell.appendCopyText(to: &buffer)
+                        }
+                        for cell in extraCells {
+                            buffer.writeInteger(UInt8(ascii: "\t"))
+                            cell.appendCopyText(to: &buffer)
+                        }
+                        buffer.writeInteger(UInt8(ascii: "\n"))
+                        if buffer.readableBytes >= 1 << 20 {
+                            try await writer.write(buffer)
+                            buffer.clear()
+                        }
+                    }
+                    if buffer.readableBytes > 0 { try await writer.write(buffer) }
+                }
+                _ = try await connection.query("""
+                    INSERT INTO \(unescaped: table) (\(unescaped: names)) SELECT \(unescaped: names) FROM \(unescaped: incoming)
+                    ON CONFLICT (id) DO UPDATE SET \(unescaped: update)
+                    """, logger: logger)
+                _ = try await connection.query("DROP TABLE pg_temp.\(unescaped: incoming)", logger: logger)
+            }
+        }.get()
+    }
+}
+
 extension Cell {
+    /// The cell as a field of `COPY`'s text format: `\N` for null; backslash, tab, newline and carriage return escaped.
+    func appendCopyText(to buffer: inout ByteBuffer) {
+        switch self {
+        case .null: buffer.writeStaticString("\\N")
+        case .int(let value): buffer.writeString(String(value))
+        case .double(let value): buffer.writeString(value.isFinite ? "\(value)" : value.isNaN ? "NaN" : value > 0 ? "Infinity" : "-Infinity")
+        case .bool(let value): buffer.writeStaticString(value ? "t" : "f")
+        case .text(let value):
+            for byte in value.utf8 {
+                switch byte {
+                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+                case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+                case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+                case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+                default: buffer.writeInteger(byte)
+                }
+            }
+        }
+    }
+
     var sqliteData: SQLiteData {
         switch self {
         case .text(let value): .text(value)
