@@ -63,8 +63,7 @@ struct TableSync: Sendable {
     func load(_ db: any SQLDatabase, where column: String, in values: [String]) async throws -> TableRows {
         var result = TableRows(minimumCapacity: values.count)
         for batch in values.chunks(of: 500) {
-            let placeholders = Array(repeating: "?", count: batch.count).joined(separator: ", ")
-            result.merge(try await load(db, condition: "\(column) IN (\(placeholders))", binds: batch)) { _, new in new }
+            result.merge(try await load(db, condition: "\(column) IN (\(Cell.placeholders(batch.count)))", binds: batch)) { _, new in new }
         }
         return result
     }
@@ -75,31 +74,9 @@ struct TableSync: Sendable {
         query += " FROM \(table)"
         let conditions = [scope, condition].compactMap { $0 }
         if !conditions.isEmpty { query += " WHERE " + conditions.joined(separator: " AND ") }
-        if let sqlite = db as? any SQLiteDatabase {
-            return try await loadSQLite(query, binds: binds.map { SQLiteData.text($0) }, sqlite)
-        }
-        // Each ? becomes a bound parameter in the database's own syntax.
-        var sqlQuery = SQLQueryString("")
-        for (index, part) in query.split(separator: "?", omittingEmptySubsequences: false).enumerated() {
-            if index > 0 { sqlQuery.appendInterpolation(bind: binds[index - 1]) }
-            sqlQuery.appendInterpolation(unsafeRaw: String(part))
-        }
-        let rows = try await db.raw(sqlQuery).all()
-        var result = TableRows(minimumCapacity: rows.count)
-        for row in rows {
-            var cells: [Cell] = []
-            cells.reserveCapacity(columns.count)
-            for column in columns {
-                switch column.kind {
-                case .text: cells.append(.text(try row.decode(column: column.name, as: String.self)))
-                case .optionalText: cells.append(Cell(try row.decode(column: column.name, as: String?.self)))
-                case .int: cells.append(.int(try row.decode(column: column.name, as: Int.self)))
-                case .optionalInt: cells.append(Cell(try row.decode(column: column.name, as: Int?.self)))
-                case .double: cells.append(.double(try row.decode(column: column.name, as: Double.self)))
-                case .bool: cells.append(.bool(try row.decode(column: column.name, as: Bool.self)))
-                }
-            }
-            result[try row.decode(column: "id", as: String.self)] = cells
+        var result = TableRows()
+        for row in try await db.rowsByPosition(query, binds.map(Cell.text), kinds: [.text] + columns.map(\.kind)) {
+            result[row[0].text ?? ""] = Array(row.dropFirst())
         }
         return result
     }
@@ -193,30 +170,7 @@ struct TableSync: Sendable {
     //
     // The same statements as above, with parameters handed to SQLite as they are. Going through
     // SQLKit's Encodable binds costs an allocation per value, which dominated a 150,000-student
-    // import (millions of values); PostgreSQL keeps the SQLKit path.
-
-    private func loadSQLite(_ query: String, binds: [SQLiteData], _ sqlite: any SQLiteDatabase) async throws -> TableRows {
-        let rows = try await sqlite.query(query, binds)
-        var result = TableRows(minimumCapacity: rows.count)
-        for row in rows {
-            let values = row.columns
-            var cells: [Cell] = []
-            cells.reserveCapacity(columns.count)
-            for (index, column) in columns.enumerated() {
-                let data = values[index + 1].data
-                switch column.kind {
-                case .text: cells.append(.text(data.string ?? ""))
-                case .optionalText: cells.append(Cell(data.string))
-                case .int: cells.append(.int(data.integer ?? 0))
-                case .optionalInt: cells.append(Cell(data.integer))
-                case .double: cells.append(.double(data.double ?? 0))
-                case .bool: cells.append(.bool(data.bool ?? false))
-                }
-            }
-            result[values[0].data.string ?? ""] = cells
-        }
-        return result
-    }
+    // import (millions of values).
 
     private func upsertSQLite(_ rows: [(String, [Cell])], extra: [(String, Cell)], on sqlite: any SQLiteDatabase) async throws {
         let names = ["id"] + columns.map(\.name) + extra.map(\.0)

@@ -104,21 +104,23 @@ struct AssessmentQueries {
     /// `through`: only assessments given on or before that ISO day.
     func evidence(students: [String], standards: [String]?, through: String? = nil) async throws -> [Evidence] {
         guard !students.isEmpty, standards?.isEmpty != true else { return [] }
-        var query: SQLQueryString = """
+        var query = """
             SELECT sc.assessment_id, a.title, a.assessed_on, sc.student_id, sc.standard_id, sc.value, sc.entered_at, a.scale_id
             FROM scores sc JOIN assessments a ON a.id = sc.assessment_id
-            WHERE sc.student_id IN (\(binds: students))
+            WHERE sc.student_id IN (\(Cell.placeholders(students.count)))
             """
-        if let standards { query += " AND sc.standard_id IN (\(binds: standards))" }
-        if let through { query += " AND a.assessed_on <= \(bind: through)" }
+        var binds = students.map(Cell.text)
+        if let standards {
+            query += " AND sc.standard_id IN (\(Cell.placeholders(standards.count)))"
+            binds += standards.map(Cell.text)
+        }
+        if let through { query += " AND a.assessed_on <= ?"; binds.append(.text(through)) }
         query += " ORDER BY a.assessed_on, sc.entered_at"
-        return try await sql.raw(query).all().map { row in
-                // Read column by column: a class's tracker reads thousands of these.
-                Evidence(assessmentId: try row.decode(column: "assessment_id", as: String.self), title: try row.decode(column: "title", as: String.self),
-                         assessedOn: try row.decode(column: "assessed_on", as: String.self), studentId: try row.decode(column: "student_id", as: String.self),
-                         standardId: try row.decode(column: "standard_id", as: String.self), value: try row.decode(column: "value", as: Double.self),
-                         enteredAt: try row.decode(column: "entered_at", as: Int.self), scaleId: try row.decode(column: "scale_id", as: String.self))
-            }
+        // Read by position: a class's tracker reads thousands of these, an import's rollup millions.
+        return try await sql.rowsByPosition(query, binds, kinds: [.text, .text, .text, .text, .text, .double, .int, .text]).map { row in
+            Evidence(assessmentId: row[0].text ?? "", title: row[1].text ?? "", assessedOn: row[2].text ?? "", studentId: row[3].text ?? "",
+                     standardId: row[4].text ?? "", value: row[5].number ?? 0, enteredAt: row[6].integer ?? 0, scaleId: row[7].text ?? "")
+        }
     }
 
     /// An assessment given to a class on or after a day, once per standard it assessed (a row with

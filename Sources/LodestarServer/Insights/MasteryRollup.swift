@@ -45,13 +45,16 @@ enum MasteryRollup {
                 MasteryTimeline.Score(day: score.assessedOn, value: score.value, scale: book.scale(lastAssessedOn: score.scaleId)))
         }
         // What the pairs contributed before.
-        var oldQuery: SQLQueryString = "SELECT id, school_id, grade, groups, timeline FROM mastery_pairs WHERE student_id IN (\(binds: students))"
-        if let standards { oldQuery += " AND standard_id IN (\(binds: standards))" }
+        var oldQuery = "SELECT id, school_id, grade, groups, timeline FROM mastery_pairs WHERE student_id IN (\(Cell.placeholders(students.count)))"
+        var binds = students.map(Cell.text)
+        if let standards {
+            oldQuery += " AND standard_id IN (\(Cell.placeholders(standards.count)))"
+            binds += standards.map(Cell.text)
+        }
         var old: [String: (school: String, grade: String, groups: [String], timeline: [MasteryTimeline.Entry])] = [:]
-        for row in try await sql.raw(oldQuery).all() {
-            old[try row.decode(column: "id", as: String.self)] = (try row.decode(column: "school_id", as: String.self), try row.decode(column: "grade", as: String.self),
-                                                                 try row.decode(column: "groups", as: String.self).split(separator: ",").map(String.init),
-                                                                 MasteryTimeline.decode(try row.decode(column: "timeline", as: String.self)))
+        for row in try await sql.rowsByPosition(oldQuery, binds, kinds: [.text, .text, .text, .text, .text]) {
+            old[row[0].text ?? ""] = (row[1].text ?? "", row[2].text ?? "", (row[3].text ?? "").split(separator: ",").map(String.init),
+                                      MasteryTimeline.decode(row[4].text ?? ""))
         }
         var methods: [String: MasteryMethod] = [:]
         for school in Set(attributes.values.map(\.school)) { methods[school] = try await MasteryStore.method(forSchool: school, on: db) }

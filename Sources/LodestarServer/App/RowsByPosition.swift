@@ -1,0 +1,78 @@
+import FluentPostgresDriver
+import LodestarCore
+import SQLKit
+import SQLiteNIO
+
+extension SQLDatabase {
+    /// Reads rows by column position, each value as `kinds` says, in the database's own wire types. SQLKit
+    /// decodes every value by column name through `Codable`: on PostgreSQL that was most of the time an import
+    /// spent reading a million scores back for the mastery rollup. For reads of many rows; `query` uses `?`
+    /// for its parameters (and no `?` anywhere else).
+    func rowsByPosition(_ query: String, _ binds: [Cell], kinds: [TableSync.Kind]) async throws -> [[Cell]] {
+        if let sqlite = self as? any SQLiteDatabase {
+            return try await sqlite.query(query, binds.map(\.sqliteData)).map { row in
+                let values = row.columns
+                return kinds.indices.map { index in Cell(values[index].data, as: kinds[index]) }
+            }
+        }
+        guard let postgres = self as? any PostgresDatabase else { throw LodestarError("rowsByPosition reads SQLite and PostgreSQL only") }
+        var numbered = "", number = 0
+        for character in query {
+            if character == "?" { number += 1; numbered += "$\(number)" } else { numbered.append(character) }
+        }
+        var bindings = PostgresBindings(capacity: binds.count)
+        for bind in binds {
+            switch bind {
+            case .text(let value): bindings.append(value)
+            case .int(let value): bindings.append(value)
+            case .double(let value): bindings.append(value)
+            case .bool(let value): bindings.append(value)
+            case .null: bindings.appendNull()
+            }
+        }
+        let statement = PostgresQuery(unsafeSQL: numbered, binds: bindings)
+        let logger = postgres.logger
+        return try await postgres.withConnection { connection in
+            connection.eventLoop.makeFutureWithTask {
+                var result: [[Cell]] = []
+                for try await row in try await connection.query(statement, logger: logger) {
+                    var cells: [Cell] = []
+                    cells.reserveCapacity(kinds.count)
+                    for (index, cell) in row.enumerated() { cells.append(try Cell(cell, as: kinds[index])) }
+                    result.append(cells)
+                }
+                return result
+            }
+        }.get()
+    }
+}
+
+extension Cell {
+    init(_ data: SQLiteData, as kind: TableSync.Kind) {
+        switch kind {
+        case .text: self = .text(data.string ?? "")
+        case .optionalText: self = Cell(data.string)
+        case .int: self = .int(data.integer ?? 0)
+        case .optionalInt: self = Cell(data.integer)
+        case .double: self = .double(data.double ?? 0)
+        case .bool: self = .bool(data.bool ?? false)
+        }
+    }
+
+    init(_ cell: PostgresCell, as kind: TableSync.Kind) throws {
+        switch kind {
+        case .text: self = .text(try cell.decode(String.self))
+        case .optionalText: self = Cell(try cell.decode(String?.self))
+        case .int: self = .int(try cell.decode(Int.self))
+        case .optionalInt: self = Cell(try cell.decode(Int?.self))
+        case .double: self = .double(try cell.decode(Double.self))
+        case .bool: self = .bool(try cell.decode(Bool.self))
+        }
+    }
+
+    /// `count` parameters for a query `rowsByPosition` reads: "?, ?, ?".
+    static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
+
+    var integer: Int? { if case .int(let value) = self { value } else { nil } }
+    var number: Double? { if case .double(let value) = self { value } else { nil } }
+}
