@@ -87,29 +87,44 @@ enum ScoreImport {
             var assessments: [String: (title: String, date: String, classId: String, standards: Set<String>)] = [:]
             var batch = TableRows(), batchAssessments: Set<String> = [], counts = SyncCounts()
             var students: Set<String> = [], standards: Set<String> = []
+            // One batch is written while the next is read and checked (the database and the parsing each take one
+            // core); one write at a time, on the transaction's connection.
+            var writing: Task<SyncCounts, any Error>?
             func flush(_ fractionRead: Double) async throws {
-                counts.add(try await scores.merge(batch, ignoring: [4, 5], storedBy: ("assessment_id", batchAssessments.sorted()), on: db.sql))
-                progress.advance(by: batch.count, fractionRead: fractionRead)
-                batch.removeAll(keepingCapacity: true)
+                if let writing { counts.add(try await writing.value) }
+                let rows = batch, ids = batchAssessments.sorted()
+                writing = Task {
+                    let written = try await scores.merge(rows, ignoring: [4, 5], storedBy: ("assessment_id", ids), on: db.sql)
+                    progress.advance(by: rows.count, fractionRead: fractionRead)
+                    return written
+                }
+                batch = TableRows(minimumCapacity: 10_000)
                 batchAssessments.removeAll(keepingCapacity: true)
             }
-            while let row = try source.next() {
-                guard classSchools[row.classId] != nil else { throw fail(row, "class", "no class has the sourcedId “\(row.classId)”") }
-                guard !refusedClasses.contains(row.classId) else { throw fail(row, "class", "you may import scores only for your own classes") }
-                guard enrolledStudents.contains("\(row.classId)|\(row.studentId)") else {
-                    throw fail(row, "student", "“\(row.studentId)” is not a student enrolled in class \(row.classId)")
+            do {
+                while let row = try source.next() {
+                    guard classSchools[row.classId] != nil else { throw fail(row, "class", "no class has the sourcedId “\(row.classId)”") }
+                    guard !refusedClasses.contains(row.classId) else { throw fail(row, "class", "you may import scores only for your own classes") }
+                    guard enrolledStudents.contains("\(row.classId)|\(row.studentId)") else {
+                        throw fail(row, "student", "“\(row.studentId)” is not a student enrolled in class \(row.classId)")
+                    }
+                    guard let standard = standardsByReference[row.standard] else { throw fail(row, "standard", "no standard has the code “\(row.standard)”") }
+                    let id = assessmentId(classId: row.classId, date: row.date, title: row.assessment)
+                    assessments[id, default: (row.assessment, row.date, row.classId, [])].standards.insert(standard)
+                    batch[Score.id(assessment: id, student: row.studentId, standard: standard)] = [
+                        .text(id), .text(row.studentId), .text(standard), .double(row.value), .int(now), .text(enteredBy)]
+                    batchAssessments.insert(id)
+                    students.insert(row.studentId)
+                    standards.insert(standard)
+                    if batch.count >= 10_000 { try await flush(source.fractionRead) }
                 }
-                guard let standard = standardsByReference[row.standard] else { throw fail(row, "standard", "no standard has the code “\(row.standard)”") }
-                let id = assessmentId(classId: row.classId, date: row.date, title: row.assessment)
-                assessments[id, default: (row.assessment, row.date, row.classId, [])].standards.insert(standard)
-                batch[Score.id(assessment: id, student: row.studentId, standard: standard)] = [
-                    .text(id), .text(row.studentId), .text(standard), .double(row.value), .int(now), .text(enteredBy)]
-                batchAssessments.insert(id)
-                students.insert(row.studentId)
-                standards.insert(standard)
-                if batch.count >= 10_000 { try await flush(source.fractionRead) }
+                try await flush(1)
+                if let writing { counts.add(try await writing.value) }
+            } catch {
+                // A bad row: the batch being written finishes (or fails) before the transaction rolls back.
+                _ = await writing?.result
+                throw error
             }
-            try await flush(1)
             progress.allRowsWritten()
             try await saveAssessments(assessments.sorted { $0.key < $1.key }, schoolOf: classSchools, createdBy: enteredBy, at: now, on: db)
             let touched = students.sorted(), touchedStandards = standards.sorted()

@@ -32,10 +32,9 @@ enum MasteryRollup {
         guard !students.isEmpty else { return }
         let sql = db.sql
         // Who the students are now.
-        var attributes: [String: (school: String, grade: String, groups: [String])] = [:]
-        for student in try await RosterQueries(db).students(ids: students) {
-            // The groups a student's results count in: "all" and each group the student belongs to.
-            attributes[student.id!] = (student.schoolId, student.grade, ["all"] + student.groupKeys)
+        // The groups a student's results count in: "all" and each group the student belongs to.
+        let attributes = try await RosterQueries(db).schoolGradeAndGroups(ofStudents: students).mapValues {
+            (school: $0.school, grade: $0.grade, groups: ["all"] + $0.groups)
         }
         // Their scores, in attempt order.
         let book = try await ScaleBook.load(on: db)

@@ -80,6 +80,12 @@ final class Student: Model, @unchecked Sendable {
 
     /// The keys of the `StudentGroup`s the student belongs to.
     var groupKeys: [String] {
+        Self.groupKeys(raceEthnicity: raceEthnicity, sex: sex, englishLearner: englishLearner, specialEducation: specialEducation,
+                       section504: section504, economicallyDisadvantaged: economicallyDisadvantaged, gifted: gifted)
+    }
+
+    static func groupKeys(raceEthnicity: String, sex: String, englishLearner: Bool, specialEducation: Bool, section504: Bool,
+                          economicallyDisadvantaged: Bool, gifted: Bool) -> [String] {
         StudentGroup.all.filter { group in
             switch group {
             case .raceEthnicity(let race): race.rawValue == raceEthnicity

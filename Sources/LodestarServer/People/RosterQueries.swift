@@ -390,6 +390,25 @@ struct RosterQueries {
         return try await Student.query(on: database).filter(\.$id ~~ Array(ids)).all()
     }
 
+    /// Each student's school, grade and group keys, read by position (no model decoded): the mastery rollup
+    /// asks for a thousand students at a time, and an import for every student it touches.
+    func schoolGradeAndGroups(ofStudents ids: [String]) async throws -> [String: (school: String, grade: String, groups: [String])] {
+        var result: [String: (school: String, grade: String, groups: [String])] = [:]
+        for batch in ids.chunks(of: 1_000) {
+            let rows = try await db.rowsByPosition("""
+                SELECT id, school_id, grade, sex, race_ethnicity, english_learner, special_education, section_504, economically_disadvantaged, gifted
+                FROM students WHERE id IN (\(Cell.placeholders(batch.count)))
+                """, batch.map(Cell.text), kinds: [.text, .text, .text, .text, .text, .bool, .bool, .bool, .bool, .bool])
+            for row in rows {
+                let flag = { (index: Int) in if case .bool(true) = row[index] { true } else { false } }
+                result[row[0].text ?? ""] = (row[1].text ?? "", row[2].text ?? "", Student.groupKeys(
+                    raceEthnicity: row[4].text ?? "", sex: row[3].text ?? "", englishLearner: flag(5), specialEducation: flag(6),
+                    section504: flag(7), economicallyDisadvantaged: flag(8), gifted: flag(9)))
+            }
+        }
+        return result
+    }
+
     /// Every school's name, by id.
     func schoolNames() async throws -> [String: String] {
         var names: [String: String] = [:]
