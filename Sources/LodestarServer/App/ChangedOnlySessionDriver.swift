@@ -72,12 +72,14 @@ enum SessionPurge {
     }
 }
 
-/// Starts the hourly purge when the server boots and stops it on shutdown.
+/// Starts the hourly purge when the server boots and stops it on shutdown. Not in a command: a long import
+/// holds SQLite's connection, and the purge waiting for it ended in a timeout printed beside the progress.
 struct SessionPurgeSchedule: LifecycleHandler {
     final class Handle: @unchecked Sendable { var scheduled: RepeatedTask? }
     let handle = Handle()
 
     func didBoot(_ app: Application) throws {
+        guard app.servesRequests else { return }
         handle.scheduled = app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: .seconds(5), delay: .hours(1)) { _ in
             app.eventLoopGroup.next().makeFutureWithTask {
                 do { _ = try await SessionPurge.run(on: app.db) } catch { app.logger.warning("session purge: \(error)") }

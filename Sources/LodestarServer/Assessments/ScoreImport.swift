@@ -127,10 +127,7 @@ enum ScoreImport {
             }
             progress.allRowsWritten()
             try await saveAssessments(assessments.sorted { $0.key < $1.key }, schoolOf: classSchools, createdBy: enteredBy, at: now, on: db)
-            let touched = students.sorted(), touchedStandards = standards.sorted()
-            for batch in touched.chunks(of: 1_000) {
-                try await db.announce(.scoresChanged(students: batch, standards: touchedStandards))
-            }
+            try await db.announce(.scoresChanged(students: students.sorted(), standards: standards.sorted()))
             return Report(assessments: assessments.count, scores: counts)
         } }
     }

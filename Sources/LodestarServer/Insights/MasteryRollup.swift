@@ -28,42 +28,78 @@ enum MasteryRollup {
 
     /// Recomputes the standings of `students` (on `standards`, or on every standard when nil) and
     /// applies the difference to the rollup. Call inside the transaction that wrote the scores.
+    /// A thousand students at a time: while one thousand's standings are computed (on another core), the next
+    /// thousand's records are read; the database is used by one step at a time.
     static func refresh(students: [String], standards: [String]?, on db: any Database) async throws {
-        guard !students.isEmpty else { return }
-        let sql = db.sql
-        // Who the students are now.
-        // The groups a student's results count in: "all" and each group the student belongs to.
-        let attributes = try await RosterQueries(db).schoolGradeAndGroups(ofStudents: students).mapValues {
-            (school: $0.school, grade: $0.grade, groups: ["all"] + $0.groups)
+        var computing: Task<Refresh, Never>?
+        for chunk in students.chunks(of: 1_000) {
+            let records = try await Records.read(students: Array(chunk), standards: standards, on: db)
+            if let computing { try await write(await computing.value, on: db) }
+            computing = Task { Refresh(records) }
         }
-        // Their scores, in attempt order.
-        let book = try await ScaleBook.load(on: db)
-        var scores: [String: [MasteryTimeline.Score]] = [:]
-        for score in try await AssessmentQueries(db: db).evidence(students: students, standards: standards) {
-            scores["\(score.studentId)|\(score.standardId)", default: []].append(
-                MasteryTimeline.Score(day: score.assessedOn, value: score.value, scale: book.scale(lastAssessedOn: score.scaleId)))
-        }
-        // What the pairs contributed before.
-        var oldQuery = "SELECT id, school_id, grade, groups, timeline FROM mastery_pairs WHERE student_id IN (\(Cell.placeholders(students.count)))"
-        var binds = students.map(Cell.text)
-        if let standards {
-            oldQuery += " AND standard_id IN (\(Cell.placeholders(standards.count)))"
-            binds += standards.map(Cell.text)
-        }
-        var old: [String: (school: String, grade: String, groups: [String], timeline: [MasteryTimeline.Entry])] = [:]
-        for row in try await sql.rowsByPosition(oldQuery, binds, kinds: [.text, .text, .text, .text, .text]) {
-            old[row[0].text ?? ""] = (row[1].text ?? "", row[2].text ?? "", (row[3].text ?? "").split(separator: ",").map(String.init),
-                                      MasteryTimeline.decode(row[4].text ?? ""))
-        }
-        var methods: [String: MasteryMethod] = [:]
-        for school in Set(attributes.values.map(\.school)) { methods[school] = try await MasteryStore.method(forSchool: school, on: db) }
+        if let computing { try await write(await computing.value, on: db) }
+    }
 
+    /// What refreshing some students' standings reads.
+    private struct Records: Sendable {
+        /// Each student's school, grade and the groups their results count in: "all" and each group they belong to.
+        var attributes: [String: (school: String, grade: String, groups: [String])]
+        /// Scores by pair ("student|standard"), in attempt order.
+        var scores: [String: [MasteryTimeline.Score]] = [:]
+        /// What the pairs contributed before.
+        var old: [String: (school: String, grade: String, groups: [String], timeline: [MasteryTimeline.Entry])] = [:]
+        var methods: [String: MasteryMethod] = [:]
+
+        static func read(students: [String], standards: [String]?, on db: any Database) async throws -> Records {
+            var records = Records(attributes: try await RosterQueries(db).schoolGradeAndGroups(ofStudents: students).mapValues {
+                (school: $0.school, grade: $0.grade, groups: ["all"] + $0.groups)
+            })
+            let book = try await ScaleBook.load(on: db)
+            for score in try await AssessmentQueries(db: db).evidence(students: students, standards: standards) {
+                records.scores["\(score.studentId)|\(score.standardId)", default: []].append(
+                    MasteryTimeline.Score(day: score.assessedOn, value: score.value, scale: book.scale(lastAssessedOn: score.scaleId)))
+            }
+            var oldQuery = "SELECT id, school_id, grade, groups, timeline FROM mastery_pairs WHERE student_id IN (\(Cell.placeholders(students.count)))"
+            var binds = students.map(Cell.text)
+            if let standards {
+                oldQuery += " AND standard_id IN (\(Cell.placeholders(standards.count)))"
+                binds += standards.map(Cell.text)
+            }
+            for row in try await db.sql.rowsByPosition(oldQuery, binds, kinds: [.text, .text, .text, .text, .text]) {
+                records.old[row[0].text ?? ""] = (row[1].text ?? "", row[2].text ?? "", (row[3].text ?? "").split(separator: ",").map(String.init),
+                                                  MasteryTimeline.decode(row[4].text ?? ""))
+            }
+            for school in Set(records.attributes.values.map(\.school)) { records.methods[school] = try await MasteryStore.method(forSchool: school, on: db) }
+            return records
+        }
+    }
+
+    /// The pairs to keep and to drop, and the rollup's changes, computed from `Records` alone.
+    private struct Refresh: Sendable {
+        var keep: [(String, [Cell])] = []
+        var drop: [String] = []
         var changes: [Key: (evidence: Int, atOrAbove: Int)] = [:]
-        func apply(_ timeline: [MasteryTimeline.Entry], school: String, grade: String, groups: [String], standard: String, sign: Int) {
+
+        init(_ records: Records) {
+            for pair in Set(records.scores.keys).union(records.old.keys) {
+                let standard = String(pair[pair.index(after: pair.lastIndex(of: "|")!)...])
+                let student = String(pair[..<pair.lastIndex(of: "|")!])
+                if let before = records.old[pair] {
+                    apply(before.timeline, school: before.school, grade: before.grade, groups: before.groups, standard: standard, sign: -1)
+                }
+                guard let pairScores = records.scores[pair], let who = records.attributes[student] else { drop.append(pair); continue }
+                let timeline = MasteryTimeline.months(pairScores, method: records.methods[who.school] ?? MasteryStore.defaultMethod)
+                apply(timeline, school: who.school, grade: who.grade, groups: who.groups, standard: standard, sign: 1)
+                keep.append((pair, [.text(student), .text(standard), .text(who.school), .text(who.grade), .text(who.groups.joined(separator: ",")),
+                                    .text(MasteryTimeline.encode(timeline))]))
+            }
+        }
+
+        private mutating func apply(_ timeline: [MasteryTimeline.Entry], school: String, grade: String, groups: [String], standard: String, sign: Int) {
             for (month, delta) in MasteryTimeline.deltas(timeline) {
                 // Each change counts for the school and for the district total (school "").
                 for group in groups {
-                    for place in [school, Self.district] {
+                    for place in [school, MasteryRollup.district] {
                         let key = Key(schoolId: place, grade: grade, standardId: standard, group: group, month: month)
                         changes[key, default: (0, 0)].evidence += sign * delta.evidence
                         changes[key, default: (0, 0)].atOrAbove += sign * delta.atOrAbove
@@ -71,21 +107,12 @@ enum MasteryRollup {
                 }
             }
         }
-        var keep: [(String, [Cell])] = []
-        var drop: [String] = []
-        for pair in Set(scores.keys).union(old.keys) {
-            let standard = String(pair[pair.index(after: pair.lastIndex(of: "|")!)...])
-            let student = String(pair[..<pair.lastIndex(of: "|")!])
-            if let before = old[pair] { apply(before.timeline, school: before.school, grade: before.grade, groups: before.groups, standard: standard, sign: -1) }
-            guard let pairScores = scores[pair], let who = attributes[student] else { drop.append(pair); continue }
-            let timeline = MasteryTimeline.months(pairScores, method: methods[who.school] ?? MasteryStore.defaultMethod)
-            apply(timeline, school: who.school, grade: who.grade, groups: who.groups, standard: standard, sign: 1)
-            keep.append((pair, [.text(student), .text(standard), .text(who.school), .text(who.grade), .text(who.groups.joined(separator: ",")),
-                                .text(MasteryTimeline.encode(timeline))]))
-        }
-        try await pairs.upsert(keep, on: sql)
-        try await pairs.delete(ids: drop, on: sql)
-        try await increment(changes.filter { $0.value != (0, 0) }, on: db)
+    }
+
+    private static func write(_ refresh: Refresh, on db: any Database) async throws {
+        try await pairs.upsert(refresh.keep, on: db.sql)
+        try await pairs.delete(ids: refresh.drop, on: db.sql)
+        try await increment(refresh.changes.filter { $0.value != (0, 0) }, on: db)
     }
 
     /// After a roster change: recomputes the students among `students` who have standings, so their
@@ -118,10 +145,7 @@ enum MasteryRollup {
     static func recompute(on db: any Database) async throws {
         try await db.sql.raw("DELETE FROM rollup_mastery_months").run()
         try await db.sql.raw("DELETE FROM mastery_pairs").run()
-        let students = try await AssessmentQueries(db: db).studentsWithScores()
-        for batch in students.chunks(of: 1_000) {
-            try await refresh(students: batch, standards: nil, on: db)
-        }
+        try await refresh(students: try await AssessmentQueries(db: db).studentsWithScores(), standards: nil, on: db)
         // Rows whose changes cancelled out carry nothing.
         try await db.sql.raw("DELETE FROM rollup_mastery_months WHERE evidence = 0 AND at_or_above = 0").run()
     }
