@@ -262,6 +262,9 @@ class PostgresCluster:
             os.remove(password_file)
         settings = {"listen_addresses": "127.0.0.1", "port": port, "unix_socket_directories": self.folder,
                     "max_connections": 300, "shared_buffers": "1GB", "max_wal_size": "4GB"}
+        if subprocess.run(self.owner + [os.path.join(self.bin, "pg_ctl"), "-D", self.folder, "status"], capture_output=True).returncode == 0:
+            log("Stopping the PostgreSQL an earlier run left running on this folder …")
+            self.stop()
         log(f"Starting PostgreSQL ({os.path.basename(os.path.dirname(self.bin))}) on port {port} …")
         self.as_owner([os.path.join(self.bin, "pg_ctl"), "-D", self.folder, "-l", os.path.join(self.folder, "server.log"), "-w", "-t", "120",
                        "-o", " ".join(f"-c {key}={value}" for key, value in settings.items()), "start"])

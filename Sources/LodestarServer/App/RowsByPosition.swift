@@ -11,8 +11,8 @@ extension SQLDatabase {
     func rowsByPosition(_ query: String, _ binds: [Cell], kinds: [TableSync.Kind]) async throws -> [[Cell]] {
         if let sqlite = self as? any SQLiteDatabase {
             return try await sqlite.query(query, binds.map(\.sqliteData)).map { row in
-                let values = row.columns
-                return kinds.indices.map { index in Cell(values[index].data, as: kinds[index]) }
+                guard row.columns.count == kinds.count else { throw Self.columnsDiffer(row.columns.count, kinds.count) }
+                return zip(row.columns, kinds).map { column, kind in Cell(column.data, as: kind) }
             }
         }
         guard let postgres = self as? any PostgresDatabase else { throw LodestarError("rowsByPosition reads SQLite and PostgreSQL only") }
@@ -36,14 +36,19 @@ extension SQLDatabase {
             connection.eventLoop.makeFutureWithTask {
                 var result: [[Cell]] = []
                 for try await row in try await connection.query(statement, logger: logger) {
+                    guard row.count == kinds.count else { throw Self.columnsDiffer(row.count, kinds.count) }
                     var cells: [Cell] = []
                     cells.reserveCapacity(kinds.count)
-                    for (index, cell) in row.enumerated() { cells.append(try Cell(cell, as: kinds[index])) }
+                    for (cell, kind) in zip(row, kinds) { cells.append(try Cell(cell, as: kind)) }
                     result.append(cells)
                 }
                 return result
             }
         }.get()
+    }
+
+    private static func columnsDiffer(_ columns: Int, _ kinds: Int) -> LodestarError {
+        LodestarError("a query read \(columns) columns where \(kinds) were expected")
     }
 }
 
