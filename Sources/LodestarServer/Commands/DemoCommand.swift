@@ -1,4 +1,6 @@
+import Fluent
 import LodestarCore
+import SQLKit
 import Vapor
 
 /// `lodestar demo --size small|medium|large [--seed N]`: loads a generated district into the database.
@@ -40,8 +42,20 @@ struct DemoCommand: AsyncCommand {
         let start = Date()
         let district = try await DemoLoader.load(size: size, seed: signature.seed ?? 1, through: through, steps: DemoSteps(show: true),
                                                  on: context.application.db)
+        try await Self.vacuumAfterBulkLoad(context.application.db)
         context.console.print("Loaded the \(size.rawValue) district in \(String(format: "%.1f", Date().timeIntervalSince(start))) s: \(district.bundle.orgs.count - 1) schools, \(district.bundle.users.count) people, \(district.bundle.enrollments.count) enrollments.")
         DemoLoader.printAccounts(district, address: nil, console: context.console)
+    }
+
+    /// On PostgreSQL, a bulk load leaves the new rows' visibility and the planner's statistics to autovacuum, which
+    /// on a large district took minutes to catch up; until then an index-only scan reads the rows it indexes from
+    /// the table too (the coverage page: 65 ms instead of 45). The schema's own tables only: others may share the server.
+    static func vacuumAfterBulkLoad(_ db: any Database) async throws {
+        guard db.sql.dialect.name == "postgresql" else { return }
+        let tables = try await db.sql.raw("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'")
+            .all().map { try $0.decode(column: "table_name", as: String.self) }
+        guard !tables.isEmpty else { return }
+        try await db.sql.raw("VACUUM (ANALYZE) \(idents: tables, joinedBy: ", ")").run()
     }
 
     private func through(_ signature: Signature) throws -> Date {
