@@ -62,7 +62,8 @@ struct TableSync: Sendable {
     /// Loads the rows whose `column` has one of `values`, 500 values per query.
     func load(_ db: any SQLDatabase, where column: String, in values: [String]) async throws -> TableRows {
         var result = TableRows(minimumCapacity: values.count)
-        for batch in values.chunks(of: 500) {
+        // PostgreSQL takes 65,535 parameters and plans one statement for many keys as well as for few.
+        for batch in values.chunks(of: db is any PostgresDatabase ? 10_000 : 500) {
             result.merge(try await load(db, condition: "\(column) IN (\(Cell.placeholders(batch.count)))", binds: batch)) { _, new in new }
         }
         return result
@@ -84,13 +85,16 @@ struct TableSync: Sendable {
     /// Creates or updates `rows` and leaves every other row alone: for data added beside what
     /// people entered, such as the demo district's walkthroughs.
     /// Cells at the `ignoring` positions (such as "entered at") do not count as a change.
-    /// `storedBy` finds the stored rows by another indexed column (such as a score's assessment), which
-    /// takes far fewer lookups than one per id when many rows share a value.
+    /// `storedBy` finds the stored rows by another indexed column (such as a score's assessment), which on SQLite
+    /// takes far fewer lookups than one per id when many rows share a value. PostgreSQL looks up the ids, ten
+    /// thousand per statement: by assessment, a large import read back every score already written for each batch's
+    /// assessments (91 s of 301 on the large district).
     @discardableResult
     func merge(_ rows: TableRows, ignoring: Set<Int> = [], storedBy: (column: String, values: [String])? = nil,
                on db: any SQLDatabase) async throws -> SyncCounts {
-        var current = if let storedBy { try await load(db, where: storedBy.column, in: storedBy.values).filter { rows[$0.key] != nil } }
-            else { try await load(db, ids: Array(rows.keys)) }
+        var current = if let storedBy, !(db is any PostgresDatabase) {
+            try await load(db, where: storedBy.column, in: storedBy.values).filter { rows[$0.key] != nil }
+        } else { try await load(db, ids: Array(rows.keys)) }
         if !ignoring.isEmpty {
             // Rows that differ only in ignored cells count as unchanged: keep their stored cells.
             var desired = rows
