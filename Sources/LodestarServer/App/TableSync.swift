@@ -1,9 +1,10 @@
 import FluentPostgresDriver
+import LodestarCore
 import SQLKit
 import SQLiteNIO
 
 /// A value in a roster row, bound as a parameter so any text is safe.
-enum Cell: Hashable, Sendable, Encodable {
+enum Cell: Hashable, Sendable {
     case text(String)
     case int(Int)
     case double(Double)
@@ -12,17 +13,6 @@ enum Cell: Hashable, Sendable, Encodable {
 
     init(_ optional: String?) { self = optional.map(Cell.text) ?? .null }
     init(_ optional: Int?) { self = optional.map(Cell.int) ?? .null }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .text(let value): try container.encode(value)
-        case .int(let value): try container.encode(value)
-        case .double(let value): try container.encode(value)
-        case .bool(let value): try container.encode(value)
-        case .null: try container.encodeNil()
-        }
-    }
 
     var text: String? { if case .text(let value) = self { value } else { nil } }
 }
@@ -59,7 +49,7 @@ struct TableSync: Sendable {
         return try await load(db, where: "id", in: ids)
     }
 
-    /// Loads the rows whose `column` has one of `values`, 500 values per query.
+    /// Loads the rows whose `column` has one of `values`, 500 values per query on SQLite, 10,000 on PostgreSQL.
     func load(_ db: any SQLDatabase, where column: String, in values: [String]) async throws -> TableRows {
         var result = TableRows(minimumCapacity: values.count)
         // PostgreSQL takes 65,535 parameters and plans one statement for many keys as well as for few.
@@ -137,31 +127,13 @@ struct TableSync: Sendable {
         return counts
     }
 
-    /// Inserts `rows`, updating any that exist, in batched statements.
+    /// Inserts `rows`, updating any that exist (`INSERT … ON CONFLICT (id) DO UPDATE`), each database its own way:
+    /// SQLKit's `Encodable` binds cost an allocation per value, which dominated imports of millions of values.
     func upsert(_ rows: [(String, [Cell])], extra: [(String, Cell)] = [], on db: any SQLDatabase) async throws {
         guard !rows.isEmpty else { return }
-        if let sqlite = db as? any SQLiteDatabase {
-            return try await upsertSQLite(rows, extra: extra, on: sqlite)
-        }
-        if let postgres = db as? any PostgresDatabase {
-            return try await upsertPostgres(rows, extra: extra, on: postgres)
-        }
-        let names = ["id"] + columns.map(\.name) + extra.map(\.0)
-        // Both databases accept at least 32,766 parameters per statement.
-        let batchSize = max(1, 30_000 / names.count)
-        for batch in rows.chunks(of: batchSize) {
-            let insert = db.insert(into: table).columns(names)
-            for (id, cells) in batch {
-                var values: [any SQLExpression] = [SQLBind(id)]
-                values.reserveCapacity(names.count)
-                for cell in cells { values.append(SQLBind(cell)) }
-                for (_, cell) in extra { values.append(SQLBind(cell)) }
-                insert.values(values)
-            }
-            try await insert.onConflict(with: ["id"]) { update in
-                columns.reduce(update) { $0.set(excludedValueOf: $1.name) }
-            }.run()
-        }
+        if let sqlite = db as? any SQLiteDatabase { return try await upsertSQLite(rows, extra: extra, on: sqlite) }
+        guard let postgres = db as? any PostgresDatabase else { throw LodestarError("TableSync writes SQLite and PostgreSQL only") }
+        try await upsertPostgres(rows, extra: extra, on: postgres)
     }
 
     func delete(ids: [String], on db: any SQLDatabase) async throws {
@@ -170,11 +142,7 @@ struct TableSync: Sendable {
         }
     }
 
-    // MARK: - SQLite fast path
-    //
-    // The same statements as above, with parameters handed to SQLite as they are. Going through
-    // SQLKit's Encodable binds costs an allocation per value, which dominated a 150,000-student
-    // import (millions of values).
+    // MARK: - SQLite: multi-row statements, parameters handed to SQLite as they are
 
     private func upsertSQLite(_ rows: [(String, [Cell])], extra: [(String, Cell)], on sqlite: any SQLiteDatabase) async throws {
         let names = ["id"] + columns.map(\.name) + extra.map(\.0)
@@ -198,15 +166,15 @@ struct TableSync: Sendable {
 }
 
 extension TableSync {
-    // MARK: - PostgreSQL fast path
+    // MARK: - PostgreSQL: COPY, then one INSERT … SELECT
     //
     // The rows go to a temporary table of the session by `COPY … FROM STDIN` (text format), then into the
-    // table by one `INSERT … SELECT … ON CONFLICT`: the same upsert as above, without a bind per value
-    // (which made a 5-million-score import run at 9,000 rows/s). The temporary table is the connection's own
+    // table by one `INSERT … SELECT … ON CONFLICT`: the same upsert without a bind per value
+    // (binds made a 5-million-score import run at 9,000 rows/s). The temporary table is the connection's own
     // (inside a transaction, the transaction's) and lives for one call.
 
     private func upsertPostgres(_ rows: [(String, [Cell])], extra: [(String, Cell)], on postgres: any PostgresDatabase) async throws {
-        let names = (["id"] + columns.map(\.name) + extra.map(\.0)).joined(separator: ", ")
+        let names = ["id"] + columns.map(\.name) + extra.map(\.0), list = names.joined(separator: ", ")
         let incoming = "incoming_\(table)"
         let update = columns.map { "\($0.name) = excluded.\($0.name)" }.joined(separator: ", ")
         let logger = postgres.logger
@@ -216,7 +184,7 @@ extension TableSync {
                 // Made anew each time, so it always has the table's columns as they are now.
                 _ = try await connection.query("DROP TABLE IF EXISTS pg_temp.\(unescaped: incoming)", logger: logger)
                 _ = try await connection.query("CREATE TEMP TABLE \(unescaped: incoming) (LIKE \(unescaped: table) INCLUDING DEFAULTS)", logger: logger)
-                try await connection.copyFrom(table: incoming, columns: ["id"] + columns.map(\.name) + extra.map(\.0), logger: logger) { writer in
+                try await connection.copyFrom(table: incoming, columns: names, logger: logger) { writer in
                     var buffer = ByteBuffer()
                     buffer.reserveCapacity(1 << 20)
                     for (id, cells) in rows {
@@ -238,7 +206,7 @@ extension TableSync {
                     if buffer.readableBytes > 0 { try await writer.write(buffer) }
                 }
                 _ = try await connection.query("""
-                    INSERT INTO \(unescaped: table) (\(unescaped: names)) SELECT \(unescaped: names) FROM \(unescaped: incoming)
+                    INSERT INTO \(unescaped: table) (\(unescaped: list)) SELECT \(unescaped: list) FROM \(unescaped: incoming)
                     ON CONFLICT (id) DO UPDATE SET \(unescaped: update)
                     """, logger: logger)
                 _ = try await connection.query("DROP TABLE pg_temp.\(unescaped: incoming)", logger: logger)

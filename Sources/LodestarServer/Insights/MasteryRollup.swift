@@ -31,9 +31,13 @@ enum MasteryRollup {
     /// A thousand students at a time: while one thousand's standings are computed (on another core), the next
     /// thousand's records are read; the database is used by one step at a time.
     static func refresh(students: [String], standards: [String]?, on db: any Database) async throws {
+        guard !students.isEmpty else { return }
+        // Read once for the whole refresh: the scales, and each school's method as its first student comes.
+        let book = try await ScaleBook.load(on: db)
+        var methods: [String: MasteryMethod] = [:]
         var computing: Task<Refresh, Never>?
         for chunk in students.chunks(of: 1_000) {
-            let records = try await Records.read(students: Array(chunk), standards: standards, on: db)
+            let records = try await Records.read(students: Array(chunk), standards: standards, book: book, methods: &methods, on: db)
             if let computing { try await write(await computing.value, on: db) }
             computing = Task { Refresh(records) }
         }
@@ -50,11 +54,11 @@ enum MasteryRollup {
         var old: [String: (school: String, grade: String, groups: [String], timeline: [MasteryTimeline.Entry])] = [:]
         var methods: [String: MasteryMethod] = [:]
 
-        static func read(students: [String], standards: [String]?, on db: any Database) async throws -> Records {
+        static func read(students: [String], standards: [String]?, book: ScaleBook, methods: inout [String: MasteryMethod],
+                         on db: any Database) async throws -> Records {
             var records = Records(attributes: try await RosterQueries(db).schoolGradeAndGroups(ofStudents: students).mapValues {
                 (school: $0.school, grade: $0.grade, groups: ["all"] + $0.groups)
             })
-            let book = try await ScaleBook.load(on: db)
             for score in try await AssessmentQueries(db: db).evidence(students: students, standards: standards) {
                 records.scores["\(score.studentId)|\(score.standardId)", default: []].append(
                     MasteryTimeline.Score(day: score.assessedOn, value: score.value, scale: book.scale(lastAssessedOn: score.scaleId)))
@@ -69,7 +73,10 @@ enum MasteryRollup {
                 records.old[row[0].text ?? ""] = (row[1].text ?? "", row[2].text ?? "", (row[3].text ?? "").split(separator: ",").map(String.init),
                                                   MasteryTimeline.decode(row[4].text ?? ""))
             }
-            for school in Set(records.attributes.values.map(\.school)) { records.methods[school] = try await MasteryStore.method(forSchool: school, on: db) }
+            for school in Set(records.attributes.values.map(\.school)) where methods[school] == nil {
+                methods[school] = try await MasteryStore.method(forSchool: school, on: db)
+            }
+            records.methods = methods
             return records
         }
     }

@@ -385,11 +385,6 @@ struct RosterQueries {
 
     func student(_ id: String) async throws -> Student? { try await Student.find(id, on: database) }
 
-    func students(ids: some Collection<String>) async throws -> [Student] {
-        guard !ids.isEmpty else { return [] }
-        return try await Student.query(on: database).filter(\.$id ~~ Array(ids)).all()
-    }
-
     /// Each student's school, grade and group keys, read by position (no model decoded): the mastery rollup
     /// asks for a thousand students at a time, and an import for every student it touches.
     func schoolGradeAndGroups(ofStudents ids: [String]) async throws -> [String: (school: String, grade: String, groups: [String])] {
