@@ -16,6 +16,17 @@ final class Org: Model, @unchecked Sendable {
     @OptionalField(key: "parent_id") var parentId: String?
     init() {}
 
+    /// An org as stored, from a row read by position in the columns' order above.
+    convenience init(stored row: [Cell]) {
+        self.init()
+        id = row[0].string
+        $id.exists = true
+        name = row[1].string ?? ""
+        type = row[2].string ?? ""
+        identifier = row[3].string ?? ""
+        parentId = row[4].string
+    }
+
     /// Whether `id` names a school (not the district or another kind of org).
     static func isSchool(_ id: String, on db: any Database) async throws -> Bool {
         try await find(id, on: db)?.type == "school"

@@ -362,7 +362,11 @@ struct RosterQueries {
     }
 
     /// Every school, by name.
-    func schoolOrgs() async throws -> [Org] { try await Org.query(on: database).filter(\.$type == "school").sort(\.$name).all() }
+    func schoolOrgs() async throws -> [Org] {
+        // Read by position: every insight page lists the schools, and Fluent reads a model's fields by reflection.
+        try await database.sql.rowsByPosition("SELECT id, name, type, identifier, parent_id FROM orgs WHERE type = ? ORDER BY name",
+                                              [.text("school")], kinds: [.text, .text, .text, .text, .optionalText]).map(Org.init(stored:))
+    }
 
     /// A school or the district, by its sourcedId.
     func org(_ id: String) async throws -> Org? { try await Org.find(id, on: database) }

@@ -28,6 +28,21 @@ final class Standard: Model, @unchecked Sendable {
     @OptionalField(key: "parent_id") var parentId: String?
     @Field(key: "position") var position: Int
     init() {}
+
+    /// A standard as stored, from a row read by position in the columns' order above.
+    convenience init(stored row: [Cell]) {
+        self.init()
+        id = row[0].string
+        $id.exists = true
+        documentId = row[1].string ?? ""
+        code = row[2].string ?? ""
+        statement = row[3].string ?? ""
+        abbreviated = row[4].string ?? ""
+        itemType = row[5].string ?? ""
+        grades = row[6].string ?? ""
+        parentId = row[7].string
+        position = row[8].integer ?? 0
+    }
 }
 
 /// One standard leading to another (`precedes`) or sitting beside it (`isRelatedTo`, `isPeerOf`). A link from a CASE
