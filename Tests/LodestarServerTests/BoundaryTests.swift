@@ -16,7 +16,7 @@ struct BoundaryTests {
         "assessment_classes": "Assessments", "assessment_standards": "Assessments",
         "mastery_pairs": "Insights", "rollup_indicator_months": "Insights", "rollup_mastery_months": "Insights",
         "write_lock": "App", "calendar_feeds": "CalendarFeeds", "calendar_feed_items": "CalendarFeeds",
-        "sign_in_failures": "Accounts", "import_jobs": "Operations",
+        "sign_in_failures": "Accounts", "import_jobs": "Operations", "rollup_feedback_days": "Walkthroughs",
     ]
 
     /// Every table a migrated database holds has an owner the rule below knows, so a table added later

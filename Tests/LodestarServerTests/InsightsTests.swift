@@ -346,6 +346,91 @@ struct InsightsTests {
         }
     }
 
+    /// The feedback page reads whole days from `FeedbackDays` and the partial days at the ends of its window from the
+    /// visits. Every change that counts there — visits sent, feedback shared later, a teacher's reply, feedback taken
+    /// back, a deletion — keeps the days equal to a rebuild; and at moments on and beside midnight, over 30 days and
+    /// over one, every school's numbers equal a count of the raw visits and replies made here.
+    @Test(arguments: TestDatabase.all)
+    func feedbackDaysFollowEveryChangeAndTheWindowEqualsTheRawVisits(_ database: TestDatabase) async throws {
+        try await withLodestar(database) { app in
+            let through = DisplayTime.date(fromISODay: "2026-11-20", time: "17:00")!
+            let district = try await DemoLoader.load(size: .small, seed: 3, through: through, on: app.db)
+            let people = DemoPeople(district: district)
+            func daysEqualARebuild(_ step: String) async throws {
+                let maintained = try await FeedbackDays.all(on: app.db)
+                try await FeedbackDays.rebuild(on: app.db)
+                #expect(try await FeedbackDays.all(on: app.db) == maintained, "after \(step)")
+                #expect(maintained.count > 100, "after \(step)")
+            }
+            try await daysEqualARebuild("the demo's load")
+
+            let principal = TestClient(app)
+            try await principal.signIn(people.email(.principal))
+            let homeroom = try #require(district.bundle.classes.first { $0.schoolSourcedId == "school-1" }).sourcedId
+            let teacherId = people.teacher(of: homeroom)
+            let teacher = TestClient(app)
+            try await teacher.signIn(try #require(try await Staff.find(teacherId, on: app.db)).email)
+            let now = Int(Date().timeIntervalSince1970), midnight = now / 86_400 * 86_400
+            var ids: [String] = []
+            for (at, share) in [(now - 3_600, true), (now - 25 * 3_600, false), (now - 47 * 3_600, true), (midnight, true), (midnight - 1, false)] {
+                var submission = visit(teacherId, classId: homeroom, at: Double(at), [("learning-target", "observed")])
+                submission.share = share
+                #expect(try await principal.send(.POST, "/api/walkthroughs", json: submission).status == .created)
+                ids.append(submission.id)
+            }
+            try await daysEqualARebuild("visits sent")
+            #expect(try await principal.post("/walkthroughs/\(ids[1])/share", form: [:]).status == .seeOther)
+            try await daysEqualARebuild("feedback shared later")
+            #expect(try await teacher.post("/walkthroughs/\(ids[0])/replies", form: ["body": "Thank you."]).status == .seeOther)
+            try await daysEqualARebuild("a teacher's reply")
+            #expect(try await principal.post("/walkthroughs/\(ids[1])/unshare", form: [:]).status == .seeOther)
+            try await daysEqualARebuild("feedback taken back")
+            #expect(try await principal.post("/walkthroughs/\(ids[4])/delete", form: [:]).status == .seeOther)
+            try await daysEqualARebuild("a deletion")
+            let left = try await app.db.sql.raw("SELECT id, shared_at FROM walkthroughs WHERE id IN (\(binds: ids))").all()
+            #expect(left.count == 4)
+            #expect(try left.filter { try $0.decode(column: "shared_at", as: Int?.self) != nil }.count == 3)
+
+            // The raw count: every visit, its teacher's replies, each school's teachers.
+            struct Raw { var school: String, teacher: String, observedAt: Int, sharedAt: Int?, replied: Bool }
+            var repliedTo: Set<String> = []
+            for row in try await app.db.sql.raw("SELECT r.walkthrough_id FROM feedback_replies r JOIN walkthroughs w ON w.id = r.walkthrough_id AND r.author_id = w.teacher_id").all() {
+                repliedTo.insert(try row.decode(column: "walkthrough_id", as: String.self))
+            }
+            let visits = try await app.db.sql.raw("SELECT id, school_id, teacher_id, observed_at, shared_at FROM walkthroughs").all().map { row in
+                Raw(school: try row.decode(column: "school_id", as: String.self), teacher: try row.decode(column: "teacher_id", as: String.self),
+                    observedAt: try row.decode(column: "observed_at", as: Int.self), sharedAt: try row.decode(column: "shared_at", as: Int?.self),
+                    replied: repliedTo.contains(try row.decode(column: "id", as: String.self)))
+            }
+            var teachersOf: [String: Set<String>] = [:]
+            for row in try await app.db.sql.raw("SELECT staff_id, school_id FROM role_grants WHERE role = 'teacher'").all() {
+                teachersOf[try row.decode(column: "school_id", as: String.self), default: []].insert(try row.decode(column: "staff_id", as: String.self))
+            }
+            let demoMidnight = Int(through.timeIntervalSince1970) / 86_400 * 86_400 - 5 * 86_400
+            var compared = 0
+            for (end, days) in [(now + 10, 30), (midnight, 30), (midnight - 1, 30), (midnight + 1, 1), (demoMidnight, 30), (demoMidnight - 1, 1),
+                                (demoMidnight + 43_200, 30), (demoMidnight + 43_200, 1)] {
+                let inWindow = visits.filter { $0.observedAt >= end - days * 86_400 && $0.observedAt <= end }
+                let loops = try await WalkthroughQueries(db: app.db).feedbackLoops(schoolIds: nil, days: days, now: end)
+                #expect(Set(loops.map(\.schoolId)) == Set(teachersOf.keys).union(inWindow.map(\.school)))
+                for school in loops {
+                    let mine = inWindow.filter { $0.school == school.schoolId }, shared = mine.filter { $0.sharedAt != nil }
+                    let waits = shared.map { max(0, $0.sharedAt! - $0.observedAt) }.sorted()
+                    let median = waits.isEmpty ? nil : Double(waits.count % 2 == 1 ? 2 * waits[waits.count / 2] : waits[waits.count / 2 - 1] + waits[waits.count / 2]) / 2 / 3_600
+                    let label = "\(school.schoolId) \(days) days to \(end)"
+                    #expect(school.loop.visits == mine.count && school.loop.shared == shared.count, "\(label)")
+                    #expect(school.loop.medianHoursToFeedback.map { abs($0 - median!) < 1e-9 } ?? (median == nil), "\(label)")
+                    #expect(school.loop.sharedWithinADay == (shared.isEmpty ? nil : Double(shared.filter { $0.sharedAt! - $0.observedAt <= 86_400 }.count) / Double(shared.count)), "\(label)")
+                    #expect(school.loop.replyRate == (shared.isEmpty ? nil : Double(shared.filter(\.replied).count) / Double(shared.count)), "\(label)")
+                    #expect(school.teachers == (teachersOf[school.schoolId] ?? []).count, "\(label)")
+                    #expect(school.visitedTeachers == Set(mine.map(\.teacher)).intersection(teachersOf[school.schoolId] ?? []).count, "\(label)")
+                    compared += mine.count
+                }
+            }
+            #expect(compared > 500)
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func scoresEnteredOneByOneKeepTheMasteryRollupEqualToARebuild(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in

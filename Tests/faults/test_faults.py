@@ -57,11 +57,15 @@ def intact(database):
         return db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+FEEDBACK_DAYS = "SELECT day, school_id, visits, shared, within_a_day, replied, waits, teachers FROM rollup_feedback_days ORDER BY day, school_id"
+
+
 def rollups(database):
     """The rollup rows with any count, as the dashboards read them."""
     with sqlite3.connect(database) as db:
         return (sorted(db.execute("SELECT id, visits, seen FROM rollup_indicator_months WHERE visits != 0 OR seen != 0")),
-                sorted(db.execute("SELECT id, evidence, at_or_above FROM rollup_mastery_months WHERE evidence != 0 OR at_or_above != 0")))
+                sorted(db.execute("SELECT id, evidence, at_or_above FROM rollup_mastery_months WHERE evidence != 0 OR at_or_above != 0")),
+                sorted(db.execute(FEEDBACK_DAYS)))
 
 
 def rollups_equal_a_rebuild(database):
@@ -502,7 +506,8 @@ def psql(sql):
 
 def postgres_rollups():
     return (psql("SELECT id, visits, seen FROM rollup_indicator_months WHERE visits != 0 OR seen != 0 ORDER BY id"),
-            psql("SELECT id, evidence, at_or_above FROM rollup_mastery_months WHERE evidence != 0 OR at_or_above != 0 ORDER BY id"))
+            psql("SELECT id, evidence, at_or_above FROM rollup_mastery_months WHERE evidence != 0 OR at_or_above != 0 ORDER BY id"),
+            psql(FEEDBACK_DAYS))
 
 
 @pytest.mark.skipif(not POSTGRES, reason="LODESTAR_FAULTS_POSTGRES_URL is not set (Scripts/test-all sets it)")

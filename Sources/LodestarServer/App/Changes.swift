@@ -29,6 +29,8 @@ enum Change {
     /// Feedback on a walkthrough was shared with its teacher after it was saved, or shared feedback was edited.
     /// (Feedback shared as the walkthrough is saved comes with `walkthroughsAdded`.)
     case feedbackShared(Walkthrough, edited: Bool)
+    /// Shared feedback was taken back: the walkthrough is a draft again.
+    case feedbackTakenBack(Walkthrough)
     /// Someone replied to a walkthrough's feedback.
     case replied(FeedbackReply, on: Walkthrough)
     /// An announced visit was planned.
@@ -47,6 +49,7 @@ extension Database {
     /// Call inside the write's transaction, with its `db`.
     func announce(_ change: Change) async throws {
         try await Rollups.follow(change, on: self)
+        try await FeedbackDays.follow(change, on: self)
         try await CoachingQueries(db: self).follow(change)
         try await NotificationQueries(db: self).follow(change)
     }

@@ -9,10 +9,6 @@ enum GroupedList {
         sql.dialect.name == "sqlite" ? "group_concat(DISTINCT hex(\(column)))" : "string_agg(DISTINCT encode(convert_to(\(column), 'UTF8'), 'hex'), ',')"
     }
 
-    /// The whole-number values of `expression` in each group, nulls left out.
-    static func integers(_ expression: SQLQueryString, on sql: any SQLDatabase) -> SQLQueryString {
-        sql.dialect.name == "sqlite" ? "group_concat(\(expression))" : "string_agg((\(expression))::text, ',')"
-    }
 
     /// The texts of a `distinctTexts` list (none for a group with none).
     static func texts(_ list: String?) -> [String] {
@@ -29,6 +25,15 @@ enum GroupedList {
         if !bytes.isEmpty { texts.append(String(decoding: bytes, as: UTF8.self)) }
         return texts
     }
+
+    /// Texts as a `distinctTexts` list reads them, for a rollup that stores one.
+    static func list(texts: [String]) -> String {
+        let digits = Array("0123456789ABCDEF".utf8)
+        return texts.map { text in String(decoding: text.utf8.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self) }.joined(separator: ",")
+    }
+
+    /// Numbers as an `integers` list reads them.
+    static func list(integers: [Int]) -> String { integers.map(String.init).joined(separator: ",") }
 
     /// The numbers of an `integers` list.
     static func integers(_ list: String?) -> [Int] {

@@ -53,6 +53,7 @@ enum Migrations {
         FeedbackLoopMigration(),  // 044
         SignInFailuresMigration(),  // 045
         ImportJobsMigration(),  // 046
+        FeedbackDaysMigration(),  // 047
         ]
     }
 }

@@ -15,6 +15,7 @@ struct RollupsCommand: AsyncCommand {
         guard signature.action == "rebuild" else { throw LodestarError("the only action is rebuild: lodestar rollups rebuild") }
         let start = Date()
         try await Rollups.rebuildAll(on: context.application.db)
-        context.console.print("Rebuilt the walkthrough and mastery rollups in \(String(format: "%.1f", Date().timeIntervalSince(start))) s.")
+        try await FeedbackDays.rebuild(on: context.application.db)
+        context.console.print("Rebuilt the walkthrough, feedback and mastery rollups in \(String(format: "%.1f", Date().timeIntervalSince(start))) s.")
     }
 }

@@ -21,7 +21,7 @@ enum Rollups {
             try await MasteryRollup.recompute(on: db)
         case .studentsMoved(let students):
             try await MasteryRollup.reattribute(students: students, on: db)
-        case .walkthroughsDeleting, .feedbackShared, .replied, .visitPlanned, .stepAssigned, .sessionPlanned, .needAccepted, .importFinished:
+        case .walkthroughsDeleting, .feedbackShared, .feedbackTakenBack, .replied, .visitPlanned, .stepAssigned, .sessionPlanned, .needAccepted, .importFinished:
             break
         }
     }

@@ -138,6 +138,7 @@ struct WalkthroughEditController: RouteCollection {
             walkthrough.readAt = nil
             walkthrough.editedAt = nil
             try await walkthrough.save(on: db)
+            try await db.announce(.feedbackTakenBack(walkthrough))
             try await req.audit("took back shared feedback", subject: "walkthrough \(walkthrough.id!) of \(walkthrough.teacherId)", on: db)
         }
         req.leaveNotice("Taken back: the feedback is a draft again, and no longer in the teacher’s feedback.")

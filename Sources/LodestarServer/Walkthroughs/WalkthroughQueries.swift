@@ -209,36 +209,33 @@ struct WalkthroughQueries {
     /// "3.5 h", or "—" when nothing was shared.
     static func medianText(_ loop: FeedbackLoop) -> String { loop.medianHoursToFeedback.map { String(format: "%.1f h", $0) } ?? "—" }
 
-    /// One pass over one index (`walkthroughs_feedback_loop`, which holds every column read here), so a district's
-    /// month of visits is counted without reading a visit or a reply: a row a school with its counts, each shared
-    /// visit's time to feedback and the teachers visited (`GroupedList`); the medians and the teachers of the school
-    /// are then found in hand.
+    /// The whole days of the window are read from `FeedbackDays` (a row per school and day); the partial days at its
+    /// two ends, from the visits of the schools with visits on them. The teachers of the school are then found in hand.
     func feedbackLoops(schoolIds: [String]?, days: Int = 30, now: Int = Int(Date().timeIntervalSince1970)) async throws -> [SchoolLoop] {
-        var recent: SQLQueryString = "w.observed_at >= \(bind: now - days * 86_400) AND w.observed_at <= \(bind: now)"
-        if let schoolIds { recent += schoolIds.isEmpty ? " AND 1 = 0" : " AND w.school_id IN (\(binds: schoolIds))" }
+        let start = now - days * 86_400
+        // Whole days: from the first that begins at or after `start` to the last that ends by `now`.
+        let firstDay = FeedbackDays.day(start - 1) + 1, endDay = FeedbackDays.day(now + 1)
+        var totals: [String: FeedbackDays.Totals] = [:], partial: [ClosedRange<Int>] = [], partialDays: [Int] = []
+        if firstDay < endDay {
+            totals = try await FeedbackDays.totals(days: firstDay..<endDay, schoolIds: schoolIds, on: db)
+            if start < firstDay * 86_400 { partial.append(start...(firstDay * 86_400 - 1)); partialDays.append(firstDay - 1) }
+            if endDay * 86_400 <= now { partial.append((endDay * 86_400)...now); partialDays.append(endDay) }
+        } else {
+            partial = [start...now]
+            partialDays = Array(FeedbackDays.day(start)...FeedbackDays.day(now))
+        }
+        let edgeSchools = try await FeedbackDays.schools(onDays: partialDays, schoolIds: schoolIds, on: db)
+        for (school, edge) in try await FeedbackDays.totals(visitsIn: partial, schoolIds: edgeSchools.sorted(), on: db) {
+            totals[school, default: FeedbackDays.Totals()].add(edge)
+        }
         // Visited teachers: teachers of the school seen there, not visitors from elsewhere.
         let teachers = try await StaffDirectory(db: db).staffIds(holding: [.teacher], bySchool: schoolIds)
-        var loops: [String: FeedbackLoop] = [:], visited: [String: Int] = [:]
-        for row in try await sql.raw("""
-            SELECT w.school_id, COUNT(*) AS visits, COUNT(w.shared_at) AS shared,
-                   SUM(CASE WHEN w.shared_at - w.observed_at <= 86400 THEN 1 ELSE 0 END) AS within_a_day,
-                   SUM(CASE WHEN w.shared_at IS NOT NULL AND w.teacher_replied = 1 THEN 1 ELSE 0 END) AS replied,
-                   \(GroupedList.integers("w.shared_at - w.observed_at", on: sql)) AS waits,
-                   \(GroupedList.distinctTexts("w.teacher_id", on: sql)) AS teachers_seen
-            FROM walkthroughs w WHERE \(recent) GROUP BY w.school_id
-            """).all() {
-            let school = try row.decode(column: "school_id", as: String.self), shared = try row.decode(column: "shared", as: Int.self)
-            let waits = GroupedList.integers(try row.decode(column: "waits", as: String?.self)).map(Double.init)
-            loops[school] = FeedbackLoop(
-                visits: try row.decode(column: "visits", as: Int.self), shared: shared, medianHoursToFeedback: FeedbackLoop.medianHours(ofWaits: waits),
-                sharedWithinADay: shared > 0 ? Double(try row.decode(column: "within_a_day", as: Int.self)) / Double(shared) : nil,
-                replyRate: shared > 0 ? Double(try row.decode(column: "replied", as: Int.self)) / Double(shared) : nil)
-            let ofTheSchool = teachers[school] ?? []
-            visited[school] = GroupedList.texts(try row.decode(column: "teachers_seen", as: String?.self)).filter { ofTheSchool.contains($0) }.count
-        }
-        let schools = schoolIds ?? Array(Set(teachers.keys).union(loops.keys))
+        let schools = schoolIds ?? Array(Set(teachers.keys).union(totals.keys))
         return schools.map { school in
-            SchoolLoop(schoolId: school, teachers: teachers[school]?.count ?? 0, visitedTeachers: visited[school] ?? 0, loop: loops[school] ?? FeedbackLoop([]))
+            let counted = totals[school] ?? FeedbackDays.Totals()
+            let ofTheSchool = teachers[school] ?? []
+            return SchoolLoop(schoolId: school, teachers: ofTheSchool.count, visitedTeachers: counted.teachers.filter(ofTheSchool.contains).count,
+                              loop: counted.visits > 0 ? counted.loop : FeedbackLoop([]))
         }
     }
 

@@ -1,0 +1,218 @@
+import Fluent
+import LodestarCore
+import SQLKit
+
+/// Each school's feedback loop and visit coverage by day (`rollup_feedback_days`): its visits, those shared, shared
+/// within a day and replied to by their teacher, each shared visit's wait and the teachers visited. The feedback page
+/// counts the whole days of its 30-day window from here and only the partial days at its two ends from the visits,
+/// so its cost no longer grows with the visits. Every change to a visit recomputes the days it touches from the
+/// visits themselves (`follow`, in the change's transaction); `rebuild` recomputes the table, and a test holds the
+/// two identical and the page equal to a recomputation from the raw visits.
+enum FeedbackDays {
+    static let table = "rollup_feedback_days"
+
+    /// A school's day. Days are counted in UTC from 1970: any cut of time into days keeps the window exact,
+    /// as the page reads the partial days from the visits.
+    struct Key: Hashable, Comparable {
+        var day: Int
+        var schoolId: String
+        init(day: Int, schoolId: String) { self.day = day; self.schoolId = schoolId }
+        init(_ walkthrough: Walkthrough) { self.init(day: FeedbackDays.day(walkthrough.observedAt), schoolId: walkthrough.schoolId) }
+        static func < (a: Key, b: Key) -> Bool { (a.day, a.schoolId) < (b.day, b.schoolId) }
+    }
+
+    /// The day of a moment (whole days since 1970, rounded down).
+    static func day(_ seconds: Int) -> Int { (seconds - (seconds < 0 ? 86_399 : 0)) / 86_400 }
+
+    /// What a visit brings to its day.
+    struct Visit {
+        var key: Key
+        var teacher: String
+        var observedAt: Int
+        var sharedAt: Int?
+        var teacherReplied: Bool
+    }
+
+    /// A school's counts over some visits: one day, or many added up.
+    struct Totals: Equatable {
+        var visits = 0, shared = 0, withinADay = 0, replied = 0
+        /// Seconds from each shared visit to its feedback.
+        var waits: [Int] = []
+        var teachers: Set<String> = []
+
+        /// One visit, as the feedback loop counts it: shared within a day when the wait is at most 24 hours,
+        /// replied to when its teacher replied to shared feedback.
+        mutating func add(_ visit: Visit) {
+            visits += 1
+            teachers.insert(visit.teacher)
+            guard let sharedAt = visit.sharedAt else { return }
+            shared += 1
+            waits.append(sharedAt - visit.observedAt)
+            if sharedAt - visit.observedAt <= 86_400 { withinADay += 1 }
+            if visit.teacherReplied { replied += 1 }
+        }
+
+        mutating func add(_ other: Totals) {
+            visits += other.visits; shared += other.shared; withinADay += other.withinADay; replied += other.replied
+            waits += other.waits
+            teachers.formUnion(other.teachers)
+        }
+
+        var loop: FeedbackLoop {
+            FeedbackLoop(visits: visits, shared: shared, medianHoursToFeedback: FeedbackLoop.medianHours(ofWaits: waits.map(Double.init)),
+                         sharedWithinADay: shared > 0 ? Double(withinADay) / Double(shared) : nil,
+                         replyRate: shared > 0 ? Double(replied) / Double(shared) : nil)
+        }
+    }
+
+    // MARK: Reading
+
+    /// Each school's totals over whole days (`days`), from the table.
+    static func totals(days: Range<Int>, schoolIds: [String]?, on db: any Database) async throws -> [String: Totals] {
+        var result: [String: Totals] = [:]
+        for row in try await rows(days: days, schoolIds: schoolIds, on: db) { result[row.key.schoolId, default: Totals()].add(row.totals) }
+        return result
+    }
+
+    /// The schools with visits on any of `days`.
+    static func schools(onDays days: [Int], schoolIds: [String]?, on db: any Database) async throws -> Set<String> {
+        guard !days.isEmpty else { return [] }
+        var query = "SELECT school_id FROM rollup_feedback_days WHERE day IN (\(Cell.placeholders(days.count)))"
+        var binds = days.map(Cell.int)
+        if let schoolIds {
+            guard !schoolIds.isEmpty else { return [] }
+            query += " AND school_id IN (\(Cell.placeholders(schoolIds.count)))"
+            binds += schoolIds.map(Cell.text)
+        }
+        return Set(try await db.sql.rowsByPosition(query, binds, kinds: [.text]).compactMap { $0[0].string })
+    }
+
+    /// Each school's totals from the visits themselves, over those observed in `ranges` (seconds, ends included).
+    static func totals(visitsIn ranges: [ClosedRange<Int>], schoolIds: [String], on db: any Database) async throws -> [String: Totals] {
+        guard !ranges.isEmpty, !schoolIds.isEmpty else { return [:] }
+        var result: [String: Totals] = [:]
+        for schools in schoolIds.chunks(of: 1_000) {
+            let times = ranges.map { _ in "(observed_at >= ? AND observed_at <= ?)" }.joined(separator: " OR ")
+            for visit in try await visits(where: "school_id IN (\(Cell.placeholders(schools.count))) AND (\(times))",
+                                          schools.map(Cell.text) + ranges.flatMap { [Cell.int($0.lowerBound), .int($0.upperBound)] }, on: db) {
+                result[visit.key.schoolId, default: Totals()].add(visit)
+            }
+        }
+        return result
+    }
+
+    // MARK: Keeping the table
+
+    /// Recomputes the days a change touches, inside its transaction: a visit added or deleted, feedback shared or
+    /// taken back, a reply. An edit changes none of what is counted here (time, school, teacher, sharing, replies).
+    static func follow(_ change: Change, on db: any Database) async throws {
+        switch change {
+        case .walkthroughsAdded(let added):
+            try await refresh(Set(added.map { Key($0.walkthrough) }), on: db)
+        case .walkthroughsDeleting(let ids):
+            try await refresh(try await keys(ofWalkthroughs: ids, on: db), excluding: ids, on: db)
+        case .feedbackShared(let walkthrough, edited: false), .feedbackTakenBack(let walkthrough), .replied(_, on: let walkthrough):
+            try await refresh([Key(walkthrough)], on: db)
+        case .walkthroughsLoaded:
+            try await recompute(on: db)
+        default:
+            break
+        }
+    }
+
+    /// Recomputes the whole table from the visits, in one transaction (`lodestar rollups rebuild`).
+    static func rebuild(on db: any Database) async throws {
+        try await db.writeTransaction { db in try await recompute(on: db) }
+    }
+
+    /// `rebuild` inside a transaction the caller holds (bulk loads, the migration that made the table).
+    static func recompute(on db: any Database) async throws {
+        try await db.sql.raw("DELETE FROM rollup_feedback_days").run()
+        var days: [Key: Totals] = [:]
+        for visit in try await visits(where: "1 = 1", [], on: db) { days[visit.key, default: Totals()].add(visit) }
+        try await insert(days, on: db)
+    }
+
+    /// Every row, for comparing a rebuilt table with a maintained one.
+    static func all(on db: any Database) async throws -> [Key: Totals] {
+        Dictionary(uniqueKeysWithValues: try await rows(days: Int.min..<Int.max, schoolIds: nil, on: db).map { ($0.key, $0.totals) })
+    }
+
+    /// Recomputes `keys`' rows from their visits, leaving out visits `excluding` (about to be deleted).
+    private static func refresh(_ keys: Set<Key>, excluding: [String] = [], on db: any Database) async throws {
+        guard !keys.isEmpty else { return }
+        let sorted = keys.sorted()
+        try await lock(sorted, on: db)
+        var days: [Key: Totals] = [:]
+        for chunk in sorted.chunks(of: 200) {
+            var query = chunk.map { _ in "(school_id = ? AND observed_at >= ? AND observed_at <= ?)" }.joined(separator: " OR ")
+            var binds = chunk.flatMap { [Cell.text($0.schoolId), .int($0.day * 86_400), .int($0.day * 86_400 + 86_399)] }
+            if !excluding.isEmpty {
+                query = "(\(query)) AND id NOT IN (\(Cell.placeholders(excluding.count)))"
+                binds += excluding.map(Cell.text)
+            }
+            for visit in try await visits(where: query, binds, on: db) { days[visit.key, default: Totals()].add(visit) }
+        }
+        for chunk in sorted.chunks(of: 300) {
+            var query: SQLQueryString = "DELETE FROM rollup_feedback_days WHERE "
+            for (index, key) in chunk.enumerated() { query += "\(unsafeRaw: index > 0 ? " OR " : "")(day = \(bind: key.day) AND school_id = \(bind: key.schoolId))" }
+            try await db.sql.raw(query).run()
+        }
+        try await insert(days, on: db)
+    }
+
+    /// On PostgreSQL, two writers recomputing one school's day would each miss the other's new visit: they take
+    /// the day in turn (a lock held to the end of the transaction), always in the same order. SQLite has one writer.
+    private static func lock(_ keys: [Key], on db: any Database) async throws {
+        guard db.sql.dialect.name == "postgresql" else { return }
+        var values: SQLQueryString = ""
+        for (index, key) in keys.enumerated() { values += "\(unsafeRaw: index > 0 ? ", " : "")(\(bind: "\(key.day)|\(key.schoolId)"))" }
+        // The subquery keeps its order (OFFSET 0 stops it being merged), so every writer locks in the same order.
+        try await db.sql.raw("SELECT pg_advisory_xact_lock(23, hashtext(k)) FROM (SELECT k FROM (VALUES \(values)) AS v(k) ORDER BY k OFFSET 0) AS s").run()
+    }
+
+    private static func keys(ofWalkthroughs ids: [String], on db: any Database) async throws -> Set<Key> {
+        var keys: Set<Key> = []
+        for chunk in ids.chunks(of: 1_000) {
+            keys.formUnion(try await visits(where: "id IN (\(Cell.placeholders(chunk.count)))", chunk.map(Cell.text), on: db).map(\.key))
+        }
+        return keys
+    }
+
+    /// The visits `condition` selects (`?` for each of `binds`).
+    private static func visits(where condition: String, _ binds: [Cell], on db: any Database) async throws -> [Visit] {
+        try await db.sql.rowsByPosition("SELECT school_id, teacher_id, observed_at, shared_at, teacher_replied FROM walkthroughs WHERE \(condition)",
+                                        binds, kinds: [.text, .text, .int, .optionalInt, .int]).map { row in
+            let observedAt = row[2].integer ?? 0
+            return Visit(key: Key(day: day(observedAt), schoolId: row[0].string ?? ""), teacher: row[1].string ?? "", observedAt: observedAt,
+                         sharedAt: row[3].integer, teacherReplied: row[4].integer == 1)
+        }
+    }
+
+    private static func insert(_ days: [Key: Totals], on db: any Database) async throws {
+        for chunk in days.sorted(by: { $0.key < $1.key }).chunks(of: 500) {
+            var query: SQLQueryString = "INSERT INTO rollup_feedback_days (day, school_id, visits, shared, within_a_day, replied, waits, teachers) VALUES "
+            for (index, (key, totals)) in chunk.enumerated() {
+                query += "\(unsafeRaw: index > 0 ? ", " : "")(\(bind: key.day), \(bind: key.schoolId), \(bind: totals.visits), \(bind: totals.shared), "
+                query += "\(bind: totals.withinADay), \(bind: totals.replied), \(bind: GroupedList.list(integers: totals.waits.sorted())), "
+                query += "\(bind: GroupedList.list(texts: totals.teachers.sorted())))"
+            }
+            try await db.sql.raw(query).run()
+        }
+    }
+
+    private static func rows(days: Range<Int>, schoolIds: [String]?, on db: any Database) async throws -> [(key: Key, totals: Totals)] {
+        if schoolIds?.isEmpty == true { return [] }
+        var query = "SELECT day, school_id, visits, shared, within_a_day, replied, waits, teachers FROM rollup_feedback_days WHERE day >= ? AND day < ?"
+        var binds: [Cell] = [.int(days.lowerBound), .int(days.upperBound)]
+        if let schoolIds {
+            query += " AND school_id IN (\(Cell.placeholders(schoolIds.count)))"
+            binds += schoolIds.map(Cell.text)
+        }
+        return try await db.sql.rowsByPosition(query, binds, kinds: [.int, .text, .int, .int, .int, .int, .text, .text]).map { row in
+            (Key(day: row[0].integer ?? 0, schoolId: row[1].string ?? ""),
+             Totals(visits: row[2].integer ?? 0, shared: row[3].integer ?? 0, withinADay: row[4].integer ?? 0, replied: row[5].integer ?? 0,
+                    waits: GroupedList.integers(row[6].string), teachers: Set(GroupedList.texts(row[7].string))))
+        }
+    }
+}
