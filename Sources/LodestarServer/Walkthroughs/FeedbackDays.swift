@@ -138,11 +138,12 @@ enum FeedbackDays {
         Dictionary(uniqueKeysWithValues: try await rows(days: Int.min..<Int.max, schoolIds: nil, on: db).map { ($0.key, $0.totals) })
     }
 
-    /// Recomputes `keys`' rows from their visits, leaving out visits `excluding` (about to be deleted).
+    /// Recomputes `keys`' rows from their visits, leaving out visits `excluding` (about to be deleted). Safe with two
+    /// servers on PostgreSQL because every walkthrough write holds the write lock (`writeTransaction`): no other writer's
+    /// uncommitted visit can be missed.
     private static func refresh(_ keys: Set<Key>, excluding: [String] = [], on db: any Database) async throws {
         guard !keys.isEmpty else { return }
         let sorted = keys.sorted()
-        try await lock(sorted, on: db)
         var days: [Key: Totals] = [:]
         for chunk in sorted.chunks(of: 200) {
             var query = chunk.map { _ in "(school_id = ? AND observed_at >= ? AND observed_at <= ?)" }.joined(separator: " OR ")
@@ -159,16 +160,6 @@ enum FeedbackDays {
             try await db.sql.raw(query).run()
         }
         try await insert(days, on: db)
-    }
-
-    /// On PostgreSQL, two writers recomputing one school's day would each miss the other's new visit: they take
-    /// the day in turn (a lock held to the end of the transaction), always in the same order. SQLite has one writer.
-    private static func lock(_ keys: [Key], on db: any Database) async throws {
-        guard db.sql.dialect.name == "postgresql" else { return }
-        var values: SQLQueryString = ""
-        for (index, key) in keys.enumerated() { values += "\(unsafeRaw: index > 0 ? ", " : "")(\(bind: "\(key.day)|\(key.schoolId)"))" }
-        // The subquery keeps its order (OFFSET 0 stops it being merged), so every writer locks in the same order.
-        try await db.sql.raw("SELECT pg_advisory_xact_lock(23, hashtext(k)) FROM (SELECT k FROM (VALUES \(values)) AS v(k) ORDER BY k OFFSET 0) AS s").run()
     }
 
     private static func keys(ofWalkthroughs ids: [String], on db: any Database) async throws -> Set<Key> {
