@@ -408,7 +408,7 @@ struct InsightsTests {
             }
             let demoMidnight = Int(through.timeIntervalSince1970) / 86_400 * 86_400 - 5 * 86_400
             var compared = 0
-            for (end, days) in [(now + 10, 30), (midnight, 30), (midnight - 1, 30), (midnight + 1, 1), (demoMidnight, 30), (demoMidnight - 1, 1),
+            for (end, days) in [(now + 10, 30), (now - 7_200, 30), (now - 7_200, 1), (midnight, 30), (midnight - 1, 30), (midnight + 1, 1), (demoMidnight, 30), (demoMidnight - 1, 1),
                                 (demoMidnight + 43_200, 30), (demoMidnight + 43_200, 1)] {
                 let inWindow = visits.filter { $0.observedAt >= end - days * 86_400 && $0.observedAt <= end }
                 let loops = try await WalkthroughQueries(db: app.db).feedbackLoops(schoolIds: nil, days: days, now: end)

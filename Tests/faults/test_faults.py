@@ -57,7 +57,7 @@ def intact(database):
         return db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-FEEDBACK_DAYS = "SELECT day, school_id, visits, shared, within_a_day, replied, waits, teachers FROM rollup_feedback_days ORDER BY day, school_id"
+FEEDBACK_DAYS = "SELECT day, school_id, first_visit_at, last_visit_at, visits, shared, within_a_day, replied, waits, teachers FROM rollup_feedback_days ORDER BY day, school_id"
 
 
 def rollups(database):

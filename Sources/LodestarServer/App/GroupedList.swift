@@ -12,18 +12,24 @@ enum GroupedList {
 
     /// The texts of a `distinctTexts` list (none for a group with none).
     static func texts(_ list: String?) -> [String] {
-        var texts: [String] = [], bytes: [UInt8] = [], high: UInt8? = nil
-        for digit in (list ?? "").utf8 {
+        var texts: [String] = []
+        forEachText(list ?? "") { texts.append($0) }
+        return texts
+    }
+
+    /// Each text of a `distinctTexts` list, without building the list.
+    static func forEachText(_ list: String, _ body: (String) -> Void) {
+        var bytes: [UInt8] = [], high: UInt8? = nil
+        for digit in list.utf8 {
             if digit == UInt8(ascii: ",") {
-                texts.append(String(decoding: bytes, as: UTF8.self))
+                body(String(decoding: bytes, as: UTF8.self))
                 bytes.removeAll(keepingCapacity: true)
                 continue
             }
             let value = digit <= 0x39 ? digit &- 0x30 : (digit | 0x20) &- 0x61 &+ 10
             if let first = high { bytes.append(first << 4 | value); high = nil } else { high = value }
         }
-        if !bytes.isEmpty { texts.append(String(decoding: bytes, as: UTF8.self)) }
-        return texts
+        if !bytes.isEmpty { body(String(decoding: bytes, as: UTF8.self)) }
     }
 
     /// Texts as a `distinctTexts` list reads them, for a rollup that stores one.

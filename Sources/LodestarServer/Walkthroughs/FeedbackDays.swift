@@ -4,8 +4,8 @@ import SQLKit
 
 /// Each school's feedback loop and visit coverage by day (`rollup_feedback_days`): its visits, those shared, shared
 /// within a day and replied to by their teacher, each shared visit's wait and the teachers visited. The feedback page
-/// counts the whole days of its 30-day window from here and only the partial days at its two ends from the visits,
-/// so its cost no longer grows with the visits. Every change to a visit recomputes the days it touches from the
+/// counts the days of its 30-day window from here, and only a day the window cuts through (its first, usually) from
+/// the visits, so its cost no longer grows with the visits. Every change to a visit recomputes the days it touches from the
 /// visits themselves (`follow`, in the change's transaction); `rebuild` recomputes the table, and a test holds the
 /// two identical and the page equal to a recomputation from the raw visits.
 enum FeedbackDays {
@@ -39,12 +39,16 @@ enum FeedbackDays {
         /// Seconds from each shared visit to its feedback.
         var waits: [Int] = []
         var teachers: Set<String> = []
+        /// When the first and the last of the visits were made: a day wholly inside a window is read from its row.
+        var firstVisitAt = Int.max, lastVisitAt = Int.min
 
         /// One visit, as the feedback loop counts it: shared within a day when the wait is at most 24 hours,
         /// replied to when its teacher replied to shared feedback.
         mutating func add(_ visit: Visit) {
             visits += 1
             teachers.insert(visit.teacher)
+            firstVisitAt = min(firstVisitAt, visit.observedAt)
+            lastVisitAt = max(lastVisitAt, visit.observedAt)
             guard let sharedAt = visit.sharedAt else { return }
             shared += 1
             waits.append(sharedAt - visit.observedAt)
@@ -56,6 +60,8 @@ enum FeedbackDays {
             visits += other.visits; shared += other.shared; withinADay += other.withinADay; replied += other.replied
             waits += other.waits
             teachers.formUnion(other.teachers)
+            firstVisitAt = min(firstVisitAt, other.firstVisitAt)
+            lastVisitAt = max(lastVisitAt, other.lastVisitAt)
         }
 
         var loop: FeedbackLoop {
@@ -67,36 +73,22 @@ enum FeedbackDays {
 
     // MARK: Reading
 
-    /// Each school's totals over whole days (`days`), from the table.
-    static func totals(days: Range<Int>, schoolIds: [String]?, on db: any Database) async throws -> [String: Totals] {
-        var result: [String: Totals] = [:]
-        for row in try await rows(days: days, schoolIds: schoolIds, on: db) { result[row.key.schoolId, default: Totals()].add(row.totals) }
-        return result
-    }
-
-    /// The schools with visits on any of `days`.
-    static func schools(onDays days: [Int], schoolIds: [String]?, on db: any Database) async throws -> Set<String> {
-        guard !days.isEmpty else { return [] }
-        var query = "SELECT school_id FROM rollup_feedback_days WHERE day IN (\(Cell.placeholders(days.count)))"
-        var binds = days.map(Cell.int)
-        if let schoolIds {
-            guard !schoolIds.isEmpty else { return [] }
-            query += " AND school_id IN (\(Cell.placeholders(schoolIds.count)))"
-            binds += schoolIds.map(Cell.text)
-        }
-        return Set(try await db.sql.rowsByPosition(query, binds, kinds: [.text]).compactMap { $0[0].string })
-    }
-
-    /// Each school's totals from the visits themselves, over those observed in `ranges` (seconds, ends included).
-    static func totals(visitsIn ranges: [ClosedRange<Int>], schoolIds: [String], on db: any Database) async throws -> [String: Totals] {
-        guard !ranges.isEmpty, !schoolIds.isEmpty else { return [:] }
-        var result: [String: Totals] = [:]
-        for schools in schoolIds.chunks(of: 1_000) {
-            let times = ranges.map { _ in "(observed_at >= ? AND observed_at <= ?)" }.joined(separator: " OR ")
-            for visit in try await visits(where: "school_id IN (\(Cell.placeholders(schools.count))) AND (\(times))",
-                                          schools.map(Cell.text) + ranges.flatMap { [Cell.int($0.lowerBound), .int($0.upperBound)] }, on: db) {
-                result[visit.key.schoolId, default: Totals()].add(visit)
+    /// Each school's totals over the visits observed from `start` to `end` (seconds, both included). A day whose visits
+    /// all fall inside is read from its row; one the window cuts through (its first day, and its last when a visit was
+    /// dated later than `end`), from its visits.
+    static func totals(from start: Int, through end: Int, schoolIds: [String]?, on db: any Database) async throws -> [String: Totals] {
+        var result: [String: Totals] = [:], cut: [Key] = []
+        for row in try await rows(days: day(start)..<(day(end) + 1), schoolIds: schoolIds, on: db) {
+            if row.counts.firstVisitAt >= start && row.counts.lastVisitAt <= end {
+                row.add(to: &result[row.key.schoolId, default: Totals()])
+            } else if row.counts.lastVisitAt >= start && row.counts.firstVisitAt <= end {
+                cut.append(row.key)
             }
+        }
+        for chunk in cut.chunks(of: 200) {
+            let query = chunk.map { _ in "(school_id = ? AND observed_at >= ? AND observed_at <= ?)" }.joined(separator: " OR ")
+            let binds = chunk.flatMap { [Cell.text($0.schoolId), .int(max(start, $0.day * 86_400)), .int(min(end, $0.day * 86_400 + 86_399))] }
+            for visit in try await visits(where: query, binds, on: db) { result[visit.key.schoolId, default: Totals()].add(visit) }
         }
         return result
     }
@@ -135,7 +127,9 @@ enum FeedbackDays {
 
     /// Every row, for comparing a rebuilt table with a maintained one.
     static func all(on db: any Database) async throws -> [Key: Totals] {
-        Dictionary(uniqueKeysWithValues: try await rows(days: Int.min..<Int.max, schoolIds: nil, on: db).map { ($0.key, $0.totals) })
+        var days: [Key: Totals] = [:]
+        for row in try await rows(days: Int.min..<Int.max, schoolIds: nil, on: db) { row.add(to: &days[row.key, default: Totals()]) }
+        return days
     }
 
     /// Recomputes `keys`' rows from their visits, leaving out visits `excluding` (about to be deleted). Safe with two
@@ -182,9 +176,10 @@ enum FeedbackDays {
 
     private static func insert(_ days: [Key: Totals], on db: any Database) async throws {
         for chunk in days.sorted(by: { $0.key < $1.key }).chunks(of: 500) {
-            var query: SQLQueryString = "INSERT INTO rollup_feedback_days (day, school_id, visits, shared, within_a_day, replied, waits, teachers) VALUES "
+            var query: SQLQueryString = "INSERT INTO rollup_feedback_days (day, school_id, first_visit_at, last_visit_at, visits, shared, within_a_day, replied, waits, teachers) VALUES "
             for (index, (key, totals)) in chunk.enumerated() {
-                query += "\(unsafeRaw: index > 0 ? ", " : "")(\(bind: key.day), \(bind: key.schoolId), \(bind: totals.visits), \(bind: totals.shared), "
+                query += "\(unsafeRaw: index > 0 ? ", " : "")(\(bind: key.day), \(bind: key.schoolId), \(bind: totals.firstVisitAt), \(bind: totals.lastVisitAt), "
+                query += "\(bind: totals.visits), \(bind: totals.shared), "
                 query += "\(bind: totals.withinADay), \(bind: totals.replied), \(bind: GroupedList.list(integers: totals.waits.sorted())), "
                 query += "\(bind: GroupedList.list(texts: totals.teachers.sorted())))"
             }
@@ -192,18 +187,34 @@ enum FeedbackDays {
         }
     }
 
-    private static func rows(days: Range<Int>, schoolIds: [String]?, on db: any Database) async throws -> [(key: Key, totals: Totals)] {
+    /// A row as stored, its lists still as text: a window decodes only the lists of the days it adds up whole.
+    private struct StoredDay {
+        var key: Key
+        var counts: Totals
+        var waits: String
+        var teachers: String
+
+        /// Adds the day, lists and all, to `totals`.
+        func add(to totals: inout Totals) {
+            totals.add(counts)
+            totals.waits += GroupedList.integers(waits)
+            GroupedList.forEachText(teachers) { totals.teachers.insert($0) }
+        }
+    }
+
+    private static func rows(days: Range<Int>, schoolIds: [String]?, on db: any Database) async throws -> [StoredDay] {
         if schoolIds?.isEmpty == true { return [] }
-        var query = "SELECT day, school_id, visits, shared, within_a_day, replied, waits, teachers FROM rollup_feedback_days WHERE day >= ? AND day < ?"
+        var query = "SELECT day, school_id, first_visit_at, last_visit_at, visits, shared, within_a_day, replied, waits, teachers FROM rollup_feedback_days WHERE day >= ? AND day < ?"
         var binds: [Cell] = [.int(days.lowerBound), .int(days.upperBound)]
         if let schoolIds {
             query += " AND school_id IN (\(Cell.placeholders(schoolIds.count)))"
             binds += schoolIds.map(Cell.text)
         }
-        return try await db.sql.rowsByPosition(query, binds, kinds: [.int, .text, .int, .int, .int, .int, .text, .text]).map { row in
-            (Key(day: row[0].integer ?? 0, schoolId: row[1].string ?? ""),
-             Totals(visits: row[2].integer ?? 0, shared: row[3].integer ?? 0, withinADay: row[4].integer ?? 0, replied: row[5].integer ?? 0,
-                    waits: GroupedList.integers(row[6].string), teachers: Set(GroupedList.texts(row[7].string))))
+        return try await db.sql.rowsByPosition(query, binds, kinds: [.int, .text, .int, .int, .int, .int, .int, .int, .text, .text]).map { row in
+            StoredDay(key: Key(day: row[0].integer ?? 0, schoolId: row[1].string ?? ""),
+                      counts: Totals(visits: row[4].integer ?? 0, shared: row[5].integer ?? 0, withinADay: row[6].integer ?? 0, replied: row[7].integer ?? 0,
+                                     firstVisitAt: row[2].integer ?? 0, lastVisitAt: row[3].integer ?? 0),
+                      waits: row[8].string ?? "", teachers: row[9].string ?? "")
         }
     }
 }

@@ -209,25 +209,10 @@ struct WalkthroughQueries {
     /// "3.5 h", or "—" when nothing was shared.
     static func medianText(_ loop: FeedbackLoop) -> String { loop.medianHoursToFeedback.map { String(format: "%.1f h", $0) } ?? "—" }
 
-    /// The whole days of the window are read from `FeedbackDays` (a row per school and day); the partial days at its
-    /// two ends, from the visits of the schools with visits on them. The teachers of the school are then found in hand.
+    /// Counted from `FeedbackDays` (a row per school and day; the visits of a day the window cuts through); the
+    /// teachers of the school are then found in hand.
     func feedbackLoops(schoolIds: [String]?, days: Int = 30, now: Int = Int(Date().timeIntervalSince1970)) async throws -> [SchoolLoop] {
-        let start = now - days * 86_400
-        // Whole days: from the first that begins at or after `start` to the last that ends by `now`.
-        let firstDay = FeedbackDays.day(start - 1) + 1, endDay = FeedbackDays.day(now + 1)
-        var totals: [String: FeedbackDays.Totals] = [:], partial: [ClosedRange<Int>] = [], partialDays: [Int] = []
-        if firstDay < endDay {
-            totals = try await FeedbackDays.totals(days: firstDay..<endDay, schoolIds: schoolIds, on: db)
-            if start < firstDay * 86_400 { partial.append(start...(firstDay * 86_400 - 1)); partialDays.append(firstDay - 1) }
-            if endDay * 86_400 <= now { partial.append((endDay * 86_400)...now); partialDays.append(endDay) }
-        } else {
-            partial = [start...now]
-            partialDays = Array(FeedbackDays.day(start)...FeedbackDays.day(now))
-        }
-        let edgeSchools = try await FeedbackDays.schools(onDays: partialDays, schoolIds: schoolIds, on: db)
-        for (school, edge) in try await FeedbackDays.totals(visitsIn: partial, schoolIds: edgeSchools.sorted(), on: db) {
-            totals[school, default: FeedbackDays.Totals()].add(edge)
-        }
+        let totals = try await FeedbackDays.totals(from: now - days * 86_400, through: now, schoolIds: schoolIds, on: db)
         // Visited teachers: teachers of the school seen there, not visitors from elsewhere.
         let teachers = try await StaffDirectory(db: db).staffIds(holding: [.teacher], bySchool: schoolIds)
         let schools = schoolIds ?? Array(Set(teachers.keys).union(totals.keys))

@@ -9,7 +9,8 @@ struct FeedbackDaysMigration: AsyncMigration {
         let sql = database as! any SQLDatabase
         let clustered: SQLQueryString = sql.dialect.name == "sqlite" ? " WITHOUT ROWID" : ""
         try await sql.raw("""
-            CREATE TABLE rollup_feedback_days (day BIGINT NOT NULL, school_id TEXT NOT NULL, visits BIGINT NOT NULL, shared BIGINT NOT NULL,
+            CREATE TABLE rollup_feedback_days (day BIGINT NOT NULL, school_id TEXT NOT NULL, first_visit_at BIGINT NOT NULL,
+                last_visit_at BIGINT NOT NULL, visits BIGINT NOT NULL, shared BIGINT NOT NULL,
                 within_a_day BIGINT NOT NULL, replied BIGINT NOT NULL, waits TEXT NOT NULL, teachers TEXT NOT NULL,
                 PRIMARY KEY (day, school_id))\(clustered)
             """).run()
