@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import LodestarCore
 
 /// A standard the district made a priority (its id is the standard's), with the reasons and a note.
@@ -13,13 +14,26 @@ final class PriorityStandard: Model, @unchecked Sendable {
     @Field(key: "marked_at") var markedAt: Int
     init() {}
 
+    /// A priority as stored, from a row read by position in the columns' order above.
+    convenience init(stored row: [Cell]) {
+        self.init()
+        id = row[0].string
+        $id.exists = true
+        reasonList = row[1].string ?? ""
+        note = row[2].string ?? ""
+        markedBy = row[3].string ?? ""
+        markedAt = row[4].integer ?? 0
+    }
+
     var reasons: [PriorityReason] { reasonList.split(separator: ",").compactMap { PriorityReason(rawValue: String($0)) } }
 }
 
 extension StandardsQueries {
     /// Every priority standard, by standard id.
     func priorities() async throws -> [String: PriorityStandard] {
-        Dictionary(uniqueKeysWithValues: try await PriorityStandard.query(on: db).all().map { ($0.id!, $0) })
+        // Read by position: the tracker and the insight pages read them all, and Fluent reads a model's fields by reflection.
+        Dictionary(uniqueKeysWithValues: try await db.sql.rowsByPosition("SELECT id, reasons, note, marked_by, marked_at FROM priority_standards", [],
+                                                                         kinds: [.text, .text, .text, .text, .int]).map { ($0[0].string ?? "", PriorityStandard(stored: $0)) })
     }
 
     /// The priority standards of each grade they name, by code: what "the priority standards of grade X" means for a
