@@ -59,6 +59,7 @@ struct MigrationTests {
         "044_FeedbackLoopMigration.swift": 0x1922dbb04c66f9d6,
         "045_SignInFailuresMigration.swift": 0xae42fcb706d7f418,
         "046_ImportJobsMigration.swift": 0x459c01073bfee455,
+        "047_FeedbackDaysMigration.swift": 0xb1940ce1dfc6158f,
     ]
 
     static func fnv1a(_ bytes: Data) -> UInt64 {

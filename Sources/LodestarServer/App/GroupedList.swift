@@ -32,6 +32,11 @@ enum GroupedList {
         if !bytes.isEmpty { body(String(decoding: bytes, as: UTF8.self)) }
     }
 
+    /// The stored lists of `column` (a rollup's) in each group, joined into one list.
+    static func joined(_ column: String, on sql: any SQLDatabase) -> String {
+        sql.dialect.name == "sqlite" ? "group_concat(\(column))" : "string_agg(\(column), ',')"
+    }
+
     /// Texts as a `distinctTexts` list reads them, for a rollup that stores one.
     static func list(texts: [String]) -> String {
         let digits = Array("0123456789ABCDEF".utf8)

@@ -9,8 +9,6 @@ import SQLKit
 /// visits themselves (`follow`, in the change's transaction); `rebuild` recomputes the table, and a test holds the
 /// two identical and the page equal to a recomputation from the raw visits.
 enum FeedbackDays {
-    static let table = "rollup_feedback_days"
-
     /// A school's day. Days are counted in UTC from 1970: any cut of time into days keeps the window exact,
     /// as the page reads the partial days from the visits.
     struct Key: Hashable, Comparable {
@@ -73,21 +71,34 @@ enum FeedbackDays {
 
     // MARK: Reading
 
-    /// Each school's totals over the visits observed from `start` to `end` (seconds, both included). A day whose visits
-    /// all fall inside is read from its row; one the window cuts through (its first day, and its last when a visit was
-    /// dated later than `end`), from its visits.
+    /// Each school's totals over the visits observed from `start` to `end` (seconds, both included). The days whose
+    /// visits all fall inside are added up by the database, a row per school, their lists joined; a day the window cuts
+    /// through (its first, and its last when a visit was dated later than `end`) is counted from its visits.
     static func totals(from start: Int, through end: Int, schoolIds: [String]?, on db: any Database) async throws -> [String: Totals] {
-        var result: [String: Totals] = [:], cut: [Key] = []
-        for row in try await rows(days: day(start)..<(day(end) + 1), schoolIds: schoolIds, on: db) {
-            if row.counts.firstVisitAt >= start && row.counts.lastVisitAt <= end {
-                row.add(to: &result[row.key.schoolId, default: Totals()])
-            } else if row.counts.lastVisitAt >= start && row.counts.firstVisitAt <= end {
-                cut.append(row.key)
-            }
+        if schoolIds?.isEmpty == true { return [:] }
+        let window = "day >= ? AND day < ?" + (schoolIds.map { " AND school_id IN (\(Cell.placeholders($0.count)))" } ?? "")
+        let windowBinds = [Cell.int(day(start)), .int(day(end) + 1)] + (schoolIds ?? []).map(Cell.text)
+        var result: [String: Totals] = [:]
+        for row in try await db.sql.rowsByPosition("""
+            SELECT school_id, CAST(SUM(visits) AS BIGINT), CAST(SUM(shared) AS BIGINT), CAST(SUM(within_a_day) AS BIGINT), CAST(SUM(replied) AS BIGINT),
+                   \(GroupedList.joined("waits", on: db.sql)), \(GroupedList.joined("teachers", on: db.sql))
+            FROM rollup_feedback_days WHERE \(window) AND first_visit_at >= ? AND last_visit_at <= ? GROUP BY school_id
+            """, windowBinds + [.int(start), .int(end)], kinds: [.text, .int, .int, .int, .int, .optionalText, .optionalText]) {
+            var totals = Totals(visits: row[1].integer ?? 0, shared: row[2].integer ?? 0, withinADay: row[3].integer ?? 0, replied: row[4].integer ?? 0,
+                                waits: GroupedList.integers(row[5].string))
+            GroupedList.forEachText(row[6].string ?? "") { totals.teachers.insert($0) }
+            result[row[0].string ?? ""] = totals
         }
+        let cut = try await db.sql.rowsByPosition("""
+            SELECT day, school_id FROM rollup_feedback_days
+            WHERE \(window) AND NOT (first_visit_at >= ? AND last_visit_at <= ?) AND last_visit_at >= ? AND first_visit_at <= ?
+            """, windowBinds + [.int(start), .int(end), .int(start), .int(end)], kinds: [.int, .text])
         for chunk in cut.chunks(of: 200) {
             let query = chunk.map { _ in "(school_id = ? AND observed_at >= ? AND observed_at <= ?)" }.joined(separator: " OR ")
-            let binds = chunk.flatMap { [Cell.text($0.schoolId), .int(max(start, $0.day * 86_400)), .int(min(end, $0.day * 86_400 + 86_399))] }
+            let binds = chunk.flatMap { row in
+                let day = row[0].integer ?? 0
+                return [row[1], .int(max(start, day * 86_400)), .int(min(end, day * 86_400 + 86_399))]
+            }
             for visit in try await visits(where: query, binds, on: db) { result[visit.key.schoolId, default: Totals()].add(visit) }
         }
         return result
@@ -128,7 +139,14 @@ enum FeedbackDays {
     /// Every row, for comparing a rebuilt table with a maintained one.
     static func all(on db: any Database) async throws -> [Key: Totals] {
         var days: [Key: Totals] = [:]
-        for row in try await rows(days: Int.min..<Int.max, schoolIds: nil, on: db) { row.add(to: &days[row.key, default: Totals()]) }
+        for row in try await db.sql.rowsByPosition(
+            "SELECT day, school_id, first_visit_at, last_visit_at, visits, shared, within_a_day, replied, waits, teachers FROM rollup_feedback_days",
+            [], kinds: [.int, .text, .int, .int, .int, .int, .int, .int, .text, .text]) {
+            days[Key(day: row[0].integer ?? 0, schoolId: row[1].string ?? "")] = Totals(
+                visits: row[4].integer ?? 0, shared: row[5].integer ?? 0, withinADay: row[6].integer ?? 0, replied: row[7].integer ?? 0,
+                waits: GroupedList.integers(row[8].string), teachers: Set(GroupedList.texts(row[9].string)),
+                firstVisitAt: row[2].integer ?? 0, lastVisitAt: row[3].integer ?? 0)
+        }
         return days
     }
 
@@ -184,37 +202,6 @@ enum FeedbackDays {
                 query += "\(bind: GroupedList.list(texts: totals.teachers.sorted())))"
             }
             try await db.sql.raw(query).run()
-        }
-    }
-
-    /// A row as stored, its lists still as text: a window decodes only the lists of the days it adds up whole.
-    private struct StoredDay {
-        var key: Key
-        var counts: Totals
-        var waits: String
-        var teachers: String
-
-        /// Adds the day, lists and all, to `totals`.
-        func add(to totals: inout Totals) {
-            totals.add(counts)
-            totals.waits += GroupedList.integers(waits)
-            GroupedList.forEachText(teachers) { totals.teachers.insert($0) }
-        }
-    }
-
-    private static func rows(days: Range<Int>, schoolIds: [String]?, on db: any Database) async throws -> [StoredDay] {
-        if schoolIds?.isEmpty == true { return [] }
-        var query = "SELECT day, school_id, first_visit_at, last_visit_at, visits, shared, within_a_day, replied, waits, teachers FROM rollup_feedback_days WHERE day >= ? AND day < ?"
-        var binds: [Cell] = [.int(days.lowerBound), .int(days.upperBound)]
-        if let schoolIds {
-            query += " AND school_id IN (\(Cell.placeholders(schoolIds.count)))"
-            binds += schoolIds.map(Cell.text)
-        }
-        return try await db.sql.rowsByPosition(query, binds, kinds: [.int, .text, .int, .int, .int, .int, .int, .int, .text, .text]).map { row in
-            StoredDay(key: Key(day: row[0].integer ?? 0, schoolId: row[1].string ?? ""),
-                      counts: Totals(visits: row[4].integer ?? 0, shared: row[5].integer ?? 0, withinADay: row[6].integer ?? 0, replied: row[7].integer ?? 0,
-                                     firstVisitAt: row[2].integer ?? 0, lastVisitAt: row[3].integer ?? 0),
-                      waits: row[8].string ?? "", teachers: row[9].string ?? "")
         }
     }
 }
