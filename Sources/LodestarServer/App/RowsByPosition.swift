@@ -79,6 +79,5 @@ extension Cell {
     static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
 
     var integer: Int? { if case .int(let value) = self { value } else { nil } }
-    var string: String? { if case .text(let value) = self { value } else { nil } }
     var number: Double? { if case .double(let value) = self { value } else { nil } }
 }

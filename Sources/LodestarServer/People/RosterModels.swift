@@ -19,12 +19,12 @@ final class Org: Model, @unchecked Sendable {
     /// An org as stored, from a row read by position in the columns' order above.
     convenience init(stored row: [Cell]) {
         self.init()
-        id = row[0].string
+        id = row[0].text
         $id.exists = true
-        name = row[1].string ?? ""
-        type = row[2].string ?? ""
-        identifier = row[3].string ?? ""
-        parentId = row[4].string
+        name = row[1].text ?? ""
+        type = row[2].text ?? ""
+        identifier = row[3].text ?? ""
+        parentId = row[4].text
     }
 
     /// Whether `id` names a school (not the district or another kind of org).

@@ -17,11 +17,11 @@ final class PriorityStandard: Model, @unchecked Sendable {
     /// A priority as stored, from a row read by position in the columns' order above.
     convenience init(stored row: [Cell]) {
         self.init()
-        id = row[0].string
+        id = row[0].text
         $id.exists = true
-        reasonList = row[1].string ?? ""
-        note = row[2].string ?? ""
-        markedBy = row[3].string ?? ""
+        reasonList = row[1].text ?? ""
+        note = row[2].text ?? ""
+        markedBy = row[3].text ?? ""
         markedAt = row[4].integer ?? 0
     }
 
@@ -33,7 +33,7 @@ extension StandardsQueries {
     func priorities() async throws -> [String: PriorityStandard] {
         // Read by position: the tracker and the insight pages read them all, and Fluent reads a model's fields by reflection.
         Dictionary(uniqueKeysWithValues: try await db.sql.rowsByPosition("SELECT id, reasons, note, marked_by, marked_at FROM priority_standards", [],
-                                                                         kinds: [.text, .text, .text, .text, .int]).map { ($0[0].string ?? "", PriorityStandard(stored: $0)) })
+                                                                         kinds: [.text, .text, .text, .text, .int]).map { ($0[0].text ?? "", PriorityStandard(stored: $0)) })
     }
 
     /// The priority standards of each grade they name, by code: what "the priority standards of grade X" means for a

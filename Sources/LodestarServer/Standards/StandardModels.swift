@@ -32,15 +32,15 @@ final class Standard: Model, @unchecked Sendable {
     /// A standard as stored, from a row read by position in the columns' order above.
     convenience init(stored row: [Cell]) {
         self.init()
-        id = row[0].string
+        id = row[0].text
         $id.exists = true
-        documentId = row[1].string ?? ""
-        code = row[2].string ?? ""
-        statement = row[3].string ?? ""
-        abbreviated = row[4].string ?? ""
-        itemType = row[5].string ?? ""
-        grades = row[6].string ?? ""
-        parentId = row[7].string
+        documentId = row[1].text ?? ""
+        code = row[2].text ?? ""
+        statement = row[3].text ?? ""
+        abbreviated = row[4].text ?? ""
+        itemType = row[5].text ?? ""
+        grades = row[6].text ?? ""
+        parentId = row[7].text
         position = row[8].integer ?? 0
     }
 }

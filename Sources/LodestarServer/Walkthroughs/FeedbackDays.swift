@@ -31,7 +31,7 @@ enum FeedbackDays {
         var teacherReplied: Bool
     }
 
-    /// A school's counts over some visits: one day, or many added up.
+    /// A school's counts over some visits: one day's, or a window's.
     struct Totals: Equatable {
         var visits = 0, shared = 0, withinADay = 0, replied = 0
         /// Seconds from each shared visit to its feedback.
@@ -52,14 +52,6 @@ enum FeedbackDays {
             waits.append(sharedAt - visit.observedAt)
             if sharedAt - visit.observedAt <= 86_400 { withinADay += 1 }
             if visit.teacherReplied { replied += 1 }
-        }
-
-        mutating func add(_ other: Totals) {
-            visits += other.visits; shared += other.shared; withinADay += other.withinADay; replied += other.replied
-            waits += other.waits
-            teachers.formUnion(other.teachers)
-            firstVisitAt = min(firstVisitAt, other.firstVisitAt)
-            lastVisitAt = max(lastVisitAt, other.lastVisitAt)
         }
 
         var loop: FeedbackLoop {
@@ -85,21 +77,16 @@ enum FeedbackDays {
             FROM rollup_feedback_days WHERE \(window) AND first_visit_at >= ? AND last_visit_at <= ? GROUP BY school_id
             """, windowBinds + [.int(start), .int(end)], kinds: [.text, .int, .int, .int, .int, .optionalText, .optionalText]) {
             var totals = Totals(visits: row[1].integer ?? 0, shared: row[2].integer ?? 0, withinADay: row[3].integer ?? 0, replied: row[4].integer ?? 0,
-                                waits: GroupedList.integers(row[5].string))
-            GroupedList.forEachText(row[6].string ?? "") { totals.teachers.insert($0) }
-            result[row[0].string ?? ""] = totals
+                                waits: GroupedList.integers(row[5].text))
+            GroupedList.forEachText(row[6].text ?? "") { totals.teachers.insert($0) }
+            result[row[0].text ?? ""] = totals
         }
         let cut = try await db.sql.rowsByPosition("""
             SELECT day, school_id FROM rollup_feedback_days
             WHERE \(window) AND NOT (first_visit_at >= ? AND last_visit_at <= ?) AND last_visit_at >= ? AND first_visit_at <= ?
             """, windowBinds + [.int(start), .int(end), .int(start), .int(end)], kinds: [.int, .text])
-        for chunk in cut.chunks(of: 200) {
-            let query = chunk.map { _ in "(school_id = ? AND observed_at >= ? AND observed_at <= ?)" }.joined(separator: " OR ")
-            let binds = chunk.flatMap { row in
-                let day = row[0].integer ?? 0
-                return [row[1], .int(max(start, day * 86_400)), .int(min(end, day * 86_400 + 86_399))]
-            }
-            for visit in try await visits(where: query, binds, on: db) { result[visit.key.schoolId, default: Totals()].add(visit) }
+        for visit in try await visits(onDays: cut.map { Key(day: $0[0].integer ?? 0, schoolId: $0[1].text ?? "") }, within: start...end, on: db) {
+            result[visit.key.schoolId, default: Totals()].add(visit)
         }
         return result
     }
@@ -142,9 +129,9 @@ enum FeedbackDays {
         for row in try await db.sql.rowsByPosition(
             "SELECT day, school_id, first_visit_at, last_visit_at, visits, shared, within_a_day, replied, waits, teachers FROM rollup_feedback_days",
             [], kinds: [.int, .text, .int, .int, .int, .int, .int, .int, .text, .text]) {
-            days[Key(day: row[0].integer ?? 0, schoolId: row[1].string ?? "")] = Totals(
+            days[Key(day: row[0].integer ?? 0, schoolId: row[1].text ?? "")] = Totals(
                 visits: row[4].integer ?? 0, shared: row[5].integer ?? 0, withinADay: row[6].integer ?? 0, replied: row[7].integer ?? 0,
-                waits: GroupedList.integers(row[8].string), teachers: Set(GroupedList.texts(row[9].string)),
+                waits: GroupedList.integers(row[8].text), teachers: Set(GroupedList.texts(row[9].text)),
                 firstVisitAt: row[2].integer ?? 0, lastVisitAt: row[3].integer ?? 0)
         }
         return days
@@ -157,15 +144,7 @@ enum FeedbackDays {
         guard !keys.isEmpty else { return }
         let sorted = keys.sorted()
         var days: [Key: Totals] = [:]
-        for chunk in sorted.chunks(of: 200) {
-            var query = chunk.map { _ in "(school_id = ? AND observed_at >= ? AND observed_at <= ?)" }.joined(separator: " OR ")
-            var binds = chunk.flatMap { [Cell.text($0.schoolId), .int($0.day * 86_400), .int($0.day * 86_400 + 86_399)] }
-            if !excluding.isEmpty {
-                query = "(\(query)) AND id NOT IN (\(Cell.placeholders(excluding.count)))"
-                binds += excluding.map(Cell.text)
-            }
-            for visit in try await visits(where: query, binds, on: db) { days[visit.key, default: Totals()].add(visit) }
-        }
+        for visit in try await visits(onDays: sorted, excluding: excluding, on: db) { days[visit.key, default: Totals()].add(visit) }
         for chunk in sorted.chunks(of: 300) {
             var query: SQLQueryString = "DELETE FROM rollup_feedback_days WHERE "
             for (index, key) in chunk.enumerated() { query += "\(unsafeRaw: index > 0 ? " OR " : "")(day = \(bind: key.day) AND school_id = \(bind: key.schoolId))" }
@@ -182,12 +161,29 @@ enum FeedbackDays {
         return keys
     }
 
+    /// The visits of `days` observed `within` a window (a window's cut days; whole days to recompute them), leaving out
+    /// `excluding`; two hundred days per statement, each an index range.
+    private static func visits(onDays days: [Key], within window: ClosedRange<Int> = Int.min...Int.max, excluding: [String] = [],
+                               on db: any Database) async throws -> [Visit] {
+        var found: [Visit] = []
+        for chunk in days.chunks(of: 200) {
+            var query = chunk.map { _ in "(school_id = ? AND observed_at >= ? AND observed_at <= ?)" }.joined(separator: " OR ")
+            var binds = chunk.flatMap { [Cell.text($0.schoolId), .int(max(window.lowerBound, $0.day * 86_400)), .int(min(window.upperBound, $0.day * 86_400 + 86_399))] }
+            if !excluding.isEmpty {
+                query = "(\(query)) AND id NOT IN (\(Cell.placeholders(excluding.count)))"
+                binds += excluding.map(Cell.text)
+            }
+            found += try await visits(where: query, binds, on: db)
+        }
+        return found
+    }
+
     /// The visits `condition` selects (`?` for each of `binds`).
     private static func visits(where condition: String, _ binds: [Cell], on db: any Database) async throws -> [Visit] {
         try await db.sql.rowsByPosition("SELECT school_id, teacher_id, observed_at, shared_at, teacher_replied FROM walkthroughs WHERE \(condition)",
                                         binds, kinds: [.text, .text, .int, .optionalInt, .int]).map { row in
             let observedAt = row[2].integer ?? 0
-            return Visit(key: Key(day: day(observedAt), schoolId: row[0].string ?? ""), teacher: row[1].string ?? "", observedAt: observedAt,
+            return Visit(key: Key(day: day(observedAt), schoolId: row[0].text ?? ""), teacher: row[1].text ?? "", observedAt: observedAt,
                          sharedAt: row[3].integer, teacherReplied: row[4].integer == 1)
         }
     }

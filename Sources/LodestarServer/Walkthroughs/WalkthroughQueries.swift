@@ -220,7 +220,7 @@ struct WalkthroughQueries {
             let counted = totals[school] ?? FeedbackDays.Totals()
             let ofTheSchool = teachers[school] ?? []
             return SchoolLoop(schoolId: school, teachers: ofTheSchool.count, visitedTeachers: counted.teachers.filter(ofTheSchool.contains).count,
-                              loop: counted.visits > 0 ? counted.loop : FeedbackLoop([]))
+                              loop: counted.loop)
         }
     }
 
