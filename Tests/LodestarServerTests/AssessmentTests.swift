@@ -516,9 +516,9 @@ struct OneRosterResultsTests {
         """
     static let objectives = "lineItemSourcedId,source,learningObjectiveId\nli-1,case,cv-math-02-2\n"
 
-    func files(results: String, lineItems: String = lineItems, objectives: String? = objectives) -> [String: [UInt8]] {
-        var files = ["lineItems.csv": Array(lineItems.utf8), "results.csv": Array(results.utf8)]
-        if let objectives { files["lineItemLearningObjectiveIds.csv"] = Array(objectives.utf8) }
+    func files(results: String, lineItems: String = lineItems, objectives: String? = objectives) -> [String: CSVSource] {
+        var files: [String: CSVSource] = ["lineItems.csv": .bytes(Array(lineItems.utf8)), "results.csv": .bytes(Array(results.utf8))]
+        if let objectives { files["lineItemLearningObjectiveIds.csv"] = .bytes(Array(objectives.utf8)) }
         return files
     }
 
@@ -543,13 +543,13 @@ struct OneRosterResultsTests {
     func badGradebooksNameFileLineAndColumn(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in
             try await setUp(app)
-            let cases: [([String: [UInt8]], String, Int?, String?)] = [
+            let cases: [([String: CSVSource], String, Int?, String?)] = [
                 (files(results: Self.header + "r1,active,,li-1,user1,fully graded,25,,\n"), "results.csv", 2, "score"),
                 (files(results: Self.header + "r1,active,,li-9,user1,fully graded,5,,\n"), "results.csv", 2, "lineItemSourcedId"),
                 (files(results: Self.header + "r1,active,,li-1,user9,fully graded,5,,\n"), "results.csv", 2, "studentSourcedId"),
                 (files(results: Self.header + "r1,active,,li-1,user1,fully graded,5,,\n", objectives: nil), "lineItems.csv", 2, "sourcedId"),
                 (files(results: Self.header + "r1,active,,li-1,user1,fully graded,5,,\nr2,active,,li-1,user1,fully graded,6,,\n"), "results.csv", 3, "studentSourcedId"),
-                (["lineItems.csv": Array(Self.lineItems.utf8)], "results.csv", nil, nil),
+                (["lineItems.csv": .bytes(Array(Self.lineItems.utf8))], "results.csv", nil, nil),
             ]
             for (files, file, line, column) in cases {
                 let error = await #expect(throws: LodestarError.self) { try await ScoreImport.runOneRoster(files, importer: nil, on: app.db) }

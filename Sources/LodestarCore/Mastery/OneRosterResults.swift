@@ -5,42 +5,46 @@
 /// The line items are read first, so their classes and standards are known before any result;
 /// `results.csv` is then read one row at a time, so millions of results are never all in memory.
 public struct OneRosterResults: ScoreRowSource {
-    private struct LineItem: Sendable { var title: String; var classId: String; var date: String?; var min: Double; var max: Double; var standards: [String] }
+    private struct LineItem: Sendable { var number: Int; var title: String; var classId: String; var date: String?; var min: Double; var max: Double; var standards: [String] }
 
     public let classIds: [String]
     public let standardReferences: [String]
-    private let items: [String: LineItem]
+    private var items: [String: LineItem]
     private let scale: ProficiencyScale
     private var results: CSVReader
     private let fieldColumns: [String: FileLocation]
-    /// Line of each line item's result per student, to refuse a second result.
-    private var seen: [String: [String: Int]] = [:]
+    /// Line of each result by its line item's and student's numbers, to refuse a second result; numbers, not
+    /// strings, because a large district's file has millions of results.
+    private var seen: [UInt64: Int32] = [:]
+    private var studentNumbers: [String: Int] = [:]
     /// Rows still to hand out from the last result (one per standard of its line item).
     private var pending: [ScoreFile.Row] = []
     private var produced = false
 
     public var fractionRead: Double { results.fractionRead }
 
-    public init(files: [String: [UInt8]], scale: ProficiencyScale) throws(LodestarError) {
-        guard let lineItemBytes = files["lineItems.csv"] else { throw LodestarError("lineItems.csv is missing", at: FileLocation(file: "lineItems.csv")) }
-        guard let resultBytes = files["results.csv"] else { throw LodestarError("results.csv is missing", at: FileLocation(file: "results.csv")) }
-        let lineItems = try CSVTable(fileName: "lineItems.csv", bytes: lineItemBytes)
-        try OneRosterParser.requireColumns(["sourcedId", "title", "classSourcedId"], in: lineItems)
+    /// - Parameter files: file name → where its bytes are; `results.csv` is read as the rows are asked for.
+    public init(files: [String: CSVSource], scale: ProficiencyScale) throws(LodestarError) {
+        guard let lineItemFile = files["lineItems.csv"] else { throw LodestarError("lineItems.csv is missing", at: FileLocation(file: "lineItems.csv")) }
+        guard let resultFile = files["results.csv"] else { throw LodestarError("results.csv is missing", at: FileLocation(file: "results.csv")) }
+        var lineItems = try CSVReader(fileName: "lineItems.csv", source: lineItemFile)
+        try OneRosterParser.requireColumns(["sourcedId", "title", "classSourcedId"], in: lineItems.columns)
 
         // Standards per line item.
         var standards: [String: [String]] = [:]
-        if let bytes = files["lineItemLearningObjectiveIds.csv"] {
-            let table = try CSVTable(fileName: "lineItemLearningObjectiveIds.csv", bytes: bytes)
-            try OneRosterParser.requireColumns(["lineItemSourcedId", "learningObjectiveId"], in: table)
-            for record in table.records {
-                let row = OneRosterParser.Row(table: table, record: record)
+        if let file = files["lineItemLearningObjectiveIds.csv"] {
+            let name = "lineItemLearningObjectiveIds.csv"
+            var objectives = try CSVReader(fileName: name, source: file)
+            try OneRosterParser.requireColumns(["lineItemSourcedId", "learningObjectiveId"], in: objectives.columns)
+            while let record = try objectives.next() {
+                let row = OneRosterParser.Row(columns: objectives.columns, record: record)
                 standards[try row.required("lineItemSourcedId"), default: []].append(try row.required("learningObjectiveId"))
             }
         }
 
         var items: [String: LineItem] = [:]
-        for record in lineItems.records {
-            let row = OneRosterParser.Row(table: lineItems, record: record)
+        while let record = try lineItems.next() {
+            let row = OneRosterParser.Row(columns: lineItems.columns, record: record)
             let id = try row.sourcedId()
             guard try row.status() != .toBeDeleted else { continue }
             guard items[id] == nil else { throw row.error("sourcedId", "\(id) appears twice in this file") }
@@ -63,11 +67,11 @@ public struct OneRosterResults: ScoreRowSource {
             guard title.count <= ScoreFile.titleLength else {
                 throw row.error("title", "a line item's title is at most \(ScoreFile.titleLength) characters; this one has \(title.count)")
             }
-            items[id] = LineItem(title: title, classId: try row.required("classSourcedId"),
+            items[id] = LineItem(number: items.count, title: title, classId: try row.required("classSourcedId"),
                                  date: assigned ?? due, min: min, max: max, standards: itemStandards)
         }
 
-        results = try CSVReader(fileName: "results.csv", bytes: resultBytes)
+        results = try CSVReader(fileName: "results.csv", source: resultFile)
         try OneRosterParser.requireColumns(["sourcedId", "lineItemSourcedId", "studentSourcedId", "score"], in: results.columns)
         self.items = items
         self.scale = scale
@@ -87,6 +91,8 @@ public struct OneRosterResults: ScoreRowSource {
         while pending.isEmpty {
             guard let record = try results.next() else {
                 guard produced else { throw LodestarError("results.csv has no scores", at: FileLocation(file: "results.csv", line: 2)) }
+                // Read to the end: what was kept to check rows is not needed while the import goes on.
+                (items, seen, studentNumbers) = ([:], [:], [:])
                 return nil
             }
             let row = OneRosterParser.Row(columns: results.columns, record: record)
@@ -104,7 +110,13 @@ public struct OneRosterResults: ScoreRowSource {
                 throw row.error("scoreDate", "a date is needed: give the line item an assignDate or the result a scoreDate")
             }
             let student = try row.required("studentSourcedId")
-            if let first = seen[itemId, default: [:]].updateValue(record.line, forKey: student) {
+            let studentNumber = studentNumbers[student] ?? studentNumbers.count
+            studentNumbers[student] = studentNumber
+            if seen.count == 10_000 {
+                // Room for as many results as the file seems to hold, so the table is not copied as it grows.
+                seen.reserveCapacity(Int(Double(seen.count) / max(results.fractionRead, 0.000_001) * 1.05))
+            }
+            if let first = seen.updateValue(Int32(clamping: record.line), forKey: UInt64(item.number) << 32 | UInt64(studentNumber)) {
                 throw row.error("studentSourcedId", "this student already has a result for this line item (line \(first))")
             }
             pending = item.standards.reversed().map {

@@ -76,7 +76,7 @@ public enum ScoreFile {
         var rows: [Row] = []
         var seen: [String: Int] = [:]
         for record in table.records {
-            func field(_ name: String) -> String { record.fields[index[name]!].trimmingSpaces() }
+            func field(_ name: String) -> String { record.trimmedField(index[name]!) }
             func fail(_ name: String, _ message: String) -> LodestarError {
                 LodestarError(message, at: FileLocation(file: fileName, line: record.line, column: index[name]! + 1, columnName: name))
             }

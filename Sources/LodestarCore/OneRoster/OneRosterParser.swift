@@ -49,7 +49,7 @@ public enum OneRosterParser {
         try requireColumns(["propertyName", "value"], in: table)
         var properties: [String: (value: String, line: Int)] = [:]
         for record in table.records {
-            properties[record.fields[0].trimmingSpaces()] = (record.fields[1].trimmingSpaces(), record.line)
+            properties[record.trimmedField(0)] = (record.trimmedField(1), record.line)
         }
         let version = properties["oneroster.version"]?.value ?? ""
         guard version == "1.1" || version == "1.2" else {
@@ -287,7 +287,7 @@ public enum OneRosterParser {
 
         func optional(_ column: String) -> String {
             guard let index = columns.index(of: column) else { return "" }
-            return record.fields[index].trimmingSpaces()
+            return record.trimmedField(index)
         }
 
         func optionalId(_ column: String) -> String? {
@@ -310,7 +310,7 @@ public enum OneRosterParser {
         /// Roster values are single-line text: a line break, tab or other control character in one is a broken
         /// file, and in an id it would reach file names and headers built from it.
         func refuseControlCharacters() throws(LodestarError) {
-            for (index, field) in record.fields.enumerated() where field.hasControlCharacters {
+            for index in 0..<record.count where record.fieldHasControlCharacters(index) {
                 let name = index < columns.header.count ? columns.header[index] : "column \(index + 1)"
                 throw LodestarError("this value holds a line break, tab or other control character, which roster values cannot",
                                     at: FileLocation(file: columns.fileName, line: record.line, column: index + 1, columnName: name))

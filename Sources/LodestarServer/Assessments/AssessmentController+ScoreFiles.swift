@@ -45,7 +45,7 @@ extension AssessmentController {
             }
             let progress = ImportProgress(kind: isZip ? "results" : "scores")
             try await jobs.startFromPage(req, id: id, what: "scores", fileName: name, link: jobPath, by: viewer, progress: progress) { db in
-                let report = isZip ? try await ScoreImport.runOneRoster(zipFiles, importer: viewer, progress: progress, on: db)
+                let report = isZip ? try await ScoreImport.runOneRoster(zipFiles.mapValues(CSVSource.bytes), importer: viewer, progress: progress, on: db)
                     : try await ScoreImport.run(bytes, fileName: name, importer: viewer, progress: progress, on: db)
                 return (ImportJobs.Imported(summary: report.summary), 0)
             }

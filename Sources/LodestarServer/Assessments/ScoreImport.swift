@@ -39,7 +39,7 @@ enum ScoreImport {
     }
 
     /// Imports OneRoster `lineItems.csv` + `results.csv` (a folder's or zip's files), reading results as it writes them.
-    static func runOneRoster(_ files: [String: [UInt8]], importer: Viewer?, progress: ImportProgress = ImportProgress(kind: "results"),
+    static func runOneRoster(_ files: [String: CSVSource], importer: Viewer?, progress: ImportProgress = ImportProgress(kind: "results"),
                              on db: any Database) async throws -> Report {
         let scale = try await MasteryStore.scale(MasteryStore.defaultScaleId, on: db)
         return try await write(OneRosterResults(files: files, scale: scale), importer: importer, progress: progress, on: db)

@@ -31,7 +31,7 @@ struct ImportCommand: AsyncCommand {
                                                   progress: ImportProgress(kind: "scores", display: .standardOutput), on: context.application.db)
             context.console.print(report.summary)
         case "results":
-            let report = try await ScoreImport.runOneRoster(try OneRosterImport.readFiles(at: signature.path), importer: nil,
+            let report = try await ScoreImport.runOneRoster(try OneRosterImport.csvFiles(at: signature.path), importer: nil,
                                                             progress: ImportProgress(kind: "results", display: .standardOutput), on: context.application.db)
             context.console.print(report.summary)
         case "framework":

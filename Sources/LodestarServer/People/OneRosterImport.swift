@@ -20,20 +20,25 @@ enum OneRosterImport {
         return report
     }
 
-    /// The CSV files of a folder or zip, by file name.
+    /// The CSV files of a folder or zip, by file name, read whole (a roster's files are parsed whole).
     static func readFiles(at path: String) throws -> [String: [UInt8]] {
+        try csvFiles(at: path).reduce(into: [:]) { files, file in files[file.key] = try file.value.readAll(fileName: file.key) }
+    }
+
+    /// The CSV files of a folder or zip, by file name: a folder's stay on disk, to be read as they are parsed.
+    static func csvFiles(at path: String) throws -> [String: CSVSource] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw LodestarError("no file or folder at \(path)", at: FileLocation(file: path))
         }
         if isDirectory.boolValue {
-            var files: [String: [UInt8]] = [:]
+            var files: [String: CSVSource] = [:]
             for name in try FileManager.default.contentsOfDirectory(atPath: path) where name.lowercased().hasSuffix(".csv") {
-                files[name] = Array(try Data(contentsOf: URL(fileURLWithPath: path).appendingPathComponent(name)))
+                files[name] = .file(path: URL(fileURLWithPath: path).appendingPathComponent(name).path)
             }
             return files
         }
-        return try readZip(at: URL(fileURLWithPath: path), name: (path as NSString).lastPathComponent, limits: .commandLine)
+        return try readZip(at: URL(fileURLWithPath: path), name: (path as NSString).lastPathComponent, limits: .commandLine).mapValues(CSVSource.bytes)
     }
 
     /// How much a zip may hold. What a zip *says* about its entries' sizes is not trusted: the bytes are
