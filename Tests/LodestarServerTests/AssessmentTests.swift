@@ -117,6 +117,38 @@ struct AssessmentTests {
         }
     }
 
+    /// Two scores entered together for one day (an import enters a file's scores at one time) still have one
+    /// order: by assessment. The tracker and the rollup follow it, whatever order the database stored them in.
+    @Test(arguments: TestDatabase.all)
+    func scoresEnteredTogetherForOneDayAreOrderedByAssessmentEverywhere(_ database: TestDatabase) async throws {
+        try await withClass(database) { app, f, teacher in
+            let standard = try #require(try await Standard.query(on: app.db).filter(\.$code == "CCSS.Math.Content.6.RP.A.1").first()).id!
+            let one = try #require(try await create(teacher, classId: f.classId, title: "Morning check", date: "2026-09-10"))
+            let other = try #require(try await create(teacher, classId: f.classId, title: "Afternoon check", date: "2026-09-10"))
+            let (first, last) = one < other ? (one, other) : (other, one)
+            try await MasteryStore.setMethod(.mostRecent, for: "school-1", on: app.db)
+            let student = f.students[0]
+            try await app.db.writeTransaction { db in
+                // Stored last-first: 4 on the later assessment, then 1 on the earlier.
+                for (assessment, value) in [(last, 4.0), (first, 1.0)] {
+                    try await db.sql.raw("""
+                        INSERT INTO scores (id, assessment_id, student_id, standard_id, value, entered_at, entered_by)
+                        VALUES (\(bind: Score.id(assessment: assessment, student: student, standard: standard)), \(bind: assessment), \(bind: student),
+                                \(bind: standard), \(bind: value), 1000, 'import')
+                        """).run()
+                }
+                try await db.announce(.scoresChanged(students: [student], standards: [standard]))
+            }
+            // Most recent: the later assessment's 4.
+            #expect(try await teacher.get("/classes/\(f.classId)/mastery").body.string.contains("<span class=\"cell-value\">4</span> <span class=\"cell-level\">Exceeds</span>"))
+            let timeline = try await app.db.sql.raw("SELECT timeline FROM mastery_pairs WHERE id = \(bind: "\(student)|\(standard)")").first()?.decode(column: "timeline", as: String.self)
+            #expect(MasteryTimeline.decode(try #require(timeline)).map(\.standing) == [.atOrAbove])
+            let maintained = try await MasteryRollup.all(on: app.db)
+            try await MasteryRollup.rebuild(on: app.db)
+            #expect(try await MasteryRollup.all(on: app.db) == maintained)
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func interventionGroupFollowsProgressAfterReassessment(_ database: TestDatabase) async throws {
         try await withClass(database) { app, f, teacher in

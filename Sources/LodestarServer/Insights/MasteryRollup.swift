@@ -59,9 +59,8 @@ enum MasteryRollup {
             var records = Records(attributes: try await RosterQueries(db).schoolGradeAndGroups(ofStudents: students).mapValues {
                 (school: $0.school, grade: $0.grade, groups: ["all"] + $0.groups)
             })
-            for score in try await AssessmentQueries(db: db).evidence(students: students, standards: standards) {
-                records.scores["\(score.studentId)|\(score.standardId)", default: []].append(
-                    MasteryTimeline.Score(day: score.assessedOn, value: score.value, scale: book.scale(lastAssessedOn: score.scaleId)))
+            records.scores = try await AssessmentQueries(db: db).attemptsByPair(students: students, standards: standards).mapValues { scores in
+                scores.map { MasteryTimeline.Score(day: $0.assessedOn, value: $0.value, scale: book.scale(lastAssessedOn: $0.scaleId)) }
             }
             var oldQuery = "SELECT id, school_id, grade, groups, timeline FROM mastery_pairs WHERE student_id IN (\(Cell.placeholders(students.count)))"
             var binds = students.map(Cell.text)
