@@ -107,9 +107,23 @@ struct AssessmentQueries {
     /// Every score of `students` on `standards` (nil: on any standard), in attempt order.
     /// `through`: only assessments given on or before that ISO day.
     func evidence(students: [String], standards: [String]?, through: String? = nil) async throws -> [Evidence] {
+        try await scores(of: students, on: standards, through: through, titles: true).sorted { $0.attemptOrder < $1.attemptOrder }
+    }
+
+    /// Every score of `students` on `standards` (nil: on any standard), by pair ("student|standard"), each pair's in
+    /// attempt order: what the mastery rollup computes standings from, a thousand students (some 33,000 scores) at a
+    /// time, so each pair's few scores are sorted rather than the whole set, and no title is read.
+    func attemptsByPair(students: [String], standards: [String]?) async throws -> [String: [Evidence]] {
+        Dictionary(grouping: try await scores(of: students, on: standards, through: nil, titles: false)) { "\($0.studentId)|\($0.standardId)" }
+            .mapValues { $0.count > 1 ? $0.sorted { $0.attemptOrder < $1.attemptOrder } : $0 }
+    }
+
+    /// Scores with their assessments' dates and scales, in no order, read by position (a tracker reads thousands,
+    /// an import's rollup millions); titles empty unless asked for.
+    private func scores(of students: [String], on standards: [String]?, through: String?, titles: Bool) async throws -> [Evidence] {
         guard !students.isEmpty, standards?.isEmpty != true else { return [] }
         var query = """
-            SELECT sc.assessment_id, a.title, a.assessed_on, sc.student_id, sc.standard_id, sc.value, sc.entered_at, a.scale_id
+            SELECT sc.assessment_id, \(titles ? "a.title" : "''"), a.assessed_on, sc.student_id, sc.standard_id, sc.value, sc.entered_at, a.scale_id
             FROM scores sc JOIN assessments a ON a.id = sc.assessment_id
             WHERE sc.student_id IN (\(Cell.placeholders(students.count)))
             """
@@ -119,36 +133,10 @@ struct AssessmentQueries {
             binds += standards.map(Cell.text)
         }
         if let through { query += " AND a.assessed_on <= ?"; binds.append(.text(through)) }
-        // Read by position: a class's tracker reads thousands of these.
         return try await sql.rowsByPosition(query, binds, kinds: [.text, .text, .text, .text, .text, .double, .int, .text]).map { row in
             Evidence(assessmentId: row[0].text ?? "", title: row[1].text ?? "", assessedOn: row[2].text ?? "", studentId: row[3].text ?? "",
                      standardId: row[4].text ?? "", value: row[5].number ?? 0, enteredAt: row[6].integer ?? 0, scaleId: row[7].text ?? "")
-        }.sorted { $0.attemptOrder < $1.attemptOrder }
-    }
-
-    /// Every score of `students` on `standards` (nil: on any standard), by pair ("student|standard"), each pair's in
-    /// attempt order: what the mastery rollup computes standings from, a thousand students (some 33,000 scores) at a
-    /// time, so each pair's few scores are sorted rather than the whole set, and no title is read.
-    func attemptsByPair(students: [String], standards: [String]?) async throws -> [String: [Evidence]] {
-        guard !students.isEmpty, standards?.isEmpty != true else { return [:] }
-        var query = """
-            SELECT sc.assessment_id, a.assessed_on, sc.student_id, sc.standard_id, sc.value, sc.entered_at, a.scale_id
-            FROM scores sc JOIN assessments a ON a.id = sc.assessment_id
-            WHERE sc.student_id IN (\(Cell.placeholders(students.count)))
-            """
-        var binds = students.map(Cell.text)
-        if let standards {
-            query += " AND sc.standard_id IN (\(Cell.placeholders(standards.count)))"
-            binds += standards.map(Cell.text)
         }
-        var pairs: [String: [Evidence]] = [:]
-        for row in try await sql.rowsByPosition(query, binds, kinds: [.text, .text, .text, .text, .double, .int, .text]) {
-            let score = Evidence(assessmentId: row[0].text ?? "", title: "", assessedOn: row[1].text ?? "", studentId: row[2].text ?? "",
-                                 standardId: row[3].text ?? "", value: row[4].number ?? 0, enteredAt: row[5].integer ?? 0, scaleId: row[6].text ?? "")
-            pairs["\(score.studentId)|\(score.standardId)", default: []].append(score)
-        }
-        for (pair, scores) in pairs where scores.count > 1 { pairs[pair] = scores.sorted { $0.attemptOrder < $1.attemptOrder } }
-        return pairs
     }
 
     /// An assessment given to a class on or after a day, once per standard it assessed (a row with
