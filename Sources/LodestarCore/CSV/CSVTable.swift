@@ -33,15 +33,12 @@ public struct CSVTable: Sendable {
 
         /// Field `index` without spaces or tabs at either end, the way every column is read.
         public func trimmedField(_ index: Int) -> String {
-            var range = range(index)
-            while let first = range.first, bytes[first] == UInt8(ascii: " ") || bytes[first] == UInt8(ascii: "\t") { range = range.dropFirst() }
-            while let last = range.last, bytes[last] == UInt8(ascii: " ") || bytes[last] == UInt8(ascii: "\t") { range = range.dropLast() }
-            return String(decoding: bytes[range], as: UTF8.self)
+            String(decoding: bytes[range(index)].trimmingSpaces(), as: UTF8.self)
         }
 
-        /// Whether field `index` holds a C0 control character (line breaks and tabs among them) or DEL.
+        /// Whether field `index` holds a control character, as `String.hasControlCharacters` says.
         public func fieldHasControlCharacters(_ index: Int) -> Bool {
-            bytes[range(index)].contains { $0 < 0x20 || $0 == 0x7F }
+            bytes[range(index)].contains(where: \.isControlCharacter)
         }
 
         var isBlankLine: Bool { ends == [0] }
@@ -149,11 +146,19 @@ public struct CSVReader: Sendable {
 }
 
 extension String {
+    /// Without spaces or tabs at either end, as a CSV field is read.
     func trimmingSpaces() -> String {
-        var scalars = Substring(self)
-        while let c = scalars.first, c == " " || c == "\t" { scalars.removeFirst() }
-        while let c = scalars.last, c == " " || c == "\t" { scalars.removeLast() }
-        return String(scalars)
+        String(decoding: utf8.trimmingSpaces(), as: UTF8.self)
+    }
+}
+
+extension BidirectionalCollection<UInt8> {
+    /// UTF-8 without spaces or tabs at either end (both are single bytes, never inside another character's).
+    func trimmingSpaces() -> SubSequence {
+        var trimmed = self[...]
+        while let first = trimmed.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { trimmed = trimmed.dropFirst() }
+        while let last = trimmed.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { trimmed = trimmed.dropLast() }
+        return trimmed
     }
 }
 
@@ -323,6 +328,11 @@ private struct CSVParser: Sendable {
 extension String {
     /// Holds a C0 control character (line breaks and tabs among them) or DEL: never part of an id or a one-line value.
     public var hasControlCharacters: Bool {
-        utf8.contains { $0 < 0x20 || $0 == 0x7F }
+        utf8.contains(where: \.isControlCharacter)
     }
+}
+
+extension UInt8 {
+    /// A C0 control character or DEL, in UTF-8 (no other character's bytes fall in this range).
+    var isControlCharacter: Bool { self < 0x20 || self == 0x7F }
 }
