@@ -119,5 +119,56 @@ struct CommandTests {
             #expect(try await MasteryRollup.all(on: app.db) == maintained)
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func anImportComputesStandingsFromTheRowsInHandAsARebuildDoes(_ database: TestDatabase) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lodestar-export-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try await withLodestar(database) { app in
+            try await runCommand(app, ["demo", "--export", folder, "--through", "2026-10-31"])
+            try await DemoLoader.load(size: .small, seed: 1, withActivity: false, on: app.db)
+            for package in DemoStandards.packages { _ = try await StandardsStore.save(package, subject: nil, on: app.db) }
+            // The mean, so a score counted twice would change a standing.
+            try await MasteryStore.setMethod(.mean, for: "district", on: app.db)
+            let itemLines = try String(contentsOfFile: folder + "/lineItems.csv", encoding: .utf8).split(separator: "\r\n").map(String.init)
+            let resultLines = try String(contentsOfFile: folder + "/results.csv", encoding: .utf8).split(separator: "\r\n").map(String.init)
+            let results = resultLines.dropFirst().map { line in
+                let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+                return (line: line, item: fields[3], student: fields[4])
+            }
+            let items = itemLines.dropFirst().map { String($0.prefix { $0 != "," }) }
+            let students = Set(results.map(\.student)).sorted()
+            let earlier = Set(students.prefix(students.count / 2)), firstItems = Set(items.enumerated().filter { $0.offset % 2 == 0 }.map(\.element))
+            func files(_ lineItems: [String], _ results: [String]) -> [String: CSVSource] {
+                ["lineItems.csv": .bytes(Array(lineItems.joined(separator: "\r\n").utf8)), "results.csv": .bytes(Array(results.joined(separator: "\r\n").utf8))]
+            }
+            // Half the students have scores on every other line item before the second import, which holds
+            // everything else: their standings come from the database, the other half's from the rows in hand.
+            let before = results.filter { earlier.contains($0.student) && firstItems.contains(String($0.item)) }
+            let rest = results.filter { !(earlier.contains($0.student) && firstItems.contains(String($0.item))) }
+            #expect(before.count > 1_000 && rest.count > before.count)
+            _ = try await ScoreImport.runOneRoster(files(itemLines, [resultLines[0]] + before.map(\.line)), importer: nil, on: app.db)
+            // A second line item for the same assessment and standard, last in the file: its 0 replaces the first
+            // line item's score, as a second row for one score does.
+            let twice = try #require(rest.last { !earlier.contains($0.student) })
+            let copy = itemLines.first { $0.hasPrefix(twice.item + ",") }!.replacingOccurrences(of: twice.item + ",", with: "again-" + twice.item + ",")
+            let again = rest.filter { $0.item == twice.item }.map { "again-\($0.student),active,,again-\(twice.item),\($0.student),fully graded,0," }
+            _ = try await ScoreImport.runOneRoster(files(itemLines + [copy], [resultLines[0]] + rest.map(\.line) + again), importer: nil, on: app.db)
+            #expect(try await Score.query(on: app.db).count() == before.count + rest.count)
+            let standard = String(twice.item.split(separator: "|").last!)
+            #expect(try await Score.query(on: app.db).filter(\.$studentId == String(twice.student)).filter(\.$standardId == standard).all().map(\.value).contains(1))
+
+            func pairs() async throws -> [String] {
+                try await app.db.sql.raw("SELECT id, school_id, grade, groups, timeline FROM mastery_pairs ORDER BY id").all().map { row in
+                    try ["id", "school_id", "grade", "groups", "timeline"].map { try row.decode(column: $0, as: String.self) }.joined(separator: " ")
+                }
+            }
+            let maintained = try await MasteryRollup.all(on: app.db), maintainedPairs = try await pairs()
+            #expect(maintainedPairs.count > 1_000)
+            try await MasteryRollup.rebuild(on: app.db)
+            #expect(try await pairs() == maintainedPairs)
+            #expect(try await MasteryRollup.all(on: app.db) == maintained)
+        }
+    }
 }
 

@@ -18,8 +18,8 @@ enum Change {
     case walkthroughsEdited([String])
     /// Walkthroughs were loaded in bulk (the demo district): everything derived from them is recomputed.
     case walkthroughsLoaded
-    /// Scores of these students changed, on these standards (nil: any standard).
-    case scoresChanged(students: [String], standards: [String]?)
+    /// Scores of these students changed, on these standards (nil: any standard); by an import, with what it wrote.
+    case scoresChanged(students: [String], standards: [String]?, imported: ImportedScores? = nil)
     /// Scores were loaded in bulk: everything derived from them is recomputed.
     case scoresLoaded
     /// These students' school, grade or groups changed in the roster.

@@ -114,8 +114,12 @@ struct AssessmentQueries {
     /// attempt order: what the mastery rollup computes standings from, a thousand students (some 33,000 scores) at a
     /// time, so each pair's few scores are sorted rather than the whole set, and no title is read.
     func attemptsByPair(students: [String], standards: [String]?) async throws -> [String: [Evidence]] {
-        Dictionary(grouping: try await scores(of: students, on: standards, through: nil, titles: false)) { "\($0.studentId)|\($0.standardId)" }
-            .mapValues { $0.count > 1 ? $0.sorted { $0.attemptOrder < $1.attemptOrder } : $0 }
+        Self.byPair(try await scores(of: students, on: standards, through: nil, titles: false))
+    }
+
+    /// Scores by pair ("student|standard"), each pair's in attempt order.
+    static func byPair(_ scores: [Evidence]) -> [String: [Evidence]] {
+        Dictionary(grouping: scores) { "\($0.studentId)|\($0.standardId)" }.mapValues { $0.count > 1 ? $0.sorted { $0.attemptOrder < $1.attemptOrder } : $0 }
     }
 
     /// Scores with their assessments' dates and scales, in no order, read by position (a tracker reads thousands,
@@ -221,6 +225,28 @@ struct AssessmentQueries {
     /// Every student with a score, in order, for recomputing what is derived from scores in batches.
     func studentsWithScores() async throws -> [String] {
         try await sql.raw("SELECT DISTINCT student_id FROM scores ORDER BY student_id").all().map { try $0.decode(column: "student_id", as: String.self) }
+    }
+
+    /// Those of `students` who have any score.
+    func studentsWithScores(among students: [String]) async throws -> [String] {
+        var found: [String] = []
+        for chunk in students.chunks(of: 1_000) {
+            found += try await sql.rowsByPosition("SELECT DISTINCT student_id FROM scores WHERE student_id IN (\(Cell.placeholders(chunk.count)))",
+                                                  chunk.map(Cell.text), kinds: [.text]).map { $0[0].text ?? "" }
+        }
+        return found
+    }
+
+    /// Each assessment's day and scale, by id.
+    func daysAndScales(of assessments: [String]) async throws -> [String: (assessedOn: String, scaleId: String)] {
+        var found: [String: (assessedOn: String, scaleId: String)] = [:]
+        for chunk in assessments.chunks(of: 1_000) {
+            for row in try await sql.rowsByPosition("SELECT id, assessed_on, scale_id FROM assessments WHERE id IN (\(Cell.placeholders(chunk.count)))",
+                                                    chunk.map(Cell.text), kinds: [.text, .text, .text]) {
+                found[row[0].text ?? ""] = (row[1].text ?? "", row[2].text ?? "")
+            }
+        }
+        return found
     }
 
     /// Standards a student has any score on, by code.

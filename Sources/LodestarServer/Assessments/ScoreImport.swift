@@ -85,21 +85,29 @@ enum ScoreImport {
         return try await db.writeTransaction { db in try await db.withBulkPageCache {
             var source = source
             var assessments: [String: (title: String, date: String, classId: String, standards: Set<String>)] = [:]
-            var batch = TableRows(), batchAssessments: Set<String> = [], counts = SyncCounts()
-            var students: Set<String> = [], standards: Set<String> = []
+            var batch = TableRows(), batchAssessments: Set<String> = [], batchStudents: [String] = [], counts = SyncCounts()
+            var imported = ImportedScores(enteredAt: now)
             // One batch is written while the next is read and checked (the database and the parsing each take one
-            // core); one write at a time, on the transaction's connection.
-            var writing: Task<SyncCounts, any Error>?
+            // core); one write at a time, on the transaction's connection. Before a batch is written, the students
+            // whose first score it holds are looked up: those with no score yet have all theirs in `imported`.
+            var writing: Task<(SyncCounts, hadScores: [String]), any Error>?
+            func finishWriting() async throws {
+                guard let (written, hadScores) = try await writing?.value else { return }
+                counts.add(written)
+                imported.hadScores(hadScores)
+            }
             func flush(_ fractionRead: Double) async throws {
-                if let writing { counts.add(try await writing.value) }
-                let rows = batch, ids = batchAssessments.sorted()
+                try await finishWriting()
+                let rows = batch, ids = batchAssessments.sorted(), newStudents = batchStudents
                 writing = Task {
+                    let hadScores = try await AssessmentQueries(db: db).studentsWithScores(among: newStudents)
                     let written = try await scores.merge(rows, ignoring: [4, 5], storedBy: ("assessment_id", ids), on: db.sql)
                     progress.advance(by: rows.count, fractionRead: fractionRead)
-                    return written
+                    return (written, hadScores)
                 }
                 batch = TableRows(minimumCapacity: 10_000)
                 batchAssessments.removeAll(keepingCapacity: true)
+                batchStudents.removeAll(keepingCapacity: true)
             }
             do {
                 while let row = try source.next() {
@@ -114,12 +122,12 @@ enum ScoreImport {
                     batch[Score.id(assessment: id, student: row.studentId, standard: standard)] = [
                         .text(id), .text(row.studentId), .text(standard), .double(row.value), .int(now), .text(enteredBy)]
                     batchAssessments.insert(id)
-                    students.insert(row.studentId)
-                    standards.insert(standard)
+                    if !imported.hasStudent(row.studentId) { batchStudents.append(row.studentId) }
+                    imported.add(assessment: id, student: row.studentId, standard: standard, value: row.value)
                     if batch.count >= 10_000 { try await flush(source.fractionRead) }
                 }
                 try await flush(1)
-                if let writing { counts.add(try await writing.value) }
+                try await finishWriting()
             } catch {
                 // A bad row: the batch being written finishes (or fails) before the transaction rolls back.
                 _ = await writing?.result
@@ -127,7 +135,8 @@ enum ScoreImport {
             }
             progress.allRowsWritten()
             try await saveAssessments(assessments.sorted { $0.key < $1.key }, schoolOf: classSchools, createdBy: enteredBy, at: now, on: db)
-            try await db.announce(.scoresChanged(students: students.sorted(), standards: standards.sorted()))
+            imported.finish(assessments: try await AssessmentQueries(db: db).daysAndScales(of: imported.assessmentIds))
+            try await db.announce(.scoresChanged(students: imported.studentIds.sorted(), standards: imported.standardIds.sorted(), imported: imported))
             return Report(assessments: assessments.count, scores: counts)
         } }
     }

@@ -29,15 +29,16 @@ enum MasteryRollup {
     /// Recomputes the standings of `students` (on `standards`, or on every standard when nil) and
     /// applies the difference to the rollup. Call inside the transaction that wrote the scores.
     /// A thousand students at a time: while one thousand's standings are computed (on another core), the next
-    /// thousand's records are read; the database is used by one step at a time.
-    static func refresh(students: [String], standards: [String]?, on db: any Database) async throws {
+    /// thousand's records are read; the database is used by one step at a time. After an import, the scores of
+    /// students who had none before are taken from `imported` rather than read back.
+    static func refresh(students: [String], standards: [String]?, imported: ImportedScores? = nil, on db: any Database) async throws {
         guard !students.isEmpty else { return }
         // Read once for the whole refresh: the scales, and each school's method as its first student comes.
         let book = try await ScaleBook.load(on: db)
         var methods: [String: MasteryMethod] = [:]
         var computing: Task<Refresh, Never>?
         for chunk in students.chunks(of: 1_000) {
-            let records = try await Records.read(students: Array(chunk), standards: standards, book: book, methods: &methods, on: db)
+            let records = try await Records.read(students: Array(chunk), standards: standards, imported: imported, book: book, methods: &methods, on: db)
             if let computing { try await write(await computing.value, on: db) }
             computing = Task { Refresh(records) }
         }
@@ -54,12 +55,14 @@ enum MasteryRollup {
         var old: [String: (school: String, grade: String, groups: [String], timeline: [MasteryTimeline.Entry])] = [:]
         var methods: [String: MasteryMethod] = [:]
 
-        static func read(students: [String], standards: [String]?, book: ScaleBook, methods: inout [String: MasteryMethod],
+        static func read(students: [String], standards: [String]?, imported: ImportedScores?, book: ScaleBook, methods: inout [String: MasteryMethod],
                          on db: any Database) async throws -> Records {
             var records = Records(attributes: try await RosterQueries(db).schoolGradeAndGroups(ofStudents: students).mapValues {
                 (school: $0.school, grade: $0.grade, groups: ["all"] + $0.groups)
             })
-            records.scores = try await AssessmentQueries(db: db).attemptsByPair(students: students, standards: standards).mapValues { scores in
+            let (inHand, toRead) = imported?.attempts(of: students) ?? ([:], students)
+            let attempts = inHand.merging(try await AssessmentQueries(db: db).attemptsByPair(students: toRead, standards: standards)) { $1 }
+            records.scores = attempts.mapValues { scores in
                 scores.map { MasteryTimeline.Score(day: $0.assessedOn, value: $0.value, scale: book.scale(lastAssessedOn: $0.scaleId)) }
             }
             var oldQuery = "SELECT id, school_id, grade, groups, timeline FROM mastery_pairs WHERE student_id IN (\(Cell.placeholders(students.count)))"

@@ -15,8 +15,8 @@ enum Rollups {
             try await IndicatorRollup.add(walkthroughs: ids, on: db)
         case .walkthroughsLoaded:
             try await IndicatorRollup.recompute(on: db)
-        case .scoresChanged(let students, let standards):
-            try await MasteryRollup.refresh(students: students, standards: standards, on: db)
+        case .scoresChanged(let students, let standards, let imported):
+            try await MasteryRollup.refresh(students: students, standards: standards, imported: imported, on: db)
         case .scoresLoaded, .masteryRulesChanged:
             try await MasteryRollup.recompute(on: db)
         case .studentsMoved(let students):

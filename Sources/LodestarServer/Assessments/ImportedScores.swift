@@ -1,0 +1,101 @@
+import LodestarCore
+
+/// The scores one import wrote, kept compactly (16 bytes a score), so the mastery rollup can compute the standings
+/// of students who had no score before the import from the rows in hand instead of reading millions back.
+/// For a student who had scores before, `attempts` answers nothing and the rollup reads the database as always.
+struct ImportedScores: Sendable {
+    private struct Written: Sendable { var student: UInt32; var standard: UInt32; var assessment: UInt32; var value: UInt32 }
+
+    private var students = Interned(), standards = Interned(), assessments = Interned()
+    private var values: [Double] = [], valueNumbers: [UInt64: UInt32] = [:]
+    private var written: [Written] = []
+    /// Per student: whether they had a score before this import.
+    private var hadScores: [Bool] = []
+    /// Per assessment: its day and its scale, read once the import has saved the assessments.
+    private var assessedOn: [String] = [], scaleIds: [String] = []
+    /// When the import entered its scores: every score it wrote has this time.
+    let enteredAt: Int
+    /// Per student, where their scores are in `written`, in file order: `order[starts[s]..<starts[s + 1]]`.
+    private var order: [UInt32] = [], starts: [UInt32] = []
+
+    init(enteredAt: Int) { self.enteredAt = enteredAt }
+
+    var studentIds: [String] { students.names }
+    var standardIds: [String] { standards.names }
+
+    /// Whether `student` has come before in this import.
+    func hasStudent(_ student: String) -> Bool { students.number(of: student) != nil }
+
+    /// Keeps a score the import writes; a later score for the same assessment, student and standard replaces it,
+    /// as it does in the database.
+    mutating func add(assessment: String, student: String, standard: String, value: Double) {
+        let (number, isNew) = students.add(student)
+        if isNew { hadScores.append(false) }
+        let valueNumber = valueNumbers[value.bitPattern] ?? {
+            values.append(value)
+            valueNumbers[value.bitPattern] = UInt32(values.count - 1)
+            return UInt32(values.count - 1)
+        }()
+        written.append(Written(student: number, standard: standards.add(standard).number, assessment: assessments.add(assessment).number, value: valueNumber))
+    }
+
+    /// These students had scores before the import (the import asks before it writes a student's first score).
+    mutating func hadScores(_ students: some Sequence<String>) {
+        for student in students { if let number = self.students.number(of: student) { hadScores[Int(number)] = true } }
+    }
+
+    var assessmentIds: [String] { assessments.names }
+
+    /// Once every score is written and the assessments saved: their days and scales (by id), and each student's
+    /// scores found together.
+    mutating func finish(assessments saved: [String: (assessedOn: String, scaleId: String)]) {
+        (assessedOn, scaleIds) = (assessments.names.map { saved[$0]?.assessedOn ?? "" }, assessments.names.map { saved[$0]?.scaleId ?? "" })
+        var starts = [UInt32](repeating: 0, count: students.names.count + 1)
+        for score in written { starts[Int(score.student) + 1] += 1 }
+        for i in 1..<starts.count { starts[i] += starts[i - 1] }
+        var next = starts, order = [UInt32](repeating: 0, count: written.count)
+        for (position, score) in written.enumerated() {
+            order[Int(next[Int(score.student)])] = UInt32(position)
+            next[Int(score.student)] += 1
+        }
+        (self.order, self.starts) = (order, starts)
+        valueNumbers = [:]
+    }
+
+    /// The scores of those of `students` whose every score this import wrote, as `AssessmentQueries.attemptsByPair`
+    /// reads them from the database; the others, whose scores must be read there.
+    func attempts(of students: [String]) -> (byPair: [String: [AssessmentQueries.Evidence]], others: [String]) {
+        var evidence: [AssessmentQueries.Evidence] = [], others: [String] = []
+        for student in students {
+            guard let number = self.students.number(of: student).map(Int.init), !hadScores[number] else { others.append(student); continue }
+            // In file order; the last score for an assessment and standard is the one in the database.
+            let positions = order[Int(starts[number])..<Int(starts[number + 1])]
+            var last: [UInt64: Int] = [:]
+            for position in positions {
+                let score = written[Int(position)]
+                last[UInt64(score.standard) << 32 | UInt64(score.assessment)] = Int(position)
+            }
+            for position in last.values {
+                let score = written[position]
+                evidence.append(AssessmentQueries.Evidence(
+                    assessmentId: assessments.names[Int(score.assessment)], title: "", assessedOn: assessedOn[Int(score.assessment)],
+                    studentId: student, standardId: standards.names[Int(score.standard)], value: values[Int(score.value)],
+                    enteredAt: enteredAt, scaleId: scaleIds[Int(score.assessment)]))
+            }
+        }
+        return (AssessmentQueries.byPair(evidence), others)
+    }
+
+    /// Names numbered in the order they first come.
+    private struct Interned: Sendable {
+        var names: [String] = []
+        private var numbers: [String: UInt32] = [:]
+        func number(of name: String) -> UInt32? { numbers[name] }
+        mutating func add(_ name: String) -> (number: UInt32, isNew: Bool) {
+            if let number = numbers[name] { return (number, false) }
+            names.append(name)
+            numbers[name] = UInt32(names.count - 1)
+            return (UInt32(names.count - 1), true)
+        }
+    }
+}
