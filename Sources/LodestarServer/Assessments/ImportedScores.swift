@@ -6,11 +6,12 @@ import LodestarCore
 struct ImportedScores: Sendable {
     private struct Written: Sendable { var student: UInt32; var standard: UInt32; var assessment: UInt32; var value: UInt32 }
 
-    private var students = Interned(), standards = Interned(), assessments = Interned()
+    private let students: NumberedNames
+    private var standards = NumberedNames(), assessments = NumberedNames()
     private var values: [Double] = [], valueNumbers: [UInt64: UInt32] = [:]
     private var written: [Written] = []
-    /// Per student: whether they had a score before this import.
-    private var hadScores: [Bool] = []
+    /// Per student: whether the import has written a score of theirs, and whether they had one before it.
+    private var appeared: [Bool], hadScores: [Bool]
     /// Per assessment: its day and its scale, read once the import has saved the assessments.
     private var assessedOn: [String] = [], scaleIds: [String] = []
     /// When the import entered its scores: every score it wrote has this time.
@@ -18,25 +19,33 @@ struct ImportedScores: Sendable {
     /// Per student, where their scores are in `written`, in file order: `order[starts[s]..<starts[s + 1]]`.
     private var order: [UInt32] = [], starts: [UInt32] = []
 
-    init(enteredAt: Int) { self.enteredAt = enteredAt }
+    /// - Parameter students: every student the import may score, numbered.
+    init(students: NumberedNames, enteredAt: Int) {
+        self.students = students
+        self.enteredAt = enteredAt
+        (appeared, hadScores) = (Array(repeating: false, count: students.names.count), Array(repeating: false, count: students.names.count))
+    }
 
-    var studentIds: [String] { students.names }
+    var studentIds: [String] { zip(students.names, appeared).compactMap { $1 ? $0 : nil } }
     var standardIds: [String] { standards.names }
+    var count: Int { written.count }
 
-    /// Whether `student` has come before in this import.
-    func hasStudent(_ student: String) -> Bool { students.number(of: student) != nil }
+    /// Room for `count` scores, so the list is not copied as it grows.
+    mutating func reserve(_ count: Int) { written.reserveCapacity(count) }
 
     /// Keeps a score the import writes; a later score for the same assessment, student and standard replaces it,
-    /// as it does in the database.
-    mutating func add(assessment: String, student: String, standard: String, value: Double) {
-        let (number, isNew) = students.add(student)
-        if isNew { hadScores.append(false) }
+    /// as it does in the database. True when it is the student's first in this import.
+    @discardableResult
+    mutating func add(assessment: String, student number: UInt32, standard: String, value: Double) -> Bool {
+        let first = !appeared[Int(number)]
+        appeared[Int(number)] = true
         let valueNumber = valueNumbers[value.bitPattern] ?? {
             values.append(value)
             valueNumbers[value.bitPattern] = UInt32(values.count - 1)
             return UInt32(values.count - 1)
         }()
         written.append(Written(student: number, standard: standards.add(standard).number, assessment: assessments.add(assessment).number, value: valueNumber))
+        return first
     }
 
     /// These students had scores before the import (the import asks before it writes a student's first score).
@@ -67,7 +76,10 @@ struct ImportedScores: Sendable {
     func attempts(of students: [String]) -> (byPair: [String: [AssessmentQueries.Evidence]], others: [String]) {
         var evidence: [AssessmentQueries.Evidence] = [], others: [String] = []
         for student in students {
-            guard let number = self.students.number(of: student).map(Int.init), !hadScores[number] else { others.append(student); continue }
+            guard let number = self.students.number(of: student).map(Int.init), appeared[number], !hadScores[number] else {
+                others.append(student)
+                continue
+            }
             // In file order; the last score for an assessment and standard is the one in the database.
             let positions = order[Int(starts[number])..<Int(starts[number + 1])]
             var last: [UInt64: Int] = [:]
@@ -85,17 +97,19 @@ struct ImportedScores: Sendable {
         }
         return (AssessmentQueries.byPair(evidence), others)
     }
+}
 
-    /// Names numbered in the order they first come.
-    private struct Interned: Sendable {
-        var names: [String] = []
-        private var numbers: [String: UInt32] = [:]
-        func number(of name: String) -> UInt32? { numbers[name] }
-        mutating func add(_ name: String) -> (number: UInt32, isNew: Bool) {
-            if let number = numbers[name] { return (number, false) }
-            names.append(name)
-            numbers[name] = UInt32(names.count - 1)
-            return (UInt32(names.count - 1), true)
-        }
+/// Names numbered in the order they first come, so millions of rows can carry a number instead of a string.
+struct NumberedNames: Sendable {
+    private(set) var names: [String] = []
+    private var numbers: [String: UInt32] = [:]
+
+    func number(of name: String) -> UInt32? { numbers[name] }
+
+    mutating func add(_ name: String) -> (number: UInt32, isNew: Bool) {
+        if let number = numbers[name] { return (number, false) }
+        names.append(name)
+        numbers[name] = UInt32(names.count - 1)
+        return (UInt32(names.count - 1), true)
     }
 }

@@ -49,44 +49,16 @@ enum ScoreImport {
     /// in batches; a bad row anywhere rolls everything back.
     static func write(_ source: some ScoreRowSource, importer: Viewer?, progress: ImportProgress = ImportProgress(kind: "scores"),
                       on db: any Database) async throws -> Report {
-        @Sendable func fail(_ row: ScoreFile.Row, _ column: String, _ message: String) -> LodestarError {
-            LodestarError(message, at: row.location(column))
-        }
-
-        // Classes, who may import for them, and their students.
-        var schoolOf: [String: String] = [:]
-        var enrolled: Set<String> = []
-        for batch in source.classIds.chunks(of: 500) {
-            for schoolClass in try await RosterQueries(db).schoolClasses(batch) { schoolOf[schoolClass.id!] = schoolClass.schoolId }
-            for enrollment in try await RosterQueries(db).studentEnrollments(inClasses: batch) { enrolled.insert("\(enrollment.classId)|\(enrollment.studentId)") }
-        }
-        var refused: Set<String> = []
-        if let importer {
-            let roster = RosterQueries(db)
-            for (classId, schoolId) in schoolOf {
-                let teaches = try await roster.teaches(staffId: importer.id, classId: classId)
-                if !teaches && !importer.policy.canViewStudentResults(inSchool: schoolId, teachesClass: false) { refused.insert(classId) }
-            }
-        }
-        // Standards by code or identifier.
-        var standardIds: [String: String] = [:]
-        let references = source.standardReferences
-        for batch in references.chunks(of: 500) {
-            for standard in try await StandardsQueries(db: db).standards(codesOrIds: batch) {
-                standardIds[standard.code] = standardIds[standard.code] ?? standard.id!
-                standardIds[standard.id!] = standard.id!
-            }
-        }
-
-        // One assessment per title, date and class; the id makes a re-import update it.
         let now = Int(Date().timeIntervalSince1970)
         let enteredBy = importer?.id ?? "import"
-        let classSchools = schoolOf, enrolledStudents = enrolled, standardsByReference = standardIds, refusedClasses = refused
         return try await db.writeTransaction { db in try await db.withBulkPageCache {
             var source = source
+            var check = try await RowCheck.read(for: source, importer: importer, on: db)
+            let schoolOf = check.schoolOf
+            // One assessment per title, date and class; the id makes a re-import update it.
             var assessments: [String: (title: String, date: String, classId: String, standards: Set<String>)] = [:]
             var batch = TableRows(), batchAssessments: Set<String> = [], batchStudents: [String] = [], counts = SyncCounts()
-            var imported = ImportedScores(enteredAt: now)
+            var imported = ImportedScores(students: check.students, enteredAt: now)
             // One batch is written while the next is read and checked (the database and the parsing each take one
             // core); one write at a time, on the transaction's connection. Before a batch is written, the students
             // whose first score it holds are looked up: those with no score yet have all theirs in `imported`.
@@ -111,19 +83,14 @@ enum ScoreImport {
             }
             do {
                 while let row = try source.next() {
-                    guard classSchools[row.classId] != nil else { throw fail(row, "class", "no class has the sourcedId “\(row.classId)”") }
-                    guard !refusedClasses.contains(row.classId) else { throw fail(row, "class", "you may import scores only for your own classes") }
-                    guard enrolledStudents.contains("\(row.classId)|\(row.studentId)") else {
-                        throw fail(row, "student", "“\(row.studentId)” is not a student enrolled in class \(row.classId)")
-                    }
-                    guard let standard = standardsByReference[row.standard] else { throw fail(row, "standard", "no standard has the code “\(row.standard)”") }
+                    let (student, standard) = try check.check(row)
                     let id = assessmentId(classId: row.classId, date: row.date, title: row.assessment)
                     assessments[id, default: (row.assessment, row.date, row.classId, [])].standards.insert(standard)
                     batch[Score.id(assessment: id, student: row.studentId, standard: standard)] = [
                         .text(id), .text(row.studentId), .text(standard), .double(row.value), .int(now), .text(enteredBy)]
                     batchAssessments.insert(id)
-                    if !imported.hasStudent(row.studentId) { batchStudents.append(row.studentId) }
-                    imported.add(assessment: id, student: row.studentId, standard: standard, value: row.value)
+                    if imported.add(assessment: id, student: student, standard: standard, value: row.value) { batchStudents.append(row.studentId) }
+                    if imported.count == 10_000 { imported.reserve(Int(10_000 / max(source.fractionRead, 0.000_001) * 1.05)) }
                     if batch.count >= 10_000 { try await flush(source.fractionRead) }
                 }
                 try await flush(1)
@@ -134,11 +101,62 @@ enum ScoreImport {
                 throw error
             }
             progress.allRowsWritten()
-            try await saveAssessments(assessments.sorted { $0.key < $1.key }, schoolOf: classSchools, createdBy: enteredBy, at: now, on: db)
+            check = RowCheck() // what the rollup below does not need is let go
+            try await saveAssessments(assessments.sorted { $0.key < $1.key }, schoolOf: schoolOf, createdBy: enteredBy, at: now, on: db)
+            let assessmentCount = assessments.count
+            assessments = [:]
             imported.finish(assessments: try await AssessmentQueries(db: db).daysAndScales(of: imported.assessmentIds))
             try await db.announce(.scoresChanged(students: imported.studentIds.sorted(), standards: imported.standardIds.sorted(), imported: imported))
-            return Report(assessments: assessments.count, scores: counts)
+            return Report(assessments: assessmentCount, scores: counts)
         } }
+    }
+
+    /// What a file's rows are checked against: each class's school and who is enrolled in it (class and student
+    /// numbers in one 64-bit key, as a large district has a million enrollments), the classes the importer may not
+    /// score, and standards by code or identifier.
+    private struct RowCheck: Sendable {
+        var schoolOf: [String: String] = [:]
+        var classes = NumberedNames(), students = NumberedNames()
+        var enrolled: Set<UInt64> = []
+        var refused: Set<String> = []
+        var standards: [String: String] = [:]
+
+        static func read(for source: some ScoreRowSource, importer: Viewer?, on db: any Database) async throws -> RowCheck {
+            var check = RowCheck()
+            for batch in source.classIds.chunks(of: 500) {
+                for schoolClass in try await RosterQueries(db).schoolClasses(batch) { check.schoolOf[schoolClass.id!] = schoolClass.schoolId }
+                for enrollment in try await RosterQueries(db).studentEnrollments(inClasses: batch) {
+                    check.enrolled.insert(UInt64(check.classes.add(enrollment.classId).number) << 32 | UInt64(check.students.add(enrollment.studentId).number))
+                }
+            }
+            if let importer {
+                let roster = RosterQueries(db)
+                for (classId, schoolId) in check.schoolOf {
+                    let teaches = try await roster.teaches(staffId: importer.id, classId: classId)
+                    if !teaches && !importer.policy.canViewStudentResults(inSchool: schoolId, teachesClass: false) { check.refused.insert(classId) }
+                }
+            }
+            for batch in source.standardReferences.chunks(of: 500) {
+                for standard in try await StandardsQueries(db: db).standards(codesOrIds: batch) {
+                    check.standards[standard.code] = check.standards[standard.code] ?? standard.id!
+                    check.standards[standard.id!] = standard.id!
+                }
+            }
+            return check
+        }
+
+        /// The row's student (by number) and standard, or what is wrong with it, at its file, line and column.
+        func check(_ row: ScoreFile.Row) throws(LodestarError) -> (student: UInt32, standard: String) {
+            func fail(_ column: String, _ message: String) -> LodestarError { LodestarError(message, at: row.location(column)) }
+            guard schoolOf[row.classId] != nil else { throw fail("class", "no class has the sourcedId “\(row.classId)”") }
+            guard !refused.contains(row.classId) else { throw fail("class", "you may import scores only for your own classes") }
+            guard let classNumber = classes.number(of: row.classId), let student = students.number(of: row.studentId),
+                  enrolled.contains(UInt64(classNumber) << 32 | UInt64(student)) else {
+                throw fail("student", "“\(row.studentId)” is not a student enrolled in class \(row.classId)")
+            }
+            guard let standard = standards[row.standard] else { throw fail("standard", "no standard has the code “\(row.standard)”") }
+            return (student, standard)
+        }
     }
 
     /// Creates the assessments a file's scores belong to, when new, with their class and standards.

@@ -37,12 +37,22 @@ enum MasteryRollup {
         let book = try await ScaleBook.load(on: db)
         var methods: [String: MasteryMethod] = [:]
         var computing: Task<Refresh, Never>?
+        // The rollup's changes, added up over chunks (a thousand students touch the same rows again and again) and
+        // written when there are many, or at the end.
+        var changes: [Key: (evidence: Int, atOrAbove: Int)] = [:]
+        func write(_ refresh: Refresh) async throws {
+            try await pairs.upsert(refresh.keep, on: db.sql)
+            try await pairs.delete(ids: refresh.drop, on: db.sql)
+            changes.merge(refresh.changes) { ($0.evidence + $1.evidence, $0.atOrAbove + $1.atOrAbove) }
+            if changes.count >= 50_000 { try await increment(&changes, on: db) }
+        }
         for chunk in students.chunks(of: 1_000) {
             let records = try await Records.read(students: Array(chunk), standards: standards, imported: imported, book: book, methods: &methods, on: db)
-            if let computing { try await write(await computing.value, on: db) }
+            if let computing { try await write(await computing.value) }
             computing = Task { Refresh(records) }
         }
-        if let computing { try await write(await computing.value, on: db) }
+        if let computing { try await write(await computing.value) }
+        try await increment(&changes, on: db)
     }
 
     /// What refreshing some students' standings reads.
@@ -118,12 +128,6 @@ enum MasteryRollup {
         }
     }
 
-    private static func write(_ refresh: Refresh, on db: any Database) async throws {
-        try await pairs.upsert(refresh.keep, on: db.sql)
-        try await pairs.delete(ids: refresh.drop, on: db.sql)
-        try await increment(refresh.changes.filter { $0.value != (0, 0) }, on: db)
-    }
-
     /// After a roster change: recomputes the students among `students` who have standings, so their
     /// results count under their current school, grade and groups (or nowhere, once they are gone).
     static func reattribute(students: [String], on db: any Database) async throws {
@@ -139,10 +143,13 @@ enum MasteryRollup {
 
     static let writer = RollupWriter(table: table, keyColumns: ["school_id", "grade", "standard_id", "group_key", "month"], counters: ["evidence", "at_or_above"])
 
-    private static func increment(_ changes: [Key: (evidence: Int, atOrAbove: Int)], on db: any Database) async throws {
-        try await writer.add(changes.map { key, value in
-            RollupWriter.Row(id: key.id, keys: [key.schoolId, key.grade, key.standardId, key.group, key.month], counts: [value.evidence, value.atOrAbove])
+    /// Writes the changes that are not zero, and empties `changes`.
+    private static func increment(_ changes: inout [Key: (evidence: Int, atOrAbove: Int)], on db: any Database) async throws {
+        try await writer.add(changes.compactMap { key, value in
+            value == (0, 0) ? nil
+                : RollupWriter.Row(id: key.id, keys: [key.schoolId, key.grade, key.standardId, key.group, key.month], counts: [value.evidence, value.atOrAbove])
         }, on: db)
+        changes = [:]
     }
 
     /// Rebuilds the pairs and the rollup from every score, in one transaction.

@@ -18,19 +18,20 @@ struct RollupWriter {
     /// writers that touch the same rows (every walkthrough touches the district's totals) lock them in the same
     /// order: on PostgreSQL, where row locks are held to the end of the transaction, writers wait for each other
     /// instead of deadlocking.
+    /// Values go to the database as they are (`Cell`), not through `Encodable`, which cost an allocation each.
     func add(_ rows: [Row], on db: any Database) async throws {
-        for batch in rows.sorted(by: { $0.id < $1.id }).chunks(of: 400) {
-            var query: SQLQueryString = "INSERT INTO \(ident: table) (id, \(idents: keyColumns + counters, joinedBy: ", ")) VALUES "
-            for (index, row) in batch.enumerated() {
-                if index > 0 { query += ", " }
-                query += "(\(bind: row.id), \(binds: row.keys), \(binds: row.counts))"
+        let tuple = "(" + Array(repeating: "?", count: 1 + keyColumns.count + counters.count).joined(separator: ", ") + ")"
+        let insert = "INSERT INTO \(table) (id, \((keyColumns + counters).joined(separator: ", "))) VALUES "
+        let update = " ON CONFLICT (id) DO UPDATE SET " + counters.map { "\($0) = \(table).\($0) + excluded.\($0)" }.joined(separator: ", ")
+        for batch in rows.sorted(by: { $0.id < $1.id }).chunks(of: 1_000) {
+            var binds: [Cell] = []
+            binds.reserveCapacity(batch.count * (1 + keyColumns.count + counters.count))
+            for row in batch {
+                binds.append(.text(row.id))
+                binds += row.keys.map(Cell.text)
+                binds += row.counts.map(Cell.int)
             }
-            query += " ON CONFLICT (id) DO UPDATE SET "
-            for (index, counter) in counters.enumerated() {
-                if index > 0 { query += ", " }
-                query += "\(ident: counter) = \(ident: table).\(ident: counter) + excluded.\(ident: counter)"
-            }
-            try await db.sql.raw(query).run()
+            _ = try await db.sql.rowsByPosition(insert + Array(repeating: tuple, count: batch.count).joined(separator: ", ") + update, binds, kinds: [])
         }
     }
 }
