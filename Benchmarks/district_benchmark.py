@@ -995,7 +995,8 @@ def measure(binary, args, cluster):
     if "import" in parts:
         results["import"] = measure_import(binary, args, cluster)
     district = district_named(args.size, args, cluster)
-    if not (args.reuse and district.exists()):
+    # The import measures a district of its own: the demo district is loaded only for the other parts.
+    if parts & {"dashboards", "walkthroughs"} and not (args.reuse and district.exists()):
         district.start_empty()
         log(f"Loading the {args.size} demo district into {district.label} …")
         results["demo"] = run([binary, "demo", "--size", args.size, "--through", args.through], {**district.environment(), "LOG_LEVEL": "error"})

@@ -581,6 +581,9 @@ struct OneRosterResultsTests {
                 (files(results: Self.header + "r1,active,,li-1,user9,fully graded,5,,\n"), "results.csv", 2, "studentSourcedId"),
                 (files(results: Self.header + "r1,active,,li-1,user1,fully graded,5,,\n", objectives: nil), "lineItems.csv", 2, "sourcedId"),
                 (files(results: Self.header + "r1,active,,li-1,user1,fully graded,5,,\nr2,active,,li-1,user1,fully graded,6,,\n"), "results.csv", 3, "studentSourcedId"),
+                // Two second results: the one met first in the file is named.
+                (files(results: Self.header + "r1,active,,li-1,user1,fully graded,5,,\nr2,active,,li-2,user1,fully graded,6,,\n"
+                       + "r3,active,,li-2,user1,fully graded,7,,\nr4,active,,li-1,user1,fully graded,8,,\n"), "results.csv", 4, "studentSourcedId"),
                 (["lineItems.csv": .bytes(Array(Self.lineItems.utf8))], "results.csv", nil, nil),
             ]
             for (files, file, line, column) in cases {
@@ -589,6 +592,11 @@ struct OneRosterResultsTests {
                 #expect(error?.location?.line == line, "\(error?.description ?? "")")
                 #expect(error?.location?.columnName == column, "\(error?.description ?? "")")
             }
+            let twice = await #expect(throws: LodestarError.self) {
+                try await ScoreImport.runOneRoster(files(results: Self.header + "r1,active,,li-1,user1,fully graded,5,,\nr2,active,,li-1,user1,fully graded,6,,\n"),
+                                                   importer: nil, on: app.db)
+            }
+            #expect(twice?.message == "this student already has a result for this line item (line 2)")
             #expect(try await Score.query(on: app.db).count() == 0)
         }
     }

@@ -3,7 +3,8 @@
 /// (codes or identifiers, separated by spaces or commas) — into score rows. Points become levels by the
 /// scale's cut scores over the line item's `resultValueMin`…`resultValueMax`.
 /// The line items are read first, so their classes and standards are known before any result;
-/// `results.csv` is then read one row at a time, so millions of results are never all in memory.
+/// `results.csv` is then read one row at a time, so millions of results are never all in memory; a second result for
+/// one student on one line item is found once the file is read.
 public struct OneRosterResults: ScoreRowSource {
     private struct LineItem: Sendable { var number: Int; var title: String; var classId: String; var date: String?; var min: Double; var max: Double; var standards: [String] }
 
@@ -12,10 +13,12 @@ public struct OneRosterResults: ScoreRowSource {
     private var items: [String: LineItem]
     private let scale: ProficiencyScale
     private var results: CSVReader
+    private let resultFile: CSVSource
     private let fieldColumns: [String: FileLocation]
-    /// Line of each result by its line item's and student's numbers, to refuse a second result; numbers, not
-    /// strings, because a large district's file has millions of results.
-    private var seen: [UInt64: Int32] = [:]
+    /// Each result's line item and student numbers in one 64-bit key, in file order: sorted once the file is read,
+    /// equal neighbours are a second result for one student on one line item. Eight bytes a result, where a table
+    /// of keys and lines took twenty: a large district's file has millions of results.
+    private var keys: [UInt64] = []
     private var studentNumbers: [String: Int] = [:]
     /// Rows still to hand out from the last result (one per standard of its line item).
     private var pending: [ScoreFile.Row] = []
@@ -72,6 +75,7 @@ public struct OneRosterResults: ScoreRowSource {
         }
 
         results = try CSVReader(fileName: "results.csv", source: resultFile)
+        self.resultFile = resultFile
         try OneRosterParser.requireColumns(["sourcedId", "lineItemSourcedId", "studentSourcedId", "score"], in: results.columns)
         self.items = items
         self.scale = scale
@@ -91,40 +95,65 @@ public struct OneRosterResults: ScoreRowSource {
         while pending.isEmpty {
             guard let record = try results.next() else {
                 guard produced else { throw LodestarError("results.csv has no scores", at: FileLocation(file: "results.csv", line: 2)) }
+                try refuseSecondResults()
                 // Read to the end: what was kept to check rows is not needed while the import goes on.
-                (items, seen, studentNumbers) = ([:], [:], [:])
+                (items, keys, studentNumbers) = ([:], [], [:])
                 return nil
             }
-            let row = OneRosterParser.Row(columns: results.columns, record: record)
-            guard try row.status() != .toBeDeleted else { continue }
-            let itemId = try row.required("lineItemSourcedId")
-            guard let item = items[itemId] else { throw row.error("lineItemSourcedId", "no line item has the sourcedId “\(itemId)”") }
-            let scoreText = row.optional("score")
-            if scoreText.isEmpty { continue } // not yet scored
-            guard let score = Double(scoreText), score >= item.min, score <= item.max,
-                  let level = scale.level(points: score - item.min, outOf: item.max - item.min) else {
-                throw row.error("score", "expected a score from \(item.min) to \(item.max), found “\(scoreText)”")
+            guard let (key, rows) = try read(record) else { continue }
+            if keys.count == 10_000 {
+                // Room for as many results as the file seems to hold, so the list is not copied as it grows.
+                keys.reserveCapacity(Int(Double(keys.count) / max(results.fractionRead, 0.000_001) * 1.05))
             }
-            let scored = try row.date("scoreDate")
-            guard let date = item.date ?? scored else {
-                throw row.error("scoreDate", "a date is needed: give the line item an assignDate or the result a scoreDate")
-            }
-            let student = try row.required("studentSourcedId")
-            let studentNumber = studentNumbers[student] ?? studentNumbers.count
-            studentNumbers[student] = studentNumber
-            if seen.count == 10_000 {
-                // Room for as many results as the file seems to hold, so the table is not copied as it grows.
-                seen.reserveCapacity(Int(Double(seen.count) / max(results.fractionRead, 0.000_001) * 1.05))
-            }
-            if let first = seen.updateValue(Int32(clamping: record.line), forKey: UInt64(item.number) << 32 | UInt64(studentNumber)) {
-                throw row.error("studentSourcedId", "this student already has a result for this line item (line \(first))")
-            }
-            pending = item.standards.reversed().map {
-                ScoreFile.Row(line: record.line, assessment: item.title, date: date, classId: item.classId, studentId: student,
-                              standard: $0, value: level.value, columns: fieldColumns)
-            }
+            keys.append(key)
+            pending = rows.reversed()
         }
         produced = true
         return pending.removeLast()
+    }
+
+    /// A result's key (line item and student numbers) and its rows, one per standard of its line item; nil for a
+    /// result to skip (to be deleted, or not yet scored).
+    private mutating func read(_ record: CSVTable.Record) throws(LodestarError) -> (key: UInt64, rows: [ScoreFile.Row])? {
+        let row = OneRosterParser.Row(columns: results.columns, record: record)
+        guard try row.status() != .toBeDeleted else { return nil }
+        let itemId = try row.required("lineItemSourcedId")
+        guard let item = items[itemId] else { throw row.error("lineItemSourcedId", "no line item has the sourcedId “\(itemId)”") }
+        let scoreText = row.optional("score")
+        if scoreText.isEmpty { return nil } // not yet scored
+        guard let score = Double(scoreText), score >= item.min, score <= item.max,
+              let level = scale.level(points: score - item.min, outOf: item.max - item.min) else {
+            throw row.error("score", "expected a score from \(item.min) to \(item.max), found “\(scoreText)”")
+        }
+        let scored = try row.date("scoreDate")
+        guard let date = item.date ?? scored else {
+            throw row.error("scoreDate", "a date is needed: give the line item an assignDate or the result a scoreDate")
+        }
+        let student = try row.required("studentSourcedId")
+        let studentNumber = studentNumbers[student] ?? studentNumbers.count
+        studentNumbers[student] = studentNumber
+        return (UInt64(item.number) << 32 | UInt64(studentNumber), item.standards.map {
+            ScoreFile.Row(line: record.line, assessment: item.title, date: date, classId: item.classId, studentId: student,
+                          standard: $0, value: level.value, columns: fieldColumns)
+        })
+    }
+
+    /// Refuses the file if a student has two results for one line item, naming the line of the first second result
+    /// and the line of the result before it. Only then is the file read again, for those lines.
+    private mutating func refuseSecondResults() throws(LodestarError) {
+        keys.sort()
+        var twice: Set<UInt64> = []
+        for index in keys.indices.dropFirst() where keys[index] == keys[index - 1] { twice.insert(keys[index]) }
+        guard !twice.isEmpty else { return }
+        var again = try CSVReader(fileName: "results.csv", source: resultFile)
+        var first: [UInt64: Int] = [:]
+        while let record = try again.next() {
+            guard let (key, _) = try read(record), twice.contains(key) else { continue }
+            if let line = first[key] {
+                throw OneRosterParser.Row(columns: again.columns, record: record)
+                    .error("studentSourcedId", "this student already has a result for this line item (line \(line))")
+            }
+            first[key] = record.line
+        }
     }
 }
