@@ -13,6 +13,19 @@ struct TwoFactorTests {
         return OneTimePassword(secret: try #require(Base32.decode(String(key))))
     }
 
+    /// Confirms set-up as a person does: the code showing now, typed again (up to three times) if the page says it does
+    /// not match, as when a busy test machine holds the request past the code's minute. The last response, and the
+    /// time of the code it answered.
+    func confirm(_ client: TestClient, with authenticator: OneTimePassword) async throws -> (response: TestingHTTPResponse, at: Int) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let now = Int(Date().timeIntervalSince1970)
+            let response = try await client.post("/account/two-factor/confirm", form: ["code": authenticator.code(at: now)])
+            if response.status != .unprocessableEntity || attempt == 3 { return (response, now) }
+        }
+    }
+
     func recoveryCodes(in page: String) -> [String] {
         page.matches(of: /<li><code>([a-z2-7]{5}-[a-z2-7]{5})<\/code><\/li>/).map { String($0.1) }
     }
@@ -30,11 +43,10 @@ struct TwoFactorTests {
             let wrong = app2fa.code(at: Int(Date().timeIntervalSince1970) - 600)
             #expect(try await principal.post("/account/two-factor/confirm", form: ["code": wrong]).status == .unprocessableEntity)
             // Codes are read off the clock when they are typed, as from a phone (a busy machine may take a minute between steps).
-            let now = Int(Date().timeIntervalSince1970)
-            let confirmed = try await principal.post("/account/two-factor/confirm", form: ["code": app2fa.code(at: now)])
+            let (confirmed, now) = try await confirm(principal, with: app2fa)
             #expect(confirmed.status == .ok)
             let codes = recoveryCodes(in: confirmed.body.string)
-            #expect(codes.count == 10)
+            try #require(codes.count == 10)
             #expect(try await RecoveryCode.query(on: app.db).count() == 10)
             #expect(!(try await RecoveryCode.query(on: app.db).all().contains { codes.contains($0.digest) }))  // only digests are stored
 
@@ -82,7 +94,7 @@ struct TwoFactorTests {
             let teacher = TestClient(app)
             try await teacher.signIn(people.teacherEmail)
             let app2fa = try authenticator(from: try await teacher.get("/account/two-factor").body.string)
-            #expect(try await teacher.post("/account/two-factor/confirm", form: ["code": app2fa.code(at: Int(Date().timeIntervalSince1970))]).status == .ok)
+            #expect(try await confirm(teacher, with: app2fa).response.status == .ok)
 
             let principal = TestClient(app)
             try await principal.signIn(people.email(.principal))
