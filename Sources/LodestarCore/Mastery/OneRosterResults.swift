@@ -101,10 +101,7 @@ public struct OneRosterResults: ScoreRowSource {
                 return nil
             }
             guard let (key, rows) = try read(record) else { continue }
-            if keys.count == 10_000 {
-                // Room for as many results as the file seems to hold, so the list is not copied as it grows.
-                keys.reserveCapacity(Int(Double(keys.count) / max(results.fractionRead, 0.000_001) * 1.05))
-            }
+            keys.reserveForWholeFile(fractionRead: results.fractionRead)
             keys.append(key)
             pending = rows.reversed()
         }

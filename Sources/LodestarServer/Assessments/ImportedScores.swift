@@ -28,10 +28,8 @@ struct ImportedScores: Sendable {
 
     var studentIds: [String] { zip(students.names, appeared).compactMap { $1 ? $0 : nil } }
     var standardIds: [String] { standards.names }
-    var count: Int { written.count }
-
-    /// Room for `count` scores, so the list is not copied as it grows.
-    mutating func reserve(_ count: Int) { written.reserveCapacity(count) }
+    /// Room for as many scores as the file seems to hold (`Array.reserveForWholeFile`).
+    mutating func reserveForWholeFile(fractionRead: Double) { written.reserveForWholeFile(fractionRead: fractionRead) }
 
     /// Keeps a score the import writes; a later score for the same assessment, student and standard replaces it,
     /// as it does in the database. True when it is the student's first in this import.
@@ -44,7 +42,7 @@ struct ImportedScores: Sendable {
             valueNumbers[value.bitPattern] = UInt32(values.count - 1)
             return UInt32(values.count - 1)
         }()
-        written.append(Written(student: number, standard: standards.add(standard).number, assessment: assessments.add(assessment).number, value: valueNumber))
+        written.append(Written(student: number, standard: standards.add(standard), assessment: assessments.add(assessment), value: valueNumber))
         return first
     }
 
@@ -106,10 +104,10 @@ struct NumberedNames: Sendable {
 
     func number(of name: String) -> UInt32? { numbers[name] }
 
-    mutating func add(_ name: String) -> (number: UInt32, isNew: Bool) {
-        if let number = numbers[name] { return (number, false) }
+    mutating func add(_ name: String) -> UInt32 {
+        if let number = numbers[name] { return number }
         names.append(name)
         numbers[name] = UInt32(names.count - 1)
-        return (UInt32(names.count - 1), true)
+        return UInt32(names.count - 1)
     }
 }

@@ -90,7 +90,7 @@ enum ScoreImport {
                         .text(id), .text(row.studentId), .text(standard), .double(row.value), .int(now), .text(enteredBy)]
                     batchAssessments.insert(id)
                     if imported.add(assessment: id, student: student, standard: standard, value: row.value) { batchStudents.append(row.studentId) }
-                    if imported.count == 10_000 { imported.reserve(Int(10_000 / max(source.fractionRead, 0.000_001) * 1.05)) }
+                    imported.reserveForWholeFile(fractionRead: source.fractionRead)
                     if batch.count >= 10_000 { try await flush(source.fractionRead) }
                 }
                 try await flush(1)
@@ -126,7 +126,7 @@ enum ScoreImport {
             for batch in source.classIds.chunks(of: 500) {
                 for schoolClass in try await RosterQueries(db).schoolClasses(batch) { check.schoolOf[schoolClass.id!] = schoolClass.schoolId }
                 for enrollment in try await RosterQueries(db).studentEnrollments(inClasses: batch) {
-                    check.enrolled.insert(UInt64(check.classes.add(enrollment.classId).number) << 32 | UInt64(check.students.add(enrollment.studentId).number))
+                    check.enrolled.insert(UInt64(check.classes.add(enrollment.classId)) << 32 | UInt64(check.students.add(enrollment.studentId)))
                 }
             }
             if let importer {
