@@ -78,6 +78,24 @@ struct OneRosterParserTests {
         #expect(!ISODate.isValid("2023-02-29"))
         #expect(!ISODate.isValid("2023-13-01"))
         #expect(!ISODate.isValid("2023-1-01"))
+        for bad in ["", "2023-01-1", "2023-01-001", "2023/01/01", "2023-01-0a", "+023-01-01", "2023-00-10", "2023-04-31", "2023-01-00", "２０２３-01-01"] {
+            #expect(!ISODate.isValid(bad), "\(bad)")
+        }
+    }
+
+    /// Every day from month 0 to 13 and day 0 to 32 across four centuries' leap rules, against the Gregorian calendar.
+    @Test func datesAgreeWithTheGregorianCalendar() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        for year in [1900, 1999, 2000, 2023, 2024, 2100, 2400] {
+            for month in 0...13 {
+                for day in 0...32 {
+                    let text = String(format: "%04d-%02d-%02d", year, month, day)
+                    let real = DateComponents(calendar: calendar, year: year, month: month, day: day).isValidDate
+                    #expect(ISODate.isValid(text) == real, "\(text)")
+                }
+            }
+        }
     }
 
     @Test func raceCategoryFollowsTheFederalRules() {

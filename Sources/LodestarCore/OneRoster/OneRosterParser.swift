@@ -354,11 +354,12 @@ public enum OneRosterParser {
                 if required { throw error(column, "a date (YYYY-MM-DD) is required here, found an empty field") }
                 return nil
             }
-            let date = String(value.prefix(10))
-            guard ISODate.isValid(date), value.count == 10 || value.dropFirst(10).first == "T" || value.dropFirst(10).first == " " else {
+            // The day, then nothing or a time ("T…" or " …"), compared as bytes: an import reads millions.
+            let bytes = value.utf8, rest = bytes.dropFirst(10)
+            guard ISODate.isValid(bytes.prefix(10)), rest.isEmpty || rest.first == UInt8(ascii: "T") || rest.first == UInt8(ascii: " ") else {
                 throw error(column, "expected a date as YYYY-MM-DD, found “\(value)”")
             }
-            return date
+            return rest.isEmpty ? value : String(decoding: bytes.prefix(10), as: UTF8.self)
         }
 
         /// A comma-separated list, as OneRoster writes grades, subjects and ids.
@@ -389,15 +390,33 @@ public enum OneRosterParser {
 /// Calendar dates as ISO `YYYY-MM-DD` text: sortable, portable across SQLite and PostgreSQL.
 public enum ISODate {
     public static func isValid(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return false }
-        let digits = bytes[0..<4] + bytes[5..<7] + bytes[8..<10]
-        guard digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return false }
-        let year = Int(text.prefix(4))!, month = Int(text.dropFirst(5).prefix(2))!, day = Int(text.suffix(2))!
-        guard (1...12).contains(month), day >= 1 else { return false }
+        isValid(text.utf8)
+    }
+
+    /// Reads the bytes in place: an import checks millions of dates.
+    public static func isValid(_ bytes: some Collection<UInt8>) -> Bool {
+        guard bytes.count == 10 else { return false }
+        var year = 0, month = 0, day = 0
+        for (position, byte) in bytes.enumerated() {
+            if position == 4 || position == 7 {
+                guard byte == UInt8(ascii: "-") else { return false }
+                continue
+            }
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return false }
+            let digit = Int(byte - UInt8(ascii: "0"))
+            switch position {
+            case ..<4: year = year * 10 + digit
+            case ..<7: month = month * 10 + digit
+            default: day = day * 10 + digit
+            }
+        }
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-        return day <= days
+        let days = switch month {
+        case 2: leap ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+        return (1...12).contains(month) && (1...days).contains(day)
     }
 }
 

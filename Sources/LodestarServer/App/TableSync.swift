@@ -142,26 +142,13 @@ struct TableSync: Sendable {
         }
     }
 
-    // MARK: - SQLite: multi-row statements, parameters handed to SQLite as they are
+    // MARK: - SQLite: one prepared statement, a row at a time (`PreparedRows`)
 
     private func upsertSQLite(_ rows: [(String, [Cell])], extra: [(String, Cell)], on sqlite: any SQLiteDatabase) async throws {
         let names = ["id"] + columns.map(\.name) + extra.map(\.0)
-        let batchSize = max(1, 30_000 / names.count)
-        let tuple = "(" + Array(repeating: "?", count: names.count).joined(separator: ",") + ")"
         let update = columns.map { "\($0.name) = excluded.\($0.name)" }.joined(separator: ", ")
-        for batch in rows.chunks(of: batchSize) {
-            let sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES "
-                + Array(repeating: tuple, count: batch.count).joined(separator: ",")
-                + " ON CONFLICT (id) DO UPDATE SET \(update)"
-            var binds: [SQLiteData] = []
-            binds.reserveCapacity(batch.count * names.count)
-            for (id, cells) in batch {
-                binds.append(.text(id))
-                for cell in cells { binds.append(cell.sqliteData) }
-                for (_, cell) in extra { binds.append(cell.sqliteData) }
-            }
-            _ = try await sqlite.query(sql, binds)
-        }
+        let sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(Cell.placeholders(names.count))) ON CONFLICT (id) DO UPDATE SET \(update)"
+        try await PreparedRows.write(sql, rows: rows, extra: extra.map(\.1), on: sqlite)
     }
 }
 

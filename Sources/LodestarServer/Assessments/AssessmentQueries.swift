@@ -114,12 +114,8 @@ struct AssessmentQueries {
     /// attempt order: what the mastery rollup computes standings from, a thousand students (some 33,000 scores) at a
     /// time, so each pair's few scores are sorted rather than the whole set, and no title is read.
     func attemptsByPair(students: [String], standards: [String]?) async throws -> [String: [Evidence]] {
-        Self.byPair(try await scores(of: students, on: standards, through: nil, titles: false))
-    }
-
-    /// Scores by pair ("student|standard"), each pair's in attempt order.
-    static func byPair(_ scores: [Evidence]) -> [String: [Evidence]] {
-        Dictionary(grouping: scores) { "\($0.studentId)|\($0.standardId)" }.mapValues { $0.count > 1 ? $0.sorted { $0.attemptOrder < $1.attemptOrder } : $0 }
+        Dictionary(grouping: try await scores(of: students, on: standards, through: nil, titles: false)) { "\($0.studentId)|\($0.standardId)" }
+            .mapValues { $0.count > 1 ? $0.sorted { $0.attemptOrder < $1.attemptOrder } : $0 }
     }
 
     /// Scores with their assessments' dates and scales, in no order, read by position (a tracker reads thousands,

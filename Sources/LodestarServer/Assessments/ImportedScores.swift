@@ -18,6 +18,8 @@ struct ImportedScores: Sendable {
     let enteredAt: Int
     /// Per student, where their scores are in `written`, in file order: `order[starts[s]..<starts[s + 1]]`.
     private var order: [UInt32] = [], starts: [UInt32] = []
+    /// Per assessment: its place in attempt order.
+    private var attemptRank: [UInt32] = []
 
     /// - Parameter students: every student the import may score, numbered.
     init(students: NumberedNames, enteredAt: Int) {
@@ -67,33 +69,54 @@ struct ImportedScores: Sendable {
         }
         (self.order, self.starts) = (order, starts)
         valueNumbers = [:]
+        // Attempt order is the assessment's day, then when the score was entered, then the assessment: every score
+        // here was entered at once, so it is the day, then the assessment.
+        let ranked = assessments.names.indices.sorted { (assessedOn[$0], assessments.names[$0]) < (assessedOn[$1], assessments.names[$1]) }
+        attemptRank = [UInt32](repeating: 0, count: ranked.count)
+        for (rank, assessment) in ranked.enumerated() { attemptRank[assessment] = UInt32(rank) }
     }
 
-    /// The scores of those of `students` whose every score this import wrote, as `AssessmentQueries.attemptsByPair`
-    /// reads them from the database; the others, whose scores must be read there.
-    func attempts(of students: [String]) -> (byPair: [String: [AssessmentQueries.Evidence]], others: [String]) {
-        var evidence: [AssessmentQueries.Evidence] = [], others: [String] = []
+    /// Those of `students` whose every score this import wrote (their scores are in hand), and the others, whose
+    /// scores must be read from the database.
+    func split(_ students: [String]) -> (inHand: [String], others: [String]) {
+        var inHand: [String] = [], others: [String] = []
         for student in students {
-            guard let number = self.students.number(of: student).map(Int.init), appeared[number], !hadScores[number] else {
+            if let number = self.students.number(of: student).map(Int.init), appeared[number], !hadScores[number] {
+                inHand.append(student)
+            } else {
                 others.append(student)
-                continue
-            }
-            // In file order; the last score for an assessment and standard is the one in the database.
-            let positions = order[Int(starts[number])..<Int(starts[number + 1])]
-            var last: [UInt64: Int] = [:]
-            for position in positions {
-                let score = written[Int(position)]
-                last[UInt64(score.standard) << 32 | UInt64(score.assessment)] = Int(position)
-            }
-            for position in last.values {
-                let score = written[position]
-                evidence.append(AssessmentQueries.Evidence(
-                    assessmentId: assessments.names[Int(score.assessment)], title: "", assessedOn: assessedOn[Int(score.assessment)],
-                    studentId: student, standardId: standards.names[Int(score.standard)], value: values[Int(score.value)],
-                    enteredAt: enteredAt, scaleId: scaleIds[Int(score.assessment)]))
             }
         }
-        return (AssessmentQueries.byPair(evidence), others)
+        return (inHand, others)
+    }
+
+    /// The scores of students whose scores are in hand (`split`), by pair ("student|standard") in attempt order,
+    /// as the rollup reads them from the database: a later score for an assessment and standard replaces the earlier.
+    func attempts(of students: [String], book: ScaleBook) -> [String: [MasteryTimeline.Score]] {
+        var byPair: [String: [MasteryTimeline.Score]] = [:]
+        for student in students {
+            guard let number = self.students.number(of: student).map(Int.init) else { continue }
+            // By standard, then attempt order, then file order: of one assessment's scores on a standard, the last is kept.
+            let positions = order[Int(starts[number])..<Int(starts[number + 1])].sorted {
+                let (a, b) = (written[Int($0)], written[Int($1)])
+                return (a.standard, attemptRank[Int(a.assessment)], $0) < (b.standard, attemptRank[Int(b.assessment)], $1)
+            }
+            var pair: [MasteryTimeline.Score] = []
+            for (index, position) in positions.enumerated() {
+                let score = written[Int(position)]
+                if index + 1 < positions.count {
+                    let next = written[Int(positions[index + 1])]
+                    if next.standard == score.standard && next.assessment == score.assessment { continue }
+                }
+                pair.append(MasteryTimeline.Score(day: assessedOn[Int(score.assessment)], value: values[Int(score.value)],
+                                                  scale: book.scale(lastAssessedOn: scaleIds[Int(score.assessment)])))
+                if index + 1 == positions.count || written[Int(positions[index + 1])].standard != score.standard {
+                    byPair[student + "|" + standards.names[Int(score.standard)]] = pair
+                    pair = []
+                }
+            }
+        }
+        return byPair
     }
 }
 

@@ -48,8 +48,10 @@ enum MasteryRollup {
         }
         for chunk in students.chunks(of: 1_000) {
             let records = try await Records.read(students: Array(chunk), standards: standards, imported: imported, book: book, methods: &methods, on: db)
-            if let computing { try await write(await computing.value) }
+            // The next thousand's standings are computed while this thousand's are written.
+            let previous = await computing?.value
             computing = Task { Refresh(records) }
+            if let previous { try await write(previous) }
         }
         if let computing { try await write(await computing.value) }
         try await increment(&changes, on: db)
@@ -59,8 +61,11 @@ enum MasteryRollup {
     private struct Records: Sendable {
         /// Each student's school, grade and the groups their results count in: "all" and each group they belong to.
         var attributes: [String: (school: String, grade: String, groups: [String])]
-        /// Scores by pair ("student|standard"), in attempt order.
+        /// Scores by pair ("student|standard"), in attempt order, of the students whose scores were read.
         var scores: [String: [MasteryTimeline.Score]] = [:]
+        /// The students whose scores are in hand, found with the others' by `Refresh` (on its own core).
+        var inHand: (scores: ImportedScores, students: [String])?
+        var book: ScaleBook
         /// What the pairs contributed before.
         var old: [String: (school: String, grade: String, groups: [String], timeline: [MasteryTimeline.Entry])] = [:]
         var methods: [String: MasteryMethod] = [:]
@@ -69,10 +74,13 @@ enum MasteryRollup {
                          on db: any Database) async throws -> Records {
             var records = Records(attributes: try await RosterQueries(db).schoolGradeAndGroups(ofStudents: students).mapValues {
                 (school: $0.school, grade: $0.grade, groups: ["all"] + $0.groups)
-            })
-            let (inHand, toRead) = imported?.attempts(of: students) ?? ([:], students)
-            let attempts = inHand.merging(try await AssessmentQueries(db: db).attemptsByPair(students: toRead, standards: standards)) { $1 }
-            records.scores = attempts.mapValues { scores in
+            }, book: book)
+            var toRead = students
+            if let imported {
+                let (inHand, others) = imported.split(students)
+                (records.inHand, toRead) = ((imported, inHand), others)
+            }
+            records.scores = try await AssessmentQueries(db: db).attemptsByPair(students: toRead, standards: standards).mapValues { scores in
                 scores.map { MasteryTimeline.Score(day: $0.assessedOn, value: $0.value, scale: book.scale(lastAssessedOn: $0.scaleId)) }
             }
             var oldQuery = "SELECT id, school_id, grade, groups, timeline FROM mastery_pairs WHERE student_id IN (\(Cell.placeholders(students.count)))"
@@ -100,31 +108,52 @@ enum MasteryRollup {
         var changes: [Key: (evidence: Int, atOrAbove: Int)] = [:]
 
         init(_ records: Records) {
-            for pair in Set(records.scores.keys).union(records.old.keys) {
+            var scores = records.scores
+            if let (imported, students) = records.inHand {
+                scores.merge(imported.attempts(of: students, book: records.book)) { $1 }
+            }
+            var unspread: [Unspread: (evidence: Int, atOrAbove: Int)] = [:]
+            for pair in Set(scores.keys).union(records.old.keys) {
                 let standard = String(pair[pair.index(after: pair.lastIndex(of: "|")!)...])
                 let student = String(pair[..<pair.lastIndex(of: "|")!])
                 if let before = records.old[pair] {
-                    apply(before.timeline, school: before.school, grade: before.grade, groups: before.groups, standard: standard, sign: -1)
+                    apply(before.timeline, school: before.school, grade: before.grade, groups: before.groups, standard: standard, sign: -1, to: &unspread)
                 }
-                guard let pairScores = records.scores[pair], let who = records.attributes[student] else { drop.append(pair); continue }
+                guard let pairScores = scores[pair], let who = records.attributes[student] else { drop.append(pair); continue }
                 let timeline = MasteryTimeline.months(pairScores, method: records.methods[who.school] ?? MasteryStore.defaultMethod)
-                apply(timeline, school: who.school, grade: who.grade, groups: who.groups, standard: standard, sign: 1)
+                apply(timeline, school: who.school, grade: who.grade, groups: who.groups, standard: standard, sign: 1, to: &unspread)
                 keep.append((pair, [.text(student), .text(standard), .text(who.school), .text(who.grade), .text(who.groups.joined(separator: ",")),
                                     .text(MasteryTimeline.encode(timeline))]))
             }
+            spread(unspread)
         }
 
-        private mutating func apply(_ timeline: [MasteryTimeline.Entry], school: String, grade: String, groups: [String], standard: String, sign: Int) {
+        /// A pair's changes before they are spread over its groups and places: pairs of one school, grade, standard and
+        /// set of groups add up here first, so the rollup's keys are counted once per set, not once per pair.
+        private struct Unspread: Hashable { var school: String, grade: String, standard: String, groups: [String], month: String }
+
+        private func apply(_ timeline: [MasteryTimeline.Entry], school: String, grade: String, groups: [String], standard: String, sign: Int,
+                            to unspread: inout [Unspread: (evidence: Int, atOrAbove: Int)]) {
             for (month, delta) in MasteryTimeline.deltas(timeline) {
-                // Each change counts for the school and for the district total (school "").
-                for group in groups {
-                    for place in [school, MasteryRollup.district] {
-                        let key = Key(schoolId: place, grade: grade, standardId: standard, group: group, month: month)
-                        changes[key, default: (0, 0)].evidence += sign * delta.evidence
-                        changes[key, default: (0, 0)].atOrAbove += sign * delta.atOrAbove
+                Self.add(&unspread[Unspread(school: school, grade: grade, standard: standard, groups: groups, month: month), default: (0, 0)],
+                         (sign * delta.evidence, sign * delta.atOrAbove))
+            }
+        }
+
+        /// Each change counts for each of its groups, in the school and in the district total (school "").
+        private mutating func spread(_ unspread: [Unspread: (evidence: Int, atOrAbove: Int)]) {
+            for (key, delta) in unspread where delta != (0, 0) {
+                for group in key.groups {
+                    for place in [key.school, MasteryRollup.district] {
+                        Self.add(&changes[Key(schoolId: place, grade: key.grade, standardId: key.standard, group: group, month: key.month), default: (0, 0)], delta)
                     }
                 }
             }
+        }
+
+        private static func add(_ total: inout (evidence: Int, atOrAbove: Int), _ delta: (evidence: Int, atOrAbove: Int)) {
+            total.evidence += delta.evidence
+            total.atOrAbove += delta.atOrAbove
         }
     }
 
