@@ -14,17 +14,14 @@ struct ImportedScores: Sendable {
     private var appeared: [Bool], hadScores: [Bool]
     /// Per assessment: its day and its scale, read once the import has saved the assessments.
     private var assessedOn: [String] = [], scaleIds: [String] = []
-    /// When the import entered its scores: every score it wrote has this time.
-    let enteredAt: Int
     /// Per student, where their scores are in `written`, in file order: `order[starts[s]..<starts[s + 1]]`.
     private var order: [UInt32] = [], starts: [UInt32] = []
     /// Per assessment: its place in attempt order.
     private var attemptRank: [UInt32] = []
 
     /// - Parameter students: every student the import may score, numbered.
-    init(students: NumberedNames, enteredAt: Int) {
+    init(students: NumberedNames) {
         self.students = students
-        self.enteredAt = enteredAt
         (appeared, hadScores) = (Array(repeating: false, count: students.names.count), Array(repeating: false, count: students.names.count))
     }
 

@@ -62,7 +62,7 @@ enum ScoreImport {
             // One assessment per title, date and class; the id makes a re-import update it.
             var assessments: [String: (title: String, date: String, classId: String, standards: Set<String>)] = [:]
             var batch = TableRows(), batchAssessments: Set<String> = [], batchStudents: [String] = [], counts = SyncCounts()
-            var imported = ImportedScores(students: check.students, enteredAt: now)
+            var imported = ImportedScores(students: check.students)
             // One batch is written while the next is read and checked (the database and the parsing each take one
             // core); one write at a time, on the transaction's connection. Before a batch is written, the students
             // whose first score it holds are looked up: those with no score yet have all theirs in `imported`.
