@@ -123,7 +123,13 @@ struct ISODayTests {
         #expect(ISODay.adding(-1, to: "2027-03-01") == "2027-02-28")
         #expect(ISODay.weekday("2026-11-26") == 4)  // a Thursday
         #expect(ISODay.weekday("2026-11-23") == 1)
-        for bad in ["2026-02-30", "2026-13-01", "26-11-26", "2026-1-5", "", "yesterday"] { #expect(ISODay.number(bad) == nil, "\(bad)") }
+        #expect(ISODay.number("1000-01-01") == -354_285)
+        #expect(ISODay.number("2400-02-29") == 157_113)
+        // Years before 1000 are refused here (`string` could not write them back), though `ISODate.isValid` takes them.
+        #expect(ISODay.number("0999-12-31") == nil && ISODate.isValid("0999-12-31"))
+        for bad in ["2026-02-30", "2026-13-01", "26-11-26", "2026-1-5", "", "yesterday", "+026-11-26", "2026-11-2x", "2100-02-29"] {
+            #expect(ISODay.number(bad) == nil, "\(bad)")
+        }
         for day in stride(from: -300_000, to: 2_900_000, by: 997) { #expect(ISODay.number(ISODay.string(day)) == day) }
     }
 }

@@ -387,39 +387,6 @@ public enum OneRosterParser {
     }
 }
 
-/// Calendar dates as ISO `YYYY-MM-DD` text: sortable, portable across SQLite and PostgreSQL.
-public enum ISODate {
-    public static func isValid(_ text: String) -> Bool {
-        isValid(text.utf8)
-    }
-
-    /// Reads the bytes in place: an import checks millions of dates.
-    public static func isValid(_ bytes: some Collection<UInt8>) -> Bool {
-        guard bytes.count == 10 else { return false }
-        var year = 0, month = 0, day = 0
-        for (position, byte) in bytes.enumerated() {
-            if position == 4 || position == 7 {
-                guard byte == UInt8(ascii: "-") else { return false }
-                continue
-            }
-            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return false }
-            let digit = Int(byte - UInt8(ascii: "0"))
-            switch position {
-            case ..<4: year = year * 10 + digit
-            case ..<7: month = month * 10 + digit
-            default: day = day * 10 + digit
-            }
-        }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let days = switch month {
-        case 2: leap ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-        return (1...12).contains(month) && (1...days).contains(day)
-    }
-}
-
 /// OneRoster grade-level codes and their order from pre-kindergarten to grade 13.
 public enum GradeLevel {
     public static let ordered = ["IT", "PR", "PK", "TK", "KG", "01", "02", "03", "04", "05", "06", "07", "08",

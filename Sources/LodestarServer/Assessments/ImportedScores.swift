@@ -12,8 +12,9 @@ struct ImportedScores: Sendable {
     private var written: [Written] = []
     /// Per student: whether the import has written a score of theirs, and whether they had one before it.
     private var appeared: [Bool], hadScores: [Bool]
-    /// Per assessment: its day and its scale, read once the import has saved the assessments.
-    private var assessedOn: [String] = [], scaleIds: [String] = []
+    /// Per assessment: its day and the number of its scale in `scaleIds`, read once the import has saved the assessments.
+    private var assessedOn: [String] = [], scaleNumbers: [Int] = []
+    private var scaleIds = NumberedNames()
     /// Per student, where their scores are in `written`, in file order: `order[starts[s]..<starts[s + 1]]`.
     private var order: [UInt32] = [], starts: [UInt32] = []
     /// Per assessment: its place in attempt order.
@@ -55,7 +56,8 @@ struct ImportedScores: Sendable {
     /// Once every score is written and the assessments saved: their days and scales (by id), and each student's
     /// scores found together.
     mutating func finish(assessments saved: [String: (assessedOn: String, scaleId: String)]) {
-        (assessedOn, scaleIds) = (assessments.names.map { saved[$0]?.assessedOn ?? "" }, assessments.names.map { saved[$0]?.scaleId ?? "" })
+        assessedOn = assessments.names.map { saved[$0]?.assessedOn ?? "" }
+        scaleNumbers = assessments.names.map { Int(scaleIds.add(saved[$0]?.scaleId ?? "")) }
         var starts = [UInt32](repeating: 0, count: students.names.count + 1)
         for score in written { starts[Int(score.student) + 1] += 1 }
         for i in 1..<starts.count { starts[i] += starts[i - 1] }
@@ -90,6 +92,7 @@ struct ImportedScores: Sendable {
     /// The scores of students whose scores are in hand (`split`), by pair ("student|standard") in attempt order,
     /// as the rollup reads them from the database: a later score for an assessment and standard replaces the earlier.
     func attempts(of students: [String], book: ScaleBook) -> [String: [MasteryTimeline.Score]] {
+        let scales = scaleIds.names.map { book.scale(lastAssessedOn: $0) }
         var byPair: [String: [MasteryTimeline.Score]] = [:]
         for student in students {
             guard let number = self.students.number(of: student).map(Int.init) else { continue }
@@ -101,13 +104,11 @@ struct ImportedScores: Sendable {
             var pair: [MasteryTimeline.Score] = []
             for (index, position) in positions.enumerated() {
                 let score = written[Int(position)]
-                if index + 1 < positions.count {
-                    let next = written[Int(positions[index + 1])]
-                    if next.standard == score.standard && next.assessment == score.assessment { continue }
-                }
+                let next = index + 1 < positions.count ? written[Int(positions[index + 1])] : nil
+                if let next, next.standard == score.standard, next.assessment == score.assessment { continue }
                 pair.append(MasteryTimeline.Score(day: assessedOn[Int(score.assessment)], value: values[Int(score.value)],
-                                                  scale: book.scale(lastAssessedOn: scaleIds[Int(score.assessment)])))
-                if index + 1 == positions.count || written[Int(positions[index + 1])].standard != score.standard {
+                                                  scale: scales[scaleNumbers[Int(score.assessment)]]))
+                if next?.standard != score.standard {
                     byPair[student + "|" + standards.names[Int(score.standard)]] = pair
                     pair = []
                 }
