@@ -89,6 +89,9 @@ public struct DemoAssessments: Sendable {
         schoolIds = sections.keys.sorted()
     }
 
+    /// Every student the demo may score.
+    public var studentIds: [String] { ability.keys.sorted() }
+
     /// The grades a school's assessed classes serve.
     public func grades(ofSchool schoolId: String) -> [String] {
         Array(Set((sections[schoolId] ?? []).map(\.grade))).sorted { GradeLevel.sortKey($0) < GradeLevel.sortKey($1) }

@@ -20,8 +20,8 @@ enum Change {
     case walkthroughsLoaded
     /// Scores of these students changed, on these standards (nil: any standard); by an import, with what it wrote.
     case scoresChanged(students: [String], standards: [String]?, imported: ImportedScores? = nil)
-    /// Scores were loaded in bulk: everything derived from them is recomputed.
-    case scoresLoaded
+    /// Scores were loaded in bulk: everything derived from them is recomputed, with what the load wrote.
+    case scoresLoaded(imported: ImportedScores)
     /// These students' school, grade or groups changed in the roster.
     case studentsMoved([String])
     /// A mastery method or scale changed, so every standing is read again.

@@ -1,7 +1,8 @@
 import LodestarCore
 
-/// The scores one import wrote, kept compactly (16 bytes a score), so the mastery rollup can compute the standings
-/// of students who had no score before the import from the rows in hand instead of reading millions back.
+/// The scores one import (or the demo's load) wrote, kept compactly (16 bytes a score), so the mastery rollup can
+/// compute the standings of students who had no score before the import from the rows in hand instead of reading
+/// millions back.
 /// For a student who had scores before, `attempts` answers nothing and the rollup reads the database as always.
 struct ImportedScores: Sendable {
     private struct Written: Sendable { var student: UInt32; var standard: UInt32; var assessment: UInt32; var value: UInt32 }

@@ -33,6 +33,14 @@ enum DemoAssessmentLoader {
                 }
             }
             try await TableSync(table: "reading_benchmarks", columns: [("school_id", .text), ("standard_id", .text)]).upsert(benchmarks, on: sql)
+            // The standings are computed from the scores in hand, as after an import, for every student who had no
+            // score left once the demo's were deleted. Attempt order matches the database's: a demo score is entered
+            // on its assessment's day at 15:00, so (day, time entered, assessment) orders as (day, assessment).
+            var students = NumberedNames()
+            for student in demo.studentIds { _ = students.add(student) }
+            var imported = ImportedScores(students: students)
+            imported.hadScores(try await AssessmentQueries(db: db).studentsWithScores())
+            var days: [String: (assessedOn: String, scaleId: String)] = [:]
             let progress = steps.scores()
             for (done, school) in demo.schoolIds.enumerated() {
                 let (schoolAssessments, schoolScores) = demo.generate(school: school)
@@ -45,11 +53,17 @@ enum DemoAssessmentLoader {
                     (Score.id(assessment: s.assessmentId, student: s.studentId, standard: s.standardId),
                      [.text(s.assessmentId), .text(s.studentId), .text(s.standardId), .double(s.value), .int(s.enteredAt), .text("demo")])
                 }, on: sql)
+                for a in schoolAssessments { days[a.id] = (a.date, MasteryStore.defaultScaleId) }
+                for s in schoolScores {
+                    guard let student = students.number(of: s.studentId) else { continue }
+                    imported.add(assessment: s.assessmentId, student: student, standard: s.standardId, value: s.value)
+                }
                 progress.advance(by: schoolScores.count, fractionRead: Double(done + 1) / Double(demo.schoolIds.count))
             }
             progress.allRowsWritten()
             steps.begin("the mastery standings of every student")
-            try await db.announce(.scoresLoaded)
+            imported.finish(assessments: days)
+            try await db.announce(.scoresLoaded(imported: imported))
         }
         try await loadCommonAssessment(on: db)
     }

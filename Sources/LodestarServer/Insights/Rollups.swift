@@ -17,7 +17,9 @@ enum Rollups {
             try await IndicatorRollup.recompute(on: db)
         case .scoresChanged(let students, let standards, let imported):
             try await MasteryRollup.refresh(students: students, standards: standards, imported: imported, on: db)
-        case .scoresLoaded, .masteryRulesChanged:
+        case .scoresLoaded(let imported):
+            try await MasteryRollup.recompute(imported: imported, on: db)
+        case .masteryRulesChanged:
             try await MasteryRollup.recompute(on: db)
         case .studentsMoved(let students):
             try await MasteryRollup.reattribute(students: students, on: db)

@@ -116,12 +116,15 @@ struct TimeQueries {
             minutes[try row.decode(column: "leader_id", as: String.self), default: [:]][try row.decode(column: "category", as: String.self)] =
                 Double(try row.decode(column: "seconds", as: Int.self)) / 60
         }
+        // Visits and conversations inside recorded time are not counted again. The leaders are named in the inner
+        // query too: without it PostgreSQL hashed every leader's entries (67 ms for two leaders on the large district,
+        // 0.4 ms with it).
         for (table, leader, at, length, category) in [("walkthroughs", "observer_id", "observed_at", Self.walkthroughMinutes * 60, "walkthroughs"),
                                                       ("coaching_conversations", "coach_id", "held_at", Self.coachingMinutes * 60, "coaching")] {
             for row in try await sql.raw("""
                 SELECT a.\(ident: leader) AS leader_id, COUNT(*) AS visits FROM \(ident: table) a
                 WHERE a.\(ident: leader) IN (\(binds: leaders)) AND a.\(ident: at) >= \(bind: from) AND a.\(ident: at) < \(bind: to)
-                  AND NOT EXISTS (SELECT 1 FROM time_entries t WHERE t.leader_id = a.\(ident: leader)
+                  AND NOT EXISTS (SELECT 1 FROM time_entries t WHERE t.leader_id = a.\(ident: leader) AND t.leader_id IN (\(binds: leaders))
                                   AND t.starts_at > a.\(ident: at) - \(literal: Int(TimeEntry.longest))
                                   AND t.starts_at < a.\(ident: at) + \(literal: length) AND a.\(ident: at) < t.ends_at)
                 GROUP BY a.\(ident: leader)
