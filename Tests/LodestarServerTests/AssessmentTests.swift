@@ -462,8 +462,29 @@ struct DemoAssessmentTests {
             #expect(try await mean("s.gifted = \(bind: true)") > mean("s.gifted = \(bind: false)") + 0.3)
             // Every score is on the scale, and the tracker of a class shows mastery.
             #expect(try await Score.query(on: app.db).filter(\.$value < 1).count() == 0)
+            // A score of the school's own on a student the demo scores: loading again keeps it, and the student's
+            // standing (read from the database, not from the demo's scores in hand) equals a rebuild's.
+            let some = try await app.db.sql.raw("""
+                SELECT sc.student_id, a.school_id FROM scores sc JOIN assessments a ON a.id = sc.assessment_id ORDER BY sc.id LIMIT 1
+                """).first()!
+            let (student, school) = (try some.decode(column: "student_id", as: String.self), try some.decode(column: "school_id", as: String.self))
+            // On a standard the demo does not score them on, so the standing exists only through this score.
+            let standard = try await app.db.sql.raw("""
+                SELECT id FROM standards WHERE id NOT IN (SELECT standard_id FROM scores WHERE student_id = \(bind: student)) ORDER BY id LIMIT 1
+                """).first()!.decode(column: "id", as: String.self)
+            try await app.db.sql.raw("""
+                INSERT INTO assessments (id, title, assessed_on, scale_id, school_id, created_by, created_at)
+                VALUES ('own-1', 'Exit ticket', '2026-11-25', \(bind: MasteryStore.defaultScaleId), \(bind: school), 'local-demo-admin', 0)
+                """).run()
+            try await app.db.sql.raw("""
+                INSERT INTO scores (id, assessment_id, student_id, standard_id, value, entered_at, entered_by)
+                VALUES ('own-1-score', 'own-1', \(bind: student), \(bind: standard), 4, 0, 'local-demo-admin')
+                """).run()
             try await DemoLoader.load(size: .small, seed: 1, through: through, on: app.db)
-            #expect(try await Score.query(on: app.db).count() == scores)
+            #expect(try await Score.query(on: app.db).count() == scores + 1)
+            let loaded = try await MasteryRollup.all(on: app.db)
+            try await MasteryRollup.rebuild(on: app.db)
+            #expect(try await MasteryRollup.all(on: app.db) == loaded)
         }
     }
 }

@@ -49,7 +49,8 @@ enum DemoAssessmentLoader {
                 }, on: sql)
                 try await classLinks.upsert(schoolAssessments.map { ("\($0.id)|\($0.classId)", [.text($0.id), .text($0.classId)]) }, on: sql)
                 try await standardLinks.upsert(schoolAssessments.flatMap { a in a.standardIds.map { ("\(a.id)|\($0)", [.text(a.id), .text($0)]) } }, on: sql)
-                try await scores.upsert(schoolScores.map { s in
+                // New rows: the demo's earlier scores were deleted above, and no other score has a demo assessment.
+                try await scores.insert(schoolScores.map { s in
                     (Score.id(assessment: s.assessmentId, student: s.studentId, standard: s.standardId),
                      [.text(s.assessmentId), .text(s.studentId), .text(s.standardId), .double(s.value), .int(s.enteredAt), .text("demo")])
                 }, on: sql)

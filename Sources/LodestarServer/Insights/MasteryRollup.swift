@@ -43,7 +43,8 @@ enum MasteryRollup {
         // written when there are many, or at the end.
         var changes: [Key: (evidence: Int, atOrAbove: Int)] = [:]
         func write(_ refresh: Refresh) async throws {
-            try await pairs.upsert(refresh.keep, on: db.sql)
+            // After `recompute` cleared them, every pair is new.
+            try await cleared ? pairs.insert(refresh.keep, on: db.sql) : pairs.upsert(refresh.keep, on: db.sql)
             try await pairs.delete(ids: refresh.drop, on: db.sql)
             changes.merge(refresh.changes) { ($0.evidence + $1.evidence, $0.atOrAbove + $1.atOrAbove) }
             if changes.count >= 50_000 { try await increment(&changes, on: db) }
