@@ -66,8 +66,6 @@ enum DemoLoader {
         steps.begin("walkthroughs")
         try await DemoWalkthroughLoader.load(DemoWalkthroughs(district: district, size: size, seed: seed, through: through.timeIntervalSince1970),
                                              now: Int(through.timeIntervalSince1970), on: db)
-        // What follows reads the new scores, marks and visits school by school.
-        try await db.analyzeAfterBulkLoad()
         // Learning first: its peer visits are walkthroughs the goals' measurements count.
         steps.begin("professional learning")
         try await DemoLearningLoader.load(district, seed: seed, through: through, on: db)
