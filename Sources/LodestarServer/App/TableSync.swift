@@ -33,8 +33,8 @@ struct SyncCounts: Sendable, Equatable, Codable {
 }
 
 /// Brings one table from its current rows to the desired rows with as few statements as possible:
-/// new and changed rows go in multi-row upserts, removed rows in batched deletes. Works the same on
-/// SQLite and PostgreSQL (`INSERT … ON CONFLICT (id) DO UPDATE`).
+/// changed rows are upserted (`INSERT … ON CONFLICT (id) DO UPDATE`), rows known to be new inserted, removed
+/// rows deleted in batches. The same on SQLite (one prepared statement) and PostgreSQL (`COPY`).
 struct TableSync: Sendable {
     enum Kind: Sendable { case text, optionalText, int, optionalInt, double, bool }
 
