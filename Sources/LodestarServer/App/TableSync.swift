@@ -124,8 +124,8 @@ struct TableSync: Sendable {
         counts.deleted = removed.count
 
         // Sorted, so the same import writes in the same order every time.
-        if createdAreNew && extraInsertColumns.isEmpty {
-            try await insert(created.sorted { $0.0 < $1.0 }, on: db)
+        if createdAreNew {
+            try await insert(created.sorted { $0.0 < $1.0 }, extra: extraInsertColumns, on: db)
         } else {
             try await upsert(created.sorted { $0.0 < $1.0 }, extra: extraInsertColumns, on: db)
         }
@@ -152,10 +152,15 @@ struct TableSync: Sendable {
     // MARK: - SQLite: one prepared statement, a row at a time (`PreparedRows`)
 
     private func upsertSQLite(_ rows: [(String, [Cell])], extra: [(String, Cell)], on sqlite: any SQLiteDatabase) async throws {
-        let names = ["id"] + columns.map(\.name) + extra.map(\.0)
         let update = columns.map { "\($0.name) = excluded.\($0.name)" }.joined(separator: ", ")
-        let sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(Cell.placeholders(names.count))) ON CONFLICT (id) DO UPDATE SET \(update)"
+        let sql = insertStatement(extra: extra) + " ON CONFLICT (id) DO UPDATE SET \(update)"
         try await PreparedRows.write(sql, rows: rows, extra: extra.map(\.1), on: sqlite)
+    }
+
+    /// SQLite's statement for one row: the id, the columns, then `extra`'s columns.
+    private func insertStatement(extra: [(String, Cell)]) -> String {
+        let names = ["id"] + columns.map(\.name) + extra.map(\.0)
+        return "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(Cell.placeholders(names.count)))"
     }
 }
 
@@ -191,17 +196,17 @@ extension TableSync {
     /// duplicate id fails the transaction instead of updating. On PostgreSQL the rows go by `COPY` straight into the
     /// table: the large demo district's 4.9 M scores took 25 s so, 48 s through the upsert's temporary table and
     /// `INSERT … ON CONFLICT`.
-    func insert(_ rows: [(String, [Cell])], on db: any SQLDatabase) async throws {
+    func insert(_ rows: [(String, [Cell])], extra: [(String, Cell)] = [], on db: any SQLDatabase) async throws {
         guard !rows.isEmpty else { return }
-        let names = ["id"] + columns.map(\.name)
         if let sqlite = db as? any SQLiteDatabase {
-            let sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(Cell.placeholders(names.count)))"
-            return try await PreparedRows.write(sql, rows: rows, extra: [], on: sqlite)
+            return try await PreparedRows.write(insertStatement(extra: extra), rows: rows, extra: extra.map(\.1), on: sqlite)
         }
         guard let postgres = db as? any PostgresDatabase else { throw LodestarError("TableSync writes SQLite and PostgreSQL only") }
-        let logger = postgres.logger
+        let names = ["id"] + columns.map(\.name) + extra.map(\.0), logger = postgres.logger
         try await postgres.withConnection { connection in
-            connection.eventLoop.makeFutureWithTask { try await Self.copy(rows, extra: [], into: table, columns: names, on: connection, logger: logger) }
+            connection.eventLoop.makeFutureWithTask {
+                try await Self.copy(rows, extra: extra.map(\.1), into: table, columns: names, on: connection, logger: logger)
+            }
         }.get()
     }
 
