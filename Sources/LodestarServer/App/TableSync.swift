@@ -246,6 +246,11 @@ extension Cell {
         case .double(let value): buffer.writeString(value.isFinite ? "\(value)" : value.isNaN ? "NaN" : value > 0 ? "Infinity" : "-Infinity")
         case .bool(let value): buffer.writeStaticString(value ? "t" : "f")
         case .text(let value):
+            // Most values (ids, names) need no escape: written whole, not byte by byte.
+            guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) else {
+                buffer.writeString(value)
+                return
+            }
             for byte in value.utf8 {
                 switch byte {
                 case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")

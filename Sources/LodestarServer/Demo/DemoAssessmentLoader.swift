@@ -42,24 +42,22 @@ enum DemoAssessmentLoader {
             imported.hadScores(try await AssessmentQueries(db: db).studentsWithScores())
             var days: [String: (assessedOn: String, scaleId: String)] = [:]
             let progress = steps.scores()
-            for (done, school) in demo.schoolIds.enumerated() {
-                let (schoolAssessments, schoolScores) = demo.generate(school: school)
-                try await assessments.upsert(schoolAssessments.map { a in
-                    (a.id, [.text(a.title), .text(a.date), .text(MasteryStore.defaultScaleId), .text(a.schoolId), .text(a.teacherId), .int(0)])
-                }, on: sql)
-                try await classLinks.upsert(schoolAssessments.map { ("\($0.id)|\($0.classId)", [.text($0.id), .text($0.classId)]) }, on: sql)
-                try await standardLinks.upsert(schoolAssessments.flatMap { a in a.standardIds.map { ("\(a.id)|\($0)", [.text(a.id), .text($0)]) } }, on: sql)
-                // New rows: the demo's earlier scores were deleted above, and no other score has a demo assessment.
-                try await scores.insert(schoolScores.map { s in
-                    (Score.id(assessment: s.assessmentId, student: s.studentId, standard: s.standardId),
-                     [.text(s.assessmentId), .text(s.studentId), .text(s.standardId), .double(s.value), .int(s.enteredAt), .text("demo")])
-                }, on: sql)
-                for a in schoolAssessments { days[a.id] = (a.date, MasteryStore.defaultScaleId) }
-                for s in schoolScores {
+            // On two cores the generator and the database overlap: the next school's rows are made while this
+            // school's are written, and this school's scores are counted toward the standings while they are.
+            let schoolIds = demo.schoolIds
+            let generated = { (index: Int) in index < schoolIds.count ? Task { rows(demo.generate(school: schoolIds[index])) } : nil }
+            var next = generated(0)
+            for done in schoolIds.indices {
+                let school = await next!.value
+                next = generated(done + 1)
+                async let written: Void = write(school, on: sql)
+                for a in school.assessments { days[a.id] = (a.date, MasteryStore.defaultScaleId) }
+                for s in school.scores {
                     guard let student = students.number(of: s.studentId) else { continue }
                     imported.add(assessment: s.assessmentId, student: student, standard: s.standardId, value: s.value)
                 }
-                progress.advance(by: schoolScores.count, fractionRead: Double(done + 1) / Double(demo.schoolIds.count))
+                try await written
+                progress.advance(by: school.scores.count, fractionRead: Double(done + 1) / Double(schoolIds.count))
             }
             progress.allRowsWritten()
             steps.begin("the mastery standings of every student")
@@ -67,6 +65,30 @@ enum DemoAssessmentLoader {
             try await db.announce(.scoresLoaded(imported: imported))
         }
         try await loadCommonAssessment(on: db)
+    }
+
+    /// A school's assessments and scores, and the rows that store them.
+    struct SchoolRows: Sendable {
+        var assessments: [DemoAssessments.Assessment]
+        var scores: [DemoAssessments.ScoreRow]
+        var scoreRows: [(String, [Cell])]
+    }
+
+    static func rows(_ school: (assessments: [DemoAssessments.Assessment], scores: [DemoAssessments.ScoreRow])) -> SchoolRows {
+        SchoolRows(assessments: school.assessments, scores: school.scores, scoreRows: school.scores.map { s in
+            (Score.id(assessment: s.assessmentId, student: s.studentId, standard: s.standardId),
+             [.text(s.assessmentId), .text(s.studentId), .text(s.standardId), .double(s.value), .int(s.enteredAt), .text("demo")])
+        })
+    }
+
+    static func write(_ school: SchoolRows, on sql: any SQLDatabase) async throws {
+        try await assessments.upsert(school.assessments.map { a in
+            (a.id, [.text(a.title), .text(a.date), .text(MasteryStore.defaultScaleId), .text(a.schoolId), .text(a.teacherId), .int(0)])
+        }, on: sql)
+        try await classLinks.upsert(school.assessments.map { ("\($0.id)|\($0.classId)", [.text($0.id), .text($0.classId)]) }, on: sql)
+        try await standardLinks.upsert(school.assessments.flatMap { a in a.standardIds.map { ("\(a.id)|\($0)", [.text(a.id), .text($0)]) } }, on: sql)
+        // New rows: the demo's earlier scores were deleted first, and no other score has a demo assessment.
+        try await scores.insert(school.scoreRows, on: sql)
     }
 
     /// Priority standards: in Mathematics the first two of every grade (readiness and endurance), in English language

@@ -49,7 +49,7 @@ enum DemoInterventionLoader {
                 }
             }
             let rows = made
-            try await db.writeTransaction { db in for row in rows { try await row.create(on: db) } }
+            try await db.writeTransaction { db in try await db.createAll(rows) }
         }
     }
 }

@@ -164,9 +164,7 @@ enum DemoLearningLoader {
                 goalRows.append(reflection)
             }
             let rows = needs as [any Model] + sessions as [any Model] + attendance as [any Model] + plcRows + goalRows
-            try await db.writeTransaction { db in
-                for row in rows { try await row.create(on: db) }
-            }
+            try await db.writeTransaction { db in try await db.createAll(rows) }
             // The first mentor the evidence suggests (goals now count) is paired by the school's leader.
             if let first = try await LearningQueries(db: db).mentorSuggestions(schoolId: school, framework: framework).first {
                 let pairing = MentorPairing()

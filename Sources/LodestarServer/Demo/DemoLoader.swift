@@ -50,12 +50,14 @@ enum DemoLoader {
                 staff.passwordHash = hash
                 try await staff.create(on: db)
             }
-            for account in district.accounts {
-                let staffId = account.sourcedId ?? adminId
-                for grant in account.grants where try await RoleGrantRecord.find(RoleGrantRecord.id(staffId: staffId, grant: grant), on: db) == nil {
-                    try await RoleGrantRecord(staffId: staffId, grant: grant, source: "manual").create(on: db)
-                }
+            let grants = district.accounts.flatMap { account in
+                account.grants.map { RoleGrantRecord(staffId: account.sourcedId ?? adminId, grant: $0, source: "manual") }
             }
+            var given = Set<String>()
+            for ids in grants.compactMap(\.id).chunks(of: 1_000) {
+                given.formUnion(try await RoleGrantRecord.query(on: db).filter(\.$id ~~ ids).all().compactMap(\.id))
+            }
+            try await db.createAll(grants.filter { given.insert($0.id!).inserted })
         }
         guard withActivity else { return district }
         steps.begin("visions")

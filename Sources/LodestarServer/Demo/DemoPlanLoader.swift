@@ -219,14 +219,8 @@ enum DemoPlanLoader {
                                       by: plan.ownerId, at: DisplayTime.startOfDay("2026-10-30") + 16 * 3_600))
             }
         }
-        let records = (goals: goals, steps: steps, checkIns: checkIns, evidence: evidence, changes: changes)
-        try await db.writeTransaction { db in
-            for goal in records.goals { try await goal.create(on: db) }
-            for step in records.steps { try await step.create(on: db) }
-            for checkIn in records.checkIns { try await checkIn.create(on: db) }
-            for item in records.evidence { try await item.create(on: db) }
-            for item in records.changes { try await item.create(on: db) }
-        }
+        let records = goals as [any Model] + steps as [any Model] + checkIns as [any Model] + evidence as [any Model] + changes as [any Model]
+        try await db.writeTransaction { db in try await db.createAll(records) }
         // Take the measurements up to the demo's last day, as the weeks of monitoring would have.
         _ = try await GoalProgress.compute(goals, today: DisplayTime.isoDay(throughDay, plus: 1), on: db)
         try await loadDelegations(teams: teams, through: throughDay, on: db)

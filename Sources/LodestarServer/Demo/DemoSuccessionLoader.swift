@@ -15,30 +15,31 @@ enum DemoSuccessionLoader {
         }
         let teacher = district.accounts.first { $0.isFeatured && $0.grants.isEmpty }?.sourcedId
         let now = Int(through.timeIntervalSince1970), schools = holders
-        try await db.writeTransaction { db in
-            for (s, school) in schools.keys.sorted().enumerated() {
-                let roles = schools[school]!
-                var plan: [(StaffRole, String?, BenchEntry.Readiness, String, String)] = [
-                    (.principal, roles[.assistantPrincipal], s % 3 == 0 ? .now : .soon, "Lead the school's monthly data meetings and one goal's action plan this year.", "goals-from-evidence"),
-                    (.assistantPrincipal, roles[.coach], .soon, "Take part in the feedback of every walkthrough round and lead one.", "observation-and-feedback"),
-                    (.coach, roles[.teacherLeader], s % 2 == 0 ? .now : .later, "Coach two colleagues through a cycle of practice with a mentor.", "professional-growth"),
-                ]
-                if s == 0 { plan.append((.teacherLeader, teacher, .soon, "Facilitate the grade team's next cycle of inquiry.", "time-for-collaboration")) }
-                for (role, person, readiness, development, indicator) in plan {
-                    guard let person else { continue }
-                    let entry = BenchEntry()
-                    entry.id = "demo-bench-\(school)-\(role.rawValue)"
-                    entry.schoolId = school
-                    entry.role = role.rawValue
-                    entry.staffId = person
-                    entry.readiness = readiness.rawValue
-                    entry.development = development
-                    entry.indicatorKey = indicator
-                    entry.updatedBy = roles[.principal] ?? DemoLoader.adminId
-                    entry.updatedAt = now - 30 * 86_400
-                    try await entry.create(on: db)
-                }
+        var entries: [BenchEntry] = []
+        for (s, school) in schools.keys.sorted().enumerated() {
+            let roles = schools[school]!
+            var plan: [(StaffRole, String?, BenchEntry.Readiness, String, String)] = [
+                (.principal, roles[.assistantPrincipal], s % 3 == 0 ? .now : .soon, "Lead the school's monthly data meetings and one goal's action plan this year.", "goals-from-evidence"),
+                (.assistantPrincipal, roles[.coach], .soon, "Take part in the feedback of every walkthrough round and lead one.", "observation-and-feedback"),
+                (.coach, roles[.teacherLeader], s % 2 == 0 ? .now : .later, "Coach two colleagues through a cycle of practice with a mentor.", "professional-growth"),
+            ]
+            if s == 0 { plan.append((.teacherLeader, teacher, .soon, "Facilitate the grade team's next cycle of inquiry.", "time-for-collaboration")) }
+            for (role, person, readiness, development, indicator) in plan {
+                guard let person else { continue }
+                let entry = BenchEntry()
+                entry.id = "demo-bench-\(school)-\(role.rawValue)"
+                entry.schoolId = school
+                entry.role = role.rawValue
+                entry.staffId = person
+                entry.readiness = readiness.rawValue
+                entry.development = development
+                entry.indicatorKey = indicator
+                entry.updatedBy = roles[.principal] ?? DemoLoader.adminId
+                entry.updatedAt = now - 30 * 86_400
+                entries.append(entry)
             }
         }
+        let rows = entries
+        try await db.writeTransaction { db in try await db.createAll(rows) }
     }
 }

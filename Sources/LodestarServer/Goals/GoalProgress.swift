@@ -55,13 +55,12 @@ struct GoalProgress: Sendable {
         let fresh = Dictionary(uniqueKeysWithValues: zip(missing, try await GoalMetricQueries(db: db).values(metric, scope: goal.scope, days: missing)))
         let goalId = goal.id!
         try await db.writeTransaction { db in
-            // Two people opening the goal at once both measure; the first one's rows stay.
-            for day in missing {
-                let value = fresh[day] ?? nil
-                try await db.sql.raw("""
-                    INSERT INTO goal_measurements (id, goal_id, day, value) VALUES (\(bind: "\(goalId)|\(day)"), \(bind: goalId), \(bind: day), \(bind: value))
-                    ON CONFLICT (id) DO NOTHING
-                    """).run()
+            // Two people opening the goal at once both measure; the first one's rows stay. One statement per
+            // 500 days: the demo measures hundreds of goals.
+            for days in missing.chunks(of: 500) {
+                let insert = db.sql.insert(into: "goal_measurements").columns("id", "goal_id", "day", "value").ignoringConflicts(with: "id")
+                for day in days { insert.values([SQLBind("\(goalId)|\(day)"), SQLBind(goalId), SQLBind(day), SQLBind(fresh[day] ?? nil)]) }
+                try await insert.run()
             }
         }
         return days.map { kept[$0] ?? fresh[$0] ?? nil }
