@@ -42,17 +42,9 @@ struct DemoCommand: AsyncCommand {
         let start = Date()
         let district = try await DemoLoader.load(size: size, seed: signature.seed ?? 1, through: through, steps: DemoSteps(show: true),
                                                  on: context.application.db)
-        try await Self.vacuumAfterBulkLoad(context.application.db)
+        try await context.application.db.vacuumAfterBulkLoad()
         context.console.print("Loaded the \(size.rawValue) district in \(String(format: "%.1f", Date().timeIntervalSince(start))) s: \(district.bundle.orgs.count - 1) schools, \(district.bundle.users.count) people, \(district.bundle.enrollments.count) enrollments.")
         DemoLoader.printAccounts(district, address: nil, console: context.console)
-    }
-
-    /// On PostgreSQL, a bulk load leaves the new rows' visibility and the planner's statistics to autovacuum, which
-    /// on a large district took minutes to catch up; until then an index-only scan reads the rows it indexes from
-    /// the table too (the coverage page: 65 ms instead of 45). The schema's own tables only: others may share the server.
-    static func vacuumAfterBulkLoad(_ db: any Database) async throws {
-        guard db.sql.dialect.name == "postgresql" else { return }
-        try await db.sql.raw("VACUUM (ANALYZE) \(idents: try await db.schemaTables(), joinedBy: ", ")").run()
     }
 
     private func through(_ signature: Signature) throws -> Date {

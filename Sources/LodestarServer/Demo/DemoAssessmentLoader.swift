@@ -47,17 +47,19 @@ enum DemoAssessmentLoader {
             let schoolIds = demo.schoolIds
             let generated = { (index: Int) in index < schoolIds.count ? Task { rows(demo.generate(school: schoolIds[index])) } : nil }
             var next = generated(0)
-            for done in schoolIds.indices {
-                let school = await next!.value
-                next = generated(done + 1)
-                async let written: Void = write(school, on: sql)
-                for a in school.assessments { days[a.id] = (a.date, MasteryStore.defaultScaleId) }
-                for s in school.scores {
-                    guard let student = students.number(of: s.studentId) else { continue }
-                    imported.add(assessment: s.assessmentId, student: student, standard: s.standardId, value: s.value)
+            try await db.loadWithIndexesBuiltAfter("scores") {
+                for done in schoolIds.indices {
+                    let school = await next!.value
+                    next = generated(done + 1)
+                    async let written: Void = write(school, on: sql)
+                    for a in school.assessments { days[a.id] = (a.date, MasteryStore.defaultScaleId) }
+                    for s in school.scores {
+                        guard let student = students.number(of: s.studentId) else { continue }
+                        imported.add(assessment: s.assessmentId, student: student, standard: s.standardId, value: s.value)
+                    }
+                    try await written
+                    progress.advance(by: school.scores.count, fractionRead: Double(done + 1) / Double(schoolIds.count))
                 }
-                try await written
-                progress.advance(by: school.scores.count, fractionRead: Double(done + 1) / Double(schoolIds.count))
             }
             progress.allRowsWritten()
             steps.begin("the mastery standings of every student")

@@ -156,9 +156,15 @@ enum DemoPlanLoader {
         let setAt = DisplayTime.startOfDay(setOn) + 15 * 3_600
         var goals: [SmartGoal] = []
         var steps: [ActionStep] = [], checkIns: [StepCheckIn] = [], changes: [PlanChange] = [], evidence: [StepEvidence] = []
+        // Measured once per goal: the baseline with the checkpoints its progress shows through the demo's last day.
+        let today = DisplayTime.isoDay(throughDay, plus: 1)
+        let checkpoints = GoalProgress.checkpoints(from: setOn, through: min(throughDay, deadline))
+        var measured: [String: [String: Double?]] = [:]
         for plan in planned where !existing.contains(plan.id) {
-            guard let measured = try await queries.values(plan.metric, scope: plan.scope, days: [setOn]).first ?? nil else { continue }
-            let baseline = (measured * 10).rounded() / 10
+            let values = try await queries.values(plan.metric, scope: plan.scope, days: [setOn] + checkpoints)
+            guard let first = values[0] else { continue }
+            measured[plan.id] = Dictionary(uniqueKeysWithValues: zip(checkpoints, values.dropFirst()))
+            let baseline = (first * 10).rounded() / 10
             let goal = SmartGoal()
             goal.id = plan.id
             goal.scope = plan.scope
@@ -222,7 +228,7 @@ enum DemoPlanLoader {
         let records = goals as [any Model] + steps as [any Model] + checkIns as [any Model] + evidence as [any Model] + changes as [any Model]
         try await db.writeTransaction { db in try await db.createAll(records) }
         // Take the measurements up to the demo's last day, as the weeks of monitoring would have.
-        _ = try await GoalProgress.compute(goals, today: DisplayTime.isoDay(throughDay, plus: 1), on: db)
+        _ = try await GoalProgress.compute(goals, today: today, measured: measured, on: db)
         try await loadDelegations(teams: teams, through: throughDay, on: db)
     }
 

@@ -20,7 +20,9 @@ struct GoalProgress: Sendable {
     }
 
     /// The progress of several goals, reading their kept measurements and manual values in one query each.
-    static func compute(_ goals: [SmartGoal], today: String, on db: any Database) async throws -> [GoalProgress] {
+    /// `measured`: measures the caller has just taken, by goal and day, kept instead of taken again (the demo takes
+    /// a goal's baseline and its checkpoints in one read).
+    static func compute(_ goals: [SmartGoal], today: String, measured: [String: [String: Double?]] = [:], on db: any Database) async throws -> [GoalProgress] {
         let ids = goals.map { $0.id! }
         let kept = Dictionary(grouping: try await GoalMeasurement.query(on: db).filter(\.$goalId ~~ ids).all(), by: \.goalId)
         let manual = Dictionary(grouping: try await GoalValue.query(on: db).filter(\.$goalId ~~ ids).sort(\.$day).sort(\.$enteredAt).all(), by: \.goalId)
@@ -36,7 +38,8 @@ struct GoalProgress: Sendable {
                 // Measured to the end of yesterday: every point is a finished day, kept once taken.
                 let days = checkpoints(from: goal.startsOn, through: min(DisplayTime.isoDay(today, plus: -1), goal.deadline))
                 let values = try await measurements(goal, metric: metric, days: days,
-                                                    kept: Dictionary(uniqueKeysWithValues: (kept[goal.id!] ?? []).map { ($0.day, $0.value) }), on: db)
+                                                    kept: Dictionary(uniqueKeysWithValues: (kept[goal.id!] ?? []).map { ($0.day, $0.value) }),
+                                                    measured: measured[goal.id!] ?? [:], on: db)
                 for (day, value) in zip(days, values) {
                     if let value { points.append((day, value)) }
                 }
@@ -48,12 +51,15 @@ struct GoalProgress: Sendable {
         return result
     }
 
-    /// The measure on each (finished) day: as kept when first taken, or taken and kept now.
-    private static func measurements(_ goal: SmartGoal, metric: GoalMetric, days: [String], kept: [String: Double?], on db: any Database) async throws -> [Double?] {
+    /// The measure on each (finished) day: as kept when first taken, or taken (unless just `measured`) and kept now.
+    private static func measurements(_ goal: SmartGoal, metric: GoalMetric, days: [String], kept: [String: Double?], measured: [String: Double?],
+                                     on db: any Database) async throws -> [Double?] {
         let missing = days.filter { kept[$0] == nil }
         guard !missing.isEmpty else { return days.map { kept[$0] ?? nil } }
-        let fresh = Dictionary(uniqueKeysWithValues: zip(missing, try await GoalMetricQueries(db: db).values(metric, scope: goal.scope, days: missing)))
-        let goalId = goal.id!
+        let unmeasured = missing.filter { measured[$0] == nil }
+        var taken = measured
+        for (day, value) in zip(unmeasured, try await GoalMetricQueries(db: db).values(metric, scope: goal.scope, days: unmeasured)) { taken[day] = value }
+        let fresh = taken, goalId = goal.id!
         try await db.writeTransaction { db in
             // Two people opening the goal at once both measure; the first one's rows stay. One statement per
             // 500 days: the demo measures hundreds of goals.

@@ -192,11 +192,15 @@ enum MasteryRollup {
     }
 
     /// `rebuild` inside a transaction the caller holds (bulk loads, a changed mastery method); after a bulk load,
-    /// the scores of students who had none before it are taken from `imported`, as after an import.
+    /// the scores of students who had none before it are taken from `imported`, as after an import, and the standings'
+    /// indexes are built once they are all in.
     static func recompute(imported: ImportedScores? = nil, on db: any Database) async throws {
         try await db.sql.raw("DELETE FROM rollup_mastery_months").run()
         try await db.sql.raw("DELETE FROM mastery_pairs").run()
-        try await refresh(students: try await AssessmentQueries(db: db).studentsWithScores(), standards: nil, imported: imported, cleared: true, on: db)
+        let students = try await AssessmentQueries(db: db).studentsWithScores()
+        try await db.loadWithIndexesBuiltAfter(pairsTable, when: imported != nil) {
+            try await refresh(students: students, standards: nil, imported: imported, cleared: true, on: db)
+        }
         // Rows whose changes cancelled out carry nothing.
         try await db.sql.raw("DELETE FROM rollup_mastery_months WHERE evidence = 0 AND at_or_above = 0").run()
     }
