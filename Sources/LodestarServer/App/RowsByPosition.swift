@@ -4,6 +4,19 @@ import SQLKit
 import SQLiteNIO
 
 extension SQLDatabase {
+    /// Those of `values` that some row of `table` holds in `column` (an indexed one): one index probe a value
+    /// (`EXISTS`), where `SELECT DISTINCT` read every row of each value. During the large import on PostgreSQL, the
+    /// students with scores among a batch's took 135 ms a thousand so (each has some 33 scores, freshly written).
+    func present(_ values: [String], in table: String, column: String) async throws -> [String] {
+        var found: [String] = []
+        for chunk in values.chunks(of: 500) {
+            let list = Array(repeating: "(?)", count: chunk.count).joined(separator: ", ")
+            found += try await rowsByPosition("SELECT v.column1 FROM (VALUES \(list)) AS v WHERE EXISTS (SELECT 1 FROM \(table) t WHERE t.\(column) = v.column1)",
+                                              chunk.map(Cell.text), kinds: [.text]).map { $0[0].text ?? "" }
+        }
+        return found
+    }
+
     /// Reads rows by column position, each value as `kinds` says, in the database's own wire types. SQLKit
     /// decodes every value by column name through `Codable`: on PostgreSQL that was most of the time an import
     /// spent reading a million scores back for the mastery rollup. For reads of many rows; `query` uses `?`

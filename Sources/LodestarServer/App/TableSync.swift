@@ -78,14 +78,22 @@ struct TableSync: Sendable {
     /// `storedBy` finds the stored rows by another indexed column (such as a score's assessment), which on SQLite
     /// takes far fewer lookups than one per id when many rows share a value. PostgreSQL looks up the ids, ten
     /// thousand per statement: by assessment, a large import read back every score already written for each batch's
-    /// assessments (91 s of 301 on the large district). A stored row found by `storedBy` must have the same value
-    /// there as the row of its id in `rows` (a score's id is made from its assessment's): rows not found are new.
+    /// assessments (91 s of 301 on the large district); it first asks which of the values any stored row holds, and
+    /// looks up only the ids of rows with those (a first import: none, where the ids took 34 s of 188). A stored row
+    /// found by `storedBy` must have the same value there as the row of its id in `rows` (a score's id is made from its
+    /// assessment's): rows not found are new.
     @discardableResult
     func merge(_ rows: TableRows, ignoring: Set<Int> = [], storedBy: (column: String, values: [String])? = nil,
                on db: any SQLDatabase) async throws -> SyncCounts {
-        var current = if let storedBy, !(db is any PostgresDatabase) {
-            try await load(db, where: storedBy.column, in: storedBy.values).filter { rows[$0.key] != nil }
-        } else { try await load(db, ids: Array(rows.keys)) }
+        var current: TableRows
+        if let storedBy, db is any PostgresDatabase, let position = columns.firstIndex(where: { $0.name == storedBy.column }) {
+            let stored = Set(try await db.present(storedBy.values, in: table, column: storedBy.column))
+            current = try await load(db, ids: rows.compactMap { id, cells in stored.contains(cells[position].text ?? "") ? id : nil })
+        } else if let storedBy, !(db is any PostgresDatabase) {
+            current = try await load(db, where: storedBy.column, in: storedBy.values).filter { rows[$0.key] != nil }
+        } else {
+            current = try await load(db, ids: Array(rows.keys))
+        }
         if !ignoring.isEmpty {
             // Rows that differ only in ignored cells count as unchanged: keep their stored cells.
             var desired = rows

@@ -225,12 +225,7 @@ struct AssessmentQueries {
 
     /// Those of `students` who have any score.
     func studentsWithScores(among students: [String]) async throws -> [String] {
-        var found: [String] = []
-        for chunk in students.chunks(of: 1_000) {
-            found += try await sql.rowsByPosition("SELECT DISTINCT student_id FROM scores WHERE student_id IN (\(Cell.placeholders(chunk.count)))",
-                                                  chunk.map(Cell.text), kinds: [.text]).map { $0[0].text ?? "" }
-        }
-        return found
+        try await sql.present(students, in: "scores", column: "student_id")
     }
 
     /// Each assessment's day and scale, by id.

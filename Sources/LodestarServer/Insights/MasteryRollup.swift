@@ -87,14 +87,15 @@ enum MasteryRollup {
             records.scores = try await AssessmentQueries(db: db).attemptsByPair(students: toRead, standards: standards).mapValues { scores in
                 scores.map { MasteryTimeline.Score(day: $0.assessedOn, value: $0.value, scale: book.scale(lastAssessedOn: $0.scaleId)) }
             }
-            var oldQuery = "SELECT id, school_id, grade, groups, timeline FROM mastery_pairs WHERE student_id IN (\(Cell.placeholders(students.count)))"
-            var binds = students.map(Cell.text)
+            // Students whose scores are all in hand had none before, so no standings either: only the others' are read.
+            var oldQuery = "SELECT id, school_id, grade, groups, timeline FROM mastery_pairs WHERE student_id IN (\(Cell.placeholders(toRead.count)))"
+            var binds = toRead.map(Cell.text)
             if let standards {
                 oldQuery += " AND standard_id IN (\(Cell.placeholders(standards.count)))"
                 binds += standards.map(Cell.text)
             }
             // Reading a table just emptied costs PostgreSQL a scan of its dead rows (59 ms a thousand students).
-            for row in cleared ? [] : try await db.sql.rowsByPosition(oldQuery, binds, kinds: [.text, .text, .text, .text, .text]) {
+            for row in cleared || toRead.isEmpty ? [] : try await db.sql.rowsByPosition(oldQuery, binds, kinds: [.text, .text, .text, .text, .text]) {
                 records.old[row[0].text ?? ""] = (row[1].text ?? "", row[2].text ?? "", (row[3].text ?? "").split(separator: ",").map(String.init),
                                                   MasteryTimeline.decode(row[4].text ?? ""))
             }
