@@ -440,6 +440,20 @@ struct ScoreImportTests {
 
 @Suite("Demo assessments")
 struct DemoAssessmentTests {
+    /// Scores kept in hand for the rollup follow the database's attempt order: the day, then when entered, then the
+    /// assessment. Two assessments of one day, the later id entered first, come in the order they were entered.
+    @Test
+    func scoresInHandOfOneDayComeInTheOrderTheyWereEntered() {
+        var students = NumberedNames()
+        let student = students.add("stu-1")
+        var imported = ImportedScores(students: students)
+        imported.add(assessment: "a", student: student, standard: "std", value: 1)
+        imported.add(assessment: "b", student: student, standard: "std", value: 4)
+        imported.finish(assessments: ["a": ("2026-10-01", "four", 2_000), "b": ("2026-10-01", "four", 1_000)])
+        let book = ScaleBook(scales: [:], fallback: .fourLevel)
+        #expect(imported.attempts(of: ["stu-1"], book: book)["stu-1|std"]?.map(\.value) == [4, 1])
+    }
+
     @Test(arguments: TestDatabase.all)
     func demoHasWeeklyAssessmentsWithGrowthAndGroupGaps(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in

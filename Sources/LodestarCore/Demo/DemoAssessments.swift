@@ -17,6 +17,8 @@ public struct DemoAssessments: Sendable {
         public var schoolId: String
         public var teacherId: String
         public var standardIds: [String]
+        /// When its scores were entered: all at once, at 15:00 on its day.
+        public var enteredAt: Int
     }
 
     public struct ScoreRow: Sendable, Equatable {
@@ -115,10 +117,10 @@ public struct DemoAssessments: Sendable {
                     var standards = [DemoStandards.identifier(subject: subject, grade: section.grade, number: standardNumber)]
                     if random.chance(0.4) { standards.append(DemoStandards.identifier(subject: subject, grade: section.grade, number: (number + 1) % 4 + 1)) }
                     let id = "demo|\(section.classId)|\(subject == "Mathematics" ? "math" : "ela")|\(number + 1)"
-                    let day = days[dayIndex]
+                    let day = days[dayIndex], enteredAt = day.seconds + 15 * 3_600
                     assessments.append(Assessment(id: id, title: "\(random.pick(titles)): \(subject == "Mathematics" ? "Math" : "ELA") \(number + 1)",
                                                   date: day.iso, classId: section.classId, schoolId: section.schoolId,
-                                                  teacherId: section.teacherId, standardIds: standards))
+                                                  teacherId: section.teacherId, standardIds: standards, enteredAt: enteredAt))
                     // Growth comes early in the year and slows: the share of the year's growth reached so far.
                     let progress = Double(day.seconds - yearStart) / yearLength
                     let reached = (1 - exp(-3 * progress)) / (1 - exp(-3))
@@ -126,7 +128,7 @@ public struct DemoAssessments: Sendable {
                         for standard in standards {
                             let raw = 1.9 + (ability[student] ?? 0) + growth * reached + Self.normal(&random) * 0.45
                             scores.append(ScoreRow(assessmentId: id, studentId: student, standardId: standard,
-                                                   value: min(4, max(1, raw.rounded())), enteredAt: day.seconds + 15 * 3_600))
+                                                   value: min(4, max(1, raw.rounded())), enteredAt: enteredAt))
                         }
                     }
                     number += 1

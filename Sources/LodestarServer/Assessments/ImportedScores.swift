@@ -54,9 +54,10 @@ struct ImportedScores: Sendable {
 
     var assessmentIds: [String] { assessments.names }
 
-    /// Once every score is written and the assessments saved: their days and scales (by id), and each student's
+    /// Once every score is written and the assessments saved: their days, scales and when their scores were entered
+    /// (by id; every score of an assessment entered at once, as an import and the demo write them), and each student's
     /// scores found together.
-    mutating func finish(assessments saved: [String: (assessedOn: String, scaleId: String)]) {
+    mutating func finish(assessments saved: [String: (assessedOn: String, scaleId: String, enteredAt: Int)]) {
         assessedOn = assessments.names.map { saved[$0]?.assessedOn ?? "" }
         scaleNumbers = assessments.names.map { Int(scaleIds.add(saved[$0]?.scaleId ?? "")) }
         var starts = [UInt32](repeating: 0, count: students.names.count + 1)
@@ -69,9 +70,12 @@ struct ImportedScores: Sendable {
         }
         (self.order, self.starts) = (order, starts)
         valueNumbers = [:]
-        // Attempt order is the assessment's day, then when the score was entered, then the assessment: every score
-        // here was entered at once, so it is the day, then the assessment.
-        let ranked = assessments.names.indices.sorted { (assessedOn[$0], assessments.names[$0]) < (assessedOn[$1], assessments.names[$1]) }
+        // Attempt order is the assessment's day, then when the score was entered, then the assessment
+        // (`AssessmentQueries.Evidence.attemptOrder`).
+        let enteredAt = assessments.names.map { saved[$0]?.enteredAt ?? 0 }
+        let ranked = assessments.names.indices.sorted {
+            (assessedOn[$0], enteredAt[$0], assessments.names[$0]) < (assessedOn[$1], enteredAt[$1], assessments.names[$1])
+        }
         attemptRank = [UInt32](repeating: 0, count: ranked.count)
         for (rank, assessment) in ranked.enumerated() { attemptRank[assessment] = UInt32(rank) }
     }

@@ -109,7 +109,7 @@ enum ScoreImport {
             try await saveAssessments(assessments.sorted { $0.key < $1.key }, schoolOf: schoolOf, createdBy: enteredBy, at: now, on: db)
             let assessmentCount = assessments.count
             assessments = [:]
-            imported.finish(assessments: try await AssessmentQueries(db: db).daysAndScales(of: imported.assessmentIds))
+            imported.finish(assessments: try await AssessmentQueries(db: db).daysAndScales(of: imported.assessmentIds).mapValues { ($0.assessedOn, $0.scaleId, now) })
             try await db.announce(.scoresChanged(students: imported.studentIds.sorted(), standards: imported.standardIds.sorted(), imported: imported))
             return Report(assessments: assessmentCount, scores: counts)
         } }

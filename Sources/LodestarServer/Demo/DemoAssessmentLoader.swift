@@ -34,13 +34,12 @@ enum DemoAssessmentLoader {
             }
             try await TableSync(table: "reading_benchmarks", columns: [("school_id", .text), ("standard_id", .text)]).upsert(benchmarks, on: sql)
             // The standings are computed from the scores in hand, as after an import, for every student who had no
-            // score left once the demo's were deleted. Attempt order matches the database's: a demo score is entered
-            // on its assessment's day at 15:00, so (day, time entered, assessment) orders as (day, assessment).
+            // score left once the demo's were deleted.
             var students = NumberedNames()
             for student in demo.studentIds { _ = students.add(student) }
             var imported = ImportedScores(students: students)
             imported.hadScores(try await AssessmentQueries(db: db).studentsWithScores())
-            var days: [String: (assessedOn: String, scaleId: String)] = [:]
+            var days: [String: (assessedOn: String, scaleId: String, enteredAt: Int)] = [:]
             let progress = steps.scores()
             // On two cores the generator and the database overlap: the next school's rows are made while this
             // school's are written, and this school's scores are counted toward the standings while they are.
@@ -52,7 +51,7 @@ enum DemoAssessmentLoader {
                     let school = await next!.value
                     next = generated(done + 1)
                     async let written: Void = write(school, on: sql)
-                    for a in school.assessments { days[a.id] = (a.date, MasteryStore.defaultScaleId) }
+                    for a in school.assessments { days[a.id] = (a.date, MasteryStore.defaultScaleId, a.enteredAt) }
                     for s in school.scores {
                         guard let student = students.number(of: s.studentId) else { continue }
                         imported.add(assessment: s.assessmentId, student: student, standard: s.standardId, value: s.value)
