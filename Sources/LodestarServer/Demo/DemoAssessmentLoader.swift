@@ -69,20 +69,20 @@ enum DemoAssessmentLoader {
     }
 
     /// A school's assessments and scores, and the rows that store them.
-    struct SchoolRows: Sendable {
+    private struct SchoolRows: Sendable {
         var assessments: [DemoAssessments.Assessment]
         var scores: [DemoAssessments.ScoreRow]
         var scoreRows: [(String, [Cell])]
     }
 
-    static func rows(_ school: (assessments: [DemoAssessments.Assessment], scores: [DemoAssessments.ScoreRow])) -> SchoolRows {
+    private static func rows(_ school: (assessments: [DemoAssessments.Assessment], scores: [DemoAssessments.ScoreRow])) -> SchoolRows {
         SchoolRows(assessments: school.assessments, scores: school.scores, scoreRows: school.scores.map { s in
             (Score.id(assessment: s.assessmentId, student: s.studentId, standard: s.standardId),
              [.text(s.assessmentId), .text(s.studentId), .text(s.standardId), .double(s.value), .int(s.enteredAt), .text("demo")])
         })
     }
 
-    static func write(_ school: SchoolRows, on sql: any SQLDatabase) async throws {
+    private static func write(_ school: SchoolRows, on sql: any SQLDatabase) async throws {
         try await assessments.upsert(school.assessments.map { a in
             (a.id, [.text(a.title), .text(a.date), .text(MasteryStore.defaultScaleId), .text(a.schoolId), .text(a.teacherId), .int(0)])
         }, on: sql)

@@ -158,7 +158,7 @@ enum DemoPlanLoader {
         var steps: [ActionStep] = [], checkIns: [StepCheckIn] = [], changes: [PlanChange] = [], evidence: [StepEvidence] = []
         // Measured once per goal: the baseline with the checkpoints its progress shows through the demo's last day.
         let today = DisplayTime.isoDay(throughDay, plus: 1)
-        let checkpoints = GoalProgress.checkpoints(from: setOn, through: min(throughDay, deadline))
+        let checkpoints = GoalProgress.measuredDays(startsOn: setOn, deadline: deadline, today: today)
         var measured: [String: [String: Double?]] = [:]
         for plan in planned where !existing.contains(plan.id) {
             let values = try await queries.values(plan.metric, scope: plan.scope, days: [setOn] + checkpoints)

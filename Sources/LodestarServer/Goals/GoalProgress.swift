@@ -35,8 +35,7 @@ struct GoalProgress: Sendable {
                 for value in manual[goal.id!] ?? [] where value.day >= goal.startsOn { byDay[value.day] = value.value }
                 points += byDay.keys.sorted().map { ($0, byDay[$0]!) }
             } else {
-                // Measured to the end of yesterday: every point is a finished day, kept once taken.
-                let days = checkpoints(from: goal.startsOn, through: min(DisplayTime.isoDay(today, plus: -1), goal.deadline))
+                let days = measuredDays(startsOn: goal.startsOn, deadline: goal.deadline, today: today)
                 let values = try await measurements(goal, metric: metric, days: days,
                                                     kept: Dictionary(uniqueKeysWithValues: (kept[goal.id!] ?? []).map { ($0.day, $0.value) }),
                                                     measured: measured[goal.id!] ?? [:], on: db)
@@ -57,9 +56,8 @@ struct GoalProgress: Sendable {
         let missing = days.filter { kept[$0] == nil }
         guard !missing.isEmpty else { return days.map { kept[$0] ?? nil } }
         let unmeasured = missing.filter { measured[$0] == nil }
-        var taken = measured
-        for (day, value) in zip(unmeasured, try await GoalMetricQueries(db: db).values(metric, scope: goal.scope, days: unmeasured)) { taken[day] = value }
-        let fresh = taken, goalId = goal.id!
+        let fresh = measured.merging(zip(unmeasured, try await GoalMetricQueries(db: db).values(metric, scope: goal.scope, days: unmeasured))) { $1 }
+        let goalId = goal.id!
         try await db.writeTransaction { db in
             // Two people opening the goal at once both measure; the first one's rows stay. One statement per
             // 500 days: the demo measures hundreds of goals.
@@ -70,6 +68,12 @@ struct GoalProgress: Sendable {
             }
         }
         return days.map { kept[$0] ?? fresh[$0] ?? nil }
+    }
+
+    /// The days a goal is measured on as of `today`: to the end of yesterday, so every point is a finished day, kept
+    /// once taken.
+    static func measuredDays(startsOn: String, deadline: String, today: String) -> [String] {
+        checkpoints(from: startsOn, through: min(DisplayTime.isoDay(today, plus: -1), deadline))
     }
 
     /// Every `stepDays` after the start, and the last day itself.
