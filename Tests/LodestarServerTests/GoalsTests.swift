@@ -138,7 +138,7 @@ struct GoalsTests {
                 try await entry.create(on: app.db)
             }
             func visit(_ id: String, _ time: String) async throws {
-                let framework = try await FrameworkStore.active(on: app.db).record.id!
+                let framework = try await FrameworkStore.active(on: app.db).id
                 try await app.db.sql.raw("""
                     INSERT INTO walkthroughs (id, framework_id, observer_id, teacher_id, school_id, visit_type, announced, observed_at, glow, grow, question, notes, created_at)
                     VALUES (\(bind: id), \(bind: framework), \(bind: principal), \(bind: teacher), 'school-2', 'informal', \(bind: false), \(bind: at(time)), '', '', '', '[]', 0)

@@ -33,6 +33,31 @@ struct SignInTests {
         }
     }
 
+    /// Every request reads the signed-in person by position, not through Fluent: every field must come back as stored.
+    @Test(arguments: TestDatabase.all)
+    func theSignedInPersonIsReadWhole(_ database: TestDatabase) async throws {
+        #expect(Staff.columnsByPosition.sorted() == Staff.keys.map(\.description).sorted())
+        try await withLodestar(database) { app in
+            let rostered = Staff(id: "t-1", givenName: "Ana", familyName: "O'Neil", email: "ana@example.org")
+            (rostered.username, rostered.identifier, rostered.rosterRole, rostered.orgIds, rostered.source) = ("ana", "E-17", "teacher", "s1,s2", "roster")
+            rostered.passwordHash = "hash\twith tab"
+            let disabled = Staff(id: "t-2", givenName: "Bo", familyName: "Li", email: "bo@example.org")
+            disabled.isEnabled = false
+            try await app.db.writeTransaction { db in try await [rostered, disabled].create(on: db) }
+            for id in ["t-1", "t-2"] {
+                let fluent = try #require(try await Staff.find(id, on: app.db))
+                let read = try #require(try await Staff.byPosition(id, on: app.db))
+                #expect([read.id, read.givenName, read.familyName, read.email, read.username, read.identifier, read.rosterRole, read.orgIds, read.source]
+                        == [fluent.id, fluent.givenName, fluent.familyName, fluent.email, fluent.username, fluent.identifier, fluent.rosterRole,
+                            fluent.orgIds, fluent.source])
+                #expect(read.passwordHash == fluent.passwordHash && read.isEnabled == fluent.isEnabled)
+            }
+            #expect(try await Staff.byPosition("t-1", on: app.db)?.passwordHash == "hash\twith tab")
+            #expect(try await Staff.byPosition("t-2", on: app.db)?.isEnabled == false)
+            #expect(try await Staff.byPosition("no-one", on: app.db) == nil)
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func anonymousVisitsLeaveNoSessionsAndExpiredOnesArePurged(_ database: TestDatabase) async throws {
         try await withLodestar(database) { app in

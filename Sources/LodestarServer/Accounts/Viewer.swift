@@ -55,7 +55,7 @@ struct StaffSessionAuthenticator: AsyncSessionAuthenticator {
     func authenticate(sessionID: String, for request: Request) async throws {
         guard let signedInAt = request.session.data["signed_in_at"].flatMap(Double.init),
               Date().timeIntervalSince1970 - signedInAt < SignInPolicy.sessionLifetime else { return }
-        guard let staff = try await Staff.find(sessionID, on: request.db), staff.isEnabled, staff.passwordHash != nil else { return }
+        guard let staff = try await Staff.byPosition(sessionID, on: request.db), staff.isEnabled, staff.passwordHash != nil else { return }
         request.auth.login(staff)
     }
 }

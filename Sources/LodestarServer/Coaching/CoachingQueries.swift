@@ -16,8 +16,9 @@ struct CoachingQueries {
 
     // MARK: Caseloads
 
+    /// Asked by every walkthrough saved: a plain query, no model decoded.
     func isOnCaseload(coach: String, teacher: String) async throws -> Bool {
-        try await CaseloadEntry.query(on: db).filter(\.$coachId == coach).filter(\.$teacherId == teacher).first() != nil
+        try await db.sql.raw("SELECT 1 AS yes FROM caseloads WHERE coach_id = \(bind: coach) AND teacher_id = \(bind: teacher)").first() != nil
     }
 
     /// The teachers on a coach's caseload.

@@ -26,7 +26,7 @@ enum DemoWalkthroughLoader {
         ("note", .text), ("created_at", .int)])
 
     static func load(_ demo: DemoWalkthroughs, now: Int, on db: any Database) async throws {
-        let frameworkId = try await FrameworkStore.active(on: db).record.id!
+        let frameworkId = try await FrameworkStore.active(on: db).id
         var walkthroughRows = TableRows(minimumCapacity: demo.visits.count)
         var markRows = TableRows()
         var replyRows = TableRows()

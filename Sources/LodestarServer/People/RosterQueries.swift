@@ -215,6 +215,16 @@ struct RosterQueries {
             .first() != nil
     }
 
+    /// The school, grades and subjects of a class `staffId` is rostered to teach, nil when they do not teach it:
+    /// one query read by position, as every walkthrough of a class asks.
+    func taughtClass(staffId: String, classId: String) async throws -> (schoolId: String, grades: String, subjects: String)? {
+        guard let row = try await db.rowsByPosition("""
+            SELECT c.school_id, c.grades, c.subjects FROM enrollments e JOIN classes c ON c.id = e.class_id
+            WHERE e.class_id = ? AND e.user_id = ? AND e.role = 'teacher'
+            """, [.text(classId), .text(staffId)], kinds: [.text, .text, .text]).first else { return nil }
+        return (row[0].text ?? "", row[1].text ?? "", row[2].text ?? "")
+    }
+
     /// True when `staffId` teaches a class the student is enrolled in.
     func teaches(staffId: String, studentId: String) async throws -> Bool {
         try await db.raw("""

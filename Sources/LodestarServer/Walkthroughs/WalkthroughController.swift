@@ -40,8 +40,8 @@ struct WalkthroughController: RouteCollection {
 
     func captureData(req: Request) async throws -> Response {
         let viewer = try await req.viewer()
-        let (record, framework) = try await FrameworkStore.active(on: req.db)
-        let data = CaptureData(frameworkId: record.id!, framework: framework,
+        let (frameworkId, framework) = try await FrameworkStore.active(on: req.db)
+        let data = CaptureData(frameworkId: frameworkId, framework: framework,
                                teachers: try await WalkthroughQueries(db: req.db).teachersToVisit(by: viewer),
                                schedule: .standard,
                                visitTypes: VisitType.allCases.map { .init(value: $0.rawValue, label: $0.label) },

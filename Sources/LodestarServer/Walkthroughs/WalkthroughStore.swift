@@ -32,7 +32,7 @@ enum WalkthroughStore {
             }
             return .alreadySaved
         }
-        let (record, framework) = try await FrameworkStore.active(on: db)
+        let (frameworkId, framework) = try await FrameworkStore.active(on: db)
         let now = Date().timeIntervalSince1970
         try submission.validate(against: framework, now: now)
 
@@ -45,18 +45,17 @@ enum WalkthroughStore {
         var schoolId = teacherSchools.sorted().first!
         var (gradeBand, subject) = ("", "")
         if let classId = submission.classId {
-            guard try await RosterQueries(db).teaches(staffId: submission.teacherId, classId: classId),
-                  let schoolClass = try await RosterQueries(db).schoolClass(classId) else {
+            guard let taught = try await RosterQueries(db).taughtClass(staffId: submission.teacherId, classId: classId) else {
                 throw LodestarError("that class is not one the teacher teaches", at: FileLocation(file: "walkthrough", field: "classId"))
             }
-            schoolId = schoolClass.schoolId
-            gradeBand = ClassContext.gradeBand(ClassContext.list(schoolClass.grades))
-            subject = ClassContext.subject(ClassContext.list(schoolClass.subjects))
+            schoolId = taught.schoolId
+            gradeBand = ClassContext.gradeBand(ClassContext.list(taught.grades))
+            subject = ClassContext.subject(ClassContext.list(taught.subjects))
         }
 
         let walkthrough = Walkthrough()
         walkthrough.id = id
-        walkthrough.frameworkId = record.id!
+        walkthrough.frameworkId = frameworkId
         walkthrough.observerId = viewer.id
         walkthrough.teacherId = submission.teacherId
         walkthrough.classId = submission.classId
