@@ -47,7 +47,7 @@ struct ConcurrencyTests {
             let maintained = try await IndicatorRollup.all(on: app.db)
             try await IndicatorRollup.rebuild(on: app.db)
             #expect(try await IndicatorRollup.all(on: app.db) == maintained)
-            // Every sender recomputed today's feedback days of school-1; none missed another's visit.
+            // Each group added its visits to today's feedback day of school-1 as stored; none lost another's visit.
             let days = try await FeedbackDays.all(on: app.db)
             #expect(days.values.reduce(0) { $0 + $1.visits } >= 64)
             try await FeedbackDays.rebuild(on: app.db)

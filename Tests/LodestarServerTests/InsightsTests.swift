@@ -371,8 +371,14 @@ struct InsightsTests {
             let teacher = TestClient(app)
             try await teacher.signIn(try #require(try await Staff.find(teacherId, on: app.db)).email)
             let now = Int(Date().timeIntervalSince1970), midnight = now / 86_400 * 86_400
+            // Two more visits on the demo's last day of visits at school-1, whose row they are added to.
+            let lastDemoVisit = try #require(try await app.db.sql.raw("SELECT MAX(observed_at) AS at FROM walkthroughs WHERE school_id = 'school-1'")
+                .first()?.decode(column: "at", as: Int.self))
+            let demoDay = lastDemoVisit / 86_400 * 86_400
+            #expect(try await FeedbackDays.all(on: app.db)[FeedbackDays.Key(day: demoDay / 86_400, schoolId: "school-1")] != nil)
             var ids: [String] = []
-            for (at, share) in [(now - 3_600, true), (now - 25 * 3_600, false), (now - 47 * 3_600, true), (midnight, true), (midnight - 1, false)] {
+            for (at, share) in [(now - 3_600, true), (now - 25 * 3_600, false), (now - 47 * 3_600, true), (midnight, true), (midnight - 1, false),
+                                (demoDay + 60, true), (demoDay + 86_340, false)] {
                 var submission = visit(teacherId, classId: homeroom, at: Double(at), [("learning-target", "observed")])
                 submission.share = share
                 #expect(try await principal.send(.POST, "/api/walkthroughs", json: submission).status == .created)
@@ -388,8 +394,8 @@ struct InsightsTests {
             #expect(try await principal.post("/walkthroughs/\(ids[4])/delete", form: [:]).status == .seeOther)
             try await daysEqualARebuild("a deletion")
             let left = try await app.db.sql.raw("SELECT id, shared_at FROM walkthroughs WHERE id IN (\(binds: ids))").all()
-            #expect(left.count == 4)
-            #expect(try left.filter { try $0.decode(column: "shared_at", as: Int?.self) != nil }.count == 3)
+            #expect(left.count == 6)
+            #expect(try left.filter { try $0.decode(column: "shared_at", as: Int?.self) != nil }.count == 4)
 
             // The raw count: every visit, its teacher's replies, each school's teachers.
             struct Raw { var school: String, teacher: String, observedAt: Int, sharedAt: Int?, replied: Bool }

@@ -5,9 +5,9 @@ import SQLKit
 /// Each school's feedback loop and visit coverage by day (`rollup_feedback_days`): its visits, those shared, shared
 /// within a day and replied to by their teacher, each shared visit's wait and the teachers visited. The feedback page
 /// counts the days of its 30-day window from here, and only a day the window cuts through (its first, usually) from
-/// the visits, so its cost no longer grows with the visits. Every change to a visit recomputes the days it touches from the
-/// visits themselves (`follow`, in the change's transaction); `rebuild` recomputes the table, and a test holds the
-/// two identical and the page equal to a recomputation from the raw visits.
+/// the visits, so its cost no longer grows with the visits. A new visit is added to its day's row, and every other change to a visit
+/// recomputes the days it touches from the visits themselves (`follow`, in the change's transaction); `rebuild`
+/// recomputes the table, and a test holds the two identical and the page equal to a recomputation from the raw visits.
 enum FeedbackDays {
     /// A school's day. Days are counted in UTC from 1970: any cut of time into days keeps the window exact,
     /// as the page reads the partial days from the visits.
@@ -98,7 +98,7 @@ enum FeedbackDays {
     static func follow(_ change: Change, on db: any Database) async throws {
         switch change {
         case .walkthroughsAdded(let added):
-            try await refresh(Set(added.map { Key($0.walkthrough) }), on: db)
+            try await add(added.map { Visit($0.walkthrough) }, on: db)
         case .walkthroughsDeleting(let ids):
             try await refresh(try await keys(ofWalkthroughs: ids, on: db), excluding: ids, on: db)
         case .feedbackShared(let walkthrough, edited: false), .feedbackTakenBack(let walkthrough), .replied(_, on: let walkthrough):
@@ -124,17 +124,36 @@ enum FeedbackDays {
     }
 
     /// Every row, for comparing a rebuilt table with a maintained one.
-    static func all(on db: any Database) async throws -> [Key: Totals] {
+    static func all(on db: any Database) async throws -> [Key: Totals] { try await stored(where: "1 = 1", [], on: db) }
+
+    /// The stored rows `condition` selects (`?` for each of `binds`).
+    private static func stored(where condition: String, _ binds: [Cell], on db: any Database) async throws -> [Key: Totals] {
         var days: [Key: Totals] = [:]
         for row in try await db.sql.rowsByPosition(
-            "SELECT day, school_id, first_visit_at, last_visit_at, visits, shared, within_a_day, replied, waits, teachers FROM rollup_feedback_days",
-            [], kinds: [.int, .text, .int, .int, .int, .int, .int, .int, .text, .text]) {
+            "SELECT day, school_id, first_visit_at, last_visit_at, visits, shared, within_a_day, replied, waits, teachers FROM rollup_feedback_days WHERE \(condition)",
+            binds, kinds: [.int, .text, .int, .int, .int, .int, .int, .int, .text, .text]) {
             days[Key(day: row[0].integer ?? 0, schoolId: row[1].text ?? "")] = Totals(
                 visits: row[4].integer ?? 0, shared: row[5].integer ?? 0, withinADay: row[6].integer ?? 0, replied: row[7].integer ?? 0,
                 waits: GroupedList.integers(row[8].text), teachers: Set(GroupedList.texts(row[9].text)),
                 firstVisitAt: row[2].integer ?? 0, lastVisitAt: row[3].integer ?? 0)
         }
         return days
+    }
+
+    /// New visits added to their days as stored. Recomputing a day from its visits read every visit of the day again
+    /// on each save, more as the day filled (a school's day under the benchmark's load held thousands); a stored day
+    /// already counts every earlier visit, and a new visit has no reply yet.
+    private static func add(_ visits: [Visit], on db: any Database) async throws {
+        let keys = Set(visits.map(\.key)).sorted()
+        guard !keys.isEmpty else { return }
+        var days: [Key: Totals] = [:]
+        for chunk in keys.chunks(of: 300) {
+            days.merge(try await stored(where: chunk.map { _ in "(day = ? AND school_id = ?)" }.joined(separator: " OR "),
+                                        chunk.flatMap { [Cell.int($0.day), .text($0.schoolId)] }, on: db)) { stored, _ in stored }
+        }
+        for visit in visits { days[visit.key, default: Totals()].add(visit) }
+        try await delete(keys, on: db)
+        try await insert(days, on: db)
     }
 
     /// Recomputes `keys`' rows from their visits, leaving out visits `excluding` (about to be deleted). Safe with two
@@ -145,12 +164,16 @@ enum FeedbackDays {
         let sorted = keys.sorted()
         var days: [Key: Totals] = [:]
         for visit in try await visits(onDays: sorted, excluding: excluding, on: db) { days[visit.key, default: Totals()].add(visit) }
-        for chunk in sorted.chunks(of: 300) {
+        try await delete(sorted, on: db)
+        try await insert(days, on: db)
+    }
+
+    private static func delete(_ keys: [Key], on db: any Database) async throws {
+        for chunk in keys.chunks(of: 300) {
             var query: SQLQueryString = "DELETE FROM rollup_feedback_days WHERE "
             for (index, key) in chunk.enumerated() { query += "\(unsafeRaw: index > 0 ? " OR " : "")(day = \(bind: key.day) AND school_id = \(bind: key.schoolId))" }
             try await db.sql.raw(query).run()
         }
-        try await insert(days, on: db)
     }
 
     private static func keys(ofWalkthroughs ids: [String], on db: any Database) async throws -> Set<Key> {
@@ -199,5 +222,13 @@ enum FeedbackDays {
             }
             try await db.sql.raw(query).run()
         }
+    }
+}
+
+extension FeedbackDays.Visit {
+    /// A walkthrough just saved, which its teacher cannot have replied to yet.
+    init(_ walkthrough: Walkthrough) {
+        self.init(key: FeedbackDays.Key(walkthrough), teacher: walkthrough.teacherId, observedAt: walkthrough.observedAt, sharedAt: walkthrough.sharedAt,
+                  teacherReplied: false)
     }
 }
