@@ -349,12 +349,24 @@ struct NotificationEventTests {
             #expect(titles == ["An action step of yours is due \(DisplayTime.date(DisplayTime.isoDay(today, plus: 2)))",
                                "An action step of yours is overdue: it was due \(DisplayTime.date(DisplayTime.isoDay(today, plus: -2)))"])
 
-            // A session planned for school-1 tells everyone with a role there but the planner, and nobody elsewhere.
+            // A session planned for school-1 tells everyone with a role there but the planner, and nobody elsewhere, each
+            // by email as they chose for the kind (all written in one statement).
+            let atSchool = Set(try await app.db.sql.raw("SELECT DISTINCT staff_id FROM role_grants WHERE school_id = 'school-1'").all().map { try $0.decode(column: "staff_id", as: String.self) })
+            let (quiet, atOnce) = (f.teacherId, try #require(atSchool.subtracting([principalId, f.teacherId]).sorted().first))
+            try await app.db.writeTransaction { db in
+                try await NotificationQueries(db: db).choose(.off, for: .sessionPlanned, of: quiet)
+                try await NotificationQueries(db: db).choose(.immediately, for: .sessionPlanned, of: atOnce)
+            }
             #expect(try await principal.post("/learning/sessions", form: ["scope": "school-1", "title": "Practice lab", "facilitatorId": principalId,
                                                                           "day": DisplayTime.isoDay(today, plus: 1), "startTime": "15:00", "endTime": "16:00"]).status == .seeOther)
-            let told = Set(try await NotificationRecord.query(on: app.db).filter(\.$kind == "session_planned").all().map(\.recipientId))
-            let atSchool = Set(try await app.db.sql.raw("SELECT DISTINCT staff_id FROM role_grants WHERE school_id = 'school-1'").all().map { try $0.decode(column: "staff_id", as: String.self) })
+            let sessionNotes = try await NotificationRecord.query(on: app.db).filter(\.$kind == "session_planned").all()
+            let told = Set(sessionNotes.map(\.recipientId))
             #expect(told == atSchool.subtracting([principalId]) && told.contains(f.teacherId) && !told.contains(f.otherSchoolTeacher))
+            // The kind comes in the daily digest unless chosen otherwise.
+            for note in sessionNotes {
+                let expected: NotificationRecord.EmailState = note.recipientId == quiet ? .no : note.recipientId == atOnce ? .due : .digest
+                #expect(note.emailed == expected.rawValue, "\(note.recipientId)")
+            }
 
             // A refused import tells the admin who started it, by the file's name only.
             let admin = TestClient(app)

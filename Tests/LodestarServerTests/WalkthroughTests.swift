@@ -7,6 +7,11 @@ import VaporTesting
 
 @Suite("Walkthroughs")
 struct WalkthroughTests {
+    /// Walkthroughs are inserted by SQLKit with their columns named, not by Fluent: every field of the model is among them.
+    @Test func aWalkthroughIsInsertedWithEveryColumnOfItsModel() {
+        #expect(WalkthroughStore.columns.sorted() == Walkthrough.keys.map(\.description).sorted())
+    }
+
     /// The small demo, with ids worth trying.
     struct Fixture {
         let people: DemoPeople

@@ -13,9 +13,9 @@ struct NotificationQueries {
     func follow(_ change: Change) async throws {
         switch change {
         case .walkthroughsAdded(let added):
-            for (walkthrough, _, _) in added where walkthrough.sharedAt != nil { try await feedback(on: walkthrough, edited: false) }
+            try await feedback(on: added.map(\.walkthrough).filter { $0.sharedAt != nil }, edited: false)
         case .feedbackShared(let walkthrough, let edited):
-            try await feedback(on: walkthrough, edited: edited)
+            try await feedback(on: [walkthrough], edited: edited)
         case .replied(let reply, let walkthrough):
             let toTeacher = reply.authorId == walkthrough.observerId
             let author = try await name(reply.authorId)
@@ -38,17 +38,13 @@ struct NotificationQueries {
             let audience = try await StaffDirectory(db: db).people(holding: school == nil ? StaffRole.learningPlanners : StaffRole.allCases,
                                                                    atSchools: school.map { [$0] })
             let title = "\(try await name(by)) planned a professional-learning session, “\(session.title)”, on \(DisplayTime.dateTime(session.startsAt))"
-            for person in audience {
-                try await notify(person.id, .sessionPlanned, title, link: "/learning/sessions/\(session.id!)", record: session.id!, by: by)
-            }
+            try await notify(audience.map { Notice($0.id, .sessionPlanned, title, link: "/learning/sessions/\(session.id!)", record: session.id!, by: by) })
         case .needAccepted(let need, let by):
             let school = LearningScope.schoolId(need.scope)
             let planners = try await StaffDirectory(db: db).people(holding: school == nil ? StaffRole.districtWide : StaffRole.learningPlanners,
                                                                    atSchools: school.map { [$0] }, includingDistrict: school != nil)
             let title = "\(try await name(by)) accepted a professional-learning need where you plan learning"
-            for person in planners {
-                try await notify(person.id, .needAccepted, title, link: "/learning?scope=\(need.scope.urlQueryEncoded)", record: need.id!, by: by)
-            }
+            try await notify(planners.map { Notice($0.id, .needAccepted, title, link: "/learning?scope=\(need.scope.urlQueryEncoded)", record: need.id!, by: by) })
         case .importFinished(_, let fileName, let by, let refused, let warnings, let link):
             // The file's name only: a refusal's reason may quote a cell, and is on the import page.
             let title = refused ? "Your import of \(fileName) was refused; nothing was imported. The reason is on the import page."
@@ -83,22 +79,45 @@ struct NotificationQueries {
         }
     }
 
-    private func feedback(on walkthrough: Walkthrough, edited: Bool) async throws {
-        let observer = try await name(walkthrough.observerId)
-        let title = edited
-            ? "\(observer) edited the feedback on the visit to your class on \(DisplayTime.date(walkthrough.observedAt))"
-            : "\(observer) shared feedback on the visit to your class on \(DisplayTime.date(walkthrough.observedAt))"
-        try await notify(walkthrough.teacherId, .feedback, title, link: "/walkthroughs/\(walkthrough.id!)", record: walkthrough.id!, by: walkthrough.observerId)
+    /// Feedback shared on walkthroughs (those saved together come together): each observer's name read once.
+    private func feedback(on walkthroughs: [Walkthrough], edited: Bool) async throws {
+        var observers: [String: String] = [:]
+        var notices: [Notice] = []
+        for walkthrough in walkthroughs {
+            let observer: String
+            if let known = observers[walkthrough.observerId] { observer = known } else {
+                observer = try await name(walkthrough.observerId)
+                observers[walkthrough.observerId] = observer
+            }
+            let title = edited
+                ? "\(observer) edited the feedback on the visit to your class on \(DisplayTime.date(walkthrough.observedAt))"
+                : "\(observer) shared feedback on the visit to your class on \(DisplayTime.date(walkthrough.observedAt))"
+            notices.append(Notice(walkthrough.teacherId, .feedback, title, link: "/walkthroughs/\(walkthrough.id!)", record: walkthrough.id!,
+                                  by: walkthrough.observerId))
+        }
+        try await notify(notices)
     }
 
     private func name(_ staffId: String) async throws -> String {
         try await StaffDirectory(db: db).displayName(of: staffId) ?? "A colleague"
     }
 
-    /// One notification, with how it will reach the person by email.
+    /// A notification to write: to whom, what, where it leads, and who caused it (who is never told of their own act).
+    private struct Notice {
+        let recipient: String, kind: NotificationKind, title: String, link: String, record: String, by: String?
+        init(_ recipient: String, _ kind: NotificationKind, _ title: String, link: String, record: String, by: String?) {
+            (self.recipient, self.kind, self.title, self.link, self.record, self.by) = (recipient, kind, title, link, record, by)
+        }
+    }
+
     private func notify(_ recipient: String, _ kind: NotificationKind, _ title: String, link: String, record: String, by actor: String?) async throws {
-        guard recipient != actor else { return }
-        // One statement, the person's choice for the kind read inside it: this runs in every walkthrough's write.
+        try await notify([Notice(recipient, kind, title, link: link, record: record, by: actor)])
+    }
+
+    /// Notifications, each with how it will reach its person by email: a hundred per statement, each person's choice
+    /// for the kind read inside it. This runs in every walkthrough's write, where a statement per walkthrough made
+    /// the write lock's turn longer.
+    private func notify(_ notices: [Notice]) async throws {
         let state: (Delivery) -> String = { delivery in
             switch delivery {
             case .immediately: NotificationRecord.EmailState.due.rawValue
@@ -106,14 +125,23 @@ struct NotificationQueries {
             case .off: NotificationRecord.EmailState.no.rawValue
             }
         }
-        try await db.sql.raw("""
-            INSERT INTO notifications (id, recipient_id, kind, title, link, record_id, created_at, emailed)
-            SELECT \(bind: UUID().uuidString.lowercased()), \(bind: recipient), \(bind: kind.rawValue), \(bind: String(title.prefix(300))),
-                   \(bind: String(link.prefix(500))), \(bind: String(record.prefix(300))), \(bind: Int(Date().timeIntervalSince1970)),
-                   CASE COALESCE((SELECT delivery FROM notification_preferences WHERE staff_id = \(bind: recipient) AND kind = \(bind: kind.rawValue)),
-                                 \(bind: kind.defaultDelivery.rawValue))
-                   WHEN 'immediately' THEN \(bind: state(.immediately)) WHEN 'daily_digest' THEN \(bind: state(.dailyDigest)) ELSE \(bind: state(.off)) END
-            """).run()
+        let now = Int(Date().timeIntervalSince1970)
+        for chunk in notices.filter({ $0.recipient != $0.by }).chunks(of: 100) {
+            var query: SQLQueryString = """
+                INSERT INTO notifications (id, recipient_id, kind, title, link, record_id, created_at, emailed)
+                SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7,
+                       CASE COALESCE((SELECT delivery FROM notification_preferences p WHERE p.staff_id = v.column2 AND p.kind = v.column3), v.column8)
+                       WHEN 'immediately' THEN \(bind: state(.immediately)) WHEN 'daily_digest' THEN \(bind: state(.dailyDigest)) ELSE \(bind: state(.off)) END
+                FROM (VALUES 
+                """
+            for (index, notice) in chunk.enumerated() {
+                query += "\(unsafeRaw: index > 0 ? ", " : "")(\(bind: UUID().uuidString.lowercased()), \(bind: notice.recipient), \(bind: notice.kind.rawValue), "
+                query += "\(bind: String(notice.title.prefix(300))), \(bind: String(notice.link.prefix(500))), \(bind: String(notice.record.prefix(300))), "
+                query += "\(bind: now), \(bind: notice.kind.defaultDelivery.rawValue))"
+            }
+            query += ") AS v"
+            try await db.sql.raw(query).run()
+        }
     }
 
     // MARK: - A person's notifications
