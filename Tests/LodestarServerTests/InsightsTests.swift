@@ -135,6 +135,12 @@ struct InsightsTests {
         #expect(GroupedList.texts(nil).isEmpty && GroupedList.texts("").isEmpty)
         #expect(GroupedList.integers("3600,-5,10800,0") == [3_600, -5, 10_800, 0])
         #expect(GroupedList.integers(nil).isEmpty)
+        // Written as the databases write them, and read back whole.
+        #expect(GroupedList.list(integers: [3_600, -5, 10_800, 0, 7]) == "3600,-5,10800,0,7")
+        #expect(GroupedList.list(integers: []) == "")
+        let extremes = [Int.max, Int.min + 1, -1, 1_000_000_007]
+        #expect(GroupedList.integers(GroupedList.list(integers: extremes)) == extremes)
+        #expect(GroupedList.list(texts: ["ab", ",", "Zoë"]) == "6162,2C,5A6FC3AB")
     }
 
     /// The feedback loop is counted from an index that remembers whether each visit's teacher replied: a teacher's

@@ -43,8 +43,24 @@ enum GroupedList {
         return texts.map { text in String(decoding: text.utf8.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self) }.joined(separator: ",")
     }
 
-    /// Numbers as an `integers` list reads them.
-    static func list(integers: [Int]) -> String { integers.map(String.init).joined(separator: ",") }
+    /// Numbers as an `integers` list reads them, written digit by digit: a school's day holds a wait per shared visit,
+    /// written again with each visit added, and a string per number was most of that.
+    static func list(integers: [Int]) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(integers.count * 7)
+        for (index, number) in integers.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            if number < 0 { bytes.append(UInt8(ascii: "-")) }
+            let first = bytes.count
+            var rest = number.magnitude
+            repeat {
+                bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+                rest /= 10
+            } while rest > 0
+            bytes[first...].reverse()
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 
     /// The numbers of an `integers` list.
     static func integers(_ list: String?) -> [Int] {
