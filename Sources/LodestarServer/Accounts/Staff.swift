@@ -31,7 +31,7 @@ final class Staff: Model, @unchecked Sendable {
 }
 
 extension Staff {
-    /// Every column of the model, in the order `signedIn` reads them (a test holds them equal to `Staff.keys`, so a
+    /// Every column of the model, in the order `byPosition` reads them (a test holds them equal to `Staff.keys`, so a
     /// field added to the model cannot be left unread).
     static let columnsByPosition = ["id", "given_name", "family_name", "email", "username", "identifier", "roster_role", "org_ids", "source",
                                     "password_hash", "is_enabled"]

@@ -5,9 +5,10 @@ import SQLKit
 /// Each school's feedback loop and visit coverage by day (`rollup_feedback_days`): its visits, those shared, shared
 /// within a day and replied to by their teacher, each shared visit's wait and the teachers visited. The feedback page
 /// counts the days of its 30-day window from here, and only a day the window cuts through (its first, usually) from
-/// the visits, so its cost no longer grows with the visits. A new visit is added to its day's row, and every other change to a visit
-/// recomputes the days it touches from the visits themselves (`follow`, in the change's transaction); `rebuild`
-/// recomputes the table, and a test holds the two identical and the page equal to a recomputation from the raw visits.
+/// the visits, so its cost no longer grows with the visits. A new visit is added to its day's row; every other change
+/// to a visit recomputes the days it touches from the visits themselves (`follow`, in the change's transaction);
+/// `rebuild` recomputes the table, and a test holds the two identical and the page equal to a recomputation from the
+/// raw visits.
 enum FeedbackDays {
     /// A school's day. Days are counted in UTC from 1970: any cut of time into days keeps the window exact,
     /// as the page reads the partial days from the visits.
