@@ -33,9 +33,10 @@ struct SignInTests {
         }
     }
 
-    /// Every request reads the signed-in person by position, not through Fluent: every field must come back as stored.
+    /// Every request reads the signed-in person with their roles by position, not through Fluent: every field and
+    /// every grant must come back as stored.
     @Test(arguments: TestDatabase.all)
-    func theSignedInPersonIsReadWhole(_ database: TestDatabase) async throws {
+    func theSignedInPersonIsReadWholeWithTheirRoles(_ database: TestDatabase) async throws {
         #expect(Staff.columnsByPosition.sorted() == Staff.keys.map(\.description).sorted())
         try await withLodestar(database) { app in
             let rostered = Staff(id: "t-1", givenName: "Ana", familyName: "O'Neil", email: "ana@example.org")
@@ -43,18 +44,25 @@ struct SignInTests {
             rostered.passwordHash = "hash\twith tab"
             let disabled = Staff(id: "t-2", givenName: "Bo", familyName: "Li", email: "bo@example.org")
             disabled.isEnabled = false
-            try await app.db.writeTransaction { db in try await [rostered, disabled].create(on: db) }
+            let grants = [RoleGrant(role: .teacher, schoolId: "s1"), RoleGrant(role: .coach, schoolId: "s2"), RoleGrant(role: .districtLeader, schoolId: nil)]
+            try await app.db.writeTransaction { db in
+                try await [rostered, disabled].create(on: db)
+                try await grants.map { RoleGrantRecord(staffId: "t-1", grant: $0, source: "local") }.create(on: db)
+            }
             for id in ["t-1", "t-2"] {
                 let fluent = try #require(try await Staff.find(id, on: app.db))
-                let read = try #require(try await Staff.byPosition(id, on: app.db))
-                #expect([read.id, read.givenName, read.familyName, read.email, read.username, read.identifier, read.rosterRole, read.orgIds, read.source]
+                let read = try #require(try await StaffDirectory(db: app.db).signedIn(id))
+                #expect([read.staff.id, read.staff.givenName, read.staff.familyName, read.staff.email, read.staff.username, read.staff.identifier,
+                         read.staff.rosterRole, read.staff.orgIds, read.staff.source]
                         == [fluent.id, fluent.givenName, fluent.familyName, fluent.email, fluent.username, fluent.identifier, fluent.rosterRole,
                             fluent.orgIds, fluent.source])
-                #expect(read.passwordHash == fluent.passwordHash && read.isEnabled == fluent.isEnabled)
+                #expect(read.staff.passwordHash == fluent.passwordHash && read.staff.isEnabled == fluent.isEnabled)
             }
-            #expect(try await Staff.byPosition("t-1", on: app.db)?.passwordHash == "hash\twith tab")
-            #expect(try await Staff.byPosition("t-2", on: app.db)?.isEnabled == false)
-            #expect(try await Staff.byPosition("no-one", on: app.db) == nil)
+            #expect(Set(try #require(try await StaffDirectory(db: app.db).signedIn("t-1")).grants) == Set(grants))
+            #expect(try await StaffDirectory(db: app.db).signedIn("t-1")?.staff.passwordHash == "hash\twith tab")
+            #expect(try await StaffDirectory(db: app.db).signedIn("t-2")?.grants == [])
+            #expect(try await StaffDirectory(db: app.db).signedIn("t-2")?.staff.isEnabled == false)
+            #expect(try await StaffDirectory(db: app.db).signedIn("no-one") == nil)
         }
     }
 

@@ -31,25 +31,10 @@ final class Staff: Model, @unchecked Sendable {
 }
 
 extension Staff {
-    /// Every column of the model, in the order `byPosition` reads them (a test holds them equal to `Staff.keys`, so a
+    /// Every column of the model, in the order `StaffDirectory.signedIn` reads them (a test holds them equal to `Staff.keys`, so a
     /// field added to the model cannot be left unread).
     static let columnsByPosition = ["id", "given_name", "family_name", "email", "username", "identifier", "roster_role", "org_ids", "source",
                                     "password_hash", "is_enabled"]
-
-    /// One staff member read by position, as the sign-in check of every request does: Fluent's model decoding, by
-    /// reflection, was a tenth of a walkthrough submission's time.
-    static func byPosition(_ id: String, on db: any Database) async throws -> Staff? {
-        let kinds: [TableSync.Kind] = [.text, .text, .text, .text, .text, .text, .text, .text, .text, .optionalText, .bool]
-        guard let row = try await db.sql.rowsByPosition("SELECT \(columnsByPosition.joined(separator: ", ")) FROM staff WHERE id = ?", [.text(id)],
-                                                      kinds: kinds).first else { return nil }
-        let text = { (index: Int) in row[index].text ?? "" }
-        let staff = Staff(id: text(0), givenName: text(1), familyName: text(2), email: text(3))
-        staff.username = text(4); staff.identifier = text(5); staff.rosterRole = text(6); staff.orgIds = text(7); staff.source = text(8)
-        staff.passwordHash = row[9].text
-        staff.isEnabled = row[10] == .bool(true)
-        staff.$id.exists = true
-        return staff
-    }
 }
 
 extension Staff {

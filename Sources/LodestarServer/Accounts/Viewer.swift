@@ -25,6 +25,8 @@ extension Viewer {
 }
 
 private struct ViewerKey: StorageKey { typealias Value = Viewer }
+/// The role grants read with the signed-in person by the sign-in check, in the same request.
+private struct SignedInGrantsKey: StorageKey { typealias Value = [RoleGrant] }
 
 extension Request {
     /// The signed-in person with their roles. Routes behind the sign-in redirect always have one.
@@ -33,7 +35,9 @@ extension Request {
         let staff = try auth.require(Staff.self)
         // The count is for the top bar: the JSON API (offline walkthroughs sent from a phone) has none.
         let unread = url.path.hasPrefix("/api/") ? 0 : try await NotificationQueries(db: db).unreadCount(of: staff.id!)
-        let viewer = Viewer(staff: staff, policy: try await Viewer.policy(of: staff.id!, on: db), unreadNotifications: unread)
+        let policy: AccessPolicy
+        if let grants = storage[SignedInGrantsKey.self] { policy = AccessPolicy(grants: grants) } else { policy = try await Viewer.policy(of: staff.id!, on: db) }
+        let viewer = Viewer(staff: staff, policy: policy, unreadNotifications: unread)
         storage[ViewerKey.self] = viewer
         return viewer
     }
@@ -55,7 +59,8 @@ struct StaffSessionAuthenticator: AsyncSessionAuthenticator {
     func authenticate(sessionID: String, for request: Request) async throws {
         guard let signedInAt = request.session.data["signed_in_at"].flatMap(Double.init),
               Date().timeIntervalSince1970 - signedInAt < SignInPolicy.sessionLifetime else { return }
-        guard let staff = try await Staff.byPosition(sessionID, on: request.db), staff.isEnabled, staff.passwordHash != nil else { return }
+        guard let (staff, grants) = try await StaffDirectory(db: request.db).signedIn(sessionID), staff.isEnabled, staff.passwordHash != nil else { return }
+        request.storage[SignedInGrantsKey.self] = grants
         request.auth.login(staff)
     }
 }
