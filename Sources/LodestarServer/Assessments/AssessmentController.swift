@@ -105,10 +105,10 @@ struct AssessmentController: RouteCollection {
             let roster = RosterQueries(req.db)
             var schools: Set<String> = []
             for classId in chosen {
-                guard try await roster.teaches(staffId: viewer.id, classId: classId), let schoolClass = try await RosterQueries(req.db).schoolClass(classId) else {
+                guard let taught = try await roster.taughtClass(staffId: viewer.id, classId: classId) else {
                     throw LodestarError(.forbidden, "You can create assessments for your own classes only.")
                 }
-                schools.insert(schoolClass.schoolId)
+                schools.insert(taught.schoolId)
             }
             guard schools.count == 1 else { throw LodestarError("Choose classes of one school.") }
             let codes = form.standards.split(whereSeparator: { $0 == "," || $0 == ";" || $0.isWhitespace }).map(String.init)
